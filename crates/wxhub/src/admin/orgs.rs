@@ -1,0 +1,82 @@
+//! Orgs (机构): own meetings, courses and activities; org-scoped clients act for one org.
+
+use super::{check_name, rfc3339, Page};
+use crate::error::{Error, Result};
+use crate::store::{clients, orgs, orgs::OrgRow, Store};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgView {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<OrgRow> for OrgView {
+    fn from(r: OrgRow) -> Self {
+        OrgView {
+            id: r.id,
+            name: r.name,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgInput {
+    pub name: Option<String>,
+}
+
+fn conflict(e: crate::store::StoreError) -> Error {
+    match e {
+        crate::store::StoreError::Conflict(_) => Error::conflict("机构名称已存在"),
+        other => other.into(),
+    }
+}
+
+pub async fn create(store: &Store, input: OrgInput) -> Result<OrgView> {
+    let name = check_name("name", input.name.as_deref().unwrap_or(""), 100)?;
+    let row = orgs::insert(store, &name, crate::time::now_ms())
+        .await
+        .map_err(conflict)?;
+    Ok(row.into())
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<OrgView> {
+    orgs::get(store, id)
+        .await?
+        .map(Into::into)
+        .ok_or_else(|| Error::not_found("机构不存在"))
+}
+
+pub async fn list(store: &Store, page: Page) -> Result<(Vec<OrgView>, i64)> {
+    let (rows, total) = orgs::list(store, page.offset, page.limit).await?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
+pub async fn update(store: &Store, id: i64, input: OrgInput) -> Result<OrgView> {
+    let current = orgs::get(store, id)
+        .await?
+        .ok_or_else(|| Error::not_found("机构不存在"))?;
+    let name = check_name("name", input.name.as_deref().unwrap_or(&current.name), 100)?;
+    orgs::update(store, id, &name, crate::time::now_ms())
+        .await
+        .map_err(conflict)?
+        .map(Into::into)
+        .ok_or_else(|| Error::not_found("机构不存在"))
+}
+
+pub async fn delete(store: &Store, id: i64) -> Result<()> {
+    if clients::count_for_org(store, id).await? > 0 {
+        return Err(Error::conflict("机构仍有客户端,请先删除或改挂这些客户端"));
+    }
+    if !orgs::delete(store, id).await? {
+        return Err(Error::not_found("机构不存在"));
+    }
+    Ok(())
+}

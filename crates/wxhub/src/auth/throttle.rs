@@ -1,0 +1,65 @@
+//! Counts failed token requests per client_id and per source address, in this process: past
+//! the limit within the window, further attempts answer 429 until the window ends.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub struct Throttle {
+    limit: u32,
+    window: Duration,
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+const MAX_TRACKED: usize = 100_000;
+
+impl Throttle {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        Throttle {
+            limit,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn is_blocked(&self, key: &str) -> bool {
+        let failures = self.failures.lock().expect("throttle lock");
+        matches!(failures.get(key), Some((n, since)) if *n >= self.limit && since.elapsed() < self.window)
+    }
+
+    pub fn record_failure(&self, key: &str) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        if failures.len() >= MAX_TRACKED {
+            let window = self.window;
+            failures.retain(|_, (_, since)| since.elapsed() < window);
+        }
+        let entry = failures
+            .entry(key.to_string())
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.window {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.failures.lock().expect("throttle lock").remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_after_the_limit_until_the_window_ends() {
+        let t = Throttle::new(2, Duration::from_millis(50));
+        t.record_failure("a");
+        assert!(!t.is_blocked("a"));
+        t.record_failure("a");
+        assert!(t.is_blocked("a"));
+        assert!(!t.is_blocked("b"));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(!t.is_blocked("a"));
+    }
+}

@@ -1,0 +1,630 @@
+//! The `wxhub` command line: `serve`, `config`, `migrate`, and admin subcommands that work on
+//! the database directly (for bootstrap and scripts), each with `--json` output.
+
+use crate::admin::{self, Page};
+use crate::auth::{keys, Scope};
+use crate::config::{Config, Overrides};
+use crate::error::Error;
+use crate::platform::applications;
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "wxhub",
+    version,
+    about = "WeChat Official Account hub and live activities"
+)]
+struct Cli {
+    /// Configuration file (default: ./wxhub.toml when present; also WXHUB_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://path or postgres://… (also WXHUB_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Address to listen on (also WXHUB_LISTEN).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Print the effective configuration, secrets masked.
+    Config {
+        /// List every setting's environment variable and default instead.
+        #[arg(long)]
+        env: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// JWT signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Orgs (机构).
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+    /// API clients.
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+    /// Ports (official accounts).
+    #[command(subcommand)]
+    Ports(PortsCommand),
+    /// Applications of the application centre.
+    #[command(subcommand, name = "apps")]
+    Apps(AppsCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// List keys.
+    List,
+    /// Add a key that signs from now on; older keys verify until retired.
+    Rotate,
+    /// Retire a key: tokens it signed stop verifying.
+    Retire { kid: String },
+}
+
+#[derive(Args)]
+struct PageArgs {
+    #[arg(long, default_value_t = 1)]
+    page: i64,
+    #[arg(long, default_value_t = 100)]
+    page_size: i64,
+}
+
+#[derive(Subcommand)]
+enum OrgsCommand {
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    List(PageArgs),
+    Get {
+        id: i64,
+    },
+    Update {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    Delete {
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientsCommand {
+    /// Create a client; prints its secret once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// org or platform-admin
+        #[arg(long)]
+        scope: String,
+        /// The org of an org-scoped client.
+        #[arg(long)]
+        org: Option<i64>,
+        #[arg(long, default_value = "wechatcp")]
+        application_key: String,
+        /// Keep an existing client id (migration from the old service).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Keep an existing secret; "-" reads it from stdin. Generated when absent.
+        #[arg(long)]
+        client_secret: Option<String>,
+    },
+    List(PageArgs),
+    Get {
+        id: i64,
+    },
+    Update {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        org: Option<i64>,
+        #[arg(long)]
+        application_key: Option<String>,
+    },
+    /// Revoke: no new tokens, existing tokens refused.
+    Revoke {
+        id: i64,
+    },
+    /// Replace the secret; prints the new one once.
+    RotateSecret {
+        id: i64,
+    },
+    Delete {
+        id: i64,
+    },
+}
+
+#[derive(Args)]
+struct PortArgs {
+    #[arg(long)]
+    app_id: Option<String>,
+    #[arg(long)]
+    name: Option<String>,
+    /// "-" reads it from stdin.
+    #[arg(long)]
+    app_secret: Option<String>,
+    /// "-" reads it from stdin.
+    #[arg(long)]
+    callback_token: Option<String>,
+    /// "-" reads it from stdin.
+    #[arg(long)]
+    encoding_aes_key: Option<String>,
+    /// Comma-separated host names the OAuth redirect may return to.
+    #[arg(long)]
+    redirect_hosts: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum PortsCommand {
+    Create(PortArgs),
+    List(PageArgs),
+    Get {
+        id: i64,
+    },
+    Update {
+        id: i64,
+        #[command(flatten)]
+        args: PortArgs,
+    },
+    Delete {
+        id: i64,
+    },
+}
+
+#[derive(Args)]
+struct AppArgs {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    img: Option<String>,
+    #[arg(long = "type")]
+    type_code: Option<String>,
+    #[arg(long)]
+    type_name: Option<String>,
+    /// 1 公众号H5, 2 小程序, 3 网页应用, 4 移动应用
+    #[arg(long)]
+    app_type: Option<String>,
+    #[arg(long)]
+    enter_url: Option<String>,
+    #[arg(long)]
+    content: Option<String>,
+    /// 0 正常, 1 停用
+    #[arg(long)]
+    state: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum AppsCommand {
+    Create(AppArgs),
+    List(PageArgs),
+    Get {
+        id: i64,
+    },
+    Update {
+        id: i64,
+        #[command(flatten)]
+        args: AppArgs,
+    },
+    Delete {
+        id: i64,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        config_file: cli.config.clone(),
+        listen,
+        database_url: cli.database_url.clone(),
+    };
+    let config = match Config::load(&overrides, std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("wxhub: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wxhub: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("wxhub: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::prelude::*;
+    let filter: tracing_subscriber::filter::Targets = config
+        .log_level
+        .parse()
+        .unwrap_or_else(|_| "info".parse().expect("valid filter"));
+    let registry = tracing_subscriber::registry().with(filter);
+    if config.log_format == "json" {
+        registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true),
+            )
+            .init();
+    } else {
+        registry.with(tracing_subscriber::fmt::layer()).init();
+    }
+}
+
+fn read_secret(value: Option<String>) -> Result<Option<String>, String> {
+    match value.as_deref() {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
+            Ok(Some(line.trim().to_string()))
+        }
+        _ => Ok(value),
+    }
+}
+
+fn print<T: Serialize>(json: bool, value: &T) {
+    let value = serde_json::to_value(value).expect("serializes");
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).expect("serializes")
+        );
+    } else {
+        print_plain(&value, "");
+    }
+}
+
+fn print_plain(value: &Value, indent: &str) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    Value::Object(_) => {
+                        println!("{indent}{k}:");
+                        print_plain(v, &format!("{indent}  "));
+                    }
+                    Value::String(s) => println!("{indent}{k}: {s}"),
+                    other => println!("{indent}{k}: {other}"),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print_plain(item, indent);
+            }
+        }
+        other => println!("{indent}{other}"),
+    }
+}
+
+fn print_page<T: Serialize>(json: bool, items: Vec<T>, total: i64) {
+    if json {
+        print(
+            true,
+            &serde_json::json!({ "items": items, "totalCount": total }),
+        );
+    } else {
+        print(false, &items);
+        println!("({} of {total})", items.len());
+    }
+}
+
+fn scope(text: &str) -> Result<Scope, String> {
+    Scope::parse(text).ok_or_else(|| "scope must be org or platform-admin".to_string())
+}
+
+fn err(e: Error) -> String {
+    e.message()
+        + &match e {
+            Error::Internal(detail) => format!(" ({detail})"),
+            _ => String::new(),
+        }
+}
+
+async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
+    let json = cli.json;
+    match cli.command {
+        Command::Serve { .. } => return serve(config).await,
+        Command::Config { env } => {
+            if env {
+                for (name, default) in crate::config::env_variables() {
+                    println!("{name}={default}");
+                }
+            } else {
+                print!("{}", config.to_masked_toml());
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    let (store, secrets) = crate::open_store(&config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let tz = config.time_zone();
+    let memory = config.auth.argon2_memory_kib;
+    let page = |p: PageArgs| Page::new(Some(p.page), Some(p.page_size)).map_err(err);
+    match cli.command {
+        Command::Serve { .. } | Command::Config { .. } => unreachable!("handled above"),
+        Command::Migrate => println!("migrations applied"),
+        Command::Keys(cmd) => {
+            // Make sure a first key exists, as `serve` would.
+            keys::KeyRing::load(&store, &secrets).await.map_err(err)?;
+            match cmd {
+                KeysCommand::List => {
+                    let items = keys::list(&store).await.map_err(err)?;
+                    let total = items.len() as i64;
+                    print_page(json, items, total);
+                }
+                KeysCommand::Rotate => {
+                    print(json, &keys::rotate(&store, &secrets).await.map_err(err)?)
+                }
+                KeysCommand::Retire { kid } => {
+                    keys::retire(&store, &kid).await.map_err(err)?;
+                    print(json, &serde_json::json!({ "retired": kid }));
+                }
+            }
+        }
+        Command::Orgs(cmd) => match cmd {
+            OrgsCommand::Create { name } => {
+                let input = admin::orgs::OrgInput { name: Some(name) };
+                print(
+                    json,
+                    &admin::orgs::create(&store, input).await.map_err(err)?,
+                )
+            }
+            OrgsCommand::List(p) => {
+                let (items, total) = admin::orgs::list(&store, page(p)?).await.map_err(err)?;
+                print_page(json, items, total)
+            }
+            OrgsCommand::Get { id } => {
+                print(json, &admin::orgs::get(&store, id).await.map_err(err)?)
+            }
+            OrgsCommand::Update { id, name } => {
+                let input = admin::orgs::OrgInput { name };
+                print(
+                    json,
+                    &admin::orgs::update(&store, id, input).await.map_err(err)?,
+                )
+            }
+            OrgsCommand::Delete { id } => {
+                admin::orgs::delete(&store, id).await.map_err(err)?;
+                print(json, &serde_json::json!({ "deleted": id }))
+            }
+        },
+        Command::Clients(cmd) => match cmd {
+            ClientsCommand::Create {
+                name,
+                scope: s,
+                org,
+                application_key,
+                client_id,
+                client_secret,
+            } => {
+                let input = admin::clients::ClientInput {
+                    name: Some(name),
+                    application_key: Some(application_key),
+                    scope: Some(scope(&s)?),
+                    org_id: org,
+                    client_id,
+                    client_secret: read_secret(client_secret)?,
+                };
+                let created = admin::clients::create(&store, input, memory)
+                    .await
+                    .map_err(err)?;
+                print(json, &created);
+                if !json {
+                    eprintln!("\nKeep the client_secret now: it is not shown again.");
+                }
+            }
+            ClientsCommand::List(p) => {
+                let (items, total) = admin::clients::list(&store, page(p)?).await.map_err(err)?;
+                print_page(json, items, total)
+            }
+            ClientsCommand::Get { id } => {
+                print(json, &admin::clients::get(&store, id).await.map_err(err)?)
+            }
+            ClientsCommand::Update {
+                id,
+                name,
+                scope: s,
+                org,
+                application_key,
+            } => {
+                let input = admin::clients::ClientInput {
+                    name,
+                    application_key,
+                    scope: s.as_deref().map(scope).transpose()?,
+                    org_id: org,
+                    client_id: None,
+                    client_secret: None,
+                };
+                print(
+                    json,
+                    &admin::clients::update(&store, id, input)
+                        .await
+                        .map_err(err)?,
+                )
+            }
+            ClientsCommand::Revoke { id } => print(
+                json,
+                &admin::clients::revoke(&store, id).await.map_err(err)?,
+            ),
+            ClientsCommand::RotateSecret { id } => print(
+                json,
+                &admin::clients::rotate_secret(&store, id, memory)
+                    .await
+                    .map_err(err)?,
+            ),
+            ClientsCommand::Delete { id } => {
+                admin::clients::delete(&store, id).await.map_err(err)?;
+                print(json, &serde_json::json!({ "deleted": id }))
+            }
+        },
+        Command::Ports(cmd) => {
+            let input = |a: PortArgs| -> Result<admin::ports::PortInput, String> {
+                Ok(admin::ports::PortInput {
+                    app_id: a.app_id,
+                    name: a.name,
+                    app_secret: read_secret(a.app_secret)?,
+                    callback_token: read_secret(a.callback_token)?,
+                    encoding_aes_key: read_secret(a.encoding_aes_key)?,
+                    redirect_hosts: a.redirect_hosts.map(Value::String),
+                })
+            };
+            match cmd {
+                PortsCommand::Create(a) => print(
+                    json,
+                    &admin::ports::create(&store, &secrets, input(a)?)
+                        .await
+                        .map_err(err)?,
+                ),
+                PortsCommand::List(p) => {
+                    let (items, total) = admin::ports::list(&store, page(p)?).await.map_err(err)?;
+                    print_page(json, items, total)
+                }
+                PortsCommand::Get { id } => {
+                    print(json, &admin::ports::get(&store, id).await.map_err(err)?)
+                }
+                PortsCommand::Update { id, args } => print(
+                    json,
+                    &admin::ports::update(&store, &secrets, id, input(args)?)
+                        .await
+                        .map_err(err)?,
+                ),
+                PortsCommand::Delete { id } => {
+                    admin::ports::delete(&store, id).await.map_err(err)?;
+                    print(json, &serde_json::json!({ "deleted": id }))
+                }
+            }
+        }
+        Command::Apps(cmd) => {
+            let input = |a: AppArgs| applications::ApplicationInput {
+                name: a.name,
+                img: a.img,
+                type_code: a.type_code,
+                type_name: a.type_name,
+                app_type: a.app_type,
+                enter_url: a.enter_url,
+                content: a.content,
+                state: a.state,
+            };
+            match cmd {
+                AppsCommand::Create(a) => print(
+                    json,
+                    &applications::create(&store, input(a), &tz)
+                        .await
+                        .map_err(err)?,
+                ),
+                AppsCommand::List(p) => {
+                    let p = page(p)?;
+                    let req = applications::ListRequest {
+                        page_index: Some(p.offset / p.limit + 1),
+                        page_size: Some(p.limit),
+                        ..Default::default()
+                    };
+                    let (items, total) =
+                        applications::list(&store, &req, &tz).await.map_err(err)?;
+                    print_page(json, items, total)
+                }
+                AppsCommand::Get { id } => print(
+                    json,
+                    &applications::get(&store, id, &tz).await.map_err(err)?,
+                ),
+                AppsCommand::Update { id, args } => print(
+                    json,
+                    &applications::update(&store, id, input(args), &tz)
+                        .await
+                        .map_err(err)?,
+                ),
+                AppsCommand::Delete { id } => {
+                    applications::delete(&store, id).await.map_err(err)?;
+                    print(json, &serde_json::json!({ "deleted": id }))
+                }
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    init_logging(&config);
+    let listen = config.listen.clone();
+    let database = crate::config::Config::to_masked_toml(&config);
+    let _ = database;
+    let state = crate::build_state(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let backend = match state.store.backend {
+        crate::store::Backend::Sqlite => "SQLite",
+        crate::store::Backend::Postgres => "PostgreSQL",
+    };
+    println!("wxhub listening on http://{addr} ({backend})");
+    println!("  API docs:  http://{addr}/docs");
+    println!("  first client: wxhub clients create --name admin --scope platform-admin");
+    println!("  then:      curl -X POST http://{addr}/oauth2/ums/oauth2/accessToken \\");
+    println!("               -d grant_type=client_credentials -d applicationKey=wechatcp \\");
+    println!("               -d client_id=<client_id> -d client_secret=<client_secret>");
+    let reload_state = state.clone();
+    tokio::spawn(async move {
+        // Picks up keys rotated or retired by another instance or the CLI.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = reload_state.auth.reload_keys().await {
+                tracing::warn!(error = %e, "cannot reload signing keys");
+            }
+        }
+    });
+    let store = state.store.clone();
+    crate::http::serve(listener, state, crate::http::shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

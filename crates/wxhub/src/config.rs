@@ -1,0 +1,400 @@
+//! Configuration: built-in defaults < optional `wxhub.toml` < `WXHUB_*` environment variables <
+//! command-line flags. Every setting has an environment variable named after its path
+//! (`auth.refresh_margin_secs` → `WXHUB_AUTH_REFRESH_MARGIN_SECS`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: String,
+    /// `sqlite://path` (default, under `data_dir`) or `postgres://…`.
+    pub database_url: String,
+    /// Where the SQLite database and the generated secrets key live.
+    pub data_dir: String,
+    /// Base64 of 32 bytes that seals stored secrets (app secrets, AES keys, signing keys).
+    /// Empty: generated on first start into `<data_dir>/secret.key`. Instances sharing one
+    /// database must share this key.
+    pub secret_key: String,
+    /// Node id (0–1023) of this instance in snowflake ids; unique per instance.
+    pub node_id: u16,
+    /// Zone of times without an offset, in input and output (WeChat's local time).
+    pub timezone: String,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    /// Answer every API error with HTTP 200 (for legacy clients that throw on non-2xx).
+    pub legacy_http_200: bool,
+    /// Gateway prefixes under which the marketing API answers ("" = none).
+    pub route_prefixes: Vec<String>,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A tracing filter such as `info` or `info,wxhub=debug`.
+    pub log_level: String,
+    /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
+    pub shutdown_grace_secs: u64,
+    /// Database pool size (PostgreSQL; SQLite readers).
+    pub db_max_connections: u32,
+    /// Mounts `GET /bench/bare`, the benchmarks' baseline handler. Benchmarks only.
+    pub bench_baseline: bool,
+    pub auth: AuthConfig,
+    pub wechat: WechatConfig,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `iss` claim of issued tokens (the seed's tokens say "cms").
+    pub issuer: String,
+    /// Token lifetime in seconds (seed: 7200).
+    pub token_ttl_secs: i64,
+    /// autoRefresh=true mints a new token once the current one has less than this left.
+    pub refresh_margin_secs: i64,
+    /// Verified tokens kept in memory, so the hot path does not redo RSA.
+    pub token_cache_capacity: usize,
+    /// How long a client's row (revocation, current token) is trusted from memory, in ms.
+    /// Bounds how late another instance sees a revocation.
+    pub client_cache_ttl_ms: u64,
+    /// Failed token requests allowed per client_id within `failure_window_secs`.
+    pub max_failures_per_client: u32,
+    /// Failed token requests allowed per source address within `failure_window_secs`.
+    pub max_failures_per_address: u32,
+    pub failure_window_secs: u64,
+    /// Argon2id memory cost in KiB for new client secrets.
+    pub argon2_memory_kib: u32,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatConfig {
+    /// WeChat server API base URL (the simulator's address in tests).
+    pub api_base: String,
+    /// WeChat OAuth authorize base URL.
+    pub oauth_base: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:9999".into(),
+            database_url: String::new(),
+            data_dir: "data".into(),
+            secret_key: String::new(),
+            node_id: 0,
+            timezone: "Asia/Shanghai".into(),
+            body_limit: 1024 * 1024,
+            legacy_http_200: false,
+            route_prefixes: vec!["".into(), "/mpwechat".into(), "/mp".into()],
+            log_format: "text".into(),
+            log_level: "info".into(),
+            shutdown_grace_secs: 30,
+            db_max_connections: 16,
+            bench_baseline: false,
+            auth: AuthConfig {
+                issuer: "cms".into(),
+                token_ttl_secs: 7200,
+                refresh_margin_secs: 600,
+                token_cache_capacity: 100_000,
+                client_cache_ttl_ms: 1000,
+                max_failures_per_client: 10,
+                max_failures_per_address: 50,
+                failure_window_secs: 300,
+                argon2_memory_kib: 19 * 1024,
+            },
+            wechat: WechatConfig {
+                api_base: "https://api.weixin.qq.com".into(),
+                oauth_base: "https://open.weixin.qq.com".into(),
+            },
+        }
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads the layers in order. `env` is passed in so tests need not touch the process
+    /// environment.
+    pub fn load(
+        overrides: &Overrides,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut value = serde_json::to_value(Config::default()).expect("defaults serialize");
+        let env: Vec<(String, String)> = env.collect();
+        let file = overrides.config_file.clone().or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == "WXHUB_CONFIG")
+                .map(|(_, v)| PathBuf::from(v))
+        });
+        match file {
+            Some(path) => merge_file(&mut value, &path, true)?,
+            None => merge_file(&mut value, Path::new("wxhub.toml"), false)?,
+        }
+        apply_env(&mut value, "WXHUB", &env)?;
+        let obj = value.as_object_mut().expect("object");
+        if let Some(listen) = &overrides.listen {
+            obj.insert("listen".into(), Value::String(listen.clone()));
+        }
+        if let Some(url) = &overrides.database_url {
+            obj.insert("database_url".into(), Value::String(url.clone()));
+        }
+        let mut config: Config = serde_json::from_value(value)
+            .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
+        if config.database_url.is_empty() {
+            config.database_url = format!(
+                "sqlite://{}/wxhub.db",
+                config.data_dir.trim_end_matches('/')
+            );
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.node_id > 1023 {
+            return Err(ConfigError("node_id must be between 0 and 1023".into()));
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError(
+                "database_url must start with sqlite: or postgres://".into(),
+            ));
+        }
+        if jiff::tz::TimeZone::get(&self.timezone).is_err() {
+            return Err(ConfigError(format!("unknown timezone {}", self.timezone)));
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(ConfigError("log_format must be text or json".into()));
+        }
+        if self.auth.token_ttl_secs <= self.auth.refresh_margin_secs {
+            return Err(ConfigError(
+                "auth.token_ttl_secs must exceed auth.refresh_margin_secs".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.timezone).expect("validated")
+    }
+
+    /// The effective configuration as TOML, with secrets masked.
+    pub fn to_masked_toml(&self) -> String {
+        let mut masked = self.clone();
+        if !masked.secret_key.is_empty() {
+            masked.secret_key = "********".into();
+        }
+        masked.database_url = mask_url_password(&masked.database_url);
+        let value = serde_json::to_value(&masked).expect("config serializes");
+        let mut out = String::new();
+        write_toml(&mut out, "", &value);
+        out
+    }
+}
+
+fn merge_file(value: &mut Value, path: &Path, required: bool) -> Result<(), ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(ConfigError(format!("cannot read {}: {e}", path.display()))),
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    let file_value =
+        serde_json::to_value(table).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    deep_merge(value, file_value);
+    Ok(())
+}
+
+fn deep_merge(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            for (k, v) in over {
+                match base.get_mut(&k) {
+                    Some(slot) => deep_merge(slot, v),
+                    None => {
+                        base.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+/// Each leaf of the defaults has a variable `PREFIX_PATH_TO_LEAF`; its text is parsed as the
+/// leaf's type (lists are comma-separated).
+fn apply_env(value: &mut Value, prefix: &str, env: &[(String, String)]) -> Result<(), ConfigError> {
+    let Value::Object(map) = value else {
+        return Ok(());
+    };
+    for (key, slot) in map.iter_mut() {
+        let name = format!("{prefix}_{}", key.to_uppercase());
+        if slot.is_object() {
+            apply_env(slot, &name, env)?;
+            continue;
+        }
+        let Some((_, text)) = env.iter().find(|(k, _)| *k == name) else {
+            continue;
+        };
+        *slot = match slot {
+            Value::Bool(_) => Value::Bool(match text.trim() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" | "" => false,
+                other => return Err(ConfigError(format!("{name}: not a boolean: {other}"))),
+            }),
+            Value::Number(_) => Value::Number(
+                text.trim()
+                    .parse::<i64>()
+                    .map_err(|_| ConfigError(format!("{name}: not an integer")))?
+                    .into(),
+            ),
+            Value::Array(_) => Value::Array(
+                text.split(',')
+                    .map(|s| Value::String(s.trim().to_string()))
+                    .collect(),
+            ),
+            _ => Value::String(text.clone()),
+        };
+    }
+    Ok(())
+}
+
+fn mask_url_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("********"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn write_toml(out: &mut String, table: &str, value: &Value) {
+    let Value::Object(map) = value else { return };
+    let mut nested: Vec<(&String, &Value)> = Vec::new();
+    for (k, v) in map {
+        if v.is_object() {
+            nested.push((k, v));
+        } else {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
+    }
+    for (k, v) in nested {
+        let name = if table.is_empty() {
+            k.clone()
+        } else {
+            format!("{table}.{k}")
+        };
+        out.push_str(&format!("\n[{name}]\n"));
+        write_toml(out, &name, v);
+    }
+}
+
+/// All settings as (environment variable, default) pairs, for the docs and `wxhub config --env`.
+pub fn env_variables() -> Vec<(String, String)> {
+    fn walk(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+        if let Value::Object(map) = value {
+            for (k, v) in map {
+                let name = format!("{prefix}_{}", k.to_uppercase());
+                if v.is_object() {
+                    walk(&name, v, out);
+                } else {
+                    out.push((name, v.to_string()));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let value = serde_json::to_value(Config::default()).expect("defaults serialize");
+    walk("WXHUB", &value, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wxhub.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:1\"\nnode_id = 3\n[auth]\nissuer = \"file\"\nrefresh_margin_secs = 60\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            config_file: Some(file),
+            listen: Some("127.0.0.1:2".into()),
+            database_url: None,
+        };
+        let config = Config::load(
+            &overrides,
+            env(&[
+                ("WXHUB_NODE_ID", "7"),
+                ("WXHUB_AUTH_ISSUER", "env"),
+                ("WXHUB_ROUTE_PREFIXES", ",/x"),
+                ("WXHUB_LEGACY_HTTP_200", "true"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.listen, "127.0.0.1:2", "flag beats file");
+        assert_eq!(config.node_id, 7, "env beats file");
+        assert_eq!(config.auth.issuer, "env");
+        assert_eq!(config.auth.refresh_margin_secs, 60, "file beats default");
+        assert_eq!(config.route_prefixes, vec!["", "/x"]);
+        assert!(config.legacy_http_200);
+        assert_eq!(config.database_url, "sqlite://data/wxhub.db");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let o = Overrides::default();
+        assert!(Config::load(&o, env(&[("WXHUB_NODE_ID", "x")])).is_err());
+        assert!(Config::load(&o, env(&[("WXHUB_NODE_ID", "5000")])).is_err());
+        assert!(Config::load(&o, env(&[("WXHUB_TIMEZONE", "Mars/Base")])).is_err());
+        assert!(Config::load(&o, env(&[("WXHUB_DATABASE_URL", "mysql://x")])).is_err());
+    }
+
+    #[test]
+    fn secrets_are_masked() {
+        let o = Overrides {
+            database_url: Some("postgres://u:hunter2@db/x".into()),
+            ..Default::default()
+        };
+        let config = Config::load(&o, env(&[("WXHUB_SECRET_KEY", "c2VjcmV0")])).unwrap();
+        let text = config.to_masked_toml();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(!text.contains("c2VjcmV0"), "{text}");
+        assert!(text.contains("[auth]"));
+    }
+}

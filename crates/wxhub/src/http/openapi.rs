@@ -1,0 +1,136 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations so it cannot drift, and
+//! the offline API browser at /docs.
+
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Marketing-family success envelope (seed 001).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MarketingOk<T> {
+    /// 1
+    pub success: u8,
+    pub message_code: u16,
+    pub message: String,
+    pub result: T,
+    pub items: Option<Vec<String>>,
+    pub total_count: i64,
+}
+
+/// Marketing-family paged envelope: `items` and `totalCount`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MarketingPage<I> {
+    pub success: u8,
+    pub message_code: u16,
+    pub message: String,
+    pub result: Option<String>,
+    pub items: Vec<I>,
+    pub total_count: i64,
+}
+
+/// Marketing-family failure: `success` 0, `messageCode` the HTTP status.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MarketingError {
+    pub success: u8,
+    pub message_code: u16,
+    pub message: String,
+    pub result: Option<String>,
+    pub items: Option<Vec<String>>,
+    pub total_count: i64,
+}
+
+/// Activity-family success envelope (seed 000): `code` 0.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityOk<T> {
+    pub code: u8,
+    pub msg: String,
+    pub data: T,
+}
+
+/// Activity-family failure: `code` 1.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityError {
+    pub code: u8,
+    pub msg: String,
+    pub data: Option<String>,
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "sso_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("Sso-Token"))),
+        );
+        components.add_security_scheme(
+            "access_token",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_token"))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "wxhub", description = "WeChat Official Account hub and live activities. \
+        Wire-compatible with the marketing platform API (seed 001) and the activity H5 API \
+        (seed 000)."),
+    paths(
+        crate::auth::routes::access_token,
+        crate::auth::routes::token_info,
+        crate::auth::routes::jwks,
+        crate::auth::routes::whoami,
+        crate::platform::routes::get_all,
+        crate::admin::routes::list_orgs,
+        crate::admin::routes::create_org,
+        crate::admin::routes::get_org,
+        crate::admin::routes::update_org,
+        crate::admin::routes::delete_org,
+        crate::admin::routes::list_clients,
+        crate::admin::routes::create_client,
+        crate::admin::routes::get_client,
+        crate::admin::routes::update_client,
+        crate::admin::routes::delete_client,
+        crate::admin::routes::revoke_client,
+        crate::admin::routes::rotate_client_secret,
+        crate::admin::routes::list_ports,
+        crate::admin::routes::create_port,
+        crate::admin::routes::get_port,
+        crate::admin::routes::update_port,
+        crate::admin::routes::delete_port,
+        crate::admin::routes::list_applications,
+        crate::admin::routes::create_application,
+        crate::admin::routes::get_application,
+        crate::admin::routes::update_application,
+        crate::admin::routes::delete_application,
+        crate::admin::routes::list_keys,
+        crate::admin::routes::rotate_key,
+        crate::admin::routes::retire_key,
+        super::ops::healthz,
+        super::ops::readyz,
+        super::ops::metrics,
+    ),
+    modifiers(&Security),
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub async fn openapi_json() -> impl IntoResponse {
+    static JSON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = JSON.get_or_init(|| document().to_pretty_json().expect("openapi serializes"));
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str())
+}
+
+/// A self-contained API browser: no CDN, it reads /openapi.json from this server.
+pub async fn docs_page() -> Html<&'static str> {
+    Html(include_str!("docs.html"))
+}

@@ -1,0 +1,215 @@
+//! Parameter extraction, written once: every endpoint takes its parameters from the query
+//! string, an x-www-form-urlencoded body or a JSON body (the body wins over the query), named
+//! as the seeds name them. Values from the query and forms are strings, so typed fields use the
+//! `lenient` deserializers, which also accept numbers sent as strings and the reverse.
+
+use crate::error::Error;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::{header, request::Parts};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let mut map = Map::new();
+        if let Some(query) = req.uri().query() {
+            merge_pairs(&mut map, query.as_bytes());
+        }
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::bad_request("无法读取请求体")
+            }
+        })?;
+        if !body.iter().all(u8::is_ascii_whitespace) {
+            if content_type.starts_with("application/json") || content_type.contains("+json") {
+                match serde_json::from_slice::<Value>(&body) {
+                    Ok(Value::Object(obj)) => map.extend(obj),
+                    Ok(_) => return Err(Error::bad_request("请求体必须是 JSON 对象")),
+                    Err(_) => return Err(Error::bad_request("请求体不是合法的 JSON")),
+                }
+            } else if content_type.starts_with("application/x-www-form-urlencoded")
+                || content_type.is_empty()
+            {
+                merge_pairs(&mut map, &body);
+            } else {
+                return Err(Error::UnsupportedMediaType);
+            }
+        }
+        from_map(map).map(Params)
+    }
+}
+
+fn merge_pairs(map: &mut Map<String, Value>, text: &[u8]) {
+    for (k, v) in url::form_urlencoded::parse(text) {
+        map.insert(k.into_owned(), Value::String(v.into_owned()));
+    }
+}
+
+/// Deserializes merged parameters, naming the parameter that is missing or malformed.
+pub fn from_map<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T, Error> {
+    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if let Some(rest) = inner.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or_default();
+            Error::bad_request(format!("缺少参数 {name}"))
+        } else if path.is_empty() || path == "." {
+            Error::bad_request("参数格式错误")
+        } else {
+            Error::bad_request(format!("参数 {path} 格式错误"))
+        }
+    })
+}
+
+/// A path segment parsed as `T`, with the family's 400 when it does not parse.
+pub struct PathParam<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParam<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| PathParam(v))
+            .map_err(|_| Error::bad_request("路径参数格式错误"))
+    }
+}
+
+/// Deserializers that accept a value as JSON gives it or as the text a query or form gives.
+pub mod lenient {
+    use serde::de::{Deserializer, Error as _};
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    fn as_i64(v: &Value) -> Option<i64> {
+        match v {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        let v = Value::deserialize(d)?;
+        as_i64(&v).ok_or_else(|| D::Error::custom("expected an integer"))
+    }
+
+    pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::String(s) if s.trim().is_empty() => Ok(None),
+            v => as_i64(&v)
+                .map(Some)
+                .ok_or_else(|| D::Error::custom("expected an integer")),
+        }
+    }
+
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::Bool(b) => Ok(Some(b)),
+            Value::Number(n) if n.as_i64() == Some(1) => Ok(Some(true)),
+            Value::Number(n) if n.as_i64() == Some(0) => Ok(Some(false)),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "" => Ok(None),
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                _ => Err(D::Error::custom("expected true or false")),
+            },
+            _ => Err(D::Error::custom("expected true or false")),
+        }
+    }
+
+    /// A string; numbers are taken as their decimal text (ids sent as numbers).
+    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s)),
+            Value::Number(n) => Ok(Some(n.to_string())),
+            Value::Bool(b) => Ok(Some(b.to_string())),
+            _ => Err(D::Error::custom("expected a string")),
+        }
+    }
+
+    /// A JSON value that may also arrive as a string holding JSON (seed 001's `fans`,
+    /// `msgContent`, `miniProgramConfigs`, getAll's `filters`).
+    pub fn opt_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::String(s) if s.trim().is_empty() => Ok(None),
+            Value::String(s) => serde_json::from_str(&s)
+                .map(Some)
+                .map_err(|_| D::Error::custom("expected JSON")),
+            v => Ok(Some(v)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(rename_all = "camelCase")]
+    struct Sample {
+        client_id: String,
+        #[serde(default, deserialize_with = "lenient::opt_i64")]
+        page_index: Option<i64>,
+        #[serde(default, deserialize_with = "lenient::opt_bool")]
+        auto_refresh: Option<bool>,
+    }
+
+    fn map(pairs: &[(&str, Value)]) -> Map<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn strings_and_numbers_are_both_accepted() {
+        let s: Sample = from_map(map(&[
+            ("clientId", Value::String("a".into())),
+            ("pageIndex", Value::String("3".into())),
+            ("autoRefresh", Value::String("true".into())),
+        ]))
+        .unwrap();
+        assert_eq!(s.client_id, "a");
+        assert_eq!(s.page_index, Some(3));
+        assert_eq!(s.auto_refresh, Some(true));
+        let s: Sample = from_map(map(&[
+            ("clientId", Value::String("a".into())),
+            ("pageIndex", serde_json::json!(4)),
+            ("autoRefresh", serde_json::json!(false)),
+        ]))
+        .unwrap();
+        assert_eq!(s.page_index, Some(4));
+        assert_eq!(s.auto_refresh, Some(false));
+    }
+
+    #[test]
+    fn errors_name_the_parameter() {
+        let e = from_map::<Sample>(map(&[])).unwrap_err();
+        assert_eq!(e.message(), "缺少参数 clientId");
+        let e = from_map::<Sample>(map(&[
+            ("clientId", Value::String("a".into())),
+            ("pageIndex", Value::String("x".into())),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.message(), "参数 pageIndex 格式错误");
+    }
+}

@@ -1,0 +1,76 @@
+//! wxhub: one server for a company's WeChat Official Accounts (the marketing platform API of
+//! seed 001) and its live interactive activities (the H5 API of seed 000).
+//!
+//! Parts: `auth` (tokens), `platform` (seed 001), `activity` (seed 000), `admin`, `store`
+//! (SQL on SQLite or PostgreSQL), `http` (router, envelopes, middleware), `cli`.
+#![forbid(unsafe_code)]
+
+pub mod activity;
+pub mod admin;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod platform;
+pub mod store;
+pub mod time;
+
+use config::Config;
+use crypto::SecretBox;
+use std::sync::Arc;
+use store::Store;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub auth: Arc<auth::Auth>,
+    pub secrets: Arc<SecretBox>,
+    pub ids: Arc<ids::Snowflake>,
+    pub metrics: Arc<http::metrics::Metrics>,
+    pub tz: jiff::tz::TimeZone,
+}
+
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for StartError {}
+
+/// Opens the database (applying migrations), the secrets key and the signing keys.
+pub async fn open_store(config: &Config) -> Result<(Store, Arc<SecretBox>), StartError> {
+    let store = Store::connect(&config.database_url, config.db_max_connections)
+        .await
+        .map_err(|e| StartError(format!("cannot open the database: {e}")))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| StartError(format!("cannot migrate the database: {e}")))?;
+    let secrets = SecretBox::load_or_create(&config.secret_key, config.data_dir.as_ref())
+        .map_err(|e| StartError(e.to_string()))?;
+    Ok((store, Arc::new(secrets)))
+}
+
+pub async fn build_state(config: Config) -> Result<AppState, StartError> {
+    let (store, secrets) = open_store(&config).await?;
+    let auth = auth::Auth::new(config.auth.clone(), store.clone(), secrets.clone())
+        .await
+        .map_err(|e| StartError(format!("cannot load the signing keys: {e}")))?;
+    Ok(AppState {
+        tz: config.time_zone(),
+        ids: Arc::new(ids::Snowflake::new(config.node_id)),
+        config: Arc::new(config),
+        store,
+        auth: Arc::new(auth),
+        secrets,
+        metrics: Arc::default(),
+    })
+}

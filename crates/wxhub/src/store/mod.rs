@@ -1,0 +1,229 @@
+//! The store: one set of SQL queries that SQLite and PostgreSQL both accept (`$1` placeholders,
+//! BIGINT milliseconds for times, `ON CONFLICT`, `RETURNING`), run through sqlx's `Any` driver.
+//! What must differ between the two is named here: the migration folders (identity columns,
+//! BLOB vs BYTEA) and the connection set-up.
+
+pub mod applications;
+pub mod clients;
+pub mod keys;
+pub mod orgs;
+pub mod ports;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, ConnectOptions, Row};
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database. On SQLite all writes go through a single connection, so writers
+/// queue in the pool instead of failing with SQLITE_BUSY; reads use a pool of their own. On
+/// PostgreSQL both are the same pool.
+#[derive(Clone)]
+pub struct Store {
+    pub backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// A unique constraint refused the row: the named thing already exists.
+    Conflict(String),
+    /// A foreign key refused the row or its removal.
+    Reference(String),
+    Database(sqlx::Error),
+    Migrate(sqlx::migrate::MigrateError),
+    Corrupt(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Conflict(what) => write!(f, "unique violation: {what}"),
+            StoreError::Reference(what) => write!(f, "foreign key violation: {what}"),
+            StoreError::Database(e) => write!(f, "database error: {e}"),
+            StoreError::Migrate(e) => write!(f, "migration error: {e}"),
+            StoreError::Corrupt(what) => write!(f, "corrupt stored value: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    return StoreError::Conflict(db.message().to_string())
+                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return StoreError::Reference(db.message().to_string())
+                }
+                _ => {}
+            }
+        }
+        StoreError::Database(e)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+macro_rules! migrations {
+    ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
+        vec![$(Migration::new(
+            $version,
+            Cow::Borrowed($name),
+            MigrationType::Simple,
+            Cow::Borrowed(include_str!(concat!("../../migrations/", $dir, "/", $name, ".sql"))),
+            false,
+        )),*]
+    };
+}
+
+fn migrator(backend: Backend) -> Migrator {
+    let migrations = match backend {
+        Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation"),
+        Backend::Postgres => migrations!("postgres": 1 "0001_foundation"),
+    };
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+impl Store {
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        if url.starts_with("sqlite:") {
+            let url = sqlite_url(url)?;
+            let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+            let pool = |n: u32| {
+                AnyPoolOptions::new()
+                    .max_connections(n)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = NORMAL",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA busy_timeout = 10000",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+            };
+            let write = pool(1).connect_with(options.clone()).await?;
+            let read = pool(max_connections.max(2)).connect_with(options).await?;
+            Ok(Store {
+                backend: Backend::Sqlite,
+                read,
+                write,
+            })
+        } else {
+            let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+            let pool = AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await?;
+            Ok(Store {
+                backend: Backend::Postgres,
+                read: pool.clone(),
+                write: pool,
+            })
+        }
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        migrator(self.backend)
+            .run(&self.write)
+            .await
+            .map_err(StoreError::Migrate)
+    }
+
+    /// The pool for queries that only read.
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// The pool for statements and transactions that write.
+    pub fn writer(&self) -> &AnyPool {
+        &self.write
+    }
+
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// `sqlite://data/wxhub.db` → creates `data/` and opens the file read-write-create.
+fn sqlite_url(url: &str) -> StoreResult<String> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::Corrupt(
+            "an in-memory SQLite database cannot be shared by the pool; give a file path".into(),
+        ));
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+    }
+    Ok(if rest.contains("mode=") {
+        format!("sqlite://{rest}")
+    } else if rest.contains('?') {
+        format!("sqlite://{rest}&mode=rwc")
+    } else {
+        format!("sqlite://{rest}?mode=rwc")
+    })
+}
+
+/// Typed column access with the column named in the error.
+pub(crate) trait RowExt {
+    fn int(&self, col: &str) -> StoreResult<i64>;
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
+    fn text(&self, col: &str) -> StoreResult<String>;
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
+    fn opt_bytes(&self, col: &str) -> StoreResult<Option<Vec<u8>>>;
+}
+
+impl RowExt for AnyRow {
+    fn int(&self, col: &str) -> StoreResult<i64> {
+        Ok(self.try_get::<i64, _>(col)?)
+    }
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+        Ok(self.try_get::<Option<i64>, _>(col)?)
+    }
+    fn text(&self, col: &str) -> StoreResult<String> {
+        Ok(self.try_get::<String, _>(col)?)
+    }
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+        Ok(self.try_get::<Option<String>, _>(col)?)
+    }
+    fn opt_bytes(&self, col: &str) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.try_get::<Option<Vec<u8>>, _>(col)?)
+    }
+}
