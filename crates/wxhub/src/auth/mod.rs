@@ -228,6 +228,11 @@ impl Auth {
     fn reusable(&self, client: &ClientRow, now_secs: i64) -> Option<Grant> {
         let token = client.current_token.as_ref()?;
         let exp_ms = client.current_token_exp?;
+        // A token signed by a key retired since is dead: never hand it out again.
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        if !self.keys.snapshot().verifying.contains_key(&kid) {
+            return None;
+        }
         let left_ms = exp_ms - now_secs * 1000;
         (left_ms > self.config.refresh_margin_secs * 1000).then(|| Grant {
             access_token: token.clone(),

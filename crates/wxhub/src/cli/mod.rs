@@ -277,11 +277,14 @@ fn init_logging(config: &Config) {
             .with(
                 tracing_subscriber::fmt::layer()
                     .json()
-                    .with_current_span(true),
+                    .with_current_span(true)
+                    .with_writer(std::io::stderr),
             )
             .init();
     } else {
-        registry.with(tracing_subscriber::fmt::layer()).init();
+        registry
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .init();
     }
 }
 
@@ -589,8 +592,6 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
 async fn serve(config: Config) -> Result<(), String> {
     init_logging(&config);
     let listen = config.listen.clone();
-    let database = crate::config::Config::to_masked_toml(&config);
-    let _ = database;
     let state = crate::build_state(config)
         .await
         .map_err(|e| e.to_string())?;

@@ -1,0 +1,181 @@
+//! The binary itself: admin subcommands on the database, `config`, and `serve` with graceful
+//! shutdown, run as a user would run them.
+
+use crate::helpers::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+
+fn wxhub(dir: &std::path::Path, url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .current_dir(dir)
+        .env("WXHUB_DATA_DIR", dir)
+        .env("WXHUB_DATABASE_URL", url)
+        .env("WXHUB_AUTH_ARGON2_MEMORY_KIB", "1024")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn admin_subcommands_work_on_the_database_with_json_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path()).await;
+    let (ok, out, err) = wxhub(
+        dir.path(),
+        &url,
+        &["orgs", "create", "--name", "机构甲", "--json"],
+    );
+    assert!(ok, "{err}");
+    let org: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let org_id = org["id"].as_i64().unwrap().to_string();
+    let (ok, out, err) = wxhub(
+        dir.path(),
+        &url,
+        &[
+            "clients", "create", "--name", "后台", "--scope", "org", "--org", &org_id, "--json",
+        ],
+    );
+    assert!(ok, "{err}");
+    let client: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(client["client"]["orgId"].to_string(), org_id);
+    assert!(client["clientSecret"].as_str().unwrap().len() >= 32);
+    let (ok, out, _) = wxhub(dir.path(), &url, &["clients", "list", "--json"]);
+    assert!(ok);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list["totalCount"], 1);
+    assert!(!out.contains(client["clientSecret"].as_str().unwrap()));
+    let (ok, _, err) = wxhub(dir.path(), &url, &["orgs", "delete", &org_id]);
+    assert!(!ok);
+    assert!(err.contains("机构仍有客户端"), "{err}");
+    let (ok, out, _) = wxhub(
+        dir.path(),
+        &url,
+        &[
+            "ports",
+            "create",
+            "--app-id",
+            "wx32817247717e7333",
+            "--name",
+            "端口",
+            "--redirect-hosts",
+            "a.com,b.com",
+            "--json",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out, _) = wxhub(dir.path(), &url, &["keys", "rotate", "--json"]);
+    assert!(ok);
+    let kid = serde_json::from_str::<serde_json::Value>(&out).unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ok, out, _) = wxhub(dir.path(), &url, &["keys", "list", "--json"]);
+    assert!(ok);
+    let keys: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(keys["totalCount"], 2);
+    assert_eq!(keys["items"][0]["kid"], kid.as_str());
+    assert_eq!(keys["items"][0]["signing"], true);
+}
+
+#[test]
+fn config_prints_the_effective_settings_with_secrets_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wxhub.toml"),
+        "listen = \"127.0.0.1:7000\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .current_dir(dir.path())
+        .env(
+            "WXHUB_SECRET_KEY",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .env(
+            "WXHUB_DATABASE_URL",
+            "postgres://wx:hunter2@db.example/wxhub",
+        )
+        .args(["config"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("listen = \"127.0.0.1:7000\""), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("AAAAAAAA"),
+        "{text}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .current_dir(dir.path())
+        .args(["config", "--env"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("WXHUB_AUTH_REFRESH_MARGIN_SECS=600"),
+        "{text}"
+    );
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn serve_starts_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path()).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .current_dir(dir.path())
+        .env("WXHUB_DATA_DIR", dir.path())
+        .env("WXHUB_DATABASE_URL", &url)
+        .env("WXHUB_LOG_FORMAT", "json")
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    let banner: Vec<String> = lines.by_ref().take(2).map(|l| l.unwrap()).collect();
+    assert!(
+        banner.join("\n").contains("wxhub clients create"),
+        "{banner:?}"
+    );
+    let resp = http_get(&addr, "/healthz");
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.contains("x-request-id"));
+    // The key made on first start is kept in the database.
+    let jwks = http_get(&addr, "/.well-known/jwks.json");
+    assert!(jwks.contains("\"kty\":\"RSA\""));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    if url.starts_with("sqlite") {
+        assert!(dir.path().join("wxhub.db").exists());
+        assert!(dir.path().join("secret.key").exists());
+    }
+}

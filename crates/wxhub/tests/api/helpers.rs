@@ -1,0 +1,257 @@
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use wxhub::config::{Config, Overrides};
+use wxhub::AppState;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+}
+
+pub struct Creds {
+    pub id: i64,
+    pub client_id: String,
+    pub secret: String,
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new schema on the test PostgreSQL.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("WXHUB_TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            use sqlx::Connection;
+            let schema = format!(
+                "wxt_{}",
+                wxhub::crypto::hex(&wxhub::crypto::random_bytes::<6>())
+            );
+            let mut conn = sqlx::PgConnection::connect(&base)
+                .await
+                .expect("connect to WXHUB_TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .await
+                .expect("create schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options=-c%20search_path%3D{schema}")
+        }
+        _ => format!("sqlite://{}/wxhub.db", dir.display()),
+    }
+}
+
+pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
+    let mut config = Config::load(&Overrides::default(), std::iter::empty()).unwrap();
+    config.data_dir = dir.display().to_string();
+    config.database_url = database_url.to_string();
+    config.auth.argon2_memory_kib = 1024;
+    config.db_max_connections = 8;
+    config
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = fresh_database(dir.path()).await;
+        let mut config = test_config(dir.path(), &url);
+        adjust(&mut config);
+        Self::start(dir, config).await
+    }
+
+    async fn start(dir: tempfile::TempDir, config: Config) -> TestApp {
+        let state = wxhub::build_state(config.clone()).await.expect("state");
+        let router = wxhub::http::router(state.clone());
+        TestApp {
+            state,
+            router,
+            dir,
+            config,
+        }
+    }
+
+    /// Stops this instance and starts a new one on the same database and data directory.
+    pub async fn restart(self) -> TestApp {
+        let TestApp {
+            state, dir, config, ..
+        } = self;
+        state.store.close().await;
+        drop(state);
+        Self::start(dir, config).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            text: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> Resp {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("Sso-Token", t);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        self.send(req.body(body.into()).unwrap()).await
+    }
+
+    pub async fn get(&self, uri: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, uri, token, None, Body::empty())
+            .await
+    }
+
+    pub async fn json(&self, method: Method, uri: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(
+            method,
+            uri,
+            token,
+            Some("application/json"),
+            body.to_string(),
+        )
+        .await
+    }
+
+    pub async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> Resp {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        self.call(
+            Method::POST,
+            uri,
+            None,
+            Some("application/x-www-form-urlencoded"),
+            body,
+        )
+        .await
+    }
+
+    pub async fn client(&self, scope: &str, org_id: Option<i64>) -> Creds {
+        let created = wxhub::admin::clients::create(
+            &self.state.store,
+            wxhub::admin::clients::ClientInput {
+                name: Some(format!("{scope} client")),
+                application_key: Some("wechatcp".into()),
+                scope: wxhub::auth::Scope::parse(scope),
+                org_id,
+                client_id: None,
+                client_secret: None,
+            },
+            1024,
+        )
+        .await
+        .unwrap();
+        Creds {
+            id: created.client.id,
+            client_id: created.client.client_id,
+            secret: created.client_secret,
+        }
+    }
+
+    pub async fn org(&self, name: &str) -> i64 {
+        wxhub::admin::orgs::create(
+            &self.state.store,
+            wxhub::admin::orgs::OrgInput {
+                name: Some(name.into()),
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    pub async fn token_response(&self, creds: &Creds, auto_refresh: &str) -> Resp {
+        self.form(
+            "/oauth2/ums/oauth2/accessToken",
+            &[
+                ("grant_type", "client_credentials"),
+                ("autoRefresh", auto_refresh),
+                ("applicationKey", "wechatcp"),
+                ("client_id", &creds.client_id),
+                ("client_secret", &creds.secret),
+            ],
+        )
+        .await
+    }
+
+    pub async fn token(&self, creds: &Creds) -> String {
+        let resp = self.token_response(creds, "true").await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        resp.json()["result"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        let creds = self.client("platform-admin", None).await;
+        self.token(&creds).await
+    }
+
+    pub async fn tokens_minted(&self, creds: &Creds) -> i64 {
+        wxhub::store::clients::get(&self.state.store, creds.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .tokens_minted
+    }
+}
+
+/// The marketing failure envelope for `status` and `message`, exactly.
+pub fn marketing_error(status: u16, message: &str) -> Value {
+    json!({"success": 0, "messageCode": status, "message": message, "result": null,
+           "items": null, "totalCount": 0})
+}
+
+pub fn activity_error(message: &str) -> Value {
+    json!({"code": 1, "msg": message, "data": null})
+}
+
+pub fn jwt_parts(token: &str) -> (Value, Value) {
+    use base64::Engine;
+    let mut parts = token.split('.');
+    let dec = |p: &str| -> Value {
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let header = dec(parts.next().unwrap());
+    let claims = dec(parts.next().unwrap());
+    (header, claims)
+}

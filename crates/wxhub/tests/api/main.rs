@@ -1,0 +1,12 @@
+//! The API through the router (in process) and, where the network matters, through a live
+//! server. Every test owns a fresh database: a SQLite file, or a PostgreSQL schema when
+//! WXHUB_TEST_DATABASE_URL is set.
+
+mod admin;
+mod applications;
+mod cli;
+mod envelopes;
+mod helpers;
+mod ops;
+mod token;
+mod token_checks;

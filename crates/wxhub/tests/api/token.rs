@@ -1,0 +1,317 @@
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn token_endpoint_answers_the_seed_shape_and_a_verifiable_rs256_jwt() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let resp = app.token_response(&creds, "true").await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let body = resp.json();
+    let token = body["result"]["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        body,
+        json!({"success": 1, "messageCode": 200, "message": "操作成功!",
+               "result": {"access_token": token, "expires_in": "7200000"},
+               "items": null, "totalCount": 0})
+    );
+    let (header, claims) = jwt_parts(&token);
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(header["typ"], "JWT");
+    let kid = header["kid"].as_str().unwrap();
+    assert!(!kid.is_empty());
+    let keys: Vec<&String> = claims.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 6, "claims are exactly the seed's: {claims}");
+    assert_eq!(claims["applicationKey"], "wechatcp");
+    assert_eq!(claims["iss"], "cms");
+    assert_eq!(claims["userName"], creds.client_id.as_str());
+    assert_eq!(claims["grantType"], "clientCredentials");
+    assert_eq!(
+        claims["exp"].as_i64().unwrap(),
+        claims["iat"].as_i64().unwrap() + 7200
+    );
+
+    // Verify independently with the published JWKS.
+    let jwks = app.get("/.well-known/jwks.json", None).await.json();
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .expect("kid published");
+    assert_eq!(jwk["kty"], "RSA");
+    assert_eq!(jwk["alg"], "RS256");
+    let key = jsonwebtoken::DecodingKey::from_rsa_components(
+        jwk["n"].as_str().unwrap(),
+        jwk["e"].as_str().unwrap(),
+    )
+    .unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.validate_aud = false;
+    let decoded =
+        jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation).expect("verifies");
+    assert_eq!(decoded.claims, claims);
+}
+
+#[tokio::test]
+async fn parameters_are_accepted_as_form_json_or_query() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let json_resp = app
+        .json(
+            Method::POST,
+            "/oauth2/ums/oauth2/accessToken",
+            None,
+            json!({"grant_type": "client_credentials", "autoRefresh": true,
+                   "applicationKey": "wechatcp", "client_id": creds.client_id,
+                   "client_secret": creds.secret}),
+        )
+        .await;
+    assert_eq!(json_resp.status, StatusCode::OK, "{}", json_resp.text);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("grant_type", "client_credentials"),
+            ("autoRefresh", "true"),
+            ("applicationKey", "wechatcp"),
+            ("client_id", &creds.client_id),
+            ("client_secret", &creds.secret),
+        ])
+        .finish();
+    let query_resp = app
+        .call(
+            Method::POST,
+            &format!("/oauth2/ums/oauth2/accessToken?{query}"),
+            None,
+            None,
+            "",
+        )
+        .await;
+    assert_eq!(query_resp.status, StatusCode::OK, "{}", query_resp.text);
+    assert_eq!(
+        json_resp.json()["result"]["access_token"],
+        query_resp.json()["result"]["access_token"]
+    );
+}
+
+#[tokio::test]
+async fn auto_refresh_reuses_the_current_token_and_false_always_mints() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let first = app.token(&creds).await;
+    assert_eq!(app.tokens_minted(&creds).await, 1);
+    let again = app.token(&creds).await;
+    assert_eq!(first, again);
+    assert_eq!(app.tokens_minted(&creds).await, 1);
+    let forced = app.token_response(&creds, "false").await;
+    assert_eq!(forced.status, StatusCode::OK);
+    assert_eq!(forced.json()["result"]["expires_in"], "7200000");
+    assert_eq!(app.tokens_minted(&creds).await, 2);
+    app.token_response(&creds, "false").await;
+    assert_eq!(app.tokens_minted(&creds).await, 3);
+}
+
+#[tokio::test]
+async fn auto_refresh_mints_anew_inside_the_margin() {
+    let app = TestApp::with(|c| c.auth.refresh_margin_secs = 7199).await;
+    let creds = app.client("platform-admin", None).await;
+    let first = app.token(&creds).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let second = app.token(&creds).await;
+    assert_ne!(first, second, "less than the margin was left");
+    assert_eq!(app.tokens_minted(&creds).await, 2);
+    // The reused token reports the time it has left, in milliseconds.
+    let resp = app.token_response(&creds, "true").await.json();
+    let left: i64 = resp["result"]["expires_in"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(left > 7_199_000 && left <= 7_200_000, "{left}");
+}
+
+#[tokio::test]
+async fn every_wrong_credential_answers_the_same_401() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let revoked = app.client("platform-admin", None).await;
+    wxhub::admin::clients::revoke(&app.state.store, revoked.id)
+        .await
+        .unwrap();
+    let cases: Vec<[(&str, String); 4]> = vec![
+        [
+            ("grant_type", "client_credentials".into()),
+            ("applicationKey", "wechatcp".into()),
+            ("client_id", creds.client_id.clone()),
+            ("client_secret", "wrong-secret-wrong-secret".into()),
+        ],
+        [
+            ("grant_type", "client_credentials".into()),
+            ("applicationKey", "wechatcp".into()),
+            ("client_id", "NO-SUCH-CLIENT".into()),
+            ("client_secret", creds.secret.clone()),
+        ],
+        [
+            ("grant_type", "client_credentials".into()),
+            ("applicationKey", "otherapp".into()),
+            ("client_id", creds.client_id.clone()),
+            ("client_secret", creds.secret.clone()),
+        ],
+        [
+            ("grant_type", "client_credentials".into()),
+            ("applicationKey", "wechatcp".into()),
+            ("client_id", revoked.client_id.clone()),
+            ("client_secret", revoked.secret.clone()),
+        ],
+    ];
+    for case in cases {
+        let pairs: Vec<(&str, &str)> = case.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let resp = app.form("/oauth2/ums/oauth2/accessToken", &pairs).await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(resp.json(), marketing_error(401, "客户端认证失败"));
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_name_what_is_wrong() {
+    let app = TestApp::new().await;
+    let resp = app
+        .form(
+            "/oauth2/ums/oauth2/accessToken",
+            &[("grant_type", "client_credentials"), ("client_id", "x")],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(resp.json(), marketing_error(400, "缺少参数 applicationKey"));
+    let resp = app
+        .form(
+            "/oauth2/ums/oauth2/accessToken",
+            &[
+                ("grant_type", "password"),
+                ("applicationKey", "wechatcp"),
+                ("client_id", "x"),
+                ("client_secret", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        resp.json(),
+        marketing_error(400, "grant_type 仅支持 client_credentials")
+    );
+    let resp = app
+        .form(
+            "/oauth2/ums/oauth2/accessToken",
+            &[
+                ("grant_type", "client_credentials"),
+                ("autoRefresh", "maybe"),
+                ("applicationKey", "wechatcp"),
+                ("client_id", "x"),
+                ("client_secret", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        resp.json(),
+        marketing_error(400, "参数 autoRefresh 格式错误")
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_per_client_and_per_address() {
+    let app = TestApp::with(|c| {
+        c.auth.max_failures_per_client = 3;
+        c.auth.max_failures_per_address = 6;
+    })
+    .await;
+    let creds = app.client("platform-admin", None).await;
+    let wrong = Creds {
+        id: creds.id,
+        client_id: creds.client_id.clone(),
+        secret: "not-the-secret-at-all".into(),
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            app.token_response(&wrong, "true").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right secret waits now.
+    let resp = app.token_response(&creds, "true").await;
+    assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        resp.json(),
+        marketing_error(429, "认证失败次数过多,请稍后再试")
+    );
+    // Other client ids from the same address: three more failures reach the address limit.
+    for i in 0..3 {
+        let other = Creds {
+            id: 0,
+            client_id: format!("OTHER-{i}"),
+            secret: "nope-nope-nope-nope".into(),
+        };
+        assert_eq!(
+            app.token_response(&other, "true").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let fresh = app.client("platform-admin", None).await;
+    assert_eq!(
+        app.token_response(&fresh, "true").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_auto_refresh_calls_mint_one_token() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let router = app.router.clone();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("grant_type", "client_credentials"),
+                ("autoRefresh", "true"),
+                ("applicationKey", "wechatcp"),
+                ("client_id", &creds.client_id),
+                ("client_secret", &creds.secret),
+            ])
+            .finish();
+        tasks.push(tokio::spawn(async move {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let req = axum::http::Request::post("/oauth2/ums/oauth2/accessToken")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            let resp = router.oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            v["result"]["access_token"].as_str().unwrap().to_string()
+        }));
+    }
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap());
+    }
+    tokens.dedup();
+    assert_eq!(tokens.len(), 1, "every caller got the same token");
+    assert_eq!(app.tokens_minted(&creds).await, 1);
+}
+
+#[tokio::test]
+async fn tokens_and_keys_survive_a_restart() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let token = app.token(&creds).await;
+    let (header, _) = jwt_parts(&token);
+    let app = app.restart().await;
+    let info = app.get("/oauth2/ums/oauth2/tokenInfo", Some(&token)).await;
+    assert_eq!(info.status, StatusCode::OK, "{}", info.text);
+    assert_eq!(info.json()["result"]["clientId"], creds.client_id.as_str());
+    assert_eq!(app.token(&creds).await, token, "the current token is kept");
+    let again = app.token_response(&creds, "false").await.json();
+    let (new_header, _) = jwt_parts(again["result"]["access_token"].as_str().unwrap());
+    assert_eq!(new_header["kid"], header["kid"], "the same key signs");
+}
