@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs schemathesis (from PyPI) against a release wxhub on a fresh SQLite database, with a
+# platform-admin token: every operation of /openapi.json, checking for 5xx answers and answers
+# that break their own schema.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=target/schemathesis-venv
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
+fi
+
+cargo build --release --quiet
+BIN="$PWD/target/release/wxhub"
+WORK=$(mktemp -d)
+PORT=${SCHEMATHESIS_PORT:-19999}
+export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="sqlite://$WORK/wxhub.db" WXHUB_LOG_LEVEL=warn
+# Many requests come from one address; let the throttle see them as what they are.
+export WXHUB_AUTH_MAX_FAILURES_PER_ADDRESS=1000000 WXHUB_AUTH_MAX_FAILURES_PER_CLIENT=1000000
+
+CREDS=$("$BIN" clients create --name schemathesis --scope platform-admin --json)
+CLIENT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client"]["clientId"])' <<<"$CREDS")
+SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])' <<<"$CREDS")
+
+"$BIN" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$PORT/oauth2/ums/oauth2/accessToken" \
+  -d grant_type=client_credentials -d autoRefresh=true -d applicationKey=wechatcp \
+  --data-urlencode "client_id=$CLIENT_ID" --data-urlencode "client_secret=$SECRET" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["access_token"])')
+
+run() {
+  "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
+    --header "Sso-Token: $TOKEN" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" \
+    --no-color "$@"
+}
+# Every operation is covered, in two passes: first all that leave the caller's own client and
+# keys alone, then the destructive ones (which may well revoke the very token they run with;
+# their 401s are checked against the schema too).
+DESTRUCTIVE='^/admin/api/v1/(clients/\{id\}(/revoke|/secret)?|keys/.*|[a-z]+/\{id\})$'
+run --exclude-path-regex "$DESTRUCTIVE"
+run --include-path-regex "$DESTRUCTIVE"
