@@ -19,6 +19,14 @@ export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="sqlite://$WORK/wxhub.db" WXHUB
 # Many requests come from one address; let the throttle see them as what they are.
 export WXHUB_AUTH_MAX_FAILURES_PER_ADDRESS=1000000 WXHUB_AUTH_MAX_FAILURES_PER_CLIENT=1000000
 
+# Data for the operations on ids to find (ids 1..3), and clients ahead of ours so that the ids
+# schemathesis tries first revoke someone else's client.
+for i in 1 2 3; do
+  ORG=$("$BIN" orgs create --name "机构$i" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  "$BIN" clients create --name "dummy$i" --scope org --org "$ORG" --json >/dev/null
+  "$BIN" ports create --app-id "wx3281724771700$i$i$i" --name "端口$i" --redirect-hosts a.com >/dev/null
+  "$BIN" apps create --name "应用$i" --enter-url "http://a.com/$i" >/dev/null
+done
 CREDS=$("$BIN" clients create --name schemathesis --scope platform-admin --json)
 CLIENT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client"]["clientId"])' <<<"$CREDS")
 SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])' <<<"$CREDS")
