@@ -43,6 +43,12 @@ pub fn router(state: AppState) -> Router {
     if state.config.bench_baseline {
         router = router.route("/bench/bare", get(ops::bare));
     }
+    with_middleware(router, state)
+}
+
+/// The fallbacks and middleware every route gets: envelopes for what no handler answered,
+/// panics caught, the body limit, request ids, metrics and the access log.
+fn with_middleware(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -114,4 +120,54 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_generic_500_envelope() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config =
+            crate::config::Config::load(&Default::default(), std::iter::empty()).unwrap();
+        config.data_dir = dir.path().display().to_string();
+        config.database_url = format!("sqlite://{}/wxhub.db", dir.path().display());
+        config.auth.argon2_memory_kib = 1024;
+        let state = crate::build_state(config).await.unwrap();
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let router = with_middleware(
+            Router::new()
+                .route("/wx/api/boom", get(boom))
+                .route("/api/v3/boom", get(boom)),
+            state,
+        );
+        for (path, expected) in [
+            (
+                "/wx/api/boom",
+                serde_json::json!({"success": 0, "messageCode": 500, "message": "服务器内部错误",
+                                   "result": null, "items": null, "totalCount": 0}),
+            ),
+            (
+                "/api/v3/boom",
+                serde_json::json!({"code": 1, "msg": "服务器内部错误", "data": null}),
+            ),
+        ] {
+            let resp = router
+                .clone()
+                .oneshot(axum::http::Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 500);
+            assert!(resp.headers().contains_key("x-request-id"));
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body, expected);
+        }
+    }
 }
