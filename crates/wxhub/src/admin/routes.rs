@@ -363,12 +363,7 @@ pub async fn list_applications(
     _: AdminClient,
     Params(p): Params<PageParams>,
 ) -> Result<Marketing<(), ApplicationItem>> {
-    let page = p.page()?;
-    let req = applications::ListRequest {
-        page_index: Some(page.offset / page.limit + 1),
-        page_size: Some(page.limit),
-        ..Default::default()
-    };
+    let req = applications::ListRequest::page(p.page()?);
     let (items, total) = applications::list(&s.store, &req, &s.tz).await?;
     Ok(Marketing::page(items, total))
 }

@@ -558,12 +558,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
                         .map_err(err)?,
                 ),
                 AppsCommand::List(p) => {
-                    let p = page(p)?;
-                    let req = applications::ListRequest {
-                        page_index: Some(p.offset / p.limit + 1),
-                        page_size: Some(p.limit),
-                        ..Default::default()
-                    };
+                    let req = applications::ListRequest::page(page(p)?);
                     let (items, total) =
                         applications::list(&store, &req, &tz).await.map_err(err)?;
                     print_page(json, items, total)

@@ -200,6 +200,17 @@ fn descending(direction: &Option<Value>) -> Result<bool> {
     }
 }
 
+impl ListRequest {
+    /// An unfiltered page in id order (the admin API's and the CLI's list).
+    pub fn page(page: crate::admin::Page) -> ListRequest {
+        ListRequest {
+            page_index: Some(page.offset / page.limit + 1),
+            page_size: Some(page.limit),
+            ..Default::default()
+        }
+    }
+}
+
 /// The page the request names, with the total count.
 pub async fn list(
     store: &Store,
