@@ -199,29 +199,31 @@ impl Auth {
             let stored =
                 clients::store_token(&self.store, client.id, &token, exp * 1000, Some(threshold))
                     .await?;
+            if stored {
+                return Ok(self.granted(&client.client_id, token, exp, now));
+            }
+            // Another instance stored a fresh token between our read and our write: answer it.
             let client = self
                 .client_fresh(&client.client_id)
                 .await?
                 .ok_or_else(|| Error::Unauthorized(UNAUTHORIZED_CLIENT.into()))?;
-            if !stored {
-                return self
-                    .reusable(&client, now)
-                    .ok_or_else(|| Error::Unauthorized(UNAUTHORIZED_CLIENT.into()));
-            }
-            Ok(Grant {
-                access_token: token,
-                expires_in_ms: (exp - now) * 1000,
-            })
+            self.reusable(&client, now)
+                .ok_or_else(|| Error::Unauthorized(UNAUTHORIZED_CLIENT.into()))
         } else {
             let (token, exp) = self.mint_for(&client, now)?;
             if !clients::store_token(&self.store, client.id, &token, exp * 1000, None).await? {
                 return Err(Error::Unauthorized(UNAUTHORIZED_CLIENT.into()));
             }
-            self.invalidate_client(&client.client_id);
-            Ok(Grant {
-                access_token: token,
-                expires_in_ms: (exp - now) * 1000,
-            })
+            Ok(self.granted(&client.client_id, token, exp, now))
+        }
+    }
+
+    /// A token just stored as the client's current one; the cached row is stale now.
+    fn granted(&self, client_id: &str, token: String, exp: i64, now: i64) -> Grant {
+        self.invalidate_client(client_id);
+        Grant {
+            access_token: token,
+            expires_in_ms: (exp - now) * 1000,
         }
     }
 
