@@ -33,6 +33,21 @@ pub struct Creds {
     pub secret: String,
 }
 
+impl Creds {
+    /// The token endpoint's parameters for these credentials, form-encoded.
+    pub fn token_form(&self, auto_refresh: &str) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("grant_type", "client_credentials"),
+                ("autoRefresh", auto_refresh),
+                ("applicationKey", "wechatcp"),
+                ("client_id", &self.client_id),
+                ("client_secret", &self.secret),
+            ])
+            .finish()
+    }
+}
+
 /// A fresh database URL: a SQLite file in `dir`, or a new schema on the test PostgreSQL.
 pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("WXHUB_TEST_DATABASE_URL") {
@@ -194,15 +209,12 @@ impl TestApp {
     }
 
     pub async fn token_response(&self, creds: &Creds, auto_refresh: &str) -> Resp {
-        self.form(
+        self.call(
+            Method::POST,
             "/oauth2/ums/oauth2/accessToken",
-            &[
-                ("grant_type", "client_credentials"),
-                ("autoRefresh", auto_refresh),
-                ("applicationKey", "wechatcp"),
-                ("client_id", &creds.client_id),
-                ("client_secret", &creds.secret),
-            ],
+            None,
+            Some("application/x-www-form-urlencoded"),
+            creds.token_form(auto_refresh),
         )
         .await
     }

@@ -69,15 +69,7 @@ async fn parameters_are_accepted_as_form_json_or_query() {
         )
         .await;
     assert_eq!(json_resp.status, StatusCode::OK, "{}", json_resp.text);
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("grant_type", "client_credentials"),
-            ("autoRefresh", "true"),
-            ("applicationKey", "wechatcp"),
-            ("client_id", &creds.client_id),
-            ("client_secret", &creds.secret),
-        ])
-        .finish();
+    let query = creds.token_form("true");
     let query_resp = app
         .call(
             Method::POST,
@@ -268,15 +260,7 @@ async fn fifty_simultaneous_auto_refresh_calls_mint_one_token() {
     let mut tasks = Vec::new();
     for _ in 0..50 {
         let router = app.router.clone();
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([
-                ("grant_type", "client_credentials"),
-                ("autoRefresh", "true"),
-                ("applicationKey", "wechatcp"),
-                ("client_id", &creds.client_id),
-                ("client_secret", &creds.secret),
-            ])
-            .finish();
+        let body = creds.token_form("true");
         tasks.push(tokio::spawn(async move {
             use http_body_util::BodyExt;
             use tower::ServiceExt;
