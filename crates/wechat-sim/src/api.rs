@@ -1,0 +1,161 @@
+//! WeChat's endpoints, answering in WeChat's exact JSON shapes and errcodes.
+
+use crate::world::Answer;
+use crate::Simulator;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+type Params = Query<HashMap<String, String>>;
+
+pub fn router() -> Router<Simulator> {
+    Router::new()
+        .route("/cgi-bin/token", get(classic_token))
+        .route("/cgi-bin/stable_token", post(stable_token))
+        .route("/cgi-bin/user/info", get(user_info))
+        .route("/cgi-bin/user/info/batchget", post(user_info_batch))
+        .route("/cgi-bin/message/template/send", post(send_template))
+        .route("/cgi-bin/message/custom/send", post(send_custom))
+        .route("/sns/oauth2/access_token", get(oauth_access_token))
+        .route("/sns/userinfo", get(oauth_user_info))
+        .route("/connect/oauth2/authorize", get(authorize))
+}
+
+/// A JSON body as WeChat sends it.
+pub fn wechat_json(value: &Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json; encoding=utf-8")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+pub fn wechat_error(errcode: i64, errmsg: &str) -> Response {
+    wechat_json(&json!({ "errcode": errcode, "errmsg": errmsg }))
+}
+
+/// Token and user answers carry no errcode on success; message sends carry `errcode: 0`.
+fn render(answer: Answer, with_errcode: bool) -> Response {
+    match answer {
+        Ok(mut value) => {
+            if with_errcode {
+                value["errcode"] = json!(0);
+                value["errmsg"] = json!("ok");
+            }
+            wechat_json(&value)
+        }
+        Err((errcode, errmsg)) => wechat_error(errcode, &errmsg),
+    }
+}
+
+fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> &'a str {
+    q.get(name).map(String::as_str).unwrap_or_default()
+}
+
+async fn classic_token(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    let answer = sim.world().classic_token(
+        param(&q, "grant_type"),
+        param(&q, "appid"),
+        param(&q, "secret"),
+    );
+    render(answer, false)
+}
+
+async fn stable_token(State(sim): State<Simulator>, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return wechat_error(47001, "data format error");
+    };
+    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+    let force = body
+        .get("force_refresh")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let answer = sim
+        .world()
+        .stable_token(text("grant_type"), text("appid"), text("secret"), force);
+    render(answer, false)
+}
+
+/// Checks the access_token of a call and runs `f` with its appid.
+fn with_token(
+    sim: &Simulator,
+    q: &HashMap<String, String>,
+    f: impl FnOnce(&mut crate::world::World, &str) -> Answer,
+) -> Answer {
+    let mut world = sim.world();
+    let appid = world.check_token(q.get("access_token").map(String::as_str))?;
+    f(&mut world, &appid)
+}
+
+async fn user_info(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    let openid = param(&q, "openid").to_string();
+    render(
+        with_token(&sim, &q, |w, appid| w.user_info(appid, &openid)),
+        false,
+    )
+}
+
+async fn user_info_batch(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return wechat_error(47001, "data format error");
+    };
+    render(
+        with_token(&sim, &q, |w, appid| w.user_info_batch(appid, &body)),
+        false,
+    )
+}
+
+async fn send_template(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    let raw = String::from_utf8_lossy(&body).into_owned();
+    render(
+        with_token(&sim, &q, |w, appid| w.send_template(appid, &raw)),
+        true,
+    )
+}
+
+async fn send_custom(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    let raw = String::from_utf8_lossy(&body).into_owned();
+    render(
+        with_token(&sim, &q, |w, appid| w.send_custom(appid, &raw)),
+        true,
+    )
+}
+
+async fn oauth_access_token(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    let answer = sim.world().oauth_access_token(
+        param(&q, "appid"),
+        param(&q, "secret"),
+        param(&q, "code"),
+        param(&q, "grant_type"),
+    );
+    render(answer, false)
+}
+
+async fn oauth_user_info(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    let answer = sim
+        .world()
+        .oauth_user_info(param(&q, "access_token"), param(&q, "openid"));
+    render(answer, false)
+}
+
+/// The authorize page: for the planned user it consents at once and redirects, as WeChat does.
+async fn authorize(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    if param(&q, "response_type") != "code" {
+        return (StatusCode::BAD_REQUEST, Html("response_type 参数错误")).into_response();
+    }
+    let target = sim.world().authorize(
+        param(&q, "appid"),
+        param(&q, "redirect_uri"),
+        param(&q, "scope"),
+        param(&q, "state"),
+    );
+    match target {
+        Ok(url) => (StatusCode::FOUND, [(header::LOCATION, url)]).into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, Html(message)).into_response(),
+    }
+}

@@ -1,0 +1,834 @@
+//! The simulator's state and WeChat's rules over it: accounts, users, token lifetimes, daily
+//! quotas, OAuth codes, what was received. Plain functions over one locked struct; the HTTP
+//! handlers only translate.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const TOKEN_TTL_SECS: i64 = 7200;
+/// A replaced /cgi-bin/token token lives this much longer; a stable token is renewed in its
+/// last five minutes.
+pub const GRACE_MS: i64 = 5 * 60 * 1000;
+pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
+const INTERACTION_WINDOW_MS: i64 = 48 * 3600 * 1000;
+const FORCE_PER_DAY: i64 = 20;
+const FORCE_SPACING_MS: i64 = 30_000;
+
+/// WeChat's answer to a call: errcode 0 with fields, or an error.
+pub type Answer = Result<Value, (i64, String)>;
+
+fn fail(errcode: i64, errmsg: &str) -> Answer {
+    Err((
+        errcode,
+        format!("{errmsg} rid: {}", wechat::crypto::random_alnum(8)),
+    ))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountSpec {
+    pub appid: String,
+    pub secret: String,
+    #[serde(default)]
+    pub name: String,
+    /// The original id (gh_…) that callbacks carry as ToUserName.
+    #[serde(default)]
+    pub original_id: String,
+    /// The callback token and EncodingAESKey configured on WeChat's side.
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub encoding_aes_key: String,
+    #[serde(default)]
+    pub callback_url: String,
+    /// Template ids the account has; empty accepts any non-empty id.
+    #[serde(default)]
+    pub templates: Vec<String>,
+    #[serde(default)]
+    pub token_quota: Option<i64>,
+    #[serde(default)]
+    pub template_quota: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserSpec {
+    #[serde(default)]
+    pub openid: String,
+    #[serde(default)]
+    pub unionid: Option<String>,
+    #[serde(default = "yes")]
+    pub subscribed: bool,
+    #[serde(default)]
+    pub nickname: String,
+    #[serde(default)]
+    pub headimgurl: String,
+    #[serde(default)]
+    pub sex: i64,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub country: String,
+    /// The user turned template messages off (43101).
+    #[serde(default)]
+    pub refuses_templates: bool,
+    /// Interacted with the account recently, so customer-service messages reach them.
+    #[serde(default)]
+    pub interacted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub spec: UserSpec,
+    pub subscribe_time: i64,
+    pub subscribe_scene: String,
+    pub qr_scene: i64,
+    pub qr_scene_str: String,
+    pub last_interaction_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub spec: AccountSpec,
+    pub users: HashMap<String, User>,
+    /// openids in creation order (the default OAuth user is the first).
+    pub order: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct IssuedToken {
+    appid: String,
+    expires_at_ms: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OAuthPlan {
+    pub openid: String,
+    /// The user refuses consent (snsapi_userinfo): redirected without a code.
+    #[serde(default)]
+    pub deny: bool,
+    /// The user is on a snapshot page: virtual openid and unionid, is_snapshotuser=1.
+    #[serde(default)]
+    pub snapshot: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Code {
+    appid: String,
+    openid: String,
+    scope: String,
+    snapshot: bool,
+    issued_ms: i64,
+    used: bool,
+}
+
+#[derive(Debug, Clone)]
+struct OAuthGrant {
+    openid: String,
+    scope: String,
+    unionid: Option<String>,
+    expires_at_ms: i64,
+}
+
+/// A message WeChat accepted, exactly as it arrived.
+#[derive(Debug, Clone, Serialize)]
+pub struct Received {
+    pub endpoint: String,
+    pub appid: String,
+    pub msgid: Option<i64>,
+    pub body: Value,
+    pub raw: String,
+}
+
+/// A fault for the next `times` calls of `endpoint` (all endpoints when empty).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fault {
+    #[serde(default)]
+    pub endpoint: String,
+    #[serde(default)]
+    pub errcode: Option<i64>,
+    #[serde(default)]
+    pub errmsg: Option<String>,
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Close the connection without answering, before handling the call.
+    #[serde(default)]
+    pub drop: bool,
+    /// Handle the call (a message is recorded), then close the connection without answering.
+    #[serde(default)]
+    pub drop_after: bool,
+    #[serde(default = "one")]
+    pub times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Default)]
+pub struct World {
+    pub clock_offset_ms: i64,
+    pub accounts: HashMap<String, Account>,
+    tokens: HashMap<String, IssuedToken>,
+    classic_current: HashMap<String, String>,
+    stable_current: HashMap<String, String>,
+    /// appid → (day, forced refreshes that day, last forced refresh).
+    forced: HashMap<String, (i64, i64, i64)>,
+    /// (appid, quota name) → (day, calls).
+    quota_used: HashMap<(String, &'static str), (i64, i64)>,
+    codes: HashMap<String, Code>,
+    grants: HashMap<String, OAuthGrant>,
+    pub oauth_plans: HashMap<String, OAuthPlan>,
+    pub calls: HashMap<String, u64>,
+    pub received: Vec<Received>,
+    pub faults: Vec<Fault>,
+    next_msgid: i64,
+}
+
+pub fn real_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn china_day(ms: i64) -> i64 {
+    (ms + 8 * 3600 * 1000).div_euclid(86_400_000)
+}
+
+impl World {
+    pub fn now_ms(&self) -> i64 {
+        real_now_ms() + self.clock_offset_ms
+    }
+
+    pub fn add_account(&mut self, mut spec: AccountSpec) {
+        if spec.original_id.is_empty() {
+            spec.original_id = format!("gh_{}", &spec.appid.trim_start_matches("wx"));
+        }
+        let existing = self.accounts.remove(&spec.appid);
+        let (users, order) = existing.map(|a| (a.users, a.order)).unwrap_or_default();
+        self.accounts
+            .insert(spec.appid.clone(), Account { spec, users, order });
+    }
+
+    pub fn add_user(&mut self, appid: &str, mut spec: UserSpec) -> Option<String> {
+        let now = self.now_ms();
+        let account = self.accounts.get_mut(appid)?;
+        if spec.openid.is_empty() {
+            spec.openid = format!("o{}", wechat::crypto::random_alnum(27));
+        }
+        let openid = spec.openid.clone();
+        let user = User {
+            subscribe_time: if spec.subscribed { now / 1000 } else { 0 },
+            subscribe_scene: "ADD_SCENE_SEARCH".into(),
+            qr_scene: 0,
+            qr_scene_str: String::new(),
+            last_interaction_ms: spec.interacted.then_some(now),
+            spec,
+        };
+        if account.users.insert(openid.clone(), user).is_none() {
+            account.order.push(openid.clone());
+        }
+        Some(openid)
+    }
+
+    pub fn user_mut(&mut self, appid: &str, openid: &str) -> Option<&mut User> {
+        self.accounts.get_mut(appid)?.users.get_mut(openid)
+    }
+
+    fn check_app(&self, appid: &str, secret: &str) -> Result<(), (i64, String)> {
+        match self.accounts.get(appid) {
+            None => fail(40013, "invalid appid").map(|_| ()),
+            Some(a) if a.spec.secret != secret => fail(40125, "invalid appsecret").map(|_| ()),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Counts one call against a daily quota; 45009 once it is used up.
+    fn use_quota(&mut self, appid: &str, name: &'static str) -> Result<(), (i64, String)> {
+        let day = china_day(self.now_ms());
+        let limit = self.accounts.get(appid).and_then(|a| match name {
+            "token" => a.spec.token_quota,
+            _ => a.spec.template_quota,
+        });
+        let limit = limit.unwrap_or(match name {
+            "token" => 2_000,
+            _ => 100_000,
+        });
+        let slot = self
+            .quota_used
+            .entry((appid.to_string(), name))
+            .or_insert((day, 0));
+        if slot.0 != day {
+            *slot = (day, 0);
+        }
+        if slot.1 >= limit {
+            return fail(45009, "reach max api daily quota limit").map(|_| ());
+        }
+        slot.1 += 1;
+        Ok(())
+    }
+
+    fn issue(&mut self, appid: &str, lifetime_ms: i64) -> (String, i64) {
+        let token = format!(
+            "{}_{}",
+            wechat::crypto::random_alnum(64),
+            wechat::crypto::random_alnum(16)
+        );
+        let expires_at_ms = self.now_ms() + lifetime_ms;
+        self.tokens.insert(
+            token.clone(),
+            IssuedToken {
+                appid: appid.to_string(),
+                expires_at_ms,
+            },
+        );
+        (token, expires_at_ms)
+    }
+
+    fn token_answer(&self, token: &str) -> Value {
+        let left = self.tokens[token].expires_at_ms - self.now_ms();
+        json!({ "access_token": token, "expires_in": (left / 1000).max(0) })
+    }
+
+    /// GET /cgi-bin/token: a new token each time; the previous one lives five more minutes.
+    pub fn classic_token(&mut self, grant_type: &str, appid: &str, secret: &str) -> Answer {
+        if grant_type != "client_credential" {
+            return fail(40002, "invalid grant_type");
+        }
+        self.check_app(appid, secret)?;
+        self.use_quota(appid, "token")?;
+        let now = self.now_ms();
+        if let Some(old) = self.classic_current.get(appid).cloned() {
+            if let Some(t) = self.tokens.get_mut(&old) {
+                t.expires_at_ms = t.expires_at_ms.min(now + GRACE_MS);
+            }
+        }
+        let (token, _) = self.issue(appid, TOKEN_TTL_SECS * 1000);
+        self.classic_current
+            .insert(appid.to_string(), token.clone());
+        Ok(self.token_answer(&token))
+    }
+
+    /// POST /cgi-bin/stable_token: the same token while it has more than five minutes left;
+    /// force_refresh makes a new one and ends the old one at once (20 a day, 30 s apart).
+    pub fn stable_token(
+        &mut self,
+        grant_type: &str,
+        appid: &str,
+        secret: &str,
+        force: bool,
+    ) -> Answer {
+        if grant_type != "client_credential" {
+            return fail(40002, "invalid grant_type");
+        }
+        self.check_app(appid, secret)?;
+        let now = self.now_ms();
+        if force {
+            let day = china_day(now);
+            let slot = self.forced.entry(appid.to_string()).or_insert((day, 0, 0));
+            if slot.0 != day {
+                *slot = (day, 0, 0);
+            }
+            if slot.1 >= FORCE_PER_DAY {
+                return fail(45009, "reach max api daily quota limit");
+            }
+            if slot.1 > 0 && now - slot.2 < FORCE_SPACING_MS {
+                return fail(
+                    45011,
+                    "api minute-quota reach limit  mustslower  retry next minute",
+                );
+            }
+            slot.1 += 1;
+            slot.2 = now;
+        }
+        self.use_quota(appid, "token")?;
+        let current = self.stable_current.get(appid).cloned();
+        if let Some(current) = current {
+            let expires = self.tokens.get(&current).map_or(0, |t| t.expires_at_ms);
+            if force {
+                self.tokens.remove(&current);
+            } else if expires - now > GRACE_MS {
+                return Ok(self.token_answer(&current));
+            }
+        }
+        let (token, _) = self.issue(appid, TOKEN_TTL_SECS * 1000);
+        self.stable_current.insert(appid.to_string(), token.clone());
+        Ok(self.token_answer(&token))
+    }
+
+    /// The appid an access token belongs to, or WeChat's error for it.
+    pub fn check_token(&self, token: Option<&str>) -> Result<String, (i64, String)> {
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return fail(41001, "access_token missing").map(|_| String::new());
+        };
+        match self.tokens.get(token) {
+            None => fail(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            )
+            .map(|_| String::new()),
+            Some(t) if t.expires_at_ms <= self.now_ms() => {
+                fail(42001, "access_token expired").map(|_| String::new())
+            }
+            Some(t) => Ok(t.appid.clone()),
+        }
+    }
+
+    fn user_json(user: &User, openid: &str) -> Value {
+        if !user.spec.subscribed {
+            return json!({ "subscribe": 0, "openid": openid });
+        }
+        // Since 2021 WeChat no longer sends nickname and headimgurl here.
+        let mut v = json!({
+            "subscribe": 1,
+            "openid": openid,
+            "nickname": "",
+            "sex": 0,
+            "language": "zh_CN",
+            "city": "",
+            "province": "",
+            "country": "",
+            "headimgurl": "",
+            "subscribe_time": user.subscribe_time,
+            "remark": "",
+            "groupid": 0,
+            "tagid_list": [],
+            "subscribe_scene": user.subscribe_scene,
+            "qr_scene": user.qr_scene,
+            "qr_scene_str": user.qr_scene_str,
+        });
+        if let Some(unionid) = &user.spec.unionid {
+            v["unionid"] = json!(unionid);
+        }
+        v
+    }
+
+    pub fn user_info(&self, appid: &str, openid: &str) -> Answer {
+        match self.accounts[appid].users.get(openid) {
+            Some(user) => Ok(Self::user_json(user, openid)),
+            None => fail(40003, "invalid openid"),
+        }
+    }
+
+    pub fn user_info_batch(&self, appid: &str, body: &Value) -> Answer {
+        let Some(list) = body.get("user_list").and_then(Value::as_array) else {
+            return fail(47001, "data format error");
+        };
+        if list.is_empty() || list.len() > 100 {
+            return fail(45035, "user list size out of limit");
+        }
+        let mut out = Vec::new();
+        for item in list {
+            let openid = item
+                .get("openid")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            match self.accounts[appid].users.get(openid) {
+                Some(user) => out.push(Self::user_json(user, openid)),
+                None => return fail(40003, "invalid openid"),
+            }
+        }
+        Ok(json!({ "user_info_list": out }))
+    }
+
+    fn next_msgid(&mut self) -> i64 {
+        if self.next_msgid == 0 {
+            // Large, like WeChat's: past 2^53, where doubles lose digits.
+            let r = u64::from_le_bytes(wechat::crypto::random_bytes::<8>()) % (1 << 40);
+            self.next_msgid = (1i64 << 60) + r as i64;
+        }
+        self.next_msgid += 1 + (wechat::crypto::random_bytes::<1>()[0] as i64);
+        self.next_msgid
+    }
+
+    pub fn send_template(&mut self, appid: &str, raw: &str) -> Answer {
+        let Ok(body) = serde_json::from_str::<Value>(raw) else {
+            return fail(47001, "data format error");
+        };
+        let touser = body
+            .get("touser")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let template_id = body
+            .get("template_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let account = &self.accounts[appid];
+        if template_id.is_empty()
+            || (!account.spec.templates.is_empty()
+                && !account.spec.templates.iter().any(|t| t == template_id))
+        {
+            return fail(40037, "invalid template_id");
+        }
+        if body.get("data").is_some_and(|d| !d.is_object()) {
+            return fail(47001, "data format error");
+        }
+        let Some(user) = account.users.get(touser) else {
+            return fail(40003, "invalid openid");
+        };
+        if !user.spec.subscribed {
+            let hint = wechat::crypto::random_alnum(14);
+            return Err((43004, format!("require subscribe hint: [{hint}]")));
+        }
+        if user.spec.refuses_templates {
+            return fail(43101, "user refuse to accept the msg");
+        }
+        self.use_quota(appid, "template")?;
+        let msgid = self.next_msgid();
+        self.received.push(Received {
+            endpoint: "/cgi-bin/message/template/send".into(),
+            appid: appid.to_string(),
+            msgid: Some(msgid),
+            body,
+            raw: raw.to_string(),
+        });
+        Ok(json!({ "msgid": msgid }))
+    }
+
+    pub fn send_custom(&mut self, appid: &str, raw: &str) -> Answer {
+        let Ok(body) = serde_json::from_str::<Value>(raw) else {
+            return fail(47001, "data format error");
+        };
+        let touser = body
+            .get("touser")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let msgtype = body
+            .get("msgtype")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let known = [
+            "text",
+            "image",
+            "voice",
+            "video",
+            "music",
+            "news",
+            "mpnews",
+            "msgmenu",
+            "wxcard",
+            "miniprogrampage",
+        ];
+        if !known.contains(&msgtype) || body.get(msgtype).is_none() {
+            return fail(40008, "invalid message type");
+        }
+        let now = self.now_ms();
+        let Some(user) = self.accounts[appid].users.get(touser) else {
+            return fail(40003, "invalid openid");
+        };
+        let recent = user
+            .last_interaction_ms
+            .is_some_and(|t| now - t < INTERACTION_WINDOW_MS);
+        if !user.spec.subscribed || !recent {
+            return fail(
+                45015,
+                "response out of time limit or subscription is canceled",
+            );
+        }
+        self.received.push(Received {
+            endpoint: "/cgi-bin/message/custom/send".into(),
+            appid: appid.to_string(),
+            msgid: None,
+            body,
+            raw: raw.to_string(),
+        });
+        Ok(json!({}))
+    }
+
+    /// The authorize page: where the browser goes next (a code, or no code when denied).
+    pub fn authorize(
+        &mut self,
+        appid: &str,
+        redirect_uri: &str,
+        scope: &str,
+        state: &str,
+    ) -> Result<String, String> {
+        let account = self.accounts.get(appid).ok_or("appid 参数错误")?;
+        if scope != "snsapi_base" && scope != "snsapi_userinfo" {
+            return Err("scope 参数错误或没有 scope 权限".into());
+        }
+        let mut target = url::Url::parse(redirect_uri).map_err(|_| "redirect_uri 参数错误")?;
+        let plan = self
+            .oauth_plans
+            .get(appid)
+            .cloned()
+            .unwrap_or_else(|| OAuthPlan {
+                openid: account.order.first().cloned().unwrap_or_default(),
+                ..Default::default()
+            });
+        if plan.deny && scope == "snsapi_userinfo" {
+            target.query_pairs_mut().append_pair("state", state);
+            return Ok(target.into());
+        }
+        if !plan.snapshot && !account.users.contains_key(&plan.openid) {
+            return Err("该公众号下没有模拟用户".into());
+        }
+        let code = wechat::crypto::random_alnum(32);
+        self.codes.insert(
+            code.clone(),
+            Code {
+                appid: appid.to_string(),
+                openid: plan.openid,
+                scope: scope.to_string(),
+                snapshot: plan.snapshot,
+                issued_ms: self.now_ms(),
+                used: false,
+            },
+        );
+        target
+            .query_pairs_mut()
+            .append_pair("code", &code)
+            .append_pair("state", state);
+        Ok(target.into())
+    }
+
+    pub fn oauth_access_token(
+        &mut self,
+        appid: &str,
+        secret: &str,
+        code: &str,
+        grant_type: &str,
+    ) -> Answer {
+        if grant_type != "authorization_code" {
+            return fail(40002, "invalid grant_type");
+        }
+        self.check_app(appid, secret)?;
+        let now = self.now_ms();
+        let Some(c) = self.codes.get_mut(code).filter(|c| c.appid == appid) else {
+            return fail(40029, "invalid code");
+        };
+        if c.used {
+            return fail(40163, "code been used");
+        }
+        if now - c.issued_ms > CODE_TTL_MS {
+            return fail(40029, "invalid code");
+        }
+        c.used = true;
+        let c = c.clone();
+        let (openid, unionid) = if c.snapshot {
+            (
+                format!("o_snapshot_{}", wechat::crypto::random_alnum(16)),
+                Some(format!("u_snapshot_{}", wechat::crypto::random_alnum(16))),
+            )
+        } else {
+            let user = &self.accounts[appid].users[&c.openid];
+            (c.openid.clone(), user.spec.unionid.clone())
+        };
+        let access_token = wechat::crypto::random_alnum(80);
+        self.grants.insert(
+            access_token.clone(),
+            OAuthGrant {
+                openid: openid.clone(),
+                scope: c.scope.clone(),
+                unionid: unionid.clone(),
+                expires_at_ms: now + TOKEN_TTL_SECS * 1000,
+            },
+        );
+        let mut v = json!({
+            "access_token": access_token,
+            "expires_in": TOKEN_TTL_SECS,
+            "refresh_token": wechat::crypto::random_alnum(80),
+            "openid": openid,
+            "scope": c.scope,
+        });
+        if c.snapshot {
+            v["is_snapshotuser"] = json!(1);
+        }
+        if let Some(unionid) = unionid {
+            v["unionid"] = json!(unionid);
+        }
+        Ok(v)
+    }
+
+    pub fn oauth_user_info(&self, token: &str, openid: &str) -> Answer {
+        let Some(grant) = self.grants.get(token) else {
+            return fail(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            );
+        };
+        if grant.expires_at_ms <= self.now_ms() {
+            return fail(42001, "access_token expired");
+        }
+        if grant.scope != "snsapi_userinfo" {
+            return fail(48001, "api unauthorized");
+        }
+        if grant.openid != openid {
+            return fail(40003, "invalid openid");
+        }
+        let user = self
+            .accounts
+            .values()
+            .find_map(|a| a.users.get(openid))
+            .map(|u| u.spec.clone());
+        let spec = user.unwrap_or(UserSpec {
+            openid: openid.to_string(),
+            unionid: None,
+            subscribed: false,
+            nickname: "微信用户".into(),
+            headimgurl: String::new(),
+            sex: 0,
+            city: String::new(),
+            province: String::new(),
+            country: String::new(),
+            refuses_templates: false,
+            interacted: false,
+        });
+        let mut v = json!({
+            "openid": openid,
+            "nickname": spec.nickname,
+            "sex": spec.sex,
+            "province": spec.province,
+            "city": spec.city,
+            "country": spec.country,
+            "headimgurl": spec.headimgurl,
+            "privilege": [],
+        });
+        if let Some(unionid) = &grant.unionid {
+            v["unionid"] = json!(unionid);
+        }
+        Ok(v)
+    }
+
+    /// The first fault that applies to `endpoint`, used up by one.
+    pub fn take_fault(&mut self, endpoint: &str) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|f| f.times > 0 && (f.endpoint.is_empty() || f.endpoint == endpoint))?;
+        let fault = &mut self.faults[index];
+        fault.times -= 1;
+        let taken = fault.clone();
+        if fault.times == 0 {
+            self.faults.remove(index);
+        }
+        Some(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World {
+        let mut w = World::default();
+        w.add_account(AccountSpec {
+            appid: "wx1".into(),
+            secret: "s".into(),
+            name: String::new(),
+            original_id: String::new(),
+            token: String::new(),
+            encoding_aes_key: String::new(),
+            callback_url: String::new(),
+            templates: vec![],
+            token_quota: Some(100),
+            template_quota: None,
+        });
+        w
+    }
+
+    fn token(a: &Answer) -> String {
+        a.as_ref().unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn a_new_classic_token_ends_the_previous_one_five_minutes_later() {
+        let mut w = world();
+        let t1 = token(&w.classic_token("client_credential", "wx1", "s"));
+        let t2 = token(&w.classic_token("client_credential", "wx1", "s"));
+        assert_ne!(t1, t2);
+        assert!(w.check_token(Some(&t1)).is_ok());
+        w.clock_offset_ms += GRACE_MS + 1000;
+        assert_eq!(w.check_token(Some(&t1)).unwrap_err().0, 42001);
+        assert!(w.check_token(Some(&t2)).is_ok());
+        assert_eq!(w.check_token(Some("nope")).unwrap_err().0, 40001);
+        assert_eq!(w.check_token(None).unwrap_err().0, 41001);
+        assert_eq!(
+            w.classic_token("client_credential", "wx1", "bad")
+                .unwrap_err()
+                .0,
+            40125
+        );
+        assert_eq!(
+            w.classic_token("client_credential", "wx9", "s")
+                .unwrap_err()
+                .0,
+            40013
+        );
+    }
+
+    #[test]
+    fn the_stable_token_is_kept_apart_and_renewed_in_its_last_five_minutes() {
+        let mut w = world();
+        let s1 = token(&w.stable_token("client_credential", "wx1", "s", false));
+        let c1 = token(&w.classic_token("client_credential", "wx1", "s"));
+        assert_ne!(s1, c1);
+        assert_eq!(
+            token(&w.stable_token("client_credential", "wx1", "s", false)),
+            s1
+        );
+        w.clock_offset_ms += (TOKEN_TTL_SECS * 1000) - GRACE_MS + 1000;
+        let s2 = token(&w.stable_token("client_credential", "wx1", "s", false));
+        assert_ne!(s1, s2, "renewed in the last five minutes");
+        assert!(
+            w.check_token(Some(&s1)).is_ok(),
+            "the old one runs out its time"
+        );
+    }
+
+    #[test]
+    fn force_refresh_ends_the_old_token_and_has_limits() {
+        let mut w = world();
+        let s1 = token(&w.stable_token("client_credential", "wx1", "s", false));
+        let s2 = token(&w.stable_token("client_credential", "wx1", "s", true));
+        assert_ne!(s1, s2);
+        assert_eq!(w.check_token(Some(&s1)).unwrap_err().0, 40001);
+        assert_eq!(
+            w.stable_token("client_credential", "wx1", "s", true)
+                .unwrap_err()
+                .0,
+            45011,
+            "30 s apart"
+        );
+        for _ in 0..19 {
+            w.clock_offset_ms += 31_000;
+            assert!(w
+                .stable_token("client_credential", "wx1", "s", true)
+                .is_ok());
+        }
+        w.clock_offset_ms += 31_000;
+        assert_eq!(
+            w.stable_token("client_credential", "wx1", "s", true)
+                .unwrap_err()
+                .0,
+            45009,
+            "20 a day"
+        );
+    }
+
+    #[test]
+    fn token_fetches_have_a_daily_quota() {
+        let mut w = world();
+        for _ in 0..100 {
+            assert!(w.classic_token("client_credential", "wx1", "s").is_ok());
+        }
+        assert_eq!(
+            w.classic_token("client_credential", "wx1", "s")
+                .unwrap_err()
+                .0,
+            45009
+        );
+        w.clock_offset_ms += 86_400_000;
+        assert!(w.classic_token("client_credential", "wx1", "s").is_ok());
+    }
+}
