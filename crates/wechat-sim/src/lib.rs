@@ -6,11 +6,8 @@
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let sim = wechat_sim::Simulator::new();
-//! sim.add_account(wechat_sim::AccountSpec {
-//!     appid: "wx1".into(), secret: "s".into(), name: String::new(), original_id: String::new(),
-//!     token: String::new(), encoding_aes_key: String::new(), callback_url: String::new(),
-//!     templates: vec![], token_quota: None, template_quota: None,
-//! });
+//! sim.add_account(wechat_sim::AccountSpec::new("wx1", "secret"));
+//! sim.add_user("wx1", wechat_sim::UserSpec::new("oFan1"));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! sim.serve(listener).await
 //! # }

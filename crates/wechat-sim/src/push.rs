@@ -64,22 +64,9 @@ pub async fn push(sim: &Simulator, req: PushRequest) -> Result<PushResult, Strin
             .clone();
         let create_time = req.create_time.unwrap_or(now_ms / 1000);
         if !world.accounts[&req.appid].users.contains_key(&req.openid) {
-            world.add_user(
-                &req.appid,
-                crate::world::UserSpec {
-                    openid: req.openid.clone(),
-                    unionid: None,
-                    subscribed: false,
-                    nickname: String::new(),
-                    headimgurl: String::new(),
-                    sex: 0,
-                    city: String::new(),
-                    province: String::new(),
-                    country: String::new(),
-                    refuses_templates: false,
-                    interacted: false,
-                },
-            );
+            let mut spec = crate::world::UserSpec::new(&req.openid);
+            spec.subscribed = false;
+            world.add_user(&req.appid, spec);
         }
         let user = world.user_mut(&req.appid, &req.openid).expect("just added");
         let mut xml = String::from("<xml>");

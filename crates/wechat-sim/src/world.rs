@@ -79,6 +79,43 @@ pub struct UserSpec {
     pub interacted: bool,
 }
 
+impl AccountSpec {
+    /// An account with only its credentials.
+    pub fn new(appid: &str, secret: &str) -> AccountSpec {
+        AccountSpec {
+            appid: appid.into(),
+            secret: secret.into(),
+            name: String::new(),
+            original_id: String::new(),
+            token: String::new(),
+            encoding_aes_key: String::new(),
+            callback_url: String::new(),
+            templates: vec![],
+            token_quota: None,
+            template_quota: None,
+        }
+    }
+}
+
+impl UserSpec {
+    /// A subscribed user without unionid or profile.
+    pub fn new(openid: &str) -> UserSpec {
+        UserSpec {
+            openid: openid.into(),
+            unionid: None,
+            subscribed: true,
+            nickname: String::new(),
+            headimgurl: String::new(),
+            sex: 0,
+            city: String::new(),
+            province: String::new(),
+            country: String::new(),
+            refuses_templates: false,
+            interacted: false,
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -165,6 +202,52 @@ pub struct Fault {
     pub drop_after: bool,
     #[serde(default = "one")]
     pub times: u32,
+}
+
+impl Fault {
+    fn on(endpoint: &str, times: u32) -> Fault {
+        Fault {
+            endpoint: endpoint.into(),
+            errcode: None,
+            errmsg: None,
+            delay_ms: 0,
+            drop: false,
+            drop_after: false,
+            times,
+        }
+    }
+
+    /// The next `times` calls of `endpoint` answer `errcode`.
+    pub fn errcode(endpoint: &str, errcode: i64, times: u32) -> Fault {
+        Fault {
+            errcode: Some(errcode),
+            ..Fault::on(endpoint, times)
+        }
+    }
+
+    /// The next call of `endpoint` is answered `delay_ms` late.
+    pub fn delay(endpoint: &str, delay_ms: u64) -> Fault {
+        Fault {
+            delay_ms,
+            ..Fault::on(endpoint, 1)
+        }
+    }
+
+    /// The next call's connection is closed before it is handled.
+    pub fn drop_before(endpoint: &str) -> Fault {
+        Fault {
+            drop: true,
+            ..Fault::on(endpoint, 1)
+        }
+    }
+
+    /// The next call is handled, then its connection closed without the answer.
+    pub fn drop_after(endpoint: &str) -> Fault {
+        Fault {
+            drop_after: true,
+            ..Fault::on(endpoint, 1)
+        }
+    }
 }
 
 fn one() -> u32 {
@@ -668,18 +751,9 @@ impl World {
             .values()
             .find_map(|a| a.users.get(openid))
             .map(|u| u.spec.clone());
-        let spec = user.unwrap_or(UserSpec {
-            openid: openid.to_string(),
-            unionid: None,
-            subscribed: false,
+        let spec = user.unwrap_or_else(|| UserSpec {
             nickname: "微信用户".into(),
-            headimgurl: String::new(),
-            sex: 0,
-            city: String::new(),
-            province: String::new(),
-            country: String::new(),
-            refuses_templates: false,
-            interacted: false,
+            ..UserSpec::new(openid)
         });
         let mut v = json!({
             "openid": openid,
@@ -720,16 +794,8 @@ mod tests {
     fn world() -> World {
         let mut w = World::default();
         w.add_account(AccountSpec {
-            appid: "wx1".into(),
-            secret: "s".into(),
-            name: String::new(),
-            original_id: String::new(),
-            token: String::new(),
-            encoding_aes_key: String::new(),
-            callback_url: String::new(),
-            templates: vec![],
             token_quota: Some(100),
-            template_quota: None,
+            ..AccountSpec::new("wx1", "s")
         });
         w
     }

@@ -24,22 +24,14 @@ struct World {
 
 fn account(appid: &str) -> AccountSpec {
     AccountSpec {
-        appid: appid.into(),
-        secret: SECRET.into(),
         name: "测试号".into(),
-        original_id: String::new(),
         token: "cbtoken".into(),
-        encoding_aes_key: String::new(),
-        callback_url: String::new(),
-        templates: vec![],
-        token_quota: None,
-        template_quota: None,
+        ..AccountSpec::new(appid, SECRET)
     }
 }
 
 fn user(openid: &str, unionid: Option<&str>, subscribed: bool) -> UserSpec {
     UserSpec {
-        openid: openid.into(),
         unionid: unionid.map(str::to_string),
         subscribed,
         nickname: "成功".into(),
@@ -48,8 +40,7 @@ fn user(openid: &str, unionid: Option<&str>, subscribed: bool) -> UserSpec {
         city: "guangzhou".into(),
         province: "guangdong".into(),
         country: "china".into(),
-        refuses_templates: false,
-        interacted: false,
+        ..UserSpec::new(openid)
     }
 }
 
@@ -86,16 +77,8 @@ impl World {
         Client::new(self.config(), self.store.clone())
     }
 
-    fn fault(&self, endpoint: &str, errcode: Option<i64>, times: u32) {
-        self.sim.inject(Fault {
-            endpoint: endpoint.into(),
-            errcode,
-            errmsg: None,
-            delay_ms: 0,
-            drop: false,
-            drop_after: false,
-            times,
-        });
+    fn fault(&self, endpoint: &str, errcode: i64, times: u32) {
+        self.sim.inject(Fault::errcode(endpoint, errcode, times));
     }
 
     fn template(&self, to: &str) -> TemplateMessage {
@@ -159,7 +142,7 @@ async fn a_refused_token_that_comes_back_is_force_refreshed_once() {
     let before = client.access_token(&w.app).await.unwrap();
     // WeChat refuses a token that the stable endpoint still hands out: normal mode returns the
     // same token, so the client forces a refresh.
-    w.fault("/cgi-bin/user/info", Some(40001), 1);
+    w.fault("/cgi-bin/user/info", 40001, 1);
     let info = client.user_info(&w.app, &w.fan).await.unwrap();
     assert_eq!(info.subscribe, 1);
     let after = client.access_token(&w.app).await.unwrap();
@@ -168,7 +151,7 @@ async fn a_refused_token_that_comes_back_is_force_refreshed_once() {
     assert_eq!(client.usage(APPID).await.unwrap().force_refreshes, 1);
 
     // A second refusal within 30 s may not force again: the caller gets the reason.
-    w.fault("/cgi-bin/user/info", Some(40014), 1);
+    w.fault("/cgi-bin/user/info", 40014, 1);
     let err = client.user_info(&w.app, &w.fan).await.unwrap_err();
     assert!(matches!(err, Error::Throttled { .. }), "{err:?}");
     assert_eq!(w.sim.calls(STABLE), 4, "one normal fetch, no second force");
@@ -181,7 +164,7 @@ async fn a_token_renewed_by_another_process_is_read_from_the_store() {
     let b = w.client();
     a.access_token(&w.app).await.unwrap();
     // B is told its token is bad, forces a refresh: the token A holds is now dead at WeChat.
-    w.fault("/cgi-bin/user/info", Some(40001), 1);
+    w.fault("/cgi-bin/user/info", 40001, 1);
     b.user_info(&w.app, &w.fan).await.unwrap();
     assert_eq!(w.sim.calls(STABLE), 3);
     // A's cached token is refused for real; A finds B's token in the store, no fetch.
@@ -220,7 +203,7 @@ async fn the_classic_endpoint_is_an_option() {
     client.user_info(&w.app, &w.fan).await.unwrap();
     assert_eq!(w.sim.calls("/cgi-bin/token"), 1);
     assert_eq!(w.sim.calls(STABLE), 0);
-    w.fault("/cgi-bin/user/info", Some(42001), 1);
+    w.fault("/cgi-bin/user/info", 42001, 1);
     client.user_info(&w.app, &w.fan).await.unwrap();
     assert_eq!(w.sim.calls("/cgi-bin/token"), 2);
 }
@@ -229,7 +212,7 @@ async fn the_classic_endpoint_is_an_option() {
 async fn busy_is_retried_with_backoff_and_final_errors_are_not() {
     let w = world().await;
     let client = w.client();
-    w.fault(TEMPLATE, Some(-1), 2);
+    w.fault(TEMPLATE, -1, 2);
     let msgid = client
         .send_template(&w.app, &w.template(&w.fan))
         .await
@@ -237,7 +220,7 @@ async fn busy_is_retried_with_backoff_and_final_errors_are_not() {
     assert!(msgid > 1 << 53, "msgid {msgid} keeps all its digits");
     assert_eq!(w.sim.calls(TEMPLATE), 3);
 
-    w.fault(TEMPLATE, Some(-1), 5);
+    w.fault(TEMPLATE, -1, 5);
     let err = client
         .send_template(&w.app, &w.template(&w.fan))
         .await
@@ -251,15 +234,7 @@ async fn a_send_whose_answer_is_lost_is_unknown_and_not_repeated() {
     let w = world().await;
     let client = w.client();
     client.access_token(&w.app).await.unwrap();
-    w.sim.inject(Fault {
-        endpoint: TEMPLATE.into(),
-        errcode: None,
-        errmsg: None,
-        delay_ms: 0,
-        drop: false,
-        drop_after: true,
-        times: 1,
-    });
+    w.sim.inject(Fault::drop_after(TEMPLATE));
     let err = client
         .send_template(&w.app, &w.template(&w.fan))
         .await
@@ -276,15 +251,7 @@ async fn a_send_whose_answer_is_lost_is_unknown_and_not_repeated() {
         },
         w.store.clone(),
     );
-    w.sim.inject(Fault {
-        endpoint: TEMPLATE.into(),
-        errcode: None,
-        errmsg: None,
-        delay_ms: 1500,
-        drop: false,
-        drop_after: false,
-        times: 1,
-    });
+    w.sim.inject(Fault::delay(TEMPLATE, 1500));
     let err = slow
         .send_template(&w.app, &w.template(&w.fan))
         .await
@@ -293,15 +260,7 @@ async fn a_send_whose_answer_is_lost_is_unknown_and_not_repeated() {
     assert_eq!(w.sim.calls(TEMPLATE), 2);
 
     // A read whose answer is lost is simply asked again.
-    w.sim.inject(Fault {
-        endpoint: "/cgi-bin/user/info".into(),
-        errcode: None,
-        errmsg: None,
-        delay_ms: 0,
-        drop: true,
-        drop_after: false,
-        times: 1,
-    });
+    w.sim.inject(Fault::drop_before("/cgi-bin/user/info"));
     client.user_info(&w.app, &w.fan).await.unwrap();
     assert_eq!(w.sim.calls("/cgi-bin/user/info"), 2);
 }
@@ -331,7 +290,7 @@ async fn an_exhausted_quota_pauses_the_app_until_the_reset() {
     let w = world().await;
     let client = w.client();
     client.access_token(&w.app).await.unwrap();
-    w.fault(TEMPLATE, Some(45009), 1);
+    w.fault(TEMPLATE, 45009, 1);
     let err = client
         .send_template(&w.app, &w.template(&w.fan))
         .await

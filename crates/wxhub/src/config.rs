@@ -73,6 +73,22 @@ pub struct WechatConfig {
     pub api_base: String,
     /// WeChat OAuth authorize base URL.
     pub oauth_base: String,
+    /// `stable` (POST /cgi-bin/stable_token) or `classic` (GET /cgi-bin/token).
+    pub token_endpoint: String,
+    /// Whole-request timeout of calls to WeChat, in milliseconds.
+    pub timeout_ms: u64,
+    pub connect_timeout_ms: u64,
+    /// An access token is renewed once it has less than this left (at most 300 with the
+    /// stable endpoint, which renews only in a token's last five minutes).
+    pub refresh_margin_secs: u64,
+    /// Retries after errcode -1 (busy) or a failed connection; the backoff doubles each time.
+    pub max_retries: u32,
+    pub backoff_ms: u64,
+    /// Callbacks whose timestamp is further than this from now are refused (replays).
+    pub callback_window_secs: i64,
+    /// Daily quotas per account, to warn before they are hit.
+    pub token_quota: i64,
+    pub template_quota: i64,
 }
 
 impl Default for Config {
@@ -106,6 +122,15 @@ impl Default for Config {
             wechat: WechatConfig {
                 api_base: "https://api.weixin.qq.com".into(),
                 oauth_base: "https://open.weixin.qq.com".into(),
+                token_endpoint: "stable".into(),
+                timeout_ms: 5000,
+                connect_timeout_ms: 2000,
+                refresh_margin_secs: 300,
+                max_retries: 2,
+                backoff_ms: 200,
+                callback_window_secs: 300,
+                token_quota: 2_000,
+                template_quota: 100_000,
             },
         }
     }
@@ -189,6 +214,21 @@ impl Config {
             return Err(ConfigError(
                 "auth.token_ttl_secs must exceed auth.refresh_margin_secs".into(),
             ));
+        }
+        if !matches!(self.wechat.token_endpoint.as_str(), "stable" | "classic") {
+            return Err(ConfigError(
+                "wechat.token_endpoint must be stable or classic".into(),
+            ));
+        }
+        if self.wechat.token_endpoint == "stable"
+            && !(1..=300).contains(&self.wechat.refresh_margin_secs)
+        {
+            return Err(ConfigError(
+                "wechat.refresh_margin_secs must be 1–300 with the stable endpoint".into(),
+            ));
+        }
+        if self.wechat.timeout_ms == 0 || self.wechat.connect_timeout_ms == 0 {
+            return Err(ConfigError("wechat timeouts must be positive".into()));
         }
         Ok(())
     }

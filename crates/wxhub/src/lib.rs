@@ -33,6 +33,8 @@ pub struct AppState {
     pub ids: Arc<ids::Snowflake>,
     pub metrics: Arc<http::metrics::Metrics>,
     pub tz: jiff::tz::TimeZone,
+    /// The WeChat API client; its tokens live in the database, shared by all instances.
+    pub wechat: wechat::Client,
 }
 
 #[derive(Debug)]
@@ -64,7 +66,9 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let auth = auth::Auth::new(config.auth.clone(), store.clone(), secrets.clone())
         .await
         .map_err(|e| StartError(format!("cannot load the signing keys: {e}")))?;
+    let wechat = platform::wechat::client(&config.wechat, store.clone(), secrets.clone());
     Ok(AppState {
+        wechat,
         tz: config.time_zone(),
         ids: Arc::new(ids::Snowflake::new(config.node_id)),
         config: Arc::new(config),

@@ -48,6 +48,15 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Run the WeChat simulator (for development, tests and demos; WeChat itself is not needed).
+    Sim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: String,
+        /// Create an account: APPID:SECRET (repeatable).
+        #[arg(long = "account")]
+        accounts: Vec<String>,
+    },
     /// JWT signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -367,6 +376,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     let json = cli.json;
     match cli.command {
         Command::Serve { .. } => return serve(config).await,
+        Command::Sim { listen, accounts } => return sim(&listen, &accounts).await,
         Command::Config { env } => {
             if env {
                 for (name, default) in crate::config::env_variables() {
@@ -386,7 +396,9 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     let memory = config.auth.argon2_memory_kib;
     let page = |p: PageArgs| Page::new(Some(p.page), Some(p.page_size)).map_err(err);
     match cli.command {
-        Command::Serve { .. } | Command::Config { .. } => unreachable!("handled above"),
+        Command::Serve { .. } | Command::Config { .. } | Command::Sim { .. } => {
+            unreachable!("handled above")
+        }
         Command::Migrate => println!("migrations applied"),
         Command::Keys(cmd) => {
             // Make sure a first key exists, as `serve` would.
@@ -582,6 +594,22 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     }
     store.close().await;
     Ok(())
+}
+
+async fn sim(listen: &str, accounts: &[String]) -> Result<(), String> {
+    let sim = wechat_sim::Simulator::new();
+    for account in accounts {
+        let (appid, secret) = account
+            .split_once(':')
+            .ok_or_else(|| format!("--account {account}: expected APPID:SECRET"))?;
+        sim.add_account(wechat_sim::AccountSpec::new(appid, secret));
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("WeChat simulator on http://{addr} (controls under /sim/)");
+    sim.serve(listener).await.map_err(|e| e.to_string())
 }
 
 async fn serve(config: Config) -> Result<(), String> {

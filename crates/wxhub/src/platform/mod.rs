@@ -3,3 +3,4 @@
 
 pub mod applications;
 pub mod routes;
+pub mod wechat;

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod keys;
 pub mod orgs;
 pub mod ports;
+pub mod wechat_tokens;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -90,8 +91,8 @@ macro_rules! migrations {
 
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
-        Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation"),
-        Backend::Postgres => migrations!("postgres": 1 "0001_foundation"),
+        Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens"),
+        Backend::Postgres => migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens"),
     };
     Migrator {
         migrations: Cow::Owned(migrations),

@@ -114,6 +114,14 @@ impl TestApp {
         Self::start(dir, config).await
     }
 
+    /// A second instance on the same database (its own pools, caches and WeChat client), as
+    /// another process would be.
+    pub async fn another_instance(&self) -> AppState {
+        let mut config = self.config.clone();
+        config.node_id = self.config.node_id + 1;
+        wxhub::build_state(config).await.expect("second instance")
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();

@@ -10,3 +10,4 @@ mod helpers;
 mod ops;
 mod token;
 mod token_checks;
+mod wechat_tokens;

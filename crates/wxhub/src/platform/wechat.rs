@@ -1,0 +1,121 @@
+//! wxhub's side of the `wechat` crate: the client built from the configuration, and the token
+//! store on wxhub's database, so that every instance shares one access token per account and
+//! one instance at a time refreshes it (the lease).
+
+use crate::config::WechatConfig;
+use crate::crypto::SecretBox;
+use crate::store::{wechat_tokens, Store};
+use std::sync::Arc;
+use std::time::Duration;
+use wechat::token::{BoxFuture, StoreResult};
+use wechat::{Counter, StoredToken, TokenStore};
+
+/// The WeChat client of this instance.
+pub fn client(config: &WechatConfig, store: Store, secrets: Arc<SecretBox>) -> wechat::Client {
+    let client_config = wechat::ClientConfig {
+        api_base: config.api_base.clone(),
+        oauth_base: config.oauth_base.clone(),
+        token_endpoint: if config.token_endpoint == "classic" {
+            wechat::TokenEndpoint::Classic
+        } else {
+            wechat::TokenEndpoint::Stable
+        },
+        timeout: Duration::from_millis(config.timeout_ms),
+        connect_timeout: Duration::from_millis(config.connect_timeout_ms),
+        refresh_margin: Duration::from_secs(config.refresh_margin_secs),
+        max_retries: config.max_retries,
+        backoff: Duration::from_millis(config.backoff_ms),
+        lease_ttl: Duration::from_millis(config.timeout_ms.saturating_mul(2).max(1000)),
+        token_quota: config.token_quota,
+        template_quota: config.template_quota,
+    };
+    wechat::Client::new(client_config, Arc::new(DbTokenStore { store, secrets }))
+}
+
+/// Tokens sealed with the secrets key; the app id is part of the seal, so a row copied to
+/// another app does not open.
+pub struct DbTokenStore {
+    pub store: Store,
+    pub secrets: Arc<SecretBox>,
+}
+
+fn seal_context(app_id: &str) -> String {
+    format!("wechat_token:{app_id}")
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+impl TokenStore for DbTokenStore {
+    fn load<'a>(&'a self, appid: &'a str) -> BoxFuture<'a, StoreResult<Option<StoredToken>>> {
+        Box::pin(async move {
+            let row = wechat_tokens::load(&self.store, appid)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(row.and_then(|(sealed, expires_at_ms)| {
+                // A token that no longer opens (the secrets key changed) is as good as absent.
+                let token = self.secrets.open_string(&seal_context(appid), &sealed)?;
+                Some(StoredToken {
+                    token,
+                    expires_at_ms,
+                })
+            }))
+        })
+    }
+
+    fn save<'a>(
+        &'a self,
+        appid: &'a str,
+        token: &'a StoredToken,
+    ) -> BoxFuture<'a, StoreResult<()>> {
+        Box::pin(async move {
+            let sealed = self
+                .secrets
+                .seal(&seal_context(appid), token.token.as_bytes());
+            wechat_tokens::save(&self.store, appid, &sealed, token.expires_at_ms, now_ms())
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn try_lease<'a>(
+        &'a self,
+        name: &'a str,
+        holder: &'a str,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> BoxFuture<'a, StoreResult<bool>> {
+        Box::pin(async move {
+            wechat_tokens::try_lease(&self.store, name, holder, now_ms, ttl_ms)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn release_lease<'a>(
+        &'a self,
+        name: &'a str,
+        holder: &'a str,
+    ) -> BoxFuture<'a, StoreResult<()>> {
+        Box::pin(async move {
+            wechat_tokens::release_lease(&self.store, name, holder)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn add_count<'a>(
+        &'a self,
+        appid: &'a str,
+        counter: Counter,
+        day: i64,
+        n: i64,
+    ) -> BoxFuture<'a, StoreResult<i64>> {
+        Box::pin(async move {
+            wechat_tokens::add_count(&self.store, appid, counter.name(), day, n)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+}
