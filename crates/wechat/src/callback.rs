@@ -114,36 +114,45 @@ impl Verifier {
         body: &str,
         now_secs: i64,
     ) -> Result<Opened, CallbackError> {
-        let encrypted = q.encrypt_type.as_deref() == Some("aes");
-        if body.len() > xml::MAX_XML_BYTES {
-            return Err(CallbackError::Xml("body too large".into()));
-        }
-        let xml = if encrypted {
-            let crypt = self.crypt.as_ref().ok_or(CallbackError::BadKey)?;
-            let envelope = xml::parse(body)?;
-            let encrypt = envelope
-                .child_text("Encrypt")
-                .ok_or_else(|| CallbackError::Xml("no Encrypt element".into()))?;
-            let msg_signature = q.msg_signature.as_deref().unwrap_or_default();
-            if !signature_matches(
-                &[&self.token, &q.timestamp, &q.nonce, encrypt],
-                msg_signature,
-            ) {
-                return Err(CallbackError::BadSignature);
-            }
-            self.check_time(q, now_secs)?;
-            crypt.decrypt(encrypt)?
-        } else {
-            self.check_signature(q)?;
-            self.check_time(q, now_secs)?;
-            body.to_string()
-        };
+        let (xml, encrypted) = self.unseal(q, body, now_secs)?;
         let message = Message::parse(&xml)?;
         Ok(Opened {
             message,
             xml,
             encrypted,
         })
+    }
+
+    /// Checks a POSTed body and returns its message XML (decrypted in safe mode) and whether
+    /// it was encrypted, without parsing the message.
+    pub fn unseal(
+        &self,
+        q: &CallbackQuery,
+        body: &str,
+        now_secs: i64,
+    ) -> Result<(String, bool), CallbackError> {
+        if body.len() > xml::MAX_XML_BYTES {
+            return Err(CallbackError::Xml("body too large".into()));
+        }
+        if q.encrypt_type.as_deref() != Some("aes") {
+            self.check_signature(q)?;
+            self.check_time(q, now_secs)?;
+            return Ok((body.to_string(), false));
+        }
+        let crypt = self.crypt.as_ref().ok_or(CallbackError::BadKey)?;
+        let envelope = xml::parse(body)?;
+        let encrypt = envelope
+            .child_text("Encrypt")
+            .ok_or_else(|| CallbackError::Xml("no Encrypt element".into()))?;
+        let msg_signature = q.msg_signature.as_deref().unwrap_or_default();
+        if !signature_matches(
+            &[&self.token, &q.timestamp, &q.nonce, encrypt],
+            msg_signature,
+        ) {
+            return Err(CallbackError::BadSignature);
+        }
+        self.check_time(q, now_secs)?;
+        Ok((crypt.decrypt(encrypt)?, true))
     }
 
     /// Wraps a reply (or a pushed message) for safe mode: `<xml><Encrypt/><MsgSignature/>

@@ -148,8 +148,8 @@ impl MsgCrypt {
     /// Decrypts a base64 `Encrypt` value and checks that it was sealed for this appid. A wrong
     /// key gives an error, never a panic, and never allocates more than the input's size.
     pub fn decrypt(&self, encrypted: &str) -> Result<String, CallbackError> {
-        let mut buf = STANDARD
-            .decode(encrypted.trim())
+        let mut buf = base64_simd::STANDARD
+            .decode_to_vec(encrypted.trim())
             .map_err(|_| CallbackError::Decrypt)?;
         if buf.len() < PAD_BLOCK || buf.len() % 16 != 0 {
             return Err(CallbackError::Decrypt);
@@ -175,7 +175,9 @@ impl MsgCrypt {
         if appid.ct_eq(self.appid.as_bytes()).unwrap_u8() != 1 {
             return Err(CallbackError::AppIdMismatch);
         }
-        String::from_utf8(message.to_vec()).map_err(|_| CallbackError::Decrypt)
+        simdutf8::basic::from_utf8(message)
+            .map(str::to_string)
+            .map_err(|_| CallbackError::Decrypt)
     }
 }
 

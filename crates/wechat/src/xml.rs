@@ -3,29 +3,39 @@
 //! XXE, no entity expansion) by not knowing them, and caps the size and the depth.
 
 use crate::error::CallbackError;
+use std::borrow::Cow;
 
 /// Largest body accepted. WeChat's pushes are a few KB.
 pub const MAX_XML_BYTES: usize = 64 * 1024;
 const MAX_DEPTH: usize = 8;
 const MAX_ELEMENTS: usize = 512;
 
-/// An element: its name, its text (CDATA and text joined) and its children.
+/// An element: its name, its text (CDATA and text joined) and its children. It borrows from
+/// the input: a text that is one CDATA section or plain text is not copied.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Element {
-    pub name: String,
-    pub text: String,
-    pub children: Vec<Element>,
+pub struct Element<'a> {
+    pub name: &'a str,
+    pub text: Cow<'a, str>,
+    pub children: Vec<Element<'a>>,
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// The first child named `name`.
-    pub fn child(&self, name: &str) -> Option<&Element> {
+    pub fn child(&self, name: &str) -> Option<&Element<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
     /// The text of the first child named `name`.
     pub fn child_text(&self, name: &str) -> Option<&str> {
-        self.child(name).map(|c| c.text.as_str())
+        self.child(name).map(|c| c.text.as_ref())
+    }
+
+    fn push_text(&mut self, text: Cow<'a, str>) {
+        if self.text.is_empty() {
+            self.text = text;
+        } else {
+            self.text.to_mut().push_str(&text);
+        }
     }
 }
 
@@ -40,7 +50,7 @@ fn err(detail: &str) -> CallbackError {
 /// assert_eq!(root.child_text("A"), Some("x"));
 /// assert!(wechat::xml::parse("<!DOCTYPE x [<!ENTITY e \"boom\">]><xml>&e;</xml>").is_err());
 /// ```
-pub fn parse(input: &str) -> Result<Element, CallbackError> {
+pub fn parse(input: &str) -> Result<Element<'_>, CallbackError> {
     if input.len() > MAX_XML_BYTES {
         return Err(err("body too large"));
     }
@@ -66,7 +76,7 @@ struct Parser<'a> {
     elements: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn starts(&self, pat: &str) -> bool {
         self.s[self.i..].starts_with(pat.as_bytes())
     }
@@ -78,7 +88,7 @@ impl Parser<'_> {
     }
 
     fn skip_past(&mut self, end: &str) -> Result<(), CallbackError> {
-        match self.src[self.i..].find(end) {
+        match find(&self.s[self.i..], end.as_bytes()) {
             Some(at) => {
                 self.i += at + end.len();
                 Ok(())
@@ -110,7 +120,7 @@ impl Parser<'_> {
         self.skip_misc()
     }
 
-    fn name(&mut self) -> Result<String, CallbackError> {
+    fn name(&mut self) -> Result<&'a str, CallbackError> {
         let start = self.i;
         while self.i < self.s.len() {
             let b = self.s[self.i];
@@ -123,10 +133,10 @@ impl Parser<'_> {
         if start == self.i {
             return Err(err("expected a name"));
         }
-        Ok(self.src[start..self.i].to_string())
+        Ok(&self.src[start..self.i])
     }
 
-    fn element(&mut self, depth: usize) -> Result<Element, CallbackError> {
+    fn element(&mut self, depth: usize) -> Result<Element<'a>, CallbackError> {
         if depth >= MAX_DEPTH {
             return Err(err("nested too deeply"));
         }
@@ -195,10 +205,9 @@ impl Parser<'_> {
                 return Ok(element);
             } else if self.starts("<![CDATA[") {
                 self.i += 9;
-                let end = self.src[self.i..]
-                    .find("]]>")
-                    .ok_or_else(|| err("unterminated CDATA"))?;
-                element.text.push_str(&self.src[self.i..self.i + end]);
+                let end =
+                    find(&self.s[self.i..], b"]]>").ok_or_else(|| err("unterminated CDATA"))?;
+                element.push_text(Cow::Borrowed(&self.src[self.i..self.i + end]));
                 self.i += end + 3;
             } else if self.starts("<!--") {
                 self.skip_past("-->")?;
@@ -211,16 +220,22 @@ impl Parser<'_> {
                 element.children.push(child);
             } else {
                 let start = self.i;
-                while self.i < self.s.len() && self.s[self.i] != b'<' {
-                    self.i += 1;
-                }
-                unescape_into(&self.src[start..self.i], &mut element.text)?;
+                self.i += memchr::memchr(b'<', &self.s[self.i..]).unwrap_or(self.s.len() - self.i);
+                element.push_text(unescape(&self.src[start..self.i])?);
             }
         }
     }
 }
 
-fn unescape_into(text: &str, out: &mut String) -> Result<(), CallbackError> {
+fn find(hay: &[u8], pat: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, pat)
+}
+
+fn unescape(text: &str) -> Result<Cow<'_, str>, CallbackError> {
+    if !text.contains('&') {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
@@ -252,7 +267,7 @@ fn unescape_into(text: &str, out: &mut String) -> Result<(), CallbackError> {
         rest = &rest[end + 1..];
     }
     out.push_str(rest);
-    Ok(())
+    Ok(Cow::Owned(out))
 }
 
 /// Writes `<name><![CDATA[value]]></name>`, splitting a `]]>` inside the value so it cannot
@@ -291,6 +306,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(root.name, "xml");
+        assert!(matches!(
+            root.child("ToUserName").unwrap().text,
+            Cow::Borrowed(_)
+        ));
         assert_eq!(root.child_text("ToUserName"), Some("gh_1"));
         assert_eq!(root.child_text("CreateTime"), Some("1348831860"));
         assert_eq!(root.child_text("Content"), Some("a&b"));
