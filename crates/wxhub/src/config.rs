@@ -426,6 +426,33 @@ mod tests {
     }
 
     #[test]
+    fn every_setting_is_documented() {
+        let docs = include_str!("../../../docs/configuration.md");
+        for (name, _) in env_variables() {
+            assert!(
+                docs.contains(&format!("`{name}`")),
+                "{name} is not in docs/configuration.md"
+            );
+        }
+    }
+
+    #[test]
+    fn wechat_settings_are_checked() {
+        let o = Overrides::default();
+        assert!(Config::load(&o, env(&[("WXHUB_WECHAT_TOKEN_ENDPOINT", "x")])).is_err());
+        assert!(Config::load(&o, env(&[("WXHUB_WECHAT_REFRESH_MARGIN_SECS", "900")])).is_err());
+        let c = Config::load(
+            &o,
+            env(&[
+                ("WXHUB_WECHAT_TOKEN_ENDPOINT", "classic"),
+                ("WXHUB_WECHAT_REFRESH_MARGIN_SECS", "900"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.wechat.refresh_margin_secs, 900);
+    }
+
+    #[test]
     fn secrets_are_masked() {
         let o = Overrides {
             database_url: Some("postgres://u:hunter2@db/x".into()),

@@ -179,3 +179,60 @@ async fn serve_starts_answers_and_stops_on_sigterm() {
         assert!(dir.path().join("secret.key").exists());
     }
 }
+
+/// The body of a whole HTTP response.
+fn body_of(response: String) -> String {
+    response.split_once("\r\n\r\n").unwrap().1.to_string()
+}
+
+#[test]
+fn sim_runs_the_wechat_simulator_with_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = wxhub(
+        dir.path(),
+        "sqlite://x.db",
+        &["sim", "--account", "nocolon"],
+    );
+    assert!(!ok);
+    assert!(err.contains("APPID:SECRET"), "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .current_dir(dir.path())
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--account",
+            "wx32817247717e7333:s3cret",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let ok = body_of(http_get(
+        &addr,
+        "/cgi-bin/token?grant_type=client_credential&appid=wx32817247717e7333&secret=s3cret",
+    ));
+    let ok: serde_json::Value = serde_json::from_str(&ok).unwrap();
+    assert_eq!(ok["expires_in"], 7200, "{ok}");
+    assert!(ok["access_token"].as_str().unwrap().len() > 32);
+    let bad = body_of(http_get(
+        &addr,
+        "/cgi-bin/token?grant_type=client_credential&appid=wx32817247717e7333&secret=no",
+    ));
+    let bad: serde_json::Value = serde_json::from_str(&bad).unwrap();
+    assert_eq!(bad["errcode"], 40125, "{bad}");
+    let calls: serde_json::Value =
+        serde_json::from_str(&body_of(http_get(&addr, "/sim/calls"))).unwrap();
+    assert_eq!(calls["/cgi-bin/token"], 2);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
