@@ -10,6 +10,8 @@ use std::path::Path;
 /// value copied into another column does not open.
 pub struct SecretBox {
     key: RandomizedNonceKey,
+    /// For fingerprints of sealed values (equality and look-up without opening them).
+    fingerprint_key: aws_lc_rs::hmac::Key,
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -35,9 +37,16 @@ impl SecretBox {
                 "secret_key must be 32 bytes (base64)".into(),
             ));
         }
+        let fingerprint_key = aws_lc_rs::hmac::Key::new(
+            aws_lc_rs::hmac::HMAC_SHA256,
+            &sha256(&[b"wxhub fingerprint\0".as_slice(), key].concat()),
+        );
         let key = RandomizedNonceKey::new(&AES_256_GCM, key)
             .map_err(|_| SecretKeyError("secret_key rejected".into()))?;
-        Ok(SecretBox { key })
+        Ok(SecretBox {
+            key,
+            fingerprint_key,
+        })
     }
 
     /// The configured key (base64), or the one kept in `<data_dir>/secret.key`, created on first
@@ -97,6 +106,17 @@ impl SecretBox {
             .open_in_place(nonce, Aad::from(context.as_bytes()), &mut in_out)
             .ok()?;
         Some(plain.to_vec())
+    }
+
+    /// A keyed hash (HMAC-SHA256, hex) of `data`: equal values give equal fingerprints, and
+    /// without the secrets key a fingerprint does not reveal the value (a phone number has too
+    /// few possibilities for a plain hash).
+    pub fn fingerprint(&self, context: &str, data: &[u8]) -> String {
+        let mut ctx = aws_lc_rs::hmac::Context::with_key(&self.fingerprint_key);
+        ctx.update(context.as_bytes());
+        ctx.update(b"\0");
+        ctx.update(data);
+        hex(ctx.sign().as_ref())
     }
 
     pub fn open_string(&self, context: &str, sealed: &[u8]) -> Option<String> {

@@ -1,6 +1,11 @@
-//! The marketing platform of seed 001: ports, the application centre, and (in later slices)
-//! fans, unified users, the OAuth redirect, access logs, messages and callbacks.
+//! The marketing platform of seed 001: the application centre, fans, unified users, access
+//! logs, and (in later slices) the OAuth redirect, messages and callbacks.
 
+pub mod access_logs;
 pub mod applications;
+pub mod fans;
+pub mod ports;
 pub mod routes;
+pub mod users;
+pub mod values;
 pub mod wechat;

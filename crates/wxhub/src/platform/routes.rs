@@ -1,20 +1,197 @@
 //! HTTP handlers of the marketing platform (seed 001), mounted under each gateway prefix.
 
 use super::applications::{self, ApplicationItem, FilterSpec, ListRequest};
+use super::fans::{self, FanInput, FanView};
+use super::ports::PortRef;
+use super::users::{self, UnifiedUser};
+use super::values::{Phone, UnionId};
 use crate::auth::extract::SsoClient;
 use crate::error::{Error, Result};
 use crate::http::envelope::Marketing;
 use crate::http::params::{lenient, Params};
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post, put};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 pub fn router(prefix: &str) -> Router<AppState> {
-    Router::new().route(&format!("{prefix}/wx/application/getAll"), post(get_all))
+    // The seed's methods (PUT for the writes); POST is accepted too, as some clients send it.
+    Router::new()
+        .route(&format!("{prefix}/wx/application/getAll"), post(get_all))
+        .route(
+            &format!("{prefix}/wx/api/fans/addFans"),
+            put(add_fans).post(add_fans),
+        )
+        .route(&format!("{prefix}/wx/api/fans/getFans"), get(get_fans))
+        .route(
+            &format!("{prefix}/wx/api/fans/addUser"),
+            put(add_user).post(add_user),
+        )
+        .route(
+            &format!("{prefix}/wx/api/fans/addAppPortAccessLog"),
+            put(add_access_log).post(add_access_log),
+        )
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddFansParams {
+    /// The port's appId.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    app_id: Option<String>,
+    /// The fans, as a JSON array or as a string holding one.
+    #[serde(default, deserialize_with = "lenient::opt_json")]
+    #[schema(value_type = Vec<FanInput>)]
+    fans: Option<Value>,
+}
+
+/// 添加粉丝 (seed 001 §2): upsert by (appId, openId), all or nothing.
+#[utoipa::path(put, path = "/mpwechat/wx/api/fans/addFans", tag = "platform",
+    security(("sso_token" = [])),
+    request_body(content = AddFansParams, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = crate::http::openapi::MarketingOk<bool>),
+              (status = 400, body = crate::http::openapi::MarketingError),
+              (status = 401, body = crate::http::openapi::MarketingError),
+              (status = 404, body = crate::http::openapi::MarketingError)))]
+pub async fn add_fans(
+    State(state): State<AppState>,
+    _caller: SsoClient,
+    Params(p): Params<AddFansParams>,
+) -> Result<Marketing<bool>> {
+    let app_id = p
+        .app_id
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| Error::bad_request("缺少参数 appId"))?;
+    let list = p.fans.ok_or_else(|| Error::bad_request("缺少参数 fans"))?;
+    fans::add(&state.store, app_id.trim(), &list, &state.tz).await?;
+    Ok(Marketing::with_message("成功", true))
+}
+
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct GetFansParams {
+    /// The unified user's id.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = i64)]
+    #[param(value_type = i64)]
+    user_id: Option<i64>,
+    /// The port's id (wins over appId).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>)]
+    port_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    app_id: Option<String>,
+}
+
+/// 获取粉丝 (seed 001 §2): the user's fan on the port.
+#[utoipa::path(get, path = "/mpwechat/wx/api/fans/getFans", tag = "platform",
+    security(("sso_token" = [])),
+    params(GetFansParams),
+    responses((status = 200, body = crate::http::openapi::MarketingOk<FanView>),
+              (status = 400, body = crate::http::openapi::MarketingError),
+              (status = 401, body = crate::http::openapi::MarketingError),
+              (status = 404, body = crate::http::openapi::MarketingError)))]
+pub async fn get_fans(
+    State(state): State<AppState>,
+    _caller: SsoClient,
+    Params(p): Params<GetFansParams>,
+) -> Result<Marketing<FanView>> {
+    let user_id = p
+        .user_id
+        .ok_or_else(|| Error::bad_request("缺少参数 userId"))?;
+    let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
+        .ok_or_else(|| Error::bad_request("缺少参数 portId"))?;
+    let fan = fans::get(&state.store, user_id, &port).await?;
+    Ok(Marketing::with_message("成功", fan))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddUserParams {
+    /// WeChat unionId.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[schema(value_type = String)]
+    union_id: Option<String>,
+    /// A mainland mobile number.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    phone: Option<String>,
+}
+
+/// 添加统一用户 (seed 001 §3): idempotent by unionId; a new phone updates the user.
+#[utoipa::path(put, path = "/mpwechat/wx/api/fans/addUser", tag = "platform",
+    security(("sso_token" = [])),
+    request_body(content = AddUserParams, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = crate::http::openapi::MarketingOk<UnifiedUser>),
+              (status = 400, body = crate::http::openapi::MarketingError),
+              (status = 401, body = crate::http::openapi::MarketingError)))]
+pub async fn add_user(
+    State(state): State<AppState>,
+    _caller: SsoClient,
+    Params(p): Params<AddUserParams>,
+) -> Result<Marketing<UnifiedUser>> {
+    let union_id = UnionId::parse(p.union_id.as_deref().unwrap_or_default())?;
+    let phone = match p.phone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(Phone::parse(text)?),
+    };
+    let user = users::add(
+        &state.store,
+        &state.secrets,
+        &state.ids,
+        &union_id,
+        phone.as_ref(),
+    )
+    .await?;
+    Ok(Marketing::ok(user))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddAccessLogParams {
+    /// The port's id (wins over appId).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    port_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    app_id: Option<String>,
+    /// The application's id in the application centre.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = i64)]
+    app_app_id: Option<i64>,
+    /// The unified user's id.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = i64)]
+    user_id: Option<i64>,
+}
+
+/// 添加链接访问记录 (seed 001 §4).
+#[utoipa::path(put, path = "/mpwechat/wx/api/fans/addAppPortAccessLog", tag = "platform",
+    security(("sso_token" = [])),
+    request_body(content = AddAccessLogParams, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = crate::http::openapi::MarketingOk<bool>),
+              (status = 400, body = crate::http::openapi::MarketingError),
+              (status = 401, body = crate::http::openapi::MarketingError),
+              (status = 404, body = crate::http::openapi::MarketingError)))]
+pub async fn add_access_log(
+    State(state): State<AppState>,
+    _caller: SsoClient,
+    Params(p): Params<AddAccessLogParams>,
+) -> Result<Marketing<bool>> {
+    let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
+        .ok_or_else(|| Error::bad_request("缺少参数 portId 或 appId"))?;
+    let app_app_id = p
+        .app_app_id
+        .ok_or_else(|| Error::bad_request("缺少参数 appAppId"))?;
+    let user_id = p
+        .user_id
+        .ok_or_else(|| Error::bad_request("缺少参数 userId"))?;
+    super::access_logs::add(&state.store, port, app_app_id, user_id).await?;
+    Ok(Marketing::ok(true))
 }
 
 #[derive(Deserialize, ToSchema)]

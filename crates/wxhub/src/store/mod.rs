@@ -3,11 +3,14 @@
 //! What must differ between the two is named here: the migration folders (identity columns,
 //! BLOB vs BYTEA) and the connection set-up.
 
+pub mod access_logs;
 pub mod applications;
 pub mod clients;
+pub mod fans;
 pub mod keys;
 pub mod orgs;
 pub mod ports;
+pub mod users;
 pub mod wechat_tokens;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
@@ -91,8 +94,12 @@ macro_rules! migrations {
 
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
-        Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens"),
-        Backend::Postgres => migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens"),
+        Backend::Sqlite => {
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform")
+        }
+        Backend::Postgres => {
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform")
+        }
     };
     Migrator {
         migrations: Cow::Owned(migrations),

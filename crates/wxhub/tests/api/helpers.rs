@@ -216,6 +216,40 @@ impl TestApp {
         .id
     }
 
+    /// A port for `app_id` that may redirect to mem.360lj.com; returns its id.
+    pub async fn port(&self, app_id: &str) -> i64 {
+        wxhub::admin::ports::create(
+            &self.state.store,
+            &self.state.secrets,
+            wxhub::admin::ports::PortInput {
+                app_id: Some(app_id.into()),
+                name: Some(format!("端口 {app_id}")),
+                app_secret: Some("simsecret0123456789".into()),
+                redirect_hosts: Some(json!(["mem.360lj.com"])),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    /// An application of the application centre; returns its id.
+    pub async fn application(&self, name: &str) -> i64 {
+        wxhub::platform::applications::create(
+            &self.state.store,
+            wxhub::platform::applications::ApplicationInput {
+                name: Some(name.into()),
+                enter_url: Some("http://ue.360lj.com/app".into()),
+                ..Default::default()
+            },
+            &self.state.tz,
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
     pub async fn token_response(&self, creds: &Creds, auto_refresh: &str) -> Resp {
         self.call(
             Method::POST,

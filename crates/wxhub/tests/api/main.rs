@@ -6,6 +6,7 @@ mod admin;
 mod applications;
 mod cli;
 mod envelopes;
+mod fans;
 mod helpers;
 mod ops;
 mod token;

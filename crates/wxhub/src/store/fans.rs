@@ -1,0 +1,162 @@
+//! SQL for fans (粉丝): a follower of one port, keyed by (appId, openId), linked to a unified
+//! user.
+
+use super::{RowExt, Store, StoreResult};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FanRow {
+    pub id: i64,
+    pub port_id: i64,
+    pub app_id: String,
+    pub open_id: String,
+    pub union_id: String,
+    pub user_id: Option<i64>,
+    pub subscribe: i64,
+    pub nickname: String,
+    pub sex: i64,
+    pub sex_desc: String,
+    pub city: String,
+    pub country: String,
+    pub province: String,
+    pub language: String,
+    pub head_img_url: String,
+    pub subscribe_time: Option<i64>,
+    pub remark: String,
+    pub subscribe_scene: String,
+    pub qr_scene: String,
+    pub qr_scene_str: String,
+    pub group_name: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, port_id, app_id, open_id, union_id, user_id, subscribe, nickname, sex, \
+    sex_desc, city, country, province, language, head_img_url, subscribe_time, remark, \
+    subscribe_scene, qr_scene, qr_scene_str, group_name, created_at, updated_at";
+
+fn from_row(row: &AnyRow) -> StoreResult<FanRow> {
+    Ok(FanRow {
+        id: row.int("id")?,
+        port_id: row.int("port_id")?,
+        app_id: row.text("app_id")?,
+        open_id: row.text("open_id")?,
+        union_id: row.text("union_id")?,
+        user_id: row.opt_int("user_id")?,
+        subscribe: row.int("subscribe")?,
+        nickname: row.text("nickname")?,
+        sex: row.int("sex")?,
+        sex_desc: row.text("sex_desc")?,
+        city: row.text("city")?,
+        country: row.text("country")?,
+        province: row.text("province")?,
+        language: row.text("language")?,
+        head_img_url: row.text("head_img_url")?,
+        subscribe_time: row.opt_int("subscribe_time")?,
+        remark: row.text("remark")?,
+        subscribe_scene: row.text("subscribe_scene")?,
+        qr_scene: row.text("qr_scene")?,
+        qr_scene_str: row.text("qr_scene_str")?,
+        group_name: row.text("group_name")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+/// Inserts or updates the fan (appId, openId). Without a `user_id` the fan is linked to the
+/// unified user with its unionId, if there is one, else keeps its link.
+pub async fn upsert(tx: &mut Transaction<'_, Any>, f: &FanRow, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO fans (port_id, app_id, open_id, union_id, user_id, subscribe, nickname, sex, \
+         sex_desc, city, country, province, language, head_img_url, subscribe_time, remark, \
+         subscribe_scene, qr_scene, qr_scene_str, group_name, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, \
+         COALESCE($5, (SELECT u.id FROM unified_users u WHERE u.union_id = $4)), \
+         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) \
+         ON CONFLICT (app_id, open_id) DO UPDATE SET port_id = excluded.port_id, \
+         union_id = excluded.union_id, user_id = COALESCE(excluded.user_id, fans.user_id), \
+         subscribe = excluded.subscribe, nickname = excluded.nickname, sex = excluded.sex, \
+         sex_desc = excluded.sex_desc, city = excluded.city, country = excluded.country, \
+         province = excluded.province, language = excluded.language, \
+         head_img_url = excluded.head_img_url, subscribe_time = excluded.subscribe_time, \
+         remark = excluded.remark, subscribe_scene = excluded.subscribe_scene, \
+         qr_scene = excluded.qr_scene, qr_scene_str = excluded.qr_scene_str, \
+         group_name = excluded.group_name, updated_at = excluded.updated_at",
+    )
+    .bind(f.port_id)
+    .bind(&f.app_id)
+    .bind(&f.open_id)
+    .bind(&f.union_id)
+    .bind(f.user_id)
+    .bind(f.subscribe)
+    .bind(&f.nickname)
+    .bind(f.sex)
+    .bind(&f.sex_desc)
+    .bind(&f.city)
+    .bind(&f.country)
+    .bind(&f.province)
+    .bind(&f.language)
+    .bind(&f.head_img_url)
+    .bind(f.subscribe_time)
+    .bind(&f.remark)
+    .bind(&f.subscribe_scene)
+    .bind(&f.qr_scene)
+    .bind(&f.qr_scene_str)
+    .bind(&f.group_name)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Which of `ids` name no unified user.
+pub async fn missing_users(tx: &mut Transaction<'_, Any>, ids: &[i64]) -> StoreResult<Vec<i64>> {
+    let mut missing = Vec::new();
+    for &id in ids {
+        let row = sqlx::query("SELECT 1 AS one FROM unified_users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if row.is_none() {
+            missing.push(id);
+        }
+    }
+    Ok(missing)
+}
+
+/// The user's fan on a port (the most recently updated when there are several).
+pub async fn of_user_on_port(
+    store: &Store,
+    user_id: i64,
+    port_id: i64,
+) -> StoreResult<Option<FanRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM fans WHERE user_id = $1 AND port_id = $2 \
+         ORDER BY updated_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(user_id)
+    .bind(port_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_open_id(store: &Store, app_id: &str, open_id: &str) -> StoreResult<Option<FanRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM fans WHERE app_id = $1 AND open_id = $2"
+    ))
+    .bind(app_id)
+    .bind(open_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn count_for_app(store: &Store, app_id: &str) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM fans WHERE app_id = $1")
+        .bind(app_id)
+        .fetch_one(store.reader())
+        .await?;
+    row.int("n")
+}
