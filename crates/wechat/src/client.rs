@@ -487,12 +487,13 @@ impl Client {
         };
         let response = match builder.send().await {
             Ok(r) => r,
-            Err(e) if e.is_connect() => return Transport::NotSent(e.to_string()),
-            Err(e) => return Transport::NoAnswer(e.to_string()),
+            // Without the URL: it carries the access token (or the secret of a token fetch).
+            Err(e) if e.is_connect() => return Transport::NotSent(e.without_url().to_string()),
+            Err(e) => return Transport::NoAnswer(e.without_url().to_string()),
         };
         match response.text().await {
             Ok(text) => Transport::Answered(text),
-            Err(e) => Transport::NoAnswer(e.to_string()),
+            Err(e) => Transport::NoAnswer(e.without_url().to_string()),
         }
     }
 

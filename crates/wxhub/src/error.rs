@@ -17,6 +17,9 @@ pub enum Error {
     UnsupportedMediaType,
     TooManyRequests(String),
     Unavailable(String),
+    /// WeChat refused or did not answer; the message is the seed's
+    /// " 错误代码:… ,错误信息:…,微信原始报文:…". HTTP 502, `messageCode` 500 as in the seed.
+    WeChat(String),
     /// Detail for the log only; the client sees a generic message.
     Internal(String),
 }
@@ -37,6 +40,15 @@ impl Error {
         Error::Internal(detail.to_string())
     }
 
+    /// The marketing envelope's `messageCode`: the status, except where the seed says
+    /// otherwise.
+    pub fn message_code(&self) -> u16 {
+        match self {
+            Error::WeChat(_) => 500,
+            other => other.status().as_u16(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -49,6 +61,7 @@ impl Error {
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::WeChat(_) => StatusCode::BAD_GATEWAY,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,7 +75,8 @@ impl Error {
             | Error::NotFound(m)
             | Error::Conflict(m)
             | Error::TooManyRequests(m)
-            | Error::Unavailable(m) => m.clone(),
+            | Error::Unavailable(m)
+            | Error::WeChat(m) => m.clone(),
             Error::MethodNotAllowed => "请求方法不被允许".into(),
             Error::PayloadTooLarge => "请求体过大".into(),
             Error::UnsupportedMediaType => {

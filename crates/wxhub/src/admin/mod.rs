@@ -3,6 +3,7 @@
 //! admin API (`routes`) and the CLI.
 
 pub mod clients;
+pub mod message_routes;
 pub mod orgs;
 pub mod ports;
 pub mod routes;

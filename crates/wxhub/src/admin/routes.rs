@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{BASE}/keys"), get(list_keys))
         .route(&format!("{BASE}/keys/rotate"), post(rotate_key))
         .route(&format!("{BASE}/keys/{{kid}}/retire"), post(retire_key))
+        .merge(super::message_routes::router())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -79,12 +80,12 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    fn page(&self) -> Result<Page> {
+    pub(super) fn page(&self) -> Result<Page> {
         Page::new(self.page, self.page_size)
     }
 }
 
-type Empty = Marketing<bool>;
+pub(super) type Empty = Marketing<bool>;
 
 // --- orgs -------------------------------------------------------------------------------
 

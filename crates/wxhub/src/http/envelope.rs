@@ -33,6 +33,8 @@ impl Family {
 #[derive(Clone, Debug)]
 pub struct ErrorReply {
     pub status: StatusCode,
+    /// The marketing envelope's `messageCode` (usually the status).
+    pub message_code: u16,
     pub message: String,
 }
 
@@ -43,6 +45,7 @@ impl IntoResponse for Error {
         }
         let reply = ErrorReply {
             status: self.status(),
+            message_code: self.message_code(),
             message: self.message(),
         };
         let mut response = reply.status.into_response();
@@ -55,7 +58,7 @@ pub fn render_error(family: Family, reply: &ErrorReply) -> Vec<u8> {
     match family {
         Family::Marketing => serde_json::to_vec(&MarketingEnvelope::<()> {
             success: 0,
-            message_code: reply.status.as_u16(),
+            message_code: reply.message_code,
             message: Cow::Borrowed(&reply.message),
             result: None,
             items: None,

@@ -71,6 +71,7 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
         // A rejection that bypassed our error type still gets the envelope.
         let reply = ErrorReply {
             status: response.status(),
+            message_code: response.status().as_u16(),
             message: "请求无效".into(),
         };
         response = json_response(reply.status, render_error(Family::of_path(&path), &reply));

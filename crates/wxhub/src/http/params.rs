@@ -144,6 +144,17 @@ pub mod lenient {
         }
     }
 
+    /// Like [`opt_json`], but a string that is not JSON is kept as the text it is (sendMsg's
+    /// `msgContent` of a customer-service text message).
+    pub fn opt_json_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::String(s) if s.trim().is_empty() => Ok(None),
+            Value::String(s) => Ok(Some(serde_json::from_str(&s).unwrap_or(Value::String(s)))),
+            v => Ok(Some(v)),
+        }
+    }
+
     /// A JSON value that may also arrive as a string holding JSON (seed 001's `fans`,
     /// `msgContent`, `miniProgramConfigs`, getAll's `filters`).
     pub fn opt_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {

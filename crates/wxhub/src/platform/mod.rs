@@ -4,8 +4,10 @@
 pub mod access_logs;
 pub mod applications;
 pub mod fans;
+pub mod message_settings;
 pub mod ports;
 pub mod routes;
+pub mod send;
 pub mod users;
 pub mod values;
 pub mod wechat;

@@ -34,6 +34,95 @@ pub fn router(prefix: &str) -> Router<AppState> {
             &format!("{prefix}/wx/api/fans/addAppPortAccessLog"),
             put(add_access_log).post(add_access_log),
         )
+        .route(&format!("{prefix}/wx/api/fans/sendMsg"), post(send_msg))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMsgParams {
+    /// The application (应用中心的应用 id); 0 means none.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    app_app_id: Option<i64>,
+    /// Wins over appId, which wins over the user's most recent access log for appAppId.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    port_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    app_id: Option<String>,
+    /// The unified user; their fan on the port is the recipient unless toUserOpenId is given.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    user_id: Option<i64>,
+    /// 1 template message (default), 2 customer-service message.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    msg_type: Option<i64>,
+    /// Wins over the template configured for msgId, which wins over the default template.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    msg_temp_id: Option<String>,
+    /// A training message id.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    msg_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    msg_content_id: Option<i64>,
+    /// `[{name, value, color}]` (JSON or a string holding it); for customer-service messages
+    /// also plain text or WeChat's own body (`{"msgtype": "news", "news": {…}}`).
+    #[serde(default, deserialize_with = "lenient::opt_json_or_text")]
+    #[schema(value_type = Option<Object>)]
+    msg_content: Option<Value>,
+    /// `{appid, pagepath}` for a template message that opens a mini program.
+    #[serde(default, deserialize_with = "lenient::opt_json")]
+    #[schema(value_type = Option<Object>)]
+    mini_program_configs: Option<Value>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    to_user_open_id: Option<String>,
+    /// The link a template message opens.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    url: Option<String>,
+}
+
+/// 发送消息 (seed 001 §5). Success: message "发送成功_<msgid>". WeChat's refusal: HTTP 502,
+/// `success` 0, `messageCode` 500, message " 错误代码:… ,错误信息:…,微信原始报文:…".
+#[utoipa::path(post, path = "/mpwechat/wx/api/fans/sendMsg", tag = "platform",
+    security(("sso_token" = [])),
+    request_body(content = SendMsgParams, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = crate::http::openapi::MarketingOk<Option<String>>),
+              (status = 400, body = crate::http::openapi::MarketingError),
+              (status = 401, body = crate::http::openapi::MarketingError),
+              (status = 404, body = crate::http::openapi::MarketingError),
+              (status = 409, body = crate::http::openapi::MarketingError),
+              (status = 502, body = crate::http::openapi::MarketingError),
+              (status = 503, body = crate::http::openapi::MarketingError)))]
+pub async fn send_msg(
+    State(state): State<AppState>,
+    caller: SsoClient,
+    Params(p): Params<SendMsgParams>,
+) -> Result<Marketing<Option<String>>> {
+    let req = super::send::SendRequest {
+        app_app_id: p.app_app_id,
+        port_id: p.port_id,
+        app_id: p.app_id,
+        user_id: p.user_id,
+        msg_type: p.msg_type.unwrap_or(1),
+        msg_temp_id: p.msg_temp_id,
+        msg_id: p.msg_id,
+        msg_content_id: p.msg_content_id,
+        msg_content: p.msg_content,
+        mini_program_configs: p.mini_program_configs,
+        to_user_open_id: p.to_user_open_id,
+        url: p.url,
+    };
+    let sent = super::send::send(
+        &state.store,
+        &state.secrets,
+        &state.wechat,
+        &caller.client_id,
+        req,
+    )
+    .await?;
+    Ok(Marketing::with_message(sent.message(), None))
 }
 
 #[derive(Deserialize, ToSchema)]

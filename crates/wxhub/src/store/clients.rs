@@ -86,20 +86,7 @@ pub async fn get_by_client_id(store: &Store, client_id: &str) -> StoreResult<Opt
 }
 
 pub async fn list(store: &Store, offset: i64, limit: i64) -> StoreResult<(Vec<ClientRow>, i64)> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM clients ORDER BY id LIMIT $1 OFFSET $2"
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(store.reader())
-    .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients")
-        .fetch_one(store.reader())
-        .await?;
-    Ok((
-        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
-        total,
-    ))
+    super::page_of(store, "clients", COLUMNS, offset, limit, from_row).await
 }
 
 /// Writes the editable fields of `c` (name, applicationKey, scope, org, secret, revocation).

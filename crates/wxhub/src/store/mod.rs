@@ -8,6 +8,7 @@ pub mod applications;
 pub mod clients;
 pub mod fans;
 pub mod keys;
+pub mod messages;
 pub mod orgs;
 pub mod ports;
 pub mod users;
@@ -95,10 +96,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages")
         }
     };
     Migrator {
@@ -207,6 +208,31 @@ fn sqlite_url(url: &str) -> StoreResult<String> {
     } else {
         format!("sqlite://{rest}?mode=rwc")
     })
+}
+
+/// A page of a whole table in id order, with the table's row count: the admin lists.
+pub(crate) async fn page_of<T>(
+    store: &Store,
+    table: &str,
+    columns: &str,
+    offset: i64,
+    limit: i64,
+    from_row: fn(&AnyRow) -> StoreResult<T>,
+) -> StoreResult<(Vec<T>, i64)> {
+    let rows = sqlx::query(&format!(
+        "SELECT {columns} FROM {table} ORDER BY id LIMIT $1 OFFSET $2"
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.reader())
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(store.reader())
+        .await?;
+    Ok((
+        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
 }
 
 /// Typed column access with the column named in the error.

@@ -42,20 +42,7 @@ pub async fn get(store: &Store, id: i64) -> StoreResult<Option<OrgRow>> {
 }
 
 pub async fn list(store: &Store, offset: i64, limit: i64) -> StoreResult<(Vec<OrgRow>, i64)> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM orgs ORDER BY id LIMIT $1 OFFSET $2"
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(store.reader())
-    .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs")
-        .fetch_one(store.reader())
-        .await?;
-    Ok((
-        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
-        total,
-    ))
+    super::page_of(store, "orgs", COLUMNS, offset, limit, from_row).await
 }
 
 pub async fn update(store: &Store, id: i64, name: &str, now: i64) -> StoreResult<Option<OrgRow>> {

@@ -69,20 +69,7 @@ pub async fn get_by_app_id(store: &Store, app_id: &str) -> StoreResult<Option<Po
 }
 
 pub async fn list(store: &Store, offset: i64, limit: i64) -> StoreResult<(Vec<PortRow>, i64)> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM ports ORDER BY id LIMIT $1 OFFSET $2"
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(store.reader())
-    .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ports")
-        .fetch_one(store.reader())
-        .await?;
-    Ok((
-        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
-        total,
-    ))
+    super::page_of(store, "ports", COLUMNS, offset, limit, from_row).await
 }
 
 pub async fn update(store: &Store, p: &PortRow, now: i64) -> StoreResult<Option<PortRow>> {

@@ -9,6 +9,7 @@ mod envelopes;
 mod fans;
 mod helpers;
 mod ops;
+mod send_msg;
 mod token;
 mod token_checks;
 mod wechat_tokens;
