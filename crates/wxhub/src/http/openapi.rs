@@ -92,6 +92,8 @@ impl Modify for Security {
         crate::platform::routes::add_user,
         crate::platform::routes::add_access_log,
         crate::platform::routes::send_msg,
+        crate::platform::routes::callback_handshake,
+        crate::platform::routes::callback_push,
         crate::admin::routes::list_orgs,
         crate::admin::routes::create_org,
         crate::admin::routes::get_org,

@@ -3,6 +3,7 @@
 
 pub mod access_logs;
 pub mod applications;
+pub mod callbacks;
 pub mod fans;
 pub mod message_settings;
 pub mod ports;

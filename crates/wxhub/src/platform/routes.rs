@@ -8,9 +8,9 @@ use super::values::{Phone, UnionId};
 use crate::auth::extract::SsoClient;
 use crate::error::{Error, Result};
 use crate::http::envelope::Marketing;
-use crate::http::params::{lenient, Params};
+use crate::http::params::{lenient, Params, PathParam};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::routing::{get, post, put};
 use axum::Router;
 use serde::Deserialize;
@@ -35,6 +35,92 @@ pub fn router(prefix: &str) -> Router<AppState> {
             put(add_access_log).post(add_access_log),
         )
         .route(&format!("{prefix}/wx/api/fans/sendMsg"), post(send_msg))
+        .route(
+            &format!("{prefix}/wx/callback/{{app_id}}"),
+            get(callback_handshake).post(callback_push),
+        )
+}
+
+/// The query WeChat signs a callback with.
+fn callback_query(raw: Option<&str>) -> wechat::CallbackQuery {
+    let mut q = wechat::CallbackQuery::default();
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "signature" => q.signature = v,
+            "timestamp" => q.timestamp = v,
+            "nonce" => q.nonce = v,
+            "echostr" => q.echostr = Some(v),
+            "encrypt_type" => q.encrypt_type = Some(v),
+            "msg_signature" => q.msg_signature = Some(v),
+            "openid" => q.openid = Some(v),
+            _ => {}
+        }
+    }
+    q
+}
+
+/// The server-URL check WeChat makes when the callback is configured: answers `echostr` when
+/// the signature is the port's (its callback token), as plain text.
+#[utoipa::path(get, path = "/wx/callback/{appId}", tag = "platform",
+    params(("appId" = String, Path), ("signature" = String, Query), ("timestamp" = String, Query),
+           ("nonce" = String, Query), ("echostr" = String, Query)),
+    responses((status = 200, body = String, content_type = "text/plain"),
+              (status = 401, body = crate::http::openapi::MarketingError),
+              (status = 404, body = crate::http::openapi::MarketingError),
+              (status = 409, body = crate::http::openapi::MarketingError)))]
+pub async fn callback_handshake(
+    State(state): State<AppState>,
+    PathParam(app_id): PathParam<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<String> {
+    super::callbacks::handshake(
+        &state.store,
+        &state.secrets,
+        state.config.wechat.callback_window_secs,
+        &app_id,
+        &callback_query(raw.as_deref()),
+    )
+    .await
+}
+
+/// A push from WeChat (message or event, plain or safe mode). Processed once whatever WeChat's
+/// retries; answered "success".
+#[utoipa::path(post, path = "/wx/callback/{appId}", tag = "platform",
+    params(("appId" = String, Path), ("signature" = String, Query), ("timestamp" = String, Query),
+           ("nonce" = String, Query), ("encrypt_type" = Option<String>, Query),
+           ("msg_signature" = Option<String>, Query)),
+    request_body(content = String, content_type = "text/xml"),
+    responses((status = 200, body = String, content_type = "text/plain"),
+              (status = 400, body = crate::http::openapi::MarketingError),
+              (status = 401, body = crate::http::openapi::MarketingError),
+              (status = 404, body = crate::http::openapi::MarketingError),
+              (status = 409, body = crate::http::openapi::MarketingError),
+              (status = 413, body = crate::http::openapi::MarketingError)))]
+pub async fn callback_push(
+    State(state): State<AppState>,
+    PathParam(app_id): PathParam<String>,
+    RawQuery(raw): RawQuery,
+    body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<&'static str> {
+    let body = body.map_err(|r| {
+        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::bad_request("无法读取请求体")
+        }
+    })?;
+    let body = std::str::from_utf8(&body).map_err(|_| Error::bad_request("请求体不是 UTF-8"))?;
+    super::callbacks::receive(
+        &state.store,
+        &state.secrets,
+        &state.wechat,
+        state.config.wechat.callback_window_secs,
+        &app_id,
+        &callback_query(raw.as_deref()),
+        body,
+    )
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -5,6 +5,7 @@
 
 pub mod access_logs;
 pub mod applications;
+pub mod callbacks;
 pub mod clients;
 pub mod fans;
 pub mod keys;
@@ -96,10 +97,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks")
         }
     };
     Migrator {

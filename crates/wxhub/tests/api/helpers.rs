@@ -122,6 +122,19 @@ impl TestApp {
         wxhub::build_state(config).await.expect("second instance")
     }
 
+    /// Serves this instance on a port of loopback (for what crosses the network: the
+    /// simulator's pushes); returns its base URL.
+    pub async fn live(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(wxhub::http::serve(
+            listener,
+            self.state.clone(),
+            std::future::pending(),
+        ));
+        base
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();

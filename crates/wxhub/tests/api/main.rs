@@ -4,6 +4,7 @@
 
 mod admin;
 mod applications;
+mod callbacks;
 mod cli;
 mod envelopes;
 mod fans;

@@ -1,0 +1,180 @@
+//! WeChat's pushes to each port (`/wx/callback/{appId}`): the GET handshake, POSTs in plain and
+//! safe mode, each push processed once whatever WeChat's retries (deduplicated durably), fans
+//! kept in step with subscribe and unsubscribe.
+
+use crate::crypto::SecretBox;
+use crate::error::{Error, Result};
+use crate::store::callbacks::{self as sql, EventRow};
+use crate::store::ports::PortRow;
+use crate::store::{ports, Store, StoreError};
+use std::time::Duration;
+use wechat::{CallbackError, CallbackQuery, Event, MessageKind, Verifier};
+
+/// WeChat waits 5 seconds for an answer: the user-info look-up of a subscribe gets this long,
+/// after which the fan is stored without it.
+const USER_INFO_BUDGET: Duration = Duration::from_millis(2000);
+
+async fn port(store: &Store, app_id: &str) -> Result<PortRow> {
+    ports::get_by_app_id(store, app_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("公众号 {app_id} 未配置为端口")))
+}
+
+fn verifier(port: &PortRow, secrets: &SecretBox, window_secs: i64) -> Result<Verifier> {
+    let open = |sealed: &Option<Vec<u8>>, context| {
+        sealed
+            .as_ref()
+            .and_then(|s| secrets.open_string(context, s))
+    };
+    let token = open(
+        &port.callback_token,
+        crate::admin::ports::SEAL_CALLBACK_TOKEN,
+    )
+    .ok_or_else(|| Error::conflict(format!("端口 {} 未配置回调 token", port.id)))?;
+    let aes_key = open(&port.encoding_aes_key, crate::admin::ports::SEAL_AES_KEY);
+    Verifier::new(&token, aes_key.as_deref(), &port.app_id, window_secs)
+        .map_err(|_| Error::conflict(format!("端口 {} 的 EncodingAESKey 无效", port.id)))
+}
+
+fn refused(e: CallbackError) -> Error {
+    match e {
+        CallbackError::BadSignature => Error::Unauthorized("签名校验失败".into()),
+        CallbackError::StaleTimestamp => Error::Unauthorized("时间戳超出允许范围".into()),
+        CallbackError::BadKey => Error::bad_request("端口未配置安全模式密钥,无法解密"),
+        CallbackError::Decrypt | CallbackError::AppIdMismatch => Error::bad_request("消息解密失败"),
+        CallbackError::Xml(detail) => Error::bad_request(format!("消息格式错误: {detail}")),
+    }
+}
+
+/// The GET handshake: echostr, when the signature is the port's.
+pub async fn handshake(
+    store: &Store,
+    secrets: &SecretBox,
+    window_secs: i64,
+    app_id: &str,
+    query: &CallbackQuery,
+) -> Result<String> {
+    let port = port(store, app_id).await?;
+    verifier(&port, secrets, window_secs)?
+        .handshake(query, crate::time::now_secs())
+        .map_err(refused)
+}
+
+/// A POSTed push: checked, processed once, answered "success".
+pub async fn receive(
+    store: &Store,
+    secrets: &SecretBox,
+    client: &wechat::Client,
+    window_secs: i64,
+    app_id: &str,
+    query: &CallbackQuery,
+    body: &str,
+) -> Result<&'static str> {
+    let port = port(store, app_id).await?;
+    let opened = verifier(&port, secrets, window_secs)?
+        .open(query, body, crate::time::now_secs())
+        .map_err(refused)?;
+    let message = opened.message;
+    let kind = message
+        .event_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| match &message.kind {
+            MessageKind::Text { .. } => "text".into(),
+            MessageKind::Image { .. } => "image".into(),
+            MessageKind::Voice { .. } => "voice".into(),
+            MessageKind::Video { .. } => "video".into(),
+            MessageKind::Location { .. } => "location".into(),
+            MessageKind::Link { .. } => "link".into(),
+            MessageKind::Other { msg_type } => msg_type.clone(),
+            MessageKind::Event(_) => "event".into(),
+        });
+    let event_key = match &message.kind {
+        MessageKind::Event(Event::Subscribe { scene, .. }) => scene.clone().unwrap_or_default(),
+        MessageKind::Event(Event::Scan { scene, .. }) => scene.clone(),
+        MessageKind::Event(Event::Click { key }) => key.clone(),
+        MessageKind::Event(Event::View { url }) => url.clone(),
+        _ => String::new(),
+    };
+    // The network look-up happens before the transaction, so no lock waits on WeChat.
+    let union_id = match &message.kind {
+        MessageKind::Event(Event::Subscribe { .. }) => {
+            let app = port.app_secret.as_ref().and_then(|sealed| {
+                secrets
+                    .open_string(crate::admin::ports::SEAL_APP_SECRET, sealed)
+                    .map(|secret| wechat::App::new(port.app_id.clone(), secret))
+            });
+            match app {
+                Some(app) => {
+                    match tokio::time::timeout(
+                        USER_INFO_BUDGET,
+                        client.user_info(&app, &message.from_user),
+                    )
+                    .await
+                    {
+                        Ok(Ok(info)) => info.unionid,
+                        Ok(Err(e)) => {
+                            tracing::warn!(app_id, error = %e, "user info of a new follower unavailable");
+                            None
+                        }
+                        Err(_) => {
+                            tracing::warn!(app_id, "user info of a new follower timed out");
+                            None
+                        }
+                    }
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let now = crate::time::now_ms();
+    let dedup_key = message.dedup_key();
+    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+    let first = sql::record(
+        &mut tx,
+        &EventRow {
+            app_id: &port.app_id,
+            dedup_key: &dedup_key,
+            open_id: &message.from_user,
+            kind: &kind,
+            event_key: &event_key,
+            create_time: message.create_time,
+            received_at: now,
+        },
+    )
+    .await?;
+    if !first {
+        // A retry of a push already processed.
+        return Ok("success");
+    }
+    match &message.kind {
+        MessageKind::Event(Event::Subscribe { scene, .. }) => {
+            let (scene_name, qr_scene, qr_scene_str) = match scene {
+                None => ("ADD_SCENE_SEARCH", "0".to_string(), String::new()),
+                Some(s) if s.parse::<i64>().is_ok() => {
+                    ("ADD_SCENE_QR_CODE", s.clone(), String::new())
+                }
+                Some(s) => ("ADD_SCENE_QR_CODE", "0".to_string(), s.clone()),
+            };
+            sql::subscribe(
+                &mut tx,
+                port.id,
+                &port.app_id,
+                &message.from_user,
+                union_id.as_deref(),
+                message.create_time * 1000,
+                scene_name,
+                &qr_scene,
+                &qr_scene_str,
+                now,
+            )
+            .await?;
+        }
+        MessageKind::Event(Event::Unsubscribe) => {
+            sql::unsubscribe(&mut tx, &port.app_id, &message.from_user, now).await?;
+        }
+        _ => {}
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok("success")
+}
