@@ -58,7 +58,7 @@ async fn plan_oauth(
     Path(appid): Path<String>,
     Json(plan): Json<OAuthPlan>,
 ) -> Response {
-    sim.world().oauth_plans.insert(appid, plan);
+    sim.plan_oauth(&appid, plan);
     Json(json!({})).into_response()
 }
 

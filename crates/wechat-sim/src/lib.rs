@@ -90,6 +90,12 @@ impl Simulator {
         self.world().faults.push(fault);
     }
 
+    /// Who the authorize page of `appid` is for (and whether they refuse or are on a snapshot
+    /// page).
+    pub fn plan_oauth(&self, appid: &str, plan: OAuthPlan) {
+        self.world().oauth_plans.insert(appid.to_string(), plan);
+    }
+
     /// Moves the simulated clock forward (token and code lifetimes, quotas' days).
     pub fn advance_clock(&self, secs: i64) {
         self.world().clock_offset_ms += secs * 1000;

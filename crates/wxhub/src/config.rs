@@ -29,6 +29,10 @@ pub struct Config {
     pub legacy_http_200: bool,
     /// Gateway prefixes under which the marketing API answers ("" = none).
     pub route_prefixes: Vec<String>,
+    /// wxhub's address as browsers and WeChat reach it, with the gateway prefix
+    /// (`http://mem.360lj.com/mp`): the base of the OAuth redirect_uri. Empty: the request's
+    /// scheme (X-Forwarded-Proto) and Host.
+    pub public_base_url: String,
     /// `text` or `json`.
     pub log_format: String,
     /// A tracing filter such as `info` or `info,wxhub=debug`.
@@ -86,6 +90,8 @@ pub struct WechatConfig {
     pub backoff_ms: u64,
     /// Callbacks whose timestamp is further than this from now are refused (replays).
     pub callback_window_secs: i64,
+    /// How long a user has to complete a WeChat web authorisation, in seconds.
+    pub oauth_state_ttl_secs: i64,
     /// Daily quotas per account, to warn before they are hit.
     pub token_quota: i64,
     pub template_quota: i64,
@@ -103,6 +109,7 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             legacy_http_200: false,
             route_prefixes: vec!["".into(), "/mpwechat".into(), "/mp".into()],
+            public_base_url: String::new(),
             log_format: "text".into(),
             log_level: "info".into(),
             shutdown_grace_secs: 30,
@@ -129,6 +136,7 @@ impl Default for Config {
                 max_retries: 2,
                 backoff_ms: 200,
                 callback_window_secs: 300,
+                oauth_state_ttl_secs: 600,
                 token_quota: 2_000,
                 template_quota: 100_000,
             },
@@ -225,6 +233,14 @@ impl Config {
         {
             return Err(ConfigError(
                 "wechat.refresh_margin_secs must be 1–300 with the stable endpoint".into(),
+            ));
+        }
+        if !self.public_base_url.is_empty()
+            && !url::Url::parse(&self.public_base_url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.query().is_none())
+        {
+            return Err(ConfigError(
+                "public_base_url must be an http(s) URL without a query".into(),
             ));
         }
         if self.wechat.timeout_ms == 0 || self.wechat.connect_timeout_ms == 0 {

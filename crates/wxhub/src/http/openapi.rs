@@ -92,6 +92,8 @@ impl Modify for Security {
         crate::platform::routes::add_user,
         crate::platform::routes::add_access_log,
         crate::platform::routes::send_msg,
+        crate::platform::routes::auth_info,
+        crate::platform::routes::auth_callback,
         crate::platform::routes::callback_handshake,
         crate::platform::routes::callback_push,
         crate::admin::routes::list_orgs,

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod callbacks;
 pub mod fans;
 pub mod message_settings;
+pub mod oauth;
 pub mod ports;
 pub mod routes;
 pub mod send;

@@ -35,6 +35,11 @@ pub fn router(prefix: &str) -> Router<AppState> {
             put(add_access_log).post(add_access_log),
         )
         .route(&format!("{prefix}/wx/api/fans/sendMsg"), post(send_msg))
+        .route(&format!("{prefix}/wx/api/fans/authInfo"), get(auth_info))
+        .route(
+            &format!("{prefix}/wx/api/fans/authCallback"),
+            get(auth_callback),
+        )
         .route(
             &format!("{prefix}/wx/callback/{{app_id}}"),
             get(callback_handshake).post(callback_push),
@@ -425,4 +430,167 @@ pub async fn get_all(
     };
     let (items, total) = applications::list(&state.store, &req, &state.tz).await?;
     Ok(Marketing::page(items, total).message_code(100))
+}
+
+// --- the OAuth redirect ----------------------------------------------------------------------
+
+fn oauth_context(state: &AppState) -> super::oauth::OAuthContext<'_> {
+    super::oauth::OAuthContext {
+        store: &state.store,
+        secrets: &state.secrets,
+        client: &state.wechat,
+        auth: &state.auth,
+        ids: &state.ids,
+        state_ttl_secs: state.config.wechat.oauth_state_ttl_secs,
+    }
+}
+
+/// The browser-facing endpoints answer errors with a page, not JSON.
+fn error_page(e: Error) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Error::Internal(detail) = &e {
+        tracing::error!(error = %detail, "internal error");
+    }
+    let message = e.message();
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>微信授权未完成</title></head><body style=\"font-family:sans-serif;text-align:center;\
+         padding:3em 1em\"><h2>微信授权未完成</h2><p>{escaped}</p></body></html>"
+    );
+    (e.status(), axum::response::Html(page)).into_response()
+}
+
+fn redirect(location: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::FOUND,
+        [(axum::http::header::LOCATION, location.to_string())],
+    )
+        .into_response()
+}
+
+/// Where WeChat sends the browser back: the configured public base, else this request's scheme
+/// and host, with the gateway prefix the request came through.
+fn callback_url(state: &AppState, headers: &axum::http::HeaderMap, path: &str) -> Result<String> {
+    let prefix = path
+        .strip_suffix("/wx/api/fans/authInfo")
+        .unwrap_or_default();
+    let base = if state.config.public_base_url.is_empty() {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
+        let scheme = match headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+        {
+            Some("https") => "https",
+            _ => "http",
+        };
+        format!("{scheme}://{host}{prefix}")
+    } else {
+        state
+            .config
+            .public_base_url
+            .trim_end_matches('/')
+            .to_string()
+    };
+    Ok(format!("{base}/wx/api/fans/authCallback"))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AuthInfoParams {
+    /// The port (also `portId`).
+    #[serde(default, alias = "portId", deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = i64)]
+    portid: Option<i64>,
+    /// Where to send the browser afterwards; must be on one of the port's redirect hosts.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[param(value_type = String)]
+    redirect_path: Option<String>,
+    /// snsapi_userinfo (default) or snsapi_base (silent).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    auth_type: Option<String>,
+}
+
+/// 微信授权认证重定向 (seed 001 §2): 302 to WeChat's authorize page. Errors answer a page.
+#[utoipa::path(get, path = "/mp/wx/api/fans/authInfo", tag = "platform", params(AuthInfoParams),
+    responses((status = 302, description = "To WeChat's authorize page"),
+              (status = 400, description = "An error page", body = String, content_type = "text/html"),
+              (status = 404, description = "An error page", body = String, content_type = "text/html")))]
+pub async fn auth_info(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    params: std::result::Result<Params<AuthInfoParams>, Error>,
+) -> axum::response::Response {
+    let result = async {
+        let Params(p) = params?;
+        let port_id = p
+            .portid
+            .ok_or_else(|| Error::bad_request("缺少参数 portid"))?;
+        let callback = callback_url(&state, &headers, uri.path())?;
+        super::oauth::start(
+            &oauth_context(&state),
+            port_id,
+            p.redirect_path.as_deref().unwrap_or_default(),
+            p.auth_type.as_deref(),
+            &callback,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(location) => redirect(&location),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuthCallbackParams {
+    /// WeChat's code; absent when the user refused.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[param(value_type = String)]
+    state: Option<String>,
+}
+
+/// Where WeChat sends the browser back: 302 to redirectPath with code, state, portid, appid,
+/// openid, userid, unionid and access_token (a user token for the activity API); snapshot=1
+/// for a snapshot-page user. Errors answer a page, and store nothing.
+#[utoipa::path(get, path = "/mp/wx/api/fans/authCallback", tag = "platform",
+    params(AuthCallbackParams),
+    responses((status = 302, description = "To redirectPath"),
+              (status = 400, description = "An error page", body = String, content_type = "text/html"),
+              (status = 502, description = "An error page", body = String, content_type = "text/html"),
+              (status = 503, description = "An error page", body = String, content_type = "text/html")))]
+pub async fn auth_callback(
+    State(state): State<AppState>,
+    params: std::result::Result<Params<AuthCallbackParams>, Error>,
+) -> axum::response::Response {
+    let result = async {
+        let Params(p) = params?;
+        super::oauth::finish(
+            &oauth_context(&state),
+            p.code.as_deref(),
+            p.state.as_deref().unwrap_or_default(),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(location) => redirect(&location),
+        Err(e) => error_page(e),
+    }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod envelopes;
 mod fans;
 mod helpers;
+mod oauth;
 mod ops;
 mod send_msg;
 mod token;

@@ -1,0 +1,281 @@
+//! The WeChat web OAuth redirect (seed 001 §2, 认证重定向): `authInfo` sends the browser to
+//! WeChat with a single-use, expiring state; `authCallback` exchanges the code, stores the fan
+//! and the unified user, and sends the browser back to `redirectPath` with the seed's
+//! parameters and a user token for the activity API.
+
+use crate::crypto::SecretBox;
+use crate::error::{Error, Result};
+use crate::store::oauth_states::{self as sql, OAuthFan, StateRow};
+use crate::store::ports::{self, PortRow};
+use crate::store::Store;
+use std::time::Duration;
+use url::Url;
+use wechat::Scope;
+
+/// The parts of the app state the redirect needs.
+pub struct OAuthContext<'a> {
+    pub store: &'a Store,
+    pub secrets: &'a SecretBox,
+    pub client: &'a wechat::Client,
+    pub auth: &'a crate::auth::Auth,
+    pub ids: &'a crate::ids::Snowflake,
+    pub state_ttl_secs: i64,
+}
+
+/// Checks `redirect_path` against the port's allowed hosts. Only an absolute http(s) URL on an
+/// allowed host (and port) passes: no other hosts, no `user@host`, no scheme-relative `//host`,
+/// no `javascript:`, no backslashes or control characters that browsers read differently.
+pub fn check_redirect(redirect_path: &str, allowed_hosts: &str) -> Result<Url> {
+    let refuse = || Error::bad_request("redirectPath 不在该端口允许的域名内");
+    let text = redirect_path.trim();
+    if text.is_empty() {
+        return Err(Error::bad_request("缺少参数 redirectPath"));
+    }
+    if text.len() > 2048
+        || text.contains('\\')
+        || text.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(refuse());
+    }
+    let lower = text.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(refuse());
+    }
+    let url = Url::parse(text).map_err(|_| refuse())?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse());
+    }
+    let host = url.host_str().ok_or_else(refuse)?.to_ascii_lowercase();
+    let with_port = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.clone(),
+    };
+    let allowed = crate::admin::ports::split_hosts(allowed_hosts);
+    if allowed.contains(&with_port) {
+        Ok(url)
+    } else {
+        Err(refuse())
+    }
+}
+
+/// authInfo: the URL of WeChat's authorize page for this port, with a fresh state.
+pub async fn start(
+    ctx: &OAuthContext<'_>,
+    port_id: i64,
+    redirect_path: &str,
+    auth_type: Option<&str>,
+    callback_url: &str,
+) -> Result<String> {
+    let port = ports::get(ctx.store, port_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("端口 {port_id} 不存在")))?;
+    let scope = match auth_type.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Scope::UserInfo,
+        Some(t) => Scope::parse(t)
+            .ok_or_else(|| Error::bad_request("authType 只能是 snsapi_userinfo 或 snsapi_base"))?,
+    };
+    let target = check_redirect(redirect_path, &port.redirect_hosts)?;
+    let now = crate::time::now_ms();
+    // WeChat passes back only a-zA-Z0-9 (at most 128 bytes): 32 random alphanumerics.
+    let state = wechat::crypto::random_alnum(32);
+    sql::insert(
+        ctx.store,
+        &StateRow {
+            state: state.clone(),
+            port_id: port.id,
+            redirect_path: target.to_string(),
+            scope: scope.as_str().into(),
+            created_at: now,
+            expires_at: now + ctx.state_ttl_secs * 1000,
+            used_at: None,
+        },
+    )
+    .await?;
+    Ok(ctx
+        .client
+        .authorize_url(&port.app_id, callback_url, scope, &state))
+}
+
+/// Why an authorisation did not complete, for the error page.
+fn page_error(status: u16, message: &str) -> Error {
+    match status {
+        404 => Error::not_found(message),
+        502 => Error::WeChat(message.into()),
+        503 => Error::Unavailable(message.into()),
+        _ => Error::bad_request(message),
+    }
+}
+
+/// authCallback: the browser is back from WeChat with `code` (absent when the user refused)
+/// and `state`. Answers where to send the browser.
+pub async fn finish(ctx: &OAuthContext<'_>, code: Option<&str>, state: &str) -> Result<String> {
+    let now = crate::time::now_ms();
+    if state.is_empty() || state.len() > 128 || !state.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(page_error(400, "授权状态无效,请重新进入页面"));
+    }
+    let row = sql::take(ctx.store, state, now)
+        .await?
+        .ok_or_else(|| page_error(400, "授权状态无效,请重新进入页面"))?;
+    if row.used_at != Some(now) {
+        return Err(if row.expires_at <= now && row.used_at.is_none() {
+            page_error(400, "授权已过期,请重新进入页面")
+        } else {
+            page_error(400, "授权链接已使用,请重新进入页面")
+        });
+    }
+    let Some(code) = code.filter(|c| !c.is_empty()) else {
+        return Err(page_error(400, "您已拒绝授权"));
+    };
+    let port: PortRow = ports::get(ctx.store, row.port_id)
+        .await?
+        .ok_or_else(|| page_error(404, "端口不存在"))?;
+    let secret = port
+        .app_secret
+        .as_ref()
+        .and_then(|s| {
+            ctx.secrets
+                .open_string(crate::admin::ports::SEAL_APP_SECRET, s)
+        })
+        .ok_or_else(|| page_error(400, "端口未配置 appSecret"))?;
+    let app = wechat::App::new(port.app_id.clone(), secret);
+    let token = ctx
+        .client
+        .exchange_code(&app, code)
+        .await
+        .map_err(|e| match e {
+            wechat::Error::Api(api) if api.is_invalid_code() || api.is_code_used() => {
+                page_error(400, "授权码无效或已使用,请重新进入页面")
+            }
+            wechat::Error::Api(api) => page_error(502, &super::send::wechat_failure(&api)),
+            _ => page_error(503, "暂时无法连接微信,请稍后再试"),
+        })?;
+    let mut target = Url::parse(&row.redirect_path).map_err(Error::internal)?;
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("code", code.to_string()),
+        ("state", state.to_string()),
+        ("portid", port.id.to_string()),
+        ("appid", port.app_id.clone()),
+        ("openid", token.openid.clone()),
+    ];
+    if token.is_snapshotuser == 1 {
+        // A snapshot-page user: virtual ids. Nothing is stored and nobody is merged.
+        pairs.push(("snapshot", "1".into()));
+        target.query_pairs_mut().extend_pairs(pairs);
+        return Ok(target.into());
+    }
+    let mut fan = OAuthFan {
+        port_id: port.id,
+        app_id: &port.app_id,
+        open_id: &token.openid,
+        union_id: None,
+        user_id: None,
+        nickname: None,
+        head_img_url: None,
+        sex: None,
+        city: None,
+        province: None,
+        country: None,
+        subscribe: None,
+    };
+    let profile;
+    let subscriber;
+    let union_id = if token.scope.contains("snsapi_userinfo") {
+        profile = ctx
+            .client
+            .oauth_user_info(&token)
+            .await
+            .map_err(|e| match e {
+                wechat::Error::Api(api) => page_error(502, &super::send::wechat_failure(&api)),
+                _ => page_error(503, "暂时无法连接微信,请稍后再试"),
+            })?;
+        fan.nickname = Some(&profile.nickname);
+        fan.head_img_url = Some(&profile.headimgurl);
+        fan.sex = Some(profile.sex);
+        fan.city = Some(&profile.city);
+        fan.province = Some(&profile.province);
+        fan.country = Some(&profile.country);
+        profile.unionid.clone().or(token.unionid.clone())
+    } else {
+        // snsapi_base: what the subscriber info says, where the user follows the account.
+        subscriber = tokio::time::timeout(
+            Duration::from_secs(2),
+            ctx.client.user_info(&app, &token.openid),
+        )
+        .await
+        .ok()
+        .and_then(|r| r.ok());
+        fan.subscribe = subscriber.as_ref().map(|s| s.subscribe);
+        token
+            .unionid
+            .clone()
+            .or_else(|| subscriber.as_ref().and_then(|s| s.unionid.clone()))
+    };
+    let union_id = union_id
+        .as_deref()
+        .and_then(|u| super::values::UnionId::parse(u).ok());
+    let user = match &union_id {
+        Some(u) => Some(super::users::add(ctx.store, ctx.secrets, ctx.ids, u, None).await?),
+        None => None,
+    };
+    fan.union_id = union_id.as_ref().map(|u| u.as_str());
+    fan.user_id = user.as_ref().map(|u| u.user_id);
+    sql::upsert_fan(ctx.store, &fan, now).await?;
+    let user_id = user
+        .as_ref()
+        .map(|u| u.user_id.to_string())
+        .unwrap_or_default();
+    pairs.push(("userid", user_id.clone()));
+    pairs.push((
+        "unionid",
+        union_id
+            .as_ref()
+            .map(|u| u.as_str().to_string())
+            .unwrap_or_default(),
+    ));
+    if user.is_some() {
+        pairs.push((
+            "access_token",
+            ctx.auth.mint_user_token(&user_id, &port.app_id)?,
+        ));
+    }
+    target.query_pairs_mut().extend_pairs(pairs);
+    Ok(target.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_allowed_hosts_are_redirect_targets() {
+        let hosts = "mem.360lj.com,ue.360lj.com:8080";
+        for ok in [
+            "http://mem.360lj.com/mp3",
+            "https://MEM.360lj.com/x?y=1#z",
+            "http://ue.360lj.com:8080/a",
+        ] {
+            assert!(check_redirect(ok, hosts).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://evil.com/",
+            "http://mem.360lj.com@evil.com/",
+            "http://user:pw@mem.360lj.com/",
+            "//evil.com/",
+            "//mem.360lj.com/",
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)//http://mem.360lj.com",
+            "http://mem.360lj.com\\@evil.com/",
+            "http:\\\\evil.com",
+            "http://mem.360lj.com.evil.com/",
+            "http://ue.360lj.com/a",
+            "http://mem.360lj.com:8443/",
+            "ftp://mem.360lj.com/",
+            "data:text/html,hi",
+            "/relative/path",
+            "http://mem.360lj.com/\n",
+            "http://mem.360lj.com /",
+        ] {
+            assert!(check_redirect(bad, hosts).is_err(), "{bad}");
+        }
+    }
+}
