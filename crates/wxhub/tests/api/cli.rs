@@ -236,3 +236,91 @@ fn sim_runs_the_wechat_simulator_with_accounts() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn messages_subcommands_manage_what_send_msg_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path()).await;
+    let run = |args: &[&str]| {
+        let (ok, out, err) = wxhub(dir.path(), &url, args);
+        assert!(ok, "{args:?}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let port = run(&[
+        "ports",
+        "create",
+        "--app-id",
+        "wx32817247717e7333",
+        "--name",
+        "端口",
+        "--json",
+    ]);
+    let app = run(&[
+        "apps",
+        "create",
+        "--name",
+        "应用",
+        "--enter-url",
+        "http://a.com/",
+        "--json",
+    ]);
+    let content = run(&[
+        "messages",
+        "contents",
+        "create",
+        "--name",
+        "提醒",
+        "--fields",
+        r##"[{"name":"first","value":"首部","color":"#173177"}]"##,
+        "--json",
+    ]);
+    assert_eq!(content["fields"][0]["color"], "#173177");
+    let content_id = content["id"].to_string();
+    let default = run(&[
+        "messages",
+        "defaults",
+        "set",
+        "--app-app-id",
+        &app["id"].to_string(),
+        "--app-id",
+        "wx32817247717e7333",
+        "--template-id",
+        "tmpl-1",
+        "--content-id",
+        &content_id,
+        "--json",
+    ]);
+    assert_eq!(default["portId"], port["id"]);
+    assert_eq!(default["templateId"], "tmpl-1");
+    let training = run(&[
+        "messages",
+        "training",
+        "set",
+        "--msg-id",
+        "8801",
+        "--template-id",
+        "tmpl-2",
+        "--json",
+    ]);
+    assert_eq!(training["msgId"], "8801");
+    assert_eq!(
+        run(&["messages", "defaults", "list", "--json"])["totalCount"],
+        1
+    );
+    assert_eq!(
+        run(&["messages", "sends", "--status", "failed", "--json"])["totalCount"],
+        0
+    );
+    let (ok, _, err) = wxhub(
+        dir.path(),
+        &url,
+        &[
+            "messages", "contents", "create", "--name", "x", "--fields", "[{",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("--fields is not JSON"), "{err}");
+    let (ok, _, err) = wxhub(dir.path(), &url, &["messages", "sends", "--status", "lost"]);
+    assert!(!ok);
+    assert!(err.contains("status 只能是"), "{err}");
+}
