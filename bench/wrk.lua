@@ -2,6 +2,13 @@
 wrk.method = os.getenv("METHOD") or "GET"
 local body = os.getenv("BODY")
 if body and body ~= "" then wrk.body = body end
+-- Bodies too large for an environment variable (addFans of 1,000 fans) come from a file.
+local body_file = os.getenv("BODY_FILE")
+if body_file and body_file ~= "" then
+  local f = assert(io.open(body_file, "rb"))
+  wrk.body = f:read("*a")
+  f:close()
+end
 local ctype = os.getenv("CTYPE")
 if ctype and ctype ~= "" then wrk.headers["Content-Type"] = ctype end
 local token = os.getenv("TOKEN")

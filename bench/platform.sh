@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The marketing platform's load benchmark (seed 001 §2–5). Builds release, starts the WeChat
+# simulator (`wxhub sim`) and wxhub on a fresh SQLite database pointed at it, and loads with
+# wrk (Debian's): the bare baseline handler, getFans, sendMsg end to end through the simulator,
+# and addFans of 1,000 fans per request. Reports req/s, p50, p99, the ratio to the bare
+# handler in the same run, and the token requests the sendMsg load made at the simulator.
+#
+#   bench/platform.sh                  # 10 s per endpoint, 64 connections
+#   DURATION=30s bench/platform.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v wrk >/dev/null || { echo "installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+PORT=${PORT:-19997}
+SIM_PORT=${SIM_PORT:-19996}
+APP_ID=wx32817247717e7333
+APP_SECRET=simsecret0123456789
+
+cargo build --release --quiet
+BIN="$PWD/target/release/wxhub"
+WORK=$(mktemp -d)
+export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/wxhub.db}"
+export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
+export WXHUB_WECHAT_API_BASE="http://127.0.0.1:$SIM_PORT" WXHUB_WECHAT_OAUTH_BASE="http://127.0.0.1:$SIM_PORT"
+
+"$BIN" sim --listen "127.0.0.1:$SIM_PORT" --account "$APP_ID:$APP_SECRET" >"$WORK/sim.log" 2>&1 &
+SIM_PID=$!
+PORT_ID=$("$BIN" ports create --app-id "$APP_ID" --name bench --app-secret "$APP_SECRET" --redirect-hosts a.com --json \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+CREDS=$("$BIN" clients create --name bench --scope platform-admin --json)
+CLIENT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client"]["clientId"])' <<<"$CREDS")
+SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])' <<<"$CREDS")
+
+"$BIN" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID $SIM_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+URL="http://127.0.0.1:$PORT"
+SIM="http://127.0.0.1:$SIM_PORT"
+TOKEN=$(curl -fsS -X POST "$URL/oauth2/ums/oauth2/accessToken" \
+  -d "grant_type=client_credentials&autoRefresh=true&applicationKey=wechatcp&client_id=$CLIENT_ID&client_secret=$SECRET" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["access_token"])')
+
+# One subscribed fan at WeChat and in wxhub, linked to a unified user.
+curl -fsS -X POST "$SIM/sim/accounts/$APP_ID/users" -H 'content-type: application/json' \
+  -d '{"openid": "oBenchFan", "unionid": "uBenchUnion", "subscribed": true}' >/dev/null
+USER_ID=$(curl -fsS -X PUT "$URL/mpwechat/wx/api/fans/addUser" -H "Sso-Token: $TOKEN" \
+  -d unionId=uBenchUnion -d phone=13145738791 | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["userId"])')
+curl -fsS -X PUT "$URL/mpwechat/wx/api/fans/addFans" -H "Sso-Token: $TOKEN" -H 'content-type: application/json' \
+  -d "{\"appId\": \"$APP_ID\", \"fans\": [{\"openId\": \"oBenchFan\", \"unionId\": \"uBenchUnion\", \"subscribe\": 1}]}" >/dev/null
+python3 - "$APP_ID" >"$WORK/fans.json" <<'PY'
+import json, sys
+fans = [{"openId": f"oBulk{i:04d}", "unionId": f"uBulk{i:04d}", "subscribe": 1, "nickname": f"粉丝{i}",
+         "sex": i % 3, "city": "guangzhou", "province": "guangdong", "country": "china", "language": "zh_CN",
+         "headImgUrl": "http://thirdwx.qlogo.cn/mmopen/x/132", "subscribeTime": "2019-05-29 19:54:46",
+         "subscribeScene": "ADD_SCENE_SEARCH", "qrScene": "0"} for i in range(1000)]
+print(json.dumps({"appId": sys.argv[1], "fans": fans}, ensure_ascii=False))
+PY
+CONTENT='[{"name":"first","value":"会议提醒"},{"name":"keyword1","value":"张三"},{"name":"remark","value":"请准时参加"}]'
+SEND="portId=$PORT_ID&userId=$USER_ID&msgType=1&msgTempId=tmpl-bench&msgContent=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$CONTENT")"
+
+load() { # name method path body content-type token [body file] [connections]
+  local line
+  line=$(METHOD=$2 BODY=$4 CTYPE=$5 TOKEN=$6 BODY_FILE=${7:-} wrk -t"$THREADS" -c"${8:-$CONNECTIONS}" -d"$DURATION" \
+    --timeout 10s -s bench/wrk.lua "$URL$3" | grep '^RESULT')
+  echo "$1 $line"
+}
+tokens() { curl -fsS "$SIM/sim/calls" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("/cgi-bin/stable_token", 0))'; }
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(basename "${WXHUB_DATABASE_URL%%:*}")"
+RESULTS=$(
+  load bare GET /bench/bare "" "" ""
+  load get_fans GET "/mpwechat/wx/api/fans/getFans?userId=$USER_ID&portId=$PORT_ID" "" "" "$TOKEN"
+  load send_msg POST /mpwechat/wx/api/fans/sendMsg "$SEND" application/x-www-form-urlencoded "$TOKEN"
+  # Bulk imports come a few at a time: 4 connections, each request upserting 1,000 fans.
+  load add_fans_1000 PUT /mpwechat/wx/api/fans/addFans "" application/json "$TOKEN" "$WORK/fans.json" 4
+)
+SENT=$(curl -fsS "$SIM/sim/messages" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+python3 - "$RESULTS" "$(tokens)" "$SENT" <<'PY'
+import sys
+rows = [l.split() for l in sys.argv[1].strip().splitlines()]
+base = float(rows[0][2])
+print("| endpoint | req/s | p50 ms | p99 ms | non-2xx/errors | vs bare |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for name, _, rps, p50, p99, bad, total in rows:
+    print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {bad} of {int(total):,} | {float(rps)/base:.0%} |")
+fans = next(r for r in rows if r[0] == "add_fans_1000")
+print(f"\naddFans: {float(fans[2]) * 1000:,.0f} fans upserted per second (1,000 per request, 4 connections)")
+print(f"sendMsg: {int(sys.argv[3]):,} template messages reached the simulator; token requests made: {sys.argv[2]}")
+PY
