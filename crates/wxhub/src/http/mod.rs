@@ -36,7 +36,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/docs", get(openapi::docs_page))
-        .merge(crate::admin::routes::router());
+        .merge(crate::admin::routes::router())
+        .merge(crate::activity::routes::router());
     for prefix in &state.config.route_prefixes {
         router = router.merge(crate::platform::routes::router(prefix));
     }

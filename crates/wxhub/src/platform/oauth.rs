@@ -27,7 +27,8 @@ pub struct OAuthContext<'a> {
 /// no `javascript:`, no backslashes or control characters that browsers read differently.
 pub fn check_redirect(redirect_path: &str, allowed_hosts: &str) -> Result<Url> {
     let refuse = || Error::bad_request("redirectPath 不在该端口允许的域名内");
-    let text = redirect_path.trim();
+    // No trimming: a URL with whitespace or control characters around it is refused whole.
+    let text = redirect_path;
     if text.is_empty() {
         return Err(Error::bad_request("缺少参数 redirectPath"));
     }

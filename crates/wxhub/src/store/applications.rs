@@ -86,8 +86,8 @@ fn bind<'q>(
     }
 }
 
-/// Escapes LIKE wildcards so a value matches literally.
-fn like_literal(value: &str) -> String {
+/// Escapes LIKE wildcards so a value matches literally (with `ESCAPE '\'`).
+pub(crate) fn like_literal(value: &str) -> String {
     value
         .replace('\\', "\\\\")
         .replace('%', "\\%")

@@ -4,11 +4,13 @@
 //! BLOB vs BYTEA) and the connection set-up.
 
 pub mod access_logs;
+pub mod activities;
 pub mod applications;
 pub mod callbacks;
 pub mod clients;
 pub mod fans;
 pub mod keys;
+pub mod meetings;
 pub mod messages;
 pub mod oauth_states;
 pub mod orgs;
@@ -98,10 +100,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities")
         }
     };
     Migrator {

@@ -2,6 +2,7 @@
 //! server. Every test owns a fresh database: a SQLite file, or a PostgreSQL schema when
 //! WXHUB_TEST_DATABASE_URL is set.
 
+mod activities;
 mod admin;
 mod applications;
 mod callbacks;

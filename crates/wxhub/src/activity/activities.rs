@@ -1,0 +1,332 @@
+//! Activities (活动): an org's signin, lottery or message activities — created and managed in
+//! the back office, read by the WeChat H5 pages in the seed's shape.
+
+use super::scope::Caller;
+use crate::admin::Page;
+use crate::error::{Error, Result};
+use crate::http::params::lenient;
+use crate::store::activities::{self as sql, ActivityFilter, ActivityRow};
+use crate::store::meetings::{self, Named};
+use crate::store::Store;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// The three kinds, as their back-office paths name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Signin,
+    Lottery,
+    Message,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Signin => "signin",
+            Kind::Lottery => "lottery",
+            Kind::Message => "message",
+        }
+    }
+}
+
+/// The activity as the H5 pages read it (seed 000, 查询活动基本信息): the seed's fields, as
+/// the strings its table says they are.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityInfo {
+    pub activity_id: String,
+    pub activity_name: String,
+    pub background: String,
+    pub logo: String,
+    pub music: String,
+    /// A meeting id whose roster may join, "0" when open to all.
+    pub permission: String,
+    /// "name,phone", "name", "phone" or "".
+    pub collect_info: String,
+    /// "yyyy-MM-dd HH:mm:ss" in the configured zone, "" when it never closes.
+    pub close_time: String,
+}
+
+pub fn info(row: &ActivityRow, tz: &TimeZone) -> ActivityInfo {
+    ActivityInfo {
+        activity_id: row.id.to_string(),
+        activity_name: row.name.clone(),
+        background: row.background.clone(),
+        logo: row.logo.clone(),
+        music: row.music.clone(),
+        permission: row.permission.to_string(),
+        collect_info: row.collect_info.clone(),
+        close_time: row
+            .close_time
+            .map(|t| crate::time::format_local(t, tz))
+            .unwrap_or_default(),
+    }
+}
+
+/// The activity as the back office reads it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityView {
+    pub activity_id: i64,
+    /// signin, lottery or message
+    pub activity_type: String,
+    pub activity_name: String,
+    pub background: String,
+    pub logo: String,
+    pub music: String,
+    pub permission: i64,
+    pub collect_info: String,
+    pub close_time: String,
+    pub course_id: Option<i64>,
+    /// open or closed
+    pub state: String,
+    pub create_time: String,
+    pub update_time: String,
+}
+
+fn view(row: &ActivityRow, tz: &TimeZone) -> ActivityView {
+    ActivityView {
+        activity_id: row.id,
+        activity_type: row.kind.clone(),
+        activity_name: row.name.clone(),
+        background: row.background.clone(),
+        logo: row.logo.clone(),
+        music: row.music.clone(),
+        permission: row.permission,
+        collect_info: row.collect_info.clone(),
+        close_time: row
+            .close_time
+            .map(|t| crate::time::format_local(t, tz))
+            .unwrap_or_default(),
+        course_id: row.course_id,
+        state: row.state.clone(),
+        create_time: crate::time::format_local(row.created_at, tz),
+        update_time: crate::time::format_local(row.updated_at, tz),
+    }
+}
+
+/// What the back office sends to create or change an activity; absent fields keep their value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ActivityInput {
+    pub activity_name: Option<String>,
+    pub background: Option<String>,
+    pub logo: Option<String>,
+    pub music: Option<String>,
+    /// A meeting of the org, or 0 for open to all.
+    #[serde(deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub permission: Option<i64>,
+    /// A comma list of `name` and `phone`.
+    pub collect_info: Option<String>,
+    /// "yyyy-MM-dd HH:mm:ss" (configured zone), ISO 8601 or epoch ms; "" for never.
+    #[schema(value_type = Option<String>)]
+    pub close_time: Option<Value>,
+    /// A course of the org (0 or null: none).
+    #[serde(deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub course_id: Option<i64>,
+    /// open or closed
+    pub state: Option<String>,
+}
+
+fn text(name: &str, value: Option<String>, current: String, max: usize) -> Result<String> {
+    let value = value.map(|v| v.trim().to_string()).unwrap_or(current);
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(Error::bad_request(format!("{name} 最长 {max} 个字符")));
+    }
+    Ok(value)
+}
+
+fn url_field(name: &str, value: Option<String>, current: String) -> Result<String> {
+    let value = text(name, value, current, 1024)?;
+    if !value.is_empty()
+        && !url::Url::parse(&value).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        return Err(Error::bad_request(format!(
+            "{name} 应为 http 或 https 链接"
+        )));
+    }
+    Ok(value)
+}
+
+/// `collect_info`: a comma list of name and phone, normalised ("phone,name" keeps its order).
+pub fn parse_collect_info(text: &str) -> Result<String> {
+    let mut fields: Vec<&str> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if !matches!(part, "name" | "phone") {
+            return Err(Error::bad_request(
+                "collect_info 只能包含 name 和 phone,用逗号隔开",
+            ));
+        }
+        if !fields.contains(&part) {
+            fields.push(part);
+        }
+    }
+    Ok(fields.join(","))
+}
+
+async fn apply(
+    store: &Store,
+    org_id: i64,
+    mut row: ActivityRow,
+    input: ActivityInput,
+    tz: &TimeZone,
+) -> Result<ActivityRow> {
+    row.name = text("activity_name", input.activity_name, row.name, 64)?;
+    if row.name.is_empty() {
+        return Err(Error::bad_request("缺少参数 activity_name"));
+    }
+    row.background = url_field("background", input.background, row.background)?;
+    row.logo = url_field("logo", input.logo, row.logo)?;
+    row.music = url_field("music", input.music, row.music)?;
+    if let Some(p) = input.permission {
+        if p != 0 {
+            let meeting = meetings::get(store, Named::Meetings, p).await?;
+            if meeting.is_none_or(|m| m.org_id != org_id) {
+                return Err(Error::not_found(format!("会议 {p} 不存在")));
+            }
+        }
+        row.permission = p.max(0);
+    }
+    if let Some(c) = input.collect_info {
+        row.collect_info = parse_collect_info(&c)?;
+    }
+    match input.close_time {
+        None => {}
+        Some(Value::Null) => row.close_time = None,
+        Some(Value::String(s)) if s.trim().is_empty() => row.close_time = None,
+        Some(Value::Number(n)) => row.close_time = n.as_i64(),
+        Some(Value::String(s)) => {
+            row.close_time = Some(crate::time::parse_local(&s, tz).ok_or_else(|| {
+                Error::bad_request("close_time 格式错误,应为 yyyy-MM-dd HH:mm:ss")
+            })?)
+        }
+        Some(_) => return Err(Error::bad_request("close_time 格式错误")),
+    }
+    if let Some(c) = input.course_id {
+        if c == 0 {
+            row.course_id = None;
+        } else {
+            let course = meetings::get(store, Named::Courses, c).await?;
+            if course.is_none_or(|m| m.org_id != org_id) {
+                return Err(Error::not_found(format!("课程 {c} 不存在")));
+            }
+            row.course_id = Some(c);
+        }
+    }
+    if let Some(s) = input.state {
+        if !matches!(s.as_str(), "open" | "closed") {
+            return Err(Error::bad_request("state 只能是 open 或 closed"));
+        }
+        row.state = s;
+    }
+    Ok(row)
+}
+
+/// The activity, if the caller may see it: any activity for a user token, only its own org's
+/// for an org token (another org's ids answer as missing ones do).
+pub async fn visible(store: &Store, caller: &Caller, id: i64) -> Result<ActivityRow> {
+    let row = sql::get(store, id)
+        .await?
+        .filter(|a| caller.org_id().is_none_or(|org| org == a.org_id))
+        .ok_or_else(|| Error::not_found("活动不存在"))?;
+    Ok(row)
+}
+
+/// The org's activity of `kind` (the back office works per kind).
+async fn own(store: &Store, org_id: i64, kind: Kind, id: i64) -> Result<ActivityRow> {
+    sql::get(store, id)
+        .await?
+        .filter(|a| a.org_id == org_id && a.kind == kind.as_str())
+        .ok_or_else(|| Error::not_found("活动不存在"))
+}
+
+pub async fn create(
+    store: &Store,
+    org_id: i64,
+    kind: Kind,
+    input: ActivityInput,
+    tz: &TimeZone,
+) -> Result<ActivityView> {
+    let now = crate::time::now_ms();
+    let empty = ActivityRow {
+        org_id,
+        kind: kind.as_str().into(),
+        state: "open".into(),
+        created_at: now,
+        updated_at: now,
+        ..Default::default()
+    };
+    let row = apply(store, org_id, empty, input, tz).await?;
+    Ok(view(&sql::insert(store, &row).await?, tz))
+}
+
+pub async fn get(
+    store: &Store,
+    org_id: i64,
+    kind: Kind,
+    id: i64,
+    tz: &TimeZone,
+) -> Result<ActivityView> {
+    Ok(view(&own(store, org_id, kind, id).await?, tz))
+}
+
+pub async fn update(
+    store: &Store,
+    org_id: i64,
+    kind: Kind,
+    id: i64,
+    input: ActivityInput,
+    tz: &TimeZone,
+) -> Result<ActivityView> {
+    let current = own(store, org_id, kind, id).await?;
+    let row = apply(store, org_id, current, input, tz).await?;
+    let saved = sql::update(store, &row, crate::time::now_ms())
+        .await?
+        .ok_or_else(|| Error::not_found("活动不存在"))?;
+    Ok(view(&saved, tz))
+}
+
+pub async fn delete(store: &Store, org_id: i64, kind: Kind, id: i64) -> Result<()> {
+    own(store, org_id, kind, id).await?;
+    sql::delete(store, id).await?;
+    Ok(())
+}
+
+/// The back office's list filters.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub name: Option<String>,
+    pub state: Option<String>,
+    pub course_id: Option<i64>,
+}
+
+pub async fn list(
+    store: &Store,
+    org_id: i64,
+    kind: Kind,
+    filter: &ListFilter,
+    page: Page,
+    tz: &TimeZone,
+) -> Result<(Vec<ActivityView>, i64)> {
+    if let Some(s) = &filter.state {
+        if !matches!(s.as_str(), "open" | "closed") {
+            return Err(Error::bad_request("state 只能是 open 或 closed"));
+        }
+    }
+    let (rows, total) = sql::list(
+        store,
+        &ActivityFilter {
+            org_id,
+            kind: kind.as_str(),
+            name: filter.name.as_deref().filter(|n| !n.is_empty()),
+            state: filter.state.as_deref(),
+            course_id: filter.course_id,
+        },
+        page.offset,
+        page.limit,
+    )
+    .await?;
+    Ok((rows.iter().map(|r| view(r, tz)).collect(), total))
+}

@@ -1,0 +1,244 @@
+//! Members (活动成员): joining an activity from the H5 page (userInfo) under its rules, the
+//! course server's sign-in sync, and the back office's member list and counts.
+
+use super::scope::Caller;
+use crate::admin::Page;
+use crate::crypto::SecretBox;
+use crate::error::{Error, Result};
+use crate::platform::values::{mask_phone, Phone};
+use crate::store::activities::{self as sql, ActivityRow, MemberRow};
+use crate::store::meetings::{self, Named};
+use crate::store::Store;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+const SEAL_PHONE: &str = "activity_members.phone";
+/// Rosters and members share the phone fingerprint, so that a roster phone finds a member.
+pub const PHONE_FINGERPRINT: &str = "phone";
+
+/// What userInfo sends (seed 000, 上传用户微信头像URL和昵称).
+#[derive(Debug, Clone, Default)]
+pub struct JoinRequest {
+    pub member_id: Option<String>,
+    pub member_icon: Option<String>,
+    pub member_nickname: Option<String>,
+    pub member_real_name: Option<String>,
+    pub member_phone: Option<String>,
+}
+
+/// A member id: 1–64 visible characters without spaces (course servers and H5 pages send their
+/// own ids; a user token's is the unified user id).
+fn check_member_id(id: &str) -> Result<String> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::bad_request(
+            "member_id 应为 1 到 64 个可见字符(不含空格)",
+        ));
+    }
+    Ok(id.to_string())
+}
+
+/// The member a caller acts as: a user token only as its own user (member_id, when given, must
+/// be that user's id); an org token as the member_id it names.
+pub fn member_for(caller: &Caller, given: Option<&str>) -> Result<String> {
+    let given = given.map(str::trim).filter(|g| !g.is_empty());
+    match (caller.user_id(), given) {
+        (Some(user), None) => Ok(user.to_string()),
+        (Some(user), Some(g)) if g == user => Ok(user.to_string()),
+        (Some(_), Some(_)) => Err(Error::Forbidden(
+            "用户凭证只能代表本人提交(member_id 与凭证不符)".into(),
+        )),
+        (None, Some(g)) => check_member_id(g),
+        (None, None) => Err(Error::bad_request("缺少参数 member_id")),
+    }
+}
+
+fn optional_text(name: &str, value: Option<&str>, max: usize) -> Result<String> {
+    let value = value.unwrap_or_default().trim();
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(Error::bad_request(format!("{name} 最长 {max} 个字符")));
+    }
+    Ok(value.to_string())
+}
+
+/// userInfo: joins (or updates) the member under the activity's rules; for a signin activity
+/// joining is signing in. Answers the member id.
+pub async fn join(
+    store: &Store,
+    secrets: &SecretBox,
+    caller: &Caller,
+    activity: &ActivityRow,
+    req: &JoinRequest,
+) -> Result<MemberRow> {
+    let member_id = member_for(caller, req.member_id.as_deref())?;
+    let now = crate::time::now_ms();
+    if activity.state == "closed" || activity.close_time.is_some_and(|t| t <= now) {
+        return Err(Error::Forbidden("活动已截止,无法参与".into()));
+    }
+    let wants = |field: &str| activity.collect_info.split(',').any(|f| f == field);
+    let real_name = optional_text("member_real_name", req.member_real_name.as_deref(), 32)?;
+    if wants("name") && real_name.is_empty() {
+        return Err(Error::bad_request("请填写姓名(member_real_name)"));
+    }
+    let phone =
+        match req
+            .member_phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            Some(p) => Some(Phone::parse(p).map_err(|_| {
+                Error::bad_request("member_phone 格式错误,应为 11 位中国大陆手机号码")
+            })?),
+            None if wants("phone") => {
+                return Err(Error::bad_request("请填写手机号码(member_phone)"));
+            }
+            None => None,
+        };
+    let phone_hash = phone
+        .as_ref()
+        .map(|p| secrets.fingerprint(PHONE_FINGERPRINT, p.as_str().as_bytes()));
+    if activity.permission != 0
+        && !meetings::on_roster(
+            store,
+            activity.permission,
+            &member_id,
+            phone_hash.as_deref(),
+        )
+        .await?
+    {
+        return Err(Error::Forbidden("您不在本次会议的名单中,无法参与".into()));
+    }
+    let member = MemberRow {
+        activity_id: activity.id,
+        member_id,
+        icon: optional_text("member_icon", req.member_icon.as_deref(), 1024)?,
+        nickname: optional_text("member_nickname", req.member_nickname.as_deref(), 64)?,
+        real_name,
+        phone: phone
+            .as_ref()
+            .map(|p| secrets.seal(SEAL_PHONE, p.as_str().as_bytes())),
+        phone_hash,
+        source: "wx".into(),
+        ..Default::default()
+    };
+    Ok(sql::upsert_member(store, &member, activity.kind == "signin", now).await?)
+}
+
+/// hasJoin: 1 when the member joined the activity, else 0.
+pub async fn has_joined(store: &Store, activity_id: i64, member_id: &str) -> Result<i64> {
+    Ok(i64::from(
+        sql::member_exists(store, activity_id, member_id).await?,
+    ))
+}
+
+/// The course server's sync (signinInfo): the member joins and signs in to every signin
+/// activity of the course, idempotently. Answers the member id.
+pub async fn course_sign_in(
+    store: &Store,
+    caller: &Caller,
+    course_id: i64,
+    req: &JoinRequest,
+) -> Result<String> {
+    let course = meetings::get(store, Named::Courses, course_id)
+        .await?
+        .filter(|c| caller.org_id().is_none_or(|org| org == c.org_id))
+        .ok_or_else(|| Error::not_found("课程不存在"))?;
+    let member_id = member_for(caller, req.member_id.as_deref())?;
+    let icon = optional_text("member_icon", req.member_icon.as_deref(), 1024)?;
+    let nickname = optional_text("member_nickname", req.member_nickname.as_deref(), 64)?;
+    let now = crate::time::now_ms();
+    for activity in sql::signins_of_course(store, course.id).await? {
+        let member = MemberRow {
+            activity_id: activity.id,
+            member_id: member_id.clone(),
+            icon: icon.clone(),
+            nickname: nickname.clone(),
+            source: "course".into(),
+            ..Default::default()
+        };
+        sql::upsert_member(store, &member, true, now).await?;
+    }
+    Ok(member_id)
+}
+
+/// A member as the back office lists it (the phone whole: the back office may see it).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    pub member_id: String,
+    pub member_icon: String,
+    pub member_nickname: String,
+    pub member_real_name: String,
+    pub member_phone: String,
+    /// wx, course or import
+    pub source: String,
+    pub join_time: String,
+    /// "" when not signed in.
+    pub signin_time: String,
+}
+
+pub fn member_view(
+    m: &MemberRow,
+    secrets: &SecretBox,
+    tz: &jiff::tz::TimeZone,
+    masked: bool,
+) -> MemberView {
+    let phone = m
+        .phone
+        .as_ref()
+        .and_then(|p| secrets.open_string(SEAL_PHONE, p))
+        .unwrap_or_default();
+    MemberView {
+        member_id: m.member_id.clone(),
+        member_icon: m.icon.clone(),
+        member_nickname: m.nickname.clone(),
+        member_real_name: m.real_name.clone(),
+        member_phone: if masked && !phone.is_empty() {
+            mask_phone(&phone)
+        } else {
+            phone
+        },
+        source: m.source.clone(),
+        join_time: crate::time::format_local(m.joined_at, tz),
+        signin_time: m
+            .signed_in_at
+            .map(|t| crate::time::format_local(t, tz))
+            .unwrap_or_default(),
+    }
+}
+
+pub async fn list(
+    store: &Store,
+    secrets: &SecretBox,
+    activity_id: i64,
+    search: Option<&str>,
+    page: Page,
+    tz: &jiff::tz::TimeZone,
+) -> Result<(Vec<MemberView>, i64)> {
+    let (rows, total) = sql::list_members(
+        store,
+        activity_id,
+        search.filter(|s| !s.is_empty()),
+        page.offset,
+        page.limit,
+    )
+    .await?;
+    Ok((
+        rows.iter()
+            .map(|m| member_view(m, secrets, tz, false))
+            .collect(),
+        total,
+    ))
+}
+
+/// The back office's counts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Counts {
+    pub joined: i64,
+    pub signed_in: i64,
+}
+
+pub async fn counts(store: &Store, activity_id: i64) -> Result<Counts> {
+    let (joined, signed_in) = sql::counts(store, activity_id).await?;
+    Ok(Counts { joined, signed_in })
+}

@@ -1,0 +1,663 @@
+//! HTTP handlers of the activity API: the H5 endpoints of seed 000 (with and without /api/v3),
+//! and the org back office under /api/v3. Answers use the `{code, msg, data}` envelope.
+
+use super::activities::{self, ActivityInfo, ActivityInput, ActivityView, Kind, ListFilter};
+use super::meetings::{self, NamedView, RosterInput, RosterView};
+use super::members::{self, Counts, JoinRequest, MemberView};
+use super::scope::{Caller, OrgCaller};
+use crate::admin::Page;
+use crate::error::{Error, Result};
+use crate::http::envelope::Activity;
+use crate::http::openapi::{ActivityError, ActivityOk};
+use crate::http::params::{lenient, Params, PathParam};
+use crate::store::meetings::Named;
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    // The H5 endpoints answer with and without /api/v3, as the seed's samples use both.
+    for p in ["", "/api/v3"] {
+        router = router
+            .route(&format!("{p}/activitys_for_wx/{{id}}"), get(activity_info))
+            .route(&format!("{p}/activitys_for_wx/{{id}}/exist"), post(exist))
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/wx/auth_meeting"),
+                get(auth_meeting),
+            )
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/wx/collect_info"),
+                get(collect_info),
+            )
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/wx/hasJoin"),
+                get(has_join_query),
+            )
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/wx/hasJoin/{{member_id}}"),
+                get(has_join),
+            )
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/wx/userInfo"),
+                post(user_info),
+            )
+            .route(
+                &format!("{p}/activitys_for_wx/course/{{course_id}}/signinInfo"),
+                post(course_signin),
+            );
+    }
+    router
+        .route(
+            "/api/v3/activitys_signin",
+            get(list_signin).post(create_signin),
+        )
+        .route(
+            "/api/v3/activitys_signin/{id}",
+            get(get_signin).put(update_signin).delete(delete_signin),
+        )
+        .route(
+            "/api/v3/activitys_lottery",
+            get(list_lottery).post(create_lottery),
+        )
+        .route(
+            "/api/v3/activitys_lottery/{id}",
+            get(get_lottery).put(update_lottery).delete(delete_lottery),
+        )
+        .route(
+            "/api/v3/activitys_message",
+            get(list_message).post(create_message),
+        )
+        .route(
+            "/api/v3/activitys_message/{id}",
+            get(get_message).put(update_message).delete(delete_message),
+        )
+        .route("/api/v3/activitys/{id}/members", get(list_members))
+        .route("/api/v3/activitys/{id}/counts", get(counts))
+        .route("/api/v3/meetings", get(list_meetings).post(create_meeting))
+        .route(
+            "/api/v3/meetings/{id}",
+            get(get_meeting).put(rename_meeting).delete(delete_meeting),
+        )
+        .route(
+            "/api/v3/meetings/{id}/members",
+            get(list_roster).post(add_to_roster),
+        )
+        .route(
+            "/api/v3/meetings/{id}/members/{member}",
+            delete(remove_from_roster),
+        )
+        .route("/api/v3/courses", get(list_courses).post(create_course))
+        .route(
+            "/api/v3/courses/{id}",
+            get(get_course).put(rename_course).delete(delete_course),
+        )
+}
+
+// --- H5 (seed 000) ---------------------------------------------------------------------------
+
+/// 查询活动基本信息.
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}", tag = "activity",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<ActivityInfo>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn activity_info(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<ActivityInfo>> {
+    let row = activities::visible(&s.store, &caller, id).await?;
+    Ok(Activity::new("查询成功", activities::info(&row, &s.tz)))
+}
+
+/// 查询活动是否存在: data true or false (another org's activity: false).
+#[utoipa::path(post, path = "/api/v3/activitys_for_wx/{id}/exist", tag = "activity",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<bool>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError)))]
+pub async fn exist(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<bool>> {
+    let found = match activities::visible(&s.store, &caller, id).await {
+        Ok(_) => true,
+        Err(Error::NotFound(_)) => false,
+        Err(e) => return Err(e),
+    };
+    Ok(Activity::new("查询活动是否存在成功", found))
+}
+
+/// 查询授权会议: data the meeting id, or 0.
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/wx/auth_meeting", tag = "activity",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<i64>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn auth_meeting(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<i64>> {
+    let row = activities::visible(&s.store, &caller, id).await?;
+    Ok(Activity::new("成功获取", row.permission))
+}
+
+/// 待收集的用户信息: data like "phone,name".
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/wx/collect_info", tag = "activity",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<String>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn collect_info(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<String>> {
+    let row = activities::visible(&s.store, &caller, id).await?;
+    Ok(Activity::new("成功获取", row.collect_info))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MemberQuery {
+    /// The member (the seed's sample sends it as a query parameter).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_id: Option<String>,
+}
+
+async fn has_join_of(
+    s: &AppState,
+    caller: &Caller,
+    id: i64,
+    member: Option<&str>,
+) -> Result<Activity<i64>> {
+    let row = activities::visible(&s.store, caller, id).await?;
+    let member_id = members::member_for(caller, member)?;
+    Ok(Activity::new(
+        "成功获取",
+        members::has_joined(&s.store, row.id, &member_id).await?,
+    ))
+}
+
+/// 查询是否已经参与活动: data 1 or 0.
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/wx/hasJoin/{member_id}", tag = "activity",
+    params(("id" = i64, Path), ("member_id" = String, Path), ("access_token" = String, Query),
+           ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<i64>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn has_join(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam((id, member_id)): PathParam<(i64, String)>,
+) -> Result<Activity<i64>> {
+    has_join_of(&s, &caller, id, Some(&member_id)).await
+}
+
+/// 查询是否已经参与活动, with member_id as a query parameter (or the user token's own).
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/wx/hasJoin", tag = "activity",
+    params(("id" = i64, Path), MemberQuery, ("access_token" = String, Query),
+           ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<i64>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn has_join_query(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+    Params(q): Params<MemberQuery>,
+) -> Result<Activity<i64>> {
+    has_join_of(&s, &caller, id, q.member_id.as_deref()).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UserInfoParams {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_icon: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_nickname: Option<String>,
+    /// Required with an org token; with a user token, the user's own id (default).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_real_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_phone: Option<String>,
+}
+
+impl From<UserInfoParams> for JoinRequest {
+    fn from(p: UserInfoParams) -> Self {
+        JoinRequest {
+            member_id: p.member_id,
+            member_icon: p.member_icon,
+            member_nickname: p.member_nickname,
+            member_real_name: p.member_real_name,
+            member_phone: p.member_phone,
+        }
+    }
+}
+
+/// 上传用户微信头像URL和昵称: joins the activity (signs in, for a signin activity); data the
+/// member id.
+#[utoipa::path(post, path = "/api/v3/activitys_for_wx/{id}/wx/userInfo", tag = "activity",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = UserInfoParams, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<String>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn user_info(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<UserInfoParams>,
+) -> Result<Activity<String>> {
+    let row = activities::visible(&s.store, &caller, id).await?;
+    let member = members::join(&s.store, &s.secrets, &caller, &row, &p.into()).await?;
+    Ok(Activity::new("提交用户微信信息成功", member.member_id))
+}
+
+/// 课程服务器同步签到用户活动服务器: joins and signs the member in to the course's signin
+/// activities; data the member id.
+#[utoipa::path(post, path = "/api/v3/activitys_for_wx/course/{course_id}/signinInfo", tag = "activity",
+    params(("course_id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = UserInfoParams, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<String>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn course_signin(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(course_id): PathParam<i64>,
+    Params(p): Params<UserInfoParams>,
+) -> Result<Activity<String>> {
+    let member_id = members::course_sign_in(&s.store, &caller, course_id, &p.into()).await?;
+    Ok(Activity::new("查询成功", member_id))
+}
+
+// --- the back office -------------------------------------------------------------------------
+
+/// A page of a list: `{items, total_count}`.
+#[derive(Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total_count: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// A part of the name.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    name: Option<String>,
+    /// open or closed
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>)]
+    course_id: Option<i64>,
+    /// Searches member id, nickname and real name (member lists).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    search: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+}
+
+impl ListParams {
+    fn page(&self) -> Result<Page> {
+        Page::new(self.page, self.page_size)
+            .map_err(|_| Error::bad_request("page 必须大于等于 1,page_size 必须在 1 到 100 之间"))
+    }
+}
+
+async fn list_kind(
+    s: &AppState,
+    org: &OrgCaller,
+    kind: Kind,
+    p: &ListParams,
+) -> Result<Activity<Paged<ActivityView>>> {
+    let filter = ListFilter {
+        name: p.name.clone(),
+        state: p.state.clone().filter(|v| !v.is_empty()),
+        course_id: p.course_id,
+    };
+    let (items, total_count) =
+        activities::list(&s.store, org.org_id, kind, &filter, p.page()?, &s.tz).await?;
+    Ok(Activity::new("查询成功", Paged { items, total_count }))
+}
+
+/// Generates the back office's five handlers of one kind, each with its OpenAPI annotation.
+macro_rules! kind_handlers {
+    ($kind:expr, $path:literal, $path_id:literal, $list:ident, $create:ident, $get:ident, $update:ident, $delete:ident) => {
+        /// List the org's activities of this kind (paged; filter by name, state, course).
+        #[utoipa::path(get, path = $path, tag = "activity-office",
+            params(ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+            responses((status = 200, body = ActivityOk<Paged<ActivityView>>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError)))]
+        pub async fn $list(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            Params(p): Params<ListParams>,
+        ) -> Result<Activity<Paged<ActivityView>>> {
+            list_kind(&s, &org, $kind, &p).await
+        }
+
+        /// Create an activity of this kind.
+        #[utoipa::path(post, path = $path, tag = "activity-office",
+            params(("access_token" = String, Query), ("access_type" = String, Query)),
+            request_body(content = ActivityInput, content_type = "application/json"),
+            responses((status = 200, body = ActivityOk<ActivityView>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+        pub async fn $create(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            Params(input): Params<ActivityInput>,
+        ) -> Result<Activity<ActivityView>> {
+            let view = activities::create(&s.store, org.org_id, $kind, input, &s.tz).await?;
+            Ok(Activity::new("创建成功", view))
+        }
+
+        /// Read one.
+        #[utoipa::path(get, path = $path_id, tag = "activity-office",
+            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+            responses((status = 200, body = ActivityOk<ActivityView>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+        pub async fn $get(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            PathParam(id): PathParam<i64>,
+        ) -> Result<Activity<ActivityView>> {
+            let view = activities::get(&s.store, org.org_id, $kind, id, &s.tz).await?;
+            Ok(Activity::new("查询成功", view))
+        }
+
+        /// Change one; absent fields keep their value.
+        #[utoipa::path(put, path = $path_id, tag = "activity-office",
+            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+            request_body(content = ActivityInput, content_type = "application/json"),
+            responses((status = 200, body = ActivityOk<ActivityView>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+        pub async fn $update(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            PathParam(id): PathParam<i64>,
+            Params(input): Params<ActivityInput>,
+        ) -> Result<Activity<ActivityView>> {
+            let view = activities::update(&s.store, org.org_id, $kind, id, input, &s.tz).await?;
+            Ok(Activity::new("修改成功", view))
+        }
+
+        /// Delete one, with its members.
+        #[utoipa::path(delete, path = $path_id, tag = "activity-office",
+            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+            responses((status = 200, body = ActivityOk<bool>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+        pub async fn $delete(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            PathParam(id): PathParam<i64>,
+        ) -> Result<Activity<bool>> {
+            activities::delete(&s.store, org.org_id, $kind, id).await?;
+            Ok(Activity::new("删除成功", true))
+        }
+    };
+}
+
+kind_handlers!(
+    Kind::Signin,
+    "/api/v3/activitys_signin",
+    "/api/v3/activitys_signin/{id}",
+    list_signin,
+    create_signin,
+    get_signin,
+    update_signin,
+    delete_signin
+);
+kind_handlers!(
+    Kind::Lottery,
+    "/api/v3/activitys_lottery",
+    "/api/v3/activitys_lottery/{id}",
+    list_lottery,
+    create_lottery,
+    get_lottery,
+    update_lottery,
+    delete_lottery
+);
+kind_handlers!(
+    Kind::Message,
+    "/api/v3/activitys_message",
+    "/api/v3/activitys_message/{id}",
+    list_message,
+    create_message,
+    get_message,
+    update_message,
+    delete_message
+);
+
+/// The members of an org's activity (paged, searched; phones whole).
+#[utoipa::path(get, path = "/api/v3/activitys/{id}/members", tag = "activity-office",
+    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Paged<MemberView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_members(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<ListParams>,
+) -> Result<Activity<Paged<MemberView>>> {
+    let caller = Caller::Org {
+        org_id: org.org_id,
+        client_id: String::new(),
+    };
+    let row = activities::visible(&s.store, &caller, id).await?;
+    let (items, total_count) = members::list(
+        &s.store,
+        &s.secrets,
+        row.id,
+        p.search.as_deref(),
+        p.page()?,
+        &s.tz,
+    )
+    .await?;
+    Ok(Activity::new("查询成功", Paged { items, total_count }))
+}
+
+/// How many joined and signed in.
+#[utoipa::path(get, path = "/api/v3/activitys/{id}/counts", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Counts>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn counts(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Counts>> {
+    let caller = Caller::Org {
+        org_id: org.org_id,
+        client_id: String::new(),
+    };
+    let row = activities::visible(&s.store, &caller, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        members::counts(&s.store, row.id).await?,
+    ))
+}
+
+// --- meetings and courses --------------------------------------------------------------------
+
+#[derive(Deserialize, ToSchema)]
+pub struct NameParams {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    name: Option<String>,
+}
+
+/// Generates list, create, get, rename and delete for meetings or courses.
+macro_rules! named_handlers {
+    ($which:expr, $path:literal, $path_id:literal, $list:ident, $create:ident, $get:ident, $rename:ident, $delete:ident) => {
+        /// List the org's own.
+        #[utoipa::path(get, path = $path, tag = "activity-office",
+            params(ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+            responses((status = 200, body = ActivityOk<Paged<NamedView>>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError)))]
+        pub async fn $list(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            Params(p): Params<ListParams>,
+        ) -> Result<Activity<Paged<NamedView>>> {
+            let (items, total_count) =
+                meetings::list(&s.store, $which, org.org_id, p.page()?, &s.tz).await?;
+            Ok(Activity::new("查询成功", Paged { items, total_count }))
+        }
+
+        /// Create one `{name}`.
+        #[utoipa::path(post, path = $path, tag = "activity-office",
+            params(("access_token" = String, Query), ("access_type" = String, Query)),
+            request_body(content = NameParams, content_type = "application/json"),
+            responses((status = 200, body = ActivityOk<NamedView>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError)))]
+        pub async fn $create(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            Params(p): Params<NameParams>,
+        ) -> Result<Activity<NamedView>> {
+            let view = meetings::create(&s.store, $which, org.org_id, p.name.as_deref(), &s.tz).await?;
+            Ok(Activity::new("创建成功", view))
+        }
+
+        /// Read one.
+        #[utoipa::path(get, path = $path_id, tag = "activity-office",
+            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+            responses((status = 200, body = ActivityOk<NamedView>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+        pub async fn $get(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            PathParam(id): PathParam<i64>,
+        ) -> Result<Activity<NamedView>> {
+            Ok(Activity::new(
+                "查询成功",
+                meetings::get(&s.store, $which, org.org_id, id, &s.tz).await?,
+            ))
+        }
+
+        /// Rename one.
+        #[utoipa::path(put, path = $path_id, tag = "activity-office",
+            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+            request_body(content = NameParams, content_type = "application/json"),
+            responses((status = 200, body = ActivityOk<NamedView>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+        pub async fn $rename(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            PathParam(id): PathParam<i64>,
+            Params(p): Params<NameParams>,
+        ) -> Result<Activity<NamedView>> {
+            let view =
+                meetings::rename(&s.store, $which, org.org_id, id, p.name.as_deref(), &s.tz).await?;
+            Ok(Activity::new("修改成功", view))
+        }
+
+        /// Delete one (409 while an activity belongs to it).
+        #[utoipa::path(delete, path = $path_id, tag = "activity-office",
+            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+            responses((status = 200, body = ActivityOk<bool>),
+                      (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError),
+                      (status = 409, body = ActivityError)))]
+        pub async fn $delete(
+            State(s): State<AppState>,
+            org: OrgCaller,
+            PathParam(id): PathParam<i64>,
+        ) -> Result<Activity<bool>> {
+            meetings::delete(&s.store, $which, org.org_id, id).await?;
+            Ok(Activity::new("删除成功", true))
+        }
+    };
+}
+
+named_handlers!(
+    Named::Meetings,
+    "/api/v3/meetings",
+    "/api/v3/meetings/{id}",
+    list_meetings,
+    create_meeting,
+    get_meeting,
+    rename_meeting,
+    delete_meeting
+);
+named_handlers!(
+    Named::Courses,
+    "/api/v3/courses",
+    "/api/v3/courses/{id}",
+    list_courses,
+    create_course,
+    get_course,
+    rename_course,
+    delete_course
+);
+
+/// A meeting's roster (phones whole).
+#[utoipa::path(get, path = "/api/v3/meetings/{id}/members", tag = "activity-office",
+    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Paged<RosterView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_roster(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<ListParams>,
+) -> Result<Activity<Paged<RosterView>>> {
+    let (items, total_count) =
+        meetings::list_roster(&s.store, &s.secrets, org.org_id, id, p.page()?, &s.tz).await?;
+    Ok(Activity::new("查询成功", Paged { items, total_count }))
+}
+
+/// Add someone to a meeting's roster: `{name, phone, member_no}` (phone or member_no).
+#[utoipa::path(post, path = "/api/v3/meetings/{id}/members", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = RosterInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<RosterView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn add_to_roster(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<RosterInput>,
+) -> Result<Activity<RosterView>> {
+    let view = meetings::add_to_roster(&s.store, &s.secrets, org.org_id, id, input, &s.tz).await?;
+    Ok(Activity::new("添加成功", view))
+}
+
+/// Remove someone from a meeting's roster.
+#[utoipa::path(delete, path = "/api/v3/meetings/{id}/members/{member}", tag = "activity-office",
+    params(("id" = i64, Path), ("member" = i64, Path), ("access_token" = String, Query),
+           ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<bool>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn remove_from_roster(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, member)): PathParam<(i64, i64)>,
+) -> Result<Activity<bool>> {
+    meetings::remove_from_roster(&s.store, org.org_id, id, member).await?;
+    Ok(Activity::new("删除成功", true))
+}

@@ -1,0 +1,291 @@
+//! SQL for activities and their members.
+
+use super::{RowExt, Store, StoreResult};
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub background: String,
+    pub logo: String,
+    pub music: String,
+    pub permission: i64,
+    pub collect_info: String,
+    pub close_time: Option<i64>,
+    pub course_id: Option<i64>,
+    pub state: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, org_id, kind, name, background, logo, music, permission, collect_info, \
+    close_time, course_id, state, created_at, updated_at";
+
+fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
+    Ok(ActivityRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        kind: row.text("kind")?,
+        name: row.text("name")?,
+        background: row.text("background")?,
+        logo: row.text("logo")?,
+        music: row.text("music")?,
+        permission: row.int("permission")?,
+        collect_info: row.text("collect_info")?,
+        close_time: row.opt_int("close_time")?,
+        course_id: row.opt_int("course_id")?,
+        state: row.text("state")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+pub async fn insert(store: &Store, a: &ActivityRow) -> StoreResult<ActivityRow> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO activities (org_id, kind, name, background, logo, music, permission, \
+         collect_info, close_time, course_id, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING {COLUMNS}"
+    ))
+    .bind(a.org_id)
+    .bind(&a.kind)
+    .bind(&a.name)
+    .bind(&a.background)
+    .bind(&a.logo)
+    .bind(&a.music)
+    .bind(a.permission)
+    .bind(&a.collect_info)
+    .bind(a.close_time)
+    .bind(a.course_id)
+    .bind(&a.state)
+    .bind(a.created_at)
+    .fetch_one(store.writer())
+    .await?;
+    activity(&row)
+}
+
+pub async fn update(store: &Store, a: &ActivityRow, now: i64) -> StoreResult<Option<ActivityRow>> {
+    let row = sqlx::query(&format!(
+        "UPDATE activities SET name = $2, background = $3, logo = $4, music = $5, permission = $6, \
+         collect_info = $7, close_time = $8, course_id = $9, state = $10, updated_at = $11 \
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(a.id)
+    .bind(&a.name)
+    .bind(&a.background)
+    .bind(&a.logo)
+    .bind(&a.music)
+    .bind(a.permission)
+    .bind(&a.collect_info)
+    .bind(a.close_time)
+    .bind(a.course_id)
+    .bind(&a.state)
+    .bind(now)
+    .fetch_optional(store.writer())
+    .await?;
+    row.as_ref().map(activity).transpose()
+}
+
+pub async fn get(store: &Store, id: i64) -> StoreResult<Option<ActivityRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM activities WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?;
+    row.as_ref().map(activity).transpose()
+}
+
+pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM activities WHERE id = $1")
+        .bind(id)
+        .execute(store.writer())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The back office's list: an org's activities of one kind, filtered, newest first.
+pub struct ActivityFilter<'a> {
+    pub org_id: i64,
+    pub kind: &'a str,
+    /// A substring of the name (LIKE wildcards in it are literal).
+    pub name: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub course_id: Option<i64>,
+}
+
+pub async fn list(
+    store: &Store,
+    f: &ActivityFilter<'_>,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<ActivityRow>, i64)> {
+    let pattern = f
+        .name
+        .map(|n| format!("%{}%", super::applications::like_literal(n)));
+    let wheres = "org_id = $1 AND kind = $2 AND ($3 IS NULL OR name LIKE $3 ESCAPE '\\') \
+         AND ($4 IS NULL OR state = $4) AND ($5 IS NULL OR course_id = $5)";
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM activities WHERE {wheres} ORDER BY id DESC LIMIT $6 OFFSET $7"
+    ))
+    .bind(f.org_id)
+    .bind(f.kind)
+    .bind(pattern.clone())
+    .bind(f.state)
+    .bind(f.course_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.reader())
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM activities WHERE {wheres}"))
+        .bind(f.org_id)
+        .bind(f.kind)
+        .bind(pattern)
+        .bind(f.state)
+        .bind(f.course_id)
+        .fetch_one(store.reader())
+        .await?;
+    Ok((
+        rows.iter().map(activity).collect::<StoreResult<_>>()?,
+        total,
+    ))
+}
+
+/// The signin activities of a course (the course server's sync).
+pub async fn signins_of_course(store: &Store, course_id: i64) -> StoreResult<Vec<ActivityRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM activities WHERE course_id = $1 AND kind = 'signin' ORDER BY id"
+    ))
+    .bind(course_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(activity).collect()
+}
+
+// --- members ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberRow {
+    pub id: i64,
+    pub activity_id: i64,
+    pub member_id: String,
+    pub icon: String,
+    pub nickname: String,
+    pub real_name: String,
+    pub phone: Option<Vec<u8>>,
+    pub phone_hash: Option<String>,
+    pub source: String,
+    pub joined_at: i64,
+    pub signed_in_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+const MEMBER_COLUMNS: &str = "id, activity_id, member_id, icon, nickname, real_name, phone, \
+    phone_hash, source, joined_at, signed_in_at, updated_at";
+
+fn member(row: &AnyRow) -> StoreResult<MemberRow> {
+    Ok(MemberRow {
+        id: row.int("id")?,
+        activity_id: row.int("activity_id")?,
+        member_id: row.text("member_id")?,
+        icon: row.text("icon")?,
+        nickname: row.text("nickname")?,
+        real_name: row.text("real_name")?,
+        phone: row.opt_bytes("phone")?,
+        phone_hash: row.opt_text("phone_hash")?,
+        source: row.text("source")?,
+        joined_at: row.int("joined_at")?,
+        signed_in_at: row.opt_int("signed_in_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+/// Joins (or updates) a member in one statement, so concurrent joins make one row. Empty
+/// fields keep what is stored; `sign_in` sets the sign-in time once.
+pub async fn upsert_member(
+    store: &Store,
+    m: &MemberRow,
+    sign_in: bool,
+    now: i64,
+) -> StoreResult<MemberRow> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, phone, \
+         phone_hash, source, joined_at, signed_in_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9) \
+         ON CONFLICT (activity_id, member_id) DO UPDATE SET \
+         icon = CASE WHEN excluded.icon = '' THEN activity_members.icon ELSE excluded.icon END, \
+         nickname = CASE WHEN excluded.nickname = '' THEN activity_members.nickname ELSE excluded.nickname END, \
+         real_name = CASE WHEN excluded.real_name = '' THEN activity_members.real_name ELSE excluded.real_name END, \
+         phone = COALESCE(excluded.phone, activity_members.phone), \
+         phone_hash = COALESCE(excluded.phone_hash, activity_members.phone_hash), \
+         signed_in_at = COALESCE(activity_members.signed_in_at, excluded.signed_in_at), \
+         updated_at = excluded.updated_at \
+         RETURNING {MEMBER_COLUMNS}"
+    ))
+    .bind(m.activity_id)
+    .bind(&m.member_id)
+    .bind(&m.icon)
+    .bind(&m.nickname)
+    .bind(&m.real_name)
+    .bind(m.phone.clone())
+    .bind(m.phone_hash.clone())
+    .bind(&m.source)
+    .bind(now)
+    .bind(sign_in.then_some(now))
+    .fetch_one(store.writer())
+    .await?;
+    member(&row)
+}
+
+pub async fn member_exists(store: &Store, activity_id: i64, member_id: &str) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM activity_members WHERE activity_id = $1 AND member_id = $2",
+    )
+    .bind(activity_id)
+    .bind(member_id)
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// A page of members, searched by member id, nickname or real name.
+pub async fn list_members(
+    store: &Store,
+    activity_id: i64,
+    search: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<MemberRow>, i64)> {
+    let pattern = search.map(|n| format!("%{}%", super::applications::like_literal(n)));
+    let wheres = "activity_id = $1 AND ($2 IS NULL OR member_id LIKE $2 ESCAPE '\\' \
+         OR nickname LIKE $2 ESCAPE '\\' OR real_name LIKE $2 ESCAPE '\\')";
+    let rows = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM activity_members WHERE {wheres} ORDER BY id LIMIT $3 OFFSET $4"
+    ))
+    .bind(activity_id)
+    .bind(pattern.clone())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.reader())
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM activity_members WHERE {wheres}"
+    ))
+    .bind(activity_id)
+    .bind(pattern)
+    .fetch_one(store.reader())
+    .await?;
+    Ok((rows.iter().map(member).collect::<StoreResult<_>>()?, total))
+}
+
+/// (joined, signed in)
+pub async fn counts(store: &Store, activity_id: i64) -> StoreResult<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS joined, COUNT(signed_in_at) AS signed FROM activity_members \
+         WHERE activity_id = $1",
+    )
+    .bind(activity_id)
+    .fetch_one(store.reader())
+    .await?;
+    Ok((row.int("joined")?, row.int("signed")?))
+}

@@ -1,0 +1,220 @@
+//! SQL for meetings with their rosters, and courses.
+
+use super::{RowExt, Store, StoreResult};
+use sqlx::any::AnyRow;
+
+/// A meeting or a course: both are a named thing of an org.
+#[derive(Debug, Clone)]
+pub struct NamedRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn named(row: &AnyRow) -> StoreResult<NamedRow> {
+    Ok(NamedRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+/// Which table: `meetings` or `courses` (a fixed name, never input).
+#[derive(Debug, Clone, Copy)]
+pub enum Named {
+    Meetings,
+    Courses,
+}
+
+impl Named {
+    fn table(self) -> &'static str {
+        match self {
+            Named::Meetings => "meetings",
+            Named::Courses => "courses",
+        }
+    }
+}
+
+pub async fn insert(
+    store: &Store,
+    which: Named,
+    org_id: i64,
+    name: &str,
+    now: i64,
+) -> StoreResult<NamedRow> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO {} (org_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+         RETURNING id, org_id, name, created_at, updated_at",
+        which.table()
+    ))
+    .bind(org_id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(store.writer())
+    .await?;
+    named(&row)
+}
+
+pub async fn rename(
+    store: &Store,
+    which: Named,
+    id: i64,
+    name: &str,
+    now: i64,
+) -> StoreResult<Option<NamedRow>> {
+    let row = sqlx::query(&format!(
+        "UPDATE {} SET name = $2, updated_at = $3 WHERE id = $1 \
+         RETURNING id, org_id, name, created_at, updated_at",
+        which.table()
+    ))
+    .bind(id)
+    .bind(name)
+    .bind(now)
+    .fetch_optional(store.writer())
+    .await?;
+    row.as_ref().map(named).transpose()
+}
+
+pub async fn get(store: &Store, which: Named, id: i64) -> StoreResult<Option<NamedRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT id, org_id, name, created_at, updated_at FROM {} WHERE id = $1",
+        which.table()
+    ))
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(named).transpose()
+}
+
+pub async fn delete(store: &Store, which: Named, id: i64) -> StoreResult<bool> {
+    let done = sqlx::query(&format!("DELETE FROM {} WHERE id = $1", which.table()))
+        .bind(id)
+        .execute(store.writer())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn list(
+    store: &Store,
+    which: Named,
+    org_id: i64,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<NamedRow>, i64)> {
+    let rows = sqlx::query(&format!(
+        "SELECT id, org_id, name, created_at, updated_at FROM {} WHERE org_id = $1 \
+         ORDER BY id DESC LIMIT $2 OFFSET $3",
+        which.table()
+    ))
+    .bind(org_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.reader())
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM {} WHERE org_id = $1",
+        which.table()
+    ))
+    .bind(org_id)
+    .fetch_one(store.reader())
+    .await?;
+    Ok((rows.iter().map(named).collect::<StoreResult<_>>()?, total))
+}
+
+// --- the roster ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct RosterRow {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub name: String,
+    pub phone: Option<Vec<u8>>,
+    pub phone_hash: Option<String>,
+    pub member_no: Option<String>,
+    pub created_at: i64,
+}
+
+fn roster(row: &AnyRow) -> StoreResult<RosterRow> {
+    Ok(RosterRow {
+        id: row.int("id")?,
+        meeting_id: row.int("meeting_id")?,
+        name: row.text("name")?,
+        phone: row.opt_bytes("phone")?,
+        phone_hash: row.opt_text("phone_hash")?,
+        member_no: row.opt_text("member_no")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+const ROSTER_COLUMNS: &str = "id, meeting_id, name, phone, phone_hash, member_no, created_at";
+
+pub async fn add_to_roster(store: &Store, r: &RosterRow) -> StoreResult<RosterRow> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO meeting_members (meeting_id, name, phone, phone_hash, member_no, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ROSTER_COLUMNS}"
+    ))
+    .bind(r.meeting_id)
+    .bind(&r.name)
+    .bind(r.phone.clone())
+    .bind(r.phone_hash.clone())
+    .bind(r.member_no.clone())
+    .bind(r.created_at)
+    .fetch_one(store.writer())
+    .await?;
+    roster(&row)
+}
+
+pub async fn remove_from_roster(store: &Store, meeting_id: i64, id: i64) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM meeting_members WHERE meeting_id = $1 AND id = $2")
+        .bind(meeting_id)
+        .bind(id)
+        .execute(store.writer())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn list_roster(
+    store: &Store,
+    meeting_id: i64,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<RosterRow>, i64)> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ROSTER_COLUMNS} FROM meeting_members WHERE meeting_id = $1 ORDER BY id \
+         LIMIT $2 OFFSET $3"
+    ))
+    .bind(meeting_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.reader())
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM meeting_members WHERE meeting_id = $1")
+            .bind(meeting_id)
+            .fetch_one(store.reader())
+            .await?;
+    Ok((rows.iter().map(roster).collect::<StoreResult<_>>()?, total))
+}
+
+/// Whether someone with this member number or phone fingerprint is on the roster.
+pub async fn on_roster(
+    store: &Store,
+    meeting_id: i64,
+    member_no: &str,
+    phone_hash: Option<&str>,
+) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM meeting_members WHERE meeting_id = $1 \
+         AND (member_no = $2 OR ($3 IS NOT NULL AND phone_hash = $3)) LIMIT 1",
+    )
+    .bind(meeting_id)
+    .bind(member_no)
+    .bind(phone_hash)
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.is_some())
+}
