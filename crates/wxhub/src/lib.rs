@@ -35,6 +35,8 @@ pub struct AppState {
     pub tz: jiff::tz::TimeZone,
     /// The WeChat API client; its tokens live in the database, shared by all instances.
     pub wechat: wechat::Client,
+    /// Activity events for big screens (across instances on PostgreSQL).
+    pub hub: Arc<activity::events::Hub>,
 }
 
 #[derive(Debug)]
@@ -67,8 +69,12 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         .await
         .map_err(|e| StartError(format!("cannot load the signing keys: {e}")))?;
     let wechat = platform::wechat::client(&config.wechat, store.clone(), secrets.clone());
+    let hub = activity::events::Hub::start(&store, &config.database_url)
+        .await
+        .map_err(StartError)?;
     Ok(AppState {
         wechat,
+        hub,
         tz: config.time_zone(),
         ids: Arc::new(ids::Snowflake::new(config.node_id)),
         config: Arc::new(config),

@@ -66,6 +66,7 @@ fn optional_text(name: &str, value: Option<&str>, max: usize) -> Result<String> 
 pub async fn join(
     store: &Store,
     secrets: &SecretBox,
+    hub: &super::events::Hub,
     caller: &Caller,
     activity: &ActivityRow,
     req: &JoinRequest,
@@ -122,7 +123,15 @@ pub async fn join(
         source: "wx".into(),
         ..Default::default()
     };
-    Ok(sql::upsert_member(store, &member, activity.kind == "signin", now).await?)
+    super::events::record_member(
+        store,
+        hub,
+        activity,
+        &member,
+        activity.kind == "signin",
+        phone.as_ref().map(Phone::as_str),
+    )
+    .await
 }
 
 /// hasJoin: 1 when the member joined the activity, else 0.
@@ -136,6 +145,7 @@ pub async fn has_joined(store: &Store, activity_id: i64, member_id: &str) -> Res
 /// activity of the course, idempotently. Answers the member id.
 pub async fn course_sign_in(
     store: &Store,
+    hub: &super::events::Hub,
     caller: &Caller,
     course_id: i64,
     req: &JoinRequest,
@@ -147,7 +157,6 @@ pub async fn course_sign_in(
     let member_id = member_for(caller, req.member_id.as_deref())?;
     let icon = optional_text("member_icon", req.member_icon.as_deref(), 1024)?;
     let nickname = optional_text("member_nickname", req.member_nickname.as_deref(), 64)?;
-    let now = crate::time::now_ms();
     for activity in sql::signins_of_course(store, course.id).await? {
         let member = MemberRow {
             activity_id: activity.id,
@@ -157,7 +166,7 @@ pub async fn course_sign_in(
             source: "course".into(),
             ..Default::default()
         };
-        sql::upsert_member(store, &member, true, now).await?;
+        super::events::record_member(store, hub, &activity, &member, true, None).await?;
     }
     Ok(member_id)
 }

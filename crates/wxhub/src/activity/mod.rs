@@ -1,8 +1,9 @@
 //! Interactive activities of seed 000: the org back office (activities, meetings with their
-//! rosters, courses, members) and the WeChat H5 endpoints (joining, signing in). The lottery,
-//! the message wall and the live event stream come in later slices.
+//! rosters, courses, members), the WeChat H5 endpoints (joining, signing in) and the live
+//! event stream for big screens. The lottery and the message wall come in later slices.
 
 pub mod activities;
+pub mod events;
 pub mod meetings;
 pub mod members;
 pub mod routes;

@@ -77,6 +77,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v3/activitys/{id}/members", get(list_members))
         .route("/api/v3/activitys/{id}/counts", get(counts))
+        .route("/api/v3/activitys/{id}/events", get(events))
+        .route("/api/v3/activitys/{id}/screen_key", post(rotate_screen_key))
         .route("/api/v3/meetings", get(list_meetings).post(create_meeting))
         .route(
             "/api/v3/meetings/{id}",
@@ -254,7 +256,7 @@ pub async fn user_info(
     Params(p): Params<UserInfoParams>,
 ) -> Result<Activity<String>> {
     let row = activities::visible(&s.store, &caller, id).await?;
-    let member = members::join(&s.store, &s.secrets, &caller, &row, &p.into()).await?;
+    let member = members::join(&s.store, &s.secrets, &s.hub, &caller, &row, &p.into()).await?;
     Ok(Activity::new("提交用户微信信息成功", member.member_id))
 }
 
@@ -272,7 +274,8 @@ pub async fn course_signin(
     PathParam(course_id): PathParam<i64>,
     Params(p): Params<UserInfoParams>,
 ) -> Result<Activity<String>> {
-    let member_id = members::course_sign_in(&s.store, &caller, course_id, &p.into()).await?;
+    let member_id =
+        members::course_sign_in(&s.store, &s.hub, &caller, course_id, &p.into()).await?;
     Ok(Activity::new("查询成功", member_id))
 }
 
@@ -660,4 +663,109 @@ pub async fn remove_from_roster(
 ) -> Result<Activity<bool>> {
     meetings::remove_from_roster(&s.store, org.org_id, id, member).await?;
     Ok(Activity::new("删除成功", true))
+}
+
+// --- the live stream -------------------------------------------------------------------------
+
+#[derive(Serialize, ToSchema)]
+pub struct ScreenKey {
+    /// Shown once: give it to the big screen (`…/events?screen_key=`).
+    pub screen_key: String,
+}
+
+/// A new screen key for the activity's big screen; the previous one stops working.
+#[utoipa::path(post, path = "/api/v3/activitys/{id}/screen_key", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<ScreenKey>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn rotate_screen_key(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<ScreenKey>> {
+    let caller = Caller::Org {
+        org_id: org.org_id,
+        client_id: String::new(),
+    };
+    let row = activities::visible(&s.store, &caller, id).await?;
+    let screen_key = super::events::rotate_screen_key(&s.store, row.id).await?;
+    Ok(Activity::new("生成成功", ScreenKey { screen_key }))
+}
+
+/// The activity's live stream (Server-Sent Events): each join (`event: join`) and sign-in
+/// (`event: signin`) as it happens, `id` the event id, `data` JSON with names and phones
+/// masked. With an org token, or `screen_key`. Without Last-Event-ID (header, or
+/// `last_event_id`) the stream starts from the activity's first event.
+#[utoipa::path(get, path = "/api/v3/activitys/{id}/events", tag = "activity-office",
+    params(("id" = i64, Path), ("screen_key" = Option<String>, Query),
+           ("access_token" = Option<String>, Query), ("access_type" = Option<String>, Query),
+           ("last_event_id" = Option<i64>, Query)),
+    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn events(
+    State(s): State<AppState>,
+    PathParam(id): PathParam<i64>,
+    mut parts: axum::http::request::Parts,
+) -> Result<axum::response::Response> {
+    use axum::extract::FromRequestParts;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use axum::response::IntoResponse;
+    let mut screen_key = None;
+    let mut last_event_id = None;
+    if let Some(q) = parts.uri.query() {
+        for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
+            match k.as_ref() {
+                "screen_key" => screen_key = Some(v.into_owned()),
+                "last_event_id" => last_event_id = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+    }
+    if let Some(h) = parts
+        .headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+    {
+        last_event_id = Some(h.to_string());
+    }
+    let after = match last_event_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => 0,
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| Error::bad_request("Last-Event-ID 应为整数"))?,
+    };
+    let row = match screen_key {
+        Some(key) => {
+            let row = crate::store::activities::get(&s.store, id)
+                .await?
+                .ok_or_else(|| Error::not_found("活动不存在"))?;
+            super::events::check_screen_key(&s.store, row.id, &key).await?;
+            row
+        }
+        None => {
+            let caller = Caller::from_request_parts(&mut parts, &s).await?;
+            if caller.org_id().is_none() {
+                return Err(Error::Forbidden("大屏需要机构凭证或大屏密钥".into()));
+            }
+            activities::visible(&s.store, &caller, id).await?
+        }
+    };
+    let stream = super::events::Stream::open(&s.store, &s.hub, row.id, after).await?;
+    let events = futures_util::stream::unfold(stream, |mut stream| async move {
+        let e = stream.next().await?;
+        let event = Event::default()
+            .id(e.id.to_string())
+            .event(e.kind.clone())
+            .data(e.payload.clone());
+        Some((Ok::<_, std::convert::Infallible>(event), stream))
+    });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
+        .into_response())
 }

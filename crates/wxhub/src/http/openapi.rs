@@ -159,6 +159,8 @@ impl Modify for Security {
         crate::activity::routes::delete_message,
         crate::activity::routes::list_members,
         crate::activity::routes::counts,
+        crate::activity::routes::events,
+        crate::activity::routes::rotate_screen_key,
         crate::activity::routes::list_meetings,
         crate::activity::routes::create_meeting,
         crate::activity::routes::get_meeting,

@@ -2,6 +2,7 @@
 
 use super::{RowExt, Store, StoreResult};
 use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
 
 #[derive(Debug, Clone, Default)]
 pub struct ActivityRow {
@@ -203,7 +204,7 @@ fn member(row: &AnyRow) -> StoreResult<MemberRow> {
 /// Joins (or updates) a member in one statement, so concurrent joins make one row. Empty
 /// fields keep what is stored; `sign_in` sets the sign-in time once.
 pub async fn upsert_member(
-    store: &Store,
+    tx: &mut Transaction<'_, Any>,
     m: &MemberRow,
     sign_in: bool,
     now: i64,
@@ -232,7 +233,7 @@ pub async fn upsert_member(
     .bind(&m.source)
     .bind(now)
     .bind(sign_in.then_some(now))
-    .fetch_one(store.writer())
+    .fetch_one(&mut **tx)
     .await?;
     member(&row)
 }

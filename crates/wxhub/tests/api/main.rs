@@ -8,6 +8,7 @@ mod applications;
 mod callbacks;
 mod cli;
 mod envelopes;
+mod events;
 mod fans;
 mod helpers;
 mod oauth;

@@ -1,0 +1,249 @@
+//! The live stream for big screens: every join and sign-in is stored as an event (in the same
+//! transaction as the member) and pushed to the screens watching the activity. In one process
+//! a broadcast channel carries it; with several instances on PostgreSQL the commit's NOTIFY
+//! carries it to every instance, each of which hands it to its own screens. A screen that
+//! reconnects with Last-Event-ID gets what it missed from the table.
+
+use crate::error::{Error, Result};
+use crate::platform::values::mask_phone;
+use crate::store::activities::{self as members_sql, ActivityRow, MemberRow};
+use crate::store::activity_events::{self as sql, EventRow};
+use crate::store::{Backend, Store, StoreError};
+use serde_json::json;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// Screens that fall this far behind catch up from the table.
+const CHANNEL_CAPACITY: usize = 8192;
+/// Events replayed per query when a screen (re)connects or catches up.
+const REPLAY_BATCH: i64 = 1000;
+
+pub struct Hub {
+    sender: broadcast::Sender<Arc<EventRow>>,
+    backend: Backend,
+    /// The PostgreSQL notification channel of this database schema.
+    channel: String,
+}
+
+impl Hub {
+    /// Starts the hub; on PostgreSQL also the task that listens for other instances' events.
+    pub async fn start(store: &Store, database_url: &str) -> std::result::Result<Arc<Hub>, String> {
+        let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
+        let channel = match store.backend {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => {
+                let schema = sql::current_schema(store)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let clean: String = schema
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                format!("wxhub_events_{clean}")
+            }
+        };
+        let hub = Arc::new(Hub {
+            sender,
+            backend: store.backend,
+            channel,
+        });
+        if store.backend == Backend::Postgres {
+            let mut listener = sqlx::postgres::PgListener::connect(database_url)
+                .await
+                .map_err(|e| format!("cannot listen for activity events: {e}"))?;
+            listener
+                .listen(&hub.channel)
+                .await
+                .map_err(|e| format!("cannot listen for activity events: {e}"))?;
+            let (store, weak) = (store.clone(), Arc::downgrade(&hub));
+            tokio::spawn(async move {
+                loop {
+                    let notification = match listener.recv().await {
+                        Ok(n) => n,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "activity event listener: reconnecting");
+                            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                            continue;
+                        }
+                    };
+                    let Some(hub) = weak.upgrade() else { return };
+                    let Ok(id) = notification.payload().parse::<i64>() else {
+                        continue;
+                    };
+                    match sql::get(&store, id).await {
+                        Ok(Some(event)) => {
+                            let _ = hub.sender.send(Arc::new(event));
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(error = %e, "activity event {id} unreadable"),
+                    }
+                }
+            });
+        }
+        Ok(hub)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<EventRow>> {
+        self.sender.subscribe()
+    }
+
+    /// After the commit: on SQLite the event goes to this process's screens now; on PostgreSQL
+    /// it comes back through LISTEN, to this instance as to the others, exactly once each.
+    fn committed(&self, event: EventRow) {
+        if self.backend == Backend::Sqlite {
+            let _ = self.sender.send(Arc::new(event));
+        }
+    }
+}
+
+/// 张*三: what a screen shows of a name.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
+/// Writes the member and, when this is its first join or first sign-in, the event, in one
+/// transaction; then hands the event to the screens.
+pub async fn record_member(
+    store: &Store,
+    hub: &Hub,
+    activity: &ActivityRow,
+    member: &MemberRow,
+    sign_in: bool,
+    phone: Option<&str>,
+) -> Result<MemberRow> {
+    let now = crate::time::now_ms();
+    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+    let saved = members_sql::upsert_member(&mut tx, member, sign_in, now).await?;
+    let kind = if sign_in && saved.signed_in_at == Some(now) {
+        Some("signin")
+    } else if saved.joined_at == now {
+        Some("join")
+    } else {
+        None
+    };
+    let mut event = None;
+    if let Some(kind) = kind {
+        let payload = json!({
+            "activity_id": activity.id,
+            "member_id": saved.member_id,
+            "nickname": saved.nickname,
+            "icon": saved.icon,
+            "name": mask_name(&saved.real_name),
+            "phone": phone.map(mask_phone).unwrap_or_default(),
+            "time": now,
+        })
+        .to_string();
+        event = Some(
+            sql::insert(
+                &mut tx,
+                store.backend,
+                &hub.channel,
+                activity.id,
+                kind,
+                &payload,
+                now,
+            )
+            .await?,
+        );
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    if let Some(e) = event {
+        hub.committed(e);
+    }
+    Ok(saved)
+}
+
+/// A new screen key for the activity (shown once; only its hash is kept).
+pub async fn rotate_screen_key(store: &Store, activity_id: i64) -> Result<String> {
+    let key = wechat::crypto::random_alnum(32);
+    let hash = crate::crypto::hex(&crate::crypto::sha256(key.as_bytes()));
+    sql::set_screen_key(store, activity_id, &hash).await?;
+    Ok(key)
+}
+
+pub async fn check_screen_key(store: &Store, activity_id: i64, key: &str) -> Result<()> {
+    let hash = crate::crypto::hex(&crate::crypto::sha256(key.as_bytes()));
+    match sql::screen_key(store, activity_id).await? {
+        Some(stored) if crate::crypto::constant_time_eq(stored.as_bytes(), hash.as_bytes()) => {
+            Ok(())
+        }
+        _ => Err(Error::Unauthorized("大屏密钥无效".into())),
+    }
+}
+
+/// What a screen's stream yields: events of one activity, replayed from `after` then live.
+pub struct Stream {
+    store: Store,
+    activity_id: i64,
+    /// The highest id sent; live events at or below the replayed ones are not sent twice.
+    last_id: i64,
+    replayed_to: i64,
+    backlog: VecDeque<EventRow>,
+    receiver: broadcast::Receiver<Arc<EventRow>>,
+}
+
+impl Stream {
+    /// Subscribes first, then reads the backlog, so nothing falls between the two.
+    pub async fn open(store: &Store, hub: &Hub, activity_id: i64, after: i64) -> Result<Stream> {
+        let receiver = hub.subscribe();
+        let backlog: VecDeque<EventRow> = sql::after(store, activity_id, after, REPLAY_BATCH)
+            .await?
+            .into();
+        let replayed_to = backlog.back().map_or(after, |e| e.id);
+        Ok(Stream {
+            store: store.clone(),
+            activity_id,
+            last_id: after,
+            replayed_to,
+            backlog,
+            receiver,
+        })
+    }
+
+    /// The next event, or `None` when the hub is gone.
+    pub async fn next(&mut self) -> Option<EventRow> {
+        loop {
+            if let Some(e) = self.backlog.pop_front() {
+                self.last_id = self.last_id.max(e.id);
+                if self.backlog.is_empty() && e.id == self.replayed_to {
+                    // A full batch may mean more: read on.
+                    if let Ok(more) =
+                        sql::after(&self.store, self.activity_id, e.id, REPLAY_BATCH).await
+                    {
+                        if let Some(last) = more.last() {
+                            self.replayed_to = last.id;
+                        }
+                        self.backlog.extend(more);
+                    }
+                }
+                return Some(e);
+            }
+            match self.receiver.recv().await {
+                Ok(e) if e.activity_id == self.activity_id && e.id > self.replayed_to => {
+                    self.last_id = self.last_id.max(e.id);
+                    return Some((*e).clone());
+                }
+                Ok(_) => continue,
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Fell behind the channel: catch up from the table.
+                    let more =
+                        sql::after(&self.store, self.activity_id, self.last_id, REPLAY_BATCH)
+                            .await
+                            .unwrap_or_default();
+                    if let Some(last) = more.last() {
+                        self.replayed_to = self.replayed_to.max(last.id);
+                    }
+                    self.backlog.extend(more);
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! SQL for the live stream: events of an activity, the screen key, and the PostgreSQL
+//! notification that carries an event to the other instances.
+
+use super::{Backend, RowExt, Store, StoreResult};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub activity_id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, activity_id, kind, payload, created_at";
+
+fn event(row: &AnyRow) -> StoreResult<EventRow> {
+    Ok(EventRow {
+        id: row.int("id")?,
+        activity_id: row.int("activity_id")?,
+        kind: row.text("kind")?,
+        payload: row.text("payload")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+/// Records an event in the caller's transaction; on PostgreSQL the commit also notifies every
+/// instance listening on `channel`.
+pub async fn insert(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    channel: &str,
+    activity_id: i64,
+    kind: &str,
+    payload: &str,
+    now: i64,
+) -> StoreResult<EventRow> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO activity_events (activity_id, kind, payload, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
+    ))
+    .bind(activity_id)
+    .bind(kind)
+    .bind(payload)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let saved = event(&row)?;
+    if backend == Backend::Postgres {
+        // Delivered at commit, and only if the transaction commits.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(saved.id.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(saved)
+}
+
+pub async fn get(store: &Store, id: i64) -> StoreResult<Option<EventRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM activity_events WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(event).transpose()
+}
+
+/// The activity's events after `after`, in order (at most `limit`).
+pub async fn after(
+    store: &Store,
+    activity_id: i64,
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<EventRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM activity_events WHERE activity_id = $1 AND id > $2 \
+         ORDER BY id LIMIT $3"
+    ))
+    .bind(activity_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(event).collect()
+}
+
+pub async fn set_screen_key(store: &Store, activity_id: i64, hash: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE activities SET screen_key_hash = $2 WHERE id = $1")
+        .bind(activity_id)
+        .bind(hash)
+        .execute(store.writer())
+        .await?;
+    Ok(())
+}
+
+pub async fn screen_key(store: &Store, activity_id: i64) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT screen_key_hash FROM activities WHERE id = $1")
+        .bind(activity_id)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(row
+        .map(|r| r.opt_text("screen_key_hash"))
+        .transpose()?
+        .flatten())
+}
+
+/// The schema this store works in, to name its notification channel (several schemas share
+/// one database in tests; channels are database-wide).
+pub async fn current_schema(store: &Store) -> StoreResult<String> {
+    let row = sqlx::query("SELECT CAST(current_schema() AS TEXT) AS s")
+        .fetch_one(store.reader())
+        .await?;
+    row.text("s")
+}

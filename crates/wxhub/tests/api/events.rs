@@ -1,0 +1,234 @@
+//! The live stream for big screens (SSE) on a live server: joins and sign-ins as they happen,
+//! Last-Event-ID replay, screen keys, and — on PostgreSQL — events written through one instance
+//! reaching screens connected to another.
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// An SSE connection read over plain TCP: the events seen so far as (id, event, data).
+struct Screen {
+    stream: tokio::net::TcpStream,
+    buffer: String,
+}
+
+impl Screen {
+    async fn open(base: &str, path: &str, last_event_id: Option<i64>) -> (u16, Screen) {
+        let addr = base.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let extra = last_event_id
+            .map(|id| format!("Last-Event-ID: {id}\r\n"))
+            .unwrap_or_default();
+        stream
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n{extra}\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut screen = Screen {
+            stream,
+            buffer: String::new(),
+        };
+        while !screen.buffer.contains("\r\n\r\n") {
+            screen.read_some().await;
+        }
+        let status = screen.buffer[9..12].parse().unwrap();
+        (status, screen)
+    }
+
+    async fn read_some(&mut self) {
+        let mut chunk = [0u8; 8192];
+        let n = tokio::time::timeout(Duration::from_secs(10), self.stream.read(&mut chunk))
+            .await
+            .expect("the screen got nothing for 10 s")
+            .unwrap();
+        assert!(n > 0, "connection closed: {}", self.buffer);
+        self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
+
+    fn events(&self) -> Vec<(i64, String, Value)> {
+        let mut out = Vec::new();
+        let (mut id, mut event) = (0, String::new());
+        for line in self.buffer.lines() {
+            if let Some(v) = line.strip_prefix("id: ") {
+                id = v.trim().parse().unwrap();
+            } else if let Some(v) = line.strip_prefix("event: ") {
+                event = v.trim().to_string();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                out.push((id, event.clone(), serde_json::from_str(v).unwrap()));
+            }
+        }
+        out
+    }
+
+    async fn wait_for(&mut self, n: usize) -> Vec<(i64, String, Value)> {
+        while self.events().len() < n {
+            self.read_some().await;
+        }
+        self.events()
+    }
+}
+
+struct Ctx {
+    app: TestApp,
+    org: String,
+}
+
+async fn ctx() -> Ctx {
+    let app = TestApp::new().await;
+    let org_id = app.org("机构").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    Ctx { app, org }
+}
+
+impl Ctx {
+    fn q(&self, path: &str) -> String {
+        format!("{path}?access_token={}&access_type=org", self.org)
+    }
+
+    async fn activity(&self, kind: &str) -> i64 {
+        let resp = self
+            .app
+            .json(
+                Method::POST,
+                &self.q(&format!("/api/v3/activitys_{kind}")),
+                None,
+                json!({"activity_name": "年会", "collect_info": "name"}),
+            )
+            .await;
+        resp.json()["data"]["activity_id"].as_i64().unwrap()
+    }
+
+    async fn join(&self, app: &axum::Router, id: i64, member: &str, name: &str) {
+        use tower::ServiceExt;
+        let req = axum::http::Request::post(
+            self.q(&format!("/api/v3/activitys_for_wx/{id}/wx/userInfo")),
+        )
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({"member_id": member, "member_nickname": "昵称", "member_real_name": name})
+                .to_string(),
+        ))
+        .unwrap();
+        let resp = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+
+    async fn screen_key(&self, id: i64) -> String {
+        let resp = self
+            .app
+            .call(
+                Method::POST,
+                &self.q(&format!("/api/v3/activitys/{id}/screen_key")),
+                None,
+                None,
+                axum::body::Body::empty(),
+            )
+            .await;
+        resp.json()["data"]["screen_key"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+#[tokio::test]
+async fn screens_see_each_sign_in_and_miss_nothing_when_they_reconnect() {
+    let c = ctx().await;
+    let id = c.activity("signin").await;
+    let key = c.screen_key(id).await;
+    let base = c.app.live().await;
+    let path = format!("/api/v3/activitys/{id}/events?screen_key={key}");
+    let (status, mut screen) = Screen::open(&base, &path, None).await;
+    assert_eq!(status, 200, "{}", screen.buffer);
+    assert!(screen
+        .buffer
+        .to_ascii_lowercase()
+        .contains("content-type: text/event-stream"));
+    for (m, name) in [("m1", "张三丰"), ("m2", "李四"), ("m3", "王")] {
+        c.join(&c.app.router, id, m, name).await;
+    }
+    // A rejoin is not a new event.
+    c.join(&c.app.router, id, "m1", "张三丰").await;
+    let events = screen.wait_for(3).await;
+    assert_eq!(events.len(), 3);
+    assert!(events.iter().all(|(_, kind, _)| kind == "signin"));
+    assert!(events.windows(2).all(|w| w[0].0 < w[1].0), "ids ascend");
+    assert_eq!(events[0].2["member_id"], "m1");
+    assert_eq!(events[0].2["name"], "张*丰", "names are masked on screens");
+    assert_eq!(events[1].2["name"], "李*");
+    assert_eq!(events[2].2["name"], "*");
+
+    // Reconnecting after the first event: the two it missed, then live ones.
+    let (_, mut again) = Screen::open(&base, &path, Some(events[0].0)).await;
+    let replayed = again.wait_for(2).await;
+    assert_eq!(
+        replayed.iter().map(|e| e.0).collect::<Vec<_>>(),
+        vec![events[1].0, events[2].0]
+    );
+    c.join(&c.app.router, id, "m4", "赵六").await;
+    let live = again.wait_for(3).await;
+    assert_eq!(live[2].2["member_id"], "m4");
+    let also = screen.wait_for(4).await;
+    assert_eq!(also[3].0, live[2].0);
+
+    // An org token works too; a wrong key, a user token or nothing does not.
+    let (status, _) =
+        Screen::open(&base, &c.q(&format!("/api/v3/activitys/{id}/events")), None).await;
+    assert_eq!(status, 200);
+    let (status, _) = Screen::open(
+        &base,
+        &format!("/api/v3/activitys/{id}/events?screen_key=wrong"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let user = c
+        .app
+        .state
+        .auth
+        .mint_user_token("1", "wx32817247717e7333")
+        .unwrap();
+    let (status, _) = Screen::open(
+        &base,
+        &format!("/api/v3/activitys/{id}/events?access_token={user}&access_type=user"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = Screen::open(&base, &format!("/api/v3/activitys/{id}/events"), None).await;
+    assert_eq!(status, 401);
+    // Rotating the key ends the old one.
+    let newer = c.screen_key(id).await;
+    assert_ne!(newer, key);
+    let (status, _) = Screen::open(&base, &path, None).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn an_event_written_through_one_instance_reaches_screens_on_another() {
+    let c = ctx().await;
+    if c.app.state.store.backend != wxhub::store::Backend::Postgres {
+        // On SQLite one process serves all screens: there is no other instance to reach.
+        return;
+    }
+    let id = c.activity("message").await;
+    let key = c.screen_key(id).await;
+    let other = c.app.another_instance().await;
+    let other_router = wxhub::http::router(other.clone());
+    // The screen watches instance A; the joins go through instance B.
+    let base = c.app.live().await;
+    let (status, mut screen) = Screen::open(
+        &base,
+        &format!("/api/v3/activitys/{id}/events?screen_key={key}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    for i in 0..5 {
+        c.join(&other_router, id, &format!("b{i}"), "远程").await;
+    }
+    let events = screen.wait_for(5).await;
+    assert_eq!(events.len(), 5);
+    assert!(events.iter().all(|(_, kind, _)| kind == "join"));
+}
