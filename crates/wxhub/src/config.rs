@@ -25,6 +25,8 @@ pub struct Config {
     pub timezone: String,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Largest accepted .xlsx upload (roster imports), in bytes.
+    pub import_body_limit: usize,
     /// Answer every API error with HTTP 200 (for legacy clients that throw on non-2xx).
     pub legacy_http_200: bool,
     /// Gateway prefixes under which the marketing API answers ("" = none).
@@ -107,6 +109,7 @@ impl Default for Config {
             node_id: 0,
             timezone: "Asia/Shanghai".into(),
             body_limit: 1024 * 1024,
+            import_body_limit: 32 * 1024 * 1024,
             legacy_http_200: false,
             route_prefixes: vec!["".into(), "/mpwechat".into(), "/mp".into()],
             public_base_url: String::new(),

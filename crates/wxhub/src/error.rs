@@ -8,6 +8,9 @@ use axum::http::StatusCode;
 #[derive(Debug)]
 pub enum Error {
     BadRequest(String),
+    /// A bad request with a report for the client (an import's rows): 400, the report in the
+    /// envelope's `data` (`result` in the marketing family).
+    Rejected(String, serde_json::Value),
     Unauthorized(String),
     Forbidden(String),
     NotFound(String),
@@ -51,7 +54,7 @@ impl Error {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BadRequest(_) | Error::Rejected(..) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
@@ -70,6 +73,7 @@ impl Error {
     pub fn message(&self) -> String {
         match self {
             Error::BadRequest(m)
+            | Error::Rejected(m, _)
             | Error::Unauthorized(m)
             | Error::Forbidden(m)
             | Error::NotFound(m)

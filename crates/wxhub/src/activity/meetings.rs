@@ -226,3 +226,183 @@ pub async fn list_roster(
         total,
     ))
 }
+
+// --- .xlsx import and export -----------------------------------------------------------------
+
+const ROSTER_HEADER: [&str; 3] = ["姓名", "手机号", "编号"];
+/// An import may hold at most this many rows.
+pub const MAX_IMPORT_ROWS: usize = 200_000;
+
+/// The import template: the columns and one example row.
+pub fn roster_template() -> Result<Vec<u8>> {
+    super::xlsx::write(
+        "名单",
+        &ROSTER_HEADER,
+        std::iter::once(vec![
+            "张三".to_string(),
+            "13800000000".to_string(),
+            "E-001".to_string(),
+        ]),
+    )
+}
+
+/// One refused row of an import.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowError {
+    /// The row number as the spreadsheet shows it (the header is row 1).
+    pub row: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub imported: u64,
+}
+
+fn column(header: &[String], names: &[&str]) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+}
+
+/// Imports a roster from .xlsx (columns 姓名, 手机号, 编号 in any order; `name`, `phone`,
+/// `member_no` also accepted). Every row is checked first — a name, a valid phone or a member
+/// number, no duplicate in the file or on the roster — and if any row is refused nothing is
+/// written and the answer lists each refused row.
+pub async fn import_roster(
+    store: &Store,
+    secrets: &SecretBox,
+    org_id: i64,
+    meeting_id: i64,
+    bytes: &[u8],
+) -> Result<ImportReport> {
+    own(store, Named::Meetings, org_id, meeting_id).await?;
+    let rows = super::xlsx::read_rows(bytes)?;
+    let Some((header, body)) = rows.split_first() else {
+        return Err(Error::bad_request("表格为空"));
+    };
+    let name_col =
+        column(header, &["姓名", "name"]).ok_or_else(|| Error::bad_request("表格缺少“姓名”列"))?;
+    let phone_col = column(header, &["手机号", "手机", "phone"]);
+    let no_col = column(header, &["编号", "member_no"]);
+    if phone_col.is_none() && no_col.is_none() {
+        return Err(Error::bad_request("表格需要“手机号”或“编号”列"));
+    }
+    if body.len() > MAX_IMPORT_ROWS {
+        return Err(Error::bad_request(format!(
+            "每次最多导入 {MAX_IMPORT_ROWS} 行"
+        )));
+    }
+    let (numbers, phones) = sql::roster_keys(store, meeting_id).await?;
+    let mut seen_numbers: std::collections::HashSet<String> = numbers.into_iter().collect();
+    let mut seen_phones: std::collections::HashSet<String> = phones.into_iter().collect();
+    let now = crate::time::now_ms();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut valid = Vec::with_capacity(body.len());
+    for (i, row) in body.iter().enumerate() {
+        let line = i + 2;
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(String::as_str).unwrap_or("");
+        if row.iter().all(String::is_empty) {
+            continue;
+        }
+        let mut refuse = |message: String| errors.push(RowError { row: line, message });
+        let name = match crate::admin::check_name("姓名", cell(Some(name_col)), 32) {
+            Ok(n) => n,
+            Err(_) => {
+                refuse("姓名应为 1 到 32 个字符".into());
+                continue;
+            }
+        };
+        let phone = match cell(phone_col) {
+            "" => None,
+            p => match Phone::parse(p) {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    refuse(format!("手机号 {p} 格式错误"));
+                    continue;
+                }
+            },
+        };
+        let member_no = match cell(no_col) {
+            "" => None,
+            n if n.len() > 64 || !n.chars().all(|c| c.is_ascii_graphic()) => {
+                refuse(format!("编号 {n} 应为 1 到 64 个可见字符"));
+                continue;
+            }
+            n => Some(n.to_string()),
+        };
+        if phone.is_none() && member_no.is_none() {
+            refuse("手机号与编号至少填写一个".into());
+            continue;
+        }
+        let phone_hash = phone
+            .as_ref()
+            .map(|p| secrets.fingerprint(PHONE_FINGERPRINT, p.as_str().as_bytes()));
+        if let Some(h) = &phone_hash {
+            if !seen_phones.insert(h.clone()) {
+                refuse("手机号重复(表格内或名单中已有)".into());
+                continue;
+            }
+        }
+        if let Some(n) = &member_no {
+            if !seen_numbers.insert(n.clone()) {
+                refuse(format!("编号 {n} 重复(表格内或名单中已有)"));
+                continue;
+            }
+        }
+        valid.push(RosterRow {
+            id: 0,
+            meeting_id,
+            name,
+            phone: phone
+                .as_ref()
+                .map(|p| secrets.seal(SEAL_PHONE, p.as_str().as_bytes())),
+            phone_hash,
+            member_no,
+            created_at: now,
+        });
+    }
+    if !errors.is_empty() {
+        let count = errors.len();
+        errors.truncate(1000);
+        return Err(Error::Rejected(
+            format!("导入失败:{count} 行有误,未导入任何数据"),
+            serde_json::json!({ "errors": errors }),
+        ));
+    }
+    if valid.is_empty() {
+        return Err(Error::bad_request("表格中没有数据行"));
+    }
+    let imported = sql::add_many_to_roster(store, &valid)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => Error::conflict("名单在导入时被修改,请重试"),
+            other => other.into(),
+        })?;
+    Ok(ImportReport { imported })
+}
+
+/// The roster as .xlsx (phones whole: the back office's).
+pub async fn export_roster(
+    store: &Store,
+    secrets: &SecretBox,
+    org_id: i64,
+    meeting_id: i64,
+) -> Result<Vec<u8>> {
+    own(store, Named::Meetings, org_id, meeting_id).await?;
+    let rows = sql::whole_roster(store, meeting_id).await?;
+    super::xlsx::write(
+        "名单",
+        &ROSTER_HEADER,
+        rows.iter().map(|r| {
+            vec![
+                r.name.clone(),
+                r.phone
+                    .as_ref()
+                    .and_then(|p| secrets.open_string(SEAL_PHONE, p))
+                    .unwrap_or_default(),
+                r.member_no.clone().unwrap_or_default(),
+            ]
+        }),
+    )
+}

@@ -251,3 +251,37 @@ pub async fn counts(store: &Store, activity_id: i64) -> Result<Counts> {
     let (joined, signed_in) = sql::counts(store, activity_id).await?;
     Ok(Counts { joined, signed_in })
 }
+
+/// The members as .xlsx (phones whole: the back office's).
+pub async fn export(
+    store: &Store,
+    secrets: &SecretBox,
+    activity_id: i64,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Vec<u8>> {
+    let rows = sql::all_members(store, activity_id).await?;
+    super::xlsx::write(
+        "成员",
+        &[
+            "成员ID",
+            "昵称",
+            "姓名",
+            "手机号",
+            "来源",
+            "参与时间",
+            "签到时间",
+        ],
+        rows.iter().map(|m| {
+            let v = member_view(m, secrets, tz, false);
+            vec![
+                v.member_id,
+                v.member_nickname,
+                v.member_real_name,
+                v.member_phone,
+                v.source,
+                v.join_time,
+                v.signin_time,
+            ]
+        }),
+    )
+}

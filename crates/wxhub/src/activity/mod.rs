@@ -8,3 +8,4 @@ pub mod meetings;
 pub mod members;
 pub mod routes;
 pub mod scope;
+pub mod xlsx;

@@ -18,7 +18,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-pub fn router() -> Router<AppState> {
+pub fn router(import_body_limit: usize) -> Router<AppState> {
     let mut router = Router::new();
     // The H5 endpoints answer with and without /api/v3, as the seed's samples use both.
     for p in ["", "/api/v3"] {
@@ -92,6 +92,13 @@ pub fn router() -> Router<AppState> {
             "/api/v3/meetings/{id}/members/{member}",
             delete(remove_from_roster),
         )
+        .route("/api/v3/meetings/roster_template", get(roster_template))
+        .route(
+            "/api/v3/meetings/{id}/members/import",
+            post(import_roster).layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
+        )
+        .route("/api/v3/meetings/{id}/members/export", get(export_roster))
+        .route("/api/v3/activitys/{id}/members/export", get(export_members))
         .route("/api/v3/courses", get(list_courses).post(create_course))
         .route(
             "/api/v3/courses/{id}",
@@ -768,4 +775,89 @@ pub async fn events(
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
         .into_response())
+}
+
+// --- .xlsx -----------------------------------------------------------------------------------
+
+/// The roster import template (.xlsx: 姓名, 手机号, 编号).
+#[utoipa::path(get, path = "/api/v3/meetings/roster_template", tag = "activity-office",
+    params(("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError)))]
+pub async fn roster_template(_org: OrgCaller) -> Result<axum::response::Response> {
+    Ok(super::xlsx::download(
+        "roster_template.xlsx",
+        meetings::roster_template()?,
+    ))
+}
+
+/// Import a roster from .xlsx (the file as the request body). All or nothing: any refused row
+/// refuses the import, with `data.errors` = [{row, message}].
+#[utoipa::path(post, path = "/api/v3/meetings/{id}/members/import", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = Vec<u8>,
+                 content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ActivityOk<meetings::ImportReport>),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError),
+              (status = 409, body = ActivityError), (status = 413, body = ActivityError)))]
+pub async fn import_roster(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Activity<meetings::ImportReport>> {
+    let body = body.map_err(|r| {
+        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::bad_request("无法读取请求体")
+        }
+    })?;
+    let report = meetings::import_roster(&s.store, &s.secrets, org.org_id, id, &body).await?;
+    Ok(Activity::new("导入成功", report))
+}
+
+/// A meeting's roster as .xlsx.
+#[utoipa::path(get, path = "/api/v3/meetings/{id}/members/export", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn export_roster(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<axum::response::Response> {
+    let bytes = meetings::export_roster(&s.store, &s.secrets, org.org_id, id).await?;
+    Ok(super::xlsx::download(
+        &format!("meeting_{id}_roster.xlsx"),
+        bytes,
+    ))
+}
+
+/// An activity's members as .xlsx.
+#[utoipa::path(get, path = "/api/v3/activitys/{id}/members/export", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn export_members(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<axum::response::Response> {
+    let caller = Caller::Org {
+        org_id: org.org_id,
+        client_id: String::new(),
+    };
+    let row = activities::visible(&s.store, &caller, id).await?;
+    let bytes = members::export(&s.store, &s.secrets, row.id, &s.tz).await?;
+    Ok(super::xlsx::download(
+        &format!("activity_{id}_members.xlsx"),
+        bytes,
+    ))
 }

@@ -36,6 +36,8 @@ pub struct ErrorReply {
     /// The marketing envelope's `messageCode` (usually the status).
     pub message_code: u16,
     pub message: String,
+    /// A report for the client (`data` / `result`), usually none.
+    pub data: Option<serde_json::Value>,
 }
 
 impl IntoResponse for Error {
@@ -43,10 +45,15 @@ impl IntoResponse for Error {
         if let Error::Internal(detail) = &self {
             tracing::error!(error = %detail, "internal error");
         }
+        let data = match &self {
+            Error::Rejected(_, data) => Some(data.clone()),
+            _ => None,
+        };
         let reply = ErrorReply {
             status: self.status(),
             message_code: self.message_code(),
             message: self.message(),
+            data,
         };
         let mut response = reply.status.into_response();
         response.extensions_mut().insert(reply);
@@ -56,18 +63,18 @@ impl IntoResponse for Error {
 
 pub fn render_error(family: Family, reply: &ErrorReply) -> Vec<u8> {
     match family {
-        Family::Marketing => serde_json::to_vec(&MarketingEnvelope::<()> {
+        Family::Marketing => serde_json::to_vec(&MarketingEnvelope::<&serde_json::Value> {
             success: 0,
             message_code: reply.message_code,
             message: Cow::Borrowed(&reply.message),
-            result: None,
+            result: reply.data.as_ref(),
             items: None,
             total_count: 0,
         }),
-        Family::Activity => serde_json::to_vec(&ActivityEnvelope::<()> {
+        Family::Activity => serde_json::to_vec(&ActivityEnvelope::<&serde_json::Value> {
             code: 1,
             msg: Cow::Borrowed(&reply.message),
-            data: None,
+            data: reply.data.as_ref(),
         }),
     }
     .expect("envelopes serialize")

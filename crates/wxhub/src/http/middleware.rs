@@ -73,6 +73,7 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
             status: response.status(),
             message_code: response.status().as_u16(),
             message: "请求无效".into(),
+            data: None,
         };
         response = json_response(reply.status, render_error(Family::of_path(&path), &reply));
     }

@@ -37,7 +37,9 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/docs", get(openapi::docs_page))
         .merge(crate::admin::routes::router())
-        .merge(crate::activity::routes::router());
+        .merge(crate::activity::routes::router(
+            state.config.import_body_limit,
+        ));
     for prefix in &state.config.route_prefixes {
         router = router.merge(crate::platform::routes::router(prefix));
     }

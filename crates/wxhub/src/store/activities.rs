@@ -290,3 +290,14 @@ pub async fn counts(store: &Store, activity_id: i64) -> StoreResult<(i64, i64)> 
     .await?;
     Ok((row.int("joined")?, row.int("signed")?))
 }
+
+/// Every member, for the export.
+pub async fn all_members(store: &Store, activity_id: i64) -> StoreResult<Vec<MemberRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM activity_members WHERE activity_id = $1 ORDER BY id"
+    ))
+    .bind(activity_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(member).collect()
+}

@@ -218,3 +218,77 @@ pub async fn on_roster(
     .await?;
     Ok(row.is_some())
 }
+
+/// The member numbers and phone fingerprints already on a roster (an import's duplicates).
+pub async fn roster_keys(
+    store: &Store,
+    meeting_id: i64,
+) -> StoreResult<(Vec<String>, Vec<String>)> {
+    let rows =
+        sqlx::query("SELECT member_no, phone_hash FROM meeting_members WHERE meeting_id = $1")
+            .bind(meeting_id)
+            .fetch_all(store.reader())
+            .await?;
+    let mut numbers = Vec::new();
+    let mut phones = Vec::new();
+    for r in &rows {
+        if let Some(n) = r.opt_text("member_no")? {
+            numbers.push(n);
+        }
+        if let Some(p) = r.opt_text("phone_hash")? {
+            phones.push(p);
+        }
+    }
+    Ok((numbers, phones))
+}
+
+/// Adds many to a roster in one transaction, in multi-row statements: all or nothing.
+pub async fn add_many_to_roster(store: &Store, rows: &[RosterRow]) -> StoreResult<u64> {
+    const CHUNK: usize = 400;
+    let mut tx = store.writer().begin().await?;
+    let mut added = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO meeting_members (meeting_id, name, phone, phone_hash, member_no, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        let mut query = sqlx::query(&sql);
+        for r in chunk {
+            query = query
+                .bind(r.meeting_id)
+                .bind(r.name.clone())
+                .bind(r.phone.clone())
+                .bind(r.phone_hash.clone())
+                .bind(r.member_no.clone())
+                .bind(r.created_at);
+        }
+        added += query.execute(&mut *tx).await?.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// The whole roster, for the export.
+pub async fn whole_roster(store: &Store, meeting_id: i64) -> StoreResult<Vec<RosterRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ROSTER_COLUMNS} FROM meeting_members WHERE meeting_id = $1 ORDER BY id"
+    ))
+    .bind(meeting_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(roster).collect()
+}

@@ -17,3 +17,4 @@ mod send_msg;
 mod token;
 mod token_checks;
 mod wechat_tokens;
+mod xlsx;

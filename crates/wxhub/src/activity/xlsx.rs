@@ -1,0 +1,127 @@
+//! .xlsx in and out: reading the first sheet of an upload into text rows (refusing what is not
+//! a workbook, or would decompress beyond a limit), and writing a sheet of text rows.
+
+use crate::error::{Error, Result};
+use calamine::{Data, Reader, Xlsx};
+use std::io::Cursor;
+
+/// What an upload may decompress to, in all (a 100,000-row roster is about 10 MB of XML).
+const MAX_UNCOMPRESSED: u64 = 256 * 1024 * 1024;
+const MAX_ENTRIES: usize = 10_000;
+
+pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn not_xlsx() -> Error {
+    Error::bad_request("文件不是有效的 .xlsx 表格")
+}
+
+/// The first sheet's rows as trimmed text, the header row included.
+pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+    // Look at the zip's directory before decompressing anything.
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(not_xlsx());
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > MAX_UNCOMPRESSED {
+        return Err(Error::bad_request("表格解压后过大"));
+    }
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| Error::bad_request("表格中没有工作表"))?
+        .map_err(|_| not_xlsx())?;
+    Ok(range
+        .rows()
+        .map(|row| row.iter().map(cell_text).collect())
+        .collect())
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        // A phone typed as a number arrives as one: no ".0".
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Int(i) => i.to_string(),
+        other => other.to_string().trim().to_string(),
+    }
+}
+
+/// A workbook of one sheet: the header row, then the rows.
+pub fn write(
+    sheet: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let worksheet = workbook.add_worksheet();
+    worksheet.set_name(sheet).map_err(Error::internal)?;
+    for (col, title) in header.iter().enumerate() {
+        worksheet
+            .write_string(0, col as u16, *title)
+            .map_err(Error::internal)?;
+        worksheet
+            .set_column_width(col as u16, 18)
+            .map_err(Error::internal)?;
+    }
+    for (i, row) in rows.enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                worksheet
+                    .write_string(i as u32 + 1, col as u16, value)
+                    .map_err(Error::internal)?;
+            }
+        }
+    }
+    workbook.save_to_buffer().map_err(Error::internal)
+}
+
+/// An .xlsx download.
+pub fn download(file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, CONTENT_TYPE.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_sheet_reads_back() {
+        let bytes = write(
+            "名单",
+            &["姓名", "手机号", "编号"],
+            vec![vec!["张三".into(), "13145738791".into(), String::new()]].into_iter(),
+        )
+        .unwrap();
+        let rows = read_rows(&bytes).unwrap();
+        assert_eq!(rows[0], vec!["姓名", "手机号", "编号"]);
+        assert_eq!(
+            rows[1][..2],
+            ["张三".to_string(), "13145738791".to_string()]
+        );
+    }
+
+    #[test]
+    fn garbage_is_not_a_workbook() {
+        assert!(read_rows(b"not a zip").is_err());
+        assert!(read_rows(b"PK\x03\x04garbage").is_err());
+        assert!(read_rows(&[]).is_err());
+    }
+}

@@ -1,0 +1,279 @@
+//! Rosters in and out as .xlsx: the template, all-or-nothing imports with a per-row report,
+//! hostile uploads, and the exports.
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn workbook(rows: &[Vec<Value>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v {
+                Value::String(s) => {
+                    ws.write_string(r as u32, c as u16, s).unwrap();
+                }
+                Value::Number(n) => {
+                    ws.write_number(r as u32, c as u16, n.as_f64().unwrap())
+                        .unwrap();
+                }
+                _ => {}
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn read(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+struct Ctx {
+    app: TestApp,
+    org: String,
+    meeting: i64,
+}
+
+async fn ctx() -> Ctx {
+    let app = TestApp::new().await;
+    let org_id = app.org("机构").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let mut c = Ctx {
+        app,
+        org,
+        meeting: 0,
+    };
+    c.meeting = c
+        .app
+        .json(
+            Method::POST,
+            &c.q("/api/v3/meetings"),
+            None,
+            json!({"name": "年会"}),
+        )
+        .await
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap();
+    c
+}
+
+impl Ctx {
+    fn q(&self, path: &str) -> String {
+        format!("{path}?access_token={}&access_type=org", self.org)
+    }
+
+    async fn import(&self, bytes: Vec<u8>) -> Resp {
+        self.app
+            .call(
+                Method::POST,
+                &self.q(&format!("/api/v3/meetings/{}/members/import", self.meeting)),
+                None,
+                Some(XLSX),
+                bytes,
+            )
+            .await
+    }
+
+    async fn roster_size(&self) -> i64 {
+        self.app
+            .get(
+                &self.q(&format!("/api/v3/meetings/{}/members", self.meeting)),
+                None,
+            )
+            .await
+            .json()["data"]["total_count"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+async fn bytes_of(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = app
+        .router
+        .clone()
+        .oneshot(
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let ctype = resp.headers()["content-type"].to_str().unwrap().to_string();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, ctype, body)
+}
+
+#[tokio::test]
+async fn a_roster_imports_from_the_template_and_exports_back() {
+    let c = ctx().await;
+    let (status, ctype, template) =
+        bytes_of(&c.app, &c.q("/api/v3/meetings/roster_template")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ctype, XLSX);
+    assert_eq!(read(&template)[0], vec!["姓名", "手机号", "编号"]);
+
+    // Columns in another order, a phone typed as a number, blank rows skipped.
+    let file = workbook(&[
+        vec![json!("编号"), json!("姓名"), json!("手机号")],
+        vec![json!("E-001"), json!("张三"), json!(13145738791_i64)],
+        vec![json!(""), json!("李四"), json!("139 0000 0001")],
+        vec![],
+        vec![json!("E-003"), json!("王五"), json!("")],
+    ]);
+    let resp = c.import(file).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(
+        resp.json(),
+        json!({"code": 0, "msg": "导入成功", "data": {"imported": 3}})
+    );
+    assert_eq!(c.roster_size().await, 3);
+    let (status, _, exported) = bytes_of(
+        &c.app,
+        &c.q(&format!("/api/v3/meetings/{}/members/export", c.meeting)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = read(&exported);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[1], vec!["张三", "13145738791", "E-001"]);
+    assert_eq!(rows[2], vec!["李四", "13900000001", ""]);
+
+    // The imported roster gates joining.
+    let activity = c
+        .app
+        .json(
+            Method::POST,
+            &c.q("/api/v3/activitys_signin"),
+            None,
+            json!({"activity_name": "签到", "permission": c.meeting, "collect_info": "phone"}),
+        )
+        .await
+        .json()["data"]["activity_id"]
+        .as_i64()
+        .unwrap();
+    let join = |phone: &str| json!({"member_id": "x", "member_phone": phone});
+    let path = c.q(&format!("/api/v3/activitys_for_wx/{activity}/wx/userInfo"));
+    assert_eq!(
+        c.app
+            .json(Method::POST, &path, None, join("13900000001"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        c.app
+            .json(Method::POST, &path, None, join("13900000002"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Members export.
+    let (status, _, members) = bytes_of(
+        &c.app,
+        &c.q(&format!("/api/v3/activitys/{activity}/members/export")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = read(&members);
+    assert_eq!(rows[0][0], "成员ID");
+    assert_eq!(rows[1][0], "x");
+    assert_eq!(rows[1][3], "13900000001");
+}
+
+#[tokio::test]
+async fn an_import_with_bad_rows_writes_nothing_and_says_which() {
+    let c = ctx().await;
+    let resp = c
+        .app
+        .json(
+            Method::POST,
+            &c.q(&format!("/api/v3/meetings/{}/members", c.meeting)),
+            None,
+            json!({"name": "已有", "phone": "13700000000"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let file = workbook(&[
+        vec![json!("姓名"), json!("手机号"), json!("编号")],
+        vec![json!("好人"), json!("13145738791"), json!("")],
+        vec![json!("坏号"), json!("12345"), json!("")],
+        vec![json!("重复"), json!("13145738791"), json!("")],
+        vec![json!("已在名单"), json!("13700000000"), json!("")],
+        vec![json!(""), json!("13600000000"), json!("")],
+        vec![json!("都没有"), json!(""), json!("")],
+        vec![json!("编号重"), json!(""), json!("N1")],
+        vec![json!("编号重2"), json!(""), json!("N1")],
+    ]);
+    let resp = c.import(file).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+    let body = resp.json();
+    assert_eq!(body["code"], 1);
+    assert_eq!(body["msg"], "导入失败:6 行有误,未导入任何数据");
+    let errors: Vec<(i64, String)> = body["data"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (3, "手机号 12345 格式错误".to_string()),
+            (4, "手机号重复(表格内或名单中已有)".into()),
+            (5, "手机号重复(表格内或名单中已有)".into()),
+            (6, "姓名应为 1 到 32 个字符".into()),
+            (7, "手机号与编号至少填写一个".into()),
+            (9, "编号 N1 重复(表格内或名单中已有)".into()),
+        ]
+    );
+    assert_eq!(c.roster_size().await, 1, "nothing written");
+
+    // Not a workbook, a broken one, an empty body, no name column.
+    for (bytes, msg) in [
+        (b"name,phone\nx,1".to_vec(), "文件不是有效的 .xlsx 表格"),
+        (
+            b"PK\x03\x04\x14\x00broken".to_vec(),
+            "文件不是有效的 .xlsx 表格",
+        ),
+        (Vec::new(), "文件不是有效的 .xlsx 表格"),
+        (
+            workbook(&[vec![json!("手机号")], vec![json!("13145738791")]]),
+            "表格缺少“姓名”列",
+        ),
+        (
+            workbook(&[vec![json!("姓名")], vec![json!("张三")]]),
+            "表格需要“手机号”或“编号”列",
+        ),
+    ] {
+        let resp = c.import(bytes).await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+        assert_eq!(resp.json(), activity_error(msg));
+    }
+    assert_eq!(c.roster_size().await, 1);
+}
