@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The activities' benchmark (seed 000), release build, fresh SQLite database:
+#  1. a conference opening: MEMBERS members sign in through userInfo from CLIENTS concurrent
+#     callers while SCREENS big screens watch the event stream — sign-ins per second, p50/p99,
+#     and how many screens received every event;
+#  2. GET activity info (the H5 page's first call) under wrk beside the bare handler;
+#  3. a roster import of ROWS rows (.xlsx).
+#
+#   bench/activities.sh                                   # 5,000 / 200 / 500, 100,000 rows
+#   MEMBERS=1000 SCREENS=50 ROWS=10000 bench/activities.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v wrk >/dev/null || { echo "installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+MEMBERS=${MEMBERS:-5000}
+CLIENTS=${CLIENTS:-200}
+SCREENS=${SCREENS:-500}
+ROWS=${ROWS:-100000}
+DURATION=${DURATION:-10s}
+PORT=${PORT:-19994}
+
+cargo build --release --quiet
+cargo build --release --quiet -p wxhub --example activity_bench
+BIN="$PWD/target/release/wxhub"
+LOAD="$PWD/target/release/examples/activity_bench"
+WORK=$(mktemp -d)
+export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/wxhub.db}"
+export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
+ulimit -n 65536 2>/dev/null || true
+
+ORG=$("$BIN" orgs create --name 会务 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+CREDS=$("$BIN" clients create --name bench --scope org --org "$ORG" --json)
+CLIENT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client"]["clientId"])' <<<"$CREDS")
+SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])' <<<"$CREDS")
+"$BIN" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+URL="http://127.0.0.1:$PORT"
+TOKEN=$(curl -fsS -X POST "$URL/oauth2/ums/oauth2/accessToken" \
+  -d "grant_type=client_credentials&autoRefresh=true&applicationKey=wechatcp&client_id=$CLIENT_ID&client_secret=$SECRET" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["access_token"])')
+Q="access_token=$TOKEN&access_type=org"
+ACTIVITY=$(curl -fsS -X POST "$URL/api/v3/activitys_signin?$Q" -H 'content-type: application/json' \
+  -d '{"activity_name": "年度大会签到", "collect_info": "name"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["activity_id"])')
+KEY=$(curl -fsS -X POST "$URL/api/v3/activitys/$ACTIVITY/screen_key?$Q" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["screen_key"])')
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(basename "${WXHUB_DATABASE_URL%%:*}")"
+echo "## sign-ins: $MEMBERS members, $CLIENTS callers, $SCREENS screens"
+"$LOAD" signins "$URL" "$TOKEN" "$ACTIVITY" "$MEMBERS" "$CLIENTS" "$SCREENS" "$KEY"
+
+echo "## GET activity info beside the bare handler (wrk -t2 -c64 -d$DURATION)"
+load() {
+  local line
+  line=$(METHOD=GET wrk -t2 -c64 -d"$DURATION" -s bench/wrk.lua "$URL$2" | grep '^RESULT')
+  echo "$1 $line"
+}
+RESULTS=$(
+  load bare /bench/bare
+  load activity_info "/api/v3/activitys_for_wx/$ACTIVITY?$Q"
+)
+python3 - "$RESULTS" <<'PY'
+import sys
+rows = [l.split() for l in sys.argv[1].strip().splitlines()]
+base = float(rows[0][2])
+print("| endpoint | req/s | p50 ms | p99 ms | non-2xx/errors | vs bare |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for name, _, rps, p50, p99, bad, total in rows:
+    print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {bad} of {int(total):,} | {float(rps)/base:.0%} |")
+PY
+
+echo "## roster import: $ROWS rows"
+MEETING=$(curl -fsS -X POST "$URL/api/v3/meetings?$Q" -H 'content-type: application/json' -d '{"name": "大会"}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
+"$LOAD" roster "$WORK/roster.xlsx" "$ROWS"
+SIZE=$(stat -c %s "$WORK/roster.xlsx")
+curl -fsS -o "$WORK/import.json" -w '%{time_total}\n' -X POST "$URL/api/v3/meetings/$MEETING/members/import?$Q" \
+  -H 'content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' \
+  --data-binary @"$WORK/roster.xlsx" >"$WORK/import.time"
+python3 - "$WORK/import.json" "$(cat "$WORK/import.time")" "$SIZE" <<'PY'
+import json, sys
+answer = json.load(open(sys.argv[1]))
+secs = float(sys.argv[2])
+rows = answer["data"]["imported"]
+print(f"imported {rows:,} rows ({int(sys.argv[3]) / 1e6:.1f} MB .xlsx) in {secs:.2f} s: {rows / secs:,.0f} rows/s")
+PY
