@@ -37,6 +37,8 @@ pub struct AppState {
     pub wechat: wechat::Client,
     /// Activity events for big screens (across instances on PostgreSQL).
     pub hub: Arc<activity::events::Hub>,
+    /// The message walls' compiled sensitive-word lists, per org.
+    pub wall_filters: Arc<activity::wall::FilterCache>,
 }
 
 #[derive(Debug)]
@@ -75,6 +77,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     Ok(AppState {
         wechat,
         hub,
+        wall_filters: Arc::default(),
         tz: config.time_zone(),
         ids: Arc::new(ids::Snowflake::new(config.node_id)),
         config: Arc::new(config),

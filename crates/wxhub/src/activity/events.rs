@@ -88,9 +88,29 @@ impl Hub {
         self.sender.subscribe()
     }
 
+    /// Records an event in the caller's transaction (see [`Hub::committed`]).
+    pub async fn emit(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        activity_id: i64,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<EventRow> {
+        Ok(sql::insert(
+            tx,
+            self.backend,
+            &self.channel,
+            activity_id,
+            kind,
+            &payload.to_string(),
+            crate::time::now_ms(),
+        )
+        .await?)
+    }
+
     /// After the commit: on SQLite the event goes to this process's screens now; on PostgreSQL
     /// it comes back through LISTEN, to this instance as to the others, exactly once each.
-    fn committed(&self, event: EventRow) {
+    pub fn committed(&self, event: EventRow) {
         if self.backend == Backend::Sqlite {
             let _ = self.sender.send(Arc::new(event));
         }

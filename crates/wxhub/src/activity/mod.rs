@@ -8,4 +8,5 @@ pub mod meetings;
 pub mod members;
 pub mod routes;
 pub mod scope;
+pub mod wall;
 pub mod xlsx;

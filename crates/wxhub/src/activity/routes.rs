@@ -48,6 +48,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             .route(
                 &format!("{p}/activitys_for_wx/course/{{course_id}}/signinInfo"),
                 post(course_signin),
+            )
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/wx/message"),
+                post(post_message),
             );
     }
     router
@@ -93,6 +97,21 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             delete(remove_from_roster),
         )
         .route("/api/v3/meetings/roster_template", get(roster_template))
+        .route("/api/v3/activitys_message/{id}/wall", get(list_wall))
+        .route(
+            "/api/v3/activitys_message/{id}/wall/settings",
+            get(wall_settings).put(save_wall_settings),
+        )
+        .route(
+            "/api/v3/activitys_message/{id}/wall/{message}",
+            delete(remove_message),
+        )
+        .route(
+            "/api/v3/activitys_message/{id}/wall/{message}/{action}",
+            post(moderate_message),
+        )
+        .route("/api/v3/sensitive_words", get(list_words).post(add_words))
+        .route("/api/v3/sensitive_words/{id}", delete(delete_word))
         .route(
             "/api/v3/meetings/{id}/members/import",
             post(import_roster).layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
@@ -860,4 +879,230 @@ pub async fn export_members(
         &format!("activity_{id}_members.xlsx"),
         bytes,
     ))
+}
+
+// --- the message wall ------------------------------------------------------------------------
+
+use super::wall::{self, Action, Posted, WallMessage, WallSettings, Word};
+
+#[derive(Deserialize, ToSchema)]
+pub struct MessageParams {
+    /// With an org token; a user token posts as its own user.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_id: Option<String>,
+    /// The text, up to the wall's max_length (default 200 characters).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    content: Option<String>,
+}
+
+/// Post to a message wall (the member must have joined the activity). Too many posts in a
+/// minute: 429.
+#[utoipa::path(post, path = "/api/v3/activitys_for_wx/{id}/wx/message", tag = "activity",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = MessageParams, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<Posted>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 429, body = ActivityError)))]
+pub async fn post_message(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<MessageParams>,
+) -> Result<Activity<Posted>> {
+    let row = activities::visible(&s.store, &caller, id).await?;
+    let posted = wall::post(
+        &s.store,
+        &s.hub,
+        &s.wall_filters,
+        &caller,
+        &row,
+        p.member_id.as_deref(),
+        p.content.as_deref(),
+    )
+    .await?;
+    Ok(Activity::new("发言成功", posted))
+}
+
+async fn own_wall(
+    s: &AppState,
+    org: &OrgCaller,
+    id: i64,
+) -> Result<crate::store::activities::ActivityRow> {
+    crate::store::activities::get(&s.store, id)
+        .await?
+        .filter(|a| a.org_id == org.org_id && a.kind == "message")
+        .ok_or_else(|| Error::not_found("活动不存在"))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WallListParams {
+    /// pending, approved, rejected or removed
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+}
+
+/// The wall's messages, newest first, with the original text.
+#[utoipa::path(get, path = "/api/v3/activitys_message/{id}/wall", tag = "activity-office",
+    params(("id" = i64, Path), WallListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Paged<WallMessage>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_wall(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<WallListParams>,
+) -> Result<Activity<Paged<WallMessage>>> {
+    let row = own_wall(&s, &org, id).await?;
+    let page = Page::new(p.page, p.page_size)
+        .map_err(|_| Error::bad_request("page 必须大于等于 1,page_size 必须在 1 到 100 之间"))?;
+    let status = p.status.filter(|v| !v.is_empty());
+    let (items, total_count) = wall::list(&s.store, row.id, status.as_deref(), page, &s.tz).await?;
+    Ok(Activity::new("查询成功", Paged { items, total_count }))
+}
+
+/// The wall's moderation settings.
+#[utoipa::path(get, path = "/api/v3/activitys_message/{id}/wall/settings", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<WallSettings>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn wall_settings(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<WallSettings>> {
+    let row = own_wall(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        wall::settings(&s.store, row.id).await?,
+    ))
+}
+
+/// Set the wall's moderation: `{mode, filter_action, max_length, per_minute}`.
+#[utoipa::path(put, path = "/api/v3/activitys_message/{id}/wall/settings", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = WallSettings, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<WallSettings>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn save_wall_settings(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<WallSettings>,
+) -> Result<Activity<WallSettings>> {
+    let row = own_wall(&s, &org, id).await?;
+    Ok(Activity::new(
+        "修改成功",
+        wall::save_settings(&s.store, &row, input).await?,
+    ))
+}
+
+/// approve, reject, pin or unpin a message.
+#[utoipa::path(post, path = "/api/v3/activitys_message/{id}/wall/{message}/{action}", tag = "activity-office",
+    params(("id" = i64, Path), ("message" = i64, Path), ("action" = String, Path, description = "approve, reject, pin or unpin"),
+           ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<WallMessage>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn moderate_message(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, message, action)): PathParam<(i64, i64, String)>,
+) -> Result<Activity<WallMessage>> {
+    let action = match action.as_str() {
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        "pin" => Action::Pin,
+        "unpin" => Action::Unpin,
+        _ => return Err(Error::not_found("接口不存在")),
+    };
+    let row = own_wall(&s, &org, id).await?;
+    let view = wall::moderate(&s.store, &s.hub, &row, message, action, &s.tz).await?;
+    Ok(Activity::new("操作成功", view))
+}
+
+/// Remove a message from the wall (the screen drops it).
+#[utoipa::path(delete, path = "/api/v3/activitys_message/{id}/wall/{message}", tag = "activity-office",
+    params(("id" = i64, Path), ("message" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<WallMessage>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn remove_message(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, message)): PathParam<(i64, i64)>,
+) -> Result<Activity<WallMessage>> {
+    let row = own_wall(&s, &org, id).await?;
+    let view = wall::moderate(&s.store, &s.hub, &row, message, Action::Remove, &s.tz).await?;
+    Ok(Activity::new("删除成功", view))
+}
+
+/// The org's sensitive words.
+#[utoipa::path(get, path = "/api/v3/sensitive_words", tag = "activity-office",
+    params(("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<Word>>), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError)))]
+pub async fn list_words(State(s): State<AppState>, org: OrgCaller) -> Result<Activity<Vec<Word>>> {
+    Ok(Activity::new(
+        "查询成功",
+        wall::words(&s.store, org.org_id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WordsParams {
+    /// Words to add (1–32 characters each), as an array or a comma/newline list.
+    #[serde(default, deserialize_with = "lenient::opt_json_or_text")]
+    #[schema(value_type = Vec<String>)]
+    words: Option<serde_json::Value>,
+}
+
+/// Add sensitive words (existing ones are kept once); data: how many were added.
+#[utoipa::path(post, path = "/api/v3/sensitive_words", tag = "activity-office",
+    params(("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = WordsParams, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<u64>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError)))]
+pub async fn add_words(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    Params(p): Params<WordsParams>,
+) -> Result<Activity<u64>> {
+    let words: Vec<String> = match p.words {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<_>>()
+            .ok_or_else(|| Error::bad_request("words 应为字符串数组"))?,
+        Some(serde_json::Value::String(text)) => {
+            text.split([',', '\n', '，']).map(str::to_string).collect()
+        }
+        _ => return Err(Error::bad_request("缺少参数 words")),
+    };
+    let added = wall::add_words(&s.store, &s.wall_filters, org.org_id, &words).await?;
+    Ok(Activity::new("添加成功", added))
+}
+
+/// Delete a sensitive word.
+#[utoipa::path(delete, path = "/api/v3/sensitive_words/{id}", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<bool>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn delete_word(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<bool>> {
+    wall::delete_word(&s.store, &s.wall_filters, org.org_id, id).await?;
+    Ok(Activity::new("删除成功", true))
 }

@@ -301,3 +301,18 @@ pub async fn all_members(store: &Store, activity_id: i64) -> StoreResult<Vec<Mem
     .await?;
     rows.iter().map(member).collect()
 }
+
+pub async fn get_member(
+    store: &Store,
+    activity_id: i64,
+    member_id: &str,
+) -> StoreResult<Option<MemberRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM activity_members WHERE activity_id = $1 AND member_id = $2"
+    ))
+    .bind(activity_id)
+    .bind(member_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(member).transpose()
+}

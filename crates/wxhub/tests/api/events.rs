@@ -9,13 +9,13 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// An SSE connection read over plain TCP: the events seen so far as (id, event, data).
-struct Screen {
+pub struct Screen {
     stream: tokio::net::TcpStream,
     buffer: String,
 }
 
 impl Screen {
-    async fn open(base: &str, path: &str, last_event_id: Option<i64>) -> (u16, Screen) {
+    pub async fn open(base: &str, path: &str, last_event_id: Option<i64>) -> (u16, Screen) {
         let addr = base.trim_start_matches("http://");
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let extra = last_event_id
@@ -46,7 +46,7 @@ impl Screen {
         self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
     }
 
-    fn events(&self) -> Vec<(i64, String, Value)> {
+    pub fn events(&self) -> Vec<(i64, String, Value)> {
         let mut out = Vec::new();
         let (mut id, mut event) = (0, String::new());
         for line in self.buffer.lines() {
@@ -61,7 +61,7 @@ impl Screen {
         out
     }
 
-    async fn wait_for(&mut self, n: usize) -> Vec<(i64, String, Value)> {
+    pub async fn wait_for(&mut self, n: usize) -> Vec<(i64, String, Value)> {
         while self.events().len() < n {
             self.read_some().await;
         }

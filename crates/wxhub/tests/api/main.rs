@@ -16,5 +16,6 @@ mod ops;
 mod send_msg;
 mod token;
 mod token_checks;
+mod wall;
 mod wechat_tokens;
 mod xlsx;

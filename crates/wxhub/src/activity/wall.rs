@@ -1,0 +1,462 @@
+//! The message wall (留言墙) of message activities: members post from the H5 page, an org's
+//! sensitive words are masked (or hold the message), the back office moderates ("approve
+//! first" or "show then remove"), and the big screen receives what is shown, pinned or removed.
+
+use super::events::Hub;
+use super::scope::Caller;
+use crate::admin::Page;
+use crate::error::{Error, Result};
+use crate::store::activities::{self as activities_sql, ActivityRow};
+use crate::store::wall::{self as sql, MessageRow, SettingsRow};
+use crate::store::{Store, StoreError};
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// How long an org's compiled word list is trusted (changes reach every instance this fast).
+const FILTER_TTL: Duration = Duration::from_secs(5);
+pub const MAX_WORDS: usize = 10_000;
+
+/// Full-width ASCII to half-width, the ideographic space to a space, ASCII to lower case: one
+/// character for one, so positions in the normalised text are positions in the original.
+fn normalise(c: char) -> char {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// An org's sensitive words, compiled.
+pub struct Filter {
+    matcher: Option<AhoCorasick>,
+}
+
+impl Filter {
+    pub fn new(words: &[String]) -> Filter {
+        let words: Vec<String> = words
+            .iter()
+            .map(|w| w.chars().map(normalise).collect::<String>())
+            .filter(|w: &String| !w.trim().is_empty())
+            .collect();
+        let matcher = (!words.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&words)
+                .expect("literal patterns compile")
+        });
+        Filter { matcher }
+    }
+
+    /// The text with every sensitive word masked by `*`, and whether any was found.
+    pub fn apply(&self, text: &str) -> (String, bool) {
+        let Some(matcher) = &self.matcher else {
+            return (text.to_string(), false);
+        };
+        let mut chars: Vec<char> = text.chars().collect();
+        let mut normalised = String::with_capacity(text.len());
+        let mut starts = Vec::with_capacity(chars.len());
+        for c in &chars {
+            starts.push(normalised.len());
+            normalised.push(normalise(*c));
+        }
+        let mut found = false;
+        for m in matcher.find_iter(&normalised) {
+            found = true;
+            let from = starts.partition_point(|&b| b < m.start());
+            let to = starts.partition_point(|&b| b < m.end());
+            for c in &mut chars[from..to] {
+                *c = '*';
+            }
+        }
+        (chars.into_iter().collect(), found)
+    }
+}
+
+/// Compiled filters per org, refreshed every few seconds.
+#[derive(Default)]
+pub struct FilterCache {
+    entries: Mutex<HashMap<i64, (Instant, Arc<Filter>)>>,
+}
+
+impl FilterCache {
+    pub async fn get(&self, store: &Store, org_id: i64) -> Result<Arc<Filter>> {
+        if let Some((at, filter)) = self.entries.lock().expect("lock").get(&org_id) {
+            if at.elapsed() < FILTER_TTL {
+                return Ok(filter.clone());
+            }
+        }
+        let words: Vec<String> = sql::words(store, org_id)
+            .await?
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
+        let filter = Arc::new(Filter::new(&words));
+        self.entries
+            .lock()
+            .expect("lock")
+            .insert(org_id, (Instant::now(), filter.clone()));
+        Ok(filter)
+    }
+
+    pub fn forget(&self, org_id: i64) {
+        self.entries.lock().expect("lock").remove(&org_id);
+    }
+}
+
+// --- settings --------------------------------------------------------------------------------
+
+/// Absent fields take the defaults.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct WallSettings {
+    /// approve_first or show_then_remove (default)
+    pub mode: String,
+    /// mask (default: sensitive words shown as *) or hold (the message waits for approval)
+    pub filter_action: String,
+    /// Longest message, 1–500 characters (default 200).
+    pub max_length: i64,
+    /// Messages a member may post per minute, 1–600 (default 10).
+    pub per_minute: i64,
+}
+
+impl Default for WallSettings {
+    fn default() -> Self {
+        WallSettings {
+            mode: "show_then_remove".into(),
+            filter_action: "mask".into(),
+            max_length: 200,
+            per_minute: 10,
+        }
+    }
+}
+
+pub async fn settings(store: &Store, activity_id: i64) -> Result<WallSettings> {
+    Ok(match sql::settings(store, activity_id).await? {
+        Some(s) => WallSettings {
+            mode: s.mode,
+            filter_action: s.filter_action,
+            max_length: s.max_length,
+            per_minute: s.per_minute,
+        },
+        None => WallSettings::default(),
+    })
+}
+
+pub async fn save_settings(
+    store: &Store,
+    activity: &ActivityRow,
+    s: WallSettings,
+) -> Result<WallSettings> {
+    if !matches!(s.mode.as_str(), "approve_first" | "show_then_remove") {
+        return Err(Error::bad_request(
+            "mode 只能是 approve_first 或 show_then_remove",
+        ));
+    }
+    if !matches!(s.filter_action.as_str(), "mask" | "hold") {
+        return Err(Error::bad_request("filter_action 只能是 mask 或 hold"));
+    }
+    if !(1..=500).contains(&s.max_length) {
+        return Err(Error::bad_request("max_length 应在 1 到 500 之间"));
+    }
+    if !(1..=600).contains(&s.per_minute) {
+        return Err(Error::bad_request("per_minute 应在 1 到 600 之间"));
+    }
+    let row = SettingsRow {
+        mode: s.mode.clone(),
+        filter_action: s.filter_action.clone(),
+        max_length: s.max_length,
+        per_minute: s.per_minute,
+    };
+    sql::save_settings(store, activity.id, &row, crate::time::now_ms()).await?;
+    Ok(s)
+}
+
+// --- words -----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Word {
+    pub id: i64,
+    pub word: String,
+}
+
+pub async fn words(store: &Store, org_id: i64) -> Result<Vec<Word>> {
+    Ok(sql::words(store, org_id)
+        .await?
+        .into_iter()
+        .map(|(id, word)| Word { id, word })
+        .collect())
+}
+
+pub async fn add_words(
+    store: &Store,
+    cache: &FilterCache,
+    org_id: i64,
+    words: &[String],
+) -> Result<u64> {
+    let mut clean = Vec::new();
+    for w in words {
+        let w = w.trim();
+        if w.is_empty() {
+            continue;
+        }
+        if w.chars().count() > 32 || w.chars().any(char::is_control) {
+            return Err(Error::bad_request(format!(
+                "敏感词“{w}”应为 1 到 32 个字符"
+            )));
+        }
+        clean.push(w.to_string());
+    }
+    if clean.is_empty() {
+        return Err(Error::bad_request("缺少参数 words"));
+    }
+    if sql::words(store, org_id).await?.len() + clean.len() > MAX_WORDS {
+        return Err(Error::bad_request(format!(
+            "每个机构最多 {MAX_WORDS} 个敏感词"
+        )));
+    }
+    let added = sql::add_words(store, org_id, &clean, crate::time::now_ms()).await?;
+    cache.forget(org_id);
+    Ok(added)
+}
+
+pub async fn delete_word(store: &Store, cache: &FilterCache, org_id: i64, id: i64) -> Result<()> {
+    if !sql::delete_word(store, org_id, id).await? {
+        return Err(Error::not_found("敏感词不存在"));
+    }
+    cache.forget(org_id);
+    Ok(())
+}
+
+// --- posting ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Posted {
+    pub message_id: i64,
+    /// approved (on the screen) or pending (waiting for approval)
+    pub status: String,
+    /// As the screen shows it (sensitive words masked).
+    pub content: String,
+}
+
+fn screen_payload(m: &MessageRow) -> serde_json::Value {
+    json!({
+        "activity_id": m.activity_id,
+        "message_id": m.id,
+        "member_id": m.member_id,
+        "nickname": m.nickname,
+        "icon": m.icon,
+        "content": m.content,
+        "pinned": m.pinned,
+        "time": m.created_at,
+    })
+}
+
+/// A member posts: the activity must be an open message wall the member joined; the text is
+/// checked, rate-limited, filtered, and shown at once or held, by the wall's settings.
+pub async fn post(
+    store: &Store,
+    hub: &Hub,
+    cache: &FilterCache,
+    caller: &Caller,
+    activity: &ActivityRow,
+    member_id: Option<&str>,
+    content: Option<&str>,
+) -> Result<Posted> {
+    if activity.kind != "message" {
+        return Err(Error::bad_request("该活动不是留言墙"));
+    }
+    let now = crate::time::now_ms();
+    if activity.state == "closed" || activity.close_time.is_some_and(|t| t <= now) {
+        return Err(Error::Forbidden("活动已截止,无法发言".into()));
+    }
+    let member_id = super::members::member_for(caller, member_id)?;
+    let member = activities_sql::get_member(store, activity.id, &member_id)
+        .await?
+        .ok_or_else(|| Error::Forbidden("请先参与活动再发言".into()))?;
+    let settings = settings(store, activity.id).await?;
+    let text = content.unwrap_or_default().trim();
+    let length = text.chars().count() as i64;
+    if length == 0 {
+        return Err(Error::bad_request("缺少参数 content"));
+    }
+    if length > settings.max_length {
+        return Err(Error::bad_request(format!(
+            "留言最长 {} 个字符",
+            settings.max_length
+        )));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::bad_request("留言含有控制字符"));
+    }
+    if sql::recent_posts(store, activity.id, &member_id, now - 60_000).await? >= settings.per_minute
+    {
+        return Err(Error::TooManyRequests("发言太频繁,请稍后再试".into()));
+    }
+    let filter = cache.get(store, activity.org_id).await?;
+    let (masked, flagged) = filter.apply(text);
+    let held = settings.mode == "approve_first" || (flagged && settings.filter_action == "hold");
+    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+    let saved = sql::insert(
+        &mut tx,
+        &MessageRow {
+            activity_id: activity.id,
+            member_id,
+            nickname: member.nickname,
+            icon: member.icon,
+            original: text.to_string(),
+            content: masked,
+            status: if held { "pending" } else { "approved" }.into(),
+            flagged,
+            created_at: now,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let event = if held {
+        None
+    } else {
+        Some(
+            hub.emit(
+                &mut tx,
+                activity.id,
+                "wall_message",
+                &screen_payload(&saved),
+            )
+            .await?,
+        )
+    };
+    tx.commit().await.map_err(StoreError::from)?;
+    if let Some(e) = event {
+        hub.committed(e);
+    }
+    Ok(Posted {
+        message_id: saved.id,
+        status: saved.status,
+        content: saved.content,
+    })
+}
+
+// --- moderation ------------------------------------------------------------------------------
+
+/// A message as the back office sees it (the original too).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WallMessage {
+    pub message_id: i64,
+    pub member_id: String,
+    pub nickname: String,
+    pub original: String,
+    pub content: String,
+    /// pending, approved, rejected or removed
+    pub status: String,
+    /// A sensitive word was found.
+    pub flagged: bool,
+    pub pinned: bool,
+    pub create_time: String,
+}
+
+fn view(m: &MessageRow, tz: &jiff::tz::TimeZone) -> WallMessage {
+    WallMessage {
+        message_id: m.id,
+        member_id: m.member_id.clone(),
+        nickname: m.nickname.clone(),
+        original: m.original.clone(),
+        content: m.content.clone(),
+        status: m.status.clone(),
+        flagged: m.flagged,
+        pinned: m.pinned,
+        create_time: crate::time::format_local(m.created_at, tz),
+    }
+}
+
+pub async fn list(
+    store: &Store,
+    activity_id: i64,
+    status: Option<&str>,
+    page: Page,
+    tz: &jiff::tz::TimeZone,
+) -> Result<(Vec<WallMessage>, i64)> {
+    if let Some(s) = status {
+        if !matches!(s, "pending" | "approved" | "rejected" | "removed") {
+            return Err(Error::bad_request(
+                "status 只能是 pending、approved、rejected 或 removed",
+            ));
+        }
+    }
+    let (rows, total) = sql::list(store, activity_id, status, page.offset, page.limit).await?;
+    Ok((rows.iter().map(|m| view(m, tz)).collect(), total))
+}
+
+/// What the back office does to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Approve,
+    Reject,
+    Pin,
+    Unpin,
+    Remove,
+}
+
+pub async fn moderate(
+    store: &Store,
+    hub: &Hub,
+    activity: &ActivityRow,
+    message_id: i64,
+    action: Action,
+    tz: &jiff::tz::TimeZone,
+) -> Result<WallMessage> {
+    let current = sql::get(store, activity.id, message_id)
+        .await?
+        .ok_or_else(|| Error::not_found("留言不存在"))?;
+    let status = current.status.as_str();
+    let (next_status, pinned, event) = match (action, status) {
+        (Action::Approve, "pending" | "rejected") => ("approved", false, Some("wall_message")),
+        (Action::Reject, "pending") => ("rejected", false, None),
+        (Action::Reject | Action::Remove, "approved") => ("removed", false, Some("wall_remove")),
+        (Action::Pin, "approved") => ("approved", true, Some("wall_pin")),
+        (Action::Unpin, "approved") => ("approved", false, Some("wall_pin")),
+        _ => {
+            return Err(Error::conflict(format!(
+                "留言当前状态为 {status},不能执行该操作"
+            )));
+        }
+    };
+    let now = crate::time::now_ms();
+    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+    let saved = sql::update(&mut tx, current.id, next_status, pinned, now).await?;
+    let event = match event {
+        Some(kind) => Some(
+            hub.emit(&mut tx, activity.id, kind, &screen_payload(&saved))
+                .await?,
+        ),
+        None => None,
+    };
+    tx.commit().await.map_err(StoreError::from)?;
+    if let Some(e) = event {
+        hub.committed(e);
+    }
+    Ok(view(&saved, tz))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_masked_whatever_their_width_and_case() {
+        let f = Filter::new(&["赌博".into(), "spam".into(), "ＡＢ".into()]);
+        assert_eq!(f.apply("今天不赌博"), ("今天不**".to_string(), true));
+        assert_eq!(
+            f.apply("buy ＳＰＡＭ now"),
+            ("buy **** now".to_string(), true)
+        );
+        assert_eq!(f.apply("xaby"), ("x**y".to_string(), true));
+        assert_eq!(f.apply("干净的话"), ("干净的话".to_string(), false));
+        assert_eq!(Filter::new(&[]).apply("spam"), ("spam".to_string(), false));
+    }
+}
