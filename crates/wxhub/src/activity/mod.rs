@@ -3,7 +3,9 @@
 //! event stream for big screens. The lottery and the message wall come in later slices.
 
 pub mod activities;
+pub mod draw;
 pub mod events;
+pub mod lottery;
 pub mod meetings;
 pub mod members;
 pub mod routes;

@@ -111,6 +111,20 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             post(moderate_message),
         )
         .route("/api/v3/sensitive_words", get(list_words).post(add_words))
+        .route(
+            "/api/v3/activitys_lottery/{id}/prizes",
+            get(list_prizes).post(add_prize),
+        )
+        .route("/api/v3/activitys_lottery/{id}/rounds", post(commit_round))
+        .route(
+            "/api/v3/activitys_lottery/{id}/rounds/{round}",
+            get(round_record),
+        )
+        .route(
+            "/api/v3/activitys_lottery/{id}/rounds/{round}/draw",
+            post(draw_round),
+        )
+        .route("/api/v3/activitys_lottery/{id}/winners", get(list_winners))
         .route("/api/v3/sensitive_words/{id}", delete(delete_word))
         .route(
             "/api/v3/meetings/{id}/members/import",
@@ -1105,4 +1119,147 @@ pub async fn delete_word(
 ) -> Result<Activity<bool>> {
     wall::delete_word(&s.store, &s.wall_filters, org.org_id, id).await?;
     Ok(Activity::new("删除成功", true))
+}
+
+// --- the lottery -----------------------------------------------------------------------------
+
+use super::lottery::{self, PrizeInput, PrizeView, RoundInput, RoundRecord};
+
+async fn own_lottery(
+    s: &AppState,
+    org: &OrgCaller,
+    id: i64,
+) -> Result<crate::store::activities::ActivityRow> {
+    crate::store::activities::get(&s.store, id)
+        .await?
+        .filter(|a| a.org_id == org.org_id && a.kind == "lottery")
+        .ok_or_else(|| Error::not_found("活动不存在"))
+}
+
+/// The lottery's prizes.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<PrizeView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_prizes(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Vec<PrizeView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        lottery::prizes(&s.store, &row).await?,
+    ))
+}
+
+/// Add a prize `{name, tier, image, stock}`.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = PrizeInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<PrizeView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn add_prize(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<PrizeInput>,
+) -> Result<Activity<PrizeView>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "创建成功",
+        lottery::add_prize(&s.store, &row, input).await?,
+    ))
+}
+
+/// Commit to a round `{prize_id, count, exclude_winners}`: answers the published seed hash and
+/// participant list (hash and list) before anything is drawn.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = RoundInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn commit_round(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<RoundInput>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "已承诺",
+        lottery::commit(&s.store, &s.secrets, &row, input).await?,
+    ))
+}
+
+/// Draw a committed round: the winners, the seed revealed; streamed to the screen.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/draw", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn draw_round(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "开奖成功",
+        lottery::draw_round(&s.store, &s.secrets, &s.hub, &row, round).await?,
+    ))
+}
+
+/// A round's published record (`wxhub lottery verify` recomputes it).
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds/{round}", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn round_record(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        lottery::round_record(&s.store, &row, round).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WinnerView {
+    pub round_id: i64,
+    pub prize_id: i64,
+    pub member_id: String,
+    pub position: i64,
+}
+
+/// The lottery's winners in draw order.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/winners", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<WinnerView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_winners(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Vec<WinnerView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    let winners = crate::store::lottery::winners(&s.store, row.id)
+        .await?
+        .into_iter()
+        .map(|(round_id, prize_id, member_id, position)| WinnerView {
+            round_id,
+            prize_id,
+            member_id,
+            position,
+        })
+        .collect();
+    Ok(Activity::new("查询成功", winners))
 }

@@ -75,6 +75,16 @@ enum Command {
     /// What sendMsg resolves (contents, defaults, training messages) and the send record.
     #[command(subcommand)]
     Messages(MessagesCommand),
+    /// The lottery.
+    #[command(subcommand)]
+    Lottery(LotteryCommand),
+}
+
+#[derive(Subcommand)]
+enum LotteryCommand {
+    /// Recompute a drawn round from its published record (the JSON of
+    /// GET /api/v3/activitys_lottery/{id}/rounds/{round}, whole or its `data`; `-` for stdin).
+    Verify { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -453,6 +463,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     match cli.command {
         Command::Serve { .. } => return serve(config).await,
         Command::Sim { listen, accounts } => return sim(&listen, &accounts).await,
+        Command::Lottery(LotteryCommand::Verify { file }) => return verify_lottery(&file),
         Command::Config { env } => {
             if env {
                 for (name, default) in crate::config::env_variables() {
@@ -472,7 +483,10 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     let memory = config.auth.argon2_memory_kib;
     let page = |p: PageArgs| Page::new(Some(p.page), Some(p.page_size)).map_err(err);
     match cli.command {
-        Command::Serve { .. } | Command::Config { .. } | Command::Sim { .. } => {
+        Command::Serve { .. }
+        | Command::Config { .. }
+        | Command::Sim { .. }
+        | Command::Lottery(_) => {
             unreachable!("handled above")
         }
         Command::Migrate => println!("migrations applied"),
@@ -781,6 +795,38 @@ async fn messages(
         }
     }
     Ok(())
+}
+
+fn verify_lottery(file: &std::path::Path) -> Result<(), String> {
+    use crate::activity::lottery::{verify, RoundRecord, Verdict};
+    let text = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        text
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+    };
+    let value: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    let value = match value.get("data") {
+        Some(data) if data.is_object() => data.clone(),
+        _ => value,
+    };
+    let record: RoundRecord =
+        serde_json::from_value(value).map_err(|e| format!("not a round record: {e}"))?;
+    match verify(&record) {
+        Verdict::Verified => {
+            println!(
+                "verified: round {} — seed matches seed_hash, {} participants match list_hash, \
+                 {} winners recomputed",
+                record.round_id,
+                record.participants.len(),
+                record.winners.len()
+            );
+            Ok(())
+        }
+        Verdict::Mismatch(why) => Err(format!("NOT verified: {why}")),
+    }
 }
 
 async fn sim(listen: &str, accounts: &[String]) -> Result<(), String> {

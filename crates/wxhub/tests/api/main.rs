@@ -11,6 +11,7 @@ mod envelopes;
 mod events;
 mod fans;
 mod helpers;
+mod lottery;
 mod oauth;
 mod ops;
 mod send_msg;
