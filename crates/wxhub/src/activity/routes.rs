@@ -825,12 +825,13 @@ pub async fn roster_template(_org: OrgCaller) -> Result<axum::response::Response
     ))
 }
 
-/// Import a roster from .xlsx (the file as the request body). All or nothing: any refused row
-/// refuses the import, with `data.errors` = [{row, message}].
+/// Import a roster from .xlsx (the file as the request body, sent as
+/// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` or
+/// `application/octet-stream`). All or nothing: any refused row refuses the import, with
+/// `data.errors` = [{row, message}].
 #[utoipa::path(post, path = "/api/v3/meetings/{id}/members/import", tag = "activity-office",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    request_body(content = Vec<u8>,
-                 content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ActivityOk<meetings::ImportReport>),
               (status = 400, body = ActivityError), (status = 401, body = ActivityError),
               (status = 403, body = ActivityError), (status = 404, body = ActivityError),
