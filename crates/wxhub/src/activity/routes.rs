@@ -125,6 +125,18 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             post(draw_round),
         )
         .route("/api/v3/activitys_lottery/{id}/winners", get(list_winners))
+        .route(
+            "/api/v3/activitys_lottery/{id}/winners/export",
+            get(export_winners),
+        )
+        .route(
+            "/api/v3/activitys_lottery/{id}/participants",
+            get(all_participants),
+        )
+        .route(
+            "/api/v3/activitys_lottery/{id}/participants/page",
+            get(page_participants),
+        )
         .route("/api/v3/sensitive_words/{id}", delete(delete_word))
         .route(
             "/api/v3/meetings/{id}/members/import",
@@ -1263,4 +1275,103 @@ pub async fn list_winners(
         })
         .collect();
     Ok(Activity::new("查询成功", winners))
+}
+
+/// 获取参与抽奖名单: every participant (the activity's members), phones whole.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<MemberView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn all_participants(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Vec<MemberView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    let members = crate::store::activities::all_members(&s.store, row.id).await?;
+    let views = members
+        .iter()
+        .map(|m| members::member_view(m, &s.secrets, &s.tz, false))
+        .collect();
+    Ok(Activity::new("查询成功", views))
+}
+
+/// 分页获取参与抽奖名单: participants, paged, searched by member id, nickname or name.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants/page", tag = "lottery",
+    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Paged<MemberView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn page_participants(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<ListParams>,
+) -> Result<Activity<Paged<MemberView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    let (items, total_count) = members::list(
+        &s.store,
+        &s.secrets,
+        row.id,
+        p.search.as_deref(),
+        p.page()?,
+        &s.tz,
+    )
+    .await?;
+    Ok(Activity::new("查询成功", Paged { items, total_count }))
+}
+
+/// The winners as .xlsx: 轮次, 奖品, 名次, 成员ID, 昵称, 姓名, 手机号 (whole: the back office's).
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/winners/export", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn export_winners(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<axum::response::Response> {
+    let row = own_lottery(&s, &org, id).await?;
+    let prizes: std::collections::HashMap<i64, String> =
+        crate::store::lottery::prizes(&s.store, row.id)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+    let mut rows = Vec::new();
+    for (round, prize, member_id, position) in
+        crate::store::lottery::winners(&s.store, row.id).await?
+    {
+        let member = crate::store::activities::get_member(&s.store, row.id, &member_id).await?;
+        let view = member
+            .as_ref()
+            .map(|m| members::member_view(m, &s.secrets, &s.tz, false));
+        rows.push(vec![
+            round.to_string(),
+            prizes.get(&prize).cloned().unwrap_or_default(),
+            position.to_string(),
+            member_id,
+            view.as_ref()
+                .map(|v| v.member_nickname.clone())
+                .unwrap_or_default(),
+            view.as_ref()
+                .map(|v| v.member_real_name.clone())
+                .unwrap_or_default(),
+            view.as_ref()
+                .map(|v| v.member_phone.clone())
+                .unwrap_or_default(),
+        ]);
+    }
+    let bytes = super::xlsx::write(
+        "中奖名单",
+        &["轮次", "奖品", "名次", "成员ID", "昵称", "姓名", "手机号"],
+        rows.into_iter(),
+    )?;
+    Ok(super::xlsx::download(
+        &format!("lottery_{id}_winners.xlsx"),
+        bytes,
+    ))
 }

@@ -39,7 +39,8 @@ async fn ctx(members: usize) -> Ctx {
 
 impl Ctx {
     async fn call(&self, method: Method, path: &str, body: Value) -> Resp {
-        let uri = format!("{path}?access_token={}&access_type=org", self.org);
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let uri = format!("{path}{sep}access_token={}&access_type=org", self.org);
         if body.is_null() {
             self.app
                 .call(method, &uri, None, None, axum::body::Body::empty())
@@ -338,4 +339,79 @@ async fn bad_rounds_are_refused_and_draws_reach_the_screen() {
         "masked on the screen"
     );
     assert_eq!(draw.2["winners"][0]["designated"], false);
+}
+
+#[tokio::test]
+async fn participants_are_listed_and_winners_exported() {
+    let c = ctx(12).await;
+    let all = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys_lottery/{}/participants", c.id),
+            Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(all["data"].as_array().unwrap().len(), 12);
+    let page = c
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v3/activitys_lottery/{}/participants/page?search=m01&page=1&page_size=2",
+                c.id
+            ),
+            Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(page["data"]["total_count"], 2, "m010 and m011");
+    assert_eq!(page["data"]["items"][0]["member_id"], "m010");
+    let prize = c.prize(3).await;
+    let round = c.commit(prize, 3, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    let winners: Vec<String> =
+        serde_json::from_value(c.draw(round).await.json()["data"]["winners"].clone()).unwrap();
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = c
+        .app
+        .router
+        .clone()
+        .oneshot(
+            axum::http::Request::get(format!(
+                "/api/v3/activitys_lottery/{}/winners/export?access_token={}&access_type=org",
+                c.id, c.org
+            ))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range_at(0)
+        .unwrap()
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        vec!["轮次", "奖品", "名次", "成员ID", "昵称", "姓名", "手机号"]
+    );
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[1][1], "一等奖");
+    assert_eq!(rows[1][3], winners[0]);
+    assert_eq!(rows[1][5], "张三丰", "the back office sees names whole");
 }
