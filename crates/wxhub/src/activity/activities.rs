@@ -234,12 +234,22 @@ pub async fn visible(store: &Store, caller: &Caller, id: i64) -> Result<Activity
     Ok(row)
 }
 
-/// The org's activity of `kind` (the back office works per kind).
-async fn own(store: &Store, org_id: i64, kind: Kind, id: i64) -> Result<ActivityRow> {
+/// The org's activity, of `kind` when given (the back office's per-kind paths); another org's
+/// or another kind's answers as a missing one does.
+pub async fn of_org(
+    store: &Store,
+    org_id: i64,
+    kind: Option<Kind>,
+    id: i64,
+) -> Result<ActivityRow> {
     sql::get(store, id)
         .await?
-        .filter(|a| a.org_id == org_id && a.kind == kind.as_str())
+        .filter(|a| a.org_id == org_id && kind.is_none_or(|k| a.kind == k.as_str()))
         .ok_or_else(|| Error::not_found("活动不存在"))
+}
+
+async fn own(store: &Store, org_id: i64, kind: Kind, id: i64) -> Result<ActivityRow> {
+    of_org(store, org_id, Some(kind), id).await
 }
 
 pub async fn create(

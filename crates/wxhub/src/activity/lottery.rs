@@ -142,6 +142,15 @@ const ALGORITHM: &str =
     "ChaCha20Rng(SHA-256(seed ‖ list_hash)); partial Fisher–Yates: for i in 0..k, \
     j = i + uniform(n − i) by rejection sampling of next_u64; winners = positions 0..k";
 
+/// The committed participant list (stored one member id per line).
+fn participants(round: &RoundRow) -> Vec<String> {
+    if round.participants.is_empty() {
+        Vec::new()
+    } else {
+        round.participants.split('\n').map(str::to_string).collect()
+    }
+}
+
 fn record(round: &RoundRow, winners: Vec<String>) -> RoundRecord {
     RoundRecord {
         round_id: round.id,
@@ -152,11 +161,7 @@ fn record(round: &RoundRow, winners: Vec<String>) -> RoundRecord {
         state: round.state.clone(),
         seed_hash: round.seed_hash.clone(),
         list_hash: round.list_hash.clone(),
-        participants: if round.participants.is_empty() {
-            Vec::new()
-        } else {
-            round.participants.split('\n').map(str::to_string).collect()
-        },
+        participants: participants(round),
         seed: round.seed.clone(),
         winners,
         algorithm: ALGORITHM.into(),
@@ -254,7 +259,7 @@ pub async fn draw_round(
         .ok_or_else(|| Error::internal(format!("round {} seed does not open", round.id)))?;
     let seed = draw::parse_seed(&seed_hex)
         .ok_or_else(|| Error::internal(format!("round {} seed is malformed", round.id)))?;
-    let participants: Vec<String> = record(&round, Vec::new()).participants;
+    let participants = participants(&round);
     let winners = draw::winners(&seed, &participants, round.winners_count as usize);
     let now = crate::time::now_ms();
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;

@@ -511,11 +511,7 @@ pub async fn list_members(
     PathParam(id): PathParam<i64>,
     Params(p): Params<ListParams>,
 ) -> Result<Activity<Paged<MemberView>>> {
-    let caller = Caller::Org {
-        org_id: org.org_id,
-        client_id: String::new(),
-    };
-    let row = activities::visible(&s.store, &caller, id).await?;
+    let row = activities::of_org(&s.store, org.org_id, None, id).await?;
     let (items, total_count) = members::list(
         &s.store,
         &s.secrets,
@@ -539,11 +535,7 @@ pub async fn counts(
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
 ) -> Result<Activity<Counts>> {
-    let caller = Caller::Org {
-        org_id: org.org_id,
-        client_id: String::new(),
-    };
-    let row = activities::visible(&s.store, &caller, id).await?;
+    let row = activities::of_org(&s.store, org.org_id, None, id).await?;
     Ok(Activity::new(
         "查询成功",
         members::counts(&s.store, row.id).await?,
@@ -736,11 +728,7 @@ pub async fn rotate_screen_key(
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
 ) -> Result<Activity<ScreenKey>> {
-    let caller = Caller::Org {
-        org_id: org.org_id,
-        client_id: String::new(),
-    };
-    let row = activities::visible(&s.store, &caller, id).await?;
+    let row = activities::of_org(&s.store, org.org_id, None, id).await?;
     let screen_key = super::events::rotate_screen_key(&s.store, row.id).await?;
     Ok(Activity::new("生成成功", ScreenKey { screen_key }))
 }
@@ -854,13 +842,7 @@ pub async fn import_roster(
     PathParam(id): PathParam<i64>,
     body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Activity<meetings::ImportReport>> {
-    let body = body.map_err(|r| {
-        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge
-        } else {
-            Error::bad_request("无法读取请求体")
-        }
-    })?;
+    let body = body.map_err(crate::http::params::body_error)?;
     let report = meetings::import_roster(&s.store, &s.secrets, org.org_id, id, &body).await?;
     Ok(Activity::new("导入成功", report))
 }
@@ -896,11 +878,7 @@ pub async fn export_members(
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
 ) -> Result<axum::response::Response> {
-    let caller = Caller::Org {
-        org_id: org.org_id,
-        client_id: String::new(),
-    };
-    let row = activities::visible(&s.store, &caller, id).await?;
+    let row = activities::of_org(&s.store, org.org_id, None, id).await?;
     let bytes = members::export(&s.store, &s.secrets, row.id, &s.tz).await?;
     Ok(super::xlsx::download(
         &format!("activity_{id}_members.xlsx"),
@@ -955,10 +933,7 @@ async fn own_wall(
     org: &OrgCaller,
     id: i64,
 ) -> Result<crate::store::activities::ActivityRow> {
-    crate::store::activities::get(&s.store, id)
-        .await?
-        .filter(|a| a.org_id == org.org_id && a.kind == "message")
-        .ok_or_else(|| Error::not_found("活动不存在"))
+    activities::of_org(&s.store, org.org_id, Some(Kind::Message), id).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -1143,10 +1118,7 @@ async fn own_lottery(
     org: &OrgCaller,
     id: i64,
 ) -> Result<crate::store::activities::ActivityRow> {
-    crate::store::activities::get(&s.store, id)
-        .await?
-        .filter(|a| a.org_id == org.org_id && a.kind == "lottery")
-        .ok_or_else(|| Error::not_found("活动不存在"))
+    activities::of_org(&s.store, org.org_id, Some(Kind::Lottery), id).await
 }
 
 /// The lottery's prizes.

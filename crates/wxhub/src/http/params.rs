@@ -26,13 +26,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
-            } else {
-                Error::bad_request("无法读取请求体")
-            }
-        })?;
+        let body = Bytes::from_request(req, state).await.map_err(body_error)?;
         if !body.iter().all(u8::is_ascii_whitespace) {
             if content_type.starts_with("application/json") || content_type.contains("+json") {
                 match serde_json::from_slice::<Value>(&body) {
@@ -49,6 +43,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
             }
         }
         from_map(map).map(Params)
+    }
+}
+
+/// A body that could not be read: too large (413), or otherwise unreadable (400).
+pub fn body_error(rejection: axum::extract::rejection::BytesRejection) -> Error {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge
+    } else {
+        Error::bad_request("无法读取请求体")
     }
 }
 

@@ -98,12 +98,7 @@ pub async fn receive(
     // The network look-up happens before the transaction, so no lock waits on WeChat.
     let union_id = match &message.kind {
         MessageKind::Event(Event::Subscribe { .. }) => {
-            let app = port.app_secret.as_ref().and_then(|sealed| {
-                secrets
-                    .open_string(crate::admin::ports::SEAL_APP_SECRET, sealed)
-                    .map(|secret| wechat::App::new(port.app_id.clone(), secret))
-            });
-            match app {
+            match super::ports::wechat_app(&port, secrets) {
                 Some(app) => {
                     match tokio::time::timeout(
                         USER_INFO_BUDGET,

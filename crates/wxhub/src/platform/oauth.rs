@@ -130,15 +130,8 @@ pub async fn finish(ctx: &OAuthContext<'_>, code: Option<&str>, state: &str) -> 
     let port: PortRow = ports::get(ctx.store, row.port_id)
         .await?
         .ok_or_else(|| page_error(404, "端口不存在"))?;
-    let secret = port
-        .app_secret
-        .as_ref()
-        .and_then(|s| {
-            ctx.secrets
-                .open_string(crate::admin::ports::SEAL_APP_SECRET, s)
-        })
+    let app = super::ports::wechat_app(&port, ctx.secrets)
         .ok_or_else(|| page_error(400, "端口未配置 appSecret"))?;
-    let app = wechat::App::new(port.app_id.clone(), secret);
     let token = ctx
         .client
         .exchange_code(&app, code)

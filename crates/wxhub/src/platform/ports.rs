@@ -21,6 +21,15 @@ impl PortRef {
     }
 }
 
+/// The port's WeChat credentials (its appSecret opened), if it has a secret.
+pub fn wechat_app(port: &PortRow, secrets: &crate::crypto::SecretBox) -> Option<wechat::App> {
+    let secret = secrets.open_string(
+        crate::admin::ports::SEAL_APP_SECRET,
+        port.app_secret.as_ref()?,
+    )?;
+    Some(wechat::App::new(port.app_id.clone(), secret))
+}
+
 /// The port named, or a 404 that says which.
 pub async fn resolve(store: &Store, port: &PortRef) -> Result<PortRow> {
     match port {

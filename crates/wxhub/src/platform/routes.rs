@@ -108,13 +108,7 @@ pub async fn callback_push(
     RawQuery(raw): RawQuery,
     body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<&'static str> {
-    let body = body.map_err(|r| {
-        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge
-        } else {
-            Error::bad_request("无法读取请求体")
-        }
-    })?;
+    let body = body.map_err(crate::http::params::body_error)?;
     let body = std::str::from_utf8(&body).map_err(|_| Error::bad_request("请求体不是 UTF-8"))?;
     super::callbacks::receive(
         &state.store,

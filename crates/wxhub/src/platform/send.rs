@@ -327,17 +327,12 @@ fn custom_from_json(v: &Value) -> Result<wechat::CustomBody> {
 }
 
 fn wechat_app(port: &PortRow, secrets: &SecretBox) -> Result<wechat::App> {
-    let secret = port
-        .app_secret
-        .as_ref()
-        .and_then(|sealed| secrets.open_string(crate::admin::ports::SEAL_APP_SECRET, sealed))
-        .ok_or_else(|| {
-            Error::conflict(format!(
-                "端口 {} 未配置 appSecret,无法调用微信接口",
-                port.id
-            ))
-        })?;
-    Ok(wechat::App::new(port.app_id.clone(), secret))
+    super::ports::wechat_app(port, secrets).ok_or_else(|| {
+        Error::conflict(format!(
+            "端口 {} 未配置 appSecret,无法调用微信接口",
+            port.id
+        ))
+    })
 }
 
 /// The seed's failure message for an error WeChat answered.
