@@ -246,24 +246,8 @@ pub fn roster_template() -> Result<Vec<u8>> {
     )
 }
 
-/// One refused row of an import.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RowError {
-    /// The row number as the spreadsheet shows it (the header is row 1).
-    pub row: usize,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ImportReport {
-    pub imported: u64,
-}
-
-fn column(header: &[String], names: &[&str]) -> Option<usize> {
-    header
-        .iter()
-        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-}
+use super::xlsx::{column, rejected, split_header};
+pub use super::xlsx::{ImportReport, RowError};
 
 /// Imports a roster from .xlsx (columns 姓名, 手机号, 编号 in any order; `name`, `phone`,
 /// `member_no` also accepted). Every row is checked first — a name, a valid phone or a member
@@ -278,20 +262,13 @@ pub async fn import_roster(
 ) -> Result<ImportReport> {
     own(store, Named::Meetings, org_id, meeting_id).await?;
     let rows = super::xlsx::read_rows(bytes)?;
-    let Some((header, body)) = rows.split_first() else {
-        return Err(Error::bad_request("表格为空"));
-    };
+    let (header, body) = split_header(&rows, MAX_IMPORT_ROWS)?;
     let name_col =
         column(header, &["姓名", "name"]).ok_or_else(|| Error::bad_request("表格缺少“姓名”列"))?;
     let phone_col = column(header, &["手机号", "手机", "phone"]);
     let no_col = column(header, &["编号", "member_no"]);
     if phone_col.is_none() && no_col.is_none() {
         return Err(Error::bad_request("表格需要“手机号”或“编号”列"));
-    }
-    if body.len() > MAX_IMPORT_ROWS {
-        return Err(Error::bad_request(format!(
-            "每次最多导入 {MAX_IMPORT_ROWS} 行"
-        )));
     }
     let (numbers, phones) = sql::roster_keys(store, meeting_id).await?;
     let mut seen_numbers: std::collections::HashSet<String> = numbers.into_iter().collect();
@@ -363,12 +340,7 @@ pub async fn import_roster(
         });
     }
     if !errors.is_empty() {
-        let count = errors.len();
-        errors.truncate(1000);
-        return Err(Error::Rejected(
-            format!("导入失败:{count} 行有误,未导入任何数据"),
-            serde_json::json!({ "errors": errors }),
-        ));
+        return Err(rejected(errors));
     }
     if valid.is_empty() {
         return Err(Error::bad_request("表格中没有数据行"));

@@ -12,7 +12,7 @@ use crate::store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-const SEAL_PHONE: &str = "activity_members.phone";
+pub const SEAL_PHONE: &str = "activity_members.phone";
 /// Rosters and members share the phone fingerprint, so that a roster phone finds a member.
 pub const PHONE_FINGERPRINT: &str = "phone";
 

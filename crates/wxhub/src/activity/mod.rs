@@ -1,9 +1,8 @@
 //! Interactive activities of seed 000: the org back office (activities, meetings with their
 //! rosters, courses, members), the WeChat H5 endpoints (joining, signing in) and the live
-//! event stream for big screens. The lottery and the message wall come in later slices.
+//! event stream for big screens, the message wall and the lottery.
 
 pub mod activities;
-pub mod draw;
 pub mod events;
 pub mod lottery;
 pub mod meetings;

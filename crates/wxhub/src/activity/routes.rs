@@ -111,32 +111,6 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             post(moderate_message),
         )
         .route("/api/v3/sensitive_words", get(list_words).post(add_words))
-        .route(
-            "/api/v3/activitys_lottery/{id}/prizes",
-            get(list_prizes).post(add_prize),
-        )
-        .route("/api/v3/activitys_lottery/{id}/rounds", post(commit_round))
-        .route(
-            "/api/v3/activitys_lottery/{id}/rounds/{round}",
-            get(round_record),
-        )
-        .route(
-            "/api/v3/activitys_lottery/{id}/rounds/{round}/draw",
-            post(draw_round),
-        )
-        .route("/api/v3/activitys_lottery/{id}/winners", get(list_winners))
-        .route(
-            "/api/v3/activitys_lottery/{id}/winners/export",
-            get(export_winners),
-        )
-        .route(
-            "/api/v3/activitys_lottery/{id}/participants",
-            get(all_participants),
-        )
-        .route(
-            "/api/v3/activitys_lottery/{id}/participants/page",
-            get(page_participants),
-        )
         .route("/api/v3/sensitive_words/{id}", delete(delete_word))
         .route(
             "/api/v3/meetings/{id}/members/import",
@@ -144,6 +118,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         )
         .route("/api/v3/meetings/{id}/members/export", get(export_roster))
         .route("/api/v3/activitys/{id}/members/export", get(export_members))
+        .merge(super::lottery::routes::router(import_body_limit))
         .route("/api/v3/courses", get(list_courses).post(create_course))
         .route(
             "/api/v3/courses/{id}",
@@ -354,7 +329,7 @@ pub struct ListParams {
     course_id: Option<i64>,
     /// Searches member id, nickname and real name (member lists).
     #[serde(default, deserialize_with = "lenient::opt_string")]
-    search: Option<String>,
+    pub(crate) search: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_i64")]
     #[param(value_type = Option<i64>, minimum = 1)]
     page: Option<i64>,
@@ -364,7 +339,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn page(&self) -> Result<Page> {
+    pub(crate) fn page(&self) -> Result<Page> {
         Page::new(self.page, self.page_size)
             .map_err(|_| Error::bad_request("page 必须大于等于 1,page_size 必须在 1 到 100 之间"))
     }
@@ -1107,243 +1082,4 @@ pub async fn delete_word(
 ) -> Result<Activity<bool>> {
     wall::delete_word(&s.store, &s.wall_filters, org.org_id, id).await?;
     Ok(Activity::new("删除成功", true))
-}
-
-// --- the lottery -----------------------------------------------------------------------------
-
-use super::lottery::{self, PrizeInput, PrizeView, RoundInput, RoundRecord};
-
-async fn own_lottery(
-    s: &AppState,
-    org: &OrgCaller,
-    id: i64,
-) -> Result<crate::store::activities::ActivityRow> {
-    activities::of_org(&s.store, org.org_id, Some(Kind::Lottery), id).await
-}
-
-/// The lottery's prizes.
-#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
-    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<PrizeView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
-pub async fn list_prizes(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam(id): PathParam<i64>,
-) -> Result<Activity<Vec<PrizeView>>> {
-    let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
-        "查询成功",
-        lottery::prizes(&s.store, &row).await?,
-    ))
-}
-
-/// Add a prize `{name, tier, image, stock}`.
-#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
-    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    request_body(content = PrizeInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<PrizeView>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
-pub async fn add_prize(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam(id): PathParam<i64>,
-    Params(input): Params<PrizeInput>,
-) -> Result<Activity<PrizeView>> {
-    let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
-        "创建成功",
-        lottery::add_prize(&s.store, &row, input).await?,
-    ))
-}
-
-/// Commit to a round `{prize_id, count, exclude_winners}`: answers the published seed hash and
-/// participant list (hash and list) before anything is drawn.
-#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds", tag = "lottery",
-    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    request_body(content = RoundInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
-pub async fn commit_round(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam(id): PathParam<i64>,
-    Params(input): Params<RoundInput>,
-) -> Result<Activity<RoundRecord>> {
-    let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
-        "已承诺",
-        lottery::commit(&s.store, &s.secrets, &row, input).await?,
-    ))
-}
-
-/// Draw a committed round: the winners, the seed revealed; streamed to the screen.
-#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/draw", tag = "lottery",
-    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
-pub async fn draw_round(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam((id, round)): PathParam<(i64, i64)>,
-) -> Result<Activity<RoundRecord>> {
-    let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
-        "开奖成功",
-        lottery::draw_round(&s.store, &s.secrets, &s.hub, &row, round).await?,
-    ))
-}
-
-/// A round's published record (`wxhub lottery verify` recomputes it).
-#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds/{round}", tag = "lottery",
-    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
-pub async fn round_record(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam((id, round)): PathParam<(i64, i64)>,
-) -> Result<Activity<RoundRecord>> {
-    let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
-        "查询成功",
-        lottery::round_record(&s.store, &row, round).await?,
-    ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct WinnerView {
-    pub round_id: i64,
-    pub prize_id: i64,
-    pub member_id: String,
-    pub position: i64,
-}
-
-/// The lottery's winners in draw order.
-#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/winners", tag = "lottery",
-    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<WinnerView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
-pub async fn list_winners(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam(id): PathParam<i64>,
-) -> Result<Activity<Vec<WinnerView>>> {
-    let row = own_lottery(&s, &org, id).await?;
-    let winners = crate::store::lottery::winners(&s.store, row.id)
-        .await?
-        .into_iter()
-        .map(|(round_id, prize_id, member_id, position)| WinnerView {
-            round_id,
-            prize_id,
-            member_id,
-            position,
-        })
-        .collect();
-    Ok(Activity::new("查询成功", winners))
-}
-
-/// 获取参与抽奖名单: every participant (the activity's members), phones whole.
-#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants", tag = "lottery",
-    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<MemberView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
-pub async fn all_participants(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam(id): PathParam<i64>,
-) -> Result<Activity<Vec<MemberView>>> {
-    let row = own_lottery(&s, &org, id).await?;
-    let members = crate::store::activities::all_members(&s.store, row.id).await?;
-    let views = members
-        .iter()
-        .map(|m| members::member_view(m, &s.secrets, &s.tz, false))
-        .collect();
-    Ok(Activity::new("查询成功", views))
-}
-
-/// 分页获取参与抽奖名单: participants, paged, searched by member id, nickname or name.
-#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants/page", tag = "lottery",
-    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Paged<MemberView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
-pub async fn page_participants(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam(id): PathParam<i64>,
-    Params(p): Params<ListParams>,
-) -> Result<Activity<Paged<MemberView>>> {
-    let row = own_lottery(&s, &org, id).await?;
-    let (items, total_count) = members::list(
-        &s.store,
-        &s.secrets,
-        row.id,
-        p.search.as_deref(),
-        p.page()?,
-        &s.tz,
-    )
-    .await?;
-    Ok(Activity::new("查询成功", Paged { items, total_count }))
-}
-
-/// The winners as .xlsx: 轮次, 奖品, 名次, 成员ID, 昵称, 姓名, 手机号 (whole: the back office's).
-#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/winners/export", tag = "lottery",
-    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, description = "An .xlsx file",
-               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
-              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
-pub async fn export_winners(
-    State(s): State<AppState>,
-    org: OrgCaller,
-    PathParam(id): PathParam<i64>,
-) -> Result<axum::response::Response> {
-    let row = own_lottery(&s, &org, id).await?;
-    let prizes: std::collections::HashMap<i64, String> =
-        crate::store::lottery::prizes(&s.store, row.id)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-    let mut rows = Vec::new();
-    for (round, prize, member_id, position) in
-        crate::store::lottery::winners(&s.store, row.id).await?
-    {
-        let member = crate::store::activities::get_member(&s.store, row.id, &member_id).await?;
-        let view = member
-            .as_ref()
-            .map(|m| members::member_view(m, &s.secrets, &s.tz, false));
-        rows.push(vec![
-            round.to_string(),
-            prizes.get(&prize).cloned().unwrap_or_default(),
-            position.to_string(),
-            member_id,
-            view.as_ref()
-                .map(|v| v.member_nickname.clone())
-                .unwrap_or_default(),
-            view.as_ref()
-                .map(|v| v.member_real_name.clone())
-                .unwrap_or_default(),
-            view.as_ref()
-                .map(|v| v.member_phone.clone())
-                .unwrap_or_default(),
-        ]);
-    }
-    let bytes = super::xlsx::write(
-        "中奖名单",
-        &["轮次", "奖品", "名次", "成员ID", "昵称", "姓名", "手机号"],
-        rows.into_iter(),
-    )?;
-    Ok(super::xlsx::download(
-        &format!("lottery_{id}_winners.xlsx"),
-        bytes,
-    ))
 }

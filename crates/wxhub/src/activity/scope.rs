@@ -30,6 +30,8 @@ impl Caller {
 #[derive(Debug, Clone)]
 pub struct OrgCaller {
     pub org_id: i64,
+    /// The org client acting (recorded in the lottery's audit record and sends).
+    pub client_id: String,
 }
 
 impl FromRequestParts<AppState> for OrgCaller {
@@ -37,7 +39,7 @@ impl FromRequestParts<AppState> for OrgCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         match Caller::from_request_parts(parts, state).await? {
-            Caller::Org { org_id, .. } => Ok(OrgCaller { org_id }),
+            Caller::Org { org_id, client_id } => Ok(OrgCaller { org_id, client_id }),
             Caller::User { .. } => Err(Error::Forbidden(
                 "机构后台接口需要机构凭证(access_type=org)".into(),
             )),

@@ -3,7 +3,9 @@
 
 use crate::error::{Error, Result};
 use calamine::{Data, Reader, Xlsx};
+use serde::Serialize;
 use std::io::Cursor;
+use utoipa::ToSchema;
 
 /// What an upload may decompress to, in all (a 100,000-row roster is about 10 MB of XML).
 const MAX_UNCOMPRESSED: u64 = 256 * 1024 * 1024;
@@ -40,6 +42,47 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
         .rows()
         .map(|row| row.iter().map(cell_text).collect())
         .collect())
+}
+
+/// One refused row of an import.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowError {
+    /// The row number as the spreadsheet shows it (the header is row 1).
+    pub row: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub imported: u64,
+}
+
+/// The header row and the rows under it, refusing an empty sheet or one over `max_rows`.
+pub fn split_header(rows: &[Vec<String>], max_rows: usize) -> Result<(&[String], &[Vec<String>])> {
+    let Some((header, body)) = rows.split_first() else {
+        return Err(Error::bad_request("表格为空"));
+    };
+    if body.len() > max_rows {
+        return Err(Error::bad_request(format!("每次最多导入 {max_rows} 行")));
+    }
+    Ok((header, body))
+}
+
+/// The column whose header is one of `names` (case-insensitive).
+pub fn column(header: &[String], names: &[&str]) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+}
+
+/// An import refused as a whole, with (up to 1,000 of) its refused rows in `data.errors`.
+pub fn rejected(mut errors: Vec<RowError>) -> Error {
+    let count = errors.len();
+    errors.truncate(1000);
+    Error::Rejected(
+        format!("导入失败:{count} 行有误,未导入任何数据"),
+        serde_json::json!({ "errors": errors }),
+    )
 }
 
 fn cell_text(cell: &Data) -> String {

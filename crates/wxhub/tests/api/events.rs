@@ -83,7 +83,7 @@ async fn ctx() -> Ctx {
 
 impl Ctx {
     fn q(&self, path: &str) -> String {
-        format!("{path}?access_token={}&access_type=org", self.org)
+        as_org(path, &self.org)
     }
 
     async fn activity(&self, kind: &str) -> i64 {

@@ -322,3 +322,48 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
     let claims = dec(parts.next().unwrap());
     (header, claims)
 }
+
+/// `path` with an org token in the query, as the activity API takes it.
+pub fn as_org(path: &str, token: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}access_token={token}&access_type=org")
+}
+
+/// The refused rows of an import's report: (row, message).
+pub fn row_errors(body: &Value) -> Vec<(i64, String)> {
+    body["data"]["errors"]
+        .as_array()
+        .expect("data.errors")
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A binary download through the router: status, content type, bytes.
+pub async fn bytes_of(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let resp = app
+        .router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, ctype, body)
+}

@@ -6,13 +6,18 @@ use axum::http::{Method, StatusCode};
 use rand_core::{RngCore, SeedableRng};
 use serde_json::{json, Value};
 
-struct Ctx {
-    app: TestApp,
-    org: String,
-    id: i64,
+pub(crate) struct Ctx {
+    pub app: TestApp,
+    pub org: String,
+    pub id: i64,
 }
 
 async fn ctx(members: usize) -> Ctx {
+    ctx_for(members, "internal").await
+}
+
+/// A lottery activity of `purpose` with `members` members m000, m001, … all named 张三丰.
+pub(crate) async fn ctx_for(members: usize, purpose: &str) -> Ctx {
     let app = TestApp::new().await;
     let org_id = app.org("机构").await;
     let org = app.token(&app.client("org", Some(org_id)).await).await;
@@ -34,13 +39,20 @@ async fn ctx(members: usize) -> Ctx {
             .await;
         assert_eq!(resp.status, StatusCode::OK);
     }
+    let resp = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_lottery/{}/settings", c.id),
+            json!({ "purpose": purpose }),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     c
 }
 
 impl Ctx {
-    async fn call(&self, method: Method, path: &str, body: Value) -> Resp {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let uri = format!("{path}{sep}access_token={}&access_type=org", self.org);
+    pub async fn call(&self, method: Method, path: &str, body: Value) -> Resp {
+        let uri = as_org(path, &self.org);
         if body.is_null() {
             self.app
                 .call(method, &uri, None, None, axum::body::Body::empty())
@@ -50,7 +62,7 @@ impl Ctx {
         }
     }
 
-    async fn prize(&self, stock: i64) -> i64 {
+    pub async fn prize(&self, stock: i64) -> i64 {
         let resp = self
             .call(
                 Method::POST,
@@ -62,7 +74,7 @@ impl Ctx {
         resp.json()["data"]["prize_id"].as_i64().unwrap()
     }
 
-    async fn commit(&self, prize: i64, count: i64, exclude: bool) -> Resp {
+    pub async fn commit(&self, prize: i64, count: i64, exclude: bool) -> Resp {
         self.call(
             Method::POST,
             &format!("/api/v3/activitys_lottery/{}/rounds", self.id),
@@ -71,7 +83,7 @@ impl Ctx {
         .await
     }
 
-    async fn draw(&self, round: i64) -> Resp {
+    pub async fn draw(&self, round: i64) -> Resp {
         self.call(
             Method::POST,
             &format!("/api/v3/activitys_lottery/{}/rounds/{round}/draw", self.id),
@@ -98,7 +110,7 @@ fn unhex(s: &str) -> Vec<u8> {
 }
 
 /// The documented algorithm, written again here from docs/activities.md, not from wxhub's code.
-fn recompute(seed_hex: &str, participants: &[String], k: usize) -> Vec<String> {
+pub(crate) fn recompute(seed_hex: &str, participants: &[String], k: usize) -> Vec<String> {
     let list_hash = sha256(participants.join("\n").as_bytes());
     let mut material = unhex(seed_hex);
     material.extend_from_slice(&list_hash);
@@ -199,7 +211,9 @@ async fn a_drawn_round_recomputes_from_its_published_record() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("NOT verified: the winners differ"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("NOT verified: the random winners differ")
+    );
 
     // The next round leaves out earlier winners; the stock is never exceeded.
     let second = c.commit(prize, 2, true).await.json()["data"].clone();
@@ -286,7 +300,7 @@ async fn bad_rounds_are_refused_and_draws_reach_the_screen() {
         (
             json!({"prize_id": prize, "count": 5}),
             409,
-            "可抽奖人数 3 少于本轮中奖人数 5".into(),
+            "可抽奖人数 3 少于本轮需抽取的人数 5".into(),
         ),
     ] {
         let resp = c
@@ -365,37 +379,23 @@ async fn participants_are_listed_and_winners_exported() {
         .await
         .json();
     assert_eq!(page["data"]["total_count"], 2, "m010 and m011");
-    assert_eq!(page["data"]["items"][0]["member_id"], "m010");
+    assert_eq!(page["data"]["items"][0]["participant_id"], "m010");
+    assert_eq!(page["data"]["items"][0]["source"], "member");
     let prize = c.prize(3).await;
     let round = c.commit(prize, 3, true).await.json()["data"]["round_id"]
         .as_i64()
         .unwrap();
     let winners: Vec<String> =
         serde_json::from_value(c.draw(round).await.json()["data"]["winners"].clone()).unwrap();
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let resp = c
-        .app
-        .router
-        .clone()
-        .oneshot(
-            axum::http::Request::get(format!(
-                "/api/v3/activitys_lottery/{}/winners/export?access_token={}&access_type=org",
-                c.id, c.org
-            ))
-            .body(axum::body::Body::empty())
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
+    let (status, _, bytes) = bytes_of(
+        &c.app,
+        &as_org(
+            &format!("/api/v3/activitys_lottery/{}/winners/export", c.id),
+            &c.org,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
@@ -408,10 +408,23 @@ async fn participants_are_listed_and_winners_exported() {
         .collect();
     assert_eq!(
         rows[0],
-        vec!["轮次", "奖品", "名次", "成员ID", "昵称", "姓名", "手机号"]
+        vec![
+            "轮次",
+            "奖品",
+            "名次",
+            "参与者ID",
+            "昵称",
+            "姓名",
+            "手机号",
+            "内定",
+            "状态",
+            "原因"
+        ]
     );
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[1][1], "一等奖");
     assert_eq!(rows[1][3], winners[0]);
     assert_eq!(rows[1][5], "张三丰", "the back office sees names whole");
+    assert_eq!(rows[1][7], "随机抽取");
+    assert_eq!(rows[1][8], "中奖");
 }

@@ -12,6 +12,7 @@ mod events;
 mod fans;
 mod helpers;
 mod lottery;
+mod lottery_rules;
 mod oauth;
 mod ops;
 mod send_msg;

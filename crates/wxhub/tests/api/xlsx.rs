@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn workbook(rows: &[Vec<Value>]) -> Vec<u8> {
+pub(crate) fn workbook(rows: &[Vec<Value>]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     for (r, row) in rows.iter().enumerate() {
@@ -27,7 +27,7 @@ fn workbook(rows: &[Vec<Value>]) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-fn read(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn read(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
@@ -70,7 +70,7 @@ async fn ctx() -> Ctx {
 
 impl Ctx {
     fn q(&self, path: &str) -> String {
-        format!("{path}?access_token={}&access_type=org", self.org)
+        as_org(path, &self.org)
     }
 
     async fn import(&self, bytes: Vec<u8>) -> Resp {
@@ -96,31 +96,6 @@ impl Ctx {
             .as_i64()
             .unwrap()
     }
-}
-
-async fn bytes_of(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let resp = app
-        .router
-        .clone()
-        .oneshot(
-            axum::http::Request::get(path)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = resp.status();
-    let ctype = resp.headers()["content-type"].to_str().unwrap().to_string();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (status, ctype, body)
 }
 
 #[tokio::test]
@@ -230,17 +205,7 @@ async fn an_import_with_bad_rows_writes_nothing_and_says_which() {
     let body = resp.json();
     assert_eq!(body["code"], 1);
     assert_eq!(body["msg"], "导入失败:6 行有误,未导入任何数据");
-    let errors: Vec<(i64, String)> = body["data"]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let errors = row_errors(&body);
     assert_eq!(
         errors,
         vec![

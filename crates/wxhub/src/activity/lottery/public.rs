@@ -1,0 +1,105 @@
+//! What anyone who can see the activity (its H5 page, a participant) may read: the published
+//! rules, the prizes, every round with its commitment and revealed seed, and the winners with
+//! names and phones masked (张*三, 138****1234) and designated winners marked.
+
+use super::rounds;
+use crate::activity::events::mask_name;
+use crate::crypto::SecretBox;
+use crate::error::Result;
+use crate::platform::values::mask_phone;
+use crate::store::activities::ActivityRow;
+use crate::store::lottery as sql;
+use crate::store::Store;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicWinner {
+    pub name: String,
+    pub nickname: String,
+    pub phone: String,
+    pub designated: bool,
+    /// won, absent or reset
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicRound {
+    pub round_id: i64,
+    pub prize_id: i64,
+    pub prize_name: String,
+    pub kind: String,
+    pub state: String,
+    pub seed_hash: String,
+    pub list_hash: String,
+    pub seed: Option<String>,
+    pub participants_count: i64,
+    pub designated_count: i64,
+    pub reset_reason: Option<String>,
+    pub winners: Vec<PublicWinner>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicResults {
+    pub purpose: String,
+    #[schema(value_type = Option<Object>)]
+    pub rules: Option<Value>,
+    pub rules_hash: Option<String>,
+    pub prizes: Vec<super::prizes::PrizeView>,
+    pub rounds: Vec<PublicRound>,
+}
+
+pub async fn results(
+    store: &Store,
+    secrets: &SecretBox,
+    activity: &ActivityRow,
+) -> Result<PublicResults> {
+    let settings = super::rules::settings(store, activity).await?;
+    let view = super::rules::settings_view(&settings);
+    let prizes = super::prizes::prizes(store, activity).await?;
+    let winners = rounds::winners(store, secrets, activity, true).await?;
+    let rounds = sql::rounds(store, activity.id)
+        .await?
+        .into_iter()
+        .map(|r| PublicRound {
+            round_id: r.id,
+            prize_id: r.prize_id,
+            prize_name: prizes
+                .iter()
+                .find(|p| p.prize_id == r.prize_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            kind: r.kind,
+            state: r.state,
+            seed_hash: r.seed_hash,
+            list_hash: r.list_hash,
+            seed: r.seed,
+            participants_count: r.participants_count,
+            designated_count: r.designated.split('\n').filter(|d| !d.is_empty()).count() as i64,
+            reset_reason: r.reset_reason,
+            winners: winners
+                .iter()
+                .filter(|w| w.round_id == r.id)
+                .map(|w| PublicWinner {
+                    name: mask_name(&w.name),
+                    nickname: w.nickname.clone(),
+                    phone: if w.phone.is_empty() {
+                        String::new()
+                    } else {
+                        mask_phone(&w.phone)
+                    },
+                    designated: w.designated,
+                    state: w.state.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(PublicResults {
+        purpose: view.purpose,
+        rules: view.rules,
+        rules_hash: view.rules_hash,
+        prizes,
+        rounds,
+    })
+}

@@ -1,0 +1,619 @@
+//! HTTP handlers of the lottery: the back office under /api/v3/activitys_lottery/{id}/… (org
+//! tokens) and the public results for H5 pages under /activitys_for_wx/{id}/lottery. Thin:
+//! each checks the activity is the caller's lottery and hands over to the lottery's modules.
+
+use super::notices::{self, NoticeInput, NoticeReport};
+use super::participants::{self, ParticipantView, TagsInput};
+use super::prizes::{self, PrizeInput, PrizeView};
+use super::public::{self, PublicResults};
+use super::rounds::{
+    self, AuditView, RedrawInput, ResetInput, RoundInput, RoundRecord, WinnerView,
+};
+use super::rules::{
+    self, DesignatedInput, DesignatedView, RulesInput, SettingsInput, SettingsView,
+};
+use crate::activity::activities::{self, Kind};
+use crate::activity::meetings::ImportReport;
+use crate::activity::routes::{ListParams, Paged};
+use crate::activity::scope::{Caller, OrgCaller};
+use crate::activity::xlsx;
+use crate::error::{Error, Result};
+use crate::http::envelope::Activity;
+use crate::http::openapi::{ActivityError, ActivityOk};
+use crate::http::params::{lenient, Params, PathParam};
+use crate::store::activities::ActivityRow;
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+pub fn router(import_body_limit: usize) -> Router<AppState> {
+    let base = "/api/v3/activitys_lottery/{id}";
+    let mut router = Router::new();
+    for p in ["", "/api/v3"] {
+        router = router
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/lottery"),
+                get(results),
+            )
+            .route(
+                &format!("{p}/activitys_for_wx/{{id}}/lottery/rounds/{{round}}"),
+                get(public_round),
+            );
+    }
+    router
+        .route(
+            "/api/v3/activitys_lottery/participant_template",
+            get(participant_template),
+        )
+        .route(&format!("{base}/prizes"), get(list_prizes).post(add_prize))
+        .route(
+            &format!("{base}/settings"),
+            get(get_settings).put(put_settings),
+        )
+        .route(&format!("{base}/rules"), post(publish_rules))
+        .route(
+            &format!("{base}/designated"),
+            get(list_designated).post(add_designated),
+        )
+        .route(
+            &format!("{base}/designated/{{designated}}"),
+            delete(remove_designated),
+        )
+        .route(&format!("{base}/rounds"), post(commit_round))
+        .route(&format!("{base}/rounds/{{round}}"), get(round_record))
+        .route(&format!("{base}/rounds/{{round}}/draw"), post(draw_round))
+        .route(&format!("{base}/rounds/{{round}}/redraw"), post(redraw))
+        .route(&format!("{base}/rounds/{{round}}/reset"), post(reset_round))
+        .route(&format!("{base}/rounds/{{round}}/notify"), post(notify))
+        .route(&format!("{base}/winners"), get(list_winners))
+        .route(&format!("{base}/winners/export"), get(export_winners))
+        .route(&format!("{base}/audit"), get(audit))
+        .route(&format!("{base}/participants"), get(all_participants))
+        .route(&format!("{base}/participants/page"), get(page_participants))
+        .route(
+            &format!("{base}/participants/import"),
+            post(import_participants)
+                .layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
+        )
+        .route(
+            &format!("{base}/participants/export"),
+            get(export_participants),
+        )
+        .route(
+            &format!("{base}/participants/imported"),
+            delete(clear_imported),
+        )
+        .route(
+            &format!("{base}/participants/{{participant}}/tags"),
+            put(set_tags),
+        )
+}
+
+async fn own_lottery(s: &AppState, org: &OrgCaller, id: i64) -> Result<ActivityRow> {
+    activities::of_org(&s.store, org.org_id, Some(Kind::Lottery), id).await
+}
+
+// --- public results (H5) ---------------------------------------------------------------------
+
+async fn visible_lottery(s: &AppState, caller: &Caller, id: i64) -> Result<ActivityRow> {
+    let row = activities::visible(&s.store, caller, id).await?;
+    if row.kind != Kind::Lottery.as_str() {
+        return Err(Error::not_found("活动不存在"));
+    }
+    Ok(row)
+}
+
+/// The lottery's public results: rules, prizes, rounds with their commitments and seeds,
+/// winners with names and phones masked and designated ones marked.
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/lottery", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<PublicResults>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn results(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<PublicResults>> {
+    let row = visible_lottery(&s, &caller, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        public::results(&s.store, &s.secrets, &row).await?,
+    ))
+}
+
+/// A round's published record, for anyone to verify (`wxhub lottery verify`).
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/lottery/rounds/{round}", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn public_round(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+) -> Result<Activity<RoundRecord>> {
+    let row = visible_lottery(&s, &caller, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        rounds::round_record(&s.store, &row, round).await?,
+    ))
+}
+
+// --- prizes, settings, rules, designated -----------------------------------------------------
+
+/// The lottery's prizes.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<PrizeView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_prizes(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Vec<PrizeView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        prizes::prizes(&s.store, &row).await?,
+    ))
+}
+
+/// Add a prize `{name, tier, image, stock, eligible_tags}` (not after the rules are published).
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = PrizeInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<PrizeView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn add_prize(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<PrizeInput>,
+) -> Result<Activity<PrizeView>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "创建成功",
+        prizes::add_prize(&s.store, &row, input).await?,
+    ))
+}
+
+/// The lottery's purpose (promotion or internal) and its published rules.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/settings", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<SettingsView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn get_settings(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<SettingsView>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        rules::settings_view(&rules::settings(&s.store, &row).await?),
+    ))
+}
+
+/// Mark the lottery `{purpose: "promotion" | "internal"}`: before its first round only.
+#[utoipa::path(put, path = "/api/v3/activitys_lottery/{id}/settings", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = SettingsInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<SettingsView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn put_settings(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<SettingsInput>,
+) -> Result<Activity<SettingsView>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "保存成功",
+        rules::set_purpose(&s.store, &row, &org.client_id, input).await?,
+    ))
+}
+
+/// Publish the prize rules `{description}` (once): prizes, counts, eligibility, draw method.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rules", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = RulesInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<SettingsView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn publish_rules(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<RulesInput>,
+) -> Result<Activity<SettingsView>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "公布成功",
+        rules::publish(&s.store, &row, &org.client_id, input).await?,
+    ))
+}
+
+/// 内定中奖名单列表: the designated winners, by prize.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/designated", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<DesignatedView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_designated(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Vec<DesignatedView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        rules::designated(&s.store, &row).await?,
+    ))
+}
+
+/// Designate a winner `{prize_id, participant_id, note}` — internal activities only (409 for a
+/// promotion).
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/designated", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = DesignatedInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<DesignatedView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn add_designated(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<DesignatedInput>,
+) -> Result<Activity<DesignatedView>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "创建成功",
+        rules::add_designated(&s.store, &s.hub, &row, &org.client_id, input).await?,
+    ))
+}
+
+/// Remove a designated entry not yet awarded.
+#[utoipa::path(delete, path = "/api/v3/activitys_lottery/{id}/designated/{designated}", tag = "lottery",
+    params(("id" = i64, Path), ("designated" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<bool>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn remove_designated(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, designated)): PathParam<(i64, i64)>,
+) -> Result<Activity<bool>> {
+    let row = own_lottery(&s, &org, id).await?;
+    rules::remove_designated(&s.store, &s.hub, &row, &org.client_id, designated).await?;
+    Ok(Activity::new("删除成功", true))
+}
+
+// --- rounds ----------------------------------------------------------------------------------
+
+/// Commit to a round `{prize_id, count, exclude_winners}`: answers the published seed hash,
+/// participant list (hash and list) and designated winners before anything is drawn.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = RoundInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn commit_round(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<RoundInput>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "已承诺",
+        rounds::commit(&s.store, &s.secrets, &row, &org.client_id, input).await?,
+    ))
+}
+
+/// Draw a committed round: the winners, the seed revealed; streamed to the screen.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/draw", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn draw_round(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "开奖成功",
+        rounds::draw_round(&s.store, &s.secrets, &s.hub, &row, &org.client_id, round).await?,
+    ))
+}
+
+/// A round's published record (`wxhub lottery verify` recomputes it).
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds/{round}", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn round_record(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        rounds::round_record(&s.store, &row, round).await?,
+    ))
+}
+
+/// An absent winner `{participant_id, reason}`: marked absent, and a redraw round of one
+/// committed over those not yet drawn (draw it with …/rounds/{redraw}/draw).
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/redraw", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = RedrawInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn redraw(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+    Params(input): Params<RedrawInput>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "已承诺补抽",
+        rounds::redraw(
+            &s.store,
+            &s.secrets,
+            &s.hub,
+            &row,
+            &org.client_id,
+            round,
+            input,
+        )
+        .await?,
+    ))
+}
+
+/// Reset a round `{reason}`: its winners marked reset, stock given back; the record is kept.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/reset", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = ResetInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn reset_round(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+    Params(input): Params<ResetInput>,
+) -> Result<Activity<RoundRecord>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "已重置",
+        rounds::reset(&s.store, &s.hub, &row, &org.client_id, round, input).await?,
+    ))
+}
+
+/// Notify the round's winners by template message `{port_id, msg_temp_id | msg_id,
+/// msg_content, url}` through the marketing platform's send path.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/notify", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = NoticeInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<NoticeReport>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn notify(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+    Params(input): Params<NoticeInput>,
+) -> Result<Activity<NoticeReport>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "通知完成",
+        notices::notify(&s, &row, &org.client_id, round, input).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WinnerParams {
+    /// true: every winner ever drawn (absent and reset ones too); default: standing ones.
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    #[param(value_type = Option<bool>)]
+    all: Option<bool>,
+}
+
+/// The lottery's winners in draw order, designated ones marked; names and phones whole.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/winners", tag = "lottery",
+    params(("id" = i64, Path), WinnerParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<WinnerView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_winners(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<WinnerParams>,
+) -> Result<Activity<Vec<WinnerView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        rounds::winners(&s.store, &s.secrets, &row, p.all.unwrap_or(false)).await?,
+    ))
+}
+
+/// Every winner ever drawn as .xlsx: 轮次, 奖品, 名次, 参与者ID, 昵称, 姓名, 手机号, 内定, 状态, 原因.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/winners/export", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn export_winners(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<axum::response::Response> {
+    let row = own_lottery(&s, &org, id).await?;
+    let bytes = rounds::export_winners(&s.store, &s.secrets, &row).await?;
+    Ok(xlsx::download(&format!("lottery_{id}_winners.xlsx"), bytes))
+}
+
+/// The audit record: every purpose, rule, import, designation, commitment, draw, redraw, reset
+/// and notice, oldest first, paged.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/audit", tag = "lottery",
+    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Paged<AuditView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn audit(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<ListParams>,
+) -> Result<Activity<Paged<AuditView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    let (items, total_count) = rounds::audit_page(&s.store, &row, p.page()?, &s.tz).await?;
+    Ok(Activity::new("查询成功", Paged { items, total_count }))
+}
+
+// --- participants ----------------------------------------------------------------------------
+
+/// 获取参与抽奖名单: every participant (members and imported), phones whole, with tags.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<ParticipantView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn all_participants(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Vec<ParticipantView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        participants::all(&s.store, &s.secrets, &row).await?,
+    ))
+}
+
+/// 分页获取参与抽奖名单: participants, paged, searched by id, nickname, name or 编号.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants/page", tag = "lottery",
+    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Paged<ParticipantView>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn page_participants(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<ListParams>,
+) -> Result<Activity<Paged<ParticipantView>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    let (items, total_count) =
+        participants::page(&s.store, &s.secrets, &row, p.search.as_deref(), p.page()?).await?;
+    Ok(Activity::new("查询成功", Paged { items, total_count }))
+}
+
+/// 导出参与名单的报表模板: the import template (.xlsx: 编号, 姓名, 手机号, 标签).
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/participant_template", tag = "lottery",
+    params(("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError)))]
+pub async fn participant_template(_org: OrgCaller) -> Result<axum::response::Response> {
+    Ok(xlsx::download(
+        "participant_template.xlsx",
+        participants::template()?,
+    ))
+}
+
+/// 导入参与名单: the .xlsx body (编号 and 姓名 required, 手机号 and 标签 optional; sent as the
+/// .xlsx media type or `application/octet-stream`). All or nothing: any refused row refuses
+/// the import, with `data.errors` = [{row, message}].
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/participants/import", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = ActivityOk<ImportReport>),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError),
+              (status = 409, body = ActivityError), (status = 413, body = ActivityError)))]
+pub async fn import_participants(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Activity<ImportReport>> {
+    let row = own_lottery(&s, &org, id).await?;
+    let body = body.map_err(crate::http::params::body_error)?;
+    let report = participants::import(&s.store, &s.secrets, &row, &org.client_id, &body).await?;
+    Ok(Activity::new("导入成功", report))
+}
+
+/// The participants as .xlsx (phones whole: the back office's).
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants/export", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn export_participants(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<axum::response::Response> {
+    let row = own_lottery(&s, &org, id).await?;
+    let bytes = participants::export(&s.store, &s.secrets, &row).await?;
+    Ok(xlsx::download(
+        &format!("lottery_{id}_participants.xlsx"),
+        bytes,
+    ))
+}
+
+/// Remove every imported participant (before the first round only): how many.
+#[utoipa::path(delete, path = "/api/v3/activitys_lottery/{id}/participants/imported", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<u64>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn clear_imported(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<u64>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "删除成功",
+        participants::clear_imported(&s.store, &row, &org.client_id).await?,
+    ))
+}
+
+/// Replace a participant's tags `{tags: [..]}` (prizes may require them).
+#[utoipa::path(put, path = "/api/v3/activitys_lottery/{id}/participants/{participant}/tags", tag = "lottery",
+    params(("id" = i64, Path), ("participant" = String, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = TagsInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<Vec<String>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn set_tags(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, participant)): PathParam<(i64, String)>,
+    Params(input): Params<TagsInput>,
+) -> Result<Activity<Vec<String>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "保存成功",
+        participants::set_tags(&s.store, &row, &org.client_id, &participant, input).await?,
+    ))
+}

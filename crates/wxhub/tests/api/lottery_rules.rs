@@ -1,0 +1,609 @@
+//! What makes the lottery trustworthy beyond the draw itself: promotions publish their rules
+//! and refuse designated winners; internal events may designate, openly; imported
+//! participants and tags; eligibility; redraws for absent winners; resets kept in the audit;
+//! masked public results; notices through the send path.
+
+use crate::helpers::*;
+use crate::lottery::{ctx_for, recompute, Ctx};
+use crate::xlsx::{read, workbook};
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+impl Ctx {
+    fn path(&self, rest: &str) -> String {
+        format!("/api/v3/activitys_lottery/{}{rest}", self.id)
+    }
+
+    async fn get_data(&self, rest: &str) -> Value {
+        let resp = self.call(Method::GET, &self.path(rest), Value::Null).await;
+        assert_eq!(resp.status, StatusCode::OK, "{rest}: {}", resp.text);
+        resp.json()["data"].clone()
+    }
+
+    async fn post(&self, rest: &str, body: Value) -> Resp {
+        self.call(Method::POST, &self.path(rest), body).await
+    }
+
+    async fn import(&self, rows: &[Vec<Value>]) -> Resp {
+        let uri = as_org(&self.path("/participants/import"), &self.org);
+        self.app
+            .call(Method::POST, &uri, None, Some(XLSX), workbook(rows))
+            .await
+    }
+
+    async fn bytes(&self, path: &str) -> Vec<u8> {
+        let (status, _, bytes) = bytes_of(&self.app, &as_org(path, &self.org)).await;
+        assert_eq!(status, StatusCode::OK);
+        bytes
+    }
+
+    async fn prize_with(&self, body: Value) -> i64 {
+        let resp = self.post("/prizes", body).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        resp.json()["data"]["prize_id"].as_i64().unwrap()
+    }
+
+    async fn actions(&self) -> Vec<String> {
+        let audit = self.get_data("/audit?page=1&page_size=100").await;
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["action"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+fn row(cells: &[&str]) -> Vec<Value> {
+    cells.iter().map(|c| json!(c)).collect()
+}
+
+#[tokio::test]
+async fn a_promotion_publishes_its_rules_first_and_refuses_designated_winners() {
+    let c = ctx_for(5, "promotion").await;
+    let settings = c.get_data("/settings").await;
+    assert_eq!(settings["purpose"], "promotion");
+    assert_eq!(settings["rules_published"], false);
+    let prize = c.prize(2).await;
+
+    let resp = c.commit(prize, 1, true).await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+    assert_eq!(
+        resp.json(),
+        activity_error("推广活动须在首次抽奖前公布抽奖规则(奖品、数量、抽奖方式)")
+    );
+    let resp = c
+        .post(
+            "/designated",
+            json!({"prize_id": prize, "participant_id": "m001"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+    assert_eq!(
+        resp.json(),
+        activity_error("推广活动不得内定中奖人员(《反不正当竞争法》第十条);仅内部活动可设内定名单")
+    );
+
+    let published = c
+        .post("/rules", json!({"description": "扫码参与,现场开奖"}))
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text);
+    let data = published.json()["data"].clone();
+    assert_eq!(data["rules_published"], true);
+    assert_eq!(data["rules"]["prizes"][0]["stock"], 2);
+    assert_eq!(data["rules"]["prizes"][0]["name"], "一等奖");
+    assert!(data["rules"]["draw_method"]
+        .as_str()
+        .unwrap()
+        .contains("Fisher–Yates"));
+    assert_eq!(data["rules"]["description"], "扫码参与,现场开奖");
+    let hash = data["rules_hash"].as_str().unwrap();
+    assert_eq!(hash.len(), 64);
+
+    for (method, rest, body, msg) in [
+        (
+            Method::POST,
+            "/rules",
+            json!({}),
+            "抽奖规则已公布,不能重复公布",
+        ),
+        (
+            Method::POST,
+            "/prizes",
+            json!({"name": "加奖", "stock": 1}),
+            "抽奖规则已公布,不能再增加奖品(公布的规则即对参与者的承诺)",
+        ),
+        (
+            Method::PUT,
+            "/settings",
+            json!({"purpose": "internal"}),
+            "抽奖规则已公布,不能再更改活动性质",
+        ),
+    ] {
+        let resp = c.call(method, &c.path(rest), body).await;
+        assert_eq!(resp.status, StatusCode::CONFLICT, "{rest}");
+        assert_eq!(resp.json(), activity_error(msg), "{rest}");
+    }
+
+    let round = c.commit(prize, 1, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(c.draw(round).await.status, StatusCode::OK);
+
+    // The public results: rules, commitments, seeds; names masked.
+    let user = c.app.org("另一个").await; // an org id only to make a foreign token below
+    let foreign = c.app.token(&c.app.client("org", Some(user)).await).await;
+    let results = c
+        .app
+        .get(
+            &format!(
+                "/activitys_for_wx/{}/lottery?access_token={}&access_type=org",
+                c.id, c.org
+            ),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(results["code"], 0);
+    let data = &results["data"];
+    assert_eq!(data["purpose"], "promotion");
+    assert_eq!(data["rules_hash"], hash);
+    assert_eq!(data["rounds"][0]["state"], "drawn");
+    assert_eq!(data["rounds"][0]["designated_count"], 0);
+    assert_eq!(data["rounds"][0]["winners"][0]["name"], "张*丰");
+    assert_eq!(data["rounds"][0]["winners"][0]["designated"], false);
+    let other = c
+        .app
+        .get(
+            &format!(
+                "/api/v3/activitys_for_wx/{}/lottery?access_token={foreign}&access_type=org",
+                c.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "another org's lottery");
+    assert_eq!(
+        c.call(
+            Method::PUT,
+            &c.path("/settings"),
+            json!({"purpose": "party"})
+        )
+        .await
+        .json(),
+        activity_error("purpose 只能是 promotion 或 internal")
+    );
+    let actions = c.actions().await;
+    assert_eq!(
+        actions,
+        [
+            "purpose_set",
+            "rules_published",
+            "round_committed",
+            "round_drawn"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_internal_event_designates_openly_and_eligibility_follows_tags() {
+    let c = ctx_for(6, "internal").await;
+    // Import staff with tags; one of them will be designated.
+    let resp = c
+        .import(&[
+            row(&["编号", "姓名", "手机号", "标签"]),
+            row(&["E001", "李四", "13800000001", "员工"]),
+            row(&["E002", "王五", "13800000002", "员工,VIP"]),
+            row(&["E003", "赵六", "", ""]),
+        ])
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"]["imported"], 3);
+    let all = c.get_data("/participants").await;
+    assert_eq!(all.as_array().unwrap().len(), 9);
+    let e2 = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["participant_id"] == "imp:E002")
+        .unwrap();
+    assert_eq!(e2["source"], "import");
+    assert_eq!(e2["phone"], "13800000002", "whole in the back office");
+    assert_eq!(e2["tags"], json!(["VIP", "员工"]), "sorted");
+    // A member can be tagged too.
+    let resp = c
+        .call(
+            Method::PUT,
+            &c.path("/participants/m003/tags"),
+            json!({"tags": ["员工"]}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(
+        c.call(
+            Method::PUT,
+            &c.path("/participants/nobody/tags"),
+            json!({"tags": ["员工"]})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let staff = c
+        .prize_with(json!({"name": "员工特等奖", "stock": 3, "eligible_tags": ["员工"]}))
+        .await;
+    let resp = c
+        .post(
+            "/designated",
+            json!({"prize_id": staff, "participant_id": "imp:E001", "note": "董事会决定"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"]["designated"], true);
+    assert_eq!(resp.json()["data"]["name"], "李四");
+    for (body, status, msg) in [
+        (
+            json!({"prize_id": staff, "participant_id": "imp:E001"}),
+            409,
+            "该参与者已在此奖品的内定名单中",
+        ),
+        (
+            json!({"prize_id": staff, "participant_id": "ghost"}),
+            404,
+            "参与者不存在",
+        ),
+        (json!({"participant_id": "m001"}), 400, "缺少参数 prize_id"),
+    ] {
+        let resp = c.post("/designated", body.clone()).await;
+        assert_eq!(resp.status.as_u16(), status, "{body}");
+        assert_eq!(resp.json(), activity_error(msg), "{body}");
+    }
+    let listed = c.get_data("/designated").await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["round_id"], Value::Null);
+
+    let key = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys/{}/screen_key", c.id),
+            Value::Null,
+        )
+        .await
+        .json()["data"]["screen_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = c.app.live().await;
+    let (_, mut screen) = crate::events::Screen::open(
+        &base,
+        &format!("/api/v3/activitys/{}/events?screen_key={key}", c.id),
+        None,
+    )
+    .await;
+
+    let committed = c.commit(staff, 2, true).await;
+    assert_eq!(committed.status, StatusCode::OK, "{}", committed.text);
+    let record = committed.json()["data"].clone();
+    assert_eq!(record["designated"], json!(["imp:E001"]));
+    assert_eq!(record["random_count"], 1);
+    assert_eq!(record["eligible_tags"], json!(["员工"]));
+    assert_eq!(
+        record["participants"],
+        json!(["imp:E002", "m003"]),
+        "only the tagged, and never the designated, are in the random list"
+    );
+    let round = record["round_id"].as_i64().unwrap();
+    let drawn = c.draw(round).await.json()["data"].clone();
+    let participants: Vec<String> = serde_json::from_value(record["participants"].clone()).unwrap();
+    let random: Vec<String> = serde_json::from_value(drawn["winners"].clone()).unwrap();
+    assert_eq!(
+        random,
+        recompute(drawn["seed"].as_str().unwrap(), &participants, 1),
+        "the verification covers the random winners only"
+    );
+
+    let winners = c.get_data("/winners").await;
+    assert_eq!(winners.as_array().unwrap().len(), 2);
+    assert_eq!(winners[0]["member_id"], "imp:E001");
+    assert_eq!(winners[0]["designated"], true);
+    assert_eq!(winners[0]["position"], 1);
+    assert_eq!(winners[1]["designated"], false);
+    let listed = c.get_data("/designated").await;
+    assert_eq!(listed[0]["round_id"], round, "awarded by that round");
+    // The screen saw the designation and the draw, each designated winner marked.
+    // (The stream replays from the start: six joins, then the designation, then the draw.)
+    let events = screen.wait_for(8).await;
+    assert_eq!(events[6].1, "lottery_designated");
+    assert_eq!(events[6].2["winner"]["name"], "李*");
+    assert_eq!(events[6].2["winner"]["designated"], true);
+    assert_eq!(events[7].1, "lottery_draw");
+    assert_eq!(events[7].2["winners"][0]["designated"], true);
+    assert_eq!(events[7].2["winners"][1]["designated"], false);
+    // The export and the public results say so too.
+    let rows = read(&c.bytes(&c.path("/winners/export")).await);
+    assert_eq!(rows[1][7], "内定");
+    assert_eq!(rows[2][7], "随机抽取");
+    let public = c
+        .app
+        .get(
+            &format!(
+                "/api/v3/activitys_for_wx/{}/lottery?access_token={}&access_type=org",
+                c.id, c.org
+            ),
+            None,
+        )
+        .await
+        .json();
+    let w = &public["data"]["rounds"][0]["winners"][0];
+    assert_eq!(w["designated"], true);
+    assert_eq!(w["name"], "李*");
+    assert_eq!(w["phone"], "138****0001", "phones masked in public results");
+    assert_eq!(public["data"]["rounds"][0]["designated_count"], 1);
+    // An internal activity with designated winners cannot turn into a promotion.
+    let resp = c
+        .call(
+            Method::PUT,
+            &c.path("/settings"),
+            json!({"purpose": "promotion"}),
+        )
+        .await;
+    assert_eq!(resp.json(), activity_error("已开始抽奖,不能再更改活动性质"));
+    let actions = c.actions().await;
+    assert!(actions.contains(&"designated_added".to_string()));
+    assert!(actions.contains(&"participants_imported".to_string()));
+    assert!(actions.contains(&"tags_set".to_string()));
+}
+
+#[tokio::test]
+async fn an_absent_winner_is_replaced_by_a_new_verifiable_draw_and_resets_are_kept() {
+    let c = ctx_for(8, "internal").await;
+    let prize = c.prize(3).await;
+    let round = c.commit(prize, 2, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    let first: Vec<String> =
+        serde_json::from_value(c.draw(round).await.json()["data"]["winners"].clone()).unwrap();
+
+    for (body, status, msg) in [
+        (
+            json!({"participant_id": first[0]}),
+            400,
+            "reason 需要 1 到 200 个字符",
+        ),
+        (
+            json!({"participant_id": "m999", "reason": "未到场"}),
+            404,
+            "该轮没有这位仍有效的中奖者",
+        ),
+    ] {
+        let resp = c
+            .post(&format!("/rounds/{round}/redraw"), body.clone())
+            .await;
+        assert_eq!(resp.status.as_u16(), status, "{body}");
+        assert_eq!(resp.json(), activity_error(msg), "{body}");
+    }
+    let redraw = c
+        .post(
+            &format!("/rounds/{round}/redraw"),
+            json!({"participant_id": first[0], "reason": "三次唱名未到场"}),
+        )
+        .await;
+    assert_eq!(redraw.status, StatusCode::OK, "{}", redraw.text);
+    let record = redraw.json()["data"].clone();
+    assert_eq!(record["kind"], "redraw");
+    assert_eq!(record["state"], "committed");
+    assert_eq!(record["count"], 1);
+    let pool: Vec<String> = serde_json::from_value(record["participants"].clone()).unwrap();
+    assert_eq!(pool.len(), 6, "those not yet drawn");
+    assert!(first.iter().all(|w| !pool.contains(w)));
+    let second = record["round_id"].as_i64().unwrap();
+    let replaced = c.draw(second).await.json()["data"].clone();
+    let replacement: Vec<String> = serde_json::from_value(replaced["winners"].clone()).unwrap();
+    assert_eq!(
+        replacement,
+        recompute(replaced["seed"].as_str().unwrap(), &pool, 1)
+    );
+    // Twice absent is refused; the standing winners are the second first-round one and the
+    // replacement; the absent one is kept with its reason.
+    let again = c
+        .post(
+            &format!("/rounds/{round}/redraw"),
+            json!({"participant_id": first[0], "reason": "x"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let standing = c.get_data("/winners").await;
+    let ids: Vec<&str> = standing
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["member_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [first[1].as_str(), replacement[0].as_str()]);
+    let everyone = c.get_data("/winners?all=true").await;
+    assert_eq!(everyone.as_array().unwrap().len(), 3);
+    assert_eq!(everyone[0]["state"], "absent");
+    assert_eq!(everyone[0]["reason"], "三次唱名未到场");
+    assert_eq!(c.get_data("/prizes").await[0]["awarded"], 2);
+
+    // Reset the first round: its standing winner is undone, stock comes back, the record stays.
+    let resp = c.post(&format!("/rounds/{round}/reset"), json!({})).await;
+    assert_eq!(resp.json(), activity_error("reason 需要 1 到 200 个字符"));
+    let reset = c
+        .post(
+            &format!("/rounds/{round}/reset"),
+            json!({"reason": "主持人误操作"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+    let reset = reset.json()["data"].clone();
+    assert_eq!(reset["state"], "reset");
+    assert_eq!(reset["reset_reason"], "主持人误操作");
+    assert_eq!(
+        reset["winners"],
+        json!(first),
+        "the drawn winners stay in the record"
+    );
+    let again = c
+        .post(&format!("/rounds/{round}/reset"), json!({"reason": "x"}))
+        .await;
+    assert_eq!(again.json(), activity_error("该轮已重置"));
+    assert_eq!(c.get_data("/prizes").await[0]["awarded"], 1);
+    let standing = c.get_data("/winners").await;
+    assert_eq!(standing.as_array().unwrap().len(), 1);
+    assert_eq!(standing[0]["member_id"], replacement[0]);
+    let everyone = c.get_data("/winners?all=true").await;
+    assert_eq!(everyone[1]["state"], "reset");
+    // A redraw of a reset round is refused; the audit keeps everything in order.
+    let resp = c
+        .post(
+            &format!("/rounds/{round}/redraw"),
+            json!({"participant_id": first[1], "reason": "x"}),
+        )
+        .await;
+    assert_eq!(resp.json(), activity_error("该轮已重置"));
+    let actions = c.actions().await;
+    assert_eq!(
+        actions,
+        [
+            "purpose_set",
+            "round_committed",
+            "round_drawn",
+            "winner_absent",
+            "round_drawn",
+            "round_reset"
+        ]
+    );
+    let audit = c.get_data("/audit?page=1&page_size=100").await;
+    assert_eq!(audit["items"][3]["detail"]["reason"], "三次唱名未到场");
+    assert_eq!(audit["items"][5]["detail"]["winners_reset"], 1);
+}
+
+#[tokio::test]
+async fn bad_imports_change_nothing_and_report_every_row() {
+    let c = ctx_for(2, "internal").await;
+    // The members' phones: m000 joins with one, so an import repeating it is refused.
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id),
+            json!({"member_id": "m000", "member_phone": "13900000000"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let resp = c
+        .import(&[
+            row(&["姓名", "手机号", "编号", "标签"]),
+            row(&["甲", "13800000001", "A1", "员工"]),
+            row(&["乙", "13800000001", "A2", ""]),
+            row(&["丙", "12345", "A3", ""]),
+            row(&["丁", "", "A1", ""]),
+            row(&["", "", "A5", ""]),
+            row(&["戊", "13900000000", "A6", ""]),
+            row(&["己", "", "", ""]),
+            row(&["庚", "", "A8", &"长".repeat(17)]),
+        ])
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+    let body = resp.json();
+    assert_eq!(body["msg"], "导入失败:7 行有误,未导入任何数据");
+    let errors: Vec<(i64, String)> = body["data"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (
+                3,
+                "手机号重复(表格内、已导入或已报名成员中已有)".to_string()
+            ),
+            (4, "手机号 12345 格式错误".into()),
+            (5, "编号 A1 重复(表格内或名单中已有)".into()),
+            (6, "姓名应为 1 到 32 个字符".into()),
+            (7, "手机号重复(表格内、已导入或已报名成员中已有)".into()),
+            (8, "编号应为 1 到 64 个可见字符(字母、数字、符号)".into()),
+            (9, format!("标签 {} 应为 1 到 16 个字符", "长".repeat(17))),
+        ]
+    );
+    assert_eq!(
+        c.get_data("/participants").await.as_array().unwrap().len(),
+        2,
+        "nothing was imported"
+    );
+    let resp = c
+        .import(&[row(&["姓名", "手机号"]), row(&["甲", ""])])
+        .await;
+    assert_eq!(resp.json(), activity_error("表格缺少“编号”列"));
+    let uri = as_org(&c.path("/participants/import"), &c.org);
+    let resp = c
+        .app
+        .call(Method::POST, &uri, None, Some(XLSX), "not a workbook")
+        .await;
+    assert_eq!(resp.json(), activity_error("文件不是有效的 .xlsx 表格"));
+
+    // The template imports as it is; an import after it repeats nothing.
+    let template = c
+        .bytes("/api/v3/activitys_lottery/participant_template")
+        .await;
+    let rows = read(&template);
+    assert_eq!(rows[0], ["编号", "姓名", "手机号", "标签"]);
+    let resp = c
+        .app
+        .call(Method::POST, &uri, None, Some(XLSX), template.clone())
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let resp = c
+        .app
+        .call(
+            Method::POST,
+            &uri,
+            None,
+            Some("application/octet-stream"),
+            template,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    // Paged search finds imported people by name or 编号; the export lists everyone.
+    let page = c
+        .get_data("/participants/page?search=E-001&page=1&page_size=10")
+        .await;
+    assert_eq!(page["total_count"], 1);
+    assert_eq!(page["items"][0]["name"], "张三");
+    let exported = read(&c.bytes(&c.path("/participants/export")).await);
+    assert_eq!(exported.len(), 4);
+    assert_eq!(exported[3][0], "E-001");
+    assert_eq!(exported[3][5], "导入");
+    // Clearing the imported works before the first round, not after.
+    let resp = c
+        .call(
+            Method::DELETE,
+            &c.path("/participants/imported"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(resp.json()["data"], 1);
+    let prize = c.prize(1).await;
+    c.commit(prize, 1, true).await;
+    let resp = c
+        .call(
+            Method::DELETE,
+            &c.path("/participants/imported"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        resp.json(),
+        activity_error("已开始抽奖,不能再清空导入的名单")
+    );
+}
