@@ -607,3 +607,195 @@ async fn bad_imports_change_nothing_and_report_every_row() {
         activity_error("已开始抽奖,不能再清空导入的名单")
     );
 }
+
+#[tokio::test]
+async fn winners_are_notified_by_template_message_through_the_send_path() {
+    use wechat_sim::{AccountSpec, Simulator, UserSpec};
+    const APP_ID: &str = "wx32817247717e7333";
+    const UNION_ID: &str = "oZh4guLRAQKmsaXjkn4rEmIkMh3g";
+    const OPEN_ID: &str = "oIXH1t-sGaDdgpTWGsMPgqmKwWrQ";
+    let sim = Simulator::new();
+    sim.add_account(AccountSpec::new(APP_ID, "simsecret0123456789"));
+    sim.add_user(
+        APP_ID,
+        UserSpec {
+            unionid: Some(UNION_ID.into()),
+            ..UserSpec::new(OPEN_ID)
+        },
+    );
+    let base = sim.spawn("127.0.0.1:0").await.unwrap();
+    let app = TestApp::with(|c| {
+        c.wechat.api_base = base.clone();
+        c.wechat.backoff_ms = 5;
+    })
+    .await;
+    let port = app.port(APP_ID).await;
+    let org_id = app.org("机构").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let form = |pairs: &[(&str, &str)]| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    let ctype = Some("application/x-www-form-urlencoded");
+    let user = app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addUser",
+            Some(&org),
+            ctype,
+            form(&[("unionId", UNION_ID), ("phone", "13145738791")]),
+        )
+        .await
+        .json()["result"]["userId"]
+        .as_i64()
+        .unwrap();
+    let fans = json!([{"openId": OPEN_ID, "unionId": UNION_ID, "subscribe": 1}]).to_string();
+    let resp = app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addFans",
+            Some(&org),
+            ctype,
+            form(&[("appId", APP_ID), ("fans", &fans)]),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let id = app
+        .json(
+            Method::POST,
+            &as_org("/api/v3/activitys_lottery", &org),
+            None,
+            json!({"activity_name": "年会抽奖"}),
+        )
+        .await
+        .json()["data"]["activity_id"]
+        .as_i64()
+        .unwrap();
+    let c = Ctx { app, org, id };
+    c.call(
+        Method::PUT,
+        &c.path("/settings"),
+        json!({"purpose": "internal"}),
+    )
+    .await;
+    for (member, name) in [
+        (user.to_string(), "王小明"),
+        ("guest-1".to_string(), "来宾"),
+    ] {
+        let resp = c
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+                json!({"member_id": member, "member_real_name": name}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let prize = c.prize(2).await;
+    let round = c.commit(prize, 2, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    let notify = |round: i64, body: Value| {
+        let c = &c;
+        async move { c.post(&format!("/rounds/{round}/notify"), body).await }
+    };
+    let early = notify(round, json!({"port_id": port, "msg_temp_id": "tmpl-win"})).await;
+    assert_eq!(early.json(), activity_error("该轮尚未开奖或已重置"));
+    c.draw(round).await;
+    let missing = notify(round, json!({"msg_temp_id": "tmpl-win"})).await;
+    assert_eq!(missing.json(), activity_error("缺少参数 port_id"));
+    let no_port = notify(round, json!({"port_id": 999, "msg_temp_id": "tmpl-win"})).await;
+    assert_eq!(no_port.status, StatusCode::NOT_FOUND);
+
+    let resp = notify(
+        round,
+        json!({"port_id": port, "msg_temp_id": "tmpl-win",
+               "msg_content": [{"name": "first", "value": "{name},恭喜您获得{prize}"},
+                               {"name": "remark", "value": "{activity}"}]}),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let report = resp.json()["data"].clone();
+    assert_eq!(report["sent"], 1);
+    assert_eq!(report["skipped"], 1, "the guest is no WeChat user");
+    let received = sim.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].body["touser"], OPEN_ID);
+    assert_eq!(received[0].body["template_id"], "tmpl-win");
+    assert_eq!(
+        received[0].body["data"]["first"]["value"],
+        "王小明,恭喜您获得一等奖"
+    );
+    assert_eq!(received[0].body["data"]["remark"]["value"], "年会抽奖");
+    let winners = c.get_data("/winners").await;
+    let notices: Vec<(&str, &str)> = winners
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["member_id"].as_str().unwrap(),
+                w["notice"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(notices.contains(&(user.to_string().as_str(), "sent")));
+    assert!(notices.contains(&("guest-1", "skipped")));
+    // A second call reaches no one twice.
+    let again = notify(round, json!({"port_id": port, "msg_temp_id": "tmpl-win"})).await;
+    assert_eq!(again.json()["data"]["sent"], 0);
+    assert_eq!(sim.received().len(), 1);
+    assert!(c.actions().await.contains(&"notice_sent".to_string()));
+}
+
+#[tokio::test]
+async fn concurrent_rounds_award_a_designated_winner_once() {
+    let c = std::sync::Arc::new(ctx_for(10, "internal").await);
+    let prize = c.prize(10).await;
+    let add = |who: &'static str| {
+        let c = c.clone();
+        async move {
+            c.post(
+                "/designated",
+                json!({"prize_id": prize, "participant_id": who}),
+            )
+            .await
+            .status
+        }
+    };
+    let (a, b) = tokio::join!(add("m001"), add("m001"));
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let (a, b) = tokio::join!(c.commit(prize, 2, true), c.commit(prize, 2, true));
+    let mut holders = 0;
+    for resp in [a, b] {
+        if resp.status == StatusCode::OK {
+            let designated = resp.json()["data"]["designated"].clone();
+            if designated == json!(["m001"]) {
+                holders += 1;
+            } else {
+                assert_eq!(designated, json!([]));
+            }
+        } else {
+            assert_eq!(resp.json(), activity_error("内定名单正被另一轮使用,请重试"));
+        }
+    }
+    assert_eq!(holders, 1, "one round awards the designated winner");
+    let listed = c.get_data("/designated").await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(listed[0]["round_id"].is_i64());
+    let removed = c
+        .call(
+            Method::DELETE,
+            &c.path(&format!("/designated/{}", listed[0]["designated_id"])),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        removed.json(),
+        activity_error("内定记录不存在或已开奖"),
+        "an entry a round holds stays"
+    );
+}

@@ -732,3 +732,54 @@ pub fn verify(record: &RoundRecord) -> Verdict {
     }
     Verdict::Verified
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drawn(participants: &[&str], designated: &[&str], count: i64) -> RoundRecord {
+        let participants: Vec<String> = participants.iter().map(|p| p.to_string()).collect();
+        let seed = [9u8; 32];
+        let random = draw::winners(&seed, &participants, count as usize - designated.len());
+        RoundRecord {
+            round_id: 1,
+            activity_id: 1,
+            prize_id: 1,
+            kind: "draw".into(),
+            replaces_winner_id: None,
+            count,
+            random_count: count - designated.len() as i64,
+            exclude_winners: true,
+            eligible_tags: Vec::new(),
+            state: "drawn".into(),
+            seed_hash: draw::seed_hash(&seed),
+            list_hash: draw::list_hash(&participants),
+            participants,
+            designated: designated.iter().map(|d| d.to_string()).collect(),
+            seed: Some(crate::crypto::hex(&seed)),
+            winners: random,
+            reset_reason: None,
+            algorithm: ALGORITHM.into(),
+        }
+    }
+
+    #[test]
+    fn verification_covers_the_random_winners_and_refuses_a_disguised_designation() {
+        let ok = drawn(&["a", "b", "c", "d"], &["boss"], 3);
+        assert_eq!(verify(&ok), Verdict::Verified);
+        assert_eq!(ok.winners.len(), 2);
+        // A designated winner slipped into the random list is caught.
+        let mut inside = drawn(&["a", "b", "boss", "c"], &["boss"], 2);
+        inside.designated = vec!["boss".into()];
+        assert!(
+            matches!(verify(&inside), Verdict::Mismatch(m) if m.contains("also in the random list"))
+        );
+        // Passing a designated winner off as random changes the winners: refused.
+        let mut disguised = drawn(&["a", "b", "c", "d"], &[], 2);
+        disguised.winners[0] = "boss".into();
+        assert!(matches!(verify(&disguised), Verdict::Mismatch(_)));
+        let mut unsorted = drawn(&["a", "b", "c"], &[], 1);
+        unsorted.participants.swap(0, 1);
+        assert!(matches!(verify(&unsorted), Verdict::Mismatch(m) if m.contains("sorted")));
+    }
+}
