@@ -6,6 +6,18 @@
 //!         many events each screen received.
 //!     activity_bench roster FILE ROWS
 //!         writes a roster workbook of ROWS rows (姓名, 手机号, 编号).
+//!     activity_bench participants FILE ROWS FROM
+//!         writes a lottery participant workbook of ROWS rows (编号, 姓名, 手机号, 标签), numbered
+//!         from FROM.
+//!     activity_bench xlsx-baseline FILE
+//!         the format's own cost, in-process: reads FILE's rows (calamine) and writes them back
+//!         (rust_xlsxwriter); prints both times.
+//!     activity_bench draw-baseline N K
+//!         the draw's own cost, in-process: N participant ids sorted, hashed and K drawn by the
+//!         published algorithm.
+//!     activity_bench wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS
+//!         joins MEMBERS members, then CLIENTS callers post POSTS messages to the wall (every
+//!         fourth with a sensitive word), then the same calls to GET /bench/bare; prints both.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -131,6 +143,179 @@ fn roster(args: &[String]) {
     wb.save(path).unwrap();
 }
 
+fn participants(args: &[String]) {
+    let path = &args[0];
+    let rows: usize = args[1].parse().unwrap();
+    let from: usize = args[2].parse().unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["编号", "姓名", "手机号", "标签"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..rows {
+        let (r, n) = (i as u32 + 1, from + i);
+        ws.write_string(r, 0, format!("P{n:07}")).unwrap();
+        ws.write_string(r, 1, format!("参与者{n}")).unwrap();
+        ws.write_string(r, 2, format!("13{n:09}")).unwrap();
+        if n % 10 == 0 {
+            ws.write_string(r, 3, "员工").unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+fn xlsx_baseline(args: &[String]) {
+    use calamine::Reader;
+    let bytes = std::fs::read(&args[0]).unwrap();
+    let t = Instant::now();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range_at(0)
+        .unwrap()
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let read = t.elapsed();
+    let t = Instant::now();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    let written = out.save_to_buffer().unwrap();
+    println!(
+        "{{\"rows\": {}, \"read_s\": {:.3}, \"write_s\": {:.3}, \"written_bytes\": {}}}",
+        rows.len() - 1,
+        read.as_secs_f64(),
+        t.elapsed().as_secs_f64(),
+        written.len()
+    );
+}
+
+fn draw_baseline(args: &[String]) {
+    use wxhub::activity::lottery::draw;
+    let n: usize = args[0].parse().unwrap();
+    let k: usize = args[1].parse().unwrap();
+    let ids: Vec<String> = (0..n).map(|i| format!("imp:P{i:07}")).collect();
+    let t = Instant::now();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    let hash = draw::list_hash(&sorted);
+    let winners = draw::winners(&[7u8; 32], &sorted, k);
+    println!(
+        "{{\"participants\": {n}, \"winners\": {}, \"seconds\": {:.3}, \"list_hash\": \"{}\"}}",
+        winners.len(),
+        t.elapsed().as_secs_f64(),
+        &hash[..16]
+    );
+}
+
+/// Runs `total` requests from `clients` callers; `make(i)` builds request i. Latencies sorted.
+async fn hammer(
+    clients: usize,
+    total: usize,
+    make: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>,
+) -> (Duration, Vec<Duration>) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut callers = Vec::new();
+    for _ in 0..clients {
+        let (next, make) = (next.clone(), make.clone());
+        callers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= total {
+                    return latencies;
+                }
+                let t = Instant::now();
+                let resp = make(i).send().await.unwrap();
+                let status = resp.status();
+                let text = resp.text().await.unwrap_or_default();
+                assert_eq!(status, 200, "{text}");
+                latencies.push(t.elapsed());
+            }
+        }));
+    }
+    let mut latencies = Vec::new();
+    for c in callers {
+        latencies.extend(c.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    (elapsed, latencies)
+}
+
+async fn wall(args: &[String]) {
+    let base = args[0].clone();
+    let token = args[1].clone();
+    let activity: i64 = args[2].parse().unwrap();
+    let members: usize = args[3].parse().unwrap();
+    let posts: usize = args[4].parse().unwrap();
+    let clients: usize = args[5].parse().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap();
+    let q = format!("access_token={token}&access_type=org");
+    let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
+    let h = http.clone();
+    hammer(
+        clients,
+        members,
+        Arc::new(move |i| {
+            h.post(&join_url)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"member_id":"w{i}","member_nickname":"观众{i}"}}"#
+                ))
+        }),
+    )
+    .await;
+    let post_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/message?{q}");
+    let h = http.clone();
+    let (elapsed, lat) = hammer(
+        clients,
+        posts,
+        Arc::new(move |i| {
+            let text = if i % 4 == 0 {
+                format!("第{i}条:这里有敏感词{}号,请屏蔽", i % 1000)
+            } else {
+                format!("第{i}条:讲得真好,学到了很多,谢谢老师!")
+            };
+            h.post(&post_url)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"member_id":"w{}","content":"{text}"}}"#,
+                    i % members
+                ))
+        }),
+    )
+    .await;
+    let bare_url = format!("{base}/bench/bare");
+    let h = http.clone();
+    let (bare_elapsed, bare_lat) =
+        hammer(clients, posts, Arc::new(move |_| h.get(&bare_url))).await;
+    let pct = |l: &[Duration], p: f64| {
+        l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0
+    };
+    let rate = posts as f64 / elapsed.as_secs_f64();
+    let bare = posts as f64 / bare_elapsed.as_secs_f64();
+    println!(
+        "{{\"posts\": {posts}, \"members\": {members}, \"clients\": {clients}, \"posts_per_sec\": {rate:.0}, \"p50_ms\": {:.2}, \"p99_ms\": {:.2}, \"bare_per_sec\": {bare:.0}, \"bare_p99_ms\": {:.2}, \"vs_bare\": {:.3}}}",
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        pct(&bare_lat, 0.99),
+        rate / bare
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -138,6 +323,15 @@ fn main() {
             .unwrap()
             .block_on(signins(&args[1..])),
         Some("roster") => roster(&args[1..]),
-        _ => eprintln!("usage: activity_bench signins … | roster FILE ROWS"),
+        Some("participants") => participants(&args[1..]),
+        Some("xlsx-baseline") => xlsx_baseline(&args[1..]),
+        Some("draw-baseline") => draw_baseline(&args[1..]),
+        Some("wall") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(wall(&args[1..])),
+        _ => eprintln!(
+            "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
+             | xlsx-baseline FILE | draw-baseline N K | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS"
+        ),
     }
 }

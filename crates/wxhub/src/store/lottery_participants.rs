@@ -254,14 +254,40 @@ pub async fn set_tags(
     add_tags(tx, activity_id, &pairs).await
 }
 
-/// participant id → its tags, for the whole activity.
-pub async fn tags(store: &Store, activity_id: i64) -> StoreResult<HashMap<String, Vec<String>>> {
-    let rows = sqlx::query(
-        "SELECT participant_id, tag FROM lottery_tags WHERE activity_id = $1 ORDER BY participant_id, tag",
-    )
-    .bind(activity_id)
-    .fetch_all(store.reader())
-    .await?;
+/// participant id → its tags: the whole activity's, or (`of`) only these participants'.
+pub async fn tags(
+    store: &Store,
+    activity_id: i64,
+    of: Option<&[String]>,
+) -> StoreResult<HashMap<String, Vec<String>>> {
+    let rows = match of {
+        None => {
+            sqlx::query(
+                "SELECT participant_id, tag FROM lottery_tags WHERE activity_id = $1 \
+                 ORDER BY participant_id, tag",
+            )
+            .bind(activity_id)
+            .fetch_all(store.reader())
+            .await?
+        }
+        Some(ids) => {
+            let mut rows = Vec::new();
+            for chunk in ids.chunks(500) {
+                let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!(
+                    "SELECT participant_id, tag FROM lottery_tags WHERE activity_id = $1 \
+                     AND participant_id IN ({}) ORDER BY participant_id, tag",
+                    marks.join(", ")
+                );
+                let mut query = sqlx::query(&sql).bind(activity_id);
+                for id in chunk {
+                    query = query.bind(id.clone());
+                }
+                rows.extend(query.fetch_all(store.reader()).await?);
+            }
+            rows
+        }
+    };
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for r in &rows {
         map.entry(r.text("participant_id")?)
@@ -277,6 +303,9 @@ pub async fn tagged(
     activity_id: i64,
     tags: &[String],
 ) -> StoreResult<HashSet<String>> {
+    if tags.is_empty() {
+        return Ok(HashSet::new());
+    }
     let marks: Vec<String> = (0..tags.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT DISTINCT participant_id FROM lottery_tags WHERE activity_id = $1 AND tag IN ({})",

@@ -74,7 +74,7 @@ pub async fn all(
     activity: &ActivityRow,
 ) -> Result<Vec<ParticipantView>> {
     let rows = sql::all(store, activity.id).await?;
-    let tags = sql::tags(store, activity.id).await?;
+    let tags = sql::tags(store, activity.id, None).await?;
     Ok(rows.iter().map(|p| view(p, secrets, &tags)).collect())
 }
 
@@ -87,11 +87,8 @@ pub async fn page(
     page: Page,
 ) -> Result<(Vec<ParticipantView>, i64)> {
     let (rows, total) = sql::page(store, activity.id, search, page.offset, page.limit).await?;
-    let tags = if rows.is_empty() {
-        HashMap::new()
-    } else {
-        sql::tags(store, activity.id).await?
-    };
+    let ids: Vec<String> = rows.iter().map(|p| p.participant_id.clone()).collect();
+    let tags = sql::tags(store, activity.id, Some(&ids)).await?;
     Ok((
         rows.iter().map(|p| view(p, secrets, &tags)).collect(),
         total,
