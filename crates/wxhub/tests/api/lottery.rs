@@ -62,6 +62,29 @@ impl Ctx {
         }
     }
 
+    /// A big screen on the activity's event stream (with a fresh screen key).
+    pub async fn screen(&self) -> crate::events::Screen {
+        let key = self
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys/{}/screen_key", self.id),
+                Value::Null,
+            )
+            .await
+            .json()["data"]["screen_key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let base = self.app.live().await;
+        let (_, screen) = crate::events::Screen::open(
+            &base,
+            &format!("/api/v3/activitys/{}/events?screen_key={key}", self.id),
+            None,
+        )
+        .await;
+        screen
+    }
+
     pub async fn prize(&self, stock: i64) -> i64 {
         let resp = self
             .call(
@@ -322,24 +345,7 @@ async fn bad_rounds_are_refused_and_draws_reach_the_screen() {
         .await;
     assert_eq!(resp.json(), activity_error("stock 应在 1 到 100000 之间"));
 
-    let key = c
-        .call(
-            Method::POST,
-            &format!("/api/v3/activitys/{}/screen_key", c.id),
-            Value::Null,
-        )
-        .await
-        .json()["data"]["screen_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let base = c.app.live().await;
-    let (_, mut screen) = crate::events::Screen::open(
-        &base,
-        &format!("/api/v3/activitys/{}/events?screen_key={key}", c.id),
-        None,
-    )
-    .await;
+    let mut screen = c.screen().await;
     let round = c.commit(prize, 2, true).await.json()["data"]["round_id"]
         .as_i64()
         .unwrap();

@@ -265,24 +265,7 @@ async fn an_internal_event_designates_openly_and_eligibility_follows_tags() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["round_id"], Value::Null);
 
-    let key = c
-        .call(
-            Method::POST,
-            &format!("/api/v3/activitys/{}/screen_key", c.id),
-            Value::Null,
-        )
-        .await
-        .json()["data"]["screen_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let base = c.app.live().await;
-    let (_, mut screen) = crate::events::Screen::open(
-        &base,
-        &format!("/api/v3/activitys/{}/events?screen_key={key}", c.id),
-        None,
-    )
-    .await;
+    let mut screen = c.screen().await;
 
     let committed = c.commit(staff, 2, true).await;
     assert_eq!(committed.status, StatusCode::OK, "{}", committed.text);
