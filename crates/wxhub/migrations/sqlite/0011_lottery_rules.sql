@@ -25,6 +25,8 @@ CREATE TABLE lottery_participants (
     UNIQUE (activity_id, participant_id)
 );
 CREATE UNIQUE INDEX lottery_participants_phone ON lottery_participants (activity_id, phone_hash);
+-- An imported person who also joins (same phone) takes part once, as the member.
+CREATE INDEX activity_members_phone ON activity_members (activity_id, phone_hash);
 
 CREATE TABLE lottery_tags (
     activity_id BIGINT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,

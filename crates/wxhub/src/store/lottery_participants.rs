@@ -116,11 +116,15 @@ pub async fn by_ids(
     Ok(found)
 }
 
-/// Every participant id (members and imported), unsorted, possibly with repeats.
+/// Every participant id who may be drawn (members and imported), unsorted, possibly with
+/// repeats: an imported person who also joined as a member (the same phone) counts once, as
+/// the member.
 pub async fn ids(store: &Store, activity_id: i64) -> StoreResult<Vec<String>> {
     let rows = sqlx::query(
         "SELECT member_id AS participant_id FROM activity_members WHERE activity_id = $1 \
-         UNION ALL SELECT participant_id FROM lottery_participants WHERE activity_id = $1",
+         UNION ALL SELECT p.participant_id FROM lottery_participants p WHERE p.activity_id = $1 \
+         AND (p.phone_hash IS NULL OR NOT EXISTS (SELECT 1 FROM activity_members m \
+         WHERE m.activity_id = $1 AND m.phone_hash = p.phone_hash))",
     )
     .bind(activity_id)
     .fetch_all(store.reader())

@@ -782,3 +782,32 @@ async fn concurrent_rounds_award_a_designated_winner_once() {
         "an entry a round holds stays"
     );
 }
+
+#[tokio::test]
+async fn an_imported_person_who_joins_takes_part_once() {
+    let c = ctx_for(1, "internal").await;
+    let resp = c
+        .import(&[
+            row(&["编号", "姓名", "手机号"]),
+            row(&["E1", "李四", "13800000001"]),
+            row(&["E2", "王五", "13800000002"]),
+        ])
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    // 李四 scans the code and joins with the same phone.
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id),
+            json!({"member_id": "li-si", "member_real_name": "李四", "member_phone": "13800000001"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let prize = c.prize(1).await;
+    let record = c.commit(prize, 1, true).await.json()["data"].clone();
+    assert_eq!(
+        record["participants"],
+        json!(["imp:E2", "li-si", "m000"]),
+        "one entry for 李四: the member"
+    );
+}
