@@ -122,14 +122,32 @@ pub async fn by_ids(
 pub async fn ids(store: &Store, activity_id: i64) -> StoreResult<Vec<String>> {
     let rows = sqlx::query(
         "SELECT member_id AS participant_id FROM activity_members WHERE activity_id = $1 \
-         UNION ALL SELECT p.participant_id FROM lottery_participants p WHERE p.activity_id = $1 \
-         AND (p.phone_hash IS NULL OR NOT EXISTS (SELECT 1 FROM activity_members m \
-         WHERE m.activity_id = $1 AND m.phone_hash = p.phone_hash))",
+         UNION ALL SELECT participant_id FROM lottery_participants WHERE activity_id = $1",
     )
     .bind(activity_id)
     .fetch_all(store.reader())
     .await?;
-    rows.iter().map(|r| r.text("participant_id")).collect()
+    let mut ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.text("participant_id"))
+        .collect::<StoreResult<_>>()?;
+    // The imported who joined too: looked up from the members' side (usually the few).
+    let joined = sqlx::query(
+        "SELECT p.participant_id FROM activity_members m JOIN lottery_participants p \
+         ON p.activity_id = m.activity_id AND p.phone_hash = m.phone_hash \
+         WHERE m.activity_id = $1 AND m.phone_hash IS NOT NULL",
+    )
+    .bind(activity_id)
+    .fetch_all(store.reader())
+    .await?;
+    if !joined.is_empty() {
+        let joined: HashSet<String> = joined
+            .iter()
+            .map(|r| r.text("participant_id"))
+            .collect::<StoreResult<_>>()?;
+        ids.retain(|id| !joined.contains(id));
+    }
+    Ok(ids)
 }
 
 pub async fn exists(store: &Store, activity_id: i64, participant_id: &str) -> StoreResult<bool> {
