@@ -6,7 +6,7 @@ use super::events::Hub;
 use super::scope::Caller;
 use crate::admin::Page;
 use crate::error::{Error, Result};
-use crate::store::activities::{self as activities_sql, ActivityRow};
+use crate::store::activities::ActivityRow;
 use crate::store::wall::{self as sql, MessageRow, SettingsRow};
 use crate::store::{Store, StoreError};
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -136,16 +136,20 @@ impl Default for WallSettings {
     }
 }
 
+fn settings_of(s: sql::SettingsRow) -> WallSettings {
+    WallSettings {
+        mode: s.mode,
+        filter_action: s.filter_action,
+        max_length: s.max_length,
+        per_minute: s.per_minute,
+    }
+}
+
 pub async fn settings(store: &Store, activity_id: i64) -> Result<WallSettings> {
-    Ok(match sql::settings(store, activity_id).await? {
-        Some(s) => WallSettings {
-            mode: s.mode,
-            filter_action: s.filter_action,
-            max_length: s.max_length,
-            per_minute: s.per_minute,
-        },
-        None => WallSettings::default(),
-    })
+    Ok(sql::settings(store, activity_id)
+        .await?
+        .map(settings_of)
+        .unwrap_or_default())
 }
 
 pub async fn save_settings(
@@ -276,10 +280,10 @@ pub async fn post(
         return Err(Error::Forbidden("活动已截止,无法发言".into()));
     }
     let member_id = super::members::member_for(caller, member_id)?;
-    let member = activities_sql::get_member(store, activity.id, &member_id)
+    let poster = sql::poster(store, activity.id, &member_id, now - 60_000)
         .await?
         .ok_or_else(|| Error::Forbidden("请先参与活动再发言".into()))?;
-    let settings = settings(store, activity.id).await?;
+    let settings = poster.settings.map(settings_of).unwrap_or_default();
     let text = content.unwrap_or_default().trim();
     let length = text.chars().count() as i64;
     if length == 0 {
@@ -294,8 +298,7 @@ pub async fn post(
     if text.chars().any(|c| c.is_control() && c != '\n') {
         return Err(Error::bad_request("留言含有控制字符"));
     }
-    if sql::recent_posts(store, activity.id, &member_id, now - 60_000).await? >= settings.per_minute
-    {
+    if poster.recent >= settings.per_minute {
         return Err(Error::TooManyRequests("发言太频繁,请稍后再试".into()));
     }
     let filter = cache.get(store, activity.org_id).await?;
@@ -307,8 +310,8 @@ pub async fn post(
         &MessageRow {
             activity_id: activity.id,
             member_id,
-            nickname: member.nickname,
-            icon: member.icon,
+            nickname: poster.nickname,
+            icon: poster.icon,
             original: text.to_string(),
             content: masked,
             status: if held { "pending" } else { "approved" }.into(),

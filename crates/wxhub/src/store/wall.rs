@@ -129,22 +129,51 @@ fn message(r: &AnyRow) -> StoreResult<MessageRow> {
 }
 
 /// Posts recently made by a member (the rate limit).
-pub async fn recent_posts(
+/// What a post needs to know, in one query: the member (None when not a member), the wall's
+/// settings (None when never set) and how many posts the member made since `since`.
+pub struct Poster {
+    pub nickname: String,
+    pub icon: String,
+    pub settings: Option<SettingsRow>,
+    pub recent: i64,
+}
+
+pub async fn poster(
     store: &Store,
     activity_id: i64,
     member_id: &str,
     since: i64,
-) -> StoreResult<i64> {
-    sqlx::query(
-        "SELECT COUNT(*) AS n FROM wall_messages WHERE activity_id = $1 AND member_id = $2 \
-         AND created_at > $3",
+) -> StoreResult<Option<Poster>> {
+    let row = sqlx::query(
+        "SELECT m.nickname, m.icon, s.mode, s.filter_action, s.max_length, s.per_minute, \
+         (SELECT COUNT(*) FROM wall_messages w WHERE w.activity_id = $1 AND w.member_id = $2 \
+          AND w.created_at > $3) AS recent \
+         FROM activity_members m LEFT JOIN wall_settings s ON s.activity_id = m.activity_id \
+         WHERE m.activity_id = $1 AND m.member_id = $2",
     )
     .bind(activity_id)
     .bind(member_id)
     .bind(since)
-    .fetch_one(store.reader())
-    .await?
-    .int("n")
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|r| {
+        let settings = match r.opt_text("mode")? {
+            Some(mode) => Some(SettingsRow {
+                mode,
+                filter_action: r.text("filter_action")?,
+                max_length: r.int("max_length")?,
+                per_minute: r.int("per_minute")?,
+            }),
+            None => None,
+        };
+        Ok(Poster {
+            nickname: r.text("nickname")?,
+            icon: r.text("icon")?,
+            settings,
+            recent: r.int("recent")?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn insert(tx: &mut Transaction<'_, Any>, m: &MessageRow) -> StoreResult<MessageRow> {
