@@ -70,44 +70,21 @@ async fn signins(args: &[String]) {
     }
 
     // The sign-ins.
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut callers = Vec::new();
-    for _ in 0..clients {
-        let (http, next, base, token) = (http.clone(), next.clone(), base.clone(), token.clone());
-        callers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let url = format!(
-                "{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?access_token={token}&access_type=org"
-            );
-            loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= members {
-                    return latencies;
-                }
-                let body = format!(
+    let url = format!(
+        "{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?access_token={token}&access_type=org"
+    );
+    let (elapsed, latencies) = hammer(
+        clients,
+        members,
+        Arc::new(move |i| {
+            http.post(&url)
+                .header("content-type", "application/json")
+                .body(format!(
                     r#"{{"member_id":"m{i}","member_nickname":"参会者{i}","member_real_name":"参会者{i}","member_icon":"http://a.com/{i}.png"}}"#
-                );
-                let t = Instant::now();
-                let resp = http
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap_or_default());
-                let _ = resp.bytes().await;
-                latencies.push(t.elapsed());
-            }
-        }));
-    }
-    let mut latencies = Vec::new();
-    for c in callers {
-        latencies.extend(c.await.unwrap());
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
+                ))
+        }),
+    )
+    .await;
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let mut received = Vec::new();
     for w in watchers {

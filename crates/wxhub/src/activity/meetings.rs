@@ -246,7 +246,7 @@ pub fn roster_template() -> Result<Vec<u8>> {
     )
 }
 
-use super::xlsx::{column, rejected, split_header};
+use super::xlsx::{column, name_cell, phone_cell, rejected, split_header};
 pub use super::xlsx::{ImportReport, RowError};
 
 /// Imports a roster from .xlsx (columns 姓名, 手机号, 编号 in any order; `name`, `phone`,
@@ -283,22 +283,19 @@ pub async fn import_roster(
             continue;
         }
         let mut refuse = |message: String| errors.push(RowError { row: line, message });
-        let name = match crate::admin::check_name("姓名", cell(Some(name_col)), 32) {
+        let name = match name_cell(cell(Some(name_col))) {
             Ok(n) => n,
-            Err(_) => {
-                refuse("姓名应为 1 到 32 个字符".into());
+            Err(e) => {
+                refuse(e);
                 continue;
             }
         };
-        let phone = match cell(phone_col) {
-            "" => None,
-            p => match Phone::parse(p) {
-                Ok(p) => Some(p),
-                Err(_) => {
-                    refuse(format!("手机号 {p} 格式错误"));
-                    continue;
-                }
-            },
+        let phone = match phone_cell(cell(phone_col)) {
+            Ok(p) => p,
+            Err(e) => {
+                refuse(e);
+                continue;
+            }
         };
         let member_no = match cell(no_col) {
             "" => None,

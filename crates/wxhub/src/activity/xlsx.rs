@@ -75,6 +75,23 @@ pub fn column(header: &[String], names: &[&str]) -> Option<usize> {
         .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
 }
 
+/// A row's 姓名: 1–32 characters.
+pub fn name_cell(text: &str) -> std::result::Result<String, String> {
+    crate::admin::check_name("姓名", text, 32).map_err(|_| "姓名应为 1 到 32 个字符".to_string())
+}
+
+/// A row's 手机号: empty, or a mainland mobile number.
+pub fn phone_cell(
+    text: &str,
+) -> std::result::Result<Option<crate::platform::values::Phone>, String> {
+    match text {
+        "" => Ok(None),
+        p => crate::platform::values::Phone::parse(p)
+            .map(Some)
+            .map_err(|_| format!("手机号 {p} 格式错误")),
+    }
+}
+
 /// An import refused as a whole, with (up to 1,000 of) its refused rows in `data.errors`.
 pub fn rejected(mut errors: Vec<RowError>) -> Error {
     let count = errors.len();

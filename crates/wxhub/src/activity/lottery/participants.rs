@@ -5,11 +5,12 @@
 //! member id a client chose, and the published participant list shows no phone.
 
 use crate::activity::members::{PHONE_FINGERPRINT, SEAL_PHONE as SEAL_MEMBER_PHONE};
-use crate::activity::xlsx::{column, rejected, split_header, ImportReport, RowError};
+use crate::activity::xlsx::{
+    column, name_cell, phone_cell, rejected, split_header, ImportReport, RowError,
+};
 use crate::admin::Page;
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
-use crate::platform::values::Phone;
 use crate::store::activities::ActivityRow;
 use crate::store::lottery_participants::{self as sql, ImportedRow, ParticipantRow};
 use crate::store::{lottery as lottery_sql, Store, StoreError};
@@ -170,19 +171,19 @@ pub async fn import(
             refuse("编号应为 1 到 64 个可见字符(字母、数字、符号)".into());
             continue;
         }
-        let Ok(name) = crate::admin::check_name("姓名", cell(Some(name_col)), 32) else {
-            refuse("姓名应为 1 到 32 个字符".into());
-            continue;
+        let name = match name_cell(cell(Some(name_col))) {
+            Ok(n) => n,
+            Err(e) => {
+                refuse(e);
+                continue;
+            }
         };
-        let phone = match cell(phone_col) {
-            "" => None,
-            p => match Phone::parse(p) {
-                Ok(p) => Some(p),
-                Err(_) => {
-                    refuse(format!("手机号 {p} 格式错误"));
-                    continue;
-                }
-            },
+        let phone = match phone_cell(cell(phone_col)) {
+            Ok(p) => p,
+            Err(e) => {
+                refuse(e);
+                continue;
+            }
         };
         let row_tags = match super::parse_tags(cell(tags_col)) {
             Ok(t) => t,
