@@ -192,6 +192,8 @@ impl Modify for Security {
         crate::activity::lottery::routes::participant_template,
         crate::activity::lottery::routes::list_prizes,
         crate::activity::lottery::routes::add_prize,
+        crate::activity::lottery::routes::update_prize,
+        crate::activity::lottery::routes::delete_prize,
         crate::activity::lottery::routes::get_settings,
         crate::activity::lottery::routes::put_settings,
         crate::activity::lottery::routes::publish_rules,

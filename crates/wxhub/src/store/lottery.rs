@@ -64,6 +64,40 @@ pub async fn prizes(store: &Store, activity_id: i64) -> StoreResult<Vec<PrizeRow
     rows.iter().map(prize).collect()
 }
 
+/// Changes a prize, unless its new stock would be below what it has awarded: None then (or
+/// when there is no such prize).
+pub async fn update_prize(store: &Store, p: &PrizeRow) -> StoreResult<Option<PrizeRow>> {
+    let row = sqlx::query(&format!(
+        "UPDATE prizes SET name = $3, tier = $4, image = $5, stock = $6, eligible_tags = $7, \
+         updated_at = $8 WHERE activity_id = $1 AND id = $2 AND awarded <= $6 \
+         RETURNING {PRIZE_COLUMNS}"
+    ))
+    .bind(p.activity_id)
+    .bind(p.id)
+    .bind(&p.name)
+    .bind(p.tier)
+    .bind(&p.image)
+    .bind(p.stock)
+    .bind(&p.eligible_tags)
+    .bind(p.updated_at)
+    .fetch_optional(store.writer())
+    .await?;
+    row.as_ref().map(prize).transpose()
+}
+
+/// Deletes a prize no round has used (designated entries go with it): false otherwise.
+pub async fn delete_prize(store: &Store, activity_id: i64, id: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "DELETE FROM prizes WHERE activity_id = $1 AND id = $2 AND NOT EXISTS \
+         (SELECT 1 FROM lottery_rounds r WHERE r.prize_id = prizes.id)",
+    )
+    .bind(activity_id)
+    .bind(id)
+    .execute(store.writer())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn get_prize(store: &Store, activity_id: i64, id: i64) -> StoreResult<Option<PrizeRow>> {
     let row = sqlx::query(&format!(
         "SELECT {PRIZE_COLUMNS} FROM prizes WHERE activity_id = $1 AND id = $2"

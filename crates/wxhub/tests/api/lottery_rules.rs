@@ -811,3 +811,108 @@ async fn an_imported_person_who_joins_takes_part_once() {
         "one entry for 李四: the member"
     );
 }
+
+#[tokio::test]
+async fn prizes_change_until_the_rules_are_published() {
+    let c = ctx_for(4, "internal").await;
+    let prize = c.prize(3).await;
+    let spare = c.prize(1).await;
+    let resp = c
+        .call(
+            Method::PUT,
+            &c.path(&format!("/prizes/{prize}")),
+            json!({"name": "特等奖", "tier": 1, "stock": 2, "eligible_tags": ["员工"]}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"]["name"], "特等奖");
+    assert_eq!(resp.json()["data"]["eligible_tags"], json!(["员工"]));
+    let round = c.commit(prize, 1, true).await;
+    assert_eq!(
+        round.json(),
+        activity_error("可抽奖人数 0 少于本轮需抽取的人数 1"),
+        "nobody carries 员工"
+    );
+    // A change replaces every field: no tags now, stock 1.
+    let resp = c
+        .call(
+            Method::PUT,
+            &c.path(&format!("/prizes/{prize}")),
+            json!({"name": "特等奖", "stock": 1}),
+        )
+        .await;
+    assert_eq!(resp.json()["data"]["eligible_tags"], json!([]));
+    let round = c.commit(prize, 1, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    c.draw(round).await;
+    for (method, rest, body, status, msg) in [
+        (
+            Method::PUT,
+            format!("/prizes/{prize}"),
+            json!({"name": "特等奖", "stock": 0}),
+            400,
+            "stock 应在 1 到 100000 之间",
+        ),
+        (
+            Method::PUT,
+            format!("/prizes/{prize}"),
+            json!({"name": "", "stock": 1}),
+            400,
+            "name 需要 1 到 32 个字符",
+        ),
+        (
+            Method::PUT,
+            "/prizes/999".to_string(),
+            json!({"name": "x", "stock": 1}),
+            404,
+            "奖品不存在",
+        ),
+        (
+            Method::DELETE,
+            format!("/prizes/{prize}"),
+            Value::Null,
+            409,
+            "该奖品已用于抽奖轮次,不能删除",
+        ),
+    ] {
+        let resp = c.call(method, &c.path(&rest), body.clone()).await;
+        assert_eq!(resp.status.as_u16(), status, "{rest} {body}");
+        assert_eq!(resp.json(), activity_error(msg), "{rest} {body}");
+    }
+    // Stock never below what was awarded.
+    let big = c.prize(3).await;
+    let round = c.commit(big, 2, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    c.draw(round).await;
+    let resp = c
+        .call(
+            Method::PUT,
+            &c.path(&format!("/prizes/{big}")),
+            json!({"name": "二等奖", "stock": 1}),
+        )
+        .await;
+    assert_eq!(resp.json(), activity_error("stock 不能少于已发出的 2 份"));
+    let resp = c
+        .call(
+            Method::DELETE,
+            &c.path(&format!("/prizes/{spare}")),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(c.get_data("/prizes").await.as_array().unwrap().len(), 2);
+    c.post("/rules", json!({})).await;
+    let resp = c
+        .call(
+            Method::PUT,
+            &c.path(&format!("/prizes/{prize}")),
+            json!({"name": "改名", "stock": 5}),
+        )
+        .await;
+    assert_eq!(
+        resp.json(),
+        activity_error("抽奖规则已公布,不能再修改奖品(公布的规则即对参与者的承诺)")
+    );
+}

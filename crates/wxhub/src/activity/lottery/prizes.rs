@@ -56,11 +56,8 @@ impl From<&PrizeRow> for PrizeView {
     }
 }
 
-pub async fn add_prize(
-    store: &Store,
-    activity: &ActivityRow,
-    input: PrizeInput,
-) -> Result<PrizeView> {
+/// The checked fields of a prize from its input.
+fn checked(input: PrizeInput) -> Result<PrizeRow> {
     let name = crate::admin::check_name("name", input.name.as_deref().unwrap_or_default(), 32)?;
     let tier = input.tier.unwrap_or(1);
     if !(1..=100).contains(&tier) {
@@ -80,28 +77,79 @@ pub async fn add_prize(
     }
     let tags = super::parse_tags(&input.eligible_tags.unwrap_or_default().join(","))
         .map_err(|e| Error::bad_request(format!("eligible_tags: {e}")))?;
+    Ok(PrizeRow {
+        name,
+        tier,
+        image,
+        stock,
+        eligible_tags: tags.join(","),
+        ..Default::default()
+    })
+}
+
+/// Prizes change only until the rules are published: the published rules are a promise.
+async fn refuse_after_publication(store: &Store, activity: &ActivityRow, what: &str) -> Result<()> {
     if super::rules::settings(store, activity).await?.published() {
-        return Err(Error::conflict(
-            "抽奖规则已公布,不能再增加奖品(公布的规则即对参与者的承诺)",
-        ));
+        return Err(Error::conflict(format!(
+            "抽奖规则已公布,不能再{what}奖品(公布的规则即对参与者的承诺)"
+        )));
     }
+    Ok(())
+}
+
+pub async fn add_prize(
+    store: &Store,
+    activity: &ActivityRow,
+    input: PrizeInput,
+) -> Result<PrizeView> {
+    let fields = checked(input)?;
+    refuse_after_publication(store, activity, "增加").await?;
     let now = crate::time::now_ms();
     let row = sql::insert_prize(
         store,
         &PrizeRow {
             activity_id: activity.id,
-            name,
-            tier,
-            image,
-            stock,
-            eligible_tags: tags.join(","),
             created_at: now,
             updated_at: now,
-            ..Default::default()
+            ..fields
         },
     )
     .await?;
     Ok((&row).into())
+}
+
+/// Changes a prize (all its fields, as when adding); its stock never below what it awarded.
+pub async fn update_prize(
+    store: &Store,
+    activity: &ActivityRow,
+    prize_id: i64,
+    input: PrizeInput,
+) -> Result<PrizeView> {
+    let fields = checked(input)?;
+    let current = prize(store, activity, prize_id).await?;
+    refuse_after_publication(store, activity, "修改").await?;
+    let row = sql::update_prize(
+        store,
+        &PrizeRow {
+            id: prize_id,
+            activity_id: activity.id,
+            updated_at: crate::time::now_ms(),
+            ..fields
+        },
+    )
+    .await?
+    .ok_or_else(|| Error::conflict(format!("stock 不能少于已发出的 {} 份", current.awarded)))?;
+    Ok((&row).into())
+}
+
+/// Deletes a prize no round has used.
+pub async fn delete_prize(store: &Store, activity: &ActivityRow, prize_id: i64) -> Result<()> {
+    prize(store, activity, prize_id).await?;
+    refuse_after_publication(store, activity, "删除").await?;
+    if !sql::delete_prize(store, activity.id, prize_id).await? {
+        return Err(Error::conflict("该奖品已用于抽奖轮次,不能删除"));
+    }
+    Ok(())
 }
 
 pub async fn prizes(store: &Store, activity: &ActivityRow) -> Result<Vec<PrizeView>> {

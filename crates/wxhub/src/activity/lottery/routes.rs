@@ -50,6 +50,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         )
         .route(&format!("{base}/prizes"), get(list_prizes).post(add_prize))
         .route(
+            &format!("{base}/prizes/{{prize}}"),
+            put(update_prize).delete(delete_prize),
+        )
+        .route(
             &format!("{base}/settings"),
             get(get_settings).put(put_settings),
         )
@@ -179,6 +183,43 @@ pub async fn add_prize(
         "创建成功",
         prizes::add_prize(&s.store, &row, input).await?,
     ))
+}
+
+/// Change a prize (the same fields as adding; stock not below what it awarded) — not after the
+/// rules are published.
+#[utoipa::path(put, path = "/api/v3/activitys_lottery/{id}/prizes/{prize}", tag = "lottery",
+    params(("id" = i64, Path), ("prize" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = PrizeInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<PrizeView>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn update_prize(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, prize)): PathParam<(i64, i64)>,
+    Params(input): Params<PrizeInput>,
+) -> Result<Activity<PrizeView>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "修改成功",
+        prizes::update_prize(&s.store, &row, prize, input).await?,
+    ))
+}
+
+/// Delete a prize no round has used — not after the rules are published.
+#[utoipa::path(delete, path = "/api/v3/activitys_lottery/{id}/prizes/{prize}", tag = "lottery",
+    params(("id" = i64, Path), ("prize" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<bool>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+pub async fn delete_prize(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, prize)): PathParam<(i64, i64)>,
+) -> Result<Activity<bool>> {
+    let row = own_lottery(&s, &org, id).await?;
+    prizes::delete_prize(&s.store, &row, prize).await?;
+    Ok(Activity::new("删除成功", true))
 }
 
 /// The lottery's purpose (promotion or internal) and its published rules.
