@@ -7,7 +7,7 @@ cargo build --release --quiet -p wxhub --example activity_bench
 BIN="$PWD/target/release/wxhub"
 LOAD="$PWD/target/release/examples/activity_bench"
 WORK=$(mktemp -d)
-export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/wxhub.db}"
+. bench/database.sh
 export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
 ulimit -n 65536 2>/dev/null || true
 
@@ -17,7 +17,7 @@ CLIENT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client"]["c
 SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])' <<<"$CREDS")
 "$BIN" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $PID 2>/dev/null || true; drop_bench_schema; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 URL="http://127.0.0.1:$PORT"
 TOKEN=$(curl -fsS -X POST "$URL/oauth2/ums/oauth2/accessToken" \

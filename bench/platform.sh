@@ -22,7 +22,7 @@ APP_SECRET=simsecret0123456789
 cargo build --release --quiet
 BIN="$PWD/target/release/wxhub"
 WORK=$(mktemp -d)
-export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/wxhub.db}"
+. bench/database.sh
 export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
 export WXHUB_WECHAT_API_BASE="http://127.0.0.1:$SIM_PORT" WXHUB_WECHAT_OAUTH_BASE="http://127.0.0.1:$SIM_PORT"
 
@@ -36,7 +36,7 @@ SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"]
 
 "$BIN" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 PID=$!
-trap 'kill $PID $SIM_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $PID $SIM_PID 2>/dev/null || true; drop_bench_schema; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 URL="http://127.0.0.1:$PORT"
 SIM="http://127.0.0.1:$SIM_PORT"

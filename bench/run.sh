@@ -17,7 +17,7 @@ PORT=${PORT:-19998}
 cargo build --release --quiet
 BIN="$PWD/target/release/wxhub"
 WORK=$(mktemp -d)
-export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/wxhub.db}"
+. bench/database.sh
 export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
 
 CREDS=$("$BIN" clients create --name bench --scope platform-admin --json)
@@ -30,7 +30,7 @@ done
 
 "$BIN" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $PID 2>/dev/null || true; drop_bench_schema; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 URL="http://127.0.0.1:$PORT"
 FORM="grant_type=client_credentials&applicationKey=wechatcp&client_id=$CLIENT_ID&client_secret=$SECRET"

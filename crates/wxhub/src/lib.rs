@@ -39,6 +39,8 @@ pub struct AppState {
     pub hub: Arc<activity::events::Hub>,
     /// The message walls' compiled sensitive-word lists, per org.
     pub wall_filters: Arc<activity::wall::FilterCache>,
+    /// Wall posts, committed in groups.
+    pub wall_posts: Arc<activity::wall::PostWriter>,
 }
 
 #[derive(Debug)]
@@ -74,10 +76,15 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let hub = activity::events::Hub::start(&store, &config.database_url)
         .await
         .map_err(StartError)?;
+    let wall_posts = Arc::new(activity::wall::PostWriter::start(
+        store.clone(),
+        hub.clone(),
+    ));
     Ok(AppState {
         wechat,
         hub,
         wall_filters: Arc::default(),
+        wall_posts,
         tz: config.time_zone(),
         ids: Arc::new(ids::Snowflake::new(config.node_id)),
         config: Arc::new(config),

@@ -892,7 +892,7 @@ pub async fn post_message(
     let row = activities::visible(&s.store, &caller, id).await?;
     let posted = wall::post(
         &s.store,
-        &s.hub,
+        &s.wall_posts,
         &s.wall_filters,
         &caller,
         &row,

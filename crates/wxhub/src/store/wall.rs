@@ -128,32 +128,26 @@ fn message(r: &AnyRow) -> StoreResult<MessageRow> {
     })
 }
 
-/// Posts recently made by a member (the rate limit).
-/// What a post needs to know, in one query: the member (None when not a member), the wall's
-/// settings (None when never set) and how many posts the member made since `since`.
+/// What a post needs to know, in one query: the member (None when not a member) and the wall's
+/// settings (None when never set).
 pub struct Poster {
     pub nickname: String,
     pub icon: String,
     pub settings: Option<SettingsRow>,
-    pub recent: i64,
 }
 
 pub async fn poster(
     store: &Store,
     activity_id: i64,
     member_id: &str,
-    since: i64,
 ) -> StoreResult<Option<Poster>> {
     let row = sqlx::query(
-        "SELECT m.nickname, m.icon, s.mode, s.filter_action, s.max_length, s.per_minute, \
-         (SELECT COUNT(*) FROM wall_messages w WHERE w.activity_id = $1 AND w.member_id = $2 \
-          AND w.created_at > $3) AS recent \
+        "SELECT m.nickname, m.icon, s.mode, s.filter_action, s.max_length, s.per_minute \
          FROM activity_members m LEFT JOIN wall_settings s ON s.activity_id = m.activity_id \
          WHERE m.activity_id = $1 AND m.member_id = $2",
     )
     .bind(activity_id)
     .bind(member_id)
-    .bind(since)
     .fetch_optional(store.reader())
     .await?;
     row.map(|r| {
@@ -170,17 +164,26 @@ pub async fn poster(
             nickname: r.text("nickname")?,
             icon: r.text("icon")?,
             settings,
-            recent: r.int("recent")?,
         })
     })
     .transpose()
 }
 
-pub async fn insert(tx: &mut Transaction<'_, Any>, m: &MessageRow) -> StoreResult<MessageRow> {
+/// Writes the message in the caller's transaction unless its member already posted
+/// `per_minute` messages in the minute before it (None then): the rate limit checked and the
+/// row written by one statement.
+pub async fn insert_within_rate(
+    tx: &mut Transaction<'_, Any>,
+    m: &MessageRow,
+    per_minute: i64,
+) -> StoreResult<Option<MessageRow>> {
     let row = sqlx::query(&format!(
         "INSERT INTO wall_messages (activity_id, member_id, nickname, icon, original, content, \
          status, flagged, pinned, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9) RETURNING {COLUMNS}"
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9 \
+         WHERE (SELECT COUNT(*) FROM wall_messages WHERE activity_id = $1 AND member_id = $2 \
+                AND created_at > $9 - 60000) < $10 \
+         RETURNING {COLUMNS}"
     ))
     .bind(m.activity_id)
     .bind(&m.member_id)
@@ -191,9 +194,10 @@ pub async fn insert(tx: &mut Transaction<'_, Any>, m: &MessageRow) -> StoreResul
     .bind(&m.status)
     .bind(i64::from(m.flagged))
     .bind(m.created_at)
-    .fetch_one(&mut **tx)
+    .bind(per_minute)
+    .fetch_optional(&mut **tx)
     .await?;
-    message(&row)
+    row.as_ref().map(message).transpose()
 }
 
 pub async fn get(store: &Store, activity_id: i64, id: i64) -> StoreResult<Option<MessageRow>> {

@@ -106,6 +106,18 @@ impl Ctx {
         .await
     }
 
+    /// The back office's list of the wall's messages (`query`: "" or "?status=…").
+    async fn wall(&self, query: &str) -> Value {
+        self.call(
+            Method::GET,
+            &format!("/api/v3/activitys_message/{}/wall{query}", self.id),
+            true,
+            Value::Null,
+        )
+        .await
+        .json()
+    }
+
     async fn screen(&self) -> Screen {
         let key = self
             .call(
@@ -177,15 +189,7 @@ async fn show_then_remove_masks_sensitive_words_and_streams_to_the_screen() {
     assert_eq!(events[3].1, "wall_remove");
     assert_eq!(events[3].2["message_id"], id);
     assert_eq!(events[4].1, "wall_pin");
-    let list = c
-        .call(
-            Method::GET,
-            &format!("/api/v3/activitys_message/{}/wall?status=removed", c.id),
-            true,
-            Value::Null,
-        )
-        .await
-        .json();
+    let list = c.wall("?status=removed").await;
     assert_eq!(list["data"]["total_count"], 1);
     assert_eq!(
         list["data"]["items"][0]["original"],
@@ -334,4 +338,83 @@ async fn posts_are_checked_and_rate_limited() {
         )
         .await;
     assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn concurrent_posts_keep_the_rate_limit_and_each_reaches_the_screen_once() {
+    let c = std::sync::Arc::new(ctx().await);
+    c.settings(json!({"per_minute": 5})).await;
+    let mut screen = c.screen().await;
+    let mut posts = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let c = c.clone();
+        posts.spawn(async move { c.post(&format!("第{i}条")).await });
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    let mut limited = 0;
+    while let Some(resp) = posts.join_next().await {
+        let resp = resp.unwrap();
+        match resp.status {
+            StatusCode::OK => {
+                assert!(ids.insert(resp.json()["data"]["message_id"].as_i64().unwrap()))
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(resp.json(), activity_error("发言太频繁,请稍后再试"));
+                limited += 1;
+            }
+            other => panic!("{other}: {}", resp.text),
+        }
+    }
+    assert_eq!(
+        (ids.len(), limited),
+        (5, 15),
+        "five a minute, however concurrent"
+    );
+    let list = c.wall("").await;
+    assert_eq!(
+        list["data"]["total_count"], 5,
+        "refused posts wrote nothing"
+    );
+    let events = screen.wait_for(6).await; // the join, then the five messages
+    let shown: std::collections::BTreeSet<i64> = events
+        .iter()
+        .filter(|e| e.1 == "wall_message")
+        .map(|e| e.2["message_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(shown, ids);
+    assert_eq!(events.len(), 6, "{events:?}");
+}
+
+#[tokio::test]
+async fn a_post_that_cannot_be_written_fails_alone_in_its_group() {
+    use wxhub::store::wall::MessageRow;
+    let c = std::sync::Arc::new(ctx().await);
+    let message = |activity_id: i64, content: &str| MessageRow {
+        activity_id,
+        member_id: USER.into(),
+        original: content.into(),
+        content: content.into(),
+        status: "approved".into(),
+        created_at: wxhub::time::now_ms(),
+        ..Default::default()
+    };
+    // Spawned together, the three reach the writer together (one group, one transaction);
+    // the second names no activity, so the group fails and each post is written alone.
+    let mut posts = tokio::task::JoinSet::new();
+    for (i, activity_id) in [c.id, i64::MAX, c.id].into_iter().enumerate() {
+        let c = c.clone();
+        let m = message(activity_id, &format!("第{i}条"));
+        posts.spawn(async move { (i, c.app.state.wall_posts.write(m, 10).await) });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(done) = posts.join_next().await {
+        let (i, written) = done.unwrap();
+        outcomes.push((i, written.map(|m| m.map(|m| m.content))));
+    }
+    outcomes.sort_by_key(|o| o.0);
+    assert_eq!(outcomes[0].1.as_ref().unwrap().as_deref(), Some("第0条"));
+    assert!(outcomes[1].1.is_err(), "{:?}", outcomes[1]);
+    assert_eq!(outcomes[2].1.as_ref().unwrap().as_deref(), Some("第2条"));
+    let list = c.wall("").await;
+    assert_eq!(list["data"]["total_count"], 2);
 }

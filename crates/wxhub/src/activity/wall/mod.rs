@@ -9,105 +9,15 @@ use crate::error::{Error, Result};
 use crate::store::activities::ActivityRow;
 use crate::store::wall::{self as sql, MessageRow, SettingsRow};
 use crate::store::{Store, StoreError};
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use utoipa::ToSchema;
 
-/// How long an org's compiled word list is trusted (changes reach every instance this fast).
-const FILTER_TTL: Duration = Duration::from_secs(5);
-pub const MAX_WORDS: usize = 10_000;
+mod filter;
+mod writer;
 
-/// Full-width ASCII to half-width, the ideographic space to a space, ASCII to lower case: one
-/// character for one, so positions in the normalised text are positions in the original.
-fn normalise(c: char) -> char {
-    let c = match c as u32 {
-        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        0x3000 => ' ',
-        _ => c,
-    };
-    c.to_ascii_lowercase()
-}
-
-/// An org's sensitive words, compiled.
-pub struct Filter {
-    matcher: Option<AhoCorasick>,
-}
-
-impl Filter {
-    pub fn new(words: &[String]) -> Filter {
-        let words: Vec<String> = words
-            .iter()
-            .map(|w| w.chars().map(normalise).collect::<String>())
-            .filter(|w: &String| !w.trim().is_empty())
-            .collect();
-        let matcher = (!words.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&words)
-                .expect("literal patterns compile")
-        });
-        Filter { matcher }
-    }
-
-    /// The text with every sensitive word masked by `*`, and whether any was found.
-    pub fn apply(&self, text: &str) -> (String, bool) {
-        let Some(matcher) = &self.matcher else {
-            return (text.to_string(), false);
-        };
-        let mut chars: Vec<char> = text.chars().collect();
-        let mut normalised = String::with_capacity(text.len());
-        let mut starts = Vec::with_capacity(chars.len());
-        for c in &chars {
-            starts.push(normalised.len());
-            normalised.push(normalise(*c));
-        }
-        let mut found = false;
-        for m in matcher.find_iter(&normalised) {
-            found = true;
-            let from = starts.partition_point(|&b| b < m.start());
-            let to = starts.partition_point(|&b| b < m.end());
-            for c in &mut chars[from..to] {
-                *c = '*';
-            }
-        }
-        (chars.into_iter().collect(), found)
-    }
-}
-
-/// Compiled filters per org, refreshed every few seconds.
-#[derive(Default)]
-pub struct FilterCache {
-    entries: Mutex<HashMap<i64, (Instant, Arc<Filter>)>>,
-}
-
-impl FilterCache {
-    pub async fn get(&self, store: &Store, org_id: i64) -> Result<Arc<Filter>> {
-        if let Some((at, filter)) = self.entries.lock().expect("lock").get(&org_id) {
-            if at.elapsed() < FILTER_TTL {
-                return Ok(filter.clone());
-            }
-        }
-        let words: Vec<String> = sql::words(store, org_id)
-            .await?
-            .into_iter()
-            .map(|(_, w)| w)
-            .collect();
-        let filter = Arc::new(Filter::new(&words));
-        self.entries
-            .lock()
-            .expect("lock")
-            .insert(org_id, (Instant::now(), filter.clone()));
-        Ok(filter)
-    }
-
-    pub fn forget(&self, org_id: i64) {
-        self.entries.lock().expect("lock").remove(&org_id);
-    }
-}
+pub use filter::{Filter, FilterCache, MAX_WORDS};
+pub use writer::PostWriter;
 
 // --- settings --------------------------------------------------------------------------------
 
@@ -265,7 +175,7 @@ fn screen_payload(m: &MessageRow) -> serde_json::Value {
 /// checked, rate-limited, filtered, and shown at once or held, by the wall's settings.
 pub async fn post(
     store: &Store,
-    hub: &Hub,
+    writer: &PostWriter,
     cache: &FilterCache,
     caller: &Caller,
     activity: &ActivityRow,
@@ -280,7 +190,7 @@ pub async fn post(
         return Err(Error::Forbidden("活动已截止,无法发言".into()));
     }
     let member_id = super::members::member_for(caller, member_id)?;
-    let poster = sql::poster(store, activity.id, &member_id, now - 60_000)
+    let poster = sql::poster(store, activity.id, &member_id)
         .await?
         .ok_or_else(|| Error::Forbidden("请先参与活动再发言".into()))?;
     let settings = poster.settings.map(settings_of).unwrap_or_default();
@@ -298,46 +208,25 @@ pub async fn post(
     if text.chars().any(|c| c.is_control() && c != '\n') {
         return Err(Error::bad_request("留言含有控制字符"));
     }
-    if poster.recent >= settings.per_minute {
-        return Err(Error::TooManyRequests("发言太频繁,请稍后再试".into()));
-    }
     let filter = cache.get(store, activity.org_id).await?;
     let (masked, flagged) = filter.apply(text);
     let held = settings.mode == "approve_first" || (flagged && settings.filter_action == "hold");
-    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
-    let saved = sql::insert(
-        &mut tx,
-        &MessageRow {
-            activity_id: activity.id,
-            member_id,
-            nickname: poster.nickname,
-            icon: poster.icon,
-            original: text.to_string(),
-            content: masked,
-            status: if held { "pending" } else { "approved" }.into(),
-            flagged,
-            created_at: now,
-            ..Default::default()
-        },
-    )
-    .await?;
-    let event = if held {
-        None
-    } else {
-        Some(
-            hub.emit(
-                &mut tx,
-                activity.id,
-                "wall_message",
-                &screen_payload(&saved),
-            )
-            .await?,
-        )
+    let message = MessageRow {
+        activity_id: activity.id,
+        member_id,
+        nickname: poster.nickname,
+        icon: poster.icon,
+        original: text.to_string(),
+        content: masked,
+        status: if held { "pending" } else { "approved" }.into(),
+        flagged,
+        created_at: now,
+        ..Default::default()
     };
-    tx.commit().await.map_err(StoreError::from)?;
-    if let Some(e) = event {
-        hub.committed(e);
-    }
+    let saved = writer
+        .write(message, settings.per_minute)
+        .await?
+        .ok_or_else(|| Error::TooManyRequests("发言太频繁,请稍后再试".into()))?;
     Ok(Posted {
         message_id: saved.id,
         status: saved.status,
@@ -444,22 +333,4 @@ pub async fn moderate(
         hub.committed(e);
     }
     Ok(view(&saved, tz))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_are_masked_whatever_their_width_and_case() {
-        let f = Filter::new(&["赌博".into(), "spam".into(), "ＡＢ".into()]);
-        assert_eq!(f.apply("今天不赌博"), ("今天不**".to_string(), true));
-        assert_eq!(
-            f.apply("buy ＳＰＡＭ now"),
-            ("buy **** now".to_string(), true)
-        );
-        assert_eq!(f.apply("xaby"), ("x**y".to_string(), true));
-        assert_eq!(f.apply("干净的话"), ("干净的话".to_string(), false));
-        assert_eq!(Filter::new(&[]).apply("spam"), ("spam".to_string(), false));
-    }
 }
