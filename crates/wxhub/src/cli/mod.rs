@@ -820,7 +820,7 @@ fn verify_lottery(file: &std::path::Path) -> Result<(), String> {
                 "verified: round {} — seed matches seed_hash, {} participants match list_hash, \
                  {} winners recomputed",
                 record.round_id,
-                record.participants.len(),
+                record.participants.as_ref().map_or(0, Vec::len),
                 record.winners.len()
             );
             Ok(())

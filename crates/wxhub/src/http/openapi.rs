@@ -208,6 +208,7 @@ impl Modify for Security {
         crate::activity::lottery::routes::notify,
         crate::activity::lottery::routes::list_winners,
         crate::activity::lottery::routes::export_winners,
+        crate::activity::lottery::routes::round_list,
         crate::activity::lottery::routes::audit,
         crate::activity::lottery::routes::all_participants,
         crate::activity::lottery::routes::page_participants,

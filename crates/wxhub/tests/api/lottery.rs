@@ -106,6 +106,35 @@ impl Ctx {
         .await
     }
 
+    /// The list a round committed to, from GET …/rounds/{round}/participants.
+    pub async fn committed_list(&self, record: &Value) -> Vec<String> {
+        let round = record["round_id"].as_i64().unwrap();
+        let resp = self
+            .call(
+                Method::GET,
+                &format!(
+                    "/api/v3/activitys_lottery/{}/rounds/{round}/participants",
+                    self.id
+                ),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        assert_eq!(
+            hex(&sha256(resp.text.as_bytes())),
+            record["list_hash"],
+            "the list's bytes are what list_hash hashes"
+        );
+        let list: Vec<String> = resp
+            .text
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        assert_eq!(record["participants_count"], list.len());
+        list
+    }
+
     pub async fn draw(&self, round: i64) -> Resp {
         self.call(
             Method::POST,
@@ -169,7 +198,12 @@ async fn a_drawn_round_recomputes_from_its_published_record() {
         Value::Null,
         "the seed stays secret until the draw"
     );
-    let participants: Vec<String> = serde_json::from_value(record["participants"].clone()).unwrap();
+    assert_eq!(
+        record.get("participants"),
+        None,
+        "the answer carries the count and the hash, not the list"
+    );
+    let participants = c.committed_list(&record).await;
     assert_eq!(participants.len(), 30);
     assert!(participants.windows(2).all(|w| w[0] < w[1]), "sorted");
     assert_eq!(
@@ -237,10 +271,18 @@ async fn a_drawn_round_recomputes_from_its_published_record() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("NOT verified: the random winners differ")
     );
+    // The draw's answer carries no list: verification asks for the published record.
+    std::fs::write(&file, json!({"data": drawn}).to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .args(["lottery", "verify", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no participant list"));
 
     // The next round leaves out earlier winners; the stock is never exceeded.
     let second = c.commit(prize, 2, true).await.json()["data"].clone();
-    let second_list: Vec<String> = serde_json::from_value(second["participants"].clone()).unwrap();
+    let second_list = c.committed_list(&second).await;
     assert_eq!(second_list.len(), 27);
     assert!(winners.iter().all(|w| !second_list.contains(w)));
     let resp = c.commit(prize, 1, true).await;

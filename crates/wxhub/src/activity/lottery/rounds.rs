@@ -63,8 +63,14 @@ pub struct RoundRecord {
     pub seed_hash: String,
     /// SHA-256 of the sorted participant list (lines joined by "\n").
     pub list_hash: String,
-    /// The sorted participant ids the random draw picks from.
-    pub participants: Vec<String>,
+    /// How many participants the random draw picks from.
+    #[serde(default)]
+    pub participants_count: i64,
+    /// The sorted participant ids the random draw picks from: in the round's published record
+    /// (GET …/rounds/{round}), not in the answers of commit, draw and redraw, which carry the
+    /// count and the hash (the list alone is also at GET …/rounds/{round}/participants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<String>>,
     /// Designated winners (内定), published with the commitment, outside the random draw.
     #[serde(default)]
     pub designated: Vec<String>,
@@ -85,7 +91,8 @@ fn lines(text: &str) -> Vec<String> {
     }
 }
 
-fn record(round: &RoundRow, winners: Vec<String>) -> RoundRecord {
+/// The round's record; with its participant list when `with_list`.
+fn record(round: &RoundRow, winners: Vec<String>, with_list: bool) -> RoundRecord {
     let designated = lines(&round.designated);
     RoundRecord {
         round_id: round.id,
@@ -100,7 +107,8 @@ fn record(round: &RoundRow, winners: Vec<String>) -> RoundRecord {
         state: round.state.clone(),
         seed_hash: round.seed_hash.clone(),
         list_hash: round.list_hash.clone(),
-        participants: lines(&round.participants),
+        participants_count: round.participants_count,
+        participants: with_list.then(|| lines(&round.participants)),
         designated,
         seed: round.seed.clone(),
         winners,
@@ -254,7 +262,7 @@ pub async fn commit(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(record(&row, Vec::new()))
+    Ok(record(&row, Vec::new(), false))
 }
 
 async fn round_of(store: &Store, activity: &ActivityRow, round_id: i64) -> Result<RoundRow> {
@@ -360,7 +368,13 @@ pub async fn draw_round(
         drawn_at: Some(now),
         ..round
     };
-    Ok(record(&drawn, random))
+    Ok(record(&drawn, random, false))
+}
+
+/// The list a round committed to, exactly as `list_hash` hashes it: the sorted ids joined by
+/// "\n" (so that `sha256sum` of it is the published hash).
+pub async fn round_list(store: &Store, activity: &ActivityRow, round_id: i64) -> Result<String> {
+    Ok(round_of(store, activity, round_id).await?.participants)
 }
 
 /// A round's published record.
@@ -376,7 +390,7 @@ pub async fn round_record(
         .filter(|w| !w.designated)
         .map(|w| w.member_id)
         .collect();
-    Ok(record(&round, winners))
+    Ok(record(&round, winners, true))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -474,7 +488,7 @@ pub async fn redraw(
         .await?;
     tx.commit().await.map_err(StoreError::from)?;
     hub.committed(event);
-    Ok(record(&row, Vec::new()))
+    Ok(record(&row, Vec::new(), false))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -698,16 +712,23 @@ pub fn verify(record: &RoundRecord) -> Verdict {
     let Some(seed) = draw::parse_seed(seed_hex) else {
         return Verdict::Mismatch("the seed is not 32 bytes of hex".into());
     };
+    let Some(participants) = &record.participants else {
+        return Verdict::Mismatch(
+            "the record has no participant list: verify the published record \
+             (GET …/rounds/{round})"
+                .into(),
+        );
+    };
     if draw::seed_hash(&seed) != record.seed_hash {
         return Verdict::Mismatch("SHA-256(seed) differs from the published seed_hash".into());
     }
-    let mut sorted = record.participants.clone();
+    let mut sorted = participants.clone();
     sorted.sort_unstable();
     sorted.dedup();
-    if sorted != record.participants {
+    if &sorted != participants {
         return Verdict::Mismatch("the participant list is not sorted and unique".into());
     }
-    if draw::list_hash(&record.participants) != record.list_hash {
+    if draw::list_hash(participants) != record.list_hash {
         return Verdict::Mismatch(
             "SHA-256(participants) differs from the published list_hash".into(),
         );
@@ -715,7 +736,7 @@ pub fn verify(record: &RoundRecord) -> Verdict {
     if let Some(d) = record
         .designated
         .iter()
-        .find(|d| record.participants.binary_search(d).is_ok())
+        .find(|d| participants.binary_search(d).is_ok())
     {
         return Verdict::Mismatch(format!("designated winner {d} is also in the random list"));
     }
@@ -723,7 +744,7 @@ pub fn verify(record: &RoundRecord) -> Verdict {
     if random_count < 0 {
         return Verdict::Mismatch("more designated winners than the round's count".into());
     }
-    let expected = draw::winners(&seed, &record.participants, random_count as usize);
+    let expected = draw::winners(&seed, participants, random_count as usize);
     if expected != record.winners {
         return Verdict::Mismatch(format!(
             "the random winners differ: recomputed {expected:?}, published {:?}",
@@ -754,7 +775,8 @@ mod tests {
             state: "drawn".into(),
             seed_hash: draw::seed_hash(&seed),
             list_hash: draw::list_hash(&participants),
-            participants,
+            participants_count: participants.len() as i64,
+            participants: Some(participants),
             designated: designated.iter().map(|d| d.to_string()).collect(),
             seed: Some(crate::crypto::hex(&seed)),
             winners: random,
@@ -779,7 +801,14 @@ mod tests {
         disguised.winners[0] = "boss".into();
         assert!(matches!(verify(&disguised), Verdict::Mismatch(_)));
         let mut unsorted = drawn(&["a", "b", "c"], &[], 1);
-        unsorted.participants.swap(0, 1);
+        if let Some(list) = unsorted.participants.as_mut() {
+            list.swap(0, 1);
+        }
         assert!(matches!(verify(&unsorted), Verdict::Mismatch(m) if m.contains("sorted")));
+        let mut answer = drawn(&["a", "b", "c"], &[], 1);
+        answer.participants = None;
+        assert!(
+            matches!(verify(&answer), Verdict::Mismatch(m) if m.contains("no participant list"))
+        );
     }
 }

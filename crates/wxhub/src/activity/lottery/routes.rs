@@ -68,6 +68,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         )
         .route(&format!("{base}/rounds"), post(commit_round))
         .route(&format!("{base}/rounds/{{round}}"), get(round_record))
+        .route(
+            &format!("{base}/rounds/{{round}}/participants"),
+            get(round_list),
+        )
         .route(&format!("{base}/rounds/{{round}}/draw"), post(draw_round))
         .route(&format!("{base}/rounds/{{round}}/redraw"), post(redraw))
         .route(&format!("{base}/rounds/{{round}}/reset"), post(reset_round))
@@ -392,6 +396,31 @@ pub async fn round_record(
         "查询成功",
         rounds::round_record(&s.store, &row, round).await?,
     ))
+}
+
+/// The participant list a round committed to, as text: the sorted ids joined by "\n", the bytes
+/// whose SHA-256 is the round's `list_hash` (`curl … | sha256sum`).
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/participants", tag = "lottery",
+    params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, content_type = "text/plain", body = String),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn round_list(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam((id, round)): PathParam<(i64, i64)>,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let row = own_lottery(&s, &org, id).await?;
+    let list = rounds::round_list(&s.store, &row, round).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        list,
+    )
+        .into_response())
 }
 
 /// An absent winner `{participant_id, reason}`: marked absent, and a redraw round of one
