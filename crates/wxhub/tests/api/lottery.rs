@@ -120,6 +120,7 @@ impl Ctx {
             )
             .await;
         assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        assert_eq!(resp.headers["content-type"], "text/plain; charset=utf-8");
         assert_eq!(
             hex(&sha256(resp.text.as_bytes())),
             record["list_hash"],

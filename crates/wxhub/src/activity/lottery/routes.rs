@@ -399,7 +399,8 @@ pub async fn round_record(
 }
 
 /// The participant list a round committed to, as text: the sorted ids joined by "\n", the bytes
-/// whose SHA-256 is the round's `list_hash` (`curl … | sha256sum`).
+/// whose SHA-256 is the round's `list_hash` (`curl … | sha256sum`); text/plain; charset=utf-8, as
+/// axum answers a String.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/participants", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     responses((status = 200, content_type = "text/plain", body = String),
@@ -409,18 +410,9 @@ pub async fn round_list(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, round)): PathParam<(i64, i64)>,
-) -> Result<axum::response::Response> {
-    use axum::response::IntoResponse;
+) -> Result<String> {
     let row = own_lottery(&s, &org, id).await?;
-    let list = rounds::round_list(&s.store, &row, round).await?;
-    Ok((
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; charset=utf-8",
-        )],
-        list,
-    )
-        .into_response())
+    rounds::round_list(&s.store, &row, round).await
 }
 
 /// An absent winner `{participant_id, reason}`: marked absent, and a redraw round of one
