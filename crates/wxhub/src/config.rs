@@ -27,6 +27,20 @@ pub struct Config {
     pub body_limit: usize,
     /// Largest accepted .xlsx upload (roster imports), in bytes.
     pub import_body_limit: usize,
+    /// .xlsx imports allowed to run at once on this instance; one more is answered 429.
+    pub max_concurrent_imports: usize,
+    /// Event streams one screen key or one client may hold open at once; one more is 429.
+    pub max_streams_per_key: usize,
+    /// How often an open event stream checks that its screen key or client is still valid
+    /// (a rotated key or a revoked client ends its streams within this many seconds).
+    pub stream_recheck_secs: u64,
+    /// Open connections, at most; the next one is closed at once (before it costs anything).
+    pub max_connections: usize,
+    /// A client must send a request's whole header within this many milliseconds after
+    /// connecting (or after its previous request); otherwise the connection is closed.
+    pub header_read_timeout_ms: u64,
+    /// A request body that sends nothing for this many milliseconds is abandoned (400).
+    pub body_read_timeout_ms: u64,
     /// Answer every API error with HTTP 200 (for legacy clients that throw on non-2xx).
     pub legacy_http_200: bool,
     /// Gateway prefixes under which the marketing API answers ("" = none).
@@ -35,6 +49,10 @@ pub struct Config {
     /// (`http://mem.360lj.com/mp`): the base of the OAuth redirect_uri. Empty: the request's
     /// scheme (X-Forwarded-Proto) and Host.
     pub public_base_url: String,
+    /// Addresses or CIDR blocks of the proxies in front of wxhub (a gateway, a load balancer):
+    /// only from these are X-Forwarded-For / X-Real-IP believed. Empty: the TCP peer is the
+    /// client.
+    pub trusted_proxies: Vec<String>,
     /// `text` or `json`.
     pub log_format: String,
     /// A tracing filter such as `info` or `info,wxhub=debug`.
@@ -94,6 +112,12 @@ pub struct WechatConfig {
     pub callback_window_secs: i64,
     /// How long a user has to complete a WeChat web authorisation, in seconds.
     pub oauth_state_ttl_secs: i64,
+    /// Bind each OAuth state to the browser that started it with a cookie, and refuse a
+    /// callback without it (login CSRF). Turn off only when authInfo and authCallback are
+    /// served on different hosts, where the cookie cannot follow.
+    pub oauth_state_cookie: bool,
+    /// authInfo calls allowed per client address per minute (each stores a state).
+    pub oauth_starts_per_minute: u32,
     /// Daily quotas per account, to warn before they are hit.
     pub token_quota: i64,
     pub template_quota: i64,
@@ -110,9 +134,16 @@ impl Default for Config {
             timezone: "Asia/Shanghai".into(),
             body_limit: 1024 * 1024,
             import_body_limit: 32 * 1024 * 1024,
+            max_concurrent_imports: 2,
+            max_streams_per_key: 1000,
+            stream_recheck_secs: 10,
+            max_connections: 10_000,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 30_000,
             legacy_http_200: false,
             route_prefixes: vec!["".into(), "/mpwechat".into(), "/mp".into()],
             public_base_url: String::new(),
+            trusted_proxies: Vec::new(),
             log_format: "text".into(),
             log_level: "info".into(),
             shutdown_grace_secs: 30,
@@ -140,6 +171,8 @@ impl Default for Config {
                 backoff_ms: 200,
                 callback_window_secs: 300,
                 oauth_state_ttl_secs: 600,
+                oauth_state_cookie: true,
+                oauth_starts_per_minute: 60,
                 token_quota: 2_000,
                 template_quota: 100_000,
             },
@@ -244,6 +277,26 @@ impl Config {
         {
             return Err(ConfigError(
                 "public_base_url must be an http(s) URL without a query".into(),
+            ));
+        }
+        if let Err(entry) = crate::http::client_ip::parse_networks(&self.trusted_proxies) {
+            return Err(ConfigError(format!(
+                "trusted_proxies: {entry} is not an address or CIDR block"
+            )));
+        }
+        if self.max_streams_per_key == 0
+            || self.max_connections == 0
+            || self.header_read_timeout_ms == 0
+            || self.body_read_timeout_ms == 0
+        {
+            return Err(ConfigError(
+                "max_streams_per_key, max_connections and the read timeouts must be positive"
+                    .into(),
+            ));
+        }
+        if self.max_concurrent_imports == 0 {
+            return Err(ConfigError(
+                "max_concurrent_imports must be at least 1".into(),
             ));
         }
         if self.wechat.timeout_ms == 0 || self.wechat.connect_timeout_ms == 0 {

@@ -67,7 +67,7 @@ impl SecretBox {
                 Self::from_key(&bytes)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(|e| {
+                create_private_dir(data_dir).map_err(|e| {
                     SecretKeyError(format!("cannot create {}: {e}", data_dir.display()))
                 })?;
                 let key = random_bytes::<32>();
@@ -134,6 +134,53 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .mode(0o600)
         .open(path)?;
     file.write_all(bytes)
+}
+
+/// Creates `dir` (and missing parents) readable by this user only (0700): it holds the
+/// database and the secrets key.
+#[cfg(unix)]
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+/// Makes the SQLite database file (creating it empty when missing) and its -wal and -shm
+/// companions readable by this user only (0600). SQLite creates the companions with the
+/// database file's mode, so a database created here never has world-readable pages.
+#[cfg(unix)]
+pub fn make_database_private(db: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let path = Path::new(&format!("{}{suffix}", db.display())).to_path_buf();
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn make_database_private(_db: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(not(unix))]

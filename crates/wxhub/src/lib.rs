@@ -41,6 +41,14 @@ pub struct AppState {
     pub wall_filters: Arc<activity::wall::FilterCache>,
     /// Wall posts, committed in groups.
     pub wall_posts: Arc<activity::wall::PostWriter>,
+    /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
+    pub imports: Arc<tokio::sync::Semaphore>,
+    /// authInfo calls per client address (each stores an OAuth state).
+    pub oauth_starts: Arc<auth::throttle::Throttle>,
+    /// Open event streams per screen key / client (`max_streams_per_key`).
+    pub streams: Arc<activity::events::StreamCounts>,
+    /// The parsed `trusted_proxies`.
+    pub trusted_proxies: Arc<Vec<http::client_ip::Network>>,
 }
 
 #[derive(Debug)]
@@ -85,6 +93,15 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         hub,
         wall_filters: Arc::default(),
         wall_posts,
+        trusted_proxies: Arc::new(
+            http::client_ip::parse_networks(&config.trusted_proxies).map_err(StartError)?,
+        ),
+        streams: Arc::default(),
+        oauth_starts: Arc::new(auth::throttle::Throttle::new(
+            config.wechat.oauth_starts_per_minute,
+            std::time::Duration::from_secs(60),
+        )),
+        imports: Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_imports)),
         tz: config.time_zone(),
         ids: Arc::new(ids::Snowflake::new(config.node_id)),
         config: Arc::new(config),

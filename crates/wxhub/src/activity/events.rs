@@ -140,14 +140,15 @@ pub async fn record_member(
 ) -> Result<MemberRow> {
     let now = crate::time::now_ms();
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
-    let saved = members_sql::upsert_member(&mut tx, member, sign_in, now).await?;
-    let kind = if sign_in && saved.signed_in_at == Some(now) {
+    let upserted = members_sql::upsert_member(&mut tx, member, sign_in, now).await?;
+    let kind = if upserted.signed_in {
         Some("signin")
-    } else if saved.joined_at == now {
+    } else if upserted.joined {
         Some("join")
     } else {
         None
     };
+    let saved = upserted.member;
     let mut event = None;
     if let Some(kind) = kind {
         let payload = json!({
@@ -227,15 +228,16 @@ impl Stream {
         })
     }
 
-    /// The next event, or `None` when the hub is gone.
+    /// The next event, or `None` when the hub is gone. Cancel-safe: an event leaves the
+    /// backlog only when it is returned, so a caller may race this against a timer.
     pub async fn next(&mut self) -> Option<EventRow> {
         loop {
-            if let Some(e) = self.backlog.pop_front() {
-                self.last_id = self.last_id.max(e.id);
-                if self.backlog.is_empty() && e.id == self.replayed_to {
-                    // A full batch may mean more: read on.
+            if let Some(front) = self.backlog.front() {
+                if self.backlog.len() == 1 && front.id == self.replayed_to {
+                    // The last of a batch: a full batch may mean more, read on first.
+                    let from = front.id;
                     if let Ok(more) =
-                        sql::after(&self.store, self.activity_id, e.id, REPLAY_BATCH).await
+                        sql::after(&self.store, self.activity_id, from, REPLAY_BATCH).await
                     {
                         if let Some(last) = more.last() {
                             self.replayed_to = last.id;
@@ -243,6 +245,8 @@ impl Stream {
                         self.backlog.extend(more);
                     }
                 }
+                let e = self.backlog.pop_front()?;
+                self.last_id = self.last_id.max(e.id);
                 return Some(e);
             }
             match self.receiver.recv().await {
@@ -263,6 +267,54 @@ impl Stream {
                     self.backlog.extend(more);
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// Open event streams per credential (a screen key, a client), so that one leaked key cannot
+/// hold every connection of the server.
+#[derive(Default)]
+pub struct StreamCounts(std::sync::Mutex<std::collections::HashMap<String, usize>>);
+
+/// One open stream's place; given back when the stream ends.
+pub struct StreamSlot {
+    counts: Arc<StreamCounts>,
+    key: String,
+}
+
+impl StreamCounts {
+    /// A place for one more stream of `key`, unless `max` are open.
+    pub fn take(self: &Arc<Self>, key: String, max: usize) -> Option<StreamSlot> {
+        let mut counts = self.0.lock().expect("stream counts");
+        let n = counts.entry(key.clone()).or_default();
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot {
+            counts: self.clone(),
+            key,
+        })
+    }
+
+    pub fn open(&self, key: &str) -> usize {
+        self.0
+            .lock()
+            .expect("stream counts")
+            .get(key)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.0.lock().expect("stream counts");
+        if let Some(n) = counts.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.key);
             }
         }
     }

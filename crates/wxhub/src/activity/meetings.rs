@@ -261,7 +261,7 @@ pub async fn import_roster(
     bytes: &[u8],
 ) -> Result<ImportReport> {
     own(store, Named::Meetings, org_id, meeting_id).await?;
-    let rows = super::xlsx::read_rows(bytes)?;
+    let rows = super::xlsx::read_rows(bytes, MAX_IMPORT_ROWS)?;
     let (header, body) = split_header(&rows, MAX_IMPORT_ROWS)?;
     let name_col =
         column(header, &["姓名", "name"]).ok_or_else(|| Error::bad_request("表格缺少“姓名”列"))?;

@@ -53,6 +53,23 @@ pub fn member_for(caller: &Caller, given: Option<&str>) -> Result<String> {
     }
 }
 
+/// An avatar link. A link with a scheme must be http(s): a `javascript:` or `data:` link would
+/// run or render on every screen and page that shows the member. Text without a scheme (the
+/// seed's own sample sends `'xxx'`) is kept, and pages show only http(s) avatars.
+fn icon_url(value: Option<&str>) -> Result<String> {
+    let icon = optional_text("member_icon", value, 1024)?;
+    let scheme = icon
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| !s.is_empty() && !s.contains(['/', '?', '#']));
+    match scheme {
+        Some(s) if !s.eq_ignore_ascii_case("http") && !s.eq_ignore_ascii_case("https") => Err(
+            Error::bad_request("member_icon 应为 http:// 或 https:// 开头的链接"),
+        ),
+        _ => Ok(icon),
+    }
+}
+
 fn optional_text(name: &str, value: Option<&str>, max: usize) -> Result<String> {
     let value = value.unwrap_or_default().trim();
     if value.chars().count() > max || value.chars().any(char::is_control) {
@@ -113,7 +130,7 @@ pub async fn join(
     let member = MemberRow {
         activity_id: activity.id,
         member_id,
-        icon: optional_text("member_icon", req.member_icon.as_deref(), 1024)?,
+        icon: icon_url(req.member_icon.as_deref())?,
         nickname: optional_text("member_nickname", req.member_nickname.as_deref(), 64)?,
         real_name,
         phone: phone
@@ -150,12 +167,20 @@ pub async fn course_sign_in(
     course_id: i64,
     req: &JoinRequest,
 ) -> Result<String> {
+    // The course server's sync, as the seed's sample calls it (access_type=org): the org
+    // vouches for its members. A user token would bypass what userInfo checks (closed
+    // activities, rosters, collected fields), so a participant joins through userInfo instead.
+    let Some(org_id) = caller.org_id() else {
+        return Err(Error::Forbidden(
+            "课程签到同步仅限机构凭证(access_type=org),参与者请通过 userInfo 参与活动".into(),
+        ));
+    };
     let course = meetings::get(store, Named::Courses, course_id)
         .await?
-        .filter(|c| caller.org_id().is_none_or(|org| org == c.org_id))
+        .filter(|c| c.org_id == org_id)
         .ok_or_else(|| Error::not_found("课程不存在"))?;
     let member_id = member_for(caller, req.member_id.as_deref())?;
-    let icon = optional_text("member_icon", req.member_icon.as_deref(), 1024)?;
+    let icon = icon_url(req.member_icon.as_deref())?;
     let nickname = optional_text("member_nickname", req.member_nickname.as_deref(), 64)?;
     for activity in sql::signins_of_course(store, course.id).await? {
         let member = MemberRow {

@@ -18,6 +18,33 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+/// The first segments of the org back office's paths (under /api/v3).
+pub const OFFICE_ROOTS: [&str; 8] = [
+    "activitys_signin",
+    "activitys_lottery",
+    "activitys_message",
+    "activitys",
+    "meetings",
+    "courses",
+    "sensitive_words",
+    "whoami",
+];
+
+/// `/activitys_signin…` → `/api/v3/activitys_signin…` (query kept): the back office as the
+/// sibling documents' titles name it, without the gateway's prefix. `None` for any other path.
+pub fn with_office_prefix(uri: &axum::http::Uri) -> Option<axum::http::Uri> {
+    let path = uri.path();
+    let first = path.strip_prefix('/')?.split('/').next()?;
+    if !OFFICE_ROOTS.contains(&first) {
+        return None;
+    }
+    let rest = match uri.query() {
+        Some(q) => format!("/api/v3{path}?{q}"),
+        None => format!("/api/v3{path}"),
+    };
+    rest.parse().ok()
+}
+
 pub fn router(import_body_limit: usize) -> Router<AppState> {
     let mut router = Router::new();
     // The H5 endpoints answer with and without /api/v3, as the seed's samples use both.
@@ -124,6 +151,9 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             "/api/v3/courses/{id}",
             get(get_course).put(rename_course).delete(delete_course),
         )
+        .layer(axum::middleware::from_fn(
+            crate::auth::extract::activity_token_from_body,
+        ))
 }
 
 // --- H5 (seed 000) ---------------------------------------------------------------------------
@@ -755,34 +785,127 @@ pub async fn events(
             .parse::<i64>()
             .map_err(|_| Error::bad_request("Last-Event-ID 应为整数"))?,
     };
-    let row = match screen_key {
+    let (row, credential) = match screen_key {
         Some(key) => {
             let row = crate::store::activities::get(&s.store, id)
                 .await?
                 .ok_or_else(|| Error::not_found("活动不存在"))?;
             super::events::check_screen_key(&s.store, row.id, &key).await?;
-            row
+            (row, StreamCredential::ScreenKey(key))
         }
         None => {
             let caller = Caller::from_request_parts(&mut parts, &s).await?;
-            if caller.org_id().is_none() {
+            let Caller::Org { client_id, .. } = &caller else {
                 return Err(Error::Forbidden("大屏需要机构凭证或大屏密钥".into()));
-            }
-            activities::visible(&s.store, &caller, id).await?
+            };
+            let client_id = client_id.clone();
+            let token = parts
+                .uri
+                .query()
+                .and_then(|q| {
+                    url::form_urlencoded::parse(q.as_bytes())
+                        .find(|(k, _)| k == "access_token")
+                        .map(|(_, v)| v.into_owned())
+                })
+                .unwrap_or_default();
+            (
+                activities::visible(&s.store, &caller, id).await?,
+                StreamCredential::Token { client_id, token },
+            )
         }
     };
+    let slot = s
+        .streams
+        .take(credential.slot_key(row.id), s.config.max_streams_per_key)
+        .ok_or_else(|| Error::TooManyRequests("该凭证打开的大屏连接过多".into()))?;
     let stream = super::events::Stream::open(&s.store, &s.hub, row.id, after).await?;
-    let events = futures_util::stream::unfold(stream, |mut stream| async move {
-        let e = stream.next().await?;
-        let event = Event::default()
-            .id(e.id.to_string())
-            .event(e.kind.clone())
-            .data(e.payload.clone());
-        Some((Ok::<_, std::convert::Infallible>(event), stream))
-    });
+    let recheck = std::time::Duration::from_secs(s.config.stream_recheck_secs.max(1));
+    let watch = StreamWatch {
+        state: s.clone(),
+        activity_id: row.id,
+        credential,
+        _slot: slot,
+        next_check: tokio::time::Instant::now() + recheck,
+        recheck,
+    };
+    let events =
+        futures_util::stream::unfold((stream, watch), |(mut stream, mut watch)| async move {
+            loop {
+                // Racing the stream against the next check is safe: `next` is cancel-safe.
+                tokio::select! {
+                    e = stream.next() => {
+                        let e = e?;
+                        let event = Event::default()
+                            .id(e.id.to_string())
+                            .event(e.kind.clone())
+                            .data(e.payload.clone());
+                        return Some((Ok::<_, std::convert::Infallible>(event), (stream, watch)));
+                    }
+                    _ = tokio::time::sleep_until(watch.next_check) => {
+                        if !watch.still_valid().await {
+                            // The key was rotated or the client revoked: end the stream.
+                            return None;
+                        }
+                        watch.next_check = tokio::time::Instant::now() + watch.recheck;
+                    }
+                }
+            }
+        });
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
         .into_response())
+}
+
+/// What opened an event stream, checked again while it stays open.
+enum StreamCredential {
+    ScreenKey(String),
+    Token { client_id: String, token: String },
+}
+
+impl StreamCredential {
+    /// The key its open streams are counted under.
+    fn slot_key(&self, activity_id: i64) -> String {
+        match self {
+            StreamCredential::ScreenKey(key) => format!(
+                "screen:{activity_id}:{}",
+                crate::crypto::hex(&crate::crypto::sha256(key.as_bytes()))
+            ),
+            StreamCredential::Token { client_id, .. } => format!("client:{client_id}"),
+        }
+    }
+}
+
+struct StreamWatch {
+    state: AppState,
+    activity_id: i64,
+    credential: StreamCredential,
+    _slot: super::events::StreamSlot,
+    next_check: tokio::time::Instant,
+    recheck: std::time::Duration,
+}
+
+impl StreamWatch {
+    async fn still_valid(&self) -> bool {
+        match &self.credential {
+            StreamCredential::ScreenKey(key) => {
+                match super::events::check_screen_key(&self.state.store, self.activity_id, key)
+                    .await
+                {
+                    Ok(()) => true,
+                    // A database hiccup is not a revocation.
+                    Err(Error::Unauthorized(_)) => false,
+                    Err(_) => true,
+                }
+            }
+            StreamCredential::Token { token, .. } => {
+                match self.state.auth.authenticate(token).await {
+                    Ok(_) => true,
+                    Err(Error::Unauthorized(_)) => false,
+                    Err(_) => true,
+                }
+            }
+        }
+    }
 }
 
 // --- .xlsx -----------------------------------------------------------------------------------
@@ -810,14 +933,18 @@ pub async fn roster_template(_org: OrgCaller) -> Result<axum::response::Response
     responses((status = 200, body = ActivityOk<meetings::ImportReport>),
               (status = 400, body = ActivityError), (status = 401, body = ActivityError),
               (status = 403, body = ActivityError), (status = 404, body = ActivityError),
-              (status = 409, body = ActivityError), (status = 413, body = ActivityError)))]
+              (status = 409, body = ActivityError), (status = 413, body = ActivityError),
+              (status = 429, body = ActivityError)))]
 pub async fn import_roster(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
+    headers: axum::http::HeaderMap,
     body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Activity<meetings::ImportReport>> {
     let body = body.map_err(crate::http::params::body_error)?;
+    let body = crate::activity::xlsx::uploaded_file(&headers, body)?;
+    let _permit = super::xlsx::import_permit(&s.imports)?;
     let report = meetings::import_roster(&s.store, &s.secrets, org.org_id, id, &body).await?;
     Ok(Activity::new("导入成功", report))
 }

@@ -17,31 +17,156 @@ fn not_xlsx() -> Error {
     Error::bad_request("文件不是有效的 .xlsx 表格")
 }
 
-/// The first sheet's rows as trimmed text, the header row included.
-pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    // Look at the zip's directory before decompressing anything.
+/// The furthest column an import reads (A–Z): the templates have four.
+pub const MAX_COLUMNS: u32 = 26;
+/// The most strings a workbook may declare in its shared-string table before we open it
+/// (calamine reserves room for the declared count up front).
+const MAX_SHARED_STRINGS: u64 = 2_000_000;
+
+/// The first sheet's rows as trimmed text, the header row included, from the first non-empty
+/// row and column. Every cell position is checked as it streams by: a cell below row
+/// `max_rows + 1` or right of column Z refuses the file, so a forged dimension or a cell at
+/// XFD1048576 never sizes an allocation.
+pub fn read_rows(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>> {
+    // Look at the zip's directory, and at the declared shared-string count, before
+    // calamine decompresses or allocates anything.
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
     if archive.len() > MAX_ENTRIES {
         return Err(not_xlsx());
     }
     let mut total: u64 = 0;
+    let mut shared_strings = Vec::new();
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
         total = total.saturating_add(entry.size());
+        let name = entry.name().map_err(|_| not_xlsx())?;
+        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            shared_strings.push(i);
+        }
     }
     if total > MAX_UNCOMPRESSED {
         return Err(Error::bad_request("表格解压后过大"));
     }
+    for i in shared_strings {
+        let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
+        check_shared_string_counts(entry)?;
+    }
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| Error::bad_request("表格中没有工作表"))?
+    let first = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::bad_request("表格中没有工作表"))?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
         .map_err(|_| not_xlsx())?;
-    Ok(range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect())
-        .collect())
+    let max_row = u32::try_from(max_rows).unwrap_or(u32::MAX);
+    let mut placed: Vec<((u32, u32), String)> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|_| not_xlsx())? {
+        let (row, col) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if matches!(value, Data::Empty) {
+            continue;
+        }
+        if row > max_row {
+            return Err(Error::bad_request(format!("每次最多导入 {max_rows} 行")));
+        }
+        if col >= MAX_COLUMNS {
+            return Err(Error::bad_request(format!(
+                "表格最多 {MAX_COLUMNS} 列(A 到 Z),第 {} 行有超出范围的单元格",
+                row + 1
+            )));
+        }
+        placed.push(((row, col), cell_text(&value)));
+    }
+    let (Some(first_row), Some(first_col)) = (
+        placed.iter().map(|((r, _), _)| *r).min(),
+        placed.iter().map(|((_, c), _)| *c).min(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let last_row = placed
+        .iter()
+        .map(|((r, _), _)| *r)
+        .max()
+        .unwrap_or(first_row);
+    // Bounded: at most max_rows + 1 rows of at most MAX_COLUMNS cells.
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); (last_row - first_row + 1) as usize];
+    for ((row, col), text) in placed {
+        let line = &mut rows[(row - first_row) as usize];
+        let at = (col - first_col) as usize;
+        if line.len() <= at {
+            line.resize(at + 1, String::new());
+        }
+        line[at] = text;
+    }
+    // Every row as wide as the widest, as a rectangular sheet reads.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for line in &mut rows {
+        line.resize(width, String::new());
+    }
+    Ok(rows)
+}
+
+/// Refuses a shared-string table whose `<sst>` declares more strings than any import holds
+/// (`uniqueCount="10000000000000"` would make calamine reserve terabytes).
+fn check_shared_string_counts(entry: impl std::io::Read) -> Result<()> {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(entry.take(64 * 1024)));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "sst" => {
+                for attr in e.attributes() {
+                    let attr = attr.map_err(|_| not_xlsx())?;
+                    let key = attr.key.local_name();
+                    if key.as_ref() == "uniqueCount" || key.as_ref() == "count" {
+                        let digits: String =
+                            attr.value.chars().filter(char::is_ascii_digit).collect();
+                        let declared = digits.trim_start_matches('0');
+                        if declared.len() > 12
+                            || declared.parse::<u64>().unwrap_or(0) > MAX_SHARED_STRINGS
+                        {
+                            return Err(Error::bad_request("表格声明的字符串数量过大"));
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            Ok(Event::Eof) | Err(_) => return Err(not_xlsx()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// A place among the imports running at once, or 429: parsing and writing 200,000 rows
+/// costs a core for seconds, so only a few run together.
+pub fn import_permit(
+    imports: &std::sync::Arc<tokio::sync::Semaphore>,
+) -> Result<tokio::sync::OwnedSemaphorePermit> {
+    imports
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| Error::TooManyRequests("同时进行的导入过多,请稍后再试".into()))
+}
+
+/// The uploaded file of an import request: the body itself, or, in a multipart/form-data
+/// body (as browsers and many clients upload), its first file part.
+pub fn uploaded_file(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::body::Bytes> {
+    let content_type = crate::http::params::content_type(headers);
+    if !crate::http::multipart::is_multipart(&content_type) {
+        return Ok(body);
+    }
+    crate::http::multipart::parse(&content_type, &body)?
+        .into_iter()
+        .find(|p| p.filename.is_some())
+        .map(|p| p.data)
+        .ok_or_else(|| Error::bad_request("multipart 请求体中没有文件"))
 }
 
 /// One refused row of an import.
@@ -170,7 +295,7 @@ mod tests {
             vec![vec!["张三".into(), "13145738791".into(), String::new()]].into_iter(),
         )
         .unwrap();
-        let rows = read_rows(&bytes).unwrap();
+        let rows = read_rows(&bytes, 10).unwrap();
         assert_eq!(rows[0], vec!["姓名", "手机号", "编号"]);
         assert_eq!(
             rows[1][..2],
@@ -180,8 +305,8 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_workbook() {
-        assert!(read_rows(b"not a zip").is_err());
-        assert!(read_rows(b"PK\x03\x04garbage").is_err());
-        assert!(read_rows(&[]).is_err());
+        assert!(read_rows(b"not a zip", 10).is_err());
+        assert!(read_rows(b"PK\x03\x04garbage", 10).is_err());
+        assert!(read_rows(&[], 10).is_err());
     }
 }

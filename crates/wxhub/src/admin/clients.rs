@@ -207,22 +207,26 @@ pub async fn update(store: &Store, id: i64, input: ClientInput) -> Result<Client
     save(store, &current).await
 }
 
-/// Revokes the client: no new tokens, and its existing tokens are refused.
+/// Revokes the client: no new tokens, and its existing tokens are refused. One conditional
+/// statement: nothing written concurrently (an update, a rotation) can undo it.
 pub async fn revoke(store: &Store, id: i64) -> Result<ClientView> {
-    let mut current = row(store, id).await?;
-    if current.revoked_at.is_none() {
-        current.revoked_at = Some(crate::time::now_ms());
-    }
-    save(store, &current).await
+    let saved = clients::revoke(store, id, crate::time::now_ms())
+        .await?
+        .ok_or_else(|| Error::not_found("客户端不存在"))?;
+    Ok((&saved).into())
 }
 
-/// A new secret, answered once; the old one stops working at once.
+/// A new secret, answered once; the old one stops working at once, and the token minted under
+/// it is no longer handed out by autoRefresh.
 pub async fn rotate_secret(store: &Store, id: i64, memory_kib: u32) -> Result<ClientWithSecret> {
-    let mut current = row(store, id).await?;
+    row(store, id).await?;
     let secret = crate::crypto::random_token::<32>();
-    current.secret_hash = hash(secret.clone(), memory_kib).await?;
+    let secret_hash = hash(secret.clone(), memory_kib).await?;
+    let saved = clients::set_secret(store, id, &secret_hash, crate::time::now_ms())
+        .await?
+        .ok_or_else(|| Error::not_found("客户端不存在"))?;
     Ok(ClientWithSecret {
-        client: save(store, &current).await?,
+        client: (&saved).into(),
         client_secret: secret,
     })
 }

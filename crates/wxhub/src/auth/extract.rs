@@ -115,3 +115,93 @@ impl FromRequestParts<AppState> for ActivityCaller {
         }
     }
 }
+
+/// Middleware of the activity API: seed 000 lists `access_token` and `access_type` with the
+/// body parameters, so a caller may send them in a form, multipart or JSON body instead of
+/// the query. When the query has no `access_token`, such a body is read (within the body
+/// limit) and the two are moved to the query, where [`ActivityCaller`] reads them; the body
+/// goes on unchanged.
+pub async fn activity_token_from_body(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::extract::FromRequest;
+    use axum::response::IntoResponse;
+    let in_query = req.uri().query().is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "access_token" && !v.is_empty())
+    });
+    let content_type = crate::http::params::content_type(req.headers());
+    let lower = content_type.to_ascii_lowercase();
+    let readable = lower.starts_with("application/json")
+        || lower.starts_with("application/x-www-form-urlencoded")
+        || crate::http::multipart::is_multipart(&lower);
+    if in_query || !readable {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let mut copy = axum::extract::Request::new(body);
+    *copy.method_mut() = parts.method.clone();
+    *copy.uri_mut() = parts.uri.clone();
+    *copy.headers_mut() = parts.headers.clone();
+    *copy.extensions_mut() = parts.extensions.clone();
+    let bytes = match axum::body::Bytes::from_request(copy, &()).await {
+        Ok(b) => b,
+        Err(e) => return crate::http::params::body_error(e).into_response(),
+    };
+    if let Some(pairs) = token_in_body(&content_type, &bytes) {
+        let mut query = url::form_urlencoded::Serializer::new(
+            parts.uri.query().unwrap_or_default().to_string(),
+        );
+        for (k, v) in pairs {
+            query.append_pair(k, &v);
+        }
+        let path_and_query = format!("{}?{}", parts.uri.path(), query.finish());
+        let mut uri = parts.uri.clone().into_parts();
+        if let Ok(pq) = path_and_query.parse() {
+            uri.path_and_query = Some(pq);
+            if let Ok(uri) = axum::http::Uri::from_parts(uri) {
+                parts.uri = uri;
+            }
+        }
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
+}
+
+/// `access_token` and `access_type` from a JSON, form or multipart body, when there.
+fn token_in_body(content_type: &str, body: &[u8]) -> Option<Vec<(&'static str, String)>> {
+    let lower = content_type.to_ascii_lowercase();
+    let pairs: Vec<(String, String)> = if lower.starts_with("application/json") {
+        match serde_json::from_slice::<serde_json::Value>(body).ok()? {
+            serde_json::Value::Object(obj) => obj
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_string())))
+                .collect(),
+            _ => return None,
+        }
+    } else if crate::http::multipart::is_multipart(&lower) {
+        let bytes = axum::body::Bytes::copy_from_slice(body);
+        let parts = crate::http::multipart::parse(content_type, &bytes).ok()?;
+        crate::http::multipart::fields(&parts).ok()?
+    } else {
+        url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    };
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let token = get("access_token").filter(|t| !t.is_empty())?;
+    let mut out = vec![("access_token", token)];
+    if let Some(kind) = get("access_type") {
+        out.push(("access_type", kind));
+    }
+    Some(out)
+}

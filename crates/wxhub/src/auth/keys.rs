@@ -190,14 +190,9 @@ pub async fn list(store: &Store) -> Result<Vec<KeyInfo>> {
 
 /// Stops a key from verifying. The last key that signs cannot be retired: rotate first.
 pub async fn retire(store: &Store, kid: &str) -> Result<()> {
-    let rows = keys::list(store).await?;
-    let active: Vec<_> = rows.iter().filter(|r| r.retired_at.is_none()).collect();
-    if !active.iter().any(|r| r.kid == kid) {
-        return Err(Error::not_found("密钥不存在或已停用"));
+    match keys::retire(store, kid, crate::time::now_ms()).await? {
+        keys::Retired::Done => Ok(()),
+        keys::Retired::NotActive => Err(Error::not_found("密钥不存在或已停用")),
+        keys::Retired::LastActive => Err(Error::conflict("不能停用唯一有效的签名密钥,请先轮换")),
     }
-    if active.len() == 1 {
-        return Err(Error::conflict("不能停用唯一有效的签名密钥,请先轮换"));
-    }
-    keys::retire(store, kid, crate::time::now_ms()).await?;
-    Ok(())
 }

@@ -79,6 +79,8 @@ pub struct TokenRequest {
     pub client_secret: String,
 }
 
+const SEAL_CURRENT_TOKEN: &str = "clients.current_token";
+
 pub struct Auth {
     pub config: AuthConfig,
     pub keys: KeyRing,
@@ -92,6 +94,8 @@ pub struct Auth {
     mint_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     failures_by_client: Throttle,
     failures_by_address: Throttle,
+    /// Where requests from a throttled client or address are checked, one at a time.
+    blocked_lane: tokio::sync::Mutex<()>,
     dummy_hash: String,
 }
 
@@ -109,6 +113,7 @@ impl Auth {
             tokens: TokenCache::new(config.token_cache_capacity),
             failures_by_client: Throttle::new(config.max_failures_per_client, window),
             failures_by_address: Throttle::new(config.max_failures_per_address, window),
+            blocked_lane: tokio::sync::Mutex::new(()),
             config,
             keys,
             store,
@@ -161,21 +166,30 @@ impl Auth {
         if req.grant_type != "client_credentials" {
             return Err(Error::bad_request("grant_type 仅支持 client_credentials"));
         }
-        if self.failures_by_client.is_blocked(&req.client_id)
-            || self.failures_by_address.is_blocked(source)
-        {
-            return Err(Error::TooManyRequests("认证失败次数过多,请稍后再试".into()));
-        }
+        // Past the failure limit, requests are still checked — correct credentials are never
+        // refused for someone else's failures (clients behind one gateway share an address) —
+        // but one at a time, so that guessing costs the server one core at most.
+        let blocked = self.failures_by_client.is_blocked(&req.client_id)
+            || self.failures_by_address.is_blocked(source);
+        let throttled = || Error::TooManyRequests("认证失败次数过多,请稍后再试".into());
+        let _lane = if blocked {
+            Some(self.blocked_lane.try_lock().map_err(|_| throttled())?)
+        } else {
+            None
+        };
         let client = match self.check_credentials(&req).await? {
             Some(client) => client,
             None => {
                 self.failures_by_client.record_failure(&req.client_id);
                 self.failures_by_address.record_failure(source);
-                tracing::warn!(client_id = %req.client_id, source, "token request refused");
-                return Err(Error::Unauthorized(UNAUTHORIZED_CLIENT.into()));
+                tracing::warn!(client_id = ?req.client_id, source, "token request refused");
+                return Err(if blocked {
+                    throttled()
+                } else {
+                    Error::Unauthorized(UNAUTHORIZED_CLIENT.into())
+                });
             }
         };
-        self.failures_by_client.clear(&req.client_id);
         let now = crate::time::now_secs();
         if req.auto_refresh {
             if let Some(grant) = self.reusable(&client, now) {
@@ -194,11 +208,18 @@ impl Auth {
             if let Some(grant) = self.reusable(&client, now) {
                 return Ok(grant);
             }
+            // The stored token (if any) is expiring or signed by a retired key: replace exactly
+            // it, so that a fresh one another instance stored meanwhile wins.
             let (token, exp) = self.mint_for(&client, now)?;
-            let threshold = (now + self.config.refresh_margin_secs) * 1000;
-            let stored =
-                clients::store_token(&self.store, client.id, &token, exp * 1000, Some(threshold))
-                    .await?;
+            let seen = client.current_token.as_deref();
+            let stored = clients::store_token(
+                &self.store,
+                client.id,
+                &self.seal_token(&token),
+                exp * 1000,
+                Some(seen),
+            )
+            .await?;
             if stored {
                 return Ok(self.granted(&client.client_id, token, exp, now));
             }
@@ -211,7 +232,8 @@ impl Auth {
                 .ok_or_else(|| Error::Unauthorized(UNAUTHORIZED_CLIENT.into()))
         } else {
             let (token, exp) = self.mint_for(&client, now)?;
-            if !clients::store_token(&self.store, client.id, &token, exp * 1000, None).await? {
+            let sealed = self.seal_token(&token);
+            if !clients::store_token(&self.store, client.id, &sealed, exp * 1000, None).await? {
                 return Err(Error::Unauthorized(UNAUTHORIZED_CLIENT.into()));
             }
             Ok(self.granted(&client.client_id, token, exp, now))
@@ -227,8 +249,27 @@ impl Auth {
         }
     }
 
+    /// The current token as stored: sealed like other secrets, so that read access to the
+    /// database (or a backup) does not hand out a bearer credential.
+    fn seal_token(&self, token: &str) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .encode(self.secrets.seal(SEAL_CURRENT_TOKEN, token.as_bytes()))
+    }
+
+    /// The stored current token, opened; `None` for one stored in clear by an older version
+    /// (it is then replaced by a fresh, sealed one).
+    fn open_token(&self, stored: &str) -> Option<String> {
+        use base64::Engine;
+        let sealed = base64::engine::general_purpose::STANDARD
+            .decode(stored)
+            .ok()?;
+        self.secrets.open_string(SEAL_CURRENT_TOKEN, &sealed)
+    }
+
     fn reusable(&self, client: &ClientRow, now_secs: i64) -> Option<Grant> {
-        let token = client.current_token.as_ref()?;
+        let token = self.open_token(client.current_token.as_ref()?)?;
+        let token = &token;
         let exp_ms = client.current_token_exp?;
         // A token signed by a key retired since is dead: never hand it out again.
         let kid = jsonwebtoken::decode_header(token).ok()?.kid?;

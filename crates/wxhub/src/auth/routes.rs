@@ -42,10 +42,15 @@ pub struct AccessTokenResult {
     expires_in: String,
 }
 
-fn source_address(ext: &Extensions) -> String {
-    ext.get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "local".into())
+/// The caller's address for the failure throttle: the peer, or what trusted proxies say.
+fn source_address(state: &AppState, ext: &Extensions, headers: &axum::http::HeaderMap) -> String {
+    match ext.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(addr)) => {
+            crate::http::client_ip::client_ip(headers, addr.ip(), &state.trusted_proxies)
+                .to_string()
+        }
+        None => "local".into(),
+    }
 }
 
 /// 获取访问token (seed 001 §1).
@@ -58,6 +63,7 @@ fn source_address(ext: &Extensions) -> String {
 pub async fn access_token(
     State(state): State<AppState>,
     ext: Extensions,
+    headers: axum::http::HeaderMap,
     Params(p): Params<AccessTokenParams>,
 ) -> Result<Marketing<AccessTokenResult>> {
     let grant = state
@@ -70,7 +76,7 @@ pub async fn access_token(
                 client_id: p.client_id,
                 client_secret: p.client_secret,
             },
-            &source_address(&ext),
+            &source_address(&state, &ext, &headers),
         )
         .await?;
     Ok(Marketing::ok(AccessTokenResult {

@@ -21,7 +21,14 @@ pub enum Family {
 impl Family {
     /// The family a path belongs to: seed 000's activity paths, or everything else.
     pub fn of_path(path: &str) -> Family {
-        if path.starts_with("/api/v3") || path.starts_with("/activitys") {
+        let first = path
+            .strip_prefix('/')
+            .and_then(|p| p.split('/').next())
+            .unwrap_or_default();
+        if path.starts_with("/api/v3")
+            || path.starts_with("/activitys")
+            || crate::activity::routes::OFFICE_ROOTS.contains(&first)
+        {
             Family::Activity
         } else {
             Family::Marketing

@@ -27,8 +27,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Records one request. Every label is bounded: `route` is a matched route template (or
+    /// "unmatched"), `method` one of the standard methods (anything else becomes "other"),
+    /// `status` a three-digit code.
     pub fn observe(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
-        let key = (route.to_string(), method.to_string(), status);
+        let key = (route.to_string(), method_label(method).to_string(), status);
         let series = {
             let read = self.series.read().expect("metrics lock");
             read.get(&key).cloned()
@@ -104,6 +107,19 @@ impl Metrics {
     }
 }
 
+/// The method as a metrics label: the standard ones as they are, any other "other" (a client
+/// may send any token as a method; each would otherwise be a new series).
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("other")
+}
+
 fn labels((route, method, status): &Key) -> String {
     format!(
         "route=\"{}\",method=\"{}\",status=\"{status}\"",
@@ -116,4 +132,23 @@ fn escape(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_methods_share_one_series() {
+        let m = Metrics::default();
+        for i in 0..3000 {
+            m.observe("unmatched", &format!("M{i}"), 405, Duration::from_millis(1));
+        }
+        m.observe("unmatched", "GET", 404, Duration::from_millis(1));
+        let text = m.render();
+        assert!(text.contains(
+            "wxhub_http_requests_total{route=\"unmatched\",method=\"other\",status=\"405\"} 3000"
+        ));
+        assert_eq!(text.matches("wxhub_http_requests_total{").count(), 2);
+    }
 }

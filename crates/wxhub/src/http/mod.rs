@@ -1,8 +1,10 @@
 //! The HTTP server: the router of every part, the middleware, and graceful serving.
 
+pub mod client_ip;
 pub mod envelope;
 pub mod metrics;
 pub mod middleware;
+pub mod multipart;
 pub mod openapi;
 pub mod ops;
 pub mod params;
@@ -46,15 +48,43 @@ pub fn router(state: AppState) -> Router {
     if state.config.bench_baseline {
         router = router.route("/bench/bare", get(ops::bare));
     }
+    // The back office answers without /api/v3 too (the sibling documents' titles name
+    // `POST /activitys_signin`): such a path is routed again with the prefix, so that each
+    // route is declared (and documented) once.
+    let prefixed = router
+        .clone()
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state.clone());
+    let router = router.fallback(move |req: axum::extract::Request| {
+        let prefixed = prefixed.clone();
+        async move {
+            match crate::activity::routes::with_office_prefix(req.uri()) {
+                Some(uri) => {
+                    let mut req = req;
+                    *req.uri_mut() = uri;
+                    use tower::ServiceExt;
+                    match prefixed.oneshot(req).await {
+                        Ok(resp) => resp,
+                        Err(never) => match never {},
+                    }
+                }
+                None => not_found().await.into_response(),
+            }
+        }
+    });
     with_middleware(router, state)
 }
 
 /// The fallbacks and middleware every route gets: envelopes for what no handler answered,
 /// panics caught, the body limit, request ids, metrics and the access log.
 fn with_middleware(router: Router<AppState>, state: AppState) -> Router {
+    let body_timeout = Duration::from_millis(state.config.body_read_timeout_ms);
     router
-        .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -77,32 +107,94 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish for up to `grace`.
+///
+/// The accept loop is ours (not `axum::serve`) for what a server facing the internet needs:
+/// a header-read timeout (slowloris sockets are closed), a cap on open connections below the
+/// process's file limit (one more is closed at once, so /healthz keeps answering), and
+/// graceful draining.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown.await;
-        tracing::info!("shutting down: draining in-flight requests");
-        let _ = tx.send(());
-    });
-    let deadline = async move {
-        if rx.await.is_ok() {
-            tokio::time::sleep(grace).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
+    let header_timeout = Duration::from_millis(state.config.header_read_timeout_ms);
+    let max_connections = connection_cap(state.config.max_connections);
+    let connections = std::sync::Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let app = router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before accept: wait a
+                    // moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            tracing::warn!(
+                max_connections,
+                "connection limit reached; closing a new connection"
+            );
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let mut req = req.map(axum::body::Body::new);
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo::<SocketAddr>(peer));
+                app.clone().oneshot(req)
+            });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: draining in-flight requests");
     tokio::select! {
-        result = server => result,
-        _ = deadline => {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(grace) => {
             tracing::warn!("grace period over; closing remaining connections");
-            Ok(())
         }
+    }
+    Ok(())
+}
+
+/// The configured connection cap, lowered to leave room under the process's open-file limit
+/// for the database, the log and the listener (Linux: the soft limit of /proc/self/limits).
+fn connection_cap(configured: usize) -> usize {
+    const RESERVED: usize = 64;
+    let soft_limit = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|v| v.parse::<usize>().ok())
+        });
+    match soft_limit {
+        Some(limit) => configured.min(limit.saturating_sub(RESERVED).max(16)),
+        None => configured,
     }
 }
 

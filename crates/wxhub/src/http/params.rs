@@ -16,34 +16,80 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let mut map = Map::new();
-        if let Some(query) = req.uri().query() {
-            merge_pairs(&mut map, query.as_bytes());
-        }
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let body = Bytes::from_request(req, state).await.map_err(body_error)?;
-        if !body.iter().all(u8::is_ascii_whitespace) {
-            if content_type.starts_with("application/json") || content_type.contains("+json") {
-                match serde_json::from_slice::<Value>(&body) {
-                    Ok(Value::Object(obj)) => map.extend(obj),
-                    Ok(_) => return Err(Error::bad_request("请求体必须是 JSON 对象")),
-                    Err(_) => return Err(Error::bad_request("请求体不是合法的 JSON")),
-                }
-            } else if content_type.starts_with("application/x-www-form-urlencoded")
-                || content_type.is_empty()
-            {
-                merge_pairs(&mut map, &body);
-            } else {
-                return Err(Error::UnsupportedMediaType);
-            }
-        }
-        from_map(map).map(Params)
+        from_map(collect(req, state, None).await?).map(Params)
     }
+}
+
+/// addFans' parameters: a bare JSON array body is `fans`.
+pub struct FansParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FansParams<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        from_map(collect(req, state, Some("fans")).await?).map(FansParams)
+    }
+}
+
+/// The query's pairs, then the body's (form, multipart fields or a JSON object) over them.
+/// With `list`, a bare JSON array body becomes that parameter.
+async fn collect<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    list: Option<&str>,
+) -> Result<Map<String, Value>, Error> {
+    let mut map = Map::new();
+    if let Some(query) = req.uri().query() {
+        merge_pairs(&mut map, query.as_bytes())?;
+    }
+    let content_type = content_type(req.headers());
+    let lower = content_type.to_ascii_lowercase();
+    let body = Bytes::from_request(req, state).await.map_err(body_error)?;
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        if lower.starts_with("application/json") || lower.contains("+json") {
+            match serde_json::from_slice::<Value>(&body) {
+                Ok(Value::Object(obj)) => map.extend(obj),
+                Ok(Value::Array(items)) if list.is_some() => {
+                    map.insert(list.unwrap_or_default().to_string(), Value::Array(items));
+                }
+                Ok(_) => return Err(Error::bad_request("请求体必须是 JSON 对象")),
+                Err(_) => return Err(Error::bad_request("请求体不是合法的 JSON")),
+            }
+        } else if lower.starts_with("application/x-www-form-urlencoded") || lower.is_empty() {
+            merge_pairs(&mut map, &body)?;
+        } else if super::multipart::is_multipart(&lower) {
+            let parts = super::multipart::parse(&content_type, &body)?;
+            for (k, v) in super::multipart::fields(&parts)? {
+                map.insert(k, Value::String(v));
+            }
+        } else {
+            return Err(Error::UnsupportedMediaType);
+        }
+    }
+    if map.values().any(has_nul) {
+        // PostgreSQL cannot store NUL in text; SQLite would, and every reader would trip on it.
+        return Err(Error::bad_request("参数不能包含 NUL 字符"));
+    }
+    Ok(map)
+}
+
+/// Whether a text anywhere in `value` (keys included) holds a NUL character.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(obj) => obj.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+/// The request's Content-Type as text ("" when absent or not text).
+pub fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// A body that could not be read: too large (413), or otherwise unreadable (400).
@@ -55,10 +101,31 @@ pub fn body_error(rejection: axum::extract::rejection::BytesRejection) -> Error 
     }
 }
 
-fn merge_pairs(map: &mut Map<String, Value>, text: &[u8]) {
-    for (k, v) in url::form_urlencoded::parse(text) {
-        map.insert(k.into_owned(), Value::String(v.into_owned()));
+/// Pairs of a query or form, percent-decoded. Text that does not decode to UTF-8 is refused
+/// (as the JSON path refuses it) instead of being stored with U+FFFD in it.
+fn merge_pairs(map: &mut Map<String, Value>, text: &[u8]) -> Result<(), Error> {
+    for pair in text.split(|b| *b == b'&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (k, v) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &b""[..]),
+        };
+        let k = decode_component(k)?;
+        let v = decode_component(v)?;
+        map.insert(k, Value::String(v));
     }
+    Ok(())
+}
+
+fn decode_component(raw: &[u8]) -> Result<String, Error> {
+    let plus_as_space: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+    String::from_utf8(bytes).map_err(|_| Error::bad_request("参数不是合法的 UTF-8 文本"))
 }
 
 /// Deserializes merged parameters, naming the parameter that is missing or malformed.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-pub const MAX_PAGE_SIZE: i64 = 100;
+pub const MAX_PAGE_SIZE: i64 = 1_000;
 
 /// `appType` codes and their names.
 pub const APP_TYPES: &[(&str, &str)] = &[

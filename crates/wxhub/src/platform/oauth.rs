@@ -59,14 +59,33 @@ pub fn check_redirect(redirect_path: &str, allowed_hosts: &str) -> Result<Url> {
     }
 }
 
-/// authInfo: the URL of WeChat's authorize page for this port, with a fresh state.
+/// The name of the cookie that binds an OAuth state to the browser that asked for it: one per
+/// state (two tabs may authorise at once), named by the state's first eight characters.
+pub fn state_cookie_name(state: &str) -> String {
+    format!("wxhub_oauth_{}", state.get(..8).unwrap_or(state))
+}
+
+/// Whether the request's cookies hold `state` under its cookie's name.
+pub fn browser_holds_state(cookie_header: Option<&str>, state: &str) -> bool {
+    let name = state_cookie_name(state);
+    cookie_header.is_some_and(|header| {
+        header.split(';').any(|pair| {
+            pair.trim().split_once('=').is_some_and(|(k, v)| {
+                k == name && crate::crypto::constant_time_eq(v.as_bytes(), state.as_bytes())
+            })
+        })
+    })
+}
+
+/// authInfo: the URL of WeChat's authorize page for this port, with a fresh state; and the
+/// state, for the cookie that binds it to this browser.
 pub async fn start(
     ctx: &OAuthContext<'_>,
     port_id: i64,
     redirect_path: &str,
     auth_type: Option<&str>,
     callback_url: &str,
-) -> Result<String> {
+) -> Result<(String, String)> {
     let port = ports::get(ctx.store, port_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("端口 {port_id} 不存在")))?;
@@ -92,9 +111,10 @@ pub async fn start(
         },
     )
     .await?;
-    Ok(ctx
+    let url = ctx
         .client
-        .authorize_url(&port.app_id, callback_url, scope, &state))
+        .authorize_url(&port.app_id, callback_url, scope, &state);
+    Ok((url, state))
 }
 
 /// Why an authorisation did not complete, for the error page.
@@ -109,15 +129,29 @@ fn page_error(status: u16, message: &str) -> Error {
 
 /// authCallback: the browser is back from WeChat with `code` (absent when the user refused)
 /// and `state`. Answers where to send the browser.
-pub async fn finish(ctx: &OAuthContext<'_>, code: Option<&str>, state: &str) -> Result<String> {
+///
+/// With `browser_bound` false (the state's cookie did not come back), the state is refused
+/// without being taken: another browser's callback (login CSRF) can neither complete nor burn it.
+pub async fn finish(
+    ctx: &OAuthContext<'_>,
+    code: Option<&str>,
+    state: &str,
+    browser_bound: bool,
+) -> Result<String> {
+    if !browser_bound {
+        return Err(page_error(
+            400,
+            "授权请求不是从本浏览器发起的,请重新进入页面",
+        ));
+    }
     let now = crate::time::now_ms();
     if state.is_empty() || state.len() > 128 || !state.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(page_error(400, "授权状态无效,请重新进入页面"));
     }
-    let row = sql::take(ctx.store, state, now)
+    let (row, taken) = sql::take(ctx.store, state, now)
         .await?
         .ok_or_else(|| page_error(400, "授权状态无效,请重新进入页面"))?;
-    if row.used_at != Some(now) {
+    if !taken {
         return Err(if row.expires_at <= now && row.used_at.is_none() {
             page_error(400, "授权已过期,请重新进入页面")
         } else {
@@ -226,13 +260,21 @@ pub async fn finish(ctx: &OAuthContext<'_>, code: Option<&str>, state: &str) -> 
             .map(|u| u.as_str().to_string())
             .unwrap_or_default(),
     ));
-    if user.is_some() {
-        pairs.push((
-            "access_token",
-            ctx.auth.mint_user_token(&user_id, &port.app_id)?,
-        ));
-    }
     target.query_pairs_mut().extend_pairs(pairs);
+    if user.is_some() {
+        // The user token goes in the fragment: browsers send neither it to the page's server
+        // nor it in a Referer, and no access log records it. The seed's fields stay in the query.
+        let token = ctx.auth.mint_user_token(&user_id, &port.app_id)?;
+        let pair = format!("access_token={token}&access_type=user");
+        let fragment = match target.fragment() {
+            None | Some("") => pair,
+            // A hash-routed page (`#/home`, `#/home?x=1`) reads its own query.
+            Some(f) if f.contains('?') => format!("{f}&{pair}"),
+            Some(f) if f.starts_with('/') => format!("{f}?{pair}"),
+            Some(f) => format!("{f}&{pair}"),
+        };
+        target.set_fragment(Some(&fragment));
+    }
     Ok(target.into())
 }
 

@@ -8,7 +8,7 @@ use super::values::{Phone, UnionId};
 use crate::auth::extract::SsoClient;
 use crate::error::{Error, Result};
 use crate::http::envelope::Marketing;
-use crate::http::params::{lenient, Params, PathParam};
+use crate::http::params::{lenient, FansParams, Params, PathParam};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::routing::{get, post, put};
@@ -233,7 +233,7 @@ pub struct AddFansParams {
 pub async fn add_fans(
     State(state): State<AppState>,
     _caller: SsoClient,
-    Params(p): Params<AddFansParams>,
+    FansParams(p): FansParams<AddFansParams>,
 ) -> Result<Marketing<bool>> {
     let app_id = p
         .app_id
@@ -291,8 +291,9 @@ pub struct AddUserParams {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     #[schema(value_type = String)]
     union_id: Option<String>,
-    /// A mainland mobile number.
+    /// A mainland mobile number (required).
     #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[schema(value_type = String)]
     phone: Option<String>,
 }
 
@@ -309,16 +310,17 @@ pub async fn add_user(
     Params(p): Params<AddUserParams>,
 ) -> Result<Marketing<UnifiedUser>> {
     let union_id = UnionId::parse(p.union_id.as_deref().unwrap_or_default())?;
+    // Seed 001 marks every optional parameter 可选 and not phone: it is required.
     let phone = match p.phone.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(Phone::parse(text)?),
+        None | Some("") => return Err(Error::bad_request("缺少参数 phone")),
+        Some(text) => Phone::parse(text)?,
     };
     let user = users::add(
         &state.store,
         &state.secrets,
         &state.ids,
         &union_id,
-        phone.as_ref(),
+        Some(&phone),
     )
     .await?;
     Ok(Marketing::ok(user))
@@ -523,6 +525,7 @@ pub struct AuthInfoParams {
               (status = 404, description = "An error page", body = String, content_type = "text/html")))]
 pub async fn auth_info(
     State(state): State<AppState>,
+    ext: axum::http::Extensions,
     headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
     params: std::result::Result<Params<AuthInfoParams>, Error>,
@@ -532,6 +535,14 @@ pub async fn auth_info(
         let port_id = p
             .portid
             .ok_or_else(|| Error::bad_request("缺少参数 portid"))?;
+        // Each call stores a state row: unauthenticated, so counted per address.
+        let client =
+            crate::http::client_ip::client_ip(&headers, peer_ip(&ext), &state.trusted_proxies)
+                .to_string();
+        if state.oauth_starts.is_blocked(&client) {
+            return Err(Error::TooManyRequests("授权请求过于频繁,请稍后再试".into()));
+        }
+        state.oauth_starts.record_failure(&client);
         let callback = callback_url(&state, &headers, uri.path())?;
         super::oauth::start(
             &oauth_context(&state),
@@ -544,9 +555,32 @@ pub async fn auth_info(
     }
     .await;
     match result {
-        Ok(location) => redirect(&location),
+        Ok((location, oauth_state)) => {
+            let mut resp = redirect(&location);
+            if state.config.wechat.oauth_state_cookie {
+                let secure = if state.config.public_base_url.starts_with("https://") {
+                    "; Secure"
+                } else {
+                    ""
+                };
+                let cookie = format!(
+                    "{}={oauth_state}; Max-Age={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                    super::oauth::state_cookie_name(&oauth_state),
+                    state.config.wechat.oauth_state_ttl_secs
+                );
+                if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+                    resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+                }
+            }
+            resp
+        }
         Err(e) => error_page(e),
     }
+}
+
+fn peer_ip(ext: &axum::http::Extensions) -> std::net::IpAddr {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |c| c.0.ip())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -571,14 +605,24 @@ pub struct AuthCallbackParams {
               (status = 503, description = "An error page", body = String, content_type = "text/html")))]
 pub async fn auth_callback(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     params: std::result::Result<Params<AuthCallbackParams>, Error>,
 ) -> axum::response::Response {
     let result = async {
         let Params(p) = params?;
+        let oauth_state = p.state.as_deref().unwrap_or_default();
+        let bound = !state.config.wechat.oauth_state_cookie
+            || super::oauth::browser_holds_state(
+                headers
+                    .get(axum::http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok()),
+                oauth_state,
+            );
         super::oauth::finish(
             &oauth_context(&state),
             p.code.as_deref(),
-            p.state.as_deref().unwrap_or_default(),
+            oauth_state,
+            bound,
         )
         .await
     }

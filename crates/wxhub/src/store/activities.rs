@@ -201,27 +201,30 @@ fn member(row: &AnyRow) -> StoreResult<MemberRow> {
     })
 }
 
-/// Joins (or updates) a member in one statement, so concurrent joins make one row. Empty
-/// fields keep what is stored; `sign_in` sets the sign-in time once.
+/// What [`upsert_member`] did.
+pub struct Upserted {
+    pub member: MemberRow,
+    /// This call created the member (its first join).
+    pub joined: bool,
+    /// This call signed the member in (the first sign-in).
+    pub signed_in: bool,
+}
+
+/// Joins (and with `sign_in` signs in) a member, or updates an existing member's profile.
+/// Whether this call was the first join or the first sign-in is told by the statements
+/// themselves (an insert that happened, an update conditional on "not signed in yet"), so
+/// that concurrent joins of one member report the first join and the first sign-in once.
 pub async fn upsert_member(
     tx: &mut Transaction<'_, Any>,
     m: &MemberRow,
     sign_in: bool,
     now: i64,
-) -> StoreResult<MemberRow> {
-    let row = sqlx::query(&format!(
+) -> StoreResult<Upserted> {
+    let inserted = sqlx::query(&format!(
         "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, phone, \
          phone_hash, source, joined_at, signed_in_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9) \
-         ON CONFLICT (activity_id, member_id) DO UPDATE SET \
-         icon = CASE WHEN excluded.icon = '' THEN activity_members.icon ELSE excluded.icon END, \
-         nickname = CASE WHEN excluded.nickname = '' THEN activity_members.nickname ELSE excluded.nickname END, \
-         real_name = CASE WHEN excluded.real_name = '' THEN activity_members.real_name ELSE excluded.real_name END, \
-         phone = COALESCE(excluded.phone, activity_members.phone), \
-         phone_hash = COALESCE(excluded.phone_hash, activity_members.phone_hash), \
-         signed_in_at = COALESCE(activity_members.signed_in_at, excluded.signed_in_at), \
-         updated_at = excluded.updated_at \
-         RETURNING {MEMBER_COLUMNS}"
+         ON CONFLICT (activity_id, member_id) DO NOTHING RETURNING {MEMBER_COLUMNS}"
     ))
     .bind(m.activity_id)
     .bind(&m.member_id)
@@ -233,9 +236,52 @@ pub async fn upsert_member(
     .bind(&m.source)
     .bind(now)
     .bind(sign_in.then_some(now))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(row) = inserted {
+        return Ok(Upserted {
+            member: member(&row)?,
+            joined: true,
+            signed_in: sign_in,
+        });
+    }
+    let signed_in = sign_in
+        && sqlx::query(
+            "UPDATE activity_members SET signed_in_at = $1 \
+             WHERE activity_id = $2 AND member_id = $3 AND signed_in_at IS NULL",
+        )
+        .bind(now)
+        .bind(m.activity_id)
+        .bind(&m.member_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+            == 1;
+    let row = sqlx::query(&format!(
+        "UPDATE activity_members SET \
+         icon = CASE WHEN $1 = '' THEN icon ELSE $1 END, \
+         nickname = CASE WHEN $2 = '' THEN nickname ELSE $2 END, \
+         real_name = CASE WHEN $3 = '' THEN real_name ELSE $3 END, \
+         phone = COALESCE($4, phone), \
+         phone_hash = COALESCE($5, phone_hash), \
+         updated_at = $6 \
+         WHERE activity_id = $7 AND member_id = $8 RETURNING {MEMBER_COLUMNS}"
+    ))
+    .bind(&m.icon)
+    .bind(&m.nickname)
+    .bind(&m.real_name)
+    .bind(m.phone.clone())
+    .bind(m.phone_hash.clone())
+    .bind(now)
+    .bind(m.activity_id)
+    .bind(&m.member_id)
     .fetch_one(&mut **tx)
     .await?;
-    member(&row)
+    Ok(Upserted {
+        member: member(&row)?,
+        joined: false,
+        signed_in,
+    })
 }
 
 pub async fn member_exists(store: &Store, activity_id: i64, member_id: &str) -> StoreResult<bool> {

@@ -89,20 +89,53 @@ pub async fn list(store: &Store, offset: i64, limit: i64) -> StoreResult<(Vec<Cl
     super::page_of(store, "clients", COLUMNS, offset, limit, from_row).await
 }
 
-/// Writes the editable fields of `c` (name, applicationKey, scope, org, secret, revocation).
+/// Writes the editable fields of `c` (name, applicationKey, scope, org). The secret and the
+/// revocation have statements of their own, so that an update from a stale read can never
+/// undo a revocation or a rotation made meanwhile.
 pub async fn update(store: &Store, c: &ClientRow, now: i64) -> StoreResult<Option<ClientRow>> {
     let row = sqlx::query(&format!(
         "UPDATE clients SET name = $1, application_key = $2, scope = $3, org_id = $4, \
-         secret_hash = $5, revoked_at = $6, updated_at = $7 WHERE id = $8 RETURNING {COLUMNS}"
+         updated_at = $5 WHERE id = $6 RETURNING {COLUMNS}"
     ))
     .bind(&c.name)
     .bind(&c.application_key)
     .bind(&c.scope)
     .bind(c.org_id)
-    .bind(&c.secret_hash)
-    .bind(c.revoked_at)
     .bind(now)
     .bind(c.id)
+    .fetch_optional(store.writer())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Revokes the client (keeping the first revocation's time) and forgets its current token.
+pub async fn revoke(store: &Store, id: i64, now: i64) -> StoreResult<Option<ClientRow>> {
+    let row = sqlx::query(&format!(
+        "UPDATE clients SET revoked_at = COALESCE(revoked_at, $1), current_token = NULL, \
+         current_token_exp = NULL, updated_at = $1 WHERE id = $2 RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(id)
+    .fetch_optional(store.writer())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Replaces the secret and forgets the current token, so that autoRefresh never hands out a
+/// token minted under the old secret. A revocation stays as it is.
+pub async fn set_secret(
+    store: &Store,
+    id: i64,
+    secret_hash: &str,
+    now: i64,
+) -> StoreResult<Option<ClientRow>> {
+    let row = sqlx::query(&format!(
+        "UPDATE clients SET secret_hash = $1, current_token = NULL, current_token_exp = NULL, \
+         updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}"
+    ))
+    .bind(secret_hash)
+    .bind(now)
+    .bind(id)
     .fetch_optional(store.writer())
     .await?;
     row.as_ref().map(from_row).transpose()
@@ -116,42 +149,38 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
     Ok(done.rows_affected() > 0)
 }
 
-/// Makes `token` the client's current token. With `only_if_expiring_before`, only when the
-/// stored one expires before that instant (another instance may have just stored a fresh one):
-/// returns whether this token was stored.
+/// Makes `token` the client's current token. With `replacing`, only while the stored current
+/// token is still the one the caller read and found unusable (`Some(None)`: none was stored):
+/// another instance may have just stored a fresh one. Returns whether this token was stored.
 pub async fn store_token(
     store: &Store,
     id: i64,
     token: &str,
     exp: i64,
-    only_if_expiring_before: Option<i64>,
+    replacing: Option<Option<&str>>,
 ) -> StoreResult<bool> {
-    let done = match only_if_expiring_before {
-        Some(limit) => {
-            sqlx::query(
-                "UPDATE clients SET current_token = $1, current_token_exp = $2, \
-                 tokens_minted = tokens_minted + 1 WHERE id = $3 AND revoked_at IS NULL \
-                 AND (current_token_exp IS NULL OR current_token_exp < $4)",
+    macro_rules! set {
+        ($($cond:literal)?) => {
+            concat!(
+                "UPDATE clients SET current_token = $1, current_token_exp = $2, ",
+                "tokens_minted = tokens_minted + 1 WHERE id = $3 AND revoked_at IS NULL"
+                $(, $cond)?
             )
+        };
+    }
+    let query = match replacing {
+        Some(Some(seen)) => sqlx::query(set!(" AND current_token = $4"))
             .bind(token)
             .bind(exp)
             .bind(id)
-            .bind(limit)
-            .execute(store.writer())
-            .await?
-        }
-        None => {
-            sqlx::query(
-                "UPDATE clients SET current_token = $1, current_token_exp = $2, \
-                 tokens_minted = tokens_minted + 1 WHERE id = $3 AND revoked_at IS NULL",
-            )
+            .bind(seen),
+        Some(None) => sqlx::query(set!(" AND current_token IS NULL"))
             .bind(token)
             .bind(exp)
-            .bind(id)
-            .execute(store.writer())
-            .await?
-        }
+            .bind(id),
+        None => sqlx::query(set!()).bind(token).bind(exp).bind(id),
     };
+    let done = query.execute(store.writer()).await?;
     Ok(done.rows_affected() > 0)
 }
 

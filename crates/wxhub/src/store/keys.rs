@@ -52,13 +52,42 @@ pub async fn list(store: &Store) -> StoreResult<Vec<KeyRow>> {
     rows.iter().map(from_row).collect()
 }
 
-pub async fn retire(store: &Store, kid: &str, now: i64) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE signing_keys SET retired_at = $1 WHERE kid = $2 AND retired_at IS NULL",
-    )
-    .bind(now)
-    .bind(kid)
-    .execute(store.writer())
+/// What retiring a key did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Retired {
+    Done,
+    /// No active key has this kid.
+    NotActive,
+    /// It is the only active key; retiring it would leave nothing to sign with.
+    LastActive,
+}
+
+/// Retires `kid` unless it is the last active key. The check and the update are one
+/// transaction holding the active keys' rows (FOR UPDATE on PostgreSQL, the single writer on
+/// SQLite): a single UPDATE with a count subquery is not enough under PostgreSQL's read
+/// committed, where two retires of different keys both see two active keys and both succeed.
+pub async fn retire(store: &Store, kid: &str, now: i64) -> StoreResult<Retired> {
+    let lock = match store.backend {
+        super::Backend::Postgres => " FOR UPDATE",
+        super::Backend::Sqlite => "",
+    };
+    let mut tx = store.writer().begin().await?;
+    let active: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT kid FROM signing_keys WHERE retired_at IS NULL ORDER BY kid{lock}"
+    ))
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    if !active.iter().any(|k| k == kid) {
+        return Ok(Retired::NotActive);
+    }
+    if active.len() == 1 {
+        return Ok(Retired::LastActive);
+    }
+    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE kid = $2 AND retired_at IS NULL")
+        .bind(now)
+        .bind(kid)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Retired::Done)
 }

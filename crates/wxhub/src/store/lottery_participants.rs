@@ -186,6 +186,75 @@ pub async fn keys(
     Ok((ids, phones))
 }
 
+/// Imports participants and their tags, all or nothing, in transactions of
+/// [`super::meetings::IMPORT_CHUNK_ROWS`] so that a large import never holds the writer for
+/// long; if a later transaction fails, what the earlier ones committed is deleted again.
+/// `tags` are in the order of `rows`.
+pub async fn import_in_chunks(
+    store: &Store,
+    rows: &[ImportedRow],
+    tags: &[(String, String)],
+) -> StoreResult<u64> {
+    let mut added = 0;
+    let mut next_tag = 0;
+    let mut written: Vec<&str> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(super::meetings::IMPORT_CHUNK_ROWS) {
+        let ids: HashSet<&str> = chunk.iter().map(|r| r.participant_id.as_str()).collect();
+        let first_tag = next_tag;
+        while next_tag < tags.len() && ids.contains(tags[next_tag].0.as_str()) {
+            next_tag += 1;
+        }
+        let outcome = async {
+            let mut tx = store.writer().begin().await?;
+            let n = insert_many(&mut tx, chunk, &tags[first_tag..next_tag]).await?;
+            tx.commit().await?;
+            StoreResult::Ok(n)
+        }
+        .await;
+        match outcome {
+            Ok(n) => {
+                added += n;
+                written.extend(ids);
+            }
+            Err(e) => {
+                if let Some(activity_id) = rows.first().map(|r| r.activity_id) {
+                    if let Err(undo) = delete_participants(store, activity_id, &written).await {
+                        tracing::error!(error = %undo, "could not undo a failed participant import");
+                    }
+                }
+                return Err(e);
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+    Ok(added)
+}
+
+/// Deletes the named imported participants and their tags (undoing a failed import).
+pub async fn delete_participants(
+    store: &Store,
+    activity_id: i64,
+    participant_ids: &[&str],
+) -> StoreResult<()> {
+    for chunk in participant_ids.chunks(super::meetings::IMPORT_CHUNK_ROWS) {
+        let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let mut tx = store.writer().begin().await?;
+        for table in ["lottery_tags", "lottery_participants"] {
+            let sql = format!(
+                "DELETE FROM {table} WHERE activity_id = $1 AND participant_id IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(activity_id);
+            for id in chunk {
+                query = query.bind(id.to_string());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// Inserts imported participants and their tags, in multi-row statements.
 pub async fn insert_many(
     tx: &mut Transaction<'_, Any>,

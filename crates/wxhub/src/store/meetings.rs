@@ -242,12 +242,36 @@ pub async fn roster_keys(
     Ok((numbers, phones))
 }
 
-/// Adds many to a roster in one transaction, in multi-row statements: all or nothing.
+/// Rows an import writes per transaction: small enough that other writers (on SQLite, the
+/// one writer connection) wait tens of milliseconds, not seconds, behind a large import.
+pub const IMPORT_CHUNK_ROWS: usize = 1_000;
+
+/// Adds many to a roster, all or nothing, in transactions of [`IMPORT_CHUNK_ROWS`] so that a
+/// 200,000-row import never holds the writer for long: if a later transaction fails, the rows
+/// the earlier ones committed are deleted again before the error is returned.
 pub async fn add_many_to_roster(store: &Store, rows: &[RosterRow]) -> StoreResult<u64> {
-    const CHUNK: usize = 400;
+    let mut written: Vec<i64> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(IMPORT_CHUNK_ROWS) {
+        match insert_roster_chunk(store, chunk).await {
+            Ok(ids) => written.extend(ids),
+            Err(e) => {
+                if let Err(undo) = delete_roster_rows(store, &written).await {
+                    tracing::error!(error = %undo, "could not undo a failed roster import");
+                }
+                return Err(e);
+            }
+        }
+        // Let the writers queued behind this chunk go first.
+        tokio::task::yield_now().await;
+    }
+    Ok(written.len() as u64)
+}
+
+async fn insert_roster_chunk(store: &Store, rows: &[RosterRow]) -> StoreResult<Vec<i64>> {
+    const STATEMENT: usize = 400;
     let mut tx = store.writer().begin().await?;
-    let mut added = 0;
-    for chunk in rows.chunks(CHUNK) {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(STATEMENT) {
         let mut sql = String::from(
             "INSERT INTO meeting_members (meeting_id, name, phone, phone_hash, member_no, created_at) VALUES ",
         );
@@ -266,6 +290,7 @@ pub async fn add_many_to_roster(store: &Store, rows: &[RosterRow]) -> StoreResul
                 b + 6
             ));
         }
+        sql.push_str(" RETURNING id");
         let mut query = sqlx::query(&sql);
         for r in chunk {
             query = query
@@ -276,10 +301,28 @@ pub async fn add_many_to_roster(store: &Store, rows: &[RosterRow]) -> StoreResul
                 .bind(r.member_no.clone())
                 .bind(r.created_at);
         }
-        added += query.execute(&mut *tx).await?.rows_affected();
+        for row in query.fetch_all(&mut *tx).await? {
+            ids.push(row.int("id")?);
+        }
     }
     tx.commit().await?;
-    Ok(added)
+    Ok(ids)
+}
+
+async fn delete_roster_rows(store: &Store, ids: &[i64]) -> StoreResult<()> {
+    for chunk in ids.chunks(IMPORT_CHUNK_ROWS) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM meeting_members WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(store.writer()).await?;
+    }
+    Ok(())
 }
 
 /// The whole roster, for the export.

@@ -204,10 +204,14 @@ fn sqlite_url(url: &str) -> StoreResult<String> {
     }
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|e| {
+            crate::crypto::create_private_dir(parent).map_err(|e| {
                 StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
             })?;
         }
+    }
+    if !rest.contains("mode=ro") {
+        crate::crypto::make_database_private(std::path::Path::new(path))
+            .map_err(|e| StoreError::Corrupt(format!("cannot protect {path}: {e}")))?;
     }
     Ok(if rest.contains("mode=") {
         format!("sqlite://{rest}")

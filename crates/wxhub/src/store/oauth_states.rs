@@ -13,10 +13,14 @@ pub struct StateRow {
     pub used_at: Option<i64>,
 }
 
+/// How long a state is kept after it expired: long enough to tell a late callback "expired"
+/// rather than "invalid", short enough that unauthenticated calls cannot fill the table.
+pub const KEPT_AFTER_EXPIRY_MS: i64 = 10 * 60 * 1000;
+
 pub async fn insert(store: &Store, s: &StateRow) -> StoreResult<()> {
     // Expired states go as new ones come, so the table stays small without a sweeper.
     sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
-        .bind(s.created_at - 86_400_000)
+        .bind(s.created_at - KEPT_AFTER_EXPIRY_MS)
         .execute(store.writer())
         .await?;
     sqlx::query(
@@ -35,16 +39,19 @@ pub async fn insert(store: &Store, s: &StateRow) -> StoreResult<()> {
 }
 
 /// Marks the state used if it is unused and unexpired; the row either way (`None` when there
-/// is no such state). The caller tells "just taken" by `used_at == Some(now)`.
-pub async fn take(store: &Store, state: &str, now: i64) -> StoreResult<Option<StateRow>> {
-    sqlx::query(
+/// is no such state), with whether this call took it: the conditional update says so, so
+/// that of simultaneous callbacks exactly one passes.
+pub async fn take(store: &Store, state: &str, now: i64) -> StoreResult<Option<(StateRow, bool)>> {
+    let taken = sqlx::query(
         "UPDATE oauth_states SET used_at = $2 WHERE state = $1 AND used_at IS NULL \
          AND expires_at > $2",
     )
     .bind(state)
     .bind(now)
     .execute(store.writer())
-    .await?;
+    .await?
+    .rows_affected()
+        == 1;
     let row = sqlx::query(
         "SELECT state, port_id, redirect_path, scope, created_at, expires_at, used_at \
          FROM oauth_states WHERE state = $1",
@@ -64,6 +71,7 @@ pub async fn take(store: &Store, state: &str, now: i64) -> StoreResult<Option<St
         })
     })
     .transpose()
+    .map(|row| row.map(|row| (row, taken)))
 }
 
 /// What an authorisation learned of the fan.

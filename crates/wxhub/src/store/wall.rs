@@ -211,25 +211,28 @@ pub async fn get(store: &Store, activity_id: i64, id: i64) -> StoreResult<Option
     row.as_ref().map(message).transpose()
 }
 
-/// Sets status and pin in the caller's transaction.
+/// Sets status and pin in the caller's transaction, only while the message still has the
+/// status `from` the caller decided on (`None`: someone moderated it meanwhile).
 pub async fn update(
     tx: &mut Transaction<'_, Any>,
     id: i64,
+    from: &str,
     status: &str,
     pinned: bool,
     now: i64,
-) -> StoreResult<MessageRow> {
+) -> StoreResult<Option<MessageRow>> {
     let row = sqlx::query(&format!(
-        "UPDATE wall_messages SET status = $2, pinned = $3, updated_at = $4 WHERE id = $1 \
-         RETURNING {COLUMNS}"
+        "UPDATE wall_messages SET status = $2, pinned = $3, updated_at = $4 \
+         WHERE id = $1 AND status = $5 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(status)
     .bind(i64::from(pinned))
     .bind(now)
-    .fetch_one(&mut **tx)
+    .bind(from)
+    .fetch_optional(&mut **tx)
     .await?;
-    message(&row)
+    row.as_ref().map(message).transpose()
 }
 
 pub async fn list(

@@ -433,6 +433,36 @@ async fn the_course_sync_signs_in_to_the_courses_signin_activities() {
         )
         .await;
     assert_eq!(resp.json(), activity_error("课程不存在"));
+
+    // A user token cannot sync itself in (a closed, roster-only activity that collects a
+    // name would be bypassed): the sync is the course server's, with the org's token.
+    let closed = c
+        .create(
+            "signin",
+            json!({"activity_name": "名单内", "course_id": course, "collect_info": "name"}),
+        )
+        .await;
+    let resp = c
+        .user(
+            Method::POST,
+            &format!("/activitys_for_wx/course/{course}/signinInfo"),
+            json!({"member_icon": "xxx", "member_nickname": "xxx"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        resp.json(),
+        activity_error("课程签到同步仅限机构凭证(access_type=org),参与者请通过 userInfo 参与活动")
+    );
+    let counts = c
+        .org(
+            Method::GET,
+            &format!("/api/v3/activitys/{closed}/counts"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(counts.json()["data"], json!({"joined": 0, "signed_in": 0}));
+
     let resp = c
         .org(
             Method::DELETE,
@@ -629,4 +659,155 @@ async fn rosters_are_an_orgs_own_and_refuse_duplicates() {
         .org(Method::DELETE, &format!("{path}/{member}"), Value::Null)
         .await;
     assert_eq!(resp.json(), activity_error("名单中没有该成员"));
+}
+
+#[tokio::test]
+async fn the_back_office_answers_without_the_api_prefix_too() {
+    let c = ctx().await;
+    // As the sibling documents' titles name it: POST /activitys_signin, /activitys_message.
+    for kind in ["signin", "message"] {
+        let resp = c
+            .org(
+                Method::POST,
+                &format!("/activitys_{kind}"),
+                json!({"activity_name": "无前缀"}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        assert_eq!(resp.json()["code"], 0);
+        let id = resp.json()["data"]["activity_id"].as_i64().unwrap();
+        let same = c
+            .org(
+                Method::GET,
+                &format!("/api/v3/activitys_{kind}/{id}"),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(same.status, StatusCode::OK, "{}", same.text);
+        let listed = c
+            .org(Method::GET, &format!("/activitys_{kind}"), Value::Null)
+            .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    }
+    // Another org's activity is as unknown there as under /api/v3; bad tokens the same 401.
+    let other = c
+        .call(Method::GET, "/meetings", &c.other_org, "org", Value::Null)
+        .await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.text);
+    let unknown = c.org(Method::GET, "/meetings/999999", Value::Null).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.json()["code"], 1);
+    let wrong_method = c.org(Method::PATCH, "/activitys_signin", Value::Null).await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.json()["code"], 1);
+    let nothing = c.app.get("/activitys_nothing", None).await;
+    assert_eq!(nothing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn access_token_and_type_may_come_in_the_body() {
+    let c = ctx().await;
+    // JSON body.
+    let resp = c
+        .app
+        .json(
+            Method::POST,
+            "/api/v3/activitys_signin",
+            None,
+            json!({"activity_name": "令牌在体内", "access_token": c.org, "access_type": "org"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let id = resp.json()["data"]["activity_id"].as_i64().unwrap();
+    // Form body.
+    let resp = c
+        .app
+        .form(
+            &format!("/activitys_for_wx/{id}/wx/userInfo"),
+            &[
+                ("access_token", c.user.as_str()),
+                ("access_type", "user"),
+                ("member_nickname", "表单"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"], USER);
+    // Multipart body.
+    let (ct, body) = crate::fans::multipart(
+        &[
+            ("access_token", c.org.as_str()),
+            ("access_type", "org"),
+            ("activity_name", "多部分"),
+        ],
+        None,
+    );
+    let resp = c
+        .app
+        .call(
+            Method::POST,
+            "/api/v3/activitys_message",
+            None,
+            Some(&ct),
+            body,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    // A wrong token in the body is refused as in the query; none at all is 401 too.
+    let resp = c
+        .app
+        .json(
+            Method::POST,
+            "/api/v3/activitys_signin",
+            None,
+            json!({"activity_name": "x", "access_token": "forged", "access_type": "org"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    let resp = c
+        .app
+        .json(
+            Method::POST,
+            "/api/v3/activitys_signin",
+            None,
+            json!({"activity_name": "x"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(resp.json(), activity_error("缺少访问凭证 access_token"));
+}
+
+#[tokio::test]
+async fn avatar_links_must_be_http() {
+    let c = ctx().await;
+    let id = c.create("signin", json!({"activity_name": "头像"})).await;
+    for bad in [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,x",
+        "vbscript:x",
+    ] {
+        let resp = c
+            .user(
+                Method::POST,
+                &format!("/activitys_for_wx/{id}/wx/userInfo"),
+                json!({"member_icon": bad}),
+            )
+            .await;
+        assert_eq!(
+            resp.json(),
+            activity_error("member_icon 应为 http:// 或 https:// 开头的链接"),
+            "{bad}"
+        );
+    }
+    for good in ["https://thirdwx.qlogo.cn/a/132", "http://x.cn/a.png", "xxx"] {
+        let resp = c
+            .user(
+                Method::POST,
+                &format!("/activitys_for_wx/{id}/wx/userInfo"),
+                json!({"member_icon": good}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{good}: {}", resp.text);
+    }
 }

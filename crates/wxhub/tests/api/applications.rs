@@ -261,8 +261,8 @@ async fn bad_list_requests_are_clear_400s() {
             json!({"filters": [{"field": "id", "operate": "in", "value": []}]}),
             "字段 id 的 in 列表需要 1 到 100 个值",
         ),
-        (json!({"pageSize": 101}), "pageSize 必须在 1 到 100 之间"),
-        (json!({"pageSize": 0}), "pageSize 必须在 1 到 100 之间"),
+        (json!({"pageSize": 1001}), "pageSize 必须在 1 到 1000 之间"),
+        (json!({"pageSize": 0}), "pageSize 必须在 1 到 1000 之间"),
         (json!({"pageIndex": 0}), "pageIndex 必须大于等于 1"),
         (
             json!({"sortField": "name; DROP TABLE applications"}),

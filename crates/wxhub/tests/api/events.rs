@@ -232,3 +232,157 @@ async fn an_event_written_through_one_instance_reaches_screens_on_another() {
     assert_eq!(events.len(), 5);
     assert!(events.iter().all(|(_, kind, _)| kind == "join"));
 }
+
+impl Screen {
+    /// Waits until the server ends the stream (the chunked body's last chunk, or EOF).
+    pub async fn until_closed(&mut self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let mut chunk = [0u8; 8192];
+            let read = tokio::time::timeout_at(deadline, self.stream.read(&mut chunk))
+                .await
+                .expect("the stream was not closed in time");
+            match read {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
+                    if self.buffer.ends_with("0\r\n\r\n") {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn streams_are_capped_per_key_and_end_when_the_key_is_rotated_or_the_client_revoked() {
+    let app = TestApp::with(|c| {
+        c.max_streams_per_key = 2;
+        c.stream_recheck_secs = 1;
+    })
+    .await;
+    let org_id = app.org("机构").await;
+    let creds = app.client("org", Some(org_id)).await;
+    let org = app.token(&creds).await;
+    let c = Ctx { app, org };
+    let id = c.activity("signin").await;
+    let key = c.screen_key(id).await;
+    let base = c.app.live().await;
+    let path = format!("/api/v3/activitys/{id}/events?screen_key={key}");
+    let (s1, mut first) = Screen::open(&base, &path, None).await;
+    let (s2, mut second) = Screen::open(&base, &path, None).await;
+    assert_eq!((s1, s2), (200, 200));
+    let (third, refused) = Screen::open(&base, &path, None).await;
+    assert_eq!(third, 429, "{}", refused.buffer);
+    // Another activity's key, and the org's token, have their own counts.
+    let (by_token, mut token_screen) =
+        Screen::open(&base, &c.q(&format!("/api/v3/activitys/{id}/events")), None).await;
+    assert_eq!(by_token, 200);
+
+    // Rotating the key ends the streams it opened, within the re-check interval.
+    let _new_key = c.screen_key(id).await;
+    first.until_closed(Duration::from_secs(5)).await;
+    second.until_closed(Duration::from_secs(5)).await;
+    // Their places are free again (for the new key's screens, as for any).
+    let (again, _) = Screen::open(
+        &base,
+        &format!("/api/v3/activitys/{id}/events?screen_key={_new_key}"),
+        None,
+    )
+    .await;
+    assert_eq!(again, 200);
+
+    // Revoking the client ends the streams its tokens opened.
+    wxhub::admin::clients::revoke(&c.app.state.store, creds.id)
+        .await
+        .unwrap();
+    c.app.state.auth.invalidate_client(&creds.client_id);
+    token_screen.until_closed(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn silent_sockets_are_closed_and_connections_capped() {
+    let app = TestApp::with(|c| c.header_read_timeout_ms = 500).await;
+    let base = app.live().await;
+    let addr = base.trim_start_matches("http://").to_string();
+    // A slowloris: connects, sends half a header, then nothing.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    for socket in [&mut slow, &mut idle] {
+        let mut buf = [0u8; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buf))
+            .await
+            .expect("the server kept a silent socket open");
+        // Closed (possibly after a 408 answer).
+        if let Ok(n) = read {
+            if n > 0 {
+                let more = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buf))
+                    .await
+                    .expect("closed after its answer");
+                assert!(matches!(more, Ok(0) | Err(_)));
+            }
+        }
+    }
+    // At the cap, a new connection is closed at once; /healthz answers again once one ends.
+    let app = TestApp::with(|c| c.max_connections = 4).await;
+    let base = app.live().await;
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut over = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let _ = over
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let mut buf = [0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(5), over.read(&mut buf))
+        .await
+        .expect("the connection over the cap was not closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let healthz = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(healthz.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn concurrent_joins_of_a_member_report_one_sign_in() {
+    let c = ctx().await;
+    let id = c.activity("signin").await;
+    let mut tasks = Vec::new();
+    for m in 0..20 {
+        for _ in 0..8 {
+            let router = c.app.router.clone();
+            let uri = c.q(&format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"));
+            tasks.push(tokio::spawn(async move {
+                use tower::ServiceExt;
+                let req = axum::http::Request::post(uri)
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(
+                        json!({"member_id": format!("m{m}"), "member_real_name": "张三"})
+                            .to_string(),
+                    ))
+                    .unwrap();
+                let resp = router.oneshot(req).await.unwrap();
+                assert_eq!(resp.status(), StatusCode::OK);
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM activity_events WHERE activity_id = $1 GROUP BY kind",
+    )
+    .bind(id)
+    .fetch_all(c.app.state.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(counts, vec![("signin".to_string(), 20)]);
+}

@@ -260,7 +260,7 @@ async fn fans_take_every_seed_form_and_link_by_union_id() {
         wxhub::time::format_utc_millis(stored.subscribe_time.unwrap()),
         "2019-05-29T11:54:46.000+0000"
     );
-    let user_id = c.add_user(UNION_ID, "").await.json()["result"]["userId"]
+    let user_id = c.add_user(UNION_ID, "13145738791").await.json()["result"]["userId"]
         .as_i64()
         .unwrap();
     let resp = c
@@ -501,6 +501,8 @@ async fn add_user_is_idempotent_under_concurrency_and_seals_the_phone() {
 
     for (union_id, phone, message) in [
         ("", "13145738791", "缺少参数 unionId"),
+        (UNION_ID, "", "缺少参数 phone"),
+        (UNION_ID, "   ", "缺少参数 phone"),
         (
             UNION_ID,
             "12345",
@@ -518,6 +520,7 @@ async fn add_user_is_idempotent_under_concurrency_and_seals_the_phone() {
         ),
     ] {
         let resp = c.add_user(union_id, phone).await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST);
         assert_eq!(
             resp.json(),
             marketing_error(400, message),
@@ -612,4 +615,138 @@ async fn access_logs_name_what_does_not_exist() {
         let resp = c.put_form(path, &pairs).await;
         assert_eq!(resp.json(), marketing_error(status, &message), "{pairs:?}");
     }
+}
+
+/// A multipart/form-data body of text fields (and optionally one file), as Spring clients send.
+pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----wxhubBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn multipart_bodies_and_a_bare_fans_array_are_accepted() {
+    let c = ctx().await;
+    // addUser as a multipart form.
+    let (ct, body) = multipart(&[("unionId", UNION_ID), ("phone", "13145738791")], None);
+    let resp = c
+        .app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addUser",
+            Some(&c.token),
+            Some(&ct),
+            body,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["result"]["secretPhone"], "13145738791");
+
+    // addFans with appId in the query and the fans as a bare JSON array.
+    let fans = json!([seed_fan(json!(null))]);
+    let resp = c
+        .app
+        .call(
+            Method::PUT,
+            &format!("/mpwechat/wx/api/fans/addFans?appId={APP_ID}"),
+            Some(&c.token),
+            Some("application/json"),
+            fans.to_string(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(c.fan_count().await, 1);
+    // A bare array anywhere else is still not a parameter object.
+    let resp = c
+        .app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addUser",
+            Some(&c.token),
+            Some("application/json"),
+            "[1,2]",
+        )
+        .await;
+    assert_eq!(resp.json(), marketing_error(400, "请求体必须是 JSON 对象"));
+
+    // A broken multipart body is a 400, not a 500.
+    let resp = c
+        .app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addUser",
+            Some(&c.token),
+            Some("multipart/form-data; boundary=x"),
+            "--x\r\nno headers end",
+        )
+        .await;
+    assert_eq!(
+        resp.json(),
+        marketing_error(400, "multipart 请求体格式错误")
+    );
+}
+
+#[tokio::test]
+async fn nul_characters_and_broken_utf8_are_refused_everywhere() {
+    let c = ctx().await;
+    let nul = marketing_error(400, "参数不能包含 NUL 字符");
+    // Form, query and JSON (nested in the fans too): 400 on both backends, nothing written.
+    let resp = c.add_user("u\u{0}1", "13145738791").await;
+    assert_eq!(resp.json(), nul);
+    let resp = c
+        .app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addUser?unionId=u%00x&phone=13145738791",
+            Some(&c.token),
+            None,
+            "",
+        )
+        .await;
+    assert_eq!(resp.json(), nul);
+    let mut fan = seed_fan(json!(null));
+    fan["nickname"] = json!("坏\u{0}名");
+    let resp = c.add_fans(&json!([fan])).await;
+    assert_eq!(
+        resp.json(),
+        marketing_error(
+            400,
+            &format!("第 1 个粉丝({OPEN_ID}): nickname 含有控制字符")
+        )
+    );
+    assert_eq!(c.fan_count().await, 0);
+    // A form whose percent-escapes are not UTF-8 is refused, not stored with U+FFFD.
+    let resp = c
+        .app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addUser",
+            Some(&c.token),
+            Some("application/x-www-form-urlencoded"),
+            "unionId=%C3%28&phone=13145738791",
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        resp.json(),
+        marketing_error(400, "参数不是合法的 UTF-8 文本")
+    );
 }

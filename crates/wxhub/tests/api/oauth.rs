@@ -16,6 +16,8 @@ struct Ctx {
     sim: Simulator,
     sim_base: String,
     port_id: i64,
+    /// The browser's cookies: what authInfo set.
+    cookies: std::sync::Mutex<Vec<String>>,
 }
 
 async fn ctx_with(ttl_secs: i64) -> Ctx {
@@ -46,6 +48,7 @@ async fn ctx_with(ttl_secs: i64) -> Ctx {
         sim,
         sim_base,
         port_id,
+        cookies: Default::default(),
     }
 }
 
@@ -93,6 +96,14 @@ fn query_of(url: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The pairs of a URL's fragment (where the user token travels).
+fn fragment_of(url: &str) -> HashMap<String, String> {
+    let parsed = url::Url::parse(url).unwrap();
+    url::form_urlencoded::parse(parsed.fragment().unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
 impl Ctx {
     /// authInfo, then WeChat's authorize page: where WeChat sends the browser back (a path and
     /// query on wxhub).
@@ -102,6 +113,15 @@ impl Ctx {
             .get(&format!("/mp/wx/api/fans/authInfo?{query}"), None)
             .await;
         assert_eq!(resp.status, StatusCode::FOUND, "{}", resp.text);
+        for cookie in resp.headers.get_all("set-cookie") {
+            let cookie = cookie.to_str().unwrap();
+            assert!(
+                cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+                "{cookie}"
+            );
+            let pair = cookie.split(';').next().unwrap().to_string();
+            self.cookies.lock().unwrap().push(pair);
+        }
         let authorize = resp.headers["location"].to_str().unwrap().to_string();
         assert!(authorize.starts_with(&format!("{}/connect/oauth2/authorize?appid={APP_ID}&redirect_uri=http%3A%2F%2Fwxhub.test%2Fmp%2Fwx%2Fapi%2Ffans%2FauthCallback&response_type=code&scope=", self.sim_base)), "{authorize}");
         assert!(authorize.ends_with("#wechat_redirect"));
@@ -113,7 +133,18 @@ impl Ctx {
         back.strip_prefix("http://wxhub.test").unwrap().to_string()
     }
 
+    /// The callback as this browser makes it, with its cookies.
     async fn callback(&self, path: &str) -> Resp {
+        let cookies = self.cookies.lock().unwrap().join("; ");
+        let req = axum::http::Request::get(path)
+            .header("cookie", cookies)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        self.app.send(req).await
+    }
+
+    /// The callback as another browser makes it (no cookies).
+    async fn callback_elsewhere(&self, path: &str) -> Resp {
         self.app.get(path, None).await
     }
 
@@ -146,6 +177,10 @@ async fn userinfo_authorisation_stores_the_fan_and_the_user_and_returns_a_user_t
         "{location}"
     );
     let q = query_of(location);
+    // The user token is in the fragment, never in the query (Referer, access logs).
+    assert!(!q.contains_key("access_token"), "{location}");
+    let f = fragment_of(location);
+    assert_eq!(f["access_type"], "user");
     let user = wxhub::store::users::by_union_id(&c.app.state.store, UNION_ID, true)
         .await
         .unwrap()
@@ -170,7 +205,7 @@ async fn userinfo_authorisation_stores_the_fan_and_the_user_and_returns_a_user_t
         .get(
             &format!(
                 "/api/v3/whoami?access_token={}&access_type=user",
-                q["access_token"]
+                f["access_token"]
             ),
             None,
         )
@@ -313,7 +348,11 @@ async fn tampered_expired_denied_and_invalid_returns_store_nothing() {
     );
     let resp = c.callback(&tampered).await;
     assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(resp.text.contains("授权状态无效"), "{}", resp.text);
+    assert!(
+        resp.text.contains("授权请求不是从本浏览器发起的"),
+        "{}",
+        resp.text
+    );
     // An invalid code with a good state.
     let back = c.to_wechat_and_back(&query).await;
     let q = query_of(&format!("http://x{back}"));
@@ -370,4 +409,64 @@ async fn without_a_public_base_the_callback_follows_the_request() {
         ),
         "{location}"
     );
+}
+
+#[tokio::test]
+async fn a_state_is_bound_to_its_browser_and_taken_once() {
+    let c = ctx().await;
+    let query = format!(
+        "portid={}&redirectPath=http://mem.360lj.com/mp3%23/home",
+        c.port_id
+    );
+    // Login CSRF: the attacker's callback link opened in another browser is refused and does
+    // not use the state up.
+    let back = c.to_wechat_and_back(&query).await;
+    let resp = c.callback_elsewhere(&back).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(
+        resp.text.contains("授权请求不是从本浏览器发起的"),
+        "{}",
+        resp.text
+    );
+    assert_eq!(c.counts().await, (0, 0));
+    // Four simultaneous callbacks of that browser: exactly one passes.
+    let (a, b, d, e) = tokio::join!(
+        c.callback(&back),
+        c.callback(&back),
+        c.callback(&back),
+        c.callback(&back)
+    );
+    let passed: Vec<_> = [&a, &b, &d, &e]
+        .into_iter()
+        .filter(|r| r.status == StatusCode::FOUND)
+        .collect();
+    assert_eq!(passed.len(), 1);
+    // A hash-routed page gets the token in its route's query.
+    let location = passed[0].headers["location"].to_str().unwrap();
+    let fragment = url::Url::parse(location)
+        .unwrap()
+        .fragment()
+        .unwrap()
+        .to_string();
+    assert!(fragment.starts_with("/home?access_token="), "{fragment}");
+    assert!(fragment.ends_with("&access_type=user"), "{fragment}");
+}
+
+#[tokio::test]
+async fn auth_info_is_rate_limited_per_address() {
+    let c = ctx().await;
+    let query = format!("portid={}&redirectPath=http://mem.360lj.com/mp3", c.port_id);
+    for _ in 0..60 {
+        let resp = c
+            .app
+            .get(&format!("/mp/wx/api/fans/authInfo?{query}"), None)
+            .await;
+        assert_eq!(resp.status, StatusCode::FOUND);
+    }
+    let resp = c
+        .app
+        .get(&format!("/mp/wx/api/fans/authInfo?{query}"), None)
+        .await;
+    assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.text.contains("授权请求过于频繁"), "{}", resp.text);
 }

@@ -25,6 +25,24 @@ async fn health_readiness_and_metrics() {
 }
 
 #[tokio::test]
+async fn odd_methods_do_not_grow_the_metrics() {
+    let app = TestApp::new().await;
+    for i in 0..300 {
+        let method = axum::http::Method::from_bytes(format!("ODD{i}").as_bytes()).unwrap();
+        let resp = app
+            .call(method, "/healthz", None, None, axum::body::Body::empty())
+            .await;
+        assert!(resp.status.is_client_error(), "{}", resp.status);
+    }
+    let metrics = app.get("/metrics", None).await.text;
+    assert!(!metrics.contains("ODD"), "{metrics}");
+    assert!(
+        metrics.contains("method=\"other\",status=\"405\"} 300"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
 async fn openapi_documents_every_route_and_docs_work_offline() {
     let app = TestApp::new().await;
     let doc = app.get("/openapi.json", None).await.json();

@@ -327,7 +327,7 @@ async fn the_recipient_is_to_user_open_id_then_the_users_fan() {
         .form_as(
             "/mpwechat/wx/api/fans/addUser",
             Method::PUT,
-            &[("unionId", "uStranger")],
+            &[("unionId", "uStranger"), ("phone", "13900000009")],
         )
         .await
         .json()["result"]["userId"]

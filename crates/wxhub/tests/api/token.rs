@@ -227,30 +227,89 @@ async fn repeated_failures_are_throttled_per_client_and_per_address() {
             StatusCode::UNAUTHORIZED
         );
     }
-    // Even the right secret waits now.
-    let resp = app.token_response(&creds, "true").await;
+    // Further guesses wait; the right secret is still answered.
+    let resp = app.token_response(&wrong, "true").await;
     assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
         resp.json(),
         marketing_error(429, "认证失败次数过多,请稍后再试")
     );
-    // Other client ids from the same address: three more failures reach the address limit.
-    for i in 0..3 {
+    assert_eq!(
+        app.token_response(&creds, "true").await.status,
+        StatusCode::OK
+    );
+    let resp = app.token_response(&wrong, "true").await;
+    assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
+    // Five failures from this address so far; another client id makes the sixth (the
+    // address limit), and the next guess of any client id waits.
+    for (i, expected) in [
+        (0, StatusCode::UNAUTHORIZED),
+        (1, StatusCode::TOO_MANY_REQUESTS),
+    ] {
         let other = Creds {
             id: 0,
             client_id: format!("OTHER-{i}"),
             secret: "nope-nope-nope-nope".into(),
         };
-        assert_eq!(
-            app.token_response(&other, "true").await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.token_response(&other, "true").await.status, expected);
     }
+    // The address is throttled: guesses from it wait, correct credentials do not.
     let fresh = app.client("platform-admin", None).await;
     assert_eq!(
         app.token_response(&fresh, "true").await.status,
+        StatusCode::OK
+    );
+    let guess = Creds {
+        secret: "wrong-wrong-wrong-wrong".into(),
+        ..fresh
+    };
+    assert_eq!(
+        app.token_response(&guess, "true").await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+/// Failures from one address behind a trusted proxy do not throttle another address behind
+/// it; X-Forwarded-For from a peer that is not a trusted proxy is ignored.
+#[tokio::test]
+async fn the_address_throttle_sees_through_trusted_proxies_only() {
+    async fn attempt(base: &str, creds: &Creds, forwarded_for: &str) -> u16 {
+        reqwest::Client::new()
+            .post(format!("{base}/oauth2/ums/oauth2/accessToken"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", forwarded_for)
+            .body(creds.token_form("true"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+    let guess = |i: usize| Creds {
+        id: 0,
+        client_id: format!("GUESS-{i}"),
+        secret: "wrong-wrong-wrong-wrong".into(),
+    };
+    for (trusted, other_address_after) in [(vec!["127.0.0.1".to_string()], 401), (vec![], 429)] {
+        let app = TestApp::with(|c| {
+            c.auth.max_failures_per_address = 3;
+            c.trusted_proxies = trusted.clone();
+        })
+        .await;
+        let base = app.live().await;
+        for i in 0..3 {
+            assert_eq!(attempt(&base, &guess(i), "203.0.113.7").await, 401);
+        }
+        assert_eq!(attempt(&base, &guess(9), "203.0.113.7").await, 429);
+        assert_eq!(
+            attempt(&base, &guess(10), "198.51.100.1").await,
+            other_address_after,
+            "trusted proxies {trusted:?}"
+        );
+        // Correct credentials pass either way.
+        let creds = app.client("platform-admin", None).await;
+        assert_eq!(attempt(&base, &creds, "203.0.113.7").await, 200);
+    }
 }
 
 #[tokio::test]
@@ -298,4 +357,74 @@ async fn tokens_and_keys_survive_a_restart() {
     let again = app.token_response(&creds, "false").await.json();
     let (new_header, _) = jwt_parts(again["result"]["access_token"].as_str().unwrap());
     assert_eq!(new_header["kid"], header["kid"], "the same key signs");
+}
+
+#[tokio::test]
+async fn the_stored_current_token_is_sealed_and_the_data_files_private() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let token = app.token(&creds).await;
+    let row = wxhub::store::clients::get(&app.state.store, creds.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = row.current_token.unwrap();
+    assert!(
+        !stored.contains(&token) && !stored.contains("eyJ"),
+        "{stored}"
+    );
+    assert_eq!(app.token(&creds).await, token, "still answered again");
+    assert_eq!(app.tokens_minted(&creds).await, 1);
+
+    // A token stored in clear by an older version is not handed out: a fresh one replaces it.
+    sqlx::query("UPDATE clients SET current_token = $1 WHERE id = $2")
+        .bind(&token)
+        .bind(creds.id)
+        .execute(app.state.store.writer())
+        .await
+        .unwrap();
+    app.state.auth.invalidate_client(&creds.client_id);
+    app.token(&creds).await;
+    assert_eq!(
+        app.tokens_minted(&creds).await,
+        2,
+        "a fresh token was minted"
+    );
+    let row = wxhub::store::clients::get(&app.state.store, creds.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(row.current_token.as_deref(), Some(token.as_str()));
+
+    #[cfg(unix)]
+    if app.state.store.backend == wxhub::store::Backend::Sqlite {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |name: &str| {
+            std::fs::metadata(app.dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        for file in ["wxhub.db", "wxhub.db-wal", "secret.key"] {
+            assert_eq!(mode(file), 0o600, "{file}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("fresh").join("data");
+    let url = format!("sqlite://{}/wxhub.db", data.display());
+    let mut config = test_config(&data, &url);
+    config.data_dir = data.display().to_string();
+    let state = wxhub::build_state(config).await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("wxhub.db")), 0o600);
+    assert_eq!(mode(&data.join("wxhub.db-wal")), 0o600);
+    state.store.close().await;
 }

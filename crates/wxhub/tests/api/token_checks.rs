@@ -377,3 +377,113 @@ async fn activity_tokens_must_match_access_type() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn a_stored_token_of_a_retired_key_is_replaced_not_refused() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    // The client's current token (autoRefresh=true only) is signed by the first key.
+    let old = app.token(&creds).await;
+    let old_kid = jwt_parts(&old).0["kid"].as_str().unwrap().to_string();
+    let new_kid = wxhub::auth::keys::rotate(&app.state.store, &app.state.secrets)
+        .await
+        .unwrap()
+        .kid;
+    wxhub::auth::keys::retire(&app.state.store, &old_kid)
+        .await
+        .unwrap();
+    app.state.auth.reload_keys().await.unwrap();
+    let resp = app.token_response(&creds, "true").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let renewed = resp.json()["result"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(jwt_parts(&renewed).0["kid"], new_kid.as_str());
+    assert_eq!(app.get(INFO, Some(&renewed)).await.status, StatusCode::OK);
+    // And it is the one handed out from now on.
+    assert_eq!(app.token(&creds).await, renewed);
+}
+
+#[tokio::test]
+async fn a_rotated_secret_never_gets_the_token_minted_under_the_old_one() {
+    let app = TestApp::new().await;
+    let creds = app.client("platform-admin", None).await;
+    let before = app.token(&creds).await;
+    let rotated = wxhub::admin::clients::rotate_secret(
+        &app.state.store,
+        creds.id,
+        app.config.auth.argon2_memory_kib,
+    )
+    .await
+    .unwrap();
+    app.state.auth.invalidate_client(&creds.client_id);
+    let creds = Creds {
+        secret: rotated.client_secret,
+        ..creds
+    };
+    // A token is minted anew (within the same second it may read the same: same claims).
+    app.token(&creds).await;
+    assert_eq!(app.tokens_minted(&creds).await, 2);
+    let _ = before;
+}
+
+#[tokio::test]
+async fn a_revocation_survives_a_concurrent_rotation_or_update() {
+    let app = TestApp::new().await;
+    for _ in 0..10 {
+        let creds = app.client("platform-admin", None).await;
+        let store = app.state.store.clone();
+        let (a, b, c) = tokio::join!(
+            wxhub::admin::clients::rotate_secret(
+                &store,
+                creds.id,
+                app.config.auth.argon2_memory_kib
+            ),
+            wxhub::admin::clients::revoke(&store, creds.id),
+            wxhub::admin::clients::update(
+                &store,
+                creds.id,
+                serde_json::from_value(json!({"name": "renamed"})).unwrap()
+            ),
+        );
+        a.unwrap();
+        b.unwrap();
+        c.unwrap();
+        let row = wxhub::store::clients::get(&store, creds.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.revoked_at.is_some(), "the revocation was lost");
+        assert_eq!(row.name, "renamed");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_retires_leave_one_signing_key() {
+    let app = TestApp::new().await;
+    let (store, secrets) = (&app.state.store, &app.state.secrets);
+    for _ in 0..5 {
+        wxhub::auth::keys::rotate(store, secrets).await.unwrap();
+        let active: Vec<String> = wxhub::auth::keys::list(store)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|k| k.retired_at.is_none())
+            .map(|k| k.kid)
+            .collect();
+        assert_eq!(active.len(), 2);
+        let (a, b) = tokio::join!(
+            wxhub::auth::keys::retire(store, &active[0]),
+            wxhub::auth::keys::retire(store, &active[1]),
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one retire succeeds");
+        let left = wxhub::auth::keys::list(store)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|k| k.retired_at.is_none())
+            .count();
+        assert_eq!(left, 1);
+    }
+}

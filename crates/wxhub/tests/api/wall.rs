@@ -418,3 +418,48 @@ async fn a_post_that_cannot_be_written_fails_alone_in_its_group() {
     let list = c.wall("").await;
     assert_eq!(list["data"]["total_count"], 2);
 }
+
+#[tokio::test]
+async fn racing_approve_and_reject_leave_the_screen_agreeing_with_the_status() {
+    let c = ctx().await;
+    c.settings(json!({"mode": "approve_first", "per_minute": 600}))
+        .await;
+    for i in 0..8 {
+        let id = c.post(&format!("第{i}条")).await.json()["data"]["message_id"]
+            .as_i64()
+            .unwrap();
+        let (a, r) = tokio::join!(c.act(id, "approve"), c.act(id, "reject"));
+        for resp in [&a, &r] {
+            assert!(
+                resp.status == StatusCode::OK || resp.status == StatusCode::CONFLICT,
+                "{}",
+                resp.text
+            );
+        }
+        let status = c.wall("").await["data"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["message_id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let kinds: Vec<String> = sqlx::query_scalar(
+            "SELECT kind FROM activity_events WHERE activity_id = $1 AND payload LIKE $2 ORDER BY id",
+        )
+        .bind(c.id)
+        .bind(format!("%\"message_id\":{id},%"))
+        .fetch_all(c.app.state.store.reader())
+        .await
+        .unwrap();
+        let shown = kinds.iter().filter(|k| *k == "wall_message").count();
+        let removed = kinds.iter().filter(|k| *k == "wall_remove").count();
+        match status.as_str() {
+            "approved" => assert_eq!((shown, removed), (1, 0), "{kinds:?}"),
+            "rejected" => assert_eq!((shown, removed), (0, 0), "{kinds:?}"),
+            "removed" => assert_eq!((shown, removed), (1, 1), "{kinds:?}"),
+            other => panic!("{other}"),
+        }
+    }
+}

@@ -242,3 +242,159 @@ async fn an_import_with_bad_rows_writes_nothing_and_says_which() {
     }
     assert_eq!(c.roster_size().await, 1);
 }
+
+/// `workbook` with one entry's text replaced: how a hostile file is made from a valid one.
+fn patched(bytes: &[u8], entry: &str, replace: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        if name == entry {
+            text = replace(&text);
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The two hostile files of the review: a cell at XFD1048576 beside A1 (calamine would size a
+/// 17-billion-cell range) and a shared-string table declaring 10^13 strings. Each must be
+/// refused with a 400 before anything is allocated, on both imports; the server lives on.
+fn hostile_files(header: &[&str], row: &[&str]) -> Vec<(Vec<u8>, &'static str)> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+        ws.write_string(1, c as u16, row[c]).unwrap();
+    }
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let far_cell = wb.save_to_buffer().unwrap();
+    let far_column = {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 16_383, "x").unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    let rows: Vec<Vec<Value>> = vec![
+        header.iter().map(|h| json!(h)).collect(),
+        row.iter().map(|v| json!(v)).collect(),
+    ];
+    let huge_count = patched(&workbook(&rows), "xl/sharedStrings.xml", |xml| {
+        let at = xml.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = at + xml[at..].find('"').unwrap();
+        format!("{}10000000000000{}", &xml[..at], &xml[end..])
+    });
+    vec![
+        (far_cell, "每次最多导入 200000 行"),
+        (
+            far_column,
+            "表格最多 26 列(A 到 Z),第 2 行有超出范围的单元格",
+        ),
+        (huge_count, "表格声明的字符串数量过大"),
+    ]
+}
+
+#[tokio::test]
+async fn a_forged_dimension_or_string_count_is_refused_before_allocating() {
+    let c = ctx().await;
+    for (bytes, msg) in hostile_files(&["姓名", "手机号", "编号"], &["张三", "13145738791", "E1"])
+    {
+        let resp = c.import(bytes).await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+        assert_eq!(resp.json(), activity_error(msg));
+    }
+    assert_eq!(c.roster_size().await, 0);
+
+    // The lottery's participant import reads through the same guard.
+    let lottery = crate::lottery::ctx_for(0, "internal").await;
+    for (bytes, msg) in hostile_files(&["编号", "姓名"], &["E1", "张三"]) {
+        let uri = as_org(
+            &format!(
+                "/api/v3/activitys_lottery/{}/participants/import",
+                lottery.id
+            ),
+            &lottery.org,
+        );
+        let resp = lottery
+            .app
+            .call(
+                Method::POST,
+                &uri,
+                None,
+                Some(XLSX),
+                axum::body::Body::from(bytes),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+        assert_eq!(resp.json(), activity_error(msg));
+    }
+}
+
+#[tokio::test]
+async fn imports_beyond_the_concurrent_limit_get_429_and_large_ones_land_whole() {
+    let c = ctx().await;
+    let rows = |n: usize| -> Vec<Vec<Value>> {
+        std::iter::once(vec![json!("姓名"), json!("手机号"), json!("编号")])
+            .chain((0..n).map(|i| vec![json!(format!("人{i}")), json!(""), json!(format!("N{i}"))]))
+            .collect()
+    };
+    // Every permit taken (as by imports in flight): the next import waits for none.
+    let held: Vec<_> = (0..c.app.config.max_concurrent_imports)
+        .map(|_| c.app.state.imports.clone().try_acquire_owned().unwrap())
+        .collect();
+    let resp = c.import(workbook(&rows(3))).await;
+    assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS, "{}", resp.text);
+    assert_eq!(resp.json(), activity_error("同时进行的导入过多,请稍后再试"));
+    assert_eq!(c.roster_size().await, 0);
+    drop(held);
+
+    // Written in several transactions (1,000 rows each), it still lands whole.
+    let resp = c.import(workbook(&rows(2_345))).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"]["imported"], 2_345);
+    assert_eq!(c.roster_size().await, 2_345);
+}
+
+#[tokio::test]
+async fn a_roster_uploads_as_a_multipart_file_too() {
+    let c = ctx().await;
+    let file = workbook(&[
+        vec![json!("姓名"), json!("手机号"), json!("编号")],
+        vec![json!("张三"), json!("13145738791"), json!("E1")],
+    ]);
+    let (ct, body) = crate::fans::multipart(&[("note", "名单")], Some(("名单.xlsx", &file)));
+    let resp = c
+        .app
+        .call(
+            Method::POST,
+            &c.q(&format!("/api/v3/meetings/{}/members/import", c.meeting)),
+            None,
+            Some(&ct),
+            body,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"]["imported"], 1);
+    let (ct, body) = crate::fans::multipart(&[("note", "没有文件")], None);
+    let resp = c
+        .app
+        .call(
+            Method::POST,
+            &c.q(&format!("/api/v3/meetings/{}/members/import", c.meeting)),
+            None,
+            Some(&ct),
+            body,
+        )
+        .await;
+    assert_eq!(resp.json(), activity_error("multipart 请求体中没有文件"));
+}

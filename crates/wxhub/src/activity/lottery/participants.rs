@@ -146,7 +146,7 @@ pub async fn import(
     actor: &str,
     bytes: &[u8],
 ) -> Result<ImportReport> {
-    let rows = crate::activity::xlsx::read_rows(bytes)?;
+    let rows = crate::activity::xlsx::read_rows(bytes, MAX_IMPORT_ROWS)?;
     let (header, body) = split_header(&rows, MAX_IMPORT_ROWS)?;
     let no_col = column(header, &["编号", "number"])
         .ok_or_else(|| Error::bad_request("表格缺少“编号”列"))?;
@@ -225,23 +225,35 @@ pub async fn import(
     if valid.is_empty() {
         return Err(Error::bad_request("表格中没有数据行"));
     }
-    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
-    let imported = sql::insert_many(&mut tx, &valid, &tags)
+    let imported = sql::import_in_chunks(store, &valid, &tags)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => Error::conflict("名单在导入时被修改,请重试"),
             other => other.into(),
         })?;
-    super::audit(
-        &mut tx,
-        activity.id,
-        None,
-        "participants_imported",
-        actor,
-        json!({ "imported": imported }),
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    let audited = async {
+        let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+        super::audit(
+            &mut tx,
+            activity.id,
+            None,
+            "participants_imported",
+            actor,
+            json!({ "imported": imported }),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok::<_, Error>(())
+    }
+    .await;
+    if let Err(e) = audited {
+        // No import without its audit record.
+        let ids: Vec<&str> = valid.iter().map(|r| r.participant_id.as_str()).collect();
+        if let Err(undo) = sql::delete_participants(store, activity.id, &ids).await {
+            tracing::error!(error = %undo, "could not undo an unaudited participant import");
+        }
+        return Err(e);
+    }
     Ok(ImportReport { imported })
 }
 

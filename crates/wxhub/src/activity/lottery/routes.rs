@@ -609,15 +609,19 @@ pub async fn participant_template(_org: OrgCaller) -> Result<axum::response::Res
     responses((status = 200, body = ActivityOk<ImportReport>),
               (status = 400, body = ActivityError), (status = 401, body = ActivityError),
               (status = 403, body = ActivityError), (status = 404, body = ActivityError),
-              (status = 409, body = ActivityError), (status = 413, body = ActivityError)))]
+              (status = 409, body = ActivityError), (status = 413, body = ActivityError),
+              (status = 429, body = ActivityError)))]
 pub async fn import_participants(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
+    headers: axum::http::HeaderMap,
     body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Activity<ImportReport>> {
     let row = own_lottery(&s, &org, id).await?;
     let body = body.map_err(crate::http::params::body_error)?;
+    let body = crate::activity::xlsx::uploaded_file(&headers, body)?;
+    let _permit = crate::activity::xlsx::import_permit(&s.imports)?;
     let report = participants::import(&s.store, &s.secrets, &row, &org.client_id, &body).await?;
     Ok(Activity::new("导入成功", report))
 }

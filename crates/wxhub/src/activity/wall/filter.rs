@@ -13,15 +13,41 @@ use std::time::{Duration, Instant};
 const FILTER_TTL: Duration = Duration::from_secs(5);
 pub const MAX_WORDS: usize = 10_000;
 
-/// Full-width ASCII to half-width, the ideographic space to a space, ASCII to lower case: one
-/// character for one, so positions in the normalised text are positions in the original.
-fn normalise(c: char) -> char {
-    let c = match c as u32 {
-        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        0x3000 => ' ',
-        _ => c,
-    };
-    c.to_ascii_lowercase()
+/// Characters that render as nothing (or nothing of their own) and so can be slipped into a
+/// word to hide it: zero-width spaces and joiners, direction marks, soft hyphens, variation
+/// selectors, tag characters, fillers.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF9..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE007F
+        | 0xE0100..=0xE01EF)
+}
+
+/// One character of text as the matcher sees it: nothing for an invisible character, else its
+/// compatibility decomposition (NFKC: full-width letters, circled and styled forms, the
+/// ideographic space) in lower case. Applied character by character, so that every matched
+/// position maps back to the original characters to mask.
+fn normalise(c: char, out: &mut String) {
+    use unicode_normalization::UnicodeNormalization;
+    if is_invisible(c) {
+        return;
+    }
+    let mut buf = [0u8; 4];
+    for n in c.encode_utf8(&mut buf).nfkc() {
+        if is_invisible(n) {
+            continue;
+        }
+        out.extend(n.to_lowercase());
+    }
+}
+
+fn normalised(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        normalise(c, &mut out);
+    }
+    out
 }
 
 /// An org's sensitive words, compiled.
@@ -33,7 +59,7 @@ impl Filter {
     pub fn new(words: &[String]) -> Filter {
         let words: Vec<String> = words
             .iter()
-            .map(|w| w.chars().map(normalise).collect::<String>())
+            .map(|w| normalised(w))
             .filter(|w: &String| !w.trim().is_empty())
             .collect();
         let matcher = (!words.is_empty()).then(|| {
@@ -55,7 +81,7 @@ impl Filter {
         let mut starts = Vec::with_capacity(chars.len());
         for c in &chars {
             starts.push(normalised.len());
-            normalised.push(normalise(*c));
+            normalise(*c, &mut normalised);
         }
         let mut found = false;
         for m in matcher.find_iter(&normalised) {
@@ -116,5 +142,22 @@ mod tests {
         assert_eq!(f.apply("xaby"), ("x**y".to_string(), true));
         assert_eq!(f.apply("干净的话"), ("干净的话".to_string(), false));
         assert_eq!(Filter::new(&[]).apply("spam"), ("spam".to_string(), false));
+    }
+
+    #[test]
+    fn invisible_characters_and_compatibility_forms_do_not_hide_a_word() {
+        let f = Filter::new(&["赌博".into(), "spam".into()]);
+        // Zero-width space, joiner, BOM and soft hyphen inside the word: masked with it.
+        assert_eq!(f.apply("赌\u{200B}博"), ("***".to_string(), true));
+        assert_eq!(
+            f.apply("s\u{200D}p\u{FEFF}a\u{00AD}m!"),
+            ("*******!".to_string(), true)
+        );
+        // Circled, mathematical and full-width forms.
+        assert_eq!(f.apply("ⓢⓟⓐⓜ"), ("****".to_string(), true));
+        assert_eq!(f.apply("𝐬𝐩𝐚𝐦"), ("****".to_string(), true));
+        assert_eq!(f.apply("ＳｐＡｍ"), ("****".to_string(), true));
+        // The original characters are what is kept around the mask.
+        assert_eq!(f.apply("a\u{200B}b"), ("a\u{200B}b".to_string(), false));
     }
 }

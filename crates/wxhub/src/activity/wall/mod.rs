@@ -320,7 +320,11 @@ pub async fn moderate(
     };
     let now = crate::time::now_ms();
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
-    let saved = sql::update(&mut tx, current.id, next_status, pinned, now).await?;
+    // Conditional on the status decided from: of an approve and a reject racing, one wins and
+    // the other is told the message moved on.
+    let saved = sql::update(&mut tx, current.id, status, next_status, pinned, now)
+        .await?
+        .ok_or_else(|| Error::conflict("留言状态已被他人修改,请刷新后重试"))?;
     let event = match event {
         Some(kind) => Some(
             hub.emit(&mut tx, activity.id, kind, &screen_payload(&saved))
