@@ -74,6 +74,29 @@ pub async fn receive(
     let opened = verifier(&port, secrets, window_secs)?
         .open(query, body, crate::time::now_secs())
         .map_err(refused)?;
+    // In safe mode only encrypted pushes: the query's signature of a plaintext push does not
+    // cover its body.
+    if port.encoding_aes_key.is_some() && !opened.encrypted {
+        return Err(Error::bad_request(
+            "安全模式的端口只接受加密消息(encrypt_type=aes)",
+        ));
+    }
+    // A (timestamp, nonce) carries one body: a captured query replayed with another is refused.
+    let now = crate::time::now_ms();
+    let body_hash = crate::crypto::hex(&crate::crypto::sha256(body.as_bytes()));
+    let seen = sql::remember_nonce(
+        store,
+        &port.app_id,
+        query.timestamp.trim().parse().unwrap_or_default(),
+        &query.nonce,
+        &body_hash,
+        now,
+        now - 2 * window_secs.max(1) * 1000,
+    )
+    .await?;
+    if seen == sql::NonceSeen::OtherBody {
+        return Err(Error::Unauthorized("重复使用的签名(nonce)".into()));
+    }
     let message = opened.message;
     let kind = message
         .event_name()
@@ -95,6 +118,11 @@ pub async fn receive(
         MessageKind::Event(Event::View { url }) => url.clone(),
         _ => String::new(),
     };
+    let dedup_key = message.dedup_key();
+    if sql::recorded(store, &port.app_id, &dedup_key).await? {
+        // A retry of a push already processed: no user-info look-up for it.
+        return Ok("success");
+    }
     // The network look-up happens before the transaction, so no lock waits on WeChat.
     let union_id = match &message.kind {
         MessageKind::Event(Event::Subscribe { .. }) => {
@@ -122,8 +150,6 @@ pub async fn receive(
         }
         _ => None,
     };
-    let now = crate::time::now_ms();
-    let dedup_key = message.dedup_key();
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
     let first = sql::record(
         &mut tx,
@@ -166,7 +192,14 @@ pub async fn receive(
             .await?;
         }
         MessageKind::Event(Event::Unsubscribe) => {
-            sql::unsubscribe(&mut tx, &port.app_id, &message.from_user, now).await?;
+            sql::unsubscribe(
+                &mut tx,
+                &port.app_id,
+                &message.from_user,
+                message.create_time * 1000,
+                now,
+            )
+            .await?;
         }
         _ => {}
     }

@@ -33,6 +33,73 @@ pub async fn record(tx: &mut Transaction<'_, Any>, e: &EventRow<'_>) -> StoreRes
     Ok(done.rows_affected() == 1)
 }
 
+/// What a push's (timestamp, nonce) says about it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NonceSeen {
+    /// First use of this (timestamp, nonce).
+    New,
+    /// Seen before with the same body: WeChat retrying.
+    SameBody,
+    /// Seen before with another body: a replayed query carrying a forged body.
+    OtherBody,
+}
+
+/// Remembers the push's (timestamp, nonce) with its body's hash, forgetting those older than
+/// `forget_before` (outside the replay window, where the timestamp check refuses them anyway).
+pub async fn remember_nonce(
+    store: &Store,
+    app_id: &str,
+    timestamp: i64,
+    nonce: &str,
+    body_hash: &str,
+    now: i64,
+    forget_before: i64,
+) -> StoreResult<NonceSeen> {
+    sqlx::query("DELETE FROM callback_nonces WHERE received_at < $1")
+        .bind(forget_before)
+        .execute(store.writer())
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO callback_nonces (app_id, timestamp, nonce, body_hash, received_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id, timestamp, nonce) DO NOTHING",
+    )
+    .bind(app_id)
+    .bind(timestamp)
+    .bind(nonce)
+    .bind(body_hash)
+    .bind(now)
+    .execute(store.writer())
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(NonceSeen::New);
+    }
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT body_hash FROM callback_nonces WHERE app_id = $1 AND timestamp = $2 AND nonce = $3",
+    )
+    .bind(app_id)
+    .bind(timestamp)
+    .bind(nonce)
+    .fetch_optional(store.writer())
+    .await?;
+    Ok(match stored {
+        Some(h) if h == body_hash => NonceSeen::SameBody,
+        _ => NonceSeen::OtherBody,
+    })
+}
+
+/// Whether the push was already recorded (a retry): checked before anything costly (the
+/// user-info look-up); the insert of [`record`] stays the durable guard.
+pub async fn recorded(store: &Store, app_id: &str, dedup_key: &str) -> StoreResult<bool> {
+    let row =
+        sqlx::query("SELECT 1 AS one FROM callback_events WHERE app_id = $1 AND dedup_key = $2")
+            .bind(app_id)
+            .bind(dedup_key)
+            .fetch_optional(store.reader())
+            .await?;
+    Ok(row.is_some())
+}
+
 /// A follow: the fan is subscribed, with its time and scene; its unionId (when WeChat gave
 /// one) links it to the unified user.
 #[allow(clippy::too_many_arguments)]
@@ -48,16 +115,21 @@ pub async fn subscribe(
     qr_scene_str: &str,
     now: i64,
 ) -> StoreResult<()> {
+    // Applied only when not older than the subscribe or unsubscribe applied last (WeChat's
+    // own times): a subscribe delivered late must not undo a newer unsubscribe.
     sqlx::query(
         "INSERT INTO fans (port_id, app_id, open_id, union_id, user_id, subscribe, subscribe_time, \
-         subscribe_scene, qr_scene, qr_scene_str, created_at, updated_at) \
+         subscribe_scene, qr_scene, qr_scene_str, created_at, updated_at, subscription_changed_at) \
          VALUES ($1, $2, $3, COALESCE($4, ''), \
-         (SELECT u.id FROM unified_users u WHERE u.union_id = $4), 1, $5, $6, $7, $8, $9, $9) \
+         (SELECT u.id FROM unified_users u WHERE u.union_id = $4), 1, $5, $6, $7, $8, $9, $9, $5) \
          ON CONFLICT (app_id, open_id) DO UPDATE SET subscribe = 1, \
          subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, \
          qr_scene = excluded.qr_scene, qr_scene_str = excluded.qr_scene_str, \
          union_id = CASE WHEN excluded.union_id = '' THEN fans.union_id ELSE excluded.union_id END, \
-         user_id = COALESCE(fans.user_id, excluded.user_id), updated_at = excluded.updated_at",
+         user_id = COALESCE(fans.user_id, excluded.user_id), updated_at = excluded.updated_at, \
+         subscription_changed_at = excluded.subscription_changed_at \
+         WHERE fans.subscription_changed_at IS NULL \
+         OR fans.subscription_changed_at <= excluded.subscription_changed_at",
     )
     .bind(port_id)
     .bind(app_id)
@@ -73,18 +145,23 @@ pub async fn subscribe(
     Ok(())
 }
 
+/// An unfollow at WeChat's time `event_time` (ms), unless a newer change was applied.
 pub async fn unsubscribe(
     tx: &mut Transaction<'_, Any>,
     app_id: &str,
     open_id: &str,
+    event_time: i64,
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE fans SET subscribe = 0, updated_at = $3 WHERE app_id = $1 AND open_id = $2",
+        "UPDATE fans SET subscribe = 0, updated_at = $3, subscription_changed_at = $4 \
+         WHERE app_id = $1 AND open_id = $2 \
+         AND (subscription_changed_at IS NULL OR subscription_changed_at <= $4)",
     )
     .bind(app_id)
     .bind(open_id)
     .bind(now)
+    .bind(event_time)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -475,6 +475,19 @@ pub async fn mark_reset(
     Ok(done.rows_affected() == 1)
 }
 
+/// The redraw rounds committed but not drawn yet that replace a winner of round `id`.
+pub async fn pending_redraws_of(tx: &mut Transaction<'_, Any>, id: i64) -> StoreResult<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT r.id AS id FROM lottery_rounds r \
+         JOIN lottery_winners w ON r.replaces_winner_id = w.id \
+         WHERE w.round_id = $1 AND r.state = 'committed' ORDER BY r.id",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| r.int("id")).collect()
+}
+
 // --- winners ---------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Default)]

@@ -285,3 +285,101 @@ async fn the_handshake_answers_echostr_only_to_wechat() {
         .await;
     assert_eq!(resp.json(), marketing_error(401, "时间戳超出允许范围"));
 }
+
+fn text_push(from: &str, content: &str, msg_id: i64) -> String {
+    format!(
+        "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[{from}]]></FromUserName>\
+         <CreateTime>{}</CreateTime><MsgType><![CDATA[text]]></MsgType>\
+         <Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>",
+        wxhub::time::now_secs()
+    )
+}
+
+#[tokio::test]
+async fn safe_mode_takes_only_encrypted_pushes_and_a_query_carries_one_body() {
+    let c = ctx().await;
+    let ts = wxhub::time::now_secs().to_string();
+    let post = |app_id: &str, nonce: &str, body: String| {
+        let sig = wechat::crypto::signature(&[TOKEN, &ts, nonce]);
+        let path = format!("/wx/callback/{app_id}?signature={sig}&timestamp={ts}&nonce={nonce}");
+        let app = &c.app;
+        async move {
+            app.call(
+                axum::http::Method::POST,
+                &path,
+                None,
+                Some("text/xml"),
+                body,
+            )
+            .await
+        }
+    };
+    // A correctly signed plaintext push to a port in safe mode: refused.
+    let resp = post(SAFE_APP_ID, "s1", text_push("oPlain", "hi", 1)).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+    assert_eq!(
+        resp.json(),
+        marketing_error(400, "安全模式的端口只接受加密消息(encrypt_type=aes)")
+    );
+    assert_eq!(c.events(SAFE_APP_ID).await, 0);
+
+    // Plain mode: the captured query with another body is refused; the same body again is a
+    // retry, answered "success" and processed once.
+    let first = text_push("oUser", "hello", 100);
+    let resp = post(APP_ID, "p1", first.clone()).await;
+    assert_eq!(
+        (resp.status, resp.text.as_str()),
+        (StatusCode::OK, "success")
+    );
+    for forged in [
+        text_push("oUser", "forged", 101),
+        text_push("oOther", "x", 102),
+    ] {
+        let resp = post(APP_ID, "p1", forged).await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(resp.json(), marketing_error(401, "重复使用的签名(nonce)"));
+    }
+    let resp = post(APP_ID, "p1", first).await;
+    assert_eq!(
+        (resp.status, resp.text.as_str()),
+        (StatusCode::OK, "success")
+    );
+    assert_eq!(c.events(APP_ID).await, 1);
+}
+
+#[tokio::test]
+async fn retries_make_one_user_info_call_and_a_late_subscribe_does_not_undo_an_unsubscribe() {
+    let c = ctx().await;
+    c.sim.add_user(
+        APP_ID,
+        UserSpec {
+            subscribed: false,
+            unionid: Some(UNION_ID.into()),
+            ..UserSpec::new("oTen")
+        },
+    );
+    let r = c
+        .push(json!({"appid": APP_ID, "openid": "oTen", "event": "subscribe", "create_time": 1_700_000_000, "times": 10}))
+        .await;
+    assert_eq!(delivered(&r).len(), 10);
+    assert_eq!(
+        c.sim.calls("/cgi-bin/user/info"),
+        1,
+        "one look-up for ten deliveries"
+    );
+    assert_eq!(c.events(APP_ID).await, 1);
+
+    // WeChat delivers an unfollow, then (late) an earlier follow it had not delivered yet.
+    c.push(json!({"appid": APP_ID, "openid": "oTen", "event": "unsubscribe", "create_time": 1_700_000_300}))
+        .await;
+    let r = c
+        .push(json!({"appid": APP_ID, "openid": "oTen", "event": "subscribe", "create_time": 1_700_000_200}))
+        .await;
+    assert_eq!(delivered(&r), vec![(200, "success".to_string())]);
+    let fan = c.fan(APP_ID, "oTen").await.unwrap();
+    assert_eq!(fan.subscribe, 0, "the newer unsubscribe stands");
+    // A newer follow applies.
+    c.push(json!({"appid": APP_ID, "openid": "oTen", "event": "subscribe", "create_time": 1_700_000_400}))
+        .await;
+    assert_eq!(c.fan(APP_ID, "oTen").await.unwrap().subscribe, 1);
+}

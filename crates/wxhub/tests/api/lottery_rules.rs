@@ -121,11 +121,27 @@ async fn a_promotion_publishes_its_rules_first_and_refuses_designated_winners() 
             json!({"purpose": "internal"}),
             "抽奖规则已公布,不能再更改活动性质",
         ),
+        // Tags decide eligibility: tagging only the chosen one would rig the draw.
+        (
+            Method::PUT,
+            "/participants/m001/tags",
+            json!({"tags": ["VIP"]}),
+            "促销抽奖的规则已公布,参与者的标签(抽奖资格)已冻结,不能再修改",
+        ),
     ] {
         let resp = c.call(method, &c.path(rest), body).await;
         assert_eq!(resp.status, StatusCode::CONFLICT, "{rest}");
         assert_eq!(resp.json(), activity_error(msg), "{rest}");
     }
+    // Nor may an import bring tagged people in; untagged ones may still join.
+    let resp = c
+        .import(&[row(&["编号", "姓名", "标签"]), row(&["E9", "新人", "VIP"])])
+        .await;
+    assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text);
+    let resp = c
+        .import(&[row(&["编号", "姓名"]), row(&["E9", "新人"])])
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
 
     let round = c.commit(prize, 1, true).await.json()["data"]["round_id"]
         .as_i64()
@@ -181,6 +197,7 @@ async fn a_promotion_publishes_its_rules_first_and_refuses_designated_winners() 
         [
             "purpose_set",
             "rules_published",
+            "participants_imported",
             "round_committed",
             "round_drawn"
         ]
@@ -915,4 +932,39 @@ async fn prizes_change_until_the_rules_are_published() {
         resp.json(),
         activity_error("抽奖规则已公布,不能再修改奖品(公布的规则即对参与者的承诺)")
     );
+}
+
+#[tokio::test]
+async fn resetting_a_round_resets_its_pending_redraw() {
+    let c = ctx_for(6, "internal").await;
+    let prize = c.prize(3).await;
+    let round = c.commit(prize, 2, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    let first: Vec<String> =
+        serde_json::from_value(c.draw(round).await.json()["data"]["winners"].clone()).unwrap();
+    let redraw = c
+        .post(
+            &format!("/rounds/{round}/redraw"),
+            json!({"participant_id": first[0], "reason": "未到场"}),
+        )
+        .await
+        .json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    let reset = c
+        .post(
+            &format!("/rounds/{round}/reset"),
+            json!({"reason": "误操作"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+    // The pending redraw can no longer award the reset round's prize.
+    let resp = c.draw(redraw).await;
+    assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text);
+    assert_eq!(c.get_data("/prizes").await[0]["awarded"], 0);
+    assert!(c.get_data("/winners").await.as_array().unwrap().is_empty());
+    let audit = c.get_data("/audit?page=1&page_size=100").await;
+    let last = audit["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["detail"]["redraws_reset"], json!([redraw]));
 }

@@ -225,6 +225,9 @@ pub async fn import(
     if valid.is_empty() {
         return Err(Error::bad_request("表格中没有数据行"));
     }
+    if !tags.is_empty() {
+        refuse_tag_changes_of_published_promotion(store, activity).await?;
+    }
     let imported = sql::import_in_chunks(store, &valid, &tags)
         .await
         .map_err(|e| match e {
@@ -285,6 +288,22 @@ pub struct TagsInput {
     pub tags: Option<Vec<String>>,
 }
 
+/// In a promotion whose rules are published, tags decide who may win which prize: tagging
+/// only the chosen person with a prize's tag would rig the draw without designating anyone.
+/// So tags are frozen with the rules.
+async fn refuse_tag_changes_of_published_promotion(
+    store: &Store,
+    activity: &ActivityRow,
+) -> Result<()> {
+    let settings = super::rules::settings(store, activity).await?;
+    if settings.published() && !settings.internal() {
+        return Err(Error::conflict(
+            "促销抽奖的规则已公布,参与者的标签(抽奖资格)已冻结,不能再修改",
+        ));
+    }
+    Ok(())
+}
+
 /// Replaces a participant's tags (members' and imported alike).
 pub async fn set_tags(
     store: &Store,
@@ -300,6 +319,7 @@ pub async fn set_tags(
             .join(","),
     )
     .map_err(|e| Error::bad_request(format!("tags: {e}")))?;
+    refuse_tag_changes_of_published_promotion(store, activity).await?;
     if !sql::exists(store, activity.id, participant_id).await? {
         return Err(Error::not_found("参与者不存在"));
     }

@@ -518,13 +518,24 @@ pub async fn reset(
     let undone = sql::reset_winners(&mut tx, round.id, &reason).await?;
     sql::return_stock(&mut tx, round.prize_id, undone).await?;
     sql::release_designated(&mut tx, round.id).await?;
+    // A redraw of this round's absent winner not drawn yet goes with it: it could otherwise
+    // still be drawn, awarding a prize of a reset round. (A drawn redraw is a round of its
+    // own, with its own reset.)
+    let now = crate::time::now_ms();
+    let mut redraws_reset = Vec::new();
+    for redraw_id in sql::pending_redraws_of(&mut tx, round.id).await? {
+        if sql::mark_reset(&mut tx, redraw_id, &reason, now).await? {
+            redraws_reset.push(redraw_id);
+        }
+    }
     super::audit(
         &mut tx,
         activity.id,
         Some(round.id),
         "round_reset",
         actor,
-        json!({"reason": reason, "previous_state": round.state, "winners_reset": undone}),
+        json!({"reason": reason, "previous_state": round.state, "winners_reset": undone,
+               "redraws_reset": redraws_reset}),
     )
     .await?;
     let event = hub
