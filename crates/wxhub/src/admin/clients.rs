@@ -68,10 +68,10 @@ async fn check_scope(store: &Store, scope: Scope, org_id: Option<i64>) -> Result
             Some(_) => Ok(()),
             None => Err(Error::bad_request("orgId 对应的机构不存在")),
         },
-        (Scope::PlatformAdmin, Some(_)) => Err(Error::bad_request(
-            "platform-admin 客户端不属于任何机构,不能设置 orgId",
+        (Scope::PlatformAdmin | Scope::Platform, Some(_)) => Err(Error::bad_request(
+            "platform 与 platform-admin 客户端不属于任何机构,不能设置 orgId",
         )),
-        (Scope::PlatformAdmin, None) => Ok(()),
+        (Scope::PlatformAdmin | Scope::Platform, None) => Ok(()),
     }
 }
 
@@ -198,7 +198,7 @@ pub async fn update(store: &Store, id: i64, input: ClientInput) -> Result<Client
         .scope
         .unwrap_or(Scope::parse(&current.scope).unwrap_or(Scope::Org));
     let org_id = match scope {
-        Scope::PlatformAdmin => input.org_id,
+        Scope::PlatformAdmin | Scope::Platform => input.org_id,
         Scope::Org => input.org_id.or(current.org_id),
     };
     check_scope(store, scope, org_id).await?;

@@ -80,3 +80,38 @@ pub async fn delete(store: &Store, id: i64) -> Result<()> {
     }
     Ok(())
 }
+
+// --- the org's ports (its reach in the marketing API) -------------------------------------------
+
+/// The ports an org's clients may use through the marketing API.
+pub async fn ports(store: &Store, org_id: i64) -> Result<Vec<super::ports::PortView>> {
+    get(store, org_id).await?;
+    let mut views = Vec::new();
+    for port_id in crate::store::org_ports::of_org(store, org_id).await? {
+        views.push(super::ports::get(store, port_id).await?);
+    }
+    Ok(views)
+}
+
+/// Grants a port to the org (idempotent).
+pub async fn grant_port(
+    store: &Store,
+    org_id: i64,
+    port_id: i64,
+) -> Result<Vec<super::ports::PortView>> {
+    get(store, org_id).await?;
+    super::ports::get(store, port_id).await?;
+    crate::store::org_ports::grant(store, org_id, port_id, crate::time::now_ms()).await?;
+    ports(store, org_id).await
+}
+
+/// Takes a port back from the org (idempotent).
+pub async fn revoke_port(
+    store: &Store,
+    org_id: i64,
+    port_id: i64,
+) -> Result<Vec<super::ports::PortView>> {
+    get(store, org_id).await?;
+    crate::store::org_ports::revoke(store, org_id, port_id).await?;
+    ports(store, org_id).await
+}

@@ -28,6 +28,11 @@ pub fn router() -> Router<AppState> {
             &format!("{BASE}/orgs/{{id}}"),
             get(get_org).put(update_org).delete(delete_org),
         )
+        .route(&format!("{BASE}/orgs/{{id}}/ports"), get(list_org_ports))
+        .route(
+            &format!("{BASE}/orgs/{{id}}/ports/{{port_id}}"),
+            axum::routing::put(grant_org_port).delete(revoke_org_port),
+        )
         .route(
             &format!("{BASE}/clients"),
             get(list_clients).post(create_client),
@@ -115,6 +120,53 @@ pub async fn create_org(
     Params(input): Params<OrgInput>,
 ) -> Result<Marketing<OrgView>> {
     Ok(Marketing::ok(orgs::create(&s.store, input).await?))
+}
+
+/// The ports the org's clients may use through the marketing API.
+#[utoipa::path(get, path = "/admin/api/v1/orgs/{id}/ports", tag = "admin",
+    params(("id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingOk<Vec<crate::admin::ports::PortView>>),
+              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
+              (status = 403, body = MarketingError), (status = 404, body = MarketingError)))]
+pub async fn list_org_ports(
+    State(s): State<AppState>,
+    _: AdminClient,
+    PathParam(id): PathParam<i64>,
+) -> Result<Marketing<Vec<crate::admin::ports::PortView>>> {
+    Ok(Marketing::ok(orgs::ports(&s.store, id).await?))
+}
+
+/// Grant a port to the org: its clients may then use it through the marketing API (and reach
+/// unified users through its fans). Answers the org's ports.
+#[utoipa::path(put, path = "/admin/api/v1/orgs/{id}/ports/{port_id}", tag = "admin",
+    params(("id" = i64, Path), ("port_id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingOk<Vec<crate::admin::ports::PortView>>),
+              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
+              (status = 403, body = MarketingError), (status = 404, body = MarketingError)))]
+pub async fn grant_org_port(
+    State(s): State<AppState>,
+    _: AdminClient,
+    PathParam((id, port_id)): PathParam<(i64, i64)>,
+) -> Result<Marketing<Vec<crate::admin::ports::PortView>>> {
+    Ok(Marketing::ok(
+        orgs::grant_port(&s.store, id, port_id).await?,
+    ))
+}
+
+/// Take a port back from the org. Answers the org's ports.
+#[utoipa::path(delete, path = "/admin/api/v1/orgs/{id}/ports/{port_id}", tag = "admin",
+    params(("id" = i64, Path), ("port_id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingOk<Vec<crate::admin::ports::PortView>>),
+              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
+              (status = 403, body = MarketingError), (status = 404, body = MarketingError)))]
+pub async fn revoke_org_port(
+    State(s): State<AppState>,
+    _: AdminClient,
+    PathParam((id, port_id)): PathParam<(i64, i64)>,
+) -> Result<Marketing<Vec<crate::admin::ports::PortView>>> {
+    Ok(Marketing::ok(
+        orgs::revoke_port(&s.store, id, port_id).await?,
+    ))
 }
 
 /// Read an org.

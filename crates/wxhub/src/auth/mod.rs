@@ -42,9 +42,13 @@ pub enum Scope {
     /// An organisation's back office: sees only its org's data.
     #[serde(rename = "org")]
     Org,
-    /// Platform administration and the internal applications of seed 001.
+    /// Platform administration (the admin API) and the marketing API on every port.
     #[serde(rename = "platform-admin")]
     PlatformAdmin,
+    /// Seed 001's internal callers (such as `wechatcp`): the marketing API on every port, no
+    /// admin API.
+    #[serde(rename = "platform")]
+    Platform,
 }
 
 impl Scope {
@@ -52,12 +56,14 @@ impl Scope {
         match self {
             Scope::Org => "org",
             Scope::PlatformAdmin => "platform-admin",
+            Scope::Platform => "platform",
         }
     }
     pub fn parse(text: &str) -> Option<Scope> {
         match text {
             "org" => Some(Scope::Org),
             "platform-admin" | "admin" => Some(Scope::PlatformAdmin),
+            "platform" => Some(Scope::Platform),
             _ => None,
         }
     }

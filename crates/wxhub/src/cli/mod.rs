@@ -196,6 +196,20 @@ enum OrgsCommand {
     Delete {
         id: i64,
     },
+    /// The ports the org's clients may use through the marketing API.
+    Ports {
+        id: i64,
+    },
+    /// Grant a port to the org.
+    GrantPort {
+        id: i64,
+        port: i64,
+    },
+    /// Take a port back from the org.
+    RevokePort {
+        id: i64,
+        port: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -204,7 +218,7 @@ enum ClientsCommand {
     Create {
         #[arg(long)]
         name: String,
-        /// org or platform-admin
+        /// org, platform (marketing API on every port) or platform-admin
         #[arg(long)]
         scope: String,
         /// The org of an org-scoped client.
@@ -447,7 +461,7 @@ fn print_page<T: Serialize>(json: bool, items: Vec<T>, total: i64) {
 }
 
 fn scope(text: &str) -> Result<Scope, String> {
-    Scope::parse(text).ok_or_else(|| "scope must be org or platform-admin".to_string())
+    Scope::parse(text).ok_or_else(|| "scope must be org, platform or platform-admin".to_string())
 }
 
 fn err(e: Error) -> String {
@@ -533,6 +547,25 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
             OrgsCommand::Delete { id } => {
                 admin::orgs::delete(&store, id).await.map_err(err)?;
                 print(json, &serde_json::json!({ "deleted": id }))
+            }
+            OrgsCommand::Ports { id } => {
+                let ports = admin::orgs::ports(&store, id).await.map_err(err)?;
+                let total = ports.len() as i64;
+                print_page(json, ports, total)
+            }
+            OrgsCommand::GrantPort { id, port } => {
+                let ports = admin::orgs::grant_port(&store, id, port)
+                    .await
+                    .map_err(err)?;
+                let total = ports.len() as i64;
+                print_page(json, ports, total)
+            }
+            OrgsCommand::RevokePort { id, port } => {
+                let ports = admin::orgs::revoke_port(&store, id, port)
+                    .await
+                    .map_err(err)?;
+                let total = ports.len() as i64;
+                print_page(json, ports, total)
             }
         },
         Command::Clients(cmd) => match cmd {

@@ -6,8 +6,14 @@ use crate::error::{Error, Result};
 use crate::store::{access_logs as sql, applications, Store};
 
 /// Records a visit. The port (by id or appId), the user and the application must exist.
-pub async fn add(store: &Store, port: PortRef, application_id: i64, user_id: i64) -> Result<()> {
-    let port = super::ports::resolve(store, &port).await?;
+pub async fn add(
+    store: &Store,
+    scope: super::ports::PortScope,
+    port: PortRef,
+    application_id: i64,
+    user_id: i64,
+) -> Result<()> {
+    let port = super::ports::resolve(store, scope, &port).await?;
     if applications::get(store, application_id).await?.is_none() {
         return Err(Error::not_found(format!("应用 {application_id} 不存在")));
     }

@@ -219,8 +219,14 @@ fn parse_fan(input: &FanInput, port_id: i64, app_id: &str, tz: &TimeZone) -> Res
 
 /// addFans: every fan is checked first; one bad fan refuses the whole request with a message
 /// naming it; then all are written in one transaction.
-pub async fn add(store: &Store, app_id: &str, fans: &Value, tz: &TimeZone) -> Result<usize> {
-    let port = super::ports::resolve(store, &PortRef::AppId(app_id.to_string())).await?;
+pub async fn add(
+    store: &Store,
+    scope: super::ports::PortScope,
+    app_id: &str,
+    fans: &Value,
+    tz: &TimeZone,
+) -> Result<usize> {
+    let port = super::ports::resolve(store, scope, &PortRef::AppId(app_id.to_string())).await?;
     let list = fans
         .as_array()
         .ok_or_else(|| Error::bad_request("fans 应为 JSON 数组"))?;
@@ -280,8 +286,13 @@ pub async fn add(store: &Store, app_id: &str, fans: &Value, tz: &TimeZone) -> Re
 }
 
 /// getFans: the user's fan on the port.
-pub async fn get(store: &Store, user_id: i64, port: &PortRef) -> Result<FanView> {
-    let port = super::ports::resolve(store, port).await?;
+pub async fn get(
+    store: &Store,
+    scope: super::ports::PortScope,
+    user_id: i64,
+    port: &PortRef,
+) -> Result<FanView> {
+    let port = super::ports::resolve(store, scope, port).await?;
     let fan = sql::of_user_on_port(store, user_id, port.id)
         .await?
         .ok_or_else(|| {

@@ -236,7 +236,7 @@ pub async fn set_default(store: &Store, input: DefaultInput) -> Result<DefaultVi
         .ok_or_else(|| Error::bad_request("缺少参数 appAppId"))?;
     let port = PortRef::from_params(input.port_id, input.app_id.as_deref())
         .ok_or_else(|| Error::bad_request("缺少参数 portId 或 appId"))?;
-    let port = super::ports::resolve(store, &port).await?;
+    let port = super::ports::resolve(store, super::ports::PortScope::All, &port).await?;
     if applications::get(store, application_id).await?.is_none() {
         return Err(Error::not_found(format!("应用 {application_id} 不存在")));
     }

@@ -30,14 +30,48 @@ pub fn wechat_app(port: &PortRow, secrets: &crate::crypto::SecretBox) -> Option<
     Some(wechat::App::new(port.app_id.clone(), secret))
 }
 
-/// The port named, or a 404 that says which.
-pub async fn resolve(store: &Store, port: &PortRef) -> Result<PortRow> {
-    match port {
-        PortRef::Id(id) => ports::get(store, *id)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("端口 {id} 不存在"))),
-        PortRef::AppId(app_id) => ports::get_by_app_id(store, app_id)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("公众号 {app_id} 未配置为端口"))),
+/// Which ports a caller of the marketing API may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortScope {
+    /// `platform` and `platform-admin` clients, the admin API, the CLI.
+    All,
+    /// An org's clients: the ports granted to the org.
+    Org(i64),
+}
+
+impl PortScope {
+    pub fn of(caller: &crate::auth::extract::SsoClient) -> PortScope {
+        match (caller.scope, caller.org_id) {
+            (crate::auth::Scope::Org, Some(org_id)) => PortScope::Org(org_id),
+            (crate::auth::Scope::Org, None) => PortScope::Org(0),
+            _ => PortScope::All,
+        }
+    }
+
+    /// Whether the port may be used; another org's port is as unknown as a missing one.
+    pub async fn allows(self, store: &Store, port_id: i64) -> Result<bool> {
+        Ok(match self {
+            PortScope::All => true,
+            PortScope::Org(org_id) => {
+                crate::store::org_ports::is_granted(store, org_id, port_id).await?
+            }
+        })
+    }
+}
+
+/// The port named, if the caller may use it; else a 404 that says which (the same for a port
+/// of another org as for none at all).
+pub async fn resolve(store: &Store, scope: PortScope, port: &PortRef) -> Result<PortRow> {
+    let found = match port {
+        PortRef::Id(id) => ports::get(store, *id).await?,
+        PortRef::AppId(app_id) => ports::get_by_app_id(store, app_id).await?,
+    };
+    let not_found = || match port {
+        PortRef::Id(id) => Error::not_found(format!("端口 {id} 不存在")),
+        PortRef::AppId(app_id) => Error::not_found(format!("公众号 {app_id} 未配置为端口")),
+    };
+    match found {
+        Some(row) if scope.allows(store, row.id).await? => Ok(row),
+        _ => Err(not_found()),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::applications::{self, ApplicationItem, FilterSpec, ListRequest};
 use super::fans::{self, FanInput, FanView};
-use super::ports::PortRef;
+use super::ports::{PortRef, PortScope};
 use super::users::{self, UnifiedUser};
 use super::values::{Phone, UnionId};
 use crate::auth::extract::SsoClient;
@@ -204,6 +204,7 @@ pub async fn send_msg(
         &state.secrets,
         &state.wechat,
         &caller.client_id,
+        PortScope::of(&caller),
         req,
     )
     .await?;
@@ -232,7 +233,7 @@ pub struct AddFansParams {
               (status = 404, body = crate::http::openapi::MarketingError)))]
 pub async fn add_fans(
     State(state): State<AppState>,
-    _caller: SsoClient,
+    caller: SsoClient,
     FansParams(p): FansParams<AddFansParams>,
 ) -> Result<Marketing<bool>> {
     let app_id = p
@@ -240,7 +241,14 @@ pub async fn add_fans(
         .filter(|a| !a.trim().is_empty())
         .ok_or_else(|| Error::bad_request("缺少参数 appId"))?;
     let list = p.fans.ok_or_else(|| Error::bad_request("缺少参数 fans"))?;
-    fans::add(&state.store, app_id.trim(), &list, &state.tz).await?;
+    fans::add(
+        &state.store,
+        PortScope::of(&caller),
+        app_id.trim(),
+        &list,
+        &state.tz,
+    )
+    .await?;
     Ok(Marketing::with_message("成功", true))
 }
 
@@ -272,7 +280,7 @@ pub struct GetFansParams {
               (status = 404, body = crate::http::openapi::MarketingError)))]
 pub async fn get_fans(
     State(state): State<AppState>,
-    _caller: SsoClient,
+    caller: SsoClient,
     Params(p): Params<GetFansParams>,
 ) -> Result<Marketing<FanView>> {
     let user_id = p
@@ -280,7 +288,7 @@ pub async fn get_fans(
         .ok_or_else(|| Error::bad_request("缺少参数 userId"))?;
     let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
         .ok_or_else(|| Error::bad_request("缺少参数 portId"))?;
-    let fan = fans::get(&state.store, user_id, &port).await?;
+    let fan = fans::get(&state.store, PortScope::of(&caller), user_id, &port).await?;
     Ok(Marketing::with_message("成功", fan))
 }
 
@@ -306,7 +314,7 @@ pub struct AddUserParams {
               (status = 401, body = crate::http::openapi::MarketingError)))]
 pub async fn add_user(
     State(state): State<AppState>,
-    _caller: SsoClient,
+    caller: SsoClient,
     Params(p): Params<AddUserParams>,
 ) -> Result<Marketing<UnifiedUser>> {
     let union_id = UnionId::parse(p.union_id.as_deref().unwrap_or_default())?;
@@ -315,6 +323,7 @@ pub async fn add_user(
         None | Some("") => return Err(Error::bad_request("缺少参数 phone")),
         Some(text) => Phone::parse(text)?,
     };
+    users::reachable(&state.store, PortScope::of(&caller), &union_id).await?;
     let user = users::add(
         &state.store,
         &state.secrets,
@@ -355,7 +364,7 @@ pub struct AddAccessLogParams {
               (status = 404, body = crate::http::openapi::MarketingError)))]
 pub async fn add_access_log(
     State(state): State<AppState>,
-    _caller: SsoClient,
+    caller: SsoClient,
     Params(p): Params<AddAccessLogParams>,
 ) -> Result<Marketing<bool>> {
     let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
@@ -366,7 +375,14 @@ pub async fn add_access_log(
     let user_id = p
         .user_id
         .ok_or_else(|| Error::bad_request("缺少参数 userId"))?;
-    super::access_logs::add(&state.store, port, app_app_id, user_id).await?;
+    super::access_logs::add(
+        &state.store,
+        PortScope::of(&caller),
+        port,
+        app_app_id,
+        user_id,
+    )
+    .await?;
     Ok(Marketing::ok(true))
 }
 

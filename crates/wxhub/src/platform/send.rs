@@ -78,14 +78,18 @@ fn application_of(req: &SendRequest) -> Option<i64> {
     req.app_app_id.filter(|id| *id > 0)
 }
 
-async fn resolve_port(store: &Store, req: &SendRequest) -> Result<(PortRow, &'static str)> {
+async fn resolve_port(
+    store: &Store,
+    scope: super::ports::PortScope,
+    req: &SendRequest,
+) -> Result<(PortRow, &'static str)> {
     if let Some(port) = PortRef::from_params(req.port_id, req.app_id.as_deref()) {
         let rule = if matches!(port, PortRef::Id(_)) {
             "portId"
         } else {
             "appId"
         };
-        return Ok((super::ports::resolve(store, &port).await?, rule));
+        return Ok((super::ports::resolve(store, scope, &port).await?, rule));
     }
     let (Some(user_id), Some(application_id)) = (req.user_id, application_of(req)) else {
         return Err(Error::bad_request(
@@ -100,7 +104,7 @@ async fn resolve_port(store: &Store, req: &SendRequest) -> Result<(PortRow, &'st
             ))
         })?;
     Ok((
-        super::ports::resolve(store, &PortRef::Id(port_id)).await?,
+        super::ports::resolve(store, scope, &PortRef::Id(port_id)).await?,
         "accessLog",
     ))
 }
@@ -351,6 +355,7 @@ pub async fn send(
     secrets: &SecretBox,
     client: &wechat::Client,
     caller: &str,
+    scope: super::ports::PortScope,
     req: SendRequest,
 ) -> Result<Sent> {
     if !matches!(req.msg_type, 1 | 2) {
@@ -358,7 +363,7 @@ pub async fn send(
             "msgType 只能是 1(模板消息)或 2(客服消息)",
         ));
     }
-    let (port, port_rule) = resolve_port(store, &req).await?;
+    let (port, port_rule) = resolve_port(store, scope, &req).await?;
     let app = wechat_app(&port, secrets)?;
     let (open_id, recipient_rule) = resolve_recipient(store, &req, &port).await?;
     let (template, template_rule) = if req.msg_type == 1 {

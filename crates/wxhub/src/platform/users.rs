@@ -47,6 +47,29 @@ fn view(row: &UserRow, secrets: &SecretBox) -> UnifiedUser {
     }
 }
 
+/// An org's clients reach a unified user only through its ports' fans: addUser of a unionId
+/// that follows none of them (reading or overwriting another org's user) is a 404.
+pub async fn reachable(
+    store: &Store,
+    scope: super::ports::PortScope,
+    union_id: &UnionId,
+) -> Result<()> {
+    match scope {
+        super::ports::PortScope::All => Ok(()),
+        super::ports::PortScope::Org(org_id) => {
+            if crate::store::org_ports::union_id_reachable(store, org_id, union_id.as_str()).await?
+            {
+                Ok(())
+            } else {
+                Err(Error::not_found(format!(
+                    "unionId {} 不是本机构公众号的粉丝",
+                    union_id.as_str()
+                )))
+            }
+        }
+    }
+}
+
 /// Creates the user of `union_id`, or sets a new phone on it, and links the fans with that
 /// unionId that had no user yet. Idempotent: concurrent calls with one unionId make one user
 /// and answer its id.

@@ -237,7 +237,7 @@ async fn client_scopes_are_validated() {
         ),
         (
             json!({"name": "a", "scope": "platform-admin", "orgId": org, "applicationKey": "k"}),
-            "platform-admin 客户端不属于任何机构,不能设置 orgId",
+            "platform 与 platform-admin 客户端不属于任何机构,不能设置 orgId",
         ),
         (
             json!({"name": "a", "scope": "root", "applicationKey": "k"}),

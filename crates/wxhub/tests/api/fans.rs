@@ -44,7 +44,9 @@ struct Ctx {
 async fn ctx() -> Ctx {
     let app = TestApp::new().await;
     let port_id = app.port(APP_ID).await;
-    let creds = app.client("org", Some(app.org("机构").await)).await;
+    // Seed 001's callers are the platform's internal applications (tenant scoping of org
+    // clients: tenants.rs).
+    let creds = app.client("platform", None).await;
     let token = app.token(&creds).await;
     Ctx {
         app,

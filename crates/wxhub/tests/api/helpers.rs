@@ -247,6 +247,13 @@ impl TestApp {
         .id
     }
 
+    /// Grants the port to the org (its clients may use it in the marketing API).
+    pub async fn grant(&self, org_id: i64, port_id: i64) {
+        wxhub::admin::orgs::grant_port(&self.state.store, org_id, port_id)
+            .await
+            .unwrap();
+    }
+
     /// An application of the application centre; returns its id.
     pub async fn application(&self, name: &str) -> i64 {
         wxhub::platform::applications::create(

@@ -631,6 +631,7 @@ async fn winners_are_notified_by_template_message_through_the_send_path() {
     .await;
     let port = app.port(APP_ID).await;
     let org_id = app.org("机构").await;
+    app.grant(org_id, port).await;
     let org = app.token(&app.client("org", Some(org_id)).await).await;
     let form = |pairs: &[(&str, &str)]| {
         url::form_urlencoded::Serializer::new(String::new())
@@ -638,6 +639,18 @@ async fn winners_are_notified_by_template_message_through_the_send_path() {
             .finish()
     };
     let ctype = Some("application/x-www-form-urlencoded");
+    // The org's client reaches the user through its port's fan: the fan first.
+    let fans = json!([{"openId": OPEN_ID, "unionId": UNION_ID, "subscribe": 1}]).to_string();
+    let resp = app
+        .call(
+            Method::PUT,
+            "/mpwechat/wx/api/fans/addFans",
+            Some(&org),
+            ctype,
+            form(&[("appId", APP_ID), ("fans", &fans)]),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     let user = app
         .call(
             Method::PUT,
@@ -650,17 +663,6 @@ async fn winners_are_notified_by_template_message_through_the_send_path() {
         .json()["result"]["userId"]
         .as_i64()
         .unwrap();
-    let fans = json!([{"openId": OPEN_ID, "unionId": UNION_ID, "subscribe": 1}]).to_string();
-    let resp = app
-        .call(
-            Method::PUT,
-            "/mpwechat/wx/api/fans/addFans",
-            Some(&org),
-            ctype,
-            form(&[("appId", APP_ID), ("fans", &fans)]),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     let id = app
         .json(
             Method::POST,

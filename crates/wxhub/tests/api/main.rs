@@ -16,6 +16,7 @@ mod lottery_rules;
 mod oauth;
 mod ops;
 mod send_msg;
+mod tenants;
 mod token;
 mod token_checks;
 mod wall;

@@ -64,7 +64,9 @@ async fn ctx() -> Ctx {
     let port_id = app.port(APP_ID).await;
     let other_port_id = app.port(OTHER_APP_ID).await;
     let app_app_id = app.application("亮健好药网").await;
-    let creds = app.client("org", Some(app.org("机构").await)).await;
+    // Seed 001's callers are the platform's internal applications (tenant scoping of org
+    // clients: tenants.rs).
+    let creds = app.client("platform", None).await;
     let token = app.token(&creds).await;
     let admin = app.admin_token().await;
     let mut c = Ctx {
