@@ -56,6 +56,8 @@ async fn openapi_documents_every_route_and_docs_work_offline() {
         "/mpwechat/wx/application/getAll",
         "/admin/api/v1/orgs",
         "/admin/api/v1/orgs/{id}",
+        "/admin/api/v1/orgs/{id}/ports",
+        "/admin/api/v1/orgs/{id}/ports/{port_id}",
         "/admin/api/v1/clients/{id}/revoke",
         "/admin/api/v1/clients/{id}/secret",
         "/admin/api/v1/ports/{id}",

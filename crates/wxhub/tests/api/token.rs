@@ -428,3 +428,45 @@ async fn a_new_data_directory_is_private() {
     assert_eq!(mode(&data.join("wxhub.db-wal")), 0o600);
     state.store.close().await;
 }
+
+/// A log line per refused request, with the client_id as the client sent it — escaped, so that
+/// a client_id with a line break cannot forge a log line.
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_client_id_is_logged_escaped() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::new().await;
+    let forged = Creds {
+        id: 0,
+        client_id: "evil\n2026-11-30T00:00:00Z  INFO admin logged in".into(),
+        secret: "whatever-whatever".into(),
+    };
+    assert_eq!(
+        app.token_response(&forged, "true").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("token request refused"), "{logs}");
+    assert!(logs.contains("evil\\n2026"), "{logs}");
+    assert!(
+        !logs.lines().any(|l| l.starts_with("2026-11-30T00:00:00Z")),
+        "{logs}"
+    );
+}
