@@ -151,6 +151,12 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        // As for the other parameters: no NUL in text PostgreSQL is asked to compare.
+        if let Ok(raw) = axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            if raw.iter().any(|(_, v)| v.contains('\0')) {
+                return Err(Error::bad_request("路径参数不能包含 NUL 字符"));
+            }
+        }
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(v)| PathParam(v))

@@ -386,3 +386,32 @@ async fn concurrent_joins_of_a_member_report_one_sign_in() {
     .unwrap();
     assert_eq!(counts, vec![("signin".to_string(), 20)]);
 }
+
+#[tokio::test]
+async fn a_stalled_body_is_abandoned() {
+    let app = TestApp::with(|c| c.body_read_timeout_ms = 500).await;
+    let base = app.live().await;
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    socket
+        .write_all(
+            b"POST /oauth2/ums/oauth2/accessToken HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=",
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    let mut chunk = [0u8; 4096];
+    while !answer.contains("\r\n\r\n{") || !answer.ends_with('}') {
+        let n = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut chunk))
+            .await
+            .expect("the stalled body was not abandoned")
+            .unwrap();
+        assert!(n > 0, "closed without an answer: {answer}");
+        answer.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("无法读取请求体"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}

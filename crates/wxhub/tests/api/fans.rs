@@ -752,3 +752,37 @@ async fn nul_characters_and_broken_utf8_are_refused_everywhere() {
         marketing_error(400, "参数不是合法的 UTF-8 文本")
     );
 }
+
+#[tokio::test]
+async fn nul_in_a_path_segment_is_a_400_too() {
+    let c = ctx().await;
+    let admin = c.app.admin_token().await;
+    for (method, path, token) in [
+        (
+            Method::POST,
+            "/admin/api/v1/keys/a%00b/retire",
+            admin.as_str(),
+        ),
+        (
+            Method::GET,
+            "/wx/callback/wx%00evil?signature=x&timestamp=1&nonce=n&echostr=e",
+            "",
+        ),
+    ] {
+        let token = (!token.is_empty()).then_some(token);
+        let resp = c
+            .app
+            .call(method, path, token, None, axum::body::Body::empty())
+            .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            resp.text
+        );
+        assert_eq!(
+            resp.json(),
+            marketing_error(400, "路径参数不能包含 NUL 字符")
+        );
+    }
+}

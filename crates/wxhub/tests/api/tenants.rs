@@ -218,3 +218,32 @@ async fn platform_clients_reach_every_port_but_not_the_admin_api() {
     let resp = app.get(&as_org("/api/v3/meetings", &platform), None).await;
     assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Existing clients keep working: the migration grants every existing org every existing port.
+#[tokio::test]
+async fn the_migration_grants_existing_orgs_every_existing_port() {
+    let app = TestApp::new().await;
+    let ports = vec![app.port(OURS).await, app.port(THEIRS).await];
+    let orgs = [app.org("甲").await, app.org("乙").await];
+    // The migration's grant, as it runs on a database that already has orgs and ports.
+    let file = match app.state.store.backend {
+        wxhub::store::Backend::Sqlite => include_str!("../../migrations/sqlite/0013_org_ports.sql"),
+        wxhub::store::Backend::Postgres => {
+            include_str!("../../migrations/postgres/0013_org_ports.sql")
+        }
+    };
+    let at = file.find("INSERT INTO org_ports").unwrap();
+    let statement = &file[at..at + file[at..].find(';').unwrap()];
+    sqlx::query(statement)
+        .execute(app.state.store.writer())
+        .await
+        .unwrap();
+    for org in orgs {
+        assert_eq!(
+            wxhub::store::org_ports::of_org(&app.state.store, org)
+                .await
+                .unwrap(),
+            ports
+        );
+    }
+}
