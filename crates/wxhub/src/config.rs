@@ -65,6 +65,24 @@ pub struct Config {
     pub bench_baseline: bool,
     pub auth: AuthConfig,
     pub wechat: WechatConfig,
+    pub console: ConsoleConfig,
+}
+
+/// The web console's accounts and sessions.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// A session ends after this many seconds without a request.
+    pub session_idle_secs: i64,
+    /// A session ends this many seconds after login, whatever its use.
+    pub session_lifetime_secs: i64,
+    /// Failed logins of one username within the window before further attempts wait.
+    pub max_login_failures_per_account: u32,
+    /// Failed logins from one address (see `trusted_proxies`) within the window.
+    pub max_login_failures_per_address: u32,
+    pub login_failure_window_secs: u64,
+    /// The shortest password accepted.
+    pub min_password_length: usize,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -175,6 +193,14 @@ impl Default for Config {
                 oauth_starts_per_minute: 60,
                 token_quota: 2_000,
                 template_quota: 100_000,
+            },
+            console: ConsoleConfig {
+                session_idle_secs: 30 * 60,
+                session_lifetime_secs: 12 * 3600,
+                max_login_failures_per_account: 5,
+                max_login_failures_per_address: 30,
+                login_failure_window_secs: 15 * 60,
+                min_password_length: 10,
             },
         }
     }
@@ -292,6 +318,14 @@ impl Config {
             return Err(ConfigError(
                 "max_streams_per_key, max_connections and the read timeouts must be positive"
                     .into(),
+            ));
+        }
+        if self.console.session_idle_secs <= 0
+            || self.console.session_lifetime_secs < self.console.session_idle_secs
+            || self.console.min_password_length < 8
+        {
+            return Err(ConfigError(
+                "console: session_idle_secs must be positive and at most session_lifetime_secs; min_password_length at least 8".into(),
             ));
         }
         if self.max_concurrent_imports == 0 {

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod platform;
 pub mod store;
 pub mod time;
+pub mod web;
 
 use config::Config;
 use crypto::SecretBox;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub wall_posts: Arc<activity::wall::PostWriter>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
     pub imports: Arc<tokio::sync::Semaphore>,
+    /// Failed console logins, per account and per address.
+    pub console_logins: Arc<auth::accounts::LoginThrottle>,
     /// authInfo calls per client address (each stores an OAuth state).
     pub oauth_starts: Arc<auth::throttle::Throttle>,
     /// Open event streams per screen key / client (`max_streams_per_key`).
@@ -97,6 +100,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
             http::client_ip::parse_networks(&config.trusted_proxies).map_err(StartError)?,
         ),
         streams: Arc::default(),
+        console_logins: Arc::new(auth::accounts::LoginThrottle::new(&config.console)),
         oauth_starts: Arc::new(auth::throttle::Throttle::new(
             config.wechat.oauth_starts_per_minute,
             std::time::Duration::from_secs(60),

@@ -2,6 +2,7 @@
 //! endpoint (`Sso-Token` for seed 001, `access_token` + `access_type` for seed 000), the signing
 //! keys and the JWKS.
 
+pub mod accounts;
 pub mod extract;
 pub mod keys;
 pub mod routes;

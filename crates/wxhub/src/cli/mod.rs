@@ -66,6 +66,9 @@ enum Command {
     /// API clients.
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// Human accounts of the web console.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Ports (official accounts).
     #[command(subcommand)]
     Ports(PortsCommand),
@@ -85,6 +88,46 @@ enum LotteryCommand {
     /// Recompute a drawn round from its published record (the JSON of
     /// GET /api/v3/activitys_lottery/{id}/rounds/{round}, whole or its `data`; `-` for stdin).
     Verify { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a console account. The password is asked on the terminal (not echoed) or read
+    /// from the first line of stdin — never an argument.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// platform_admin, org_admin or org_staff
+        #[arg(long)]
+        role: String,
+        /// The org of an org_admin or org_staff account.
+        #[arg(long)]
+        org: Option<i64>,
+    },
+    /// Set a new password (asked as above); the account's sessions end.
+    Password {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+/// A password from the terminal (twice, not echoed), or the first line of stdin.
+fn read_password() -> Result<String, String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("密码: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("再次输入密码: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("两次输入的密码不一致".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
 }
 
 #[derive(Subcommand)]
@@ -566,6 +609,46 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
                     .map_err(err)?;
                 let total = ports.len() as i64;
                 print_page(json, ports, total)
+            }
+        },
+        Command::Users(cmd) => match cmd {
+            UsersCommand::Create {
+                username,
+                role,
+                org,
+            } => {
+                let role = crate::auth::accounts::Role::parse(&role).ok_or_else(|| {
+                    "role must be platform_admin, org_admin or org_staff".to_string()
+                })?;
+                let password = read_password()?;
+                let account = crate::auth::accounts::create(
+                    &store,
+                    &config.console,
+                    &username,
+                    &password,
+                    role,
+                    org,
+                    config.auth.argon2_memory_kib,
+                )
+                .await
+                .map_err(err)?;
+                print(json, &account)
+            }
+            UsersCommand::Password { username } => {
+                let password = read_password()?;
+                crate::auth::accounts::set_password(
+                    &store,
+                    &config.console,
+                    &username,
+                    &password,
+                    config.auth.argon2_memory_kib,
+                )
+                .await
+                .map_err(err)?;
+                print(
+                    json,
+                    &serde_json::json!({ "username": username, "sessions_ended": true }),
+                )
             }
         },
         Command::Clients(cmd) => match cmd {

@@ -324,3 +324,60 @@ async fn messages_subcommands_manage_what_send_msg_resolves() {
     assert!(!ok);
     assert!(err.contains("status 只能是"), "{err}");
 }
+
+/// `wxhub users create`: the first console account, its password from stdin (never an
+/// argument); the rules apply.
+#[tokio::test]
+async fn users_create_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path()).await;
+    let create = |args: &[&str], password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wxhub"))
+            .current_dir(dir.path())
+            .env("WXHUB_DATA_DIR", dir.path())
+            .env("WXHUB_DATABASE_URL", &url)
+            .env("WXHUB_AUTH_ARGON2_MEMORY_KIB", "1024")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let args = [
+        "users",
+        "create",
+        "--username",
+        "root_admin",
+        "--role",
+        "platform_admin",
+        "--json",
+    ];
+    let (ok, _, err) = create(&args, "123456");
+    assert!(!ok);
+    assert!(err.contains("密码长度应为 10 到 128 个字符"), "{err}");
+    let (ok, out, err) = create(&args, "correct horse battery");
+    assert!(ok, "{err}");
+    let account: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(account["username"], "root_admin");
+    assert_eq!(account["role"], "platform_admin");
+    assert!(!out.contains("correct horse"));
+    let (ok, _, err) = create(
+        &["users", "create", "--username", "x1y2z3", "--role", "boss"],
+        "correct horse battery",
+    );
+    assert!(!ok);
+    assert!(err.contains("role must be"), "{err}");
+}

@@ -7,6 +7,7 @@ mod admin;
 mod applications;
 mod callbacks;
 mod cli;
+mod console;
 mod envelopes;
 mod events;
 mod fans;

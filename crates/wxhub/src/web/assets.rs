@@ -1,0 +1,88 @@
+//! The pages' assets, embedded in the binary and served under a name carrying a hash of their
+//! content (`/assets/console.3f2a9c1b0d.css`) with a year-long immutable cache: a new build
+//! changes the name, never what a name means. Nothing comes from a CDN.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::sync::OnceLock;
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+const ASSETS: [Asset; 3] = [
+    Asset {
+        name: "console.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../assets/console.css"),
+    },
+    Asset {
+        name: "htmx.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/htmx.min.js"),
+    },
+    Asset {
+        name: "htmx.LICENSE",
+        content_type: "text/plain; charset=utf-8",
+        bytes: include_bytes!("../../assets/htmx.LICENSE"),
+    },
+];
+
+/// The hashed URLs pages link to.
+pub struct Urls {
+    pub css: String,
+    pub htmx: String,
+}
+
+fn hashed(asset: &Asset) -> String {
+    let hash = crate::crypto::hex(&crate::crypto::sha256(asset.bytes));
+    match asset.name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{}.{ext}", &hash[..10]),
+        None => format!("{}.{}", asset.name, &hash[..10]),
+    }
+}
+
+fn table() -> &'static Vec<(String, &'static Asset)> {
+    static TABLE: OnceLock<Vec<(String, &'static Asset)>> = OnceLock::new();
+    TABLE.get_or_init(|| ASSETS.iter().map(|a| (hashed(a), a)).collect())
+}
+
+pub fn urls() -> &'static Urls {
+    static URLS: OnceLock<Urls> = OnceLock::new();
+    URLS.get_or_init(|| {
+        let url = |name: &str| {
+            table()
+                .iter()
+                .find(|(_, a)| a.name == name)
+                .map(|(hashed, _)| format!("/assets/{hashed}"))
+                .unwrap_or_default()
+        };
+        Urls {
+            css: url("console.css"),
+            htmx: url("htmx.min.js"),
+        }
+    })
+}
+
+/// `GET /assets/{file}`: an asset by its hashed name.
+pub async fn serve(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match table().iter().find(|(hashed, _)| *hashed == file) {
+        Some((_, asset)) => (
+            [
+                (header::CONTENT_TYPE, asset.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            asset.bytes,
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "not found",
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,149 @@
+//! Logging in and out.
+
+use super::{check_csrf, cookie, error_page, set_cookie, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::accounts;
+use crate::error::Error;
+use crate::http::params::Params;
+use crate::web::assets;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(askama::Template)]
+#[template(path = "console/login.html")]
+struct LoginPage<'a> {
+    assets: &'a assets::Urls,
+    csrf: String,
+    username: String,
+    error: Option<String>,
+}
+
+/// The login form, with a fresh CSRF token in a cookie of its own (no session yet).
+fn login_page(
+    state: &AppState,
+    username: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let csrf = crate::crypto::random_token::<32>();
+    let mut resp = crate::web::render(&LoginPage {
+        assets: assets::urls(),
+        csrf: csrf.clone(),
+        username: username.to_string(),
+        error,
+    });
+    *resp.status_mut() = status;
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(state, LOGIN_CSRF_COOKIE, &csrf, 3600),
+    );
+    resp
+}
+
+/// `GET /console/login`.
+pub async fn form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Ok(Some(_)) = super::session(&state, &headers).await {
+        return Redirect::to("/console").into_response();
+    }
+    login_page(&state, "", None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: Option<String>,
+}
+
+/// `POST /console/login`.
+pub async fn submit(
+    State(state): State<AppState>,
+    ext: axum::http::Extensions,
+    headers: HeaderMap,
+    form: Result<Params<LoginForm>, Error>,
+) -> Response {
+    let Params(form) = match form {
+        Ok(f) => f,
+        Err(e) => return error_page(&e),
+    };
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if let Err(refused) = check_csrf(&headers, &expected, form.csrf.as_deref()) {
+        return error_page(&refused);
+    }
+    let address = super::client_address(&state, &ext, &headers);
+    match accounts::login(
+        &state.store,
+        &state.config.console,
+        &state.console_logins,
+        &form.username,
+        &form.password,
+        &address,
+    )
+    .await
+    {
+        Ok(opened) => {
+            let mut resp = Redirect::to("/console").into_response();
+            let headers = resp.headers_mut();
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    &state,
+                    SESSION_COOKIE,
+                    &opened.session_id,
+                    state.config.console.session_lifetime_secs,
+                ),
+            );
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
+            );
+            resp
+        }
+        Err(e @ Error::Unauthorized(_)) => login_page(
+            &state,
+            &form.username,
+            Some(e.message()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: Option<String>,
+}
+
+/// `POST /console/logout`: ends the session (in the database: the cookie is worthless after).
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Params<LogoutForm>, Error>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let Params(form) = match form {
+        Ok(f) => f,
+        Err(e) => return error_page(&e),
+    };
+    if let Err(refused) = check_csrf(&headers, &session.csrf_token, form.csrf.as_deref()) {
+        return error_page(&refused);
+    }
+    if let Err(e) = accounts::logout(&state.store, &session).await {
+        return error_page(&e);
+    }
+    let mut resp = Redirect::to("/console/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", 0),
+    );
+    resp
+}

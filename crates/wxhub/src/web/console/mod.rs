@@ -1,0 +1,145 @@
+//! The console (`/console/…`): organisers, staff and operators, signed in with human accounts.
+//! This module holds the session and CSRF plumbing every page shares; a module per page.
+
+mod dashboard;
+mod login;
+
+use crate::auth::accounts::{self, Session};
+use crate::error::Error;
+use crate::AppState;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub const SESSION_COOKIE: &str = "wxhub_session";
+pub const LOGIN_CSRF_COOKIE: &str = "wxhub_login_csrf";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(dashboard::page))
+        .route("/console/login", get(login::form).post(login::submit))
+        .route("/console/logout", post(login::logout))
+        .layer(axum::middleware::from_fn(super::security_headers))
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage<'a> {
+    assets: &'a super::assets::Urls,
+    title: &'a str,
+    message: String,
+}
+
+/// An error as a page (the console's error type at the edge: the domain's `Error` rendered),
+/// with the status the API would give.
+pub fn error_page(e: &Error) -> Response {
+    let status = e.status();
+    let title = match status {
+        StatusCode::FORBIDDEN => "无权操作",
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::TOO_MANY_REQUESTS => "请求过于频繁",
+        StatusCode::UNAUTHORIZED => "请先登录",
+        s if s.is_client_error() => "请求有误",
+        _ => "服务暂不可用",
+    };
+    let message = if status.is_server_error() {
+        "服务出错了,请稍后再试".to_string()
+    } else {
+        e.message()
+    };
+    let mut resp = super::render(&ErrorPage {
+        assets: super::assets::urls(),
+        title,
+        message,
+    });
+    *resp.status_mut() = status;
+    resp
+}
+
+/// The value of cookie `name`, if the request has it.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure when the public base URL is https.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.public_base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The signed-in session of the request, if any.
+pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, Error> {
+    match cookie(headers, SESSION_COOKIE) {
+        Some(id) if !id.is_empty() => {
+            accounts::session(&state.store, &state.config.console, &id).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The session, or the login page.
+pub async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
+    match session(state, headers).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(Redirect::to("/console/login").into_response()),
+        Err(e) => Err(error_page(&e)),
+    }
+}
+
+/// A state-changing request must come from our own pages: its Origin (when the browser sends
+/// one) is this server's, and its form carries the expected CSRF token. Refused: 403.
+pub fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> Result<(), Error> {
+    let refused = || Error::Forbidden("页面已过期或请求来源无效,请刷新页面后重试".into());
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest.trim_end_matches('/'))
+            .unwrap_or_default();
+        if host.is_empty() || origin_host != host {
+            return Err(refused());
+        }
+    }
+    match given {
+        Some(token)
+            if !expected.is_empty()
+                && crate::crypto::constant_time_eq(token.as_bytes(), expected.as_bytes()) =>
+        {
+            Ok(())
+        }
+        _ => Err(refused()),
+    }
+}
+
+/// The client's address, for the login throttle.
+pub fn client_address(
+    state: &AppState,
+    ext: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> String {
+    match ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>() {
+        Some(c) => {
+            crate::http::client_ip::client_ip(headers, c.0.ip(), &state.trusted_proxies).to_string()
+        }
+        None => "local".into(),
+    }
+}

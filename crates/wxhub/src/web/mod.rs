@@ -1,0 +1,60 @@
+//! The pages people use: the console (`/console/…`), and next the big screens and the H5
+//! pages. Server-rendered from askama templates (checked at compile time, escaped by default),
+//! with htmx for partial updates; thin handlers over the same domain functions as the JSON
+//! APIs. Every asset is embedded (see `assets`).
+
+pub mod assets;
+pub mod console;
+
+use crate::AppState;
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/assets/{file}", axum::routing::get(assets::serve))
+        .merge(console::router())
+}
+
+/// A rendered template as an HTML response; a template that fails to render is a 500.
+pub fn render(template: &impl askama::Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!DOCTYPE html><meta charset=utf-8><p>页面出错了,请稍后再试</p>"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The headers every page carries: a Content-Security-Policy without inline scripts (nor
+/// inline styles), framing refused, no MIME sniffing, no referrer beyond the origin, and
+/// no-store — the console's pages show personal data.
+pub async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    let headers = resp.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; \
+         connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    );
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    resp
+}

@@ -1,0 +1,406 @@
+//! The web console's foundation through the router: human accounts (the CLI creates the
+//! first), login and logout, sessions stored hashed with idle and absolute limits, the login
+//! throttle, CSRF and Origin checks, the security headers, hashed assets, and an org account's
+//! dashboard showing only its own org.
+
+use crate::helpers::*;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::json;
+use wxhub::auth::accounts::{self, Role};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep_cookies(&mut self, resp: &Resp) {
+        for set in resp.headers.get_all(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    async fn get(&mut self, path: &str) -> Resp {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let resp = self.app.send(req).await;
+        self.keep_cookies(&resp);
+        resp
+    }
+
+    async fn post(&mut self, path: &str, pairs: &[(&str, &str)], origin: Option<&str>) -> Resp {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let mut req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::HOST, "console.test")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        let resp = self.app.send(req.body(Body::from(body)).unwrap()).await;
+        self.keep_cookies(&resp);
+        resp
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The login form's CSRF token (from the page).
+    async fn login_form(&mut self) -> String {
+        let page = self.get("/console/login").await;
+        assert_eq!(page.status, StatusCode::OK);
+        hidden_csrf(&page.text)
+    }
+
+    async fn login(&mut self, username: &str, password: &str) -> Resp {
+        let csrf = self.login_form().await;
+        self.post(
+            "/console/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+            ],
+            Some("http://console.test"),
+        )
+        .await
+    }
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+async fn account(app: &TestApp, username: &str, role: Role, org: Option<i64>) {
+    accounts::create(
+        &app.state.store,
+        &app.config.console,
+        username,
+        PASSWORD,
+        role,
+        org,
+        1024,
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers_and_assets_are_hashed_and_cached() {
+    let app = TestApp::new().await;
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/console/login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    assert!(page.text.contains("wxhub 控制台登录"));
+    assert!(!page.text.contains("<script>"), "no inline script");
+    // The stylesheet and htmx, by content hash, cached for a year; a wrong hash is a 404.
+    for asset in ["console.", "htmx.min."] {
+        let at = page.text.find(&format!("/assets/{asset}")).unwrap();
+        let url = &page.text[at..at + page.text[at..].find('"').unwrap()];
+        let resp = app.get(url, None).await;
+        assert_eq!(resp.status, StatusCode::OK, "{url}");
+        assert_eq!(
+            resp.headers[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+    }
+    assert_eq!(
+        app.get("/assets/console.0000000000.css", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Not signed in: the console sends the browser to the login page.
+    let resp = browser.get("/console").await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers[header::LOCATION], "/console/login");
+}
+
+#[tokio::test]
+async fn login_logout_and_sessions() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    let other = app.org("别家").await;
+    account(&app, "organiser", Role::OrgAdmin, Some(org)).await;
+    // One activity of ours, one of another org.
+    for (org_id, name) in [(org, "年会签到"), (other, "别家的活动")] {
+        let token = app.token(&app.client("org", Some(org_id)).await).await;
+        let resp = app
+            .json(
+                Method::POST,
+                &as_org("/api/v3/activitys_signin", &token),
+                None,
+                json!({"activity_name": name}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK);
+    }
+    let mut browser = Browser::new(&app);
+
+    // A wrong password: the form again, with the reason, and no session.
+    let resp = browser.login("organiser", "wrong password!!").await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    assert!(resp.text.contains("用户名或密码错误"));
+    assert!(browser.cookie("wxhub_session").is_none());
+
+    // The right one: a session cookie (HttpOnly, SameSite=Lax), stored only as its hash.
+    let resp = browser.login("organiser", PASSWORD).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text);
+    assert_eq!(resp.headers[header::LOCATION], "/console");
+    let set = resp
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("wxhub_session="))
+        .unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let session_id = browser.cookie("wxhub_session").unwrap();
+    assert!(session_id.len() >= 43, "256 bits");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM console_sessions")
+        .fetch_all(app.state.store.reader())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], session_id);
+
+    // The dashboard: who, and only our org's activities.
+    let page = browser.get("/console").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("organiser") && page.text.contains("会务公司"));
+    assert!(page.text.contains("年会签到"));
+    assert!(!page.text.contains("别家的活动"));
+    // The login page now sends us on.
+    assert_eq!(
+        browser.get("/console/login").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Logout without the CSRF token, or from another origin: refused, still signed in.
+    let csrf = hidden_csrf(&page.text);
+    let resp = browser
+        .post("/console/logout", &[], Some("http://console.test"))
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    let resp = browser
+        .post(
+            "/console/logout",
+            &[("csrf", &csrf)],
+            Some("http://evil.test"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    assert!(resp.text.contains("请刷新页面后重试"));
+    assert_eq!(browser.get("/console").await.status, StatusCode::OK);
+    // With it: the session ends in the database; the old cookie opens nothing.
+    let resp = browser
+        .post(
+            "/console/logout",
+            &[("csrf", &csrf)],
+            Some("http://console.test"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    let mut replay = Browser::new(&app);
+    replay
+        .cookies
+        .push(("wxhub_session".into(), session_id.clone()));
+    assert_eq!(replay.get("/console").await.status, StatusCode::SEE_OTHER);
+
+    // A login form posted without its token, or from another site, is refused.
+    let csrf = browser.login_form().await;
+    let resp = browser
+        .post(
+            "/console/login",
+            &[("username", "organiser"), ("password", PASSWORD)],
+            Some("http://console.test"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    let resp = browser
+        .post(
+            "/console/login",
+            &[
+                ("username", "organiser"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+            ],
+            Some("http://evil.test"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+
+    // A new password ends every session of the account.
+    assert_eq!(
+        browser.login("organiser", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    accounts::set_password(
+        &app.state.store,
+        &app.config.console,
+        "organiser",
+        "another long passphrase",
+        1024,
+    )
+    .await
+    .unwrap();
+    assert_eq!(browser.get("/console").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn logins_are_throttled_and_idle_sessions_end() {
+    let app = TestApp::with(|c| {
+        c.console.max_login_failures_per_account = 3;
+        c.console.session_idle_secs = 1;
+    })
+    .await;
+    account(&app, "staff01", Role::PlatformAdmin, None).await;
+    let mut browser = Browser::new(&app);
+    for _ in 0..3 {
+        assert_eq!(
+            browser.login("staff01", "not the password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Past the limit, even the right password waits: the 429 page.
+    let resp = browser.login("staff01", PASSWORD).await;
+    assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.text.contains("登录失败次数过多"));
+
+    // Idle longer than allowed: signed out.
+    let app = TestApp::with(|c| c.console.session_idle_secs = 1).await;
+    account(&app, "staff02", Role::PlatformAdmin, None).await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(
+        browser.login("staff02", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(browser.get("/console").await.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(browser.get("/console").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn accounts_follow_the_rules() {
+    let app = TestApp::new().await;
+    let store = &app.state.store;
+    let c = &app.config.console;
+    let org = app.org("机构").await;
+    for (username, password, role, org_id, message) in [
+        (
+            "ab",
+            PASSWORD,
+            Role::PlatformAdmin,
+            None,
+            "用户名应为 3 到 32 个字母、数字或 _ - . @",
+        ),
+        (
+            "admin1",
+            "short",
+            Role::PlatformAdmin,
+            None,
+            "密码长度应为 10 到 128 个字符",
+        ),
+        (
+            "admin1",
+            "password123",
+            Role::PlatformAdmin,
+            None,
+            "密码过于常见,请换一个",
+        ),
+        (
+            "admin1",
+            "admin1-is-my-password",
+            Role::PlatformAdmin,
+            None,
+            "密码不能包含用户名",
+        ),
+        (
+            "admin1",
+            PASSWORD,
+            Role::PlatformAdmin,
+            Some(org),
+            "平台管理员不属于任何机构,不能设置机构",
+        ),
+        (
+            "staff1",
+            PASSWORD,
+            Role::OrgStaff,
+            None,
+            "机构账号需要指定机构",
+        ),
+        (
+            "staff1",
+            PASSWORD,
+            Role::OrgStaff,
+            Some(99_999),
+            "机构 99999 不存在",
+        ),
+    ] {
+        let e = accounts::create(store, c, username, password, role, org_id, 1024)
+            .await
+            .unwrap_err();
+        assert_eq!(e.message(), message, "{username}");
+    }
+    let staff = || {
+        accounts::create(
+            store,
+            c,
+            "staff1",
+            PASSWORD,
+            Role::OrgStaff,
+            Some(org),
+            1024,
+        )
+    };
+    staff().await.unwrap();
+    let e = staff().await.unwrap_err();
+    assert_eq!(e.message(), "用户名 staff1 已存在");
+}
