@@ -12,7 +12,12 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 4] = [
+    Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        bytes: include_bytes!("../../assets/favicon.svg"),
+    },
     Asset {
         name: "console.css",
         content_type: "text/css; charset=utf-8",
@@ -34,6 +39,7 @@ const ASSETS: [Asset; 3] = [
 pub struct Urls {
     pub css: String,
     pub htmx: String,
+    pub icon: String,
 }
 
 fn hashed(asset: &Asset) -> String {
@@ -62,6 +68,7 @@ pub fn urls() -> &'static Urls {
         Urls {
             css: url("console.css"),
             htmx: url("htmx.min.js"),
+            icon: url("favicon.svg"),
         }
     })
 }

@@ -5,6 +5,7 @@
 mod activities;
 mod admin;
 mod applications;
+mod browser;
 mod callbacks;
 mod cli;
 mod console;

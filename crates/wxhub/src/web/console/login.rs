@@ -104,12 +104,10 @@ pub async fn submit(
             );
             resp
         }
-        Err(e @ Error::Unauthorized(_)) => login_page(
-            &state,
-            &form.username,
-            Some(e.message()),
-            StatusCode::UNAUTHORIZED,
-        ),
+        // The form again, with the reason: a page like any other (200), not an error page.
+        Err(e @ Error::Unauthorized(_)) => {
+            login_page(&state, &form.username, Some(e.message()), StatusCode::OK)
+        }
         Err(e) => error_page(&e),
     }
 }

@@ -1,0 +1,298 @@
+//! Pages in a real browser: headless Chromium (Debian's `chromium` and `chromium-driver`)
+//! driven over the W3C WebDriver protocol — a few JSON calls, spoken here with the test
+//! suite's HTTP client rather than another dependency — against a live server.
+//!
+//! Without a browser installed, the tests say loudly that they were skipped; with `CI=true`
+//! they fail instead. Screenshots go to `target/screenshots/`, and with
+//! `WXHUB_SAVE_SCREENSHOTS=1` also to `docs/console/` (what docs/console.md shows).
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A chromedriver process and one browser session in it; both end when this is dropped.
+pub struct Browser {
+    driver: std::process::Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The browser, or `None` (said loudly) when this machine has none; under CI a panic.
+pub async fn browser(width: u32, height: u32) -> Option<Browser> {
+    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but no browser: install chromium, chromium-driver and fonts-noto-cjk"
+        );
+        eprintln!(
+            "\n!!! BROWSER TESTS SKIPPED: {CHROMEDRIVER} or {CHROMIUM} is missing \
+             (apt-get install chromium chromium-driver fonts-noto-cjk) !!!\n"
+        );
+        return None;
+    }
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let driver = std::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http.get(format!("{base}/status")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({"capabilities": {"alwaysMatch": {
+        "browserName": "chrome",
+        "goog:loggingPrefs": {"browser": "ALL"},
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=zh-CN",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    }}});
+    let resp: Value = http
+        .post(format!("{base}/session"))
+        .json(&caps)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = resp["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {resp}"))
+        .to_string();
+    Some(Browser {
+        driver,
+        base,
+        session,
+        http,
+        _profile: profile,
+    })
+}
+
+impl Browser {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp: Value = req.send().await.unwrap().json().await.unwrap();
+        resp["value"].clone()
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The element of a CSS selector, waiting up to 5 s for it.
+    pub async fn find(&self, css: &str) -> String {
+        for _ in 0..50 {
+            let v = self
+                .call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await;
+            if let Some(id) = v[ELEMENT].as_str() {
+                return id.to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no element {css} on {}", self.url().await);
+    }
+
+    /// Types into the element (`\u{E007}` is Enter).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Runs a script in the page and answers its value.
+    pub async fn script(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    pub async fn text(&self) -> String {
+        self.script("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Waits up to 5 s for the page's text to contain `needle`.
+    pub async fn wait_for_text(&self, needle: &str) -> String {
+        for _ in 0..50 {
+            let text = self.text().await;
+            if text.contains(needle) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{needle:?} never appeared; the page says: {}",
+            self.text().await
+        );
+    }
+
+    /// The browser console's errors and warnings so far.
+    pub async fn console_problems(&self) -> Vec<String> {
+        let logs = self
+            .call(
+                reqwest::Method::POST,
+                "/se/log",
+                Some(json!({"type": "browser"})),
+            )
+            .await;
+        logs.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A PNG of the window, kept under target/screenshots (and docs/console when asked).
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        use base64::Engine;
+        let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or_default())
+            .unwrap();
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = root.join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, &png).unwrap();
+        if std::env::var("WXHUB_SAVE_SCREENSHOTS").as_deref() == Ok("1") {
+            let docs = root.join("docs/console");
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::write(docs.join(format!("{name}.png")), &png).unwrap();
+        }
+        path
+    }
+}
+
+#[tokio::test]
+async fn an_organiser_logs_in_sees_the_dashboard_and_logs_out() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    wxhub::auth::accounts::create(
+        &app.state.store,
+        &app.config.console,
+        "organiser",
+        "correct horse battery",
+        wxhub::auth::accounts::Role::OrgAdmin,
+        Some(org),
+        1024,
+    )
+    .await
+    .unwrap();
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    app.json(
+        axum::http::Method::POST,
+        &as_org("/api/v3/activitys_signin", &token),
+        None,
+        json!({"activity_name": "年度大会签到"}),
+    )
+    .await;
+    let base = app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&format!("{base}/console")).await;
+    assert!(b.url().await.ends_with("/console/login"), "sent to login");
+    b.wait_for_text("wxhub 控制台登录").await;
+    b.screenshot("login").await;
+
+    // A wrong password: the reason on the page.
+    b.type_into("#username", "organiser").await;
+    b.type_into("#password", "wrong password!\u{E007}").await;
+    b.wait_for_text("用户名或密码错误").await;
+
+    // The right one, submitted with the keyboard.
+    b.type_into("#password", "correct horse battery\u{E007}")
+        .await;
+    let text = b.wait_for_text("年度大会签到").await;
+    assert!(
+        text.contains("organiser") && text.contains("会务公司"),
+        "{text}"
+    );
+    assert!(b.url().await.ends_with("/console"));
+    b.screenshot("dashboard").await;
+    // Chinese renders in a CJK font, not as boxes: the heading's width is that of text.
+    let width = b
+        .script("return document.querySelector('h1').getBoundingClientRect().width")
+        .await;
+    assert!(width.as_f64().unwrap_or(0.0) > 20.0);
+    assert_eq!(b.console_problems().await, Vec::<String>::new());
+
+    b.click("header form button").await;
+    b.wait_for_text("wxhub 控制台登录").await;
+    b.goto(&format!("{base}/console")).await;
+    assert!(b.url().await.ends_with("/console/login"), "signed out");
+    assert_eq!(b.console_problems().await, Vec::<String>::new());
+}
