@@ -236,8 +236,8 @@ impl Browser {
     }
 }
 
-#[tokio::test]
-async fn an_organiser_logs_in_sees_the_dashboard_and_logs_out() {
+/// A server with an org (会务公司) and its admin account `organiser`.
+async fn with_organiser() -> (TestApp, i64) {
     let app = TestApp::new().await;
     let org = app.org("会务公司").await;
     wxhub::auth::accounts::create(
@@ -251,6 +251,12 @@ async fn an_organiser_logs_in_sees_the_dashboard_and_logs_out() {
     )
     .await
     .unwrap();
+    (app, org)
+}
+
+#[tokio::test]
+async fn an_organiser_logs_in_sees_the_dashboard_and_logs_out() {
+    let (app, org) = with_organiser().await;
     let token = app.token(&app.client("org", Some(org)).await).await;
     app.json(
         axum::http::Method::POST,
@@ -294,5 +300,31 @@ async fn an_organiser_logs_in_sees_the_dashboard_and_logs_out() {
     b.wait_for_text("wxhub 控制台登录").await;
     b.goto(&format!("{base}/console")).await;
     assert!(b.url().await.ends_with("/console/login"), "signed out");
+    assert_eq!(b.console_problems().await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn an_organiser_creates_an_activity_from_the_console() {
+    let (app, _) = with_organiser().await;
+    let base = app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&format!("{base}/console/login")).await;
+    b.type_into("#username", "organiser").await;
+    b.type_into("#password", "correct horse battery\u{E007}")
+        .await;
+    b.wait_for_text("退出登录").await;
+    b.click("header nav a[href='/console/activities']").await;
+    b.wait_for_text("新建活动").await;
+    b.type_into("#activity_name", "年度大会签到").await;
+    b.click("input[name=collect_name]").await;
+    b.click("form.grid button[type=submit]").await;
+    let text = b.wait_for_text("活动已创建").await;
+    assert!(
+        text.contains("年度大会签到") && text.contains("姓名"),
+        "{text}"
+    );
+    b.screenshot("activities").await;
     assert_eq!(b.console_problems().await, Vec::<String>::new());
 }

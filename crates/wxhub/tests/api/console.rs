@@ -402,3 +402,158 @@ async fn accounts_follow_the_rules() {
     let e = staff().await.unwrap_err();
     assert_eq!(e.message(), "用户名 staff1 已存在");
 }
+
+#[tokio::test]
+async fn an_org_admin_creates_closes_and_deletes_activities_and_staff_only_look() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    let other = app.org("别家").await;
+    account(&app, "organiser", Role::OrgAdmin, Some(org)).await;
+    account(&app, "deskstaff", Role::OrgStaff, Some(org)).await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let meeting = app
+        .json(
+            Method::POST,
+            &as_org("/api/v3/meetings", &token),
+            None,
+            json!({"name": "年会"}),
+        )
+        .await
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let theirs = {
+        let t = app.token(&app.client("org", Some(other)).await).await;
+        app.json(
+            Method::POST,
+            &as_org("/api/v3/activitys_lottery", &t),
+            None,
+            json!({"activity_name": "别家的抽奖"}),
+        )
+        .await
+        .json()["data"]["activity_id"]
+            .as_i64()
+            .unwrap()
+    };
+    let mut b = Browser::new(&app);
+    assert_eq!(
+        b.login("organiser", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = b.get("/console/activities").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("仅会议名单:年会"), "the meeting picker");
+    let csrf = hidden_csrf(&page.text);
+    let origin = Some("http://console.test");
+
+    // A bad name: the form again, with the reason and what was typed.
+    let resp = b
+        .post(
+            "/console/activities",
+            &[
+                ("csrf", &csrf),
+                ("kind", "signin"),
+                ("activity_name", ""),
+                ("permission", "0"),
+            ],
+            origin,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert!(resp.text.contains("class=\"error\""), "{}", resp.text);
+    // A good one, limited to the meeting's roster, collecting name and phone, closing later.
+    let resp = b
+        .post(
+            "/console/activities",
+            &[
+                ("csrf", &csrf),
+                ("kind", "signin"),
+                ("activity_name", "年度大会签到"),
+                ("permission", &meeting),
+                ("close_time", "2030-12-01T18:00"),
+                ("collect_name", "1"),
+                ("collect_phone", "1"),
+            ],
+            origin,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text);
+    let page = b.get("/console/activities?done=created").await;
+    assert!(page.text.contains("活动已创建") && page.text.contains("年度大会签到"));
+    assert!(page.text.contains("姓名、手机号") && page.text.contains("2030-12-01 18:00:00"));
+    // What the page created is what the API sees.
+    let listed = app
+        .get(&as_org("/api/v3/activitys_signin", &token), None)
+        .await
+        .json();
+    let created = &listed["data"]["items"][0];
+    assert_eq!(created["activity_name"], "年度大会签到");
+    assert_eq!(created["permission"].to_string(), meeting);
+    assert_eq!(created["collect_info"], "name,phone");
+    let id = created["activity_id"].as_i64().unwrap();
+
+    // Another org's activity is "not found", as in the API; without the token, 403.
+    let resp = b
+        .post(
+            &format!("/console/activities/{theirs}/close"),
+            &[("csrf", &csrf)],
+            origin,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    let resp = b
+        .post(&format!("/console/activities/{id}/close"), &[], origin)
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    // Close, then delete.
+    let resp = b
+        .post(
+            &format!("/console/activities/{id}/close"),
+            &[("csrf", &csrf)],
+            origin,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    assert!(b
+        .get("/console/activities?done=closed")
+        .await
+        .text
+        .contains("已关闭"));
+    let resp = b
+        .post(
+            &format!("/console/activities/{id}/delete"),
+            &[("csrf", &csrf)],
+            origin,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    assert!(!b
+        .get("/console/activities")
+        .await
+        .text
+        .contains("年度大会签到"));
+
+    // Staff see the list but no forms, and cannot create.
+    let mut staff = Browser::new(&app);
+    assert_eq!(
+        staff.login("deskstaff", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = staff.get("/console/activities").await;
+    assert!(!page.text.contains("新建活动"));
+    let csrf = hidden_csrf(&page.text);
+    let resp = staff
+        .post(
+            "/console/activities",
+            &[
+                ("csrf", &csrf),
+                ("kind", "signin"),
+                ("activity_name", "偷偷建的"),
+            ],
+            origin,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    assert!(resp.text.contains("只有机构管理员"));
+}

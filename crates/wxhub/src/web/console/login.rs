@@ -118,23 +118,22 @@ pub struct LogoutForm {
     csrf: Option<String>,
 }
 
+impl super::CsrfField for LogoutForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 /// `POST /console/logout`: ends the session (in the database: the cookie is worthless after).
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     form: Result<Params<LogoutForm>, Error>,
 ) -> Response {
-    let session = match super::require_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
+    let (session, _) = match super::signed_post(&state, &headers, form).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
     };
-    let Params(form) = match form {
-        Ok(f) => f,
-        Err(e) => return error_page(&e),
-    };
-    if let Err(refused) = check_csrf(&headers, &session.csrf_token, form.csrf.as_deref()) {
-        return error_page(&refused);
-    }
     if let Err(e) = accounts::logout(&state.store, &session).await {
         return error_page(&e);
     }

@@ -1,6 +1,7 @@
 //! The console (`/console/…`): organisers, staff and operators, signed in with human accounts.
 //! This module holds the session and CSRF plumbing every page shares; a module per page.
 
+mod activities;
 mod dashboard;
 mod login;
 
@@ -20,6 +21,11 @@ pub fn router() -> Router<AppState> {
         .route("/console", get(dashboard::page))
         .route("/console/login", get(login::form).post(login::submit))
         .route("/console/logout", post(login::logout))
+        .route(
+            "/console/activities",
+            get(activities::page).post(activities::create),
+        )
+        .route("/console/activities/{id}/{action}", post(activities::act))
         .layer(axum::middleware::from_fn(super::security_headers))
 }
 
@@ -128,6 +134,24 @@ pub fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> R
         }
         _ => Err(refused()),
     }
+}
+
+/// A form with the CSRF token of the page it came from.
+pub trait CsrfField {
+    fn csrf(&self) -> Option<&str>;
+}
+
+/// A form posted by a signed-in account: the session, and the form once its CSRF token and
+/// Origin checked out. Otherwise the page to answer (login, 400 or 403).
+pub async fn signed_post<F: CsrfField>(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: Result<crate::http::params::Params<F>, Error>,
+) -> Result<(Session, F), Response> {
+    let session = require_session(state, headers).await?;
+    let crate::http::params::Params(form) = form.map_err(|e| error_page(&e))?;
+    check_csrf(headers, &session.csrf_token, form.csrf()).map_err(|e| error_page(&e))?;
+    Ok((session, form))
 }
 
 /// The client's address, for the login throttle.
