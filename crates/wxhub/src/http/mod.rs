@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/docs", get(openapi::docs_page))
         .merge(crate::admin::routes::router())
-        .merge(crate::web::router())
+        .merge(crate::web::router(state.config.import_body_limit))
         .merge(crate::activity::routes::router(
             state.config.import_body_limit,
         ));

@@ -11,10 +11,10 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 
-pub fn router() -> Router<AppState> {
+pub fn router(import_body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/assets/{file}", axum::routing::get(assets::serve))
-        .merge(console::router())
+        .merge(console::router(import_body_limit))
 }
 
 /// A rendered template as an HTML response; a template that fails to render is a 500.

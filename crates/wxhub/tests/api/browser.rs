@@ -328,3 +328,47 @@ async fn an_organiser_creates_an_activity_from_the_console() {
     b.screenshot("activities").await;
     assert_eq!(b.console_problems().await, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn an_organiser_imports_a_roster_fixing_a_bad_row() {
+    let (app, _) = with_organiser().await;
+    let base = app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    let files = tempfile::tempdir().unwrap();
+    let write = |name: &str, phone: &str| {
+        let path = files.path().join(name);
+        let bytes = crate::xlsx::workbook(&[
+            vec![json!("姓名"), json!("手机号"), json!("编号")],
+            vec![json!("张三"), json!("13145738791"), json!("E1")],
+            vec![json!("李四"), json!(phone), json!("E2")],
+        ]);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let bad = write("bad.xlsx", "12345");
+    let good = write("good.xlsx", "13800000002");
+    b.goto(&format!("{base}/console/login")).await;
+    b.type_into("#username", "organiser").await;
+    b.type_into("#password", "correct horse battery\u{E007}")
+        .await;
+    b.wait_for_text("退出登录").await;
+    b.click("header nav a[href='/console/meetings']").await;
+    b.type_into("#name", "年会\u{E007}").await;
+    b.wait_for_text("会议已创建").await;
+    // A file with one bad row: the row and its reason, nothing imported.
+    b.type_into("#file", &bad).await;
+    b.click("form[enctype] button[type=submit]").await;
+    let text = b.wait_for_text("导入失败").await;
+    assert!(text.contains("手机号 12345 格式错误"), "{text}");
+    assert!(text.contains("名单(0 人)"), "{text}");
+    b.screenshot("roster-refused").await;
+    // The fixed file.
+    b.type_into("#file", &good).await;
+    b.click("form[enctype] button[type=submit]").await;
+    let text = b.wait_for_text("导入成功:2 人").await;
+    assert!(text.contains("张三") && text.contains("李四"), "{text}");
+    b.screenshot("roster").await;
+    assert_eq!(b.console_problems().await, Vec::<String>::new());
+}

@@ -557,3 +557,137 @@ async fn an_org_admin_creates_closes_and_deletes_activities_and_staff_only_look(
     assert_eq!(resp.status, StatusCode::FORBIDDEN);
     assert!(resp.text.contains("只有机构管理员"));
 }
+
+/// A multipart form with the CSRF token and one file, as a browser posts it.
+fn upload(csrf: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----consoleBoundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"名单.xlsx\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_org_admin_imports_a_roster_and_sees_each_refused_row() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    account(&app, "organiser", Role::OrgAdmin, Some(org)).await;
+    account(&app, "deskstaff", Role::OrgStaff, Some(org)).await;
+    let mut b = Browser::new(&app);
+    assert_eq!(
+        b.login("organiser", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let csrf = hidden_csrf(&b.get("/console/meetings").await.text);
+    let resp = b
+        .post(
+            "/console/meetings",
+            &[("csrf", &csrf), ("name", "年会")],
+            Some("http://console.test"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text);
+    let roster_path = resp.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let id: i64 = roster_path.rsplit('/').next().unwrap().parse().unwrap();
+    let import = |file: Vec<u8>| {
+        let (ct, body) = upload(&csrf, &file);
+        let req = Request::post(format!("/console/meetings/{id}/import"))
+            .header(header::COOKIE, b.cookie_header())
+            .header(header::HOST, "console.test")
+            .header(header::ORIGIN, "http://console.test")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        app.send(req)
+    };
+    // One bad row: the page lists it, and nothing is written.
+    let bad = crate::xlsx::workbook(&[
+        vec![json!("姓名"), json!("手机号"), json!("编号")],
+        vec![json!("张三"), json!("13145738791"), json!("E1")],
+        vec![json!("李四"), json!("12345"), json!("E2")],
+    ]);
+    let resp = import(bad).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert!(
+        resp.text.contains("导入失败:1 行有误,未导入任何数据"),
+        "{}",
+        resp.text
+    );
+    assert!(
+        resp.text
+            .contains("<td>3</td><td>手机号 12345 格式错误</td>"),
+        "{}",
+        resp.text
+    );
+    assert!(resp.text.contains("名单(0 人)"));
+    // Then a good file.
+    let good = crate::xlsx::workbook(&[
+        vec![json!("姓名"), json!("手机号"), json!("编号")],
+        vec![json!("张三"), json!("13145738791"), json!("E1")],
+        vec![json!("李四"), json!("13800000002"), json!("E2")],
+    ]);
+    let resp = import(good).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    let page = b
+        .get(resp.headers[header::LOCATION].to_str().unwrap())
+        .await;
+    assert!(page.text.contains("导入成功:2 人") && page.text.contains("名单(2 人)"));
+    assert!(
+        page.text.contains("13145738791"),
+        "an admin sees whole phones"
+    );
+    // The template and the export download as .xlsx.
+    for path in [
+        "/console/meetings/template".to_string(),
+        format!("/console/meetings/{id}/export"),
+    ] {
+        use tower::ServiceExt;
+        let req = Request::get(&path)
+            .header(header::COOKIE, b.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let resp = app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        assert!(resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml"));
+    }
+
+    // Staff: phones masked, no import, no export.
+    let mut staff = Browser::new(&app);
+    assert_eq!(
+        staff.login("deskstaff", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = staff.get(&roster_path).await;
+    assert!(page.text.contains("131****8791") && !page.text.contains("13145738791"));
+    assert!(!page.text.contains("导入名单"));
+    assert_eq!(
+        staff
+            .get(&format!("/console/meetings/{id}/export"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Another org's meeting: not found.
+    let other = app.org("别家").await;
+    account(&app, "otheradmin", Role::OrgAdmin, Some(other)).await;
+    let mut stranger = Browser::new(&app);
+    stranger.login("otheradmin", PASSWORD).await;
+    assert_eq!(
+        stranger.get(&roster_path).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -2,11 +2,11 @@
 //! closing time, what participants fill in), and closing or deleting one. Creating, closing
 //! and deleting are for org admins; staff see the list.
 
-use super::{error_page, require_session};
+use super::error_page;
 use crate::activity::activities::{self, ActivityInput, Kind, ListFilter};
 use crate::activity::meetings;
 use crate::admin::Page;
-use crate::auth::accounts::{Role, Session};
+use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::params::{Params, PathParam};
 use crate::store::meetings::Named;
@@ -73,11 +73,7 @@ struct FormView {
 #[template(path = "console/activities.html")]
 struct ActivitiesPage<'a> {
     assets: &'a assets::Urls,
-    csrf: String,
-    username: String,
-    role: &'static str,
-    org_name: Option<String>,
-    can_edit: bool,
+    frame: super::Frame,
     kinds: &'static [(&'static str, &'static str)],
     meetings: Vec<MeetingOption>,
     activities: Vec<Line>,
@@ -102,7 +98,7 @@ async fn render(
     notice: Option<String>,
 ) -> Result<Response, Error> {
     let org_id = org_of(session)?;
-    let org_name = crate::admin::orgs::get(&state.store, org_id).await?.name;
+    let frame = super::Frame::of(state, session).await?;
     let mut lines = Vec::new();
     for (kind, (_, label)) in [Kind::Signin, Kind::Lottery, Kind::Message]
         .into_iter()
@@ -155,11 +151,7 @@ async fn render(
         meetings::list(&state.store, Named::Meetings, org_id, page, &state.tz).await?;
     let mut resp = crate::web::render(&ActivitiesPage {
         assets: assets::urls(),
-        csrf: session.csrf_token.clone(),
-        username: session.account.username.clone(),
-        role: session.account.role.label(),
-        org_name: Some(org_name),
-        can_edit: session.account.role == Role::OrgAdmin,
+        frame,
         kinds: &KINDS,
         meetings: meetings
             .into_iter()
@@ -189,46 +181,29 @@ fn empty_form() -> FormView {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Notice {
-    done: Option<String>,
-}
-
 /// `GET /console/activities`.
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    query: Result<Params<Notice>, Error>,
+    query: Result<Params<super::Done>, Error>,
 ) -> Response {
-    let session = match require_session(&state, &headers).await {
+    let (session, done) = match super::page_session(&state, &headers, query).await {
         Ok(s) => s,
         Err(to_login) => return to_login,
     };
-    let notice = query
-        .ok()
-        .and_then(|Params(n)| n.done)
-        .and_then(|d| match d.as_str() {
-            "created" => Some("活动已创建".to_string()),
-            "closed" => Some("活动已关闭".to_string()),
-            "deleted" => Some("活动已删除".to_string()),
-            _ => None,
-        });
+    let notice = done.and_then(|d| match d.as_str() {
+        "created" => Some("活动已创建".to_string()),
+        "closed" => Some("活动已关闭".to_string()),
+        "deleted" => Some("活动已删除".to_string()),
+        _ => None,
+    });
     render(&state, &session, empty_form(), None, notice)
         .await
         .unwrap_or_else(|e| error_page(&e))
 }
 
-/// Only org admins change activities.
-fn require_admin(session: &Session) -> Result<i64, Error> {
-    let org_id = org_of(session)?;
-    if session.account.role != Role::OrgAdmin {
-        return Err(Error::Forbidden(
-            "只有机构管理员可以新建、关闭或删除活动".into(),
-        ));
-    }
-    Ok(org_id)
-}
+/// What only org admins do here.
+const WHAT: &str = "新建、关闭或删除活动";
 
 /// `POST /console/activities`: creates through the same function as the API.
 pub async fn create(
@@ -236,13 +211,9 @@ pub async fn create(
     headers: HeaderMap,
     form: Result<Params<CreateForm>, Error>,
 ) -> Response {
-    let (session, form) = match super::signed_post(&state, &headers, form).await {
+    let (session, org_id, form) = match super::org_admin_post(&state, &headers, form, WHAT).await {
         Ok(posted) => posted,
         Err(page) => return page,
-    };
-    let org_id = match require_admin(&session) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
     };
     let permission = form.permission.trim().parse().unwrap_or(0);
     let collect: Vec<&str> = [
@@ -319,7 +290,7 @@ pub async fn act(
         Err(page) => return page,
     };
     let result = async {
-        let org_id = require_admin(&session)?;
+        let org_id = super::require_org_admin(&session, WHAT)?;
         // Another org's id is "not found", as in the API.
         let row = activities::of_org(&state.store, org_id, None, id).await?;
         let kind = kind_of(&row.kind).ok_or_else(|| Error::internal("unknown activity kind"))?;

@@ -19,10 +19,7 @@ struct ActivityLine {
 #[template(path = "console/dashboard.html")]
 struct Dashboard<'a> {
     assets: &'a assets::Urls,
-    csrf: String,
-    username: String,
-    role: &'static str,
-    org_name: Option<String>,
+    frame: super::Frame,
     activities: Vec<ActivityLine>,
 }
 
@@ -32,14 +29,12 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(s) => s,
         Err(to_login) => return to_login,
     };
-    let account = &session.account;
-    let mut org_name = None;
+    let frame = match super::Frame::of(&state, &session).await {
+        Ok(f) => f,
+        Err(e) => return super::error_page(&e),
+    };
     let mut lines = Vec::new();
-    if let Some(org_id) = account.org_id {
-        match crate::admin::orgs::get(&state.store, org_id).await {
-            Ok(org) => org_name = Some(org.name),
-            Err(e) => return super::error_page(&e),
-        }
+    if let Some(org_id) = session.account.org_id {
         for (kind, label) in [
             (Kind::Signin, "签到"),
             (Kind::Lottery, "抽奖"),
@@ -71,10 +66,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
     }
     crate::web::render(&Dashboard {
         assets: assets::urls(),
-        csrf: session.csrf_token.clone(),
-        username: account.username.clone(),
-        role: account.role.label(),
-        org_name,
+        frame,
         activities: lines,
     })
 }

@@ -4,6 +4,7 @@
 mod activities;
 mod dashboard;
 mod login;
+mod meetings;
 
 use crate::auth::accounts::{self, Session};
 use crate::error::Error;
@@ -16,8 +17,12 @@ use axum::Router;
 pub const SESSION_COOKIE: &str = "wxhub_session";
 pub const LOGIN_CSRF_COOKIE: &str = "wxhub_login_csrf";
 
-pub fn router() -> Router<AppState> {
+pub fn router(import_body_limit: usize) -> Router<AppState> {
     Router::new()
+        .route(
+            "/console/meetings/{id}/import",
+            post(meetings::import).layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
+        )
         .route("/console", get(dashboard::page))
         .route("/console/login", get(login::form).post(login::submit))
         .route("/console/logout", post(login::logout))
@@ -26,6 +31,13 @@ pub fn router() -> Router<AppState> {
             get(activities::page).post(activities::create),
         )
         .route("/console/activities/{id}/{action}", post(activities::act))
+        .route(
+            "/console/meetings",
+            get(meetings::list).post(meetings::create),
+        )
+        .route("/console/meetings/template", get(meetings::template))
+        .route("/console/meetings/{id}", get(meetings::roster))
+        .route("/console/meetings/{id}/export", get(meetings::export))
         .layer(axum::middleware::from_fn(super::security_headers))
 }
 
@@ -136,6 +148,24 @@ pub fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> R
     }
 }
 
+/// `?done=…`: what the action that redirected here did, for the page's notice.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// The page's session and what `?done=` says was done (unreadable queries say nothing).
+pub async fn page_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Result<crate::http::params::Params<Done>, Error>,
+) -> Result<(Session, Option<String>), Response> {
+    let session = require_session(state, headers).await?;
+    let done = query.ok().and_then(|crate::http::params::Params(d)| d.done);
+    Ok((session, done))
+}
+
 /// A form with the CSRF token of the page it came from.
 pub trait CsrfField {
     fn csrf(&self) -> Option<&str>;
@@ -152,6 +182,53 @@ pub async fn signed_post<F: CsrfField>(
     let crate::http::params::Params(form) = form.map_err(|e| error_page(&e))?;
     check_csrf(headers, &session.csrf_token, form.csrf()).map_err(|e| error_page(&e))?;
     Ok((session, form))
+}
+
+/// What every signed-in page shows around its content: the header (who, which org, the
+/// logout form's CSRF token) and whether the account may change things of its org.
+pub struct Frame {
+    pub csrf: String,
+    pub username: String,
+    pub role: &'static str,
+    pub org_name: Option<String>,
+    /// An org admin (changes, imports, exports with whole phones).
+    pub can_edit: bool,
+}
+
+impl Frame {
+    pub async fn of(state: &AppState, session: &Session) -> Result<Frame, Error> {
+        let org_name = match session.account.org_id {
+            Some(id) => Some(crate::admin::orgs::get(&state.store, id).await?.name),
+            None => None,
+        };
+        Ok(Frame {
+            csrf: session.csrf_token.clone(),
+            username: session.account.username.clone(),
+            role: session.account.role.label(),
+            org_name,
+            can_edit: session.account.role == accounts::Role::OrgAdmin,
+        })
+    }
+}
+
+/// The org of an org admin; anyone else may not change the org's things (403).
+pub fn require_org_admin(session: &Session, what: &str) -> Result<i64, Error> {
+    match (session.account.role, session.account.org_id) {
+        (accounts::Role::OrgAdmin, Some(org_id)) => Ok(org_id),
+        _ => Err(Error::Forbidden(format!("只有机构管理员可以{what}"))),
+    }
+}
+
+/// A form an org admin posted: the session, the org and the form (else the page to answer).
+pub async fn org_admin_post<F: CsrfField>(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: Result<crate::http::params::Params<F>, Error>,
+    what: &str,
+) -> Result<(Session, i64, F), Response> {
+    let (session, form) = signed_post(state, headers, form).await?;
+    let org_id = require_org_admin(&session, what).map_err(|e| error_page(&e))?;
+    Ok((session, org_id, form))
 }
 
 /// The client's address, for the login throttle.

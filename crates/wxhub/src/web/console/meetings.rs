@@ -1,0 +1,286 @@
+//! Meetings and their rosters: create a meeting, see its roster, import one from .xlsx (the
+//! refused rows shown as a table, nothing written), download the template and the export.
+//! Changes are for org admins; staff see rosters with phones masked.
+
+use super::{error_page, require_session, CsrfField, Frame};
+use crate::activity::meetings::{self, RosterView};
+use crate::admin::Page;
+use crate::auth::accounts::Session;
+use crate::error::Error;
+use crate::http::params::{Params, PathParam};
+use crate::platform::values::mask_phone;
+use crate::store::meetings::Named;
+use crate::web::assets;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// What only org admins do here.
+const WHAT: &str = "修改会议和名单";
+
+async fn org_and_frame(state: &AppState, session: &Session) -> Result<(i64, Frame), Error> {
+    let org_id = session
+        .account
+        .org_id
+        .ok_or_else(|| Error::Forbidden("会议属于机构:请用机构账号登录".into()))?;
+    Ok((org_id, Frame::of(state, session).await?))
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/meetings.html")]
+struct MeetingsPage<'a> {
+    assets: &'a assets::Urls,
+    frame: Frame,
+    meetings: Vec<meetings::NamedView>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+const ALL: Page = Page {
+    offset: 0,
+    limit: 500,
+};
+
+async fn meetings_page(
+    state: &AppState,
+    session: &Session,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, Error> {
+    let (org_id, frame) = org_and_frame(state, session).await?;
+    let (list, _) = meetings::list(&state.store, Named::Meetings, org_id, ALL, &state.tz).await?;
+    Ok(crate::web::render(&MeetingsPage {
+        assets: assets::urls(),
+        frame,
+        meetings: list,
+        error,
+        notice,
+    }))
+}
+
+/// `GET /console/meetings`.
+pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let session = match require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    meetings_page(&state, &session, None, None)
+        .await
+        .unwrap_or_else(|e| error_page(&e))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NameForm {
+    csrf: Option<String>,
+    name: String,
+}
+
+impl CsrfField for NameForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/meetings`.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Params<NameForm>, Error>,
+) -> Response {
+    let (session, org_id, form) = match super::org_admin_post(&state, &headers, form, WHAT).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    match meetings::create(
+        &state.store,
+        Named::Meetings,
+        org_id,
+        Some(&form.name),
+        &state.tz,
+    )
+    .await
+    {
+        Ok(m) => Redirect::to(&format!("/console/meetings/{}?done=created", m.id)).into_response(),
+        Err(e) if e.status().is_client_error() => {
+            meetings_page(&state, &session, Some(e.message()), None)
+                .await
+                .unwrap_or_else(|e| error_page(&e))
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/roster.html")]
+struct RosterPage<'a> {
+    assets: &'a assets::Urls,
+    frame: Frame,
+    meeting_id: i64,
+    meeting: String,
+    total: i64,
+    people: Vec<RosterView>,
+    error: Option<String>,
+    row_errors: Vec<(i64, String)>,
+    notice: Option<String>,
+}
+
+async fn roster_page(
+    state: &AppState,
+    session: &Session,
+    meeting_id: i64,
+    error: Option<String>,
+    row_errors: Vec<(i64, String)>,
+    notice: Option<String>,
+) -> Result<Response, Error> {
+    let (org_id, frame) = org_and_frame(state, session).await?;
+    let meeting =
+        meetings::get(&state.store, Named::Meetings, org_id, meeting_id, &state.tz).await?;
+    let (mut people, total) = meetings::list_roster(
+        &state.store,
+        &state.secrets,
+        org_id,
+        meeting_id,
+        Page {
+            offset: 0,
+            limit: 1000,
+        },
+        &state.tz,
+    )
+    .await?;
+    if !frame.can_edit {
+        // Staff see phones masked.
+        for p in &mut people {
+            if !p.phone.is_empty() {
+                p.phone = mask_phone(&p.phone);
+            }
+        }
+    }
+    Ok(crate::web::render(&RosterPage {
+        assets: assets::urls(),
+        frame,
+        meeting_id,
+        meeting: meeting.name,
+        total,
+        people,
+        error,
+        row_errors,
+        notice,
+    }))
+}
+
+/// `GET /console/meetings/{id}`.
+pub async fn roster(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<super::Done>, Error>,
+) -> Response {
+    let (session, done) = match super::page_session(&state, &headers, query).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let notice = done.and_then(|d| match d.as_str() {
+        "created" => Some("会议已创建,可以导入名单了".to_string()),
+        d if d.starts_with("imported-") => Some(format!("导入成功:{} 人", &d[9..])),
+        _ => None,
+    });
+    roster_page(&state, &session, id, None, Vec::new(), notice)
+        .await
+        .unwrap_or_else(|e| error_page(&e))
+}
+
+/// `POST /console/meetings/{id}/import`: a multipart form with the CSRF token and the file.
+pub async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let session = match require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let body = body.map_err(crate::http::params::body_error)?;
+        let content_type = crate::http::params::content_type(&headers);
+        let parts = crate::http::multipart::parse(&content_type, &body)?;
+        let csrf = crate::http::multipart::fields(&parts)?
+            .into_iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v);
+        super::check_csrf(&headers, &session.csrf_token, csrf.as_deref())?;
+        let org_id = super::require_org_admin(&session, WHAT)?;
+        let file = crate::activity::xlsx::uploaded_file(&headers, body)?;
+        let _permit = crate::activity::xlsx::import_permit(&state.imports)?;
+        meetings::import_roster(&state.store, &state.secrets, org_id, id, &file).await
+    }
+    .await;
+    match result {
+        Ok(report) => Redirect::to(&format!(
+            "/console/meetings/{id}?done=imported-{}",
+            report.imported
+        ))
+        .into_response(),
+        // The refused rows as a table; nothing was written.
+        Err(Error::Rejected(message, data)) => {
+            let rows = data["errors"]
+                .as_array()
+                .map(|errors| {
+                    errors
+                        .iter()
+                        .map(|e| {
+                            (
+                                e["row"].as_i64().unwrap_or_default(),
+                                e["message"].as_str().unwrap_or_default().to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            roster_page(&state, &session, id, Some(message), rows, None)
+                .await
+                .unwrap_or_else(|e| error_page(&e))
+        }
+        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
+            roster_page(&state, &session, id, Some(e.message()), Vec::new(), None)
+                .await
+                .unwrap_or_else(|e| error_page(&e))
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+/// `GET /console/meetings/template`: the import template.
+pub async fn template(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(to_login) = require_session(&state, &headers).await {
+        return to_login;
+    }
+    match meetings::roster_template() {
+        Ok(bytes) => crate::activity::xlsx::download("roster_template.xlsx", bytes),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// `GET /console/meetings/{id}/export`: the roster, phones whole (org admins only).
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+) -> Response {
+    let session = match require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let org_id = super::require_org_admin(&session, WHAT)?;
+        meetings::export_roster(&state.store, &state.secrets, org_id, id).await
+    }
+    .await;
+    match result {
+        Ok(bytes) => crate::activity::xlsx::download(&format!("roster_{id}.xlsx"), bytes),
+        Err(e) => error_page(&e),
+    }
+}
