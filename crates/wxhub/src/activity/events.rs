@@ -297,15 +297,6 @@ impl StreamCounts {
             key,
         })
     }
-
-    pub fn open(&self, key: &str) -> usize {
-        self.0
-            .lock()
-            .expect("stream counts")
-            .get(key)
-            .copied()
-            .unwrap_or(0)
-    }
 }
 
 impl Drop for StreamSlot {

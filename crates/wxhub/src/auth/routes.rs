@@ -6,12 +6,11 @@ use crate::error::Result;
 use crate::http::envelope::{Activity, Marketing};
 use crate::http::params::{lenient, Params};
 use crate::AppState;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::Extensions;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams, ToSchema)]
@@ -42,17 +41,6 @@ pub struct AccessTokenResult {
     expires_in: String,
 }
 
-/// The caller's address for the failure throttle: the peer, or what trusted proxies say.
-fn source_address(state: &AppState, ext: &Extensions, headers: &axum::http::HeaderMap) -> String {
-    match ext.get::<ConnectInfo<SocketAddr>>() {
-        Some(ConnectInfo(addr)) => {
-            crate::http::client_ip::client_ip(headers, addr.ip(), &state.trusted_proxies)
-                .to_string()
-        }
-        None => "local".into(),
-    }
-}
-
 /// 获取访问token (seed 001 §1).
 #[utoipa::path(post, path = "/oauth2/ums/oauth2/accessToken", tag = "auth",
     params(AccessTokenParams),
@@ -76,7 +64,7 @@ pub async fn access_token(
                 client_id: p.client_id,
                 client_secret: p.client_secret,
             },
-            &source_address(&state, &ext, &headers),
+            &crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies),
         )
         .await?;
     Ok(Marketing::ok(AccessTokenResult {

@@ -41,10 +41,6 @@ impl Throttle {
         }
         entry.0 += 1;
     }
-
-    pub fn clear(&self, key: &str) {
-        self.failures.lock().expect("throttle lock").remove(key);
-    }
 }
 
 #[cfg(test)]

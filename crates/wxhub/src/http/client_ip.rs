@@ -96,6 +96,19 @@ pub fn client_ip(headers: &HeaderMap, peer: IpAddr, trusted: &[Network]) -> IpAd
     client
 }
 
+/// A request's client address as the throttles count it: the TCP peer, or what trusted proxies
+/// say it is; "local" for a request that came over no socket (in-process tests).
+pub fn request_address(
+    ext: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trusted: &[Network],
+) -> String {
+    match ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>() {
+        Some(c) => client_ip(headers, c.0.ip(), trusted).to_string(),
+        None => "local".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -553,8 +553,7 @@ pub async fn auth_info(
             .ok_or_else(|| Error::bad_request("缺少参数 portid"))?;
         // Each call stores a state row: unauthenticated, so counted per address.
         let client =
-            crate::http::client_ip::client_ip(&headers, peer_ip(&ext), &state.trusted_proxies)
-                .to_string();
+            crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies);
         if state.oauth_starts.is_blocked(&client) {
             return Err(Error::TooManyRequests("授权请求过于频繁,请稍后再试".into()));
         }
@@ -592,11 +591,6 @@ pub async fn auth_info(
         }
         Err(e) => error_page(e),
     }
-}
-
-fn peer_ip(ext: &axum::http::Extensions) -> std::net::IpAddr {
-    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |c| c.0.ip())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

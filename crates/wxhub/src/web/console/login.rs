@@ -75,7 +75,7 @@ pub async fn submit(
     if let Err(refused) = check_csrf(&headers, &expected, form.csrf.as_deref()) {
         return error_page(&refused);
     }
-    let address = super::client_address(&state, &ext, &headers);
+    let address = crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies);
     match accounts::login(
         &state.store,
         &state.config.console,

@@ -230,17 +230,3 @@ pub async fn org_admin_post<F: CsrfField>(
     let org_id = require_org_admin(&session, what).map_err(|e| error_page(&e))?;
     Ok((session, org_id, form))
 }
-
-/// The client's address, for the login throttle.
-pub fn client_address(
-    state: &AppState,
-    ext: &axum::http::Extensions,
-    headers: &HeaderMap,
-) -> String {
-    match ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>() {
-        Some(c) => {
-            crate::http::client_ip::client_ip(headers, c.0.ip(), &state.trusted_proxies).to_string()
-        }
-        None => "local".into(),
-    }
-}
