@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-const SEAL_PHONE: &str = "meeting_members.phone";
+pub const SEAL_PHONE: &str = "meeting_members.phone";
 
 /// A meeting or a course.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -209,6 +209,8 @@ pub struct MemberView {
     pub join_time: String,
     /// "" when not signed in.
     pub signin_time: String,
+    /// Who signed the member in by hand at the desk ("" when they signed in themselves).
+    pub signed_in_by: String,
 }
 
 pub fn member_view(
@@ -238,6 +240,7 @@ pub fn member_view(
             .signed_in_at
             .map(|t| crate::time::format_local(t, tz))
             .unwrap_or_default(),
+        signed_in_by: m.signed_in_by.clone(),
     }
 }
 
@@ -295,6 +298,7 @@ pub async fn export(
             "来源",
             "参与时间",
             "签到时间",
+            "代签人",
         ],
         rows.iter().map(|m| {
             let v = member_view(m, secrets, tz, false);
@@ -306,6 +310,7 @@ pub async fn export(
                 v.source,
                 v.join_time,
                 v.signin_time,
+                v.signed_in_by,
             ]
         }),
     )

@@ -108,6 +108,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         )
         .route("/api/v3/activitys/{id}/members", get(list_members))
         .route("/api/v3/activitys/{id}/counts", get(counts))
+        .route(
+            "/api/v3/activitys/{id}/desk",
+            get(desk_search).post(desk_sign_in),
+        )
         .route("/api/v3/activitys/{id}/events", get(events))
         .route("/api/v3/activitys/{id}/screen_key", post(rotate_screen_key))
         .route("/api/v3/meetings", get(list_meetings).post(create_meeting))
@@ -545,6 +549,95 @@ pub async fn counts(
         "查询成功",
         members::counts(&s.store, row.id).await?,
     ))
+}
+
+// --- the check-in desk ----------------------------------------------------------------------
+
+use super::desk::{self, DeskEntry, DeskResult, DeskTarget};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeskSearchParams {
+    /// A part of the name, a member number, or a phone tail (4–11 digits).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    search: Option<String>,
+}
+
+/// The check-in desk's search (signin activities): on the meeting's roster when the activity
+/// is limited to one, else among its members; at most 20, phones masked.
+#[utoipa::path(get, path = "/api/v3/activitys/{id}/desk", tag = "activity-office",
+    params(("id" = i64, Path), DeskSearchParams, ("access_token" = String, Query),
+           ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<DeskEntry>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn desk_search(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<DeskSearchParams>,
+) -> Result<Activity<Vec<DeskEntry>>> {
+    let row = activities::of_org(&s.store, org.org_id, None, id).await?;
+    let found = desk::search(
+        &s.store,
+        &s.secrets,
+        &row,
+        p.search.as_deref().unwrap_or_default(),
+        &s.tz,
+    )
+    .await?;
+    Ok(Activity::new("查询成功", found))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeskSignInParams {
+    /// The roster entry to sign in (activities limited to a meeting's roster).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    roster_id: Option<i64>,
+    /// A walk-in's name (activities open to everyone).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_real_name: Option<String>,
+    /// A walk-in's phone (optional).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_phone: Option<String>,
+}
+
+/// Signs a person in by hand at the desk: a roster entry, or a walk-in by name (and phone).
+/// Recorded with the client as `signed_in_by` and streamed like any sign-in; someone already
+/// signed in is answered with `newly_signed_in: false` and nothing changes.
+#[utoipa::path(post, path = "/api/v3/activitys/{id}/desk", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = DeskSignInParams, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = ActivityOk<DeskResult>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn desk_sign_in(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<DeskSignInParams>,
+) -> Result<Activity<DeskResult>> {
+    let row = activities::of_org(&s.store, org.org_id, None, id).await?;
+    let target = desk_target(p.roster_id, p.member_real_name, p.member_phone)?;
+    let by = format!("client:{}", org.client_id);
+    let done = desk::sign_in(&s.store, &s.secrets, &s.hub, &row, &target, &by, &s.tz).await?;
+    Ok(Activity::new("签到成功", done))
+}
+
+/// A roster id, or a walk-in's name (and phone); neither is a 400.
+pub fn desk_target(
+    roster_id: Option<i64>,
+    name: Option<String>,
+    phone: Option<String>,
+) -> Result<DeskTarget> {
+    match (roster_id, name) {
+        (Some(id), _) => Ok(DeskTarget::Roster(id)),
+        (None, Some(name)) => Ok(DeskTarget::WalkIn { name, phone }),
+        (None, None) => Err(Error::bad_request(
+            "缺少参数 roster_id(名单中的人员)或 member_real_name(现场登记)",
+        )),
+    }
 }
 
 // --- meetings and courses --------------------------------------------------------------------

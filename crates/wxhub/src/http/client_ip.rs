@@ -109,6 +109,24 @@ pub fn request_address(
     }
 }
 
+/// The request's client address (see [`request_address`]), as a handler argument.
+pub struct ClientAddress(pub String);
+
+impl axum::extract::FromRequestParts<crate::AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(request_address(
+            &parts.extensions,
+            &parts.headers,
+            &state.trusted_proxies,
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

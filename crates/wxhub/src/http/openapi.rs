@@ -162,6 +162,8 @@ impl Modify for Security {
         crate::activity::routes::delete_message,
         crate::activity::routes::list_members,
         crate::activity::routes::counts,
+        crate::activity::routes::desk_search,
+        crate::activity::routes::desk_sign_in,
         crate::activity::routes::events,
         crate::activity::routes::rotate_screen_key,
         crate::activity::routes::list_meetings,

@@ -178,11 +178,13 @@ pub struct MemberRow {
     pub source: String,
     pub joined_at: i64,
     pub signed_in_at: Option<i64>,
+    /// Who signed the member in by hand at the desk ('' when they signed in themselves).
+    pub signed_in_by: String,
     pub updated_at: i64,
 }
 
 const MEMBER_COLUMNS: &str = "id, activity_id, member_id, icon, nickname, real_name, phone, \
-    phone_hash, source, joined_at, signed_in_at, updated_at";
+    phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at";
 
 fn member(row: &AnyRow) -> StoreResult<MemberRow> {
     Ok(MemberRow {
@@ -197,6 +199,7 @@ fn member(row: &AnyRow) -> StoreResult<MemberRow> {
         source: row.text("source")?,
         joined_at: row.int("joined_at")?,
         signed_in_at: row.opt_int("signed_in_at")?,
+        signed_in_by: row.text("signed_in_by")?,
         updated_at: row.int("updated_at")?,
     })
 }
@@ -222,8 +225,8 @@ pub async fn upsert_member(
 ) -> StoreResult<Upserted> {
     let inserted = sqlx::query(&format!(
         "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, phone, \
-         phone_hash, source, joined_at, signed_in_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9) \
+         phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9) \
          ON CONFLICT (activity_id, member_id) DO NOTHING RETURNING {MEMBER_COLUMNS}"
     ))
     .bind(m.activity_id)
@@ -236,6 +239,7 @@ pub async fn upsert_member(
     .bind(&m.source)
     .bind(now)
     .bind(sign_in.then_some(now))
+    .bind(&m.signed_in_by)
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(row) = inserted {
@@ -247,12 +251,13 @@ pub async fn upsert_member(
     }
     let signed_in = sign_in
         && sqlx::query(
-            "UPDATE activity_members SET signed_in_at = $1 \
+            "UPDATE activity_members SET signed_in_at = $1, signed_in_by = $4 \
              WHERE activity_id = $2 AND member_id = $3 AND signed_in_at IS NULL",
         )
         .bind(now)
         .bind(m.activity_id)
         .bind(&m.member_id)
+        .bind(&m.signed_in_by)
         .execute(&mut **tx)
         .await?
         .rows_affected()
@@ -358,6 +363,24 @@ pub async fn get_member(
     ))
     .bind(activity_id)
     .bind(member_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(member).transpose()
+}
+
+/// The member of the activity with this phone fingerprint, if any (the desk matching a roster
+/// entry to someone who joined from their phone).
+pub async fn member_by_phone_hash(
+    store: &Store,
+    activity_id: i64,
+    phone_hash: &str,
+) -> StoreResult<Option<MemberRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM activity_members WHERE activity_id = $1 AND phone_hash = $2 \
+         ORDER BY id LIMIT 1"
+    ))
+    .bind(activity_id)
+    .bind(phone_hash)
     .fetch_optional(store.reader())
     .await?;
     row.as_ref().map(member).transpose()

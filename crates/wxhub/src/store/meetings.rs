@@ -335,3 +335,40 @@ pub async fn whole_roster(store: &Store, meeting_id: i64) -> StoreResult<Vec<Ros
     .await?;
     rows.iter().map(roster).collect()
 }
+
+/// Roster entries whose name contains `text` or whose member number is `text` (the desk's
+/// search), at most `limit`.
+pub async fn search_roster(
+    store: &Store,
+    meeting_id: i64,
+    text: &str,
+    limit: i64,
+) -> StoreResult<Vec<RosterRow>> {
+    let pattern = format!("%{}%", super::applications::like_literal(text));
+    let rows = sqlx::query(&format!(
+        "SELECT {ROSTER_COLUMNS} FROM meeting_members WHERE meeting_id = $1 \
+         AND (name LIKE $2 ESCAPE '\\' OR member_no = $3) ORDER BY id LIMIT $4"
+    ))
+    .bind(meeting_id)
+    .bind(pattern)
+    .bind(text)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(roster).collect()
+}
+
+pub async fn roster_entry(
+    store: &Store,
+    meeting_id: i64,
+    id: i64,
+) -> StoreResult<Option<RosterRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {ROSTER_COLUMNS} FROM meeting_members WHERE meeting_id = $1 AND id = $2"
+    ))
+    .bind(meeting_id)
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(roster).transpose()
+}

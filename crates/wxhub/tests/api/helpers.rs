@@ -143,7 +143,7 @@ impl TestApp {
         Resp {
             status,
             headers,
-            text: String::from_utf8(bytes.to_vec()).unwrap(),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 

@@ -8,6 +8,7 @@ use crate::activity::meetings;
 use crate::admin::Page;
 use crate::auth::accounts::Session;
 use crate::error::Error;
+use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::store::meetings::Named;
 use crate::web::assets;
@@ -209,6 +210,7 @@ const WHAT: &str = "新建、关闭或删除活动";
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     form: Result<Params<CreateForm>, Error>,
 ) -> Response {
     let (session, org_id, form) = match super::org_admin_post(&state, &headers, form, WHAT).await {
@@ -250,7 +252,20 @@ pub async fn create(
         ..Default::default()
     };
     match activities::create(&state.store, org_id, kind, input, &state.tz).await {
-        Ok(_) => Redirect::to("/console/activities?done=created").into_response(),
+        Ok(created) => {
+            let object = format!("活动 {}", created.activity_id);
+            super::audit::record(
+                &state,
+                &session,
+                &address,
+                Some(org_id),
+                "activity.create",
+                &object,
+                &form.activity_name,
+            )
+            .await;
+            Redirect::to("/console/activities?done=created").into_response()
+        }
         Err(e) if e.status().is_client_error() => {
             render(&state, &session, shown, Some(e.message()), None)
                 .await
@@ -282,6 +297,7 @@ impl super::CsrfField for CreateForm {
 pub async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     PathParam((id, action)): PathParam<(i64, String)>,
     form: Result<Params<CsrfForm>, Error>,
 ) -> Response {
@@ -294,21 +310,37 @@ pub async fn act(
         // Another org's id is "not found", as in the API.
         let row = activities::of_org(&state.store, org_id, None, id).await?;
         let kind = kind_of(&row.kind).ok_or_else(|| Error::internal("unknown activity kind"))?;
-        match action.as_str() {
+        let done = match action.as_str() {
             "close" => {
                 let input = ActivityInput {
                     state: Some("closed".into()),
                     ..Default::default()
                 };
                 activities::update(&state.store, org_id, kind, id, input, &state.tz).await?;
-                Ok("closed")
+                "closed"
             }
             "delete" => {
                 activities::delete(&state.store, org_id, kind, id).await?;
-                Ok("deleted")
+                "deleted"
             }
-            _ => Err(Error::not_found("页面不存在")),
-        }
+            _ => return Err(Error::not_found("页面不存在")),
+        };
+        let action = if done == "closed" {
+            "activity.close"
+        } else {
+            "activity.delete"
+        };
+        super::audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            action,
+            &format!("活动 {id}"),
+            &row.name,
+        )
+        .await;
+        Ok(done)
     }
     .await;
     match result {

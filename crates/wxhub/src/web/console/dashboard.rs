@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 struct ActivityLine {
+    id: i64,
     name: String,
     kind: &'static str,
     state: &'static str,
@@ -51,6 +52,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             };
             match activities::list(&state.store, org_id, kind, &filter, page, &state.tz).await {
                 Ok((items, _)) => lines.extend(items.into_iter().map(|a| ActivityLine {
+                    id: a.activity_id,
                     name: a.activity_name,
                     kind: label,
                     state: if a.state == "open" {

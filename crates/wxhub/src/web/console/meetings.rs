@@ -7,6 +7,7 @@ use crate::activity::meetings::{self, RosterView};
 use crate::admin::Page;
 use crate::auth::accounts::Session;
 use crate::error::Error;
+use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::platform::values::mask_phone;
 use crate::store::meetings::Named;
@@ -88,6 +89,7 @@ impl CsrfField for NameForm {
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     form: Result<Params<NameForm>, Error>,
 ) -> Response {
     let (session, org_id, form) = match super::org_admin_post(&state, &headers, form, WHAT).await {
@@ -103,7 +105,20 @@ pub async fn create(
     )
     .await
     {
-        Ok(m) => Redirect::to(&format!("/console/meetings/{}?done=created", m.id)).into_response(),
+        Ok(m) => {
+            let object = format!("会议 {}", m.id);
+            super::audit::record(
+                &state,
+                &session,
+                &address,
+                Some(org_id),
+                "meeting.create",
+                &object,
+                &m.name,
+            )
+            .await;
+            Redirect::to(&format!("/console/meetings/{}?done=created", m.id)).into_response()
+        }
         Err(e) if e.status().is_client_error() => {
             meetings_page(&state, &session, Some(e.message()), None)
                 .await
@@ -196,6 +211,7 @@ pub async fn roster(
 pub async fn import(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
@@ -215,7 +231,21 @@ pub async fn import(
         let org_id = super::require_org_admin(&session, WHAT)?;
         let file = crate::activity::xlsx::uploaded_file(&headers, body)?;
         let _permit = crate::activity::xlsx::import_permit(&state.imports)?;
-        meetings::import_roster(&state.store, &state.secrets, org_id, id, &file).await
+        let report =
+            meetings::import_roster(&state.store, &state.secrets, org_id, id, &file).await?;
+        let detail = format!("{} 人", report.imported);
+        let object = format!("会议 {id}");
+        super::audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            "roster.import",
+            &object,
+            &detail,
+        )
+        .await;
+        Ok(report)
     }
     .await;
     match result {

@@ -2,6 +2,8 @@
 //! This module holds the session and CSRF plumbing every page shares; a module per page.
 
 mod activities;
+mod activity;
+mod audit;
 mod dashboard;
 mod login;
 mod meetings;
@@ -31,6 +33,18 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             get(activities::page).post(activities::create),
         )
         .route("/console/activities/{id}/{action}", post(activities::act))
+        .route("/console/activities/{id}", get(activity::page))
+        .route("/console/activities/{id}/counts", get(activity::counts))
+        .route(
+            "/console/activities/{id}/desk",
+            post(activity::desk_sign_in),
+        )
+        .route(
+            "/console/activities/{id}/screen_key",
+            post(activity::screen_key),
+        )
+        .route("/console/activities/{id}/export", get(activity::export))
+        .route("/console/audit", get(audit::page))
         .route(
             "/console/meetings",
             get(meetings::list).post(meetings::create),
@@ -115,6 +129,12 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
 pub async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
     match session(state, headers).await {
         Ok(Some(s)) => Ok(s),
+        // An htmx request (a fragment refreshing itself) takes the whole page to the login.
+        Ok(None) if headers.contains_key("hx-request") => Err((
+            StatusCode::UNAUTHORIZED,
+            [("hx-redirect", "/console/login")],
+        )
+            .into_response()),
         Ok(None) => Err(Redirect::to("/console/login").into_response()),
         Err(e) => Err(error_page(&e)),
     }
@@ -193,6 +213,8 @@ pub struct Frame {
     pub org_name: Option<String>,
     /// An org admin (changes, imports, exports with whole phones).
     pub can_edit: bool,
+    /// An org admin or a platform admin (the audit record).
+    pub is_admin: bool,
 }
 
 impl Frame {
@@ -207,8 +229,17 @@ impl Frame {
             role: session.account.role.label(),
             org_name,
             can_edit: session.account.role == accounts::Role::OrgAdmin,
+            is_admin: session.account.role != accounts::Role::OrgStaff,
         })
     }
+}
+
+/// The org of an org account (admin or staff); a platform admin has none (403 page).
+pub fn org_of(session: &Session) -> Result<i64, Error> {
+    session
+        .account
+        .org_id
+        .ok_or_else(|| Error::Forbidden("此页面属于机构:请用机构账号登录".into()))
 }
 
 /// The org of an org admin; anyone else may not change the org's things (403).

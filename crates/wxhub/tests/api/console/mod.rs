@@ -3,6 +3,8 @@
 //! throttle, CSRF and Origin checks, the security headers, hashed assets, and an org account's
 //! dashboard showing only its own org.
 
+mod desk;
+
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

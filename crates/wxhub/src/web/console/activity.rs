@@ -1,0 +1,400 @@
+//! One activity's page: its live counts, its members (search, export), the check-in desk of a
+//! signin activity (find a person, sign them in by hand), and its screen key. Staff use the
+//! desk; org admins also export and create screen keys.
+
+use super::audit;
+use super::{error_page, CsrfField, Frame};
+use crate::activity::desk::{self, DeskEntry, DeskTarget};
+use crate::activity::members::{self, MemberView};
+use crate::activity::{activities, events};
+use crate::admin::Page;
+use crate::auth::accounts::Session;
+use crate::error::Error;
+use crate::http::client_ip::ClientAddress;
+use crate::http::params::{Params, PathParam};
+use crate::store::activities::ActivityRow;
+use crate::web::assets;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// The members the page lists at most (the export has all).
+const LISTED: i64 = 100;
+
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "signin" => "签到",
+        "lottery" => "抽奖",
+        "message" => "留言墙",
+        _ => "活动",
+    }
+}
+
+/// The org's activity `id` for this session ("not found" for another org's, as in the API).
+pub async fn org_activity(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+) -> Result<ActivityRow, Error> {
+    let org_id = super::org_of(session)?;
+    activities::of_org(&state.store, org_id, None, id).await
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/activity.html")]
+struct ActivityPage<'a> {
+    assets: &'a assets::Urls,
+    frame: Frame,
+    id: i64,
+    name: String,
+    kind: &'static str,
+    is_signin: bool,
+    is_lottery: bool,
+    is_message: bool,
+    open: bool,
+    with_roster: bool,
+    counts: members::Counts,
+    desk_search: String,
+    desk_found: Option<Vec<DeskEntry>>,
+    member_search: String,
+    members: Vec<MemberView>,
+    members_total: i64,
+    screen_key: Option<String>,
+    stream_url: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    /// The desk's search.
+    search: String,
+    /// The members list's search.
+    q: String,
+}
+
+/// What a page answer adds to the page.
+#[derive(Default)]
+struct Shown {
+    desk_search: String,
+    member_search: String,
+    screen_key: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    shown: Shown,
+) -> Result<Response, Error> {
+    let row = org_activity(state, session, id).await?;
+    let frame = Frame::of(state, session).await?;
+    let desk_found = if row.kind == "signin" && !shown.desk_search.trim().is_empty() {
+        Some(
+            desk::search(
+                &state.store,
+                &state.secrets,
+                &row,
+                &shown.desk_search,
+                &state.tz,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let page = Page {
+        offset: 0,
+        limit: LISTED,
+    };
+    let (mut list, members_total) = members::list(
+        &state.store,
+        &state.secrets,
+        row.id,
+        Some(shown.member_search.trim()),
+        page,
+        &state.tz,
+    )
+    .await?;
+    // Whole phones are for org admins.
+    if !frame.can_edit {
+        for m in &mut list {
+            if !m.member_phone.is_empty() {
+                m.member_phone = crate::platform::values::mask_phone(&m.member_phone);
+            }
+        }
+    }
+    let now = crate::time::now_ms();
+    let mut resp = crate::web::render(&ActivityPage {
+        assets: assets::urls(),
+        frame,
+        id: row.id,
+        kind: kind_label(&row.kind),
+        is_signin: row.kind == "signin",
+        is_lottery: row.kind == "lottery",
+        is_message: row.kind == "message",
+        open: row.state == "open" && row.close_time.is_none_or(|t| t > now),
+        with_roster: row.permission != 0,
+        name: row.name,
+        counts: members::counts(&state.store, row.id).await?,
+        desk_search: shown.desk_search,
+        desk_found,
+        member_search: shown.member_search,
+        members: list,
+        members_total,
+        stream_url: format!(
+            "{}/api/v3/activitys/{}/events?screen_key=",
+            state.config.public_base_url.trim_end_matches('/'),
+            row.id
+        ),
+        screen_key: shown.screen_key,
+        notice: shown.notice,
+        error: shown.error,
+    });
+    *resp.status_mut() = axum::http::StatusCode::OK;
+    Ok(resp)
+}
+
+/// `GET /console/activities/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<PageQuery>, Error>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let query = query.map(|Params(q)| q).unwrap_or_default();
+    let shown = Shown {
+        desk_search: query.search,
+        member_search: query.q,
+        ..Default::default()
+    };
+    render(&state, &session, id, shown)
+        .await
+        .unwrap_or_else(|e| error_page(&e))
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/counts.html")]
+struct CountsFragment {
+    id: i64,
+    counts: members::Counts,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CountsQuery {
+    /// "joined / signed in" as text, for the dashboard's table.
+    compact: Option<String>,
+}
+
+/// `GET /console/activities/{id}/counts`: the counts fragment the pages refresh every few
+/// seconds (htmx).
+pub async fn counts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<CountsQuery>, Error>,
+) -> Response {
+    let compact = query.is_ok_and(|Params(q)| q.compact.is_some());
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let row = org_activity(&state, &session, id).await?;
+        let counts = members::counts(&state.store, row.id).await?;
+        if compact {
+            let text = format!("{} / {}", counts.joined, counts.signed_in);
+            return Ok(axum::response::Html(text).into_response());
+        }
+        Ok::<_, Error>(crate::web::render(&CountsFragment { id: row.id, counts }))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeskForm {
+    csrf: Option<String>,
+    /// The search the desk showed (kept on the page after signing in).
+    search: String,
+    roster_id: Option<String>,
+    member_real_name: Option<String>,
+    member_phone: Option<String>,
+}
+
+impl CsrfField for DeskForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/activities/{id}/desk`: signs a roster entry or a walk-in in by hand (staff
+/// and admins), through the same function as the API.
+pub async fn desk_sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam(id): PathParam<i64>,
+    form: Result<Params<DeskForm>, Error>,
+) -> Response {
+    let (session, form) = match super::signed_post(&state, &headers, form).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let outcome = async {
+        let row = org_activity(&state, &session, id).await?;
+        let roster_id = match form.roster_id.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Some(
+                text.parse()
+                    .map_err(|_| Error::bad_request("roster_id 应为整数"))?,
+            ),
+            _ => None,
+        };
+        let name = form
+            .member_real_name
+            .clone()
+            .filter(|n| !n.trim().is_empty());
+        let target: DeskTarget = crate::activity::routes::desk_target(
+            roster_id,
+            name.or_else(|| roster_id.is_none().then(String::new)),
+            form.member_phone.clone(),
+        )?;
+        let done = desk::sign_in(
+            &state.store,
+            &state.secrets,
+            &state.hub,
+            &row,
+            &target,
+            &session.account.username,
+            &state.tz,
+        )
+        .await?;
+        if done.newly_signed_in {
+            audit::record(
+                &state,
+                &session,
+                &address,
+                Some(row.org_id),
+                "desk.sign_in",
+                &format!("活动 {} 成员 {}", row.id, done.member_id),
+                &events::mask_name(&done.name),
+            )
+            .await;
+        }
+        Ok::<_, Error>(done)
+    }
+    .await;
+    let shown = match outcome {
+        Ok(done) if done.newly_signed_in => Shown {
+            notice: Some(format!("{} 已签到({})", done.name, done.signin_time)),
+            ..Default::default()
+        },
+        Ok(done) => Shown {
+            notice: Some(format!(
+                "{} 此前已签到({}),无需重复签到",
+                done.name, done.signin_time
+            )),
+            ..Default::default()
+        },
+        Err(e)
+            if e.status().is_client_error() && e.status() != axum::http::StatusCode::NOT_FOUND =>
+        {
+            Shown {
+                error: Some(e.message()),
+                ..Default::default()
+            }
+        }
+        Err(e) => return error_page(&e),
+    };
+    let shown = Shown {
+        desk_search: form.search,
+        ..shown
+    };
+    render(&state, &session, id, shown)
+        .await
+        .unwrap_or_else(|e| error_page(&e))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+impl CsrfField for CsrfForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/activities/{id}/screen_key`: a new screen key, shown once on the page
+/// answered (org admins; the previous key stops working).
+pub async fn screen_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam(id): PathParam<i64>,
+    form: Result<Params<CsrfForm>, Error>,
+) -> Response {
+    let (session, org_id, _) =
+        match super::org_admin_post(&state, &headers, form, "生成大屏密钥").await {
+            Ok(posted) => posted,
+            Err(page) => return page,
+        };
+    let result = async {
+        let row = activities::of_org(&state.store, org_id, None, id).await?;
+        let key = events::rotate_screen_key(&state.store, row.id).await?;
+        audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            "activity.screen_key",
+            &format!("活动 {}", row.id),
+            "",
+        )
+        .await;
+        let shown = Shown {
+            screen_key: Some(key),
+            notice: Some("已生成新的大屏密钥,旧密钥已失效".into()),
+            ..Default::default()
+        };
+        render(&state, &session, id, shown).await
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e))
+}
+
+/// `GET /console/activities/{id}/export`: the members as .xlsx, phones whole (org admins).
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let org_id = super::require_org_admin(&session, "导出成员(含完整手机号)")?;
+        let row = activities::of_org(&state.store, org_id, None, id).await?;
+        let bytes = members::export(&state.store, &state.secrets, row.id, &state.tz).await?;
+        Ok::<_, Error>(crate::activity::xlsx::download(
+            &format!("activity_{id}_members.xlsx"),
+            bytes,
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e))
+}
