@@ -1215,12 +1215,9 @@ pub async fn moderate_message(
     org: OrgCaller,
     PathParam((id, message, action)): PathParam<(i64, i64, String)>,
 ) -> Result<Activity<WallMessage>> {
-    let action = match action.as_str() {
-        "approve" => Action::Approve,
-        "reject" => Action::Reject,
-        "pin" => Action::Pin,
-        "unpin" => Action::Unpin,
-        _ => return Err(Error::not_found("接口不存在")),
+    let action = match Action::parse(&action) {
+        Some(Action::Remove) | None => return Err(Error::not_found("接口不存在")),
+        Some(a) => a,
     };
     let row = own_wall(&s, &org, id).await?;
     let view = wall::moderate(&s.store, &s.hub, &row, message, action, &s.tz).await?;
@@ -1280,9 +1277,7 @@ pub async fn add_words(
             .map(|v| v.as_str().map(str::to_string))
             .collect::<Option<_>>()
             .ok_or_else(|| Error::bad_request("words 应为字符串数组"))?,
-        Some(serde_json::Value::String(text)) => {
-            text.split([',', '\n', '，']).map(str::to_string).collect()
-        }
+        Some(serde_json::Value::String(text)) => wall::split_words(&text),
         _ => return Err(Error::bad_request("缺少参数 words")),
     };
     let added = wall::add_words(&s.store, &s.wall_filters, org.org_id, &words).await?;

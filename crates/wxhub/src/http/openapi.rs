@@ -206,6 +206,7 @@ impl Modify for Security {
         crate::activity::lottery::routes::add_designated,
         crate::activity::lottery::routes::remove_designated,
         crate::activity::lottery::routes::commit_round,
+        crate::activity::lottery::routes::list_rounds,
         crate::activity::lottery::routes::draw_round,
         crate::activity::lottery::routes::round_record,
         crate::activity::lottery::routes::redraw,

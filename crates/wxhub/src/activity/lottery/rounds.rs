@@ -393,6 +393,22 @@ pub async fn round_record(
     Ok(record(&round, winners, true))
 }
 
+/// Every round of the activity in order, each with its random winners (without the
+/// participant list: `round_record` has it).
+pub async fn all_rounds(store: &Store, activity: &ActivityRow) -> Result<Vec<RoundRecord>> {
+    let mut records = Vec::new();
+    for round in sql::rounds(store, activity.id).await? {
+        let winners = sql::round_winners(store, round.id)
+            .await?
+            .into_iter()
+            .filter(|w| !w.designated)
+            .map(|w| w.member_id)
+            .collect();
+        records.push(record(&round, winners, false));
+    }
+    Ok(records)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RedrawInput {

@@ -66,7 +66,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             &format!("{base}/designated/{{designated}}"),
             delete(remove_designated),
         )
-        .route(&format!("{base}/rounds"), post(commit_round))
+        .route(
+            &format!("{base}/rounds"),
+            get(list_rounds).post(commit_round),
+        )
         .route(&format!("{base}/rounds/{{round}}"), get(round_record))
         .route(
             &format!("{base}/rounds/{{round}}/participants"),
@@ -359,6 +362,24 @@ pub async fn commit_round(
     Ok(Activity::new(
         "已承诺",
         rounds::commit(&s.store, &s.secrets, &row, &org.client_id, input).await?,
+    ))
+}
+
+/// Every round in order, with its commitment, state, revealed seed and random winners.
+#[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<Vec<RoundRecord>>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn list_rounds(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<Vec<RoundRecord>>> {
+    let row = own_lottery(&s, &org, id).await?;
+    Ok(Activity::new(
+        "查询成功",
+        rounds::all_rounds(&s.store, &row).await?,
     ))
 }
 

@@ -107,6 +107,13 @@ pub async fn words(store: &Store, org_id: i64) -> Result<Vec<Word>> {
         .collect())
 }
 
+/// Words pasted as one text: one per line, or separated by commas (half or full width).
+pub fn split_words(text: &str) -> Vec<String> {
+    text.split([',', '\n', '\r', '，'])
+        .map(str::to_string)
+        .collect()
+}
+
 pub async fn add_words(
     store: &Store,
     cache: &FilterCache,
@@ -292,6 +299,20 @@ pub enum Action {
     Pin,
     Unpin,
     Remove,
+}
+
+impl Action {
+    /// approve, reject, pin, unpin or remove.
+    pub fn parse(text: &str) -> Option<Action> {
+        Some(match text {
+            "approve" => Action::Approve,
+            "reject" => Action::Reject,
+            "pin" => Action::Pin,
+            "unpin" => Action::Unpin,
+            "remove" => Action::Remove,
+            _ => return None,
+        })
+    }
 }
 
 pub async fn moderate(

@@ -220,16 +220,8 @@ pub async fn import(
         Err(to_login) => return to_login,
     };
     let result = async {
-        let body = body.map_err(crate::http::params::body_error)?;
-        let content_type = crate::http::params::content_type(&headers);
-        let parts = crate::http::multipart::parse(&content_type, &body)?;
-        let csrf = crate::http::multipart::fields(&parts)?
-            .into_iter()
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v);
-        super::check_csrf(&headers, &session.csrf_token, csrf.as_deref())?;
+        let file = super::uploaded_file(&headers, &session, body)?;
         let org_id = super::require_org_admin(&session, WHAT)?;
-        let file = crate::activity::xlsx::uploaded_file(&headers, body)?;
         let _permit = crate::activity::xlsx::import_permit(&state.imports)?;
         let report =
             meetings::import_roster(&state.store, &state.secrets, org_id, id, &file).await?;
@@ -256,20 +248,7 @@ pub async fn import(
         .into_response(),
         // The refused rows as a table; nothing was written.
         Err(Error::Rejected(message, data)) => {
-            let rows = data["errors"]
-                .as_array()
-                .map(|errors| {
-                    errors
-                        .iter()
-                        .map(|e| {
-                            (
-                                e["row"].as_i64().unwrap_or_default(),
-                                e["message"].as_str().unwrap_or_default().to_string(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let rows = super::row_errors(&data);
             roster_page(&state, &session, id, Some(message), rows, None)
                 .await
                 .unwrap_or_else(|e| error_page(&e))

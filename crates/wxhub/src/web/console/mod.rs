@@ -6,7 +6,9 @@ mod activity;
 mod audit;
 mod dashboard;
 mod login;
+mod lottery;
 mod meetings;
+mod wall;
 
 use crate::auth::accounts::{self, Session};
 use crate::error::Error;
@@ -25,6 +27,17 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             "/console/meetings/{id}/import",
             post(meetings::import).layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
         )
+        .route(
+            "/console/lottery/{id}/import",
+            post(lottery::import).layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
+        )
+        .route("/console/lottery/{id}", get(lottery::page))
+        .route("/console/lottery/{id}/{action}", post(lottery::act))
+        .route("/console/lottery/{id}/export/{what}", get(lottery::export))
+        .route("/console/wall/{id}", get(wall::page))
+        .route("/console/wall/{id}/queue", get(wall::queue_fragment))
+        .route("/console/wall/{id}/moderate", post(wall::moderate))
+        .route("/console/wall/{id}/{action}", post(wall::act))
         .route("/console", get(dashboard::page))
         .route("/console/login", get(login::form).post(login::submit))
         .route("/console/logout", post(login::logout))
@@ -202,6 +215,42 @@ pub async fn signed_post<F: CsrfField>(
     let crate::http::params::Params(form) = form.map_err(|e| error_page(&e))?;
     check_csrf(headers, &session.csrf_token, form.csrf()).map_err(|e| error_page(&e))?;
     Ok((session, form))
+}
+
+/// A multipart form with a file (an .xlsx import): its CSRF field checked against the
+/// session, then the file's bytes.
+pub fn uploaded_file(
+    headers: &HeaderMap,
+    session: &Session,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, Error> {
+    let body = body.map_err(crate::http::params::body_error)?;
+    let content_type = crate::http::params::content_type(headers);
+    let parts = crate::http::multipart::parse(&content_type, &body)?;
+    let csrf = crate::http::multipart::fields(&parts)?
+        .into_iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v);
+    check_csrf(headers, &session.csrf_token, csrf.as_deref())?;
+    crate::activity::xlsx::uploaded_file(headers, body)
+}
+
+/// The refused rows of an import (`Error::Rejected`'s data) as (row, message) pairs.
+pub fn row_errors(data: &serde_json::Value) -> Vec<(i64, String)> {
+    data["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["row"].as_i64().unwrap_or_default(),
+                        e["message"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What every signed-in page shows around its content: the header (who, which org, the

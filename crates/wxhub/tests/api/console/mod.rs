@@ -4,6 +4,8 @@
 //! dashboard showing only its own org.
 
 mod desk;
+mod lottery;
+mod wall;
 
 use crate::helpers::*;
 use axum::body::Body;
@@ -68,6 +70,13 @@ impl<'a> Browser<'a> {
         let resp = self.app.send(req.body(Body::from(body)).unwrap()).await;
         self.keep_cookies(&resp);
         resp
+    }
+
+    /// A form of a signed-in page: its CSRF token first, from this server's origin.
+    async fn act(&mut self, path: &str, csrf: &str, pairs: &[(&str, &str)]) -> Resp {
+        let mut all = vec![("csrf", csrf)];
+        all.extend_from_slice(pairs);
+        self.post(path, &all, Some("http://console.test")).await
     }
 
     fn cookie_header(&self) -> String {
