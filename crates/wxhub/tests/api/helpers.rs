@@ -195,6 +195,20 @@ impl TestApp {
         .await
     }
 
+    /// Creates an activity of `kind` (signin, lottery, message) with an org token: its id.
+    pub async fn activity(&self, token: &str, kind: &str, body: Value) -> i64 {
+        let resp = self
+            .json(
+                Method::POST,
+                &as_org(&format!("/api/v3/activitys_{kind}"), token),
+                None,
+                body,
+            )
+            .await;
+        assert_eq!(resp.status, axum::http::StatusCode::OK, "{}", resp.text);
+        resp.json()["data"]["activity_id"].as_i64().unwrap()
+    }
+
     pub async fn client(&self, scope: &str, org_id: Option<i64>) -> Creds {
         let created = wxhub::admin::clients::create(
             &self.state.store,

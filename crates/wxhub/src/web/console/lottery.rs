@@ -39,6 +39,26 @@ fn actor(session: &Session) -> String {
     format!("console:{}", session.account.username)
 }
 
+/// The lottery audit record's actions in words.
+fn audit_action(action: &str) -> String {
+    match action {
+        "purpose_set" => "设置用途",
+        "rules_published" => "公布规则",
+        "participants_imported" => "导入名单",
+        "participants_cleared" => "清空导入名单",
+        "tags_set" => "设置标签",
+        "designated_added" => "添加内定",
+        "designated_removed" => "移除内定",
+        "round_committed" => "承诺轮次",
+        "round_drawn" => "开奖",
+        "winner_absent" => "中奖者缺席",
+        "round_reset" => "重置轮次",
+        "notice_sent" => "发送中奖通知",
+        other => other,
+    }
+    .to_string()
+}
+
 fn short(hash: &str) -> String {
     hash.chars().take(12).collect()
 }
@@ -243,7 +263,7 @@ async fn render(
             .into_iter()
             .map(|a| AuditLine {
                 at: a.create_time,
-                action: a.action,
+                action: audit_action(&a.action),
                 actor: a.actor,
                 round: a.round_id.map(|r| r.to_string()).unwrap_or_default(),
             })

@@ -6,7 +6,7 @@
 use super::{account, hidden_csrf, upload, Browser, PASSWORD};
 use crate::helpers::*;
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use serde_json::json;
 use wxhub::auth::accounts::Role;
 
@@ -30,16 +30,8 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
     account(app, "deskstaff", Role::OrgStaff, Some(org)).await;
     let token = app.token(&app.client("org", Some(org)).await).await;
     let id = app
-        .json(
-            Method::POST,
-            &as_org("/api/v3/activitys_lottery", &token),
-            None,
-            json!({"activity_name": "年会抽奖"}),
-        )
-        .await
-        .json()["data"]["activity_id"]
-        .as_i64()
-        .unwrap();
+        .activity(&token, "lottery", json!({"activity_name": "年会抽奖"}))
+        .await;
     let path = format!("/console/lottery/{id}");
     let mut admin = Browser::new(app);
     admin.login("organiser", PASSWORD).await;

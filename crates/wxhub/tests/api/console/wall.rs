@@ -21,16 +21,8 @@ async fn staff_moderate_the_wall_live_and_admins_set_it_up() {
     account(app, "deskstaff", Role::OrgStaff, Some(org)).await;
     let token = app.token(&app.client("org", Some(org)).await).await;
     let id = app
-        .json(
-            Method::POST,
-            &as_org("/api/v3/activitys_message", &token),
-            None,
-            json!({"activity_name": "年会留言墙"}),
-        )
-        .await
-        .json()["data"]["activity_id"]
-        .as_i64()
-        .unwrap();
+        .activity(&token, "message", json!({"activity_name": "年会留言墙"}))
+        .await;
     let joined = app
         .json(
             Method::POST,

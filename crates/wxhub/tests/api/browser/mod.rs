@@ -6,6 +6,9 @@
 //! they fail instead. Screenshots go to `target/screenshots/`, and with
 //! `WXHUB_SAVE_SCREENSHOTS=1` also to `docs/console/` (what docs/console.md shows).
 
+mod meeting_day;
+mod security;
+
 use crate::helpers::*;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -152,6 +155,51 @@ impl Browser {
         .await;
     }
 
+    /// Empties the field, then types into it.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.type_into(css, text).await;
+    }
+
+    /// Resizes the window (a phone's 375×667, a projector's 1920×1080).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// Waits up to 5 s for the script to answer `expected`.
+    pub async fn wait_for_script(&self, script: &str, expected: Value) {
+        for _ in 0..50 {
+            if self.script(script).await == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{script} never answered {expected}: {}",
+            self.script(script).await
+        );
+    }
+
+    /// Signs in on the login page of `base`.
+    pub async fn login(&self, base: &str, username: &str) {
+        self.goto(&format!("{base}/console/login")).await;
+        self.type_into("#username", username).await;
+        self.type_into("#password", "correct horse battery\u{E007}")
+            .await;
+        self.wait_for_text("退出登录").await;
+    }
+
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.call(
@@ -236,21 +284,37 @@ impl Browser {
     }
 }
 
-/// A server with an org (会务公司) and its admin account `organiser`.
-async fn with_organiser() -> (TestApp, i64) {
-    let app = TestApp::new().await;
-    let org = app.org("会务公司").await;
+/// A console account with the tests' password.
+pub async fn account(
+    app: &TestApp,
+    username: &str,
+    role: wxhub::auth::accounts::Role,
+    org: Option<i64>,
+) {
     wxhub::auth::accounts::create(
         &app.state.store,
         &app.config.console,
-        "organiser",
+        username,
         "correct horse battery",
-        wxhub::auth::accounts::Role::OrgAdmin,
-        Some(org),
+        role,
+        org,
         1024,
     )
     .await
     .unwrap();
+}
+
+/// A server with an org (会务公司) and its admin account `organiser`.
+async fn with_organiser() -> (TestApp, i64) {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    account(
+        &app,
+        "organiser",
+        wxhub::auth::accounts::Role::OrgAdmin,
+        Some(org),
+    )
+    .await;
     (app, org)
 }
 
