@@ -308,6 +308,92 @@ pub async fn set_password(
     Ok(())
 }
 
+// --- managing accounts (the console's accounts page) ------------------------------------------
+
+/// An account as the accounts page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub account: Account,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+/// Whether `viewer` manages accounts of `role` in `org_id`: a platform admin every account,
+/// an org admin the accounts of their own org (admins and staff), nobody else any.
+pub fn may_manage(viewer: &Account, role: Role, org_id: Option<i64>) -> bool {
+    match viewer.role {
+        Role::PlatformAdmin => true,
+        Role::OrgAdmin => {
+            role != Role::PlatformAdmin && org_id.is_some() && org_id == viewer.org_id
+        }
+        Role::OrgStaff => false,
+    }
+}
+
+/// The accounts `viewer` manages.
+pub async fn list(store: &Store, viewer: &Account) -> Result<Vec<AccountView>> {
+    let scope = match viewer.role {
+        Role::PlatformAdmin => None,
+        Role::OrgAdmin => viewer.org_id,
+        Role::OrgStaff => return Err(Error::Forbidden("只有管理员可以管理账号".into())),
+    };
+    let rows = sql::list(store, scope).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AccountView {
+                account: Account::try_from(r)?,
+                disabled: r.disabled_at.is_some(),
+                created_at: r.created_at,
+            })
+        })
+        .collect()
+}
+
+/// An account `viewer` manages, other than their own ("not found" otherwise, as for anything
+/// of another org).
+async fn managed(store: &Store, viewer: &Account, id: i64) -> Result<Account> {
+    let row = sql::get(store, id)
+        .await?
+        .ok_or_else(|| Error::not_found("账号不存在"))?;
+    let account = Account::try_from(&row)?;
+    if !may_manage(viewer, account.role, account.org_id) {
+        return Err(Error::not_found("账号不存在"));
+    }
+    if account.id == viewer.id {
+        return Err(Error::bad_request(
+            "不能停用或重设自己的账号(修改自己的密码请用 wxhub users password)",
+        ));
+    }
+    Ok(account)
+}
+
+/// Disables (its sessions end at once) or enables an account `viewer` manages.
+pub async fn set_disabled(
+    store: &Store,
+    viewer: &Account,
+    id: i64,
+    disabled: bool,
+) -> Result<Account> {
+    let account = managed(store, viewer, id).await?;
+    let now = crate::time::now_ms();
+    sql::set_disabled(store, account.id, disabled.then_some(now), now).await?;
+    Ok(account)
+}
+
+/// A new password for an account `viewer` manages (the rules apply; its sessions end).
+pub async fn reset_password(
+    store: &Store,
+    config: &ConsoleConfig,
+    viewer: &Account,
+    id: i64,
+    password: &str,
+    memory_kib: u32,
+) -> Result<Account> {
+    let account = managed(store, viewer, id).await?;
+    set_password(store, config, &account.username, password, memory_kib).await?;
+    Ok(account)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,3 +179,42 @@ pub async fn delete_session(store: &Store, id_hash: &str) -> StoreResult<()> {
         .await?;
     Ok(())
 }
+
+/// Every account, or those of one org; by username.
+pub async fn list(store: &Store, org_id: Option<i64>) -> StoreResult<Vec<AccountRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE ($1 IS NULL OR org_id = $1) ORDER BY username"
+    ))
+    .bind(org_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn get(store: &Store, id: i64) -> StoreResult<Option<AccountRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Disables (`Some(now)`) or enables (`None`) an account; disabling ends its sessions, in the
+/// same transaction.
+pub async fn set_disabled(store: &Store, id: i64, at: Option<i64>, now: i64) -> StoreResult<bool> {
+    let mut tx = store.writer().begin().await?;
+    let done = sqlx::query("UPDATE accounts SET disabled_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(at)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if at.is_some() {
+        sqlx::query("DELETE FROM console_sessions WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -8,6 +8,8 @@ mod dashboard;
 mod login;
 mod lottery;
 mod meetings;
+mod platform;
+mod users;
 mod wall;
 
 use crate::auth::accounts::{self, Session};
@@ -58,6 +60,8 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         )
         .route("/console/activities/{id}/export", get(activity::export))
         .route("/console/audit", get(audit::page))
+        .route("/console/accounts", get(users::page).post(users::create))
+        .route("/console/accounts/{id}/{action}", post(users::act))
         .route(
             "/console/meetings",
             get(meetings::list).post(meetings::create),
@@ -65,6 +69,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/meetings/template", get(meetings::template))
         .route("/console/meetings/{id}", get(meetings::roster))
         .route("/console/meetings/{id}/export", get(meetings::export))
+        .merge(platform::router())
         .layer(axum::middleware::from_fn(super::security_headers))
 }
 

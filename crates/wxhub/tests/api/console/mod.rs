@@ -5,6 +5,8 @@
 
 mod desk;
 mod lottery;
+mod platform;
+mod users;
 mod wall;
 
 use crate::helpers::*;

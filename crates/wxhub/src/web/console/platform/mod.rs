@@ -1,0 +1,84 @@
+//! The platform console (`/console/platform/…`), for platform admins: orgs and the official
+//! accounts they may use, API clients, ports (official accounts) with what to paste into
+//! WeChat's console, the send record, and the JWT signing keys. Each page calls the same
+//! functions as the admin API (`/admin/api/v1/…`).
+
+pub mod clients;
+pub mod keys;
+pub mod orgs;
+pub mod ports;
+pub mod sends;
+
+use crate::auth::accounts::{Role, Session};
+use crate::error::Error;
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/platform/orgs", get(orgs::page).post(orgs::create))
+        .route("/console/platform/orgs/{id}/{action}", post(orgs::act))
+        .route(
+            "/console/platform/clients",
+            get(clients::page).post(clients::create),
+        )
+        .route(
+            "/console/platform/clients/{id}/{action}",
+            post(clients::act),
+        )
+        .route(
+            "/console/platform/ports",
+            get(ports::page).post(ports::create),
+        )
+        .route("/console/platform/ports/{id}/{action}", post(ports::act))
+        .route("/console/platform/sends", get(sends::page))
+        .route("/console/platform/sends/{id}", get(sends::detail))
+        .route("/console/platform/keys", get(keys::page))
+        .route("/console/platform/keys/{action}", post(keys::act))
+}
+
+/// Only platform admins: anyone else gets the 403 page.
+pub fn require_platform_admin(session: &Session) -> Result<(), Error> {
+    match session.account.role {
+        Role::PlatformAdmin => Ok(()),
+        _ => Err(Error::Forbidden("只有平台管理员可以访问此页面".into())),
+    }
+}
+
+/// An admin API time (RFC 3339) in the configured zone, as the console shows times.
+pub fn local_time(rfc3339: &str, tz: &jiff::tz::TimeZone) -> String {
+    crate::time::parse_local(rfc3339, tz)
+        .map(|ms| crate::time::format_local(ms, tz))
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
+/// A platform page's session: the 403 page for anyone but a platform admin.
+pub async fn platform_session(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Session, axum::response::Response> {
+    let session = super::require_session(state, headers).await?;
+    require_platform_admin(&session).map_err(|e| super::error_page(&e))?;
+    Ok(session)
+}
+
+/// A form a platform admin posted (else the page to answer: login, 400 or 403).
+pub async fn platform_post<F: super::CsrfField>(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    form: Result<crate::http::params::Params<F>, Error>,
+) -> Result<(Session, F), axum::response::Response> {
+    let (session, form) = super::signed_post(state, headers, form).await?;
+    require_platform_admin(&session).map_err(|e| super::error_page(&e))?;
+    Ok((session, form))
+}
+
+/// A refused form's status and reason, to show on the page again; `None` for any other error
+/// (the error page).
+pub fn refused(e: &Error) -> Option<(axum::http::StatusCode, String)> {
+    match e {
+        Error::BadRequest(_) | Error::Conflict(_) => Some((e.status(), e.message())),
+        _ => None,
+    }
+}
