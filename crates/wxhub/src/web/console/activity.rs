@@ -88,6 +88,7 @@ struct Shown {
 
 async fn render(
     state: &AppState,
+    headers: &HeaderMap,
     session: &Session,
     id: i64,
     shown: Shown,
@@ -149,7 +150,7 @@ async fn render(
         members_total,
         stream_url: format!(
             "{}/api/v3/activitys/{}/events?screen_key=",
-            state.config.public_base_url.trim_end_matches('/'),
+            super::public_base(state, headers),
             row.id
         ),
         screen_key: shown.screen_key,
@@ -177,7 +178,7 @@ pub async fn page(
         member_search: query.q,
         ..Default::default()
     };
-    render(&state, &session, id, shown)
+    render(&state, &headers, &session, id, shown)
         .await
         .unwrap_or_else(|e| error_page(&e))
 }
@@ -321,7 +322,7 @@ pub async fn desk_sign_in(
         desk_search: form.search,
         ..shown
     };
-    render(&state, &session, id, shown)
+    render(&state, &headers, &session, id, shown)
         .await
         .unwrap_or_else(|e| error_page(&e))
 }
@@ -370,7 +371,7 @@ pub async fn screen_key(
             notice: Some("已生成新的大屏密钥,旧密钥已失效".into()),
             ..Default::default()
         };
-        render(&state, &session, id, shown).await
+        render(&state, &headers, &session, id, shown).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))

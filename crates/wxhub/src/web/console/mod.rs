@@ -143,6 +143,20 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
     }
 }
 
+/// This server's public address as people reach it: `public_base_url`, or (when that is not
+/// set) the scheme-less Host the browser used, as `http://HOST`.
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    let configured = state.config.public_base_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
 /// The session, or the login page.
 pub async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
     match session(state, headers).await {

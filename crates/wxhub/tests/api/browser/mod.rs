@@ -7,6 +7,7 @@
 //! `WXHUB_SAVE_SCREENSHOTS=1` also to `docs/console/` (what docs/console.md shows).
 
 mod meeting_day;
+mod operator;
 mod security;
 
 use crate::helpers::*;

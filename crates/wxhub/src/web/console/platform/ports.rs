@@ -52,11 +52,8 @@ struct PortsPage<'a> {
     error: Option<String>,
 }
 
-fn callback_base(state: &AppState) -> String {
-    format!(
-        "{}/wx/callback/",
-        state.config.public_base_url.trim_end_matches('/')
-    )
+fn callback_base(state: &AppState, headers: &HeaderMap) -> String {
+    format!("{}/wx/callback/", super::super::public_base(state, headers))
 }
 
 fn generated() -> (String, String) {
@@ -77,6 +74,7 @@ fn fresh_form() -> FormView {
 
 async fn render(
     state: &AppState,
+    headers: &HeaderMap,
     session: &Session,
     form: FormView,
     paste: Option<Paste>,
@@ -90,7 +88,7 @@ async fn render(
         assets: assets::urls(),
         frame,
         ports: list,
-        callback_base: callback_base(state),
+        callback_base: callback_base(state, headers),
         form,
         paste,
         notice,
@@ -116,7 +114,7 @@ pub async fn page(
     let notice = done
         .filter(|d| d == "update")
         .map(|_| "公众号设置已保存".to_string());
-    render(&state, &session, fresh_form(), None, notice, None)
+    render(&state, &headers, &session, fresh_form(), None, notice, None)
         .await
         .unwrap_or_else(|e| error_page(&e))
 }
@@ -176,15 +174,23 @@ pub async fn create(
             )
             .await;
             let paste = Paste {
-                url: format!("{}{}", callback_base(&state), port.app_id),
+                url: format!("{}{}", callback_base(&state, &headers), port.app_id),
                 app_id: port.app_id,
                 token: form.callback_token.trim().to_string(),
                 aes_key: form.encoding_aes_key.trim().to_string(),
             };
             let notice = Some("公众号已添加".to_string());
-            render(&state, &session, fresh_form(), Some(paste), notice, None)
-                .await
-                .unwrap_or_else(|e| error_page(&e))
+            render(
+                &state,
+                &headers,
+                &session,
+                fresh_form(),
+                Some(paste),
+                notice,
+                None,
+            )
+            .await
+            .unwrap_or_else(|e| error_page(&e))
         }
         Err(e) => match super::refused(&e) {
             Some(error) => {
@@ -196,7 +202,7 @@ pub async fn create(
                     token: form.callback_token,
                     aes_key: form.encoding_aes_key,
                 };
-                render(&state, &session, shown, None, None, Some(error))
+                render(&state, &headers, &session, shown, None, None, Some(error))
                     .await
                     .unwrap_or_else(|e| error_page(&e))
             }
@@ -252,7 +258,7 @@ pub async fn act(
         )
         .await;
         Ok::<_, Error>(paste.map(|(token, aes_key)| Paste {
-            url: format!("{}{}", callback_base(&state), port.app_id),
+            url: format!("{}{}", callback_base(&state, &headers), port.app_id),
             app_id: port.app_id,
             token,
             aes_key,
@@ -265,14 +271,30 @@ pub async fn act(
             let notice = Some(
                 "已生成新的 Token 与 EncodingAESKey:请立即在微信公众平台更新服务器配置".to_string(),
             );
-            render(&state, &session, fresh_form(), Some(paste), notice, None)
-                .await
-                .unwrap_or_else(|e| error_page(&e))
+            render(
+                &state,
+                &headers,
+                &session,
+                fresh_form(),
+                Some(paste),
+                notice,
+                None,
+            )
+            .await
+            .unwrap_or_else(|e| error_page(&e))
         }
         Err(e) => match super::refused(&e) {
-            Some(error) => render(&state, &session, fresh_form(), None, None, Some(error))
-                .await
-                .unwrap_or_else(|e| error_page(&e)),
+            Some(error) => render(
+                &state,
+                &headers,
+                &session,
+                fresh_form(),
+                None,
+                None,
+                Some(error),
+            )
+            .await
+            .unwrap_or_else(|e| error_page(&e)),
             None => error_page(&e),
         },
     }

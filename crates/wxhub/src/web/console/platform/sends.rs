@@ -41,7 +41,8 @@ struct SendLine {
 
 fn answer(v: &SendView) -> String {
     match (v.errcode, v.msgid) {
-        (Some(code), _) if code != 0 => format!("errcode {code}:{}", v.error),
+        (Some(code), _) if code != 0 && v.error.is_empty() => format!("errcode {code}"),
+        (Some(code), _) if code != 0 => v.error.clone(),
         (_, Some(msgid)) => format!("msgid {msgid}"),
         _ => v.error.clone(),
     }
