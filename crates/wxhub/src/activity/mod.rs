@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod desk;
 pub mod events;
+pub mod images;
 pub mod lottery;
 pub mod meetings;
 pub mod members;

@@ -109,6 +109,13 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/api/v3/activitys/{id}/members", get(list_members))
         .route("/api/v3/activitys/{id}/counts", get(counts))
         .route(
+            "/api/v3/images",
+            post(upload_image).layer(axum::extract::DefaultBodyLimit::max(
+                super::images::MAX_IMAGE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/media/{name}", get(media))
+        .route(
             "/api/v3/activitys/{id}/desk",
             get(desk_search).post(desk_sign_in),
         )
@@ -549,6 +556,61 @@ pub async fn counts(
         "查询成功",
         members::counts(&s.store, row.id).await?,
     ))
+}
+
+// --- images ------------------------------------------------------------------------------------
+
+/// Upload an image for an activity's background or logo: PNG, JPEG or WebP (decided from the
+/// bytes), at most 2 MiB, as the raw body or a multipart file. Answers `{path, url,
+/// content_type, size}`; the `url` goes into `background` or `logo`.
+#[utoipa::path(post, path = "/api/v3/images", tag = "activity-office",
+    params(("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = Vec<u8>, content_type = "image/png"),
+    responses((status = 200, body = ActivityOk<super::images::Uploaded>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 413, body = ActivityError)))]
+pub async fn upload_image(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    headers: axum::http::HeaderMap,
+    body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Activity<super::images::Uploaded>> {
+    let body = body.map_err(crate::http::params::body_error)?;
+    let bytes = super::xlsx::uploaded_file(&headers, body)?;
+    let base = crate::http::public_base(&s, &headers);
+    let uploaded = super::images::upload(&s.store, org.org_id, &bytes, &base).await?;
+    Ok(Activity::new("上传成功", uploaded))
+}
+
+/// An uploaded image, for anyone (screens and H5 pages show them): cached for a year — the
+/// name is the hash of the bytes.
+#[utoipa::path(get, path = "/media/{name}", tag = "activity-office",
+    params(("name" = String, Path, description = "{sha256}.{png|jpg|webp}")),
+    responses((status = 200, description = "The image", content_type = "image/png"),
+              (status = 404, body = ActivityError)))]
+pub async fn media(
+    State(s): State<AppState>,
+    PathParam(name): PathParam<String>,
+) -> Result<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (content_type, bytes) = super::images::get(&s.store, &name).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 // --- the check-in desk ----------------------------------------------------------------------

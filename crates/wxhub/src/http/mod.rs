@@ -218,6 +218,20 @@ pub async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// This server's public address as people reach it: `public_base_url`, or (when that is not
+/// set) the scheme-less Host the browser used, as `http://HOST`.
+pub fn public_base(state: &crate::AppState, headers: &axum::http::HeaderMap) -> String {
+    let configured = state.config.public_base_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_string();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

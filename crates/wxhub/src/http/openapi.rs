@@ -163,6 +163,8 @@ impl Modify for Security {
         crate::activity::routes::list_members,
         crate::activity::routes::counts,
         crate::activity::routes::desk_search,
+        crate::activity::routes::upload_image,
+        crate::activity::routes::media,
         crate::activity::routes::desk_sign_in,
         crate::activity::routes::events,
         crate::activity::routes::rotate_screen_key,

@@ -621,6 +621,15 @@ async fn access_logs_name_what_does_not_exist() {
 
 /// A multipart/form-data body of text fields (and optionally one file), as Spring clients send.
 pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let files: Vec<(&str, &str, &[u8])> = file.map(|(n, b)| ("file", n, b)).into_iter().collect();
+    multipart_files(fields, &files)
+}
+
+/// A multipart/form-data body of text fields and files `(field, filename, bytes)`.
+pub(crate) fn multipart_files(
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = "----wxhubBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (k, v) in fields {
@@ -629,10 +638,10 @@ pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) ->
                 .as_bytes(),
         );
     }
-    if let Some((name, bytes)) = file {
+    for (field, name, bytes) in files {
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
                  Content-Type: application/octet-stream\r\n\r\n"
             )
             .as_bytes(),

@@ -24,7 +24,7 @@ const KINDS: [(&str, &str); 3] = [
     ("message", "留言墙"),
 ];
 
-fn kind_of(value: &str) -> Option<Kind> {
+pub fn kind_of(value: &str) -> Option<Kind> {
     match value {
         "signin" => Some(Kind::Signin),
         "lottery" => Some(Kind::Lottery),
@@ -182,6 +182,21 @@ fn empty_form() -> FormView {
     }
 }
 
+/// The browser's datetime-local ("2026-12-01T18:00", the configured zone) as the API takes
+/// times ("2026-12-01 18:00:00"); "" stays "" (never).
+pub fn from_browser_time(text: &str) -> String {
+    match text.trim() {
+        "" => String::new(),
+        t if t.len() == 16 => format!("{}:00", t.replacen('T', " ", 1)),
+        t => t.replacen('T', " ", 1),
+    }
+}
+
+/// A time as the API shows it ("2026-12-01 18:00:00") for a datetime-local input.
+pub fn to_browser_time(text: &str) -> String {
+    text.get(..16).unwrap_or(text).replacen(' ', "T", 1)
+}
+
 /// `GET /console/activities`.
 pub async fn page(
     State(state): State<AppState>,
@@ -225,12 +240,7 @@ pub async fn create(
     .into_iter()
     .flatten()
     .collect();
-    // The browser's datetime-local ("2026-12-01T18:00") in the configured zone.
-    let close_time = match form.close_time.trim() {
-        "" => String::new(),
-        t if t.len() == 16 => format!("{}:00", t.replacen('T', " ", 1)),
-        t => t.replacen('T', " ", 1),
-    };
+    let close_time = from_browser_time(&form.close_time);
     let shown = FormView {
         kind: form.kind.clone(),
         activity_name: form.activity_name.clone(),

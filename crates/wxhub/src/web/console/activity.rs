@@ -63,13 +63,30 @@ struct ActivityPage<'a> {
     members_total: i64,
     screen_key: Option<String>,
     stream_url: String,
+    /// The edit form (org admins).
+    edit: Option<EditView>,
+    meetings: Vec<(i64, String)>,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// The edit form with the activity's current values.
+struct EditView {
+    name: String,
+    permission: i64,
+    close_time: String,
+    collect_name: bool,
+    collect_phone: bool,
+    background: String,
+    logo: String,
+    music: String,
+    open: bool,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PageQuery {
+    done: Option<String>,
     /// The desk's search.
     search: String,
     /// The members list's search.
@@ -131,6 +148,38 @@ async fn render(
         }
     }
     let now = crate::time::now_ms();
+    let (edit, meetings) = if frame.can_edit {
+        let all = Page {
+            offset: 0,
+            limit: 500,
+        };
+        let (list, _) = crate::activity::meetings::list(
+            &state.store,
+            crate::store::meetings::Named::Meetings,
+            row.org_id,
+            all,
+            &state.tz,
+        )
+        .await?;
+        let info = activities::info(&row, &state.tz);
+        let edit = EditView {
+            name: row.name.clone(),
+            permission: row.permission,
+            close_time: super::activities::to_browser_time(&info.close_time),
+            collect_name: row.collect_info.split(',').any(|f| f == "name"),
+            collect_phone: row.collect_info.split(',').any(|f| f == "phone"),
+            background: row.background.clone(),
+            logo: row.logo.clone(),
+            music: row.music.clone(),
+            open: row.state == "open",
+        };
+        (
+            Some(edit),
+            list.into_iter().map(|m| (m.id, m.name)).collect(),
+        )
+    } else {
+        (None, Vec::new())
+    };
     let mut resp = crate::web::render(&ActivityPage {
         assets: assets::urls(),
         frame,
@@ -150,10 +199,12 @@ async fn render(
         members_total,
         stream_url: format!(
             "{}/api/v3/activitys/{}/events?screen_key=",
-            super::public_base(state, headers),
+            crate::http::public_base(state, headers),
             row.id
         ),
         screen_key: shown.screen_key,
+        edit,
+        meetings,
         notice: shown.notice,
         error: shown.error,
     });
@@ -174,6 +225,7 @@ pub async fn page(
     };
     let query = query.map(|Params(q)| q).unwrap_or_default();
     let shown = Shown {
+        notice: (query.done.as_deref() == Some("edited")).then(|| "活动已保存".to_string()),
         desk_search: query.search,
         member_search: query.q,
         ..Default::default()
@@ -375,6 +427,110 @@ pub async fn screen_key(
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))
+}
+
+/// `POST /console/activities/{id}/edit`: a multipart form (org admins) — name, who may take
+/// part, closing time, collected fields, state, and background and logo as a link or an
+/// uploaded image (PNG, JPEG or WebP, stored as `POST /api/v3/images` stores it) — through
+/// the same update as `PUT /api/v3/activitys_*/{id}`.
+pub async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam(id): PathParam<i64>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let super::MultipartForm { fields, parts } =
+            super::multipart_form(&headers, &session, body)?;
+        let org_id = super::require_org_admin(&session, "修改活动")?;
+        let row = activities::of_org(&state.store, org_id, None, id).await?;
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_string())
+        };
+        let base = crate::http::public_base(&state, &headers);
+        // An uploaded file wins over the link typed next to it.
+        let image = |name: &str| {
+            let file = parts.iter().find(|p| {
+                p.name == format!("{name}_file") && p.filename.is_some() && !p.data.is_empty()
+            });
+            let base = base.clone();
+            let store = state.store.clone();
+            let link = field(name);
+            async move {
+                match file {
+                    Some(part) => Ok::<_, Error>(Some(
+                        crate::activity::images::upload(&store, org_id, &part.data, &base)
+                            .await?
+                            .url,
+                    )),
+                    None => Ok(link),
+                }
+            }
+        };
+        let background = image("background").await?;
+        let logo = image("logo").await?;
+        let collect: Vec<&str> = [
+            field("collect_name").map(|_| "name"),
+            field("collect_phone").map(|_| "phone"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let kind = super::activities::kind_of(&row.kind)
+            .ok_or_else(|| Error::internal("unknown activity kind"))?;
+        let input = activities::ActivityInput {
+            activity_name: field("activity_name"),
+            background,
+            logo,
+            music: field("music"),
+            permission: Some(field("permission").unwrap_or_default().parse().unwrap_or(0)),
+            collect_info: Some(collect.join(",")),
+            close_time: Some(serde_json::Value::String(
+                super::activities::from_browser_time(&field("close_time").unwrap_or_default()),
+            )),
+            state: field("state"),
+            ..Default::default()
+        };
+        activities::update(&state.store, org_id, kind, id, input, &state.tz).await?;
+        audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            "activity.update",
+            &format!("活动 {id}"),
+            &field("activity_name").unwrap_or_default(),
+        )
+        .await;
+        Ok::<_, Error>(())
+    }
+    .await;
+    match result {
+        Ok(()) => axum::response::Redirect::to(&format!("/console/activities/{id}?done=edited"))
+            .into_response(),
+        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
+            let shown = Shown {
+                error: Some(e.message()),
+                ..Default::default()
+            };
+            match render(&state, &headers, &session, id, shown).await {
+                Ok(mut resp) => {
+                    *resp.status_mut() = e.status();
+                    resp
+                }
+                Err(e) => error_page(&e),
+            }
+        }
+        Err(e) => error_page(&e),
+    }
 }
 
 /// `GET /console/activities/{id}/export`: the members as .xlsx, phones whole (org admins).

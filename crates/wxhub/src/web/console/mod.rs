@@ -49,6 +49,12 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         )
         .route("/console/activities/{id}/{action}", post(activities::act))
         .route("/console/activities/{id}", get(activity::page))
+        .route(
+            "/console/activities/{id}/edit",
+            post(activity::edit).layer(axum::extract::DefaultBodyLimit::max(
+                2 * crate::activity::images::MAX_IMAGE_BYTES + 64 * 1024,
+            )),
+        )
         .route("/console/activities/{id}/counts", get(activity::counts))
         .route(
             "/console/activities/{id}/desk",
@@ -143,20 +149,6 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
     }
 }
 
-/// This server's public address as people reach it: `public_base_url`, or (when that is not
-/// set) the scheme-less Host the browser used, as `http://HOST`.
-pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
-    let configured = state.config.public_base_url.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// The session, or the login page.
 pub async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
     match session(state, headers).await {
@@ -236,22 +228,42 @@ pub async fn signed_post<F: CsrfField>(
     Ok((session, form))
 }
 
-/// A multipart form with a file (an .xlsx import): its CSRF field checked against the
-/// session, then the file's bytes.
+/// A posted multipart form: its text fields, and all its parts (files among them).
+pub struct MultipartForm {
+    pub fields: Vec<(String, String)>,
+    pub parts: Vec<crate::http::multipart::Part>,
+}
+
+/// A multipart form of a signed-in page: its CSRF field checked against the session.
+pub fn multipart_form(
+    headers: &HeaderMap,
+    session: &Session,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<MultipartForm, Error> {
+    let body = body.map_err(crate::http::params::body_error)?;
+    let content_type = crate::http::params::content_type(headers);
+    let parts = crate::http::multipart::parse(&content_type, &body)?;
+    let fields = crate::http::multipart::fields(&parts)?;
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    check_csrf(headers, &session.csrf_token, csrf)?;
+    Ok(MultipartForm { fields, parts })
+}
+
+/// A multipart form with a file (an .xlsx import): its CSRF field checked, then the file.
 pub fn uploaded_file(
     headers: &HeaderMap,
     session: &Session,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<axum::body::Bytes, Error> {
-    let body = body.map_err(crate::http::params::body_error)?;
-    let content_type = crate::http::params::content_type(headers);
-    let parts = crate::http::multipart::parse(&content_type, &body)?;
-    let csrf = crate::http::multipart::fields(&parts)?
+    multipart_form(headers, session, body)?
+        .parts
         .into_iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v);
-    check_csrf(headers, &session.csrf_token, csrf.as_deref())?;
-    crate::activity::xlsx::uploaded_file(headers, body)
+        .find(|p| p.filename.is_some())
+        .map(|p| p.data)
+        .ok_or_else(|| Error::bad_request("请选择要上传的文件"))
 }
 
 /// The refused rows of an import (`Error::Rejected`'s data) as (row, message) pairs.

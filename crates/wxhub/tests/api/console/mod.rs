@@ -4,6 +4,7 @@
 //! dashboard showing only its own org.
 
 mod desk;
+mod images;
 mod lottery;
 mod platform;
 mod users;

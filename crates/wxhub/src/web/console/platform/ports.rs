@@ -53,7 +53,7 @@ struct PortsPage<'a> {
 }
 
 fn callback_base(state: &AppState, headers: &HeaderMap) -> String {
-    format!("{}/wx/callback/", super::super::public_base(state, headers))
+    format!("{}/wx/callback/", crate::http::public_base(state, headers))
 }
 
 fn generated() -> (String, String) {
