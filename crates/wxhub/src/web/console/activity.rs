@@ -66,6 +66,7 @@ struct ActivityPage<'a> {
     /// The edit form (org admins).
     edit: Option<EditView>,
     meetings: Vec<(i64, String)>,
+    courses: Vec<(i64, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -81,6 +82,8 @@ struct EditView {
     logo: String,
     music: String,
     open: bool,
+    course_id: i64,
+    is_signin: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -172,6 +175,8 @@ async fn render(
             logo: row.logo.clone(),
             music: row.music.clone(),
             open: row.state == "open",
+            course_id: row.course_id.unwrap_or(0),
+            is_signin: row.kind == "signin",
         };
         (
             Some(edit),
@@ -179,6 +184,15 @@ async fn render(
         )
     } else {
         (None, Vec::new())
+    };
+    let courses = if edit.as_ref().is_some_and(|e| e.is_signin) {
+        super::courses::of_org(state, row.org_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    } else {
+        Vec::new()
     };
     let mut resp = crate::web::render(&ActivityPage {
         assets: assets::urls(),
@@ -205,6 +219,7 @@ async fn render(
         screen_key: shown.screen_key,
         edit,
         meetings,
+        courses,
         notice: shown.notice,
         error: shown.error,
     });
@@ -497,6 +512,10 @@ pub async fn edit(
                 super::activities::from_browser_time(&field("close_time").unwrap_or_default()),
             )),
             state: field("state"),
+            course_id: match row.kind.as_str() {
+                "signin" => Some(field("course_id").unwrap_or_default().parse().unwrap_or(0)),
+                _ => None,
+            },
             ..Default::default()
         };
         activities::update(&state.store, org_id, kind, id, input, &state.tz).await?;

@@ -69,6 +69,8 @@ fn action_label(action: &str) -> &str {
         "wall.words" => "添加敏感词",
         "wall.word_delete" => "删除敏感词",
         "wall.moderate" => "审核留言",
+        "course.create" => "新建课程",
+        "course.delete" => "删除课程",
         "org.create" => "新建机构",
         "org.grant_port" => "授权公众号",
         "org.revoke_port" => "收回公众号",

@@ -200,6 +200,8 @@ pub async fn roster(
     let notice = done.and_then(|d| match d.as_str() {
         "created" => Some("会议已创建,可以导入名单了".to_string()),
         d if d.starts_with("imported-") => Some(format!("导入成功:{} 人", &d[9..])),
+        "add" => Some("已添加到名单".to_string()),
+        "remove" => Some("已从名单移除".to_string()),
         _ => None,
     });
     roster_page(&state, &session, id, None, Vec::new(), notice)
@@ -257,6 +259,98 @@ pub async fn import(
             roster_page(&state, &session, id, Some(e.message()), Vec::new(), None)
                 .await
                 .unwrap_or_else(|e| error_page(&e))
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PersonForm {
+    csrf: Option<String>,
+    name: Option<String>,
+    phone: Option<String>,
+    member_no: Option<String>,
+    person_id: String,
+}
+
+impl CsrfField for PersonForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/meetings/{id}/add` (one person: name, phone, member number) and
+/// `…/remove` (`person_id`), through the same functions as the API.
+pub async fn person(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam((id, action)): PathParam<(i64, String)>,
+    form: Result<Params<PersonForm>, Error>,
+) -> Response {
+    let (session, org_id, form) = match super::org_admin_post(&state, &headers, form, WHAT).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let result = async {
+        let detail = match action.as_str() {
+            "add" => {
+                let input = meetings::RosterInput {
+                    name: form.name,
+                    phone: form.phone.filter(|p| !p.trim().is_empty()),
+                    member_no: form.member_no.filter(|n| !n.trim().is_empty()),
+                };
+                let added = meetings::add_to_roster(
+                    &state.store,
+                    &state.secrets,
+                    org_id,
+                    id,
+                    input,
+                    &state.tz,
+                )
+                .await?;
+                crate::activity::events::mask_name(&added.name)
+            }
+            "remove" => {
+                let person: i64 = form
+                    .person_id
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::bad_request("person_id 应为整数"))?;
+                meetings::remove_from_roster(&state.store, org_id, id, person).await?;
+                format!("名单成员 {person}")
+            }
+            _ => return Err(Error::not_found("页面不存在")),
+        };
+        let what = if action == "add" {
+            "roster.add"
+        } else {
+            "roster.remove"
+        };
+        super::audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            what,
+            &format!("会议 {id}"),
+            &detail,
+        )
+        .await;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/console/meetings/{id}?done={action}")).into_response(),
+        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
+            match roster_page(&state, &session, id, Some(e.message()), Vec::new(), None).await {
+                Ok(mut resp) => {
+                    *resp.status_mut() = e.status();
+                    resp
+                }
+                Err(e) => error_page(&e),
+            }
         }
         Err(e) => error_page(&e),
     }

@@ -4,6 +4,7 @@
 mod activities;
 mod activity;
 mod audit;
+mod courses;
 mod dashboard;
 mod login;
 mod lottery;
@@ -66,6 +67,8 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         )
         .route("/console/activities/{id}/export", get(activity::export))
         .route("/console/audit", get(audit::page))
+        .route("/console/courses", get(courses::page).post(courses::create))
+        .route("/console/courses/{id}/delete", post(courses::delete))
         .route("/console/accounts", get(users::page).post(users::create))
         .route("/console/accounts/{id}/{action}", post(users::act))
         .route(
@@ -75,6 +78,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/meetings/template", get(meetings::template))
         .route("/console/meetings/{id}", get(meetings::roster))
         .route("/console/meetings/{id}/export", get(meetings::export))
+        .route("/console/meetings/{id}/{action}", post(meetings::person))
         .merge(platform::router())
         .layer(axum::middleware::from_fn(super::security_headers))
 }

@@ -3,6 +3,7 @@
 //! throttle, CSRF and Origin checks, the security headers, hashed assets, and an org account's
 //! dashboard showing only its own org.
 
+mod courses;
 mod desk;
 mod images;
 mod lottery;
