@@ -516,7 +516,6 @@ pub async fn edit(
                 "signin" => Some(field("course_id").unwrap_or_default().parse().unwrap_or(0)),
                 _ => None,
             },
-            ..Default::default()
         };
         activities::update(&state.store, org_id, kind, id, input, &state.tz).await?;
         audit::record(
