@@ -64,6 +64,8 @@ pub fn router() -> Router<AppState> {
                 .put(update_application)
                 .delete(delete_application),
         )
+        .route(&format!("{BASE}/fans"), get(search_fans))
+        .route(&format!("{BASE}/users"), get(search_users))
         .route(&format!("{BASE}/keys"), get(list_keys))
         .route(&format!("{BASE}/keys/rotate"), post(rotate_key))
         .route(&format!("{BASE}/keys/{{kid}}/retire"), post(retire_key))
@@ -480,6 +482,88 @@ pub async fn delete_application(
 ) -> Result<Empty> {
     applications::delete(&s.store, id).await?;
     Ok(Marketing::ok(true))
+}
+
+// --- fans and unified users -----------------------------------------------------------------
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct FanSearchParams {
+    /// One port's fans (all ports when absent).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>)]
+    port_id: Option<i64>,
+    /// An openId or unionId (exact), or a part of the nickname.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    q: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+}
+
+/// Search fans, newest first (getFans' fields).
+#[utoipa::path(get, path = "/admin/api/v1/fans", tag = "admin", params(FanSearchParams),
+    security(("sso_token" = [])),
+    responses((status = 200, body = MarketingPage<crate::platform::fans::FanView>),
+              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
+              (status = 403, body = MarketingError)))]
+pub async fn search_fans(
+    State(s): State<AppState>,
+    _: AdminClient,
+    Params(p): Params<FanSearchParams>,
+) -> Result<Marketing<(), crate::platform::fans::FanView>> {
+    let page = Page::new(p.page, p.page_size)?;
+    let (items, total) =
+        crate::platform::fans::search(&s.store, p.port_id, p.q.as_deref(), page).await?;
+    Ok(Marketing::page(items, total))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct UserSearchParams {
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>)]
+    user_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    union_id: Option<String>,
+    /// A whole mainland mobile number (compared by its fingerprint).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    phone: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+}
+
+/// Search unified users by id, unionId or phone, newest first (addUser's fields, phones whole).
+#[utoipa::path(get, path = "/admin/api/v1/users", tag = "admin", params(UserSearchParams),
+    security(("sso_token" = [])),
+    responses((status = 200, body = MarketingPage<crate::platform::users::UnifiedUser>),
+              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
+              (status = 403, body = MarketingError)))]
+pub async fn search_users(
+    State(s): State<AppState>,
+    _: AdminClient,
+    Params(p): Params<UserSearchParams>,
+) -> Result<Marketing<(), crate::platform::users::UnifiedUser>> {
+    let page = Page::new(p.page, p.page_size)?;
+    let (items, total) = crate::platform::users::search(
+        &s.store,
+        &s.secrets,
+        p.user_id,
+        p.union_id.as_deref(),
+        p.phone.as_deref(),
+        page,
+    )
+    .await?;
+    Ok(Marketing::page(items, total))
 }
 
 // --- signing keys -----------------------------------------------------------------------

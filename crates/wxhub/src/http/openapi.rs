@@ -134,6 +134,8 @@ impl Modify for Security {
         crate::admin::message_routes::delete_training,
         crate::admin::message_routes::list_sends,
         crate::admin::message_routes::get_send,
+        crate::admin::routes::search_fans,
+        crate::admin::routes::search_users,
         crate::admin::routes::list_keys,
         crate::admin::routes::rotate_key,
         crate::admin::routes::retire_key,

@@ -285,6 +285,19 @@ pub async fn add(
     Ok(rows.len())
 }
 
+/// The admin API's fan search: of one port or all; `text` an openId or unionId (exact) or a
+/// part of the nickname. Newest first.
+pub async fn search(
+    store: &Store,
+    port_id: Option<i64>,
+    text: Option<&str>,
+    page: crate::admin::Page,
+) -> Result<(Vec<FanView>, i64)> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    let (rows, total) = sql::search(store, port_id, text, page.offset, page.limit).await?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
 /// getFans: the user's fan on the port.
 pub async fn get(
     store: &Store,

@@ -47,6 +47,37 @@ fn view(row: &UserRow, secrets: &SecretBox) -> UnifiedUser {
     }
 }
 
+/// The admin API's user search: by user id, unionId or whole phone (each when given),
+/// newest first; phones whole (the admin API's callers may see them).
+pub async fn search(
+    store: &Store,
+    secrets: &SecretBox,
+    user_id: Option<i64>,
+    union_id: Option<&str>,
+    phone: Option<&str>,
+    page: crate::admin::Page,
+) -> Result<(Vec<UnifiedUser>, i64)> {
+    let phone_hash = match phone.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => {
+            let p = super::values::Phone::parse(p)
+                .map_err(|_| Error::bad_request("phone 格式错误,应为 11 位中国大陆手机号码"))?;
+            Some(secrets.fingerprint(SEAL_PHONE, p.as_str().as_bytes()))
+        }
+        None => None,
+    };
+    let union_id = union_id.map(str::trim).filter(|u| !u.is_empty());
+    let (rows, total) = sql::search(
+        store,
+        user_id,
+        union_id,
+        phone_hash.as_deref(),
+        page.offset,
+        page.limit,
+    )
+    .await?;
+    Ok((rows.iter().map(|r| view(r, secrets)).collect(), total))
+}
+
 /// An org's clients reach a unified user only through its ports' fans: addUser of a unionId
 /// that follows none of them (reading or overwriting another org's user) is a 404.
 pub async fn reachable(

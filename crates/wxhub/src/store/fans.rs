@@ -160,3 +160,37 @@ pub async fn count_for_app(store: &Store, app_id: &str) -> StoreResult<i64> {
         .await?;
     row.int("n")
 }
+
+/// A page of fans, newest first: of one port or all, matching an openId or unionId exactly or
+/// a part of the nickname.
+pub async fn search(
+    store: &Store,
+    port_id: Option<i64>,
+    text: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<FanRow>, i64)> {
+    let pattern = text.map(|t| format!("%{}%", super::applications::like_literal(t)));
+    let wheres = "($1 IS NULL OR port_id = $1) AND ($2 IS NULL OR open_id = $2 \
+         OR union_id = $2 OR nickname LIKE $3 ESCAPE '\\')";
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM fans WHERE {wheres} ORDER BY id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(port_id)
+    .bind(text)
+    .bind(pattern.clone())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.reader())
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM fans WHERE {wheres}"))
+        .bind(port_id)
+        .bind(text)
+        .bind(pattern)
+        .fetch_one(store.reader())
+        .await?;
+    Ok((
+        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
+}

@@ -114,3 +114,38 @@ pub async fn exists(store: &Store, id: i64) -> StoreResult<bool> {
         .await?;
     Ok(row.is_some())
 }
+
+/// Unified users by id, unionId or phone fingerprint (each when given), newest first.
+pub async fn search(
+    store: &Store,
+    id: Option<i64>,
+    union_id: Option<&str>,
+    phone_hash: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<UserRow>, i64)> {
+    let wheres = "($1 IS NULL OR id = $1) AND ($2 IS NULL OR union_id = $2) \
+         AND ($3 IS NULL OR phone_hash = $3)";
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM unified_users WHERE {wheres} ORDER BY id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(id)
+    .bind(union_id)
+    .bind(phone_hash)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.reader())
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM unified_users WHERE {wheres}"
+    ))
+    .bind(id)
+    .bind(union_id)
+    .bind(phone_hash)
+    .fetch_one(store.reader())
+    .await?;
+    Ok((
+        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
+}

@@ -81,6 +81,7 @@ fn action_label(action: &str) -> &str {
         "port.update" => "修改公众号",
         "port.callback" => "重新生成回调密钥",
         "key.rotate" => "启用新签名密钥",
+        "user.reveal_phone" => "查看完整手机号",
         "key.retire" => "停用签名密钥",
         "account.create" => "新建账号",
         "account.disable" => "停用账号",
@@ -113,6 +114,7 @@ struct AuditPage<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AuditQuery {
+    #[serde(deserialize_with = "crate::http::params::lenient::opt_i64")]
     page: Option<i64>,
 }
 

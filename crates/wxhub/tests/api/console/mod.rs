@@ -7,6 +7,7 @@ mod courses;
 mod desk;
 mod images;
 mod lottery;
+mod people;
 mod platform;
 mod users;
 mod wall;

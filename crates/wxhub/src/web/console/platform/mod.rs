@@ -6,6 +6,7 @@
 pub mod clients;
 pub mod keys;
 pub mod orgs;
+pub mod people;
 pub mod ports;
 pub mod sends;
 
@@ -34,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/platform/ports/{id}/{action}", post(ports::act))
         .route("/console/platform/sends", get(sends::page))
         .route("/console/platform/sends/{id}", get(sends::detail))
+        .route("/console/platform/fans", get(people::fans_page))
+        .route("/console/platform/users", get(people::users_page))
         .route("/console/platform/keys", get(keys::page))
         .route("/console/platform/keys/{action}", post(keys::act))
 }

@@ -58,6 +58,7 @@ pub struct SendQuery {
     open_id: String,
     from: String,
     to: String,
+    #[serde(deserialize_with = "crate::http::params::lenient::opt_i64")]
     page: Option<i64>,
 }
 
