@@ -9,7 +9,7 @@ mod dashboard;
 mod login;
 mod lottery;
 mod meetings;
-mod platform;
+pub mod platform;
 mod users;
 mod wall;
 

@@ -272,3 +272,130 @@ async fn a_platform_admin_sets_up_an_official_account_an_org_and_a_client() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_platform_admin_sets_up_applications_and_message_settings() {
+    let app = &TestApp::new().await;
+    let port = app.port("wx32817247717e7333").await;
+    account(app, "root", Role::PlatformAdmin, None).await;
+    let mut root = Browser::new(app);
+    root.login("root", PASSWORD).await;
+    let csrf = hidden_csrf(&root.get("/console/platform/applications").await.text);
+
+    // An application; a bad entry URL is said.
+    let bad = root
+        .act(
+            "/console/platform/applications",
+            &csrf,
+            &[
+                ("name", "培训"),
+                ("app_type", "1"),
+                ("enter_url", "javascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text.contains("enterUrl"), "{}", bad.text);
+    let made = root
+        .act(
+            "/console/platform/applications",
+            &csrf,
+            &[
+                ("name", "培训系统"),
+                ("app_type", "3"),
+                ("enter_url", "https://train.example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    let page = root.get("/console/platform/applications").await.text;
+    assert!(
+        page.contains("培训系统") && page.contains("网页应用"),
+        "{page}"
+    );
+    let at = page.find("id=\"application-").unwrap() + 16;
+    let application = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let off = root
+        .act(
+            &format!("/console/platform/applications/{application}/toggle"),
+            &csrf,
+            &[("state", "1")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(root
+        .get("/console/platform/applications")
+        .await
+        .text
+        .contains("停用</td>"));
+
+    // A content from `name: value` lines, a default, a training message.
+    let bad = root
+        .act(
+            "/console/platform/messages/content",
+            &csrf,
+            &[("name", "提醒"), ("fields", "no colon")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text.contains("第 1 行应为"));
+    let made = root
+        .act(
+            "/console/platform/messages/content",
+            &csrf,
+            &[
+                ("name", "会议提醒"),
+                ("fields", "first: 您好\nkeyword1: 年会 #173177"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    let admin = app.admin_token().await;
+    let contents = app
+        .get("/admin/api/v1/message-contents", Some(&admin))
+        .await
+        .json();
+    let content = &contents["items"][0];
+    assert_eq!(
+        content["fields"],
+        serde_json::json!([{"name": "first", "value": "您好"}, {"name": "keyword1", "value": "年会", "color": "#173177"}])
+    );
+    let content_id = content["id"].to_string();
+    let set = root
+        .act(
+            "/console/platform/messages/default",
+            &csrf,
+            &[
+                ("app_app_id", &application),
+                ("port_id", &port.to_string()),
+                ("template_id", "tmpl-1"),
+                ("content_id", &content_id),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.text);
+    let defaults = app
+        .get("/admin/api/v1/send-defaults", Some(&admin))
+        .await
+        .json();
+    assert_eq!(defaults["items"][0]["templateId"], "tmpl-1");
+    let training = root
+        .act(
+            "/console/platform/messages/training",
+            &csrf,
+            &[("msg_id", "T-100"), ("template_id", "tmpl-2")],
+        )
+        .await;
+    assert_eq!(training.status, StatusCode::SEE_OTHER, "{}", training.text);
+    let page = root.get("/console/platform/messages").await.text;
+    assert!(page.contains("T-100") && page.contains("tmpl-2") && page.contains("会议提醒"));
+    // A content a default uses cannot go.
+    let used = root
+        .act(
+            "/console/platform/messages/content_delete",
+            &csrf,
+            &[("id", &content_id)],
+        )
+        .await;
+    assert_eq!(used.status, StatusCode::CONFLICT, "{}", used.text);
+}

@@ -3,8 +3,10 @@
 //! WeChat's console, the send record, and the JWT signing keys. Each page calls the same
 //! functions as the admin API (`/admin/api/v1/…`).
 
+pub mod applications;
 pub mod clients;
 pub mod keys;
+pub mod messages;
 pub mod orgs;
 pub mod people;
 pub mod ports;
@@ -37,6 +39,16 @@ pub fn router() -> Router<AppState> {
         .route("/console/platform/sends/{id}", get(sends::detail))
         .route("/console/platform/fans", get(people::fans_page))
         .route("/console/platform/users", get(people::users_page))
+        .route(
+            "/console/platform/applications",
+            get(applications::page).post(applications::create),
+        )
+        .route(
+            "/console/platform/applications/{id}/{action}",
+            post(applications::act),
+        )
+        .route("/console/platform/messages", get(messages::page))
+        .route("/console/platform/messages/{action}", post(messages::act))
         .route("/console/platform/keys", get(keys::page))
         .route("/console/platform/keys/{action}", post(keys::act))
 }
