@@ -65,6 +65,8 @@ fn action_label(action: &str) -> &str {
         "lottery.draw" => "开奖",
         "lottery.redraw" => "补抽",
         "lottery.reset" => "重置轮次",
+        "lottery.tags" => "设置参与者标签",
+        "lottery.notify" => "发送中奖通知",
         "wall.settings" => "修改留言墙设置",
         "wall.words" => "添加敏感词",
         "wall.word_delete" => "删除敏感词",

@@ -89,6 +89,8 @@ struct WinnerLine {
     state: &'static str,
     standing: bool,
     reason: String,
+    /// The winner notice: '', 已发送, 发送失败 or 未发送(…).
+    notice: &'static str,
 }
 
 struct AuditLine {
@@ -116,6 +118,8 @@ struct LotteryPage<'a> {
     search: String,
     designated: Vec<rules::DesignatedView>,
     rounds: Vec<RoundLine>,
+    /// The official accounts the org may send winner notices through.
+    ports: Vec<crate::admin::ports::PortView>,
     winners: Vec<WinnerLine>,
     audit: Vec<AuditLine>,
     row_errors: Vec<(i64, String)>,
@@ -221,6 +225,12 @@ async fn render(
                 "absent" => "缺席(已补抽)",
                 _ => "已重置",
             },
+            notice: match w.notice.as_str() {
+                "sent" => "已通知",
+                "failed" => "通知失败",
+                "skipped" => "无法通知",
+                _ => "",
+            },
             member_id: w.member_id,
             reason: w.reason,
         })
@@ -258,6 +268,7 @@ async fn render(
             Vec::new()
         },
         rounds: round_lines,
+        ports: crate::admin::orgs::ports(&state.store, row.org_id).await?,
         winners: winner_lines,
         audit: audit_rows
             .into_iter()
@@ -295,6 +306,8 @@ fn done_notice(done: &str) -> Option<&'static str> {
         "draw" => "已开奖",
         "redraw" => "已标记缺席并补抽一名,请开奖补抽轮次",
         "reset" => "本轮已重置,奖品库存已退回",
+        "tags" => "标签已保存",
+        "notify" => "中奖通知已处理:各中奖者的通知结果见中奖名单",
         "import" => "参与名单已导入",
         _ => return None,
     })
@@ -346,6 +359,10 @@ pub struct LotteryForm {
     designated_id: String,
     note: Option<String>,
     reason: Option<String>,
+    port_id: String,
+    msg_temp_id: String,
+    fields: String,
+    url: String,
 }
 
 impl CsrfField for LotteryForm {
@@ -362,6 +379,26 @@ fn number(text: &str, name: &str) -> Result<Option<i64>, Error> {
             .map(Some)
             .map_err(|_| Error::bad_request(format!("{name} 应为整数"))),
     }
+}
+
+/// A participant as people type it: its id, or an imported participant's 编号 (the list shows
+/// the 编号 for those); as typed when neither is known (the domain then says "not found").
+async fn participant_id(state: &AppState, row: &ActivityRow, typed: &str) -> Result<String, Error> {
+    let typed = typed.trim().to_string();
+    let imported = format!("{}{typed}", participants::IMPORTED_PREFIX);
+    let known = crate::store::lottery_participants::by_ids(
+        &state.store,
+        row.id,
+        &[typed.clone(), imported.clone()],
+    )
+    .await?;
+    Ok(
+        if known.contains_key(&typed) || !known.contains_key(&imported) {
+            typed
+        } else {
+            imported
+        },
+    )
 }
 
 /// What staff may do here: operate the draw. The rest is for org admins.
@@ -415,9 +452,10 @@ async fn run(
             format!("奖品 {prize_id}")
         }
         "designate" => {
+            let typed = form.participant_id.clone().unwrap_or_default();
             let input = DesignatedInput {
                 prize_id: number(&form.prize_id, "prize_id")?,
-                participant_id: form.participant_id.clone(),
+                participant_id: Some(participant_id(state, row, &typed).await?),
                 note: form.note,
             };
             rules::add_designated(&state.store, &state.hub, row, &actor, input).await?;
@@ -464,6 +502,35 @@ async fn run(
             )
             .await?;
             format!("轮次 {id} 缺席者补抽,补抽轮次 {}", r.round_id)
+        }
+        "tags" => {
+            let typed = form.participant_id.clone().unwrap_or_default();
+            let participant = participant_id(state, row, &typed).await?;
+            let tags = parse_tags(&form.tags).map_err(Error::bad_request)?;
+            let input = participants::TagsInput { tags: Some(tags) };
+            let set =
+                participants::set_tags(&state.store, row, &actor, &participant, input).await?;
+            format!("{participant}:{}", set.join("、"))
+        }
+        "notify" => {
+            let id = round_id()?;
+            let content = match form.fields.trim() {
+                "" => None,
+                text => Some(super::platform::messages::parse_fields_text(text)?),
+            };
+            let input = crate::activity::lottery::notices::NoticeInput {
+                port_id: number(&form.port_id, "port_id")?,
+                msg_temp_id: Some(form.msg_temp_id.trim().to_string()).filter(|t| !t.is_empty()),
+                msg_content: content,
+                url: Some(form.url.trim().to_string()).filter(|u| !u.is_empty()),
+                ..Default::default()
+            };
+            let report =
+                crate::activity::lottery::notices::notify(state, row, &actor, id, input).await?;
+            format!(
+                "轮次 {id}:已发送 {},失败 {},跳过 {}",
+                report.sent, report.failed, report.skipped
+            )
         }
         "reset" => {
             let id = round_id()?;

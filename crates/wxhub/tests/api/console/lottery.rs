@@ -72,6 +72,20 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
     let page = admin.get(&format!("{path}?done=import")).await;
     assert!(page.text.contains("参与者(5 人)"));
     assert!(page.text.contains("13800000001"), "admins see whole phones");
+    // Tags, before the rules freeze them.
+    let tagged = act(
+        &mut admin,
+        &path,
+        &csrf,
+        "tags",
+        vec![
+            ("participant_id", "E1".into()),
+            ("tags", "VIP, 销售部".into()),
+        ],
+    )
+    .await;
+    assert_eq!(tagged.status, StatusCode::SEE_OTHER, "{}", tagged.text);
+    assert!(admin.get(&path).await.text.contains("<td>VIP、销售部</td>"));
 
     // A prize; committing before the rules are published is refused with the reason.
     let resp = act(
@@ -138,6 +152,16 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
         "{}",
         published.text
     );
+    let frozen = act(
+        &mut admin,
+        &path,
+        &csrf,
+        "tags",
+        vec![("participant_id", "E2".into()), ("tags", "VIP".into())],
+    )
+    .await;
+    assert_eq!(frozen.status, StatusCode::CONFLICT);
+    assert!(frozen.text.contains("已冻结"), "{}", frozen.text);
 
     // Staff operate the draw.
     let mut staff = Browser::new(app);
@@ -304,6 +328,10 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
     assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.text);
     let page = admin.get(&path).await;
     assert!(page.text.contains("已重置:设备故障重抽"), "{}", page.text);
+    assert!(
+        page.text.contains("暂不能发送模板消息通知"),
+        "no official account granted yet"
+    );
     let export = admin.get(&format!("{path}/export/winners")).await;
     assert_eq!(export.status, StatusCode::OK);
     assert_eq!(
