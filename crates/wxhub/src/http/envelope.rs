@@ -19,7 +19,8 @@ pub enum Family {
 }
 
 impl Family {
-    /// The family a path belongs to: seed 000's activity paths, or everything else.
+    /// The family a path belongs to: seed 000's activity paths (with the activities' images
+    /// under /media), or everything else.
     pub fn of_path(path: &str) -> Family {
         let first = path
             .strip_prefix('/')
@@ -27,6 +28,7 @@ impl Family {
             .unwrap_or_default();
         if path.starts_with("/api/v3")
             || path.starts_with("/activitys")
+            || first == "media"
             || crate::activity::routes::OFFICE_ROOTS.contains(&first)
         {
             Family::Activity
