@@ -12,7 +12,7 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const ASSETS: [Asset; 4] = [
+const ASSETS: [Asset; 6] = [
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
@@ -29,6 +29,16 @@ const ASSETS: [Asset; 4] = [
         bytes: include_bytes!("../../assets/htmx.min.js"),
     },
     Asset {
+        name: "screen.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../assets/screen.css"),
+    },
+    Asset {
+        name: "screen-signin.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/screen-signin.js"),
+    },
+    Asset {
         name: "htmx.LICENSE",
         content_type: "text/plain; charset=utf-8",
         bytes: include_bytes!("../../assets/htmx.LICENSE"),
@@ -40,6 +50,9 @@ pub struct Urls {
     pub css: String,
     pub htmx: String,
     pub icon: String,
+    /// The big screens' stylesheet and the sign-in wall's script.
+    pub screen_css: String,
+    pub screen_signin: String,
 }
 
 fn hashed(asset: &Asset) -> String {
@@ -69,6 +82,8 @@ pub fn urls() -> &'static Urls {
             css: url("console.css"),
             htmx: url("htmx.min.js"),
             icon: url("favicon.svg"),
+            screen_css: url("screen.css"),
+            screen_signin: url("screen-signin.js"),
         }
     })
 }

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod console;
+pub mod screens;
 
 use crate::AppState;
 use axum::http::{header, HeaderValue};
@@ -15,6 +16,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/assets/{file}", axum::routing::get(assets::serve))
         .merge(console::router(import_body_limit))
+        .merge(screens::router())
 }
 
 /// A rendered template as an HTML response; a template that fails to render is a 500.

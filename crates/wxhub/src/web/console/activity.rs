@@ -62,6 +62,8 @@ struct ActivityPage<'a> {
     members: Vec<MemberView>,
     members_total: i64,
     screen_key: Option<String>,
+    /// The screens' links with the key just created.
+    screen_links: Vec<(&'static str, String)>,
     stream_url: String,
     /// The edit form (org admins).
     edit: Option<EditView>,
@@ -216,6 +218,10 @@ async fn render(
             crate::http::public_base(state, headers),
             row.id
         ),
+        screen_links: match (&shown.screen_key, row.kind.as_str()) {
+            (Some(key), "signin") => crate::web::screens::links(row.id, key),
+            _ => Vec::new(),
+        },
         screen_key: shown.screen_key,
         edit,
         meetings,

@@ -8,6 +8,7 @@
 
 mod meeting_day;
 mod operator;
+mod screens;
 mod security;
 
 use crate::helpers::*;
@@ -277,9 +278,13 @@ impl Browser {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, &png).unwrap();
         if std::env::var("WXHUB_SAVE_SCREENSHOTS").as_deref() == Ok("1") {
-            let docs = root.join("docs/console");
+            // The big screens' pictures go with docs/screens.md, the rest with docs/console.md.
+            let (docs, file) = match name.strip_prefix("screen-") {
+                Some(screen) => (root.join("docs/screens"), screen),
+                None => (root.join("docs/console"), name),
+            };
             std::fs::create_dir_all(&docs).unwrap();
-            std::fs::write(docs.join(format!("{name}.png")), &png).unwrap();
+            std::fs::write(docs.join(format!("{file}.png")), &png).unwrap();
         }
         path
     }

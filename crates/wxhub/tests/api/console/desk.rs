@@ -349,6 +349,13 @@ async fn staff_sign_people_in_at_the_console_desk_and_admins_read_the_record() {
     assert_eq!(key.status, StatusCode::OK);
     let at = key.text.find("<code id=\"screen-key\">").unwrap() + 22;
     let screen_key = &key.text[at..at + 32];
+    assert!(
+        key.text.contains(&format!(
+            "/screens/{}/signin?key={screen_key}",
+            s.roster_activity
+        )),
+        "the sign-in wall's link with the new key"
+    );
     wxhub::activity::events::check_screen_key(&app.state.store, s.roster_activity, screen_key)
         .await
         .expect("the key shown works");
