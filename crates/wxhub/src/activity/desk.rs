@@ -6,7 +6,7 @@
 use super::members::{self, PHONE_FINGERPRINT};
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
-use crate::platform::values::{mask_phone, Phone};
+use crate::platform::values::{mask_phone_if_any, Phone};
 use crate::store::activities::{self as sql, ActivityRow, MemberRow};
 use crate::store::meetings as roster_sql;
 use serde::Serialize;
@@ -62,14 +62,6 @@ fn opened_phone(secrets: &SecretBox, context: &str, sealed: Option<&Vec<u8>>) ->
     sealed
         .and_then(|p| secrets.open_string(context, p))
         .unwrap_or_default()
-}
-
-fn masked(phone: &str) -> String {
-    if phone.is_empty() {
-        String::new()
-    } else {
-        mask_phone(phone)
-    }
 }
 
 /// A digit string of 4 to 11 digits: a phone tail (or a whole phone).
@@ -175,7 +167,7 @@ pub async fn search(
                 .map(|m| m.member_id.clone())
                 .unwrap_or_default(),
             name: entry.name.clone(),
-            phone: masked(&phone),
+            phone: mask_phone_if_any(&phone),
             member_no: entry.member_no.clone().unwrap_or_default(),
             signin_time: member
                 .as_ref()

@@ -5,7 +5,7 @@ use super::scope::Caller;
 use crate::admin::Page;
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
-use crate::platform::values::{mask_phone, Phone};
+use crate::platform::values::{mask_phone_if_any, Phone};
 use crate::store::activities::{self as sql, ActivityRow, MemberRow};
 use crate::store::meetings::{self, Named};
 use crate::store::Store;
@@ -229,8 +229,8 @@ pub fn member_view(
         member_icon: m.icon.clone(),
         member_nickname: m.nickname.clone(),
         member_real_name: m.real_name.clone(),
-        member_phone: if masked && !phone.is_empty() {
-            mask_phone(&phone)
+        member_phone: if masked {
+            mask_phone_if_any(&phone)
         } else {
             phone
         },
@@ -250,6 +250,7 @@ pub async fn list(
     activity_id: i64,
     search: Option<&str>,
     page: Page,
+    masked: bool,
     tz: &jiff::tz::TimeZone,
 ) -> Result<(Vec<MemberView>, i64)> {
     let (rows, total) = sql::list_members(
@@ -262,7 +263,7 @@ pub async fn list(
     .await?;
     Ok((
         rows.iter()
-            .map(|m| member_view(m, secrets, tz, false))
+            .map(|m| member_view(m, secrets, tz, masked))
             .collect(),
         total,
     ))

@@ -534,6 +534,7 @@ pub async fn list_members(
         row.id,
         p.search.as_deref(),
         p.page()?,
+        false,
         &s.tz,
     )
     .await?;
@@ -1261,7 +1262,7 @@ pub async fn save_wall_settings(
     let row = own_wall(&s, &org, id).await?;
     Ok(Activity::new(
         "修改成功",
-        wall::save_settings(&s.store, &row, input).await?,
+        wall::save_settings(&s.store, &s.hub, &row, input).await?,
     ))
 }
 

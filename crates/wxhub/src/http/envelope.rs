@@ -20,7 +20,7 @@ pub enum Family {
 
 impl Family {
     /// The family a path belongs to: seed 000's activity paths (with the activities' images
-    /// under /media), or everything else.
+    /// under /media and the big screens' data under /screens), or everything else.
     pub fn of_path(path: &str) -> Family {
         let first = path
             .strip_prefix('/')
@@ -29,6 +29,7 @@ impl Family {
         if path.starts_with("/api/v3")
             || path.starts_with("/activitys")
             || first == "media"
+            || first == "screens"
             || crate::activity::routes::OFFICE_ROOTS.contains(&first)
         {
             Family::Activity

@@ -98,6 +98,15 @@ pub fn mask_phone(phone: &str) -> String {
     }
 }
 
+/// A phone masked for display; an unknown (empty) phone stays empty.
+pub fn mask_phone_if_any(phone: &str) -> String {
+    if phone.is_empty() {
+        String::new()
+    } else {
+        mask_phone(phone)
+    }
+}
+
 /// A text field with a length limit in characters.
 pub fn bounded(name: &str, text: Option<&str>, max_chars: usize) -> Result<String> {
     let text = text.unwrap_or_default().trim();

@@ -3,6 +3,7 @@
 
 use super::{Backend, RowExt, Store, StoreResult};
 use sqlx::any::AnyRow;
+use sqlx::Row;
 use sqlx::{Any, Transaction};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +65,33 @@ pub async fn get(store: &Store, id: i64) -> StoreResult<Option<EventRow>> {
         "SELECT {COLUMNS} FROM activity_events WHERE id = $1"
     ))
     .bind(id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(event).transpose()
+}
+
+/// The id of the activity's newest event (0 when it has none): a screen that shows the
+/// current state starts its stream after it.
+pub async fn latest_id(store: &Store, activity_id: i64) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT MAX(id) AS id FROM activity_events WHERE activity_id = $1")
+        .bind(activity_id)
+        .fetch_one(store.reader())
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>("id")?.unwrap_or(0))
+}
+
+/// The activity's newest event of `kind`.
+pub async fn latest_of_kind(
+    store: &Store,
+    activity_id: i64,
+    kind: &str,
+) -> StoreResult<Option<EventRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM activity_events WHERE activity_id = $1 AND kind = $2 \
+         ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(activity_id)
+    .bind(kind)
     .fetch_optional(store.reader())
     .await?;
     row.as_ref().map(event).transpose()

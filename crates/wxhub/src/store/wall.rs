@@ -49,11 +49,14 @@ pub struct SettingsRow {
     pub filter_action: String,
     pub max_length: i64,
     pub per_minute: i64,
+    /// How the big screen shows messages: danmaku or column.
+    pub screen_style: String,
 }
 
 pub async fn settings(store: &Store, activity_id: i64) -> StoreResult<Option<SettingsRow>> {
     let row = sqlx::query(
-        "SELECT mode, filter_action, max_length, per_minute FROM wall_settings WHERE activity_id = $1",
+        "SELECT mode, filter_action, max_length, per_minute, screen_style FROM wall_settings \
+         WHERE activity_id = $1",
     )
     .bind(activity_id)
     .fetch_optional(store.reader())
@@ -64,30 +67,34 @@ pub async fn settings(store: &Store, activity_id: i64) -> StoreResult<Option<Set
             filter_action: r.text("filter_action")?,
             max_length: r.int("max_length")?,
             per_minute: r.int("per_minute")?,
+            screen_style: r.text("screen_style")?,
         })
     })
     .transpose()
 }
 
 pub async fn save_settings(
-    store: &Store,
+    tx: &mut Transaction<'_, Any>,
     activity_id: i64,
     s: &SettingsRow,
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO wall_settings (activity_id, mode, filter_action, max_length, per_minute, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (activity_id) DO UPDATE SET mode = excluded.mode, \
+        "INSERT INTO wall_settings (activity_id, mode, filter_action, max_length, per_minute, \
+         screen_style, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (activity_id) DO UPDATE SET mode = excluded.mode, \
          filter_action = excluded.filter_action, max_length = excluded.max_length, \
-         per_minute = excluded.per_minute, updated_at = excluded.updated_at",
+         per_minute = excluded.per_minute, screen_style = excluded.screen_style, \
+         updated_at = excluded.updated_at",
     )
     .bind(activity_id)
     .bind(&s.mode)
     .bind(&s.filter_action)
     .bind(s.max_length)
     .bind(s.per_minute)
+    .bind(&s.screen_style)
     .bind(now)
-    .execute(store.writer())
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -157,6 +164,8 @@ pub async fn poster(
                 filter_action: r.text("filter_action")?,
                 max_length: r.int("max_length")?,
                 per_minute: r.int("per_minute")?,
+                // The poster's path does not read it.
+                screen_style: String::new(),
             }),
             None => None,
         };
@@ -233,6 +242,34 @@ pub async fn update(
     .fetch_optional(&mut **tx)
     .await?;
     row.as_ref().map(message).transpose()
+}
+
+/// What the big screen shows: the newest approved messages (newest first, at most `limit`)
+/// and every pinned one.
+pub async fn on_screen(
+    store: &Store,
+    activity_id: i64,
+    limit: i64,
+) -> StoreResult<(Vec<MessageRow>, Vec<MessageRow>)> {
+    let latest = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM wall_messages WHERE activity_id = $1 AND status = 'approved' \
+         ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(activity_id)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    let pinned = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM wall_messages WHERE activity_id = $1 AND status = 'approved' \
+         AND pinned <> 0 ORDER BY id"
+    ))
+    .bind(activity_id)
+    .fetch_all(store.reader())
+    .await?;
+    Ok((
+        latest.iter().map(message).collect::<StoreResult<_>>()?,
+        pinned.iter().map(message).collect::<StoreResult<_>>()?,
+    ))
 }
 
 pub async fn list(

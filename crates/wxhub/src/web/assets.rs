@@ -12,37 +12,32 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const ASSETS: [Asset; 6] = [
-    Asset {
-        name: "favicon.svg",
-        content_type: "image/svg+xml",
-        bytes: include_bytes!("../../assets/favicon.svg"),
-    },
-    Asset {
-        name: "console.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../assets/console.css"),
-    },
-    Asset {
-        name: "htmx.min.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/htmx.min.js"),
-    },
-    Asset {
-        name: "screen.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../assets/screen.css"),
-    },
-    Asset {
-        name: "screen-signin.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/screen-signin.js"),
-    },
-    Asset {
-        name: "htmx.LICENSE",
-        content_type: "text/plain; charset=utf-8",
-        bytes: include_bytes!("../../assets/htmx.LICENSE"),
-    },
+/// An asset of `assets/` by its file name, with its content type.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            bytes: include_bytes!(concat!("../../assets/", $name)),
+        }
+    };
+}
+
+const SVG: &str = "image/svg+xml";
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+const ASSETS: [Asset; 9] = [
+    asset!("favicon.svg", SVG),
+    asset!("console.css", CSS),
+    asset!("htmx.min.js", JS),
+    asset!("screen.css", CSS),
+    asset!("screen-signin.js", JS),
+    asset!("screen-common.js", JS),
+    asset!("screen-lottery.js", JS),
+    asset!("screen-wall.js", JS),
+    asset!("htmx.LICENSE", TEXT),
 ];
 
 /// The hashed URLs pages link to.
@@ -50,9 +45,12 @@ pub struct Urls {
     pub css: String,
     pub htmx: String,
     pub icon: String,
-    /// The big screens' stylesheet and the sign-in wall's script.
+    /// The big screens' stylesheet, their shared script and each screen's own.
     pub screen_css: String,
+    pub screen_common: String,
     pub screen_signin: String,
+    pub screen_lottery: String,
+    pub screen_wall: String,
 }
 
 fn hashed(asset: &Asset) -> String {
@@ -83,7 +81,10 @@ pub fn urls() -> &'static Urls {
             htmx: url("htmx.min.js"),
             icon: url("favicon.svg"),
             screen_css: url("screen.css"),
+            screen_common: url("screen-common.js"),
             screen_signin: url("screen-signin.js"),
+            screen_lottery: url("screen-lottery.js"),
+            screen_wall: url("screen-wall.js"),
         }
     })
 }

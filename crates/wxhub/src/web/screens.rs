@@ -2,23 +2,35 @@
 //! opened with the activity's screen key (the console shows the links). They read the
 //! activity's event stream with that key. Unlike the console they may be framed (a venue's
 //! own screen software shows them), and they send no referrer: the key is in the URL.
+//!
+//! - `signin`: the sign-in wall (every activity);
+//! - `lottery`: the lottery stage (lottery activities), with `lottery/state`, what it shows
+//!   when it opens;
+//! - `wall`: the message wall (message activities), with `wall/state`;
+//! - `qr/{what}.svg`: QR codes of the H5 join link, a round's verification page and the
+//!   screens' own links.
 
 use crate::activity::events;
 use crate::error::Error;
 use crate::http::params::{Params, PathParam};
-use crate::store::activities as sql;
+use crate::store::activities::{self as sql, ActivityRow};
 use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/screens/{id}/signin", get(signin))
+        .route("/screens/{id}/lottery", get(lottery))
+        .route("/screens/{id}/lottery/state", get(lottery_state))
+        .route("/screens/{id}/wall", get(wall))
+        .route("/screens/{id}/wall/state", get(wall_state))
+        .route("/screens/{id}/qr/{what}", get(qr))
         .layer(axum::middleware::from_fn(screen_headers))
 }
 
@@ -29,8 +41,8 @@ async fn screen_headers(req: axum::extract::Request, next: axum::middleware::Nex
         (
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; script-src 'self'; style-src 'self'; \
-             img-src 'self' https: http: data:; connect-src 'self'; base-uri 'self'; \
-             form-action 'none'",
+             img-src 'self' https: http: data:; media-src 'self' https: http:; \
+             connect-src 'self'; base-uri 'self'; form-action 'none'",
         ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -47,14 +59,47 @@ pub struct ScreenQuery {
     key: String,
 }
 
+/// What every screen page shows of its activity.
+struct Shown {
+    name: String,
+    logo: String,
+    background: String,
+    music: String,
+    /// The event stream with the key.
+    stream: String,
+    /// The newest event when the page was made: screens that show the current state start
+    /// their stream after it.
+    after: i64,
+}
+
 #[derive(askama::Template)]
 #[template(path = "screens/signin.html")]
 struct SigninScreen<'a> {
     assets: &'a assets::Urls,
-    name: String,
-    logo: String,
-    background: String,
-    stream: String,
+    s: Shown,
+    /// The event that counts: signin for a sign-in activity, join for the others.
+    counted: &'static str,
+    join_qr: String,
+    join_link: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "screens/lottery.html")]
+struct LotteryScreen<'a> {
+    assets: &'a assets::Urls,
+    s: Shown,
+    state: String,
+    qr: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "screens/wall.html")]
+struct WallScreen<'a> {
+    assets: &'a assets::Urls,
+    s: Shown,
+    state: String,
+    style: String,
+    join_qr: String,
 }
 
 #[derive(askama::Template)]
@@ -64,52 +109,249 @@ struct ScreenError<'a> {
     message: String,
 }
 
-fn error_page(e: &Error) -> Response {
-    let message = if e.status().is_server_error() {
-        "服务出错了,请稍后再试".to_string()
+/// A screen page's failure: the error page, with the error's status.
+pub struct PageError(Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let message = if e.status().is_server_error() {
+            "服务出错了,请稍后再试".to_string()
+        } else {
+            e.message()
+        };
+        let mut resp = crate::web::render(&ScreenError {
+            assets: assets::urls(),
+            message,
+        });
+        *resp.status_mut() = e.status();
+        resp
+    }
+}
+
+/// The activity whose screen key this is; a wrong, rotated or malformed key is refused alike.
+async fn opened(
+    state: &AppState,
+    id: i64,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<(ActivityRow, String), Error> {
+    let key = query.map(|Params(q)| q.key).unwrap_or_default();
+    let wrong = || Error::Unauthorized("大屏密钥无效或已更换,请从控制台重新打开大屏链接".into());
+    let key = key.trim();
+    if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(wrong());
+    }
+    let row = sql::get(&state.store, id).await?.ok_or_else(wrong)?;
+    events::check_screen_key(&state.store, row.id, key)
+        .await
+        .map_err(|_| wrong())?;
+    Ok((row, key.to_string()))
+}
+
+/// A screen page's activity, opened with its key, of `kind` (with its name in words) if
+/// given, and what the page shows of it.
+async fn open_page(
+    state: &AppState,
+    id: i64,
+    query: Result<Params<ScreenQuery>, Error>,
+    kind: Option<(&str, &str)>,
+) -> Result<(ActivityRow, String, Shown), Error> {
+    let (row, key) = opened(state, id, query).await?;
+    if let Some((kind, what)) = kind {
+        of_kind(&row, kind, what)?;
+    }
+    let shown = shown(state, &row, &key).await?;
+    Ok((row, key, shown))
+}
+
+async fn shown(state: &AppState, row: &ActivityRow, key: &str) -> Result<Shown, Error> {
+    Ok(Shown {
+        name: row.name.clone(),
+        logo: row.logo.clone(),
+        background: row.background.clone(),
+        music: row.music.clone(),
+        stream: format!("/api/v3/activitys/{}/events?screen_key={key}", row.id),
+        after: crate::store::activity_events::latest_id(&state.store, row.id).await?,
+    })
+}
+
+fn of_kind(row: &ActivityRow, kind: &str, what: &str) -> Result<(), Error> {
+    if row.kind == kind {
+        Ok(())
     } else {
-        e.message()
-    };
-    let mut resp = crate::web::render(&ScreenError {
-        assets: assets::urls(),
-        message,
-    });
-    *resp.status_mut() = e.status();
-    resp
+        Err(Error::bad_request(format!(
+            "该活动不是{what}活动,没有这块大屏"
+        )))
+    }
 }
 
 /// `GET /screens/{id}/signin?key=`: the sign-in wall — the count, the rate per minute, the
-/// newest arrivals (masked names, as the stream sends them).
+/// newest arrivals (masked names, as the stream sends them), the QR code of the H5 join link.
 pub async fn signin(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, PageError> {
+    let (row, key, s) = open_page(&state, id, query, None).await?;
+    Ok(crate::web::render(&SigninScreen {
+        assets: assets::urls(),
+        counted: if row.kind == "signin" {
+            "signin"
+        } else {
+            "join"
+        },
+        join_qr: format!("/screens/{}/qr/join.svg?key={key}", row.id),
+        join_link: join_link(&crate::http::public_base(&state, &headers), row.id),
+        s,
+    }))
+}
+
+/// `GET /screens/{id}/lottery?key=`: the lottery stage.
+pub async fn lottery(
     State(state): State<AppState>,
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
-) -> Response {
-    let key = query.map(|Params(q)| q.key).unwrap_or_default();
-    let result = async {
-        let wrong =
-            || Error::Unauthorized("大屏密钥无效或已更换,请从控制台重新打开大屏链接".into());
-        let key = key.trim();
-        if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(wrong());
-        }
-        let row = sql::get(&state.store, id).await?.ok_or_else(wrong)?;
-        events::check_screen_key(&state.store, row.id, key)
-            .await
-            .map_err(|_| wrong())?;
-        Ok(crate::web::render(&SigninScreen {
-            assets: assets::urls(),
-            name: row.name,
-            logo: row.logo,
-            background: row.background,
-            stream: format!("/api/v3/activitys/{}/events?screen_key={key}", row.id),
-        }))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&e))
+) -> Result<Response, PageError> {
+    let (row, key, s) = open_page(&state, id, query, Some(("lottery", "抽奖"))).await?;
+    Ok(crate::web::render(&LotteryScreen {
+        assets: assets::urls(),
+        state: format!("/screens/{}/lottery/state?key={key}", row.id),
+        qr: format!("/screens/{}/qr/verify-{{round}}.svg?key={key}", row.id),
+        s,
+    }))
 }
 
-/// The screen links of an activity for its key (the console shows them once, with the key).
-pub fn links(id: i64, key: &str) -> Vec<(&'static str, String)> {
-    vec![("签到墙", format!("/screens/{id}/signin?key={key}"))]
+/// `GET /screens/{id}/lottery/state?key=`: the lottery's public results (prizes with their
+/// stock, every round with its masked winners) and, while a round waits to be drawn, the
+/// names the stage rolls.
+pub async fn lottery_state(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, Error> {
+    let (row, _) = opened(&state, id, query).await?;
+    of_kind(&row, "lottery", "抽奖")?;
+    let stage = crate::activity::lottery::public::stage(&state.store, &state.secrets, &row).await?;
+    Ok(Json(stage).into_response())
+}
+
+/// `GET /screens/{id}/wall?key=`: the message wall.
+pub async fn wall(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, PageError> {
+    let (row, key, s) = open_page(&state, id, query, Some(("message", "留言"))).await?;
+    Ok(crate::web::render(&WallScreen {
+        assets: assets::urls(),
+        state: format!("/screens/{}/wall/state?key={key}", row.id),
+        style: crate::activity::wall::settings(&state.store, row.id)
+            .await
+            .map_err(PageError)?
+            .screen_style,
+        join_qr: format!("/screens/{}/qr/join.svg?key={key}", row.id),
+        s,
+    }))
+}
+
+/// `GET /screens/{id}/wall/state?key=`: the newest approved messages, the pinned ones, the
+/// screen style.
+pub async fn wall_state(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, Error> {
+    let (row, _) = opened(&state, id, query).await?;
+    of_kind(&row, "message", "留言")?;
+    Ok(Json(crate::activity::wall::on_screen(&state.store, row.id).await?).into_response())
+}
+
+/// The H5 join link of an activity (what participants scan).
+pub fn join_link(base: &str, id: i64) -> String {
+    format!("{base}/h5/{id}")
+}
+
+/// The public verification page of a lottery round.
+pub fn verify_link(base: &str, id: i64, round: i64) -> String {
+    format!("{base}/h5/{id}/lottery/rounds/{round}")
+}
+
+/// `GET /screens/{id}/qr/{what}.svg?key=`: a QR code, as SVG, of `join` (the H5 join link),
+/// `verify-{round}` (a round's verification page), or `signin`, `lottery`, `wall` (the
+/// screens' own links, key included, for opening a screen from a phone or tablet).
+pub async fn qr(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path((id, what)): axum::extract::Path<(String, String)>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, Error> {
+    {
+        let id: i64 = id.parse().map_err(|_| Error::not_found("活动不存在"))?;
+        let (row, key) = opened(&state, id, query).await?;
+        let base = crate::http::public_base(&state, &headers);
+        let what = what
+            .strip_suffix(".svg")
+            .ok_or_else(|| Error::not_found("二维码不存在"))?;
+        let text = match what {
+            "join" => join_link(&base, row.id),
+            "signin" | "lottery" | "wall" => {
+                format!("{base}/screens/{}/{what}?key={key}", row.id)
+            }
+            _ => {
+                let round = what
+                    .strip_prefix("verify-")
+                    .and_then(|r| r.parse::<i64>().ok())
+                    .ok_or_else(|| Error::not_found("二维码不存在"))?;
+                verify_link(&base, row.id, round)
+            }
+        };
+        Ok((
+            [(header::CONTENT_TYPE, "image/svg+xml")],
+            svg(&text).ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?,
+        )
+            .into_response())
+    }
+}
+
+/// A QR code of `text` as SVG (error correction M, a quiet zone), or none when too long.
+pub fn svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(240, 240)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// A screen's link as the console shows it, with the QR code of the link.
+pub struct ScreenLink {
+    pub label: &'static str,
+    pub link: String,
+    pub qr: String,
+}
+
+/// The screen links of an activity for its key (the console shows them once, with the key):
+/// its kind's own screen first, then the sign-in wall.
+pub fn links(id: i64, kind: &str, key: &str) -> Vec<ScreenLink> {
+    let screens: &[(&str, &'static str)] = match kind {
+        "lottery" => &[("lottery", "抽奖舞台"), ("signin", "签到墙")],
+        "message" => &[("wall", "留言墙"), ("signin", "签到墙")],
+        _ => &[("signin", "签到墙")],
+    };
+    screens
+        .iter()
+        .map(|(what, label)| ScreenLink {
+            label,
+            link: format!("/screens/{id}/{what}?key={key}"),
+            qr: format!("/screens/{id}/qr/{what}.svg?key={key}"),
+        })
+        .collect()
 }

@@ -209,6 +209,24 @@ impl TestApp {
         resp.json()["data"]["activity_id"].as_i64().unwrap()
     }
 
+    /// A new screen key for the activity, through the API (the org's token).
+    pub async fn screen_key(&self, token: &str, id: i64) -> String {
+        let resp = self
+            .call(
+                Method::POST,
+                &as_org(&format!("/api/v3/activitys/{id}/screen_key"), token),
+                None,
+                None,
+                Body::empty(),
+            )
+            .await;
+        assert_eq!(resp.status, axum::http::StatusCode::OK, "{}", resp.text);
+        resp.json()["data"]["screen_key"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub async fn client(&self, scope: &str, org_id: Option<i64>) -> Creds {
         let created = wxhub::admin::clients::create(
             &self.state.store,

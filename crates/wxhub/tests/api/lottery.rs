@@ -64,17 +64,7 @@ impl Ctx {
 
     /// A big screen on the activity's event stream (with a fresh screen key).
     pub async fn screen(&self) -> crate::events::Screen {
-        let key = self
-            .call(
-                Method::POST,
-                &format!("/api/v3/activitys/{}/screen_key", self.id),
-                Value::Null,
-            )
-            .await
-            .json()["data"]["screen_key"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let key = self.app.screen_key(&self.org, self.id).await;
         let base = self.app.live().await;
         let (_, screen) = crate::events::Screen::open(
             &base,
@@ -393,8 +383,19 @@ async fn bad_rounds_are_refused_and_draws_reach_the_screen() {
         .as_i64()
         .unwrap();
     c.draw(round).await;
-    let events = screen.wait_for(4).await; // three joins, then the draw
-    let draw = &events[3];
+    let events = screen.wait_for(5).await; // three joins, the commitment, the draw
+    let commit = &events[3];
+    assert_eq!(commit.1, "lottery_commit");
+    assert_eq!(commit.2["round_id"], round);
+    assert_eq!(commit.2["participants_count"], 3);
+    assert_eq!(commit.2["count"], 2);
+    assert_eq!(
+        commit.2["names"],
+        json!(["张*丰", "张*丰", "张*丰"]),
+        "masked names to roll"
+    );
+    assert_eq!(commit.2["seed_hash"].as_str().unwrap().len(), 64);
+    let draw = &events[4];
     assert_eq!(draw.1, "lottery_draw");
     assert_eq!(draw.2["winners"].as_array().unwrap().len(), 2);
     assert_eq!(

@@ -17,6 +17,7 @@ mod lottery;
 mod lottery_rules;
 mod oauth;
 mod ops;
+mod screens;
 mod send_msg;
 mod tenants;
 mod token;

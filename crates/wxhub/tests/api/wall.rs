@@ -6,16 +6,16 @@ use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-struct Ctx {
-    app: TestApp,
-    org: String,
-    user: String,
-    id: i64,
+pub(crate) struct Ctx {
+    pub app: TestApp,
+    pub org: String,
+    pub user: String,
+    pub id: i64,
 }
 
 const USER: &str = "692672045669941256";
 
-async fn ctx() -> Ctx {
+pub(crate) async fn ctx() -> Ctx {
     let app = TestApp::new().await;
     let org_id = app.org("机构").await;
     let org = app.token(&app.client("org", Some(org_id)).await).await;
@@ -54,7 +54,7 @@ async fn ctx() -> Ctx {
 }
 
 impl Ctx {
-    async fn call(&self, method: Method, path: &str, org: bool, body: Value) -> Resp {
+    pub async fn call(&self, method: Method, path: &str, org: bool, body: Value) -> Resp {
         let (token, kind) = if org {
             (&self.org, "org")
         } else {
@@ -71,7 +71,7 @@ impl Ctx {
         }
     }
 
-    async fn post(&self, content: &str) -> Resp {
+    pub async fn post(&self, content: &str) -> Resp {
         self.call(
             Method::POST,
             &format!("/activitys_for_wx/{}/wx/message", self.id),
@@ -81,7 +81,7 @@ impl Ctx {
         .await
     }
 
-    async fn settings(&self, body: Value) {
+    pub async fn settings(&self, body: Value) {
         let resp = self
             .call(
                 Method::PUT,
@@ -93,7 +93,7 @@ impl Ctx {
         assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     }
 
-    async fn act(&self, message: i64, action: &str) -> Resp {
+    pub async fn act(&self, message: i64, action: &str) -> Resp {
         self.call(
             Method::POST,
             &format!(
@@ -254,7 +254,8 @@ async fn approve_first_and_hold_keep_messages_off_the_screen_until_approved() {
         .await;
     assert_eq!(
         resp.json()["data"],
-        json!({"mode": "show_then_remove", "filter_action": "hold", "max_length": 200, "per_minute": 10})
+        json!({"mode": "show_then_remove", "filter_action": "hold", "max_length": 200, "per_minute": 10,
+               "screen_style": "danmaku"})
     );
 }
 

@@ -103,3 +103,36 @@ pub async fn results(
         rounds,
     })
 }
+
+/// What the lottery stage shows: the public results and, while the newest round not reset
+/// waits to be drawn, the masked names its commitment sent the screens to roll (the list
+/// itself can hold millions).
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    #[serde(flatten)]
+    pub results: PublicResults,
+    pub names: Vec<String>,
+}
+
+pub async fn stage(store: &Store, secrets: &SecretBox, activity: &ActivityRow) -> Result<Stage> {
+    let results = results(store, secrets, activity).await?;
+    let waiting = results
+        .rounds
+        .iter()
+        .rev()
+        .find(|r| r.state != "reset")
+        .filter(|r| r.state == "committed")
+        .map(|r| r.round_id);
+    let mut names = Vec::new();
+    if let Some(round_id) = waiting {
+        let commitment =
+            crate::store::activity_events::latest_of_kind(store, activity.id, "lottery_commit")
+                .await?
+                .and_then(|e| serde_json::from_str::<Value>(&e.payload).ok())
+                .filter(|p| p["round_id"] == round_id);
+        if let Some(p) = commitment {
+            names = serde_json::from_value(p["names"].clone()).unwrap_or_default();
+        }
+    }
+    Ok(Stage { results, names })
+}

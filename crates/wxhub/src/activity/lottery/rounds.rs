@@ -180,6 +180,7 @@ fn committed(secrets: &SecretBox, prize: &PrizeRow, participants: &[String]) -> 
 pub async fn commit(
     store: &Store,
     secrets: &SecretBox,
+    hub: &Hub,
     activity: &ActivityRow,
     actor: &str,
     input: RoundInput,
@@ -231,6 +232,7 @@ pub async fn commit(
             participants.len()
         )));
     }
+    let names = sample_names(store, activity.id, participants.iter().map(String::as_str)).await?;
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
     let row = sql::insert_round(
         &mut tx,
@@ -261,8 +263,50 @@ pub async fn commit(
                "participants_count": row.participants_count}),
     )
     .await?;
+    let event = stream_commitment(hub, &mut tx, &row, &prize, names).await?;
     tx.commit().await.map_err(StoreError::from)?;
+    hub.committed(event);
     Ok(record(&row, Vec::new(), false))
+}
+
+/// Streams a commitment to the screens (`lottery_commit`), a redraw's too, in its transaction.
+async fn stream_commitment(
+    hub: &Hub,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    row: &RoundRow,
+    prize: &PrizeRow,
+    names: Vec<String>,
+) -> Result<crate::store::activity_events::EventRow> {
+    let payload = json!({"activity_id": row.activity_id, "round_id": row.id, "kind": row.kind,
+           "prize_id": prize.id, "prize_name": prize.name, "count": row.winners_count,
+           "seed_hash": row.seed_hash, "list_hash": row.list_hash,
+           "participants_count": row.participants_count, "names": names});
+    hub.emit(tx, row.activity_id, "lottery_commit", &payload)
+        .await
+}
+
+/// Names the lottery stage rolls while a round waits to be drawn: up to 60 of the round's
+/// participants, spread over its sorted list, masked (张*三) or by nickname. Only a show: the
+/// draw never looks at them.
+async fn sample_names<'a>(
+    store: &Store,
+    activity_id: i64,
+    participants: impl Iterator<Item = &'a str>,
+) -> Result<Vec<String>> {
+    const SHOWN: usize = 60;
+    let all: Vec<&str> = participants.filter(|p| !p.is_empty()).collect();
+    let step = all.len().div_ceil(SHOWN).max(1);
+    let ids: Vec<String> = all.iter().step_by(step).map(|p| p.to_string()).collect();
+    let found = people::by_ids(store, activity_id, &ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.get(id))
+        .map(|p| match crate::activity::events::mask_name(&p.name) {
+            masked if !masked.is_empty() => masked,
+            _ => p.nickname.clone(),
+        })
+        .filter(|n| !n.is_empty())
+        .collect())
 }
 
 async fn round_of(store: &Store, activity: &ActivityRow, round_id: i64) -> Result<RoundRow> {
@@ -459,6 +503,7 @@ pub async fn redraw(
     if participants.is_empty() {
         return Err(Error::conflict("没有尚未抽中的参与者可供补抽"));
     }
+    let names = sample_names(store, activity.id, participants.iter().map(String::as_str)).await?;
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
     if !sql::mark_absent(&mut tx, absent.id, &reason).await? {
         return Err(Error::conflict("该中奖者已被标记缺席或该轮已重置"));
@@ -502,8 +547,10 @@ pub async fn redraw(
                     "winner": screen_view(&person, absent.designated), "reason": reason}),
         )
         .await?;
+    let redraw = stream_commitment(hub, &mut tx, &row, &prize, names).await?;
     tx.commit().await.map_err(StoreError::from)?;
     hub.committed(event);
+    hub.committed(redraw);
     Ok(record(&row, Vec::new(), false))
 }
 

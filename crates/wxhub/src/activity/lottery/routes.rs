@@ -361,7 +361,7 @@ pub async fn commit_round(
     let row = own_lottery(&s, &org, id).await?;
     Ok(Activity::new(
         "已承诺",
-        rounds::commit(&s.store, &s.secrets, &row, &org.client_id, input).await?,
+        rounds::commit(&s.store, &s.secrets, &s.hub, &row, &org.client_id, input).await?,
     ))
 }
 

@@ -33,6 +33,8 @@ pub struct WallSettings {
     pub max_length: i64,
     /// Messages a member may post per minute, 1–600 (default 10).
     pub per_minute: i64,
+    /// How the big screen shows messages: danmaku (lanes across the screen, default) or column.
+    pub screen_style: String,
 }
 
 impl Default for WallSettings {
@@ -42,6 +44,7 @@ impl Default for WallSettings {
             filter_action: "mask".into(),
             max_length: 200,
             per_minute: 10,
+            screen_style: "danmaku".into(),
         }
     }
 }
@@ -52,6 +55,7 @@ fn settings_of(s: sql::SettingsRow) -> WallSettings {
         filter_action: s.filter_action,
         max_length: s.max_length,
         per_minute: s.per_minute,
+        screen_style: s.screen_style,
     }
 }
 
@@ -62,8 +66,10 @@ pub async fn settings(store: &Store, activity_id: i64) -> Result<WallSettings> {
         .unwrap_or_default())
 }
 
+/// Saves the settings; the screens hear of the screen style at once (`wall_settings`).
 pub async fn save_settings(
     store: &Store,
+    hub: &Hub,
     activity: &ActivityRow,
     s: WallSettings,
 ) -> Result<WallSettings> {
@@ -81,13 +87,36 @@ pub async fn save_settings(
     if !(1..=600).contains(&s.per_minute) {
         return Err(Error::bad_request("per_minute 应在 1 到 600 之间"));
     }
+    if !matches!(s.screen_style.as_str(), "danmaku" | "column") {
+        return Err(Error::bad_request("screen_style 只能是 danmaku 或 column"));
+    }
     let row = SettingsRow {
         mode: s.mode.clone(),
         filter_action: s.filter_action.clone(),
         max_length: s.max_length,
         per_minute: s.per_minute,
+        screen_style: s.screen_style.clone(),
     };
-    sql::save_settings(store, activity.id, &row, crate::time::now_ms()).await?;
+    let before = settings(store, activity.id).await?.screen_style;
+    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+    sql::save_settings(&mut tx, activity.id, &row, crate::time::now_ms()).await?;
+    let event = if before != s.screen_style {
+        Some(
+            hub.emit(
+                &mut tx,
+                activity.id,
+                "wall_settings",
+                &json!({"activity_id": activity.id, "screen_style": s.screen_style}),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    tx.commit().await.map_err(StoreError::from)?;
+    if let Some(e) = event {
+        hub.committed(e);
+    }
     Ok(s)
 }
 
@@ -163,6 +192,18 @@ pub struct Posted {
     pub status: String,
     /// As the screen shows it (sensitive words masked).
     pub content: String,
+}
+
+/// What a big screen shows when it opens: the newest approved messages (oldest first) and
+/// the pinned ones, each as the stream sends it, and the screen style.
+pub async fn on_screen(store: &Store, activity_id: i64) -> Result<serde_json::Value> {
+    let (latest, pinned) = sql::on_screen(store, activity_id, 60).await?;
+    let style = settings(store, activity_id).await?.screen_style;
+    Ok(json!({
+        "screen_style": style,
+        "messages": latest.iter().rev().map(screen_payload).collect::<Vec<_>>(),
+        "pinned": pinned.iter().map(screen_payload).collect::<Vec<_>>(),
+    }))
 }
 
 fn screen_payload(m: &MessageRow) -> serde_json::Value {

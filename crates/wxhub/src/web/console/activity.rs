@@ -63,7 +63,7 @@ struct ActivityPage<'a> {
     members_total: i64,
     screen_key: Option<String>,
     /// The screens' links with the key just created.
-    screen_links: Vec<(&'static str, String)>,
+    screen_links: Vec<crate::web::screens::ScreenLink>,
     stream_url: String,
     /// The edit form (org admins).
     edit: Option<EditView>,
@@ -135,23 +135,17 @@ async fn render(
         offset: 0,
         limit: LISTED,
     };
-    let (mut list, members_total) = members::list(
+    let (list, members_total) = members::list(
         &state.store,
         &state.secrets,
         row.id,
         Some(shown.member_search.trim()),
         page,
+        // Whole phones are for org admins.
+        !frame.can_edit,
         &state.tz,
     )
     .await?;
-    // Whole phones are for org admins.
-    if !frame.can_edit {
-        for m in &mut list {
-            if !m.member_phone.is_empty() {
-                m.member_phone = crate::platform::values::mask_phone(&m.member_phone);
-            }
-        }
-    }
     let now = crate::time::now_ms();
     let (edit, meetings) = if frame.can_edit {
         let all = Page {
@@ -218,9 +212,9 @@ async fn render(
             crate::http::public_base(state, headers),
             row.id
         ),
-        screen_links: match (&shown.screen_key, row.kind.as_str()) {
-            (Some(key), "signin") => crate::web::screens::links(row.id, key),
-            _ => Vec::new(),
+        screen_links: match &shown.screen_key {
+            Some(key) => crate::web::screens::links(row.id, &row.kind, key),
+            None => Vec::new(),
         },
         screen_key: shown.screen_key,
         edit,
@@ -400,18 +394,6 @@ pub async fn desk_sign_in(
         .unwrap_or_else(|e| error_page(&e))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: Option<String>,
-}
-
-impl CsrfField for CsrfForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
-}
-
 /// `POST /console/activities/{id}/screen_key`: a new screen key, shown once on the page
 /// answered (org admins; the previous key stops working).
 pub async fn screen_key(
@@ -419,7 +401,7 @@ pub async fn screen_key(
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
-    form: Result<Params<CsrfForm>, Error>,
+    form: Result<Params<super::activities::CsrfForm>, Error>,
 ) -> Response {
     let (session, org_id, _) =
         match super::org_admin_post(&state, &headers, form, "生成大屏密钥").await {

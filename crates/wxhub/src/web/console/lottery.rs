@@ -3,7 +3,7 @@
 //! absent winner, reset with a reason), winners and the lottery's own audit record. Staff
 //! operate the draw (commit, draw, redraw); everything else is for org admins.
 
-use super::{audit, error_page, CsrfField, Frame};
+use super::{audit, error_page, form_int, required_int, CsrfField, Frame};
 use crate::activity::lottery::prizes::{self, PrizeInput, PrizeView};
 use crate::activity::lottery::rounds::{self, RedrawInput, ResetInput, RoundInput, WinnerView};
 use crate::activity::lottery::rules::{self, DesignatedInput, RulesInput, SettingsInput};
@@ -13,7 +13,7 @@ use crate::auth::accounts::{Role, Session};
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
-use crate::platform::values::mask_phone;
+use crate::platform::values::mask_phone_if_any;
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
 use crate::AppState;
@@ -169,10 +169,10 @@ async fn render(
     .await?;
     let whole_phones = frame.can_edit;
     let masked = |phone: String| {
-        if whole_phones || phone.is_empty() {
+        if whole_phones {
             phone
         } else {
-            mask_phone(&phone)
+            mask_phone_if_any(&phone)
         }
     };
     for p in &mut people {
@@ -371,16 +371,6 @@ impl CsrfField for LotteryForm {
     }
 }
 
-fn number(text: &str, name: &str) -> Result<Option<i64>, Error> {
-    match text.trim() {
-        "" => Ok(None),
-        t => t
-            .parse()
-            .map(Some)
-            .map_err(|_| Error::bad_request(format!("{name} 应为整数"))),
-    }
-}
-
 /// A participant as people type it: its id, or an imported participant's 编号 (the list shows
 /// the 编号 for those); as typed when neither is known (the domain then says "not found").
 async fn participant_id(state: &AppState, row: &ActivityRow, typed: &str) -> Result<String, Error> {
@@ -416,9 +406,7 @@ async fn run(
     form: LotteryForm,
 ) -> Result<String, Error> {
     let actor = actor(session);
-    let round_id = || {
-        number(&form.round_id, "round_id")?.ok_or_else(|| Error::bad_request("缺少参数 round_id"))
-    };
+    let round_id = || required_int(&form.round_id, "round_id");
     Ok(match action {
         "purpose" => {
             let input = SettingsInput {
@@ -438,23 +426,23 @@ async fn run(
             let tags = parse_tags(&form.tags).map_err(Error::bad_request)?;
             let input = PrizeInput {
                 name: form.name,
-                tier: number(&form.tier, "tier")?,
+                tier: form_int(&form.tier, "tier")?,
                 image: form.image.filter(|i| !i.trim().is_empty()),
-                stock: number(&form.stock, "stock")?,
+                stock: form_int(&form.stock, "stock")?,
                 eligible_tags: Some(tags),
             };
             let prize = prizes::add_prize(&state.store, row, input).await?;
             format!("{}(库存 {})", prize.name, prize.stock)
         }
         "prize_delete" => {
-            let prize_id = number(&form.prize_id, "prize_id")?.unwrap_or_default();
+            let prize_id = form_int(&form.prize_id, "prize_id")?.unwrap_or_default();
             prizes::delete_prize(&state.store, row, prize_id).await?;
             format!("奖品 {prize_id}")
         }
         "designate" => {
             let typed = form.participant_id.clone().unwrap_or_default();
             let input = DesignatedInput {
-                prize_id: number(&form.prize_id, "prize_id")?,
+                prize_id: form_int(&form.prize_id, "prize_id")?,
                 participant_id: Some(participant_id(state, row, &typed).await?),
                 note: form.note,
             };
@@ -462,17 +450,18 @@ async fn run(
             form.participant_id.unwrap_or_default()
         }
         "undesignate" => {
-            let id = number(&form.designated_id, "designated_id")?.unwrap_or_default();
+            let id = form_int(&form.designated_id, "designated_id")?.unwrap_or_default();
             rules::remove_designated(&state.store, &state.hub, row, &actor, id).await?;
             format!("内定 {id}")
         }
         "commit" => {
             let input = RoundInput {
-                prize_id: number(&form.prize_id, "prize_id")?,
-                count: number(&form.count, "count")?,
+                prize_id: form_int(&form.prize_id, "prize_id")?,
+                count: form_int(&form.count, "count")?,
                 exclude_winners: Some(form.exclude_winners.is_some()),
             };
-            let r = rounds::commit(&state.store, &state.secrets, row, &actor, input).await?;
+            let r = rounds::commit(&state.store, &state.secrets, &state.hub, row, &actor, input)
+                .await?;
             format!("轮次 {},种子哈希 {}", r.round_id, short(&r.seed_hash))
         }
         "draw" => {
@@ -519,7 +508,7 @@ async fn run(
                 text => Some(super::platform::messages::parse_fields_text(text)?),
             };
             let input = crate::activity::lottery::notices::NoticeInput {
-                port_id: number(&form.port_id, "port_id")?,
+                port_id: form_int(&form.port_id, "port_id")?,
                 msg_temp_id: Some(form.msg_temp_id.trim().to_string()).filter(|t| !t.is_empty()),
                 msg_content: content,
                 url: Some(form.url.trim().to_string()).filter(|u| !u.is_empty()),

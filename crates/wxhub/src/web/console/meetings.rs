@@ -9,7 +9,7 @@ use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
-use crate::platform::values::mask_phone;
+use crate::platform::values::mask_phone_if_any;
 use crate::store::meetings::Named;
 use crate::web::assets;
 use crate::AppState;
@@ -168,9 +168,7 @@ async fn roster_page(
     if !frame.can_edit {
         // Staff see phones masked.
         for p in &mut people {
-            if !p.phone.is_empty() {
-                p.phone = mask_phone(&p.phone);
-            }
+            p.phone = mask_phone_if_any(&p.phone);
         }
     }
     Ok(crate::web::render(&RosterPage {

@@ -270,6 +270,28 @@ pub fn uploaded_file(
         .ok_or_else(|| Error::bad_request("请选择要上传的文件"))
 }
 
+/// A whole number typed into a form: none when left empty, a clear error when not a number.
+pub fn form_int(text: &str, name: &str) -> Result<Option<i64>, Error> {
+    match text.trim() {
+        "" => Ok(None),
+        t => t
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::bad_request(format!("{name} 应为整数"))),
+    }
+}
+
+/// A whole number a form must carry.
+pub fn required_int(text: &str, name: &str) -> Result<i64, Error> {
+    form_int(text, name)?.ok_or_else(|| Error::bad_request(format!("缺少参数 {name}")))
+}
+
+/// A text field as typed, trimmed; none when left empty.
+pub fn filled(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
 /// The refused rows of an import (`Error::Rejected`'s data) as (row, message) pairs.
 pub fn row_errors(data: &serde_json::Value) -> Vec<(i64, String)> {
     data["errors"]

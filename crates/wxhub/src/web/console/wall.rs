@@ -3,7 +3,7 @@
 //! the wall to pin, unpin or remove. The queue refreshes itself every second (htmx), and is
 //! only redrawn when something changed, so a button being used keeps its focus.
 
-use super::{audit, error_page, CsrfField, Frame};
+use super::{audit, error_page, required_int, CsrfField, Frame};
 use crate::activity::wall::{self, Action, WallMessage, WallSettings, Word};
 use crate::admin::Page;
 use crate::auth::accounts::Session;
@@ -195,6 +195,7 @@ pub struct WallForm {
     filter_action: String,
     max_length: String,
     per_minute: String,
+    screen_style: String,
     words: String,
     word_id: String,
 }
@@ -203,12 +204,6 @@ impl CsrfField for WallForm {
     fn csrf(&self) -> Option<&str> {
         self.csrf.as_deref()
     }
-}
-
-fn number(text: &str, name: &str) -> Result<i64, Error> {
-    text.trim()
-        .parse()
-        .map_err(|_| Error::bad_request(format!("{name} 应为整数")))
 }
 
 /// `POST /console/wall/{id}/moderate`: approve, reject, pin, unpin or remove a message (staff
@@ -227,7 +222,7 @@ pub async fn moderate(
     let from_htmx = headers.contains_key("hx-request");
     let result = async {
         let row = wall_of(&state, &session, id).await?;
-        let message_id = number(&form.message_id, "message_id")?;
+        let message_id = required_int(&form.message_id, "message_id")?;
         let action =
             Action::parse(&form.action).ok_or_else(|| Error::bad_request("未知的审核操作"))?;
         let done = wall::moderate(
@@ -293,13 +288,19 @@ pub async fn act(
                 let settings = WallSettings {
                     mode: form.mode,
                     filter_action: form.filter_action,
-                    max_length: number(&form.max_length, "max_length")?,
-                    per_minute: number(&form.per_minute, "per_minute")?,
+                    max_length: required_int(&form.max_length, "max_length")?,
+                    per_minute: required_int(&form.per_minute, "per_minute")?,
+                    screen_style: super::filled(&form.screen_style)
+                        .unwrap_or_else(|| "danmaku".into()),
                 };
-                let saved = wall::save_settings(&state.store, &row, settings).await?;
+                let saved = wall::save_settings(&state.store, &state.hub, &row, settings).await?;
                 format!(
-                    "{} {} {} {}",
-                    saved.mode, saved.filter_action, saved.max_length, saved.per_minute
+                    "{} {} {} {} {}",
+                    saved.mode,
+                    saved.filter_action,
+                    saved.max_length,
+                    saved.per_minute,
+                    saved.screen_style
                 )
             }
             "words" => {
@@ -309,7 +310,7 @@ pub async fn act(
                 format!("{added} 个")
             }
             "word_delete" => {
-                let word_id = number(&form.word_id, "word_id")?;
+                let word_id = required_int(&form.word_id, "word_id")?;
                 wall::delete_word(&state.store, &state.wall_filters, org_id, word_id).await?;
                 format!("敏感词 {word_id}")
             }

@@ -45,7 +45,7 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
         );
         eprintln!(
             "\n!!! BROWSER TESTS SKIPPED: {CHROMEDRIVER} or {CHROMIUM} is missing \
-             (apt-get install chromium chromium-driver fonts-noto-cjk) !!!\n"
+             (apt-get install chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji) !!!\n"
         );
         return None;
     }
@@ -177,6 +177,36 @@ impl Browser {
             Some(json!({"width": width, "height": height})),
         )
         .await;
+    }
+
+    /// Sizes the window so that the page itself (the viewport) is `width`×`height`, as on a
+    /// projector in full screen.
+    pub async fn viewport(&self, width: u32, height: u32) {
+        self.resize(width, height).await;
+        let inner = self
+            .script("return [window.innerWidth, window.innerHeight]")
+            .await;
+        let dw = width as i64 - inner[0].as_i64().unwrap_or(width as i64);
+        let dh = height as i64 - inner[1].as_i64().unwrap_or(height as i64);
+        self.resize((width as i64 + dw) as u32, (height as i64 + dh) as u32)
+            .await;
+    }
+
+    /// Asserts that the page fits its window: no scrollbars, nothing cut off to the side.
+    pub async fn assert_fits(&self, what: &str) {
+        let sizes = self
+            .script(
+                "var d = document.documentElement; \
+                 return [d.scrollWidth, d.clientWidth, d.scrollHeight, d.clientHeight]",
+            )
+            .await;
+        let v: Vec<i64> = sizes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_i64().unwrap())
+            .collect();
+        assert!(v[0] <= v[1] && v[2] <= v[3], "{what} does not fit: {v:?}");
     }
 
     /// Waits up to 5 s for the script to answer `expected`.

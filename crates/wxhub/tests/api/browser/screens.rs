@@ -15,18 +15,7 @@ async fn the_signin_wall_counts_a_burst_exactly_and_refuses_a_wrong_key() {
     let id = app
         .activity(&token, "signin", json!({"activity_name": "年度大会签到"}))
         .await;
-    let key = app
-        .json(
-            Method::POST,
-            &as_org(&format!("/api/v3/activitys/{id}/screen_key"), &token),
-            None,
-            json!({}),
-        )
-        .await
-        .json()["data"]["screen_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let key = app.screen_key(&token, id).await;
     let base = app.live().await;
     let Some(b) = browser(1920, 1080).await else {
         return;
@@ -41,6 +30,7 @@ async fn the_signin_wall_counts_a_burst_exactly_and_refuses_a_wrong_key() {
 
     b.goto(&format!("{base}/screens/{id}/signin?key={key}"))
         .await;
+    b.viewport(1920, 1080).await;
     b.wait_for_text("年度大会签到").await;
     let count = "return document.getElementById('count').textContent";
     b.wait_for_script(count, json!("0")).await;
@@ -88,10 +78,369 @@ async fn the_signin_wall_counts_a_burst_exactly_and_refuses_a_wrong_key() {
         .await
         .as_bool()
         .unwrap());
+    // Let the last arrivals finish entering before the picture.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    b.assert_fits("the sign-in wall at 1920×1080").await;
     b.screenshot("screen-signin").await;
+    assert_fits_everywhere(&b, "the sign-in wall").await;
     let problems = b.console_problems().await;
     assert!(
         problems.iter().all(|p| p.contains("status of 401")),
         "{problems:?}"
     );
+}
+
+/// A screen fits a 4:3 projector and a 4K screen as it fits 1920×1080.
+async fn assert_fits_everywhere(b: &super::Browser, what: &str) {
+    for (w, h) in [(1024, 768), (3840, 2160)] {
+        b.viewport(w, h).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        b.assert_fits(&format!("{what} at {w}×{h}")).await;
+    }
+}
+
+#[tokio::test]
+async fn the_lottery_stage_shows_exactly_the_published_winners() {
+    let c = crate::lottery::ctx_for(30, "internal").await;
+    let prize = c.prize(5).await;
+    let designated = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_lottery/{}/designated", c.id),
+            json!({"prize_id": prize, "participant_id": "m007"}),
+        )
+        .await;
+    assert_eq!(designated.status, StatusCode::OK, "{}", designated.text);
+    let key = c.app.screen_key(&c.org, c.id).await;
+    let base = c.app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&format!("{base}/screens/{}/lottery?key={key}", c.id))
+        .await;
+    b.viewport(1920, 1080).await;
+    b.wait_for_text("等待抽奖开始").await;
+    b.wait_for_text("剩余 5 / 5").await;
+
+    // Committed: the commitment is shown and the names roll.
+    let record = c.commit(prize, 3, true).await.json()["data"].clone();
+    let round = record["round_id"].as_i64().unwrap();
+    let text = b.wait_for_text("参与 29 人").await;
+    let seed_hash = record["seed_hash"].as_str().unwrap();
+    assert!(text.contains(&seed_hash[..12]), "{text}");
+    b.wait_for_script(
+        "return !document.getElementById('roll').hidden && \
+         document.getElementById('roll').textContent.length > 0",
+        json!(true),
+    )
+    .await;
+
+    // Drawn: the winners of the published record, in order, the designated one marked.
+    let drawn = c.draw(round).await;
+    assert_eq!(drawn.status, StatusCode::OK, "{}", drawn.text);
+    b.wait_for_script(
+        "return document.getElementById('reveal').getAttribute('data-revealed')",
+        json!(round.to_string()),
+    )
+    .await;
+    let published = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys_lottery/{}/rounds/{round}", c.id),
+            serde_json::Value::Null,
+        )
+        .await
+        .json()["data"]
+        .clone();
+    let mut expected = vec![json!("m007")];
+    expected.extend(published["winners"].as_array().unwrap().iter().cloned());
+    let shown = b
+        .script(
+            "return Array.from(document.querySelectorAll('#reveal .winner'))\
+             .map(function (w) { return w.getAttribute('data-participant'); })",
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!(expected),
+        "the stage shows the record's winners"
+    );
+    let badges = b
+        .script(
+            "return Array.from(document.querySelectorAll('#reveal .winner'))\
+             .map(function (w) { return !!w.querySelector('.badge'); })",
+        )
+        .await;
+    assert_eq!(
+        badges,
+        json!([true, false, false]),
+        "only the designated marked"
+    );
+    let seed = published["seed"].as_str().unwrap();
+    let text = b.wait_for_text("剩余 2 / 5").await;
+    assert!(text.contains(&seed[..12]), "the revealed seed: {text}");
+    let qr = b
+        .script("return document.querySelector('#proof img.qr').getAttribute('src')")
+        .await;
+    assert!(
+        qr.as_str()
+            .unwrap()
+            .contains(&format!("verify-{round}.svg")),
+        "{qr}"
+    );
+    b.wait_for_script(
+        "return document.querySelector('#proof img.qr').naturalWidth > 0",
+        json!(true),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    b.assert_fits("the lottery stage at 1920×1080").await;
+    b.screenshot("screen-lottery").await;
+    assert_fits_everywhere(&b, "the lottery stage").await;
+    b.viewport(1920, 1080).await;
+
+    // An absent winner: the redraw is committed on the stage; a reset leaves nothing standing.
+    let absent = published["winners"][0].as_str().unwrap();
+    let redraw = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_lottery/{}/rounds/{round}/redraw", c.id),
+            json!({"participant_id": absent, "reason": "未到场"}),
+        )
+        .await;
+    assert_eq!(redraw.status, StatusCode::OK, "{}", redraw.text);
+    b.wait_for_text("补抽 · 一等奖").await;
+    b.wait_for_text("剩余 3 / 5").await;
+    let reset = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_lottery/{}/rounds/{round}/reset", c.id),
+            json!({"reason": "设备故障"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+    b.wait_for_text("剩余 5 / 5").await;
+    b.wait_for_text("等待抽奖开始").await;
+    assert_eq!(
+        b.script("return document.querySelectorAll('#board .board-line').length")
+            .await,
+        json!(0)
+    );
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[tokio::test]
+async fn the_message_wall_shows_pins_and_drops_removed_messages() {
+    let c = crate::wall::ctx().await;
+    let first = c.post("大家好[微笑]").await.json()["data"]["message_id"]
+        .as_i64()
+        .unwrap();
+    let key = c.app.screen_key(&c.org, c.id).await;
+    let base = c.app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&format!("{base}/screens/{}/wall?key={key}", c.id))
+        .await;
+    b.viewport(1920, 1080).await;
+    // A message from before the screen opened goes round; emoji as characters.
+    b.wait_for_text("大家好🙂").await;
+
+    let second = c.post("第二条留言").await.json()["data"]["message_id"]
+        .as_i64()
+        .unwrap();
+    b.wait_for_text("第二条留言").await;
+    assert_eq!(c.act(second, "pin").await.status, StatusCode::OK);
+    b.wait_for_script(
+        "return document.querySelector('#pinned').textContent.indexOf('第二条留言') >= 0",
+        json!(true),
+    )
+    .await;
+    for text in [
+        "新年快乐[庆祝]",
+        "抽奖什么时候开始?",
+        "讲得真好[强][强]",
+        "前排围观[吃瓜]",
+    ] {
+        c.post(text).await;
+    }
+    b.wait_for_text("讲得真好👍👍").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    b.assert_fits("the message wall at 1920×1080").await;
+    b.screenshot("screen-wall").await;
+
+    // Removed: gone from the screen within a second.
+    let removed = c
+        .call(
+            Method::DELETE,
+            &format!("/api/v3/activitys_message/{}/wall/{first}", c.id),
+            true,
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
+    let started = Instant::now();
+    b.wait_for_script(
+        &format!("return document.querySelectorAll('[data-message=\"{first}\"]').length"),
+        json!(0),
+    )
+    .await;
+    assert!(
+        started.elapsed().as_millis() < 1000,
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The column, switched from the settings while the screen is open.
+    c.settings(json!({"screen_style": "column", "mode": "approve_first"}))
+        .await;
+    b.wait_for_script(
+        "return document.getElementById('stage').className",
+        json!("stage column"),
+    )
+    .await;
+    // Approved later: appears when approved, not before.
+    let held = c.post("审核后才显示").await.json()["data"]["message_id"]
+        .as_i64()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!b.text().await.contains("审核后才显示"));
+    assert_eq!(c.act(held, "approve").await.status, StatusCode::OK);
+    b.wait_for_text("审核后才显示").await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    b.screenshot("screen-wall-column").await;
+    assert_fits_everywhere(&b, "the message wall").await;
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// The real server as a process on a fixed port, killed when dropped.
+struct ServerProcess(std::process::Child);
+
+impl ServerProcess {
+    async fn start(app: &TestApp, port: u16) -> ServerProcess {
+        let server = ServerProcess(
+            std::process::Command::new(env!("CARGO_BIN_EXE_wxhub"))
+                .current_dir(&app.config.data_dir)
+                .env("WXHUB_DATA_DIR", &app.config.data_dir)
+                .env("WXHUB_DATABASE_URL", &app.config.database_url)
+                .env("WXHUB_LOG_FORMAT", "json")
+                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if let Ok(r) = http
+                .get(format!("http://127.0.0.1:{port}/healthz"))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return server;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server did not start on port {port}");
+    }
+
+    /// SIGKILL: no draining, no goodbye to the screens.
+    fn kill(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_screen_cut_off_by_a_server_restart_ends_with_the_right_count() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let id = app
+        .activity(&token, "signin", json!({"activity_name": "重启中的签到"}))
+        .await;
+    let key = app.screen_key(&token, id).await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let server = ServerProcess::start(&app, port).await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&format!("{base}/screens/{id}/signin?key={key}"))
+        .await;
+    let count = "return document.getElementById('count').textContent";
+    b.wait_for_script(count, json!("0")).await;
+
+    // 1,000 sign-ins from 8 callers; the server is killed after the first 400 and started
+    // again. A caller whose request fails sends it again (a sign-in is idempotent).
+    const PEOPLE: usize = 1_000;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut callers = Vec::new();
+    for caller in 0..8 {
+        let (done, token, base) = (done.clone(), token.clone(), base.clone());
+        callers.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for n in (caller..PEOPLE).step_by(8) {
+                let url = format!(
+                    "{base}{}",
+                    as_org(
+                        &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+                        &token
+                    )
+                );
+                let body =
+                    json!({"member_id": format!("m{n}"), "member_nickname": format!("来宾{n}")});
+                loop {
+                    match http.post(&url).json(&body).send().await {
+                        Ok(r) if r.status().is_success() => break,
+                        _ => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+                    }
+                }
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }));
+    }
+    while done.load(std::sync::atomic::Ordering::SeqCst) < 400 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.kill();
+    // The screen notices and says so.
+    b.wait_for_script(
+        "return document.getElementById('reconnecting').hidden",
+        json!(false),
+    )
+    .await;
+    let _server = ServerProcess::start(&app, port).await;
+    for c in callers {
+        c.await.unwrap();
+    }
+    // Every sign-in counted once, none twice, the mark gone.
+    for _ in 0..3 {
+        if b.script(count).await == json!(PEOPLE.to_string()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+    b.wait_for_script(count, json!(PEOPLE.to_string())).await;
+    b.wait_for_script(
+        "return document.getElementById('reconnecting').hidden",
+        json!(true),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(b.script(count).await, json!(PEOPLE.to_string()));
 }

@@ -3,7 +3,7 @@
 //! messages (a training system's message id → its template). Each through the admin API's
 //! functions.
 
-use super::super::{audit, error_page, CsrfField, Frame};
+use super::super::{audit, error_page, filled, form_int, required_int, CsrfField, Frame};
 use crate::admin::{ports, Page};
 use crate::auth::accounts::Session;
 use crate::error::Error;
@@ -146,14 +146,6 @@ impl CsrfField for MessageForm {
     }
 }
 
-fn number(text: &str) -> Option<i64> {
-    text.trim().parse().ok()
-}
-
-fn given(text: &str) -> Option<String> {
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
-}
-
 /// `POST /console/platform/messages/{action}`: content, content_delete, default,
 /// default_delete, training, training_delete.
 pub async fn act(
@@ -168,7 +160,7 @@ pub async fn act(
         Err(page) => return page,
     };
     let result = async {
-        let id = || number(&form.id).ok_or_else(|| Error::bad_request("缺少参数 id"));
+        let id = || required_int(&form.id, "id");
         let detail = match action.as_str() {
             "content" => {
                 let input = ContentInput {
@@ -184,11 +176,11 @@ pub async fn act(
             }
             "default" => {
                 let input = DefaultInput {
-                    app_app_id: number(&form.app_app_id),
-                    port_id: number(&form.port_id),
+                    app_app_id: form_int(&form.app_app_id, "app_app_id")?,
+                    port_id: form_int(&form.port_id, "port_id")?,
                     app_id: None,
-                    template_id: given(&form.template_id),
-                    content_id: number(&form.content_id),
+                    template_id: filled(&form.template_id),
+                    content_id: form_int(&form.content_id, "content_id")?,
                 };
                 let d = settings::set_default(&state.store, input).await?;
                 format!("应用 {} 端口 {}", d.app_app_id, d.port_id)
@@ -199,8 +191,8 @@ pub async fn act(
             }
             "training" => {
                 let input = TrainingInput {
-                    msg_id: given(&form.msg_id).map(serde_json::Value::String),
-                    template_id: given(&form.template_id),
+                    msg_id: filled(&form.msg_id).map(serde_json::Value::String),
+                    template_id: filled(&form.template_id),
                 };
                 let t = settings::set_training(&state.store, input).await?;
                 format!("{} → {}", t.msg_id, t.template_id)

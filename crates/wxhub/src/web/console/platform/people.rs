@@ -7,7 +7,7 @@ use crate::admin::{ports, Page};
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::Params;
-use crate::platform::values::mask_phone;
+use crate::platform::values::mask_phone_if_any;
 use crate::platform::{fans, users};
 use crate::web::assets;
 use crate::AppState;
@@ -171,10 +171,10 @@ pub async fn users_page(
             lines.push(UserLine {
                 user_id: u.user_id,
                 union_id: u.union_id,
-                phone: if revealed || phone.is_empty() {
+                phone: if revealed {
                     phone
                 } else {
-                    mask_phone(&phone)
+                    mask_phone_if_any(&phone)
                 },
                 revealed,
                 created: super::local_time(&u.create_time, &state.tz),

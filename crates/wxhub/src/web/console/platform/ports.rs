@@ -3,7 +3,7 @@
 //! paste into WeChat's console (服务器配置: the URL, the token, the key, safe mode). The token
 //! and key can be regenerated (shown once again); the appSecret and the OAuth hosts changed.
 
-use super::super::{audit, error_page, CsrfField, Frame};
+use super::super::{audit, error_page, filled, CsrfField, Frame};
 use crate::admin::{ports, Page};
 use crate::auth::accounts::Session;
 use crate::error::Error;
@@ -137,11 +137,6 @@ impl CsrfField for PortForm {
     }
 }
 
-fn given(text: &str) -> Option<String> {
-    let t = text.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
 /// `POST /console/platform/ports`.
 pub async fn create(
     State(state): State<AppState>,
@@ -155,11 +150,11 @@ pub async fn create(
     };
     let input = ports::PortInput {
         app_id: Some(form.app_id.trim().to_string()),
-        name: given(&form.name),
-        app_secret: given(&form.app_secret),
-        callback_token: given(&form.callback_token),
-        encoding_aes_key: given(&form.encoding_aes_key),
-        redirect_hosts: given(&form.redirect_hosts).map(serde_json::Value::String),
+        name: filled(&form.name),
+        app_secret: filled(&form.app_secret),
+        callback_token: filled(&form.callback_token),
+        encoding_aes_key: filled(&form.encoding_aes_key),
+        redirect_hosts: filled(&form.redirect_hosts).map(serde_json::Value::String),
     };
     match ports::create(&state.store, &state.secrets, input).await {
         Ok(port) => {
@@ -237,9 +232,9 @@ pub async fn act(
             }
             "update" => {
                 let input = ports::PortInput {
-                    name: given(&form.name),
-                    app_secret: given(&form.app_secret),
-                    redirect_hosts: given(&form.redirect_hosts).map(serde_json::Value::String),
+                    name: filled(&form.name),
+                    app_secret: filled(&form.app_secret),
+                    redirect_hosts: filled(&form.redirect_hosts).map(serde_json::Value::String),
                     ..Default::default()
                 };
                 (input, None)

@@ -2,7 +2,7 @@
 //! port, state, openId and time, newest first; one send's page shows what was asked, what
 //! each rule resolved to, and WeChat's answer.
 
-use super::super::{error_page, Frame};
+use super::super::{error_page, form_int, Frame};
 use crate::admin::{ports, Page};
 use crate::error::Error;
 use crate::http::params::{Params, PathParam};
@@ -94,22 +94,11 @@ struct SendsPage<'a> {
     error: Option<String>,
 }
 
-fn number(text: &str, name: &str) -> Result<Option<i64>, Error> {
-    match text.trim() {
-        "" => Ok(None),
-        t => t
-            .parse()
-            .map(Some)
-            .map_err(|_| Error::bad_request(format!("{name} 应为整数"))),
-    }
-}
-
 fn time(text: &str, name: &str, tz: &jiff::tz::TimeZone) -> Result<Option<i64>, Error> {
     match text.trim() {
         "" => Ok(None),
         // The browser's datetime-local: "2026-12-01T18:00".
-        t => crate::time::parse_local(&t.replacen('T', " ", 1), tz)
-            .or_else(|| crate::time::parse_local(&format!("{}:00", t.replacen('T', " ", 1)), tz))
+        t => crate::time::parse_local(&crate::web::console::activities::from_browser_time(t), tz)
             .map(Some)
             .ok_or_else(|| Error::bad_request(format!("{name} 时间格式错误"))),
     }
@@ -139,8 +128,8 @@ pub async fn page(
         .await?;
         let searched = async {
             let filter = SendFilter {
-                user_id: number(&q.user_id, "用户 ID")?,
-                port_id: number(&q.port_id, "公众号")?,
+                user_id: form_int(&q.user_id, "用户 ID")?,
+                port_id: form_int(&q.port_id, "公众号")?,
                 status: Some(q.status.trim().to_string()).filter(|s| !s.is_empty()),
                 open_id: Some(q.open_id.trim().to_string()).filter(|s| !s.is_empty()),
                 from_ms: time(&q.from, "开始时间", &state.tz)?,

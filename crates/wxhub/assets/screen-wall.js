@@ -1,0 +1,186 @@
+// The message wall: approved messages fly across the screen in lanes (danmaku) or stack in a
+// column, as the wall's screen style says. Pinned messages stay in the bar at the top; a
+// removed message leaves at once; a message approved later appears when it is approved. When
+// nobody writes, the latest messages go round again so the wall never stands empty.
+(function () {
+  "use strict";
+  var body = document.body;
+  var stateUrl = body.getAttribute("data-state");
+  var pinnedEl = document.getElementById("pinned");
+  var stage = document.getElementById("stage");
+  var POOL = 60;
+  var COLUMN_SHOWN = 12;
+  var LANES = 8;
+  var SPEED = 0.18; // of the screen's width per second
+  var style = body.getAttribute("data-style") || "danmaku";
+  var pool = []; // the latest messages shown, oldest first
+  var queue = []; // live messages waiting for a lane
+  var pinned = Object.create(null);
+  var laneLast = []; // the newest message of each lane
+  var cursor = 0;
+  var lastLive = 0;
+
+  // WeChat's text emoji ([微笑]) as the characters every screen has a font for.
+  var EMOJI = {
+    "微笑": "🙂", "撇嘴": "😕", "色": "😍", "发呆": "😳", "得意": "😎", "流泪": "😢", "害羞": "😊",
+    "闭嘴": "🤐", "睡": "😴", "大哭": "😭", "尴尬": "😅", "发怒": "😠", "调皮": "😜", "呲牙": "😁",
+    "惊讶": "😮", "难过": "🙁", "酷": "😎", "抓狂": "😫", "吐": "🤮", "偷笑": "🤭", "愉快": "😄",
+    "白眼": "🙄", "傲慢": "😤", "困": "😪", "惊恐": "😱", "憨笑": "😆", "悠闲": "😌", "咒骂": "🤬",
+    "疑问": "❓", "嘘": "🤫", "晕": "😵", "衰": "😩", "骷髅": "💀", "敲打": "🔨", "再见": "👋",
+    "擦汗": "😓", "抠鼻": "🤥", "鼓掌": "👏", "坏笑": "😏", "哈欠": "🥱", "鄙视": "😒", "委屈": "🥺",
+    "快哭了": "😿", "阴险": "😈", "亲亲": "😘", "可怜": "🥺", "笑脸": "😃", "生病": "😷", "脸红": "😳",
+    "破涕为笑": "😂", "恐惧": "😨", "失望": "😞", "无语": "😶", "嘿哈": "😄", "捂脸": "🤦", "奸笑": "😼",
+    "机智": "🤓", "皱眉": "😟", "耶": "✌️", "吃瓜": "🍉", "加油": "💪", "汗": "😓", "天啊": "😱",
+    "社会社会": "🤝", "旺柴": "🐶", "好的": "👌", "打脸": "🤕", "哇": "🤩", "翻白眼": "🙄", "666": "👍",
+    "让我看看": "👀", "叹气": "😮‍💨", "苦涩": "😣", "裂开": "💔", "嘴唇": "💋", "爱心": "❤️",
+    "心碎": "💔", "拥抱": "🤗", "强": "👍", "弱": "👎", "握手": "🤝", "胜利": "✌️", "抱拳": "🙏",
+    "勾引": "☝️", "拳头": "👊", "OK": "👌", "合十": "🙏", "啤酒": "🍺", "咖啡": "☕", "蛋糕": "🎂",
+    "玫瑰": "🌹", "凋谢": "🥀", "菜刀": "🔪", "炸弹": "💣", "便便": "💩", "月亮": "🌙", "太阳": "☀️",
+    "庆祝": "🎉", "礼物": "🎁", "红包": "🧧", "發": "🀄", "福": "🧧", "烟花": "🎆", "爆竹": "🧨",
+    "猪头": "🐷", "跳跳": "💃", "发抖": "🥶", "转圈": "🌀"
+  };
+
+  function withEmoji(text) {
+    return String(text || "").replace(/\[([^\[\]]{1,4})\]/g, function (all, name) {
+      return EMOJI[name] || all;
+    });
+  }
+
+  function bubble(m, className) {
+    var box = document.createElement("div");
+    box.className = className;
+    box.setAttribute("data-message", m.message_id);
+    box.appendChild(WxScreen.avatar(m.icon, m.nickname, m.member_id, "avatar"));
+    var who = document.createElement("span");
+    who.className = "nickname";
+    who.textContent = m.nickname || "";
+    box.appendChild(who);
+    var text = document.createElement("span");
+    text.className = "content";
+    text.textContent = withEmoji(m.content);
+    box.appendChild(text);
+    return box;
+  }
+
+  function renderPinned() {
+    pinnedEl.textContent = "";
+    Object.keys(pinned).sort().forEach(function (id) {
+      pinnedEl.appendChild(bubble(pinned[id], "message pinned-message"));
+    });
+    pinnedEl.hidden = !pinnedEl.childElementCount;
+  }
+
+  function remember(m) {
+    pool = pool.filter(function (x) { return x.message_id !== m.message_id; });
+    pool.push(m);
+    if (pool.length > POOL) pool.shift();
+  }
+
+  function forget(id) {
+    pool = pool.filter(function (x) { return x.message_id !== id; });
+    queue = queue.filter(function (x) { return x.message_id !== id; });
+    var gone = stage.querySelectorAll('[data-message="' + id + '"]');
+    for (var i = 0; i < gone.length; i++) gone[i].remove();
+    if (pinned[id]) { delete pinned[id]; renderPinned(); }
+  }
+
+  // --- the column ---
+  function column(m) {
+    var node = bubble(m, "message column-message");
+    stage.insertBefore(node, stage.firstChild);
+    while (stage.childElementCount > COLUMN_SHOWN) stage.removeChild(stage.lastElementChild);
+  }
+
+  function columnFromPool() {
+    stage.textContent = "";
+    pool.slice(-COLUMN_SHOWN).forEach(column);
+  }
+
+  // --- danmaku ---
+  // A lane is free when its newest message has wholly entered, with a gap behind it.
+  function laneFree(i, width) {
+    var last = laneLast[i];
+    if (!last || !last.isConnected) return true;
+    var box = last.getBoundingClientRect();
+    var origin = stage.getBoundingClientRect().left;
+    return box.right - origin < width * 0.95;
+  }
+
+  function fly(m) {
+    var width = stage.clientWidth;
+    var lane = -1;
+    for (var i = 0; i < LANES; i++) {
+      if (laneFree(i, width)) { lane = i; break; }
+    }
+    if (lane < 0) return false;
+    var node = bubble(m, "message flying");
+    // A share of the stage's height, so the lanes follow a resized window.
+    node.style.top = ((100 / LANES) * lane).toFixed(3) + "%";
+    node.style.left = width + "px";
+    stage.appendChild(node);
+    var w = node.offsetWidth;
+    var speed = width * SPEED; // px per second
+    var seconds = (width + w) / speed;
+    laneLast[lane] = node;
+    var animation = node.animate(
+      [{ transform: "translateX(0)" }, { transform: "translateX(" + -(width + w) + "px)" }],
+      { duration: seconds * 1000, easing: "linear" }
+    );
+    animation.onfinish = function () { node.remove(); };
+    return true;
+  }
+
+  function tick() {
+    if (style === "danmaku") {
+      while (queue.length && fly(queue[0])) queue.shift();
+      // Nobody writing for a while: the latest messages go round again.
+      if (!queue.length && pool.length && Date.now() - lastLive > 4000) {
+        var again = pool[cursor % pool.length];
+        if (stage.querySelector('[data-message="' + again.message_id + '"]')) cursor += 1;
+        else if (stage.childElementCount < LANES && fly(again)) cursor += 1;
+      }
+    }
+  }
+
+  function show(m) {
+    remember(m);
+    if (m.pinned) { pinned[m.message_id] = m; renderPinned(); }
+    lastLive = Date.now();
+    if (style === "column") column(m);
+    else queue.push(m);
+  }
+
+  function setStyle(next) {
+    if (next !== "column" && next !== "danmaku") return;
+    style = next;
+    body.setAttribute("data-style", style);
+    stage.className = "stage " + style;
+    stage.textContent = "";
+    laneLast = [];
+    queue = [];
+    if (style === "column") columnFromPool();
+  }
+
+  fetch(stateUrl, { cache: "no-store" })
+    .then(function (resp) { return resp.ok ? resp.json() : Promise.reject(resp.status); })
+    .then(function (data) {
+      (data.messages || []).forEach(remember);
+      (data.pinned || []).forEach(function (m) { pinned[m.message_id] = m; });
+      renderPinned();
+      setStyle(data.screen_style || style);
+    })
+    .catch(function () {})
+    .then(function () {
+      WxScreen.connect({
+        wall_message: show,
+        wall_remove: function (m) { forget(m.message_id); },
+        wall_pin: function (m) {
+          if (m.pinned) pinned[m.message_id] = m;
+          else delete pinned[m.message_id];
+          renderPinned();
+        },
+        wall_settings: function (s) { setStyle(s.screen_style); }
+      });
+      window.setInterval(tick, 200);
+    });
+})();

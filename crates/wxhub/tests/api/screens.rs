@@ -1,0 +1,260 @@
+//! The big screens' pages and data through the router: what a screen key opens, the state a
+//! screen starts from, the QR codes, the console's links; the events the stage and the wall
+//! rely on (the commitment, the wall's screen style).
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn screens_open_with_their_key_and_only_for_their_kind() {
+    let c = crate::lottery::ctx_for(4, "internal").await;
+    let key = c.app.screen_key(&c.org, c.id).await;
+    let id = c.id;
+
+    let page = c
+        .app
+        .get(&format!("/screens/{id}/lottery?key={key}"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("年会抽奖"));
+    assert!(page.text.contains(&format!(
+        "data-state=\"/screens/{id}/lottery/state?key={key}\""
+    )));
+    // The stage shows the present and streams from here on: after the four joins.
+    let latest: i64 = page
+        .text
+        .split("data-after=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(latest > 0);
+    assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    assert!(page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("media-src 'self' https: http:"));
+
+    // Wrong, rotated, malformed keys: the error page or the activity envelope, never data.
+    for path in [
+        format!("/screens/{id}/lottery?key=wrong"),
+        format!("/screens/{id}/lottery"),
+        format!("/screens/{id}/lottery?key=a%27b"),
+        format!("/screens/9999/lottery?key={key}"),
+    ] {
+        let resp = c.app.get(&path, None).await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(resp.text.contains("大屏密钥无效或已更换"), "{path}");
+    }
+    let state = c
+        .app
+        .get(&format!("/screens/{id}/lottery/state?key=wrong"), None)
+        .await;
+    assert_eq!(state.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        state.json(),
+        activity_error("大屏密钥无效或已更换,请从控制台重新打开大屏链接")
+    );
+    // A lottery has no message wall.
+    let wall = c
+        .app
+        .get(&format!("/screens/{id}/wall?key={key}"), None)
+        .await;
+    assert_eq!(wall.status, StatusCode::BAD_REQUEST);
+    assert!(wall.text.contains("该活动不是留言活动"));
+
+    // The state: prizes, rounds, and while a round waits, the names that roll.
+    let prize = c.prize(2).await;
+    let round = c.commit(prize, 1, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    let state = c
+        .app
+        .get(&format!("/screens/{id}/lottery/state?key={key}"), None)
+        .await;
+    assert_eq!(state.status, StatusCode::OK, "{}", state.text);
+    let s = state.json();
+    assert_eq!(s["prizes"][0]["stock"], 2);
+    assert_eq!(s["rounds"][0]["round_id"], round);
+    assert_eq!(s["rounds"][0]["state"], "committed");
+    assert_eq!(s["names"], json!(["张*丰", "张*丰", "张*丰", "张*丰"]));
+    c.draw(round).await;
+    let s = c
+        .app
+        .get(&format!("/screens/{id}/lottery/state?key={key}"), None)
+        .await
+        .json();
+    assert_eq!(s["names"], json!([]), "nothing rolls once drawn");
+    assert_eq!(s["rounds"][0]["winners"][0]["name"], "张*丰");
+    assert_eq!(s["rounds"][0]["winners"][0].get("participant_id"), None);
+
+    // A new key: the old one stops at once.
+    let newer = c.app.screen_key(&c.org, id).await;
+    assert_eq!(
+        c.app
+            .get(&format!("/screens/{id}/lottery?key={key}"), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        c.app
+            .get(&format!("/screens/{id}/lottery?key={newer}"), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn qr_codes_are_svg_of_the_links_they_name() {
+    let c = crate::lottery::ctx_for(1, "internal").await;
+    let key = c.app.screen_key(&c.org, c.id).await;
+    let id = c.id;
+    for what in ["join", "signin", "lottery", "wall", "verify-7"] {
+        let resp = c
+            .app
+            .get(&format!("/screens/{id}/qr/{what}.svg?key={key}"), None)
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{what}: {}", resp.text);
+        assert_eq!(resp.headers["content-type"], "image/svg+xml");
+        assert!(resp.text.contains("<svg"), "{what}");
+        assert!(resp.text.contains("<path"), "{what}");
+    }
+    for what in ["nothing.svg", "verify-x.svg", "join.png"] {
+        let resp = c
+            .app
+            .get(&format!("/screens/{id}/qr/{what}?key={key}"), None)
+            .await;
+        assert_eq!(resp.status, StatusCode::NOT_FOUND, "{what}");
+        assert_eq!(resp.json(), activity_error("二维码不存在"), "{what}");
+    }
+    let resp = c
+        .app
+        .get(&format!("/screens/{id}/qr/join.svg?key=nope"), None)
+        .await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    // The links the codes hold.
+    assert_eq!(
+        wxhub::web::screens::join_link("https://hd.example.com", id),
+        format!("https://hd.example.com/h5/{id}")
+    );
+    assert_eq!(
+        wxhub::web::screens::verify_link("https://hd.example.com", id, 7),
+        format!("https://hd.example.com/h5/{id}/lottery/rounds/7")
+    );
+    let svg = wxhub::web::screens::svg("https://hd.example.com/h5/1").unwrap();
+    assert!(svg.starts_with("<?xml"));
+    assert!(
+        wxhub::web::screens::svg(&"x".repeat(5000)).is_none(),
+        "too long for a QR code"
+    );
+}
+
+#[tokio::test]
+async fn the_wall_screen_starts_from_the_shown_messages_and_hears_its_style() {
+    let c = crate::wall::ctx().await;
+    let key = c.app.screen_key(&c.org, c.id).await;
+    let id = c.id;
+    let first = c.post("你好").await.json()["data"]["message_id"]
+        .as_i64()
+        .unwrap();
+    let second = c.post("再见").await.json()["data"]["message_id"]
+        .as_i64()
+        .unwrap();
+    let third = c.post("删掉").await.json()["data"]["message_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(c.act(second, "pin").await.status, StatusCode::OK);
+    let removed = c
+        .call(
+            Method::DELETE,
+            &format!("/api/v3/activitys_message/{id}/wall/{third}"),
+            true,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
+
+    let page = c
+        .app
+        .get(&format!("/screens/{id}/wall?key={key}"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("data-style=\"danmaku\""));
+    let s = c
+        .app
+        .get(&format!("/screens/{id}/wall/state?key={key}"), None)
+        .await
+        .json();
+    let shown: Vec<i64> = s["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(shown, [first, second], "oldest first, the removed one gone");
+    assert_eq!(s["pinned"][0]["message_id"], second);
+    assert_eq!(s["pinned"][0]["pinned"], true);
+    assert_eq!(s["messages"][0]["nickname"], "小明");
+    assert_eq!(s["screen_style"], "danmaku");
+
+    let mut screen = crate::events::Screen::open(
+        &c.app.live().await,
+        &format!("/api/v3/activitys/{id}/events?screen_key={key}"),
+        None,
+    )
+    .await
+    .1;
+    let bad = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_message/{id}/wall/settings"),
+            true,
+            json!({"screen_style": "marquee"}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bad.json(),
+        activity_error("screen_style 只能是 danmaku 或 column")
+    );
+    c.settings(json!({"screen_style": "column"})).await;
+    let events = screen.wait_for(7).await; // the join, 3 shown, the pin, the removal, the style
+    let last: &(i64, String, Value) = &events[6];
+    assert_eq!(last.1, "wall_settings");
+    assert_eq!(last.2["screen_style"], "column");
+    let page = c
+        .app
+        .get(&format!("/screens/{id}/wall?key={key}"), None)
+        .await;
+    assert!(page.text.contains("data-style=\"column\""));
+}
+
+#[tokio::test]
+async fn the_console_shows_each_screen_link_with_its_qr_code() {
+    let c = crate::wall::ctx().await;
+    let links = wxhub::web::screens::links(c.id, "message", "K");
+    let shown: Vec<(&str, &str, &str)> = links
+        .iter()
+        .map(|l| (l.label, l.link.as_str(), l.qr.as_str()))
+        .collect();
+    let id = c.id;
+    assert_eq!(
+        shown,
+        [
+            (
+                "留言墙",
+                format!("/screens/{id}/wall?key=K").as_str(),
+                format!("/screens/{id}/qr/wall.svg?key=K").as_str()
+            ),
+            (
+                "签到墙",
+                format!("/screens/{id}/signin?key=K").as_str(),
+                format!("/screens/{id}/qr/signin.svg?key=K").as_str()
+            ),
+        ]
+    );
+}
