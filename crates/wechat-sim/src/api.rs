@@ -24,6 +24,43 @@ pub fn router() -> Router<Simulator> {
         .route("/sns/oauth2/access_token", get(oauth_access_token))
         .route("/sns/userinfo", get(oauth_user_info))
         .route("/connect/oauth2/authorize", get(authorize))
+        .route("/mmopen/{name}/{size}", get(avatar))
+}
+
+/// The avatar image every simulated user has (a 4×4 PNG).
+pub const AVATAR_PNG: [u8; 74] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x04, 0x08, 0x02, 0x00, 0x00, 0x00, 0x26, 0x93, 0x09,
+    0x29, 0x00, 0x00, 0x00, 0x11, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x10, 0xdf, 0xb7, 0x1b,
+    0x8e, 0x18, 0x88, 0xe3, 0x00, 0x00, 0x80, 0x12, 0x19, 0x01, 0xe6, 0x79, 0x44, 0x56, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// `GET /mmopen/{name}/{size}`: an avatar, as WeChat's image hosts serve them. Some names
+/// misbehave on purpose, for the fetcher's tests: `redirect` sends elsewhere, `huge` is
+/// 3 MiB, `html` is a web page, `slow` answers after 10 s, `gone` is 404.
+async fn avatar(
+    axum::extract::Path((name, _size)): axum::extract::Path<(String, String)>,
+) -> Response {
+    match name.as_str() {
+        "redirect" => (
+            StatusCode::FOUND,
+            [(header::LOCATION, "http://elsewhere.example.com/a.png")],
+        )
+            .into_response(),
+        "huge" => {
+            let mut body = AVATAR_PNG.to_vec();
+            body.resize(3 * 1024 * 1024, 0);
+            ([(header::CONTENT_TYPE, "image/png")], body).into_response()
+        }
+        "html" => Html("<html><body>not an image</body></html>").into_response(),
+        "slow" => {
+            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+            ([(header::CONTENT_TYPE, "image/png")], AVATAR_PNG.to_vec()).into_response()
+        }
+        "gone" => StatusCode::NOT_FOUND.into_response(),
+        _ => ([(header::CONTENT_TYPE, "image/png")], AVATAR_PNG.to_vec()).into_response(),
+    }
 }
 
 /// A JSON body as WeChat sends it.

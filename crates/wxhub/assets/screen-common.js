@@ -89,11 +89,13 @@
 
   // A colour for a person's initial, the same for the same seed on every screen.
   var colors = ["#e4572e", "#17bebb", "#ffc914", "#76b041", "#2e86ab", "#a23b72", "#f18f01"];
-  function avatar(icon, text, seed, className) {
-    if (/^(https?:\/\/|\/media\/)/.test(icon || "")) {
+  // avatar(src, …): wxhub's kept copy (/avatars/…) when the event names one, else the initial
+  // on a colour.
+  function avatar(src, text, seed, className) {
+    if (/^\/(avatars|media)\//.test(src || "")) {
       var img = document.createElement("img");
       img.className = className;
-      img.src = icon;
+      img.src = src;
       img.alt = "";
       img.referrerPolicy = "no-referrer";
       return img;

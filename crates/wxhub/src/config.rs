@@ -136,6 +136,9 @@ pub struct WechatConfig {
     pub oauth_state_cookie: bool,
     /// authInfo calls allowed per client address per minute (each stores a state).
     pub oauth_starts_per_minute: u32,
+    /// Hosts members' avatars may be fetched from (WeChat's image hosts; a subdomain of one
+    /// counts; `host:port` for a simulator).
+    pub avatar_hosts: Vec<String>,
     /// Daily quotas per account, to warn before they are hit.
     pub token_quota: i64,
     pub template_quota: i64,
@@ -191,6 +194,12 @@ impl Default for Config {
                 oauth_state_ttl_secs: 600,
                 oauth_state_cookie: true,
                 oauth_starts_per_minute: 60,
+                avatar_hosts: vec![
+                    "thirdwx.qlogo.cn".into(),
+                    "wx.qlogo.cn".into(),
+                    "thirdqq.qlogo.cn".into(),
+                    "mmbiz.qpic.cn".into(),
+                ],
                 token_quota: 2_000,
                 template_quota: 100_000,
             },

@@ -42,6 +42,8 @@ pub struct AppState {
     pub wall_filters: Arc<activity::wall::FilterCache>,
     /// Wall posts, committed in groups.
     pub wall_posts: Arc<activity::wall::PostWriter>,
+    /// Members' avatars kept by wxhub, fetched in the background.
+    pub avatars: Arc<activity::avatars::Avatars>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
     pub imports: Arc<tokio::sync::Semaphore>,
     /// Failed console logins, per account and per address.
@@ -91,9 +93,15 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         store.clone(),
         hub.clone(),
     ));
+    let avatars = activity::avatars::Avatars::start(
+        store.clone(),
+        config.wechat.avatar_hosts.clone(),
+        std::time::Duration::from_millis(config.wechat.timeout_ms),
+    );
     Ok(AppState {
         wechat,
         hub,
+        avatars,
         wall_filters: Arc::default(),
         wall_posts,
         trusted_proxies: Arc::new(

@@ -128,6 +128,14 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// What a screen shows as a member's name: the masked real name, else the nickname.
+fn shown_name(m: &MemberRow) -> String {
+    match mask_name(&m.real_name) {
+        masked if !masked.is_empty() => masked,
+        _ => m.nickname.clone(),
+    }
+}
+
 /// Writes the member and, when this is its first join or first sign-in, the event, in one
 /// transaction; then hands the event to the screens.
 pub async fn record_member(
@@ -156,6 +164,7 @@ pub async fn record_member(
             "member_id": saved.member_id,
             "nickname": saved.nickname,
             "icon": saved.icon,
+            "avatar": super::avatars::path_for(&saved.icon, &shown_name(&saved)),
             "name": mask_name(&saved.real_name),
             "phone": phone.map(mask_phone).unwrap_or_default(),
             "time": now,

@@ -3,6 +3,7 @@
 //! event stream for big screens, the message wall and the lottery.
 
 pub mod activities;
+pub mod avatars;
 pub mod desk;
 pub mod events;
 pub mod images;

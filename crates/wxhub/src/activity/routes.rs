@@ -115,6 +115,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             )),
         )
         .route("/media/{name}", get(media))
+        .route("/avatars/{key}", get(avatar))
         .route(
             "/api/v3/activitys/{id}/desk",
             get(desk_search).post(desk_sign_in),
@@ -607,6 +608,59 @@ pub async fn media(
             (
                 header::CONTENT_SECURITY_POLICY,
                 "default-src 'none'; sandbox".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct AvatarQuery {
+    /// The avatar's URL on WeChat's image hosts (the key is the first 32 hex characters of
+    /// its SHA-256).
+    pub src: Option<String>,
+    /// The character the placeholder shows.
+    pub initial: Option<String>,
+}
+
+/// A member's avatar, kept by wxhub: the copy (PNG, JPEG or WebP) once fetched; until then, or
+/// when it cannot be, a generated placeholder (SVG: the initial on a colour). Asking for it
+/// with `src` queues the fetch, once.
+#[utoipa::path(get, path = "/avatars/{key}", tag = "activity-office",
+    params(("key" = String, Path), AvatarQuery),
+    responses((status = 200, description = "The avatar, or its placeholder (image/svg+xml)",
+               content_type = "image/jpeg")))]
+pub async fn avatar(
+    State(s): State<AppState>,
+    PathParam(key): PathParam<String>,
+    Params(q): Params<AvatarQuery>,
+) -> Result<axum::response::Response> {
+    use super::avatars::Served;
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let served = s
+        .avatars
+        .serve(
+            &s.store,
+            &key,
+            q.src.as_deref(),
+            q.initial.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    let (content_type, cache, bytes) = match served {
+        Served::Copy(content_type, bytes) => (content_type, "public, max-age=86400", bytes),
+        Served::Placeholder(svg) => ("image/svg+xml".to_string(), "no-store", svg.into_bytes()),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, cache.to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox".to_string(),
             ),
         ],
         bytes,

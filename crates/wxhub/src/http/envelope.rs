@@ -30,6 +30,7 @@ impl Family {
             || path.starts_with("/activitys")
             || first == "media"
             || first == "screens"
+            || first == "avatars"
             || crate::activity::routes::OFFICE_ROOTS.contains(&first)
         {
             Family::Activity

@@ -167,6 +167,7 @@ impl Modify for Security {
         crate::activity::routes::desk_search,
         crate::activity::routes::upload_image,
         crate::activity::routes::media,
+        crate::activity::routes::avatar,
         crate::activity::routes::desk_sign_in,
         crate::activity::routes::events,
         crate::activity::routes::rotate_screen_key,

@@ -27,6 +27,9 @@ fn event(row: &AnyRow) -> StoreResult<EventRow> {
     })
 }
 
+/// The advisory-lock keys of the activities' event order ("WX" in the top bits).
+const EVENT_LOCK_SPACE: i64 = 0x5758 << 48;
+
 /// Records an event in the caller's transaction; on PostgreSQL the commit also notifies every
 /// instance listening on `channel`.
 pub async fn insert(
@@ -38,6 +41,16 @@ pub async fn insert(
     payload: &str,
     now: i64,
 ) -> StoreResult<EventRow> {
+    if backend == Backend::Postgres {
+        // An activity's events commit in the order of their ids: the id is taken under a lock
+        // held until this transaction ends. A screen that has seen event N has then seen every
+        // earlier one, so replaying "after Last-Event-ID" (and a stream's own catch-up) never
+        // skips an event that committed late. (SQLite's single writer gives this order anyway.)
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(EVENT_LOCK_SPACE ^ activity_id)
+            .execute(&mut **tx)
+            .await?;
+    }
     let row = sqlx::query(&format!(
         "INSERT INTO activity_events (activity_id, kind, payload, created_at) \
          VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"

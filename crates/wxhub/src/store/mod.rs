@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod activities;
 pub mod activity_events;
 pub mod applications;
+pub mod avatars;
 pub mod callbacks;
 pub mod clients;
 pub mod console_audit;
@@ -108,10 +109,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars")
         }
     };
     Migrator {

@@ -258,3 +258,149 @@ async fn the_console_shows_each_screen_link_with_its_qr_code() {
         ]
     );
 }
+
+#[tokio::test]
+async fn avatars_are_kept_from_wechat_hosts_only_and_placeholders_stand_in() {
+    let sim = wechat_sim::Simulator::new();
+    let sim_base = sim.spawn("127.0.0.1:0").await.unwrap();
+    let sim_host = sim_base.trim_start_matches("http://").to_string();
+    let app = TestApp::with(|c| {
+        c.wechat.avatar_hosts = vec!["thirdwx.qlogo.cn".into(), sim_host.clone()];
+        c.wechat.timeout_ms = 1000;
+    })
+    .await;
+    let org = app.org("会务公司").await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let id = app
+        .activity(&token, "signin", json!({"activity_name": "头像"}))
+        .await;
+    let key = app.screen_key(&token, id).await;
+    let icon = format!("{sim_base}/mmopen/zhangsan/132");
+    let joined = app
+        .json(
+            Method::POST,
+            &as_org(
+                &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+                &token,
+            ),
+            None,
+            json!({"member_id": "m1", "member_nickname": "张三", "member_icon": icon}),
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.text);
+
+    // The screen's event names wxhub's path for the avatar, not WeChat's URL alone.
+    let mut screen = crate::events::Screen::open(
+        &app.live().await,
+        &format!("/api/v3/activitys/{id}/events?screen_key={key}"),
+        None,
+    )
+    .await
+    .1;
+    let events = screen.wait_for(1).await;
+    let path = events[0].2["avatar"].as_str().unwrap().to_string();
+    let avatar_key = wxhub::activity::avatars::key_of(&icon);
+    assert!(
+        path.starts_with(&format!("/avatars/{avatar_key}?src=")),
+        "{path}"
+    );
+
+    // First asked for: the placeholder, and the copy fetched in the background.
+    let first = app.get(&path, None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.headers["content-type"], "image/svg+xml");
+    assert_eq!(first.headers["cache-control"], "no-store");
+    assert!(first.text.contains(">张</text>"), "{}", first.text);
+    let mut kept = None;
+    for _ in 0..50 {
+        let resp = app.get(&path, None).await;
+        if resp.headers["content-type"] == "image/png" {
+            kept = Some(resp);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let kept = kept.expect("the avatar is kept");
+    assert_eq!(kept.headers["cache-control"], "public, max-age=86400");
+    let served = app
+        .call(
+            Method::GET,
+            &format!("/avatars/{avatar_key}"),
+            None,
+            None,
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(
+        served.headers["content-type"], "image/png",
+        "by its key alone too"
+    );
+    let bytes = wxhub::store::avatars::get(&app.state.store, &avatar_key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        bytes.bytes,
+        wechat_sim::api::AVATAR_PNG.to_vec(),
+        "the simulator's bytes"
+    );
+
+    // What is never kept: other hosts, redirects, huge or non-image bodies, slow hosts, 404s.
+    for (name, reason) in [
+        ("redirect", "redirected"),
+        ("huge", "larger than 1 MiB"),
+        ("html", "not a PNG, JPEG or WebP image"),
+        ("slow", "timed out"),
+        ("gone", "answered 404"),
+    ] {
+        let url = format!("{sim_base}/mmopen/{name}/132");
+        let path = wxhub::activity::avatars::path_for(&url, "李");
+        let resp = app.get(&path, None).await;
+        assert_eq!(resp.headers["content-type"], "image/svg+xml", "{name}");
+        let k = wxhub::activity::avatars::key_of(&url);
+        let mut row = None;
+        for _ in 0..40 {
+            row = wxhub::store::avatars::get(&app.state.store, &k)
+                .await
+                .unwrap();
+            if row.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let row = row.unwrap_or_else(|| panic!("{name}: no outcome recorded"));
+        assert_eq!(row.state, "failed", "{name}");
+        assert!(row.error.contains(reason), "{name}: {}", row.error);
+        let again = app.get(&path, None).await;
+        assert_eq!(again.headers["content-type"], "image/svg+xml", "{name}");
+    }
+    // A host off the list is not even asked.
+    let elsewhere = "http://127.0.0.1:1/mmopen/x/132";
+    let resp = app
+        .get(&wxhub::activity::avatars::path_for(elsewhere, "王"), None)
+        .await;
+    assert_eq!(resp.headers["content-type"], "image/svg+xml");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let k = wxhub::activity::avatars::key_of(elsewhere);
+    assert!(wxhub::store::avatars::get(&app.state.store, &k)
+        .await
+        .unwrap()
+        .is_none());
+    // A src that is not the key's URL fetches nothing; a bad key is only a placeholder.
+    let resp = app
+        .get(
+            &format!(
+                "/avatars/{}?src={}",
+                "0".repeat(32),
+                url::form_urlencoded::byte_serialize(icon.as_bytes()).collect::<String>()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(resp.headers["content-type"], "image/svg+xml");
+    let resp = app
+        .get("/avatars/..%2F..%2Fetc?initial=%3Cb%3E", None)
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert!(resp.text.contains(">&lt;</text>"), "{}", resp.text);
+}

@@ -213,6 +213,7 @@ fn screen_payload(m: &MessageRow) -> serde_json::Value {
         "member_id": m.member_id,
         "nickname": m.nickname,
         "icon": m.icon,
+        "avatar": super::avatars::path_for(&m.icon, &m.nickname),
         "content": m.content,
         "pinned": m.pinned,
         "time": m.created_at,
