@@ -44,6 +44,8 @@ pub struct AppState {
     pub wall_posts: Arc<activity::wall::PostWriter>,
     /// Members' avatars kept by wxhub, fetched in the background.
     pub avatars: Arc<activity::avatars::Avatars>,
+    /// Rehearsals running on this instance.
+    pub rehearsals: Arc<activity::rehearsal::Running>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
     pub imports: Arc<tokio::sync::Semaphore>,
     /// Failed console logins, per account and per address.
@@ -102,6 +104,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         wechat,
         hub,
         avatars,
+        rehearsals: Arc::default(),
         wall_filters: Arc::default(),
         wall_posts,
         trusted_proxies: Arc::new(

@@ -269,7 +269,7 @@ pub async fn create(
         ..Default::default()
     };
     let row = apply(store, org_id, empty, input, tz).await?;
-    Ok(view(&sql::insert(store, &row).await?, tz))
+    Ok(view(&sql::insert(store.writer(), &row).await?, tz))
 }
 
 pub async fn get(

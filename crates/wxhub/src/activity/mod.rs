@@ -10,6 +10,7 @@ pub mod images;
 pub mod lottery;
 pub mod meetings;
 pub mod members;
+pub mod rehearsal;
 pub mod routes;
 pub mod scope;
 pub mod wall;

@@ -1,6 +1,8 @@
 //! The `wxhub` command line: `serve`, `config`, `migrate`, and admin subcommands that work on
 //! the database directly (for bootstrap and scripts), each with `--json` output.
 
+mod demo;
+
 use crate::admin::{self, Page};
 use crate::auth::{keys, Scope};
 use crate::config::{Config, Overrides};
@@ -48,6 +50,23 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Run the server with a demo org whose big screens come alive: a sign-in, a lottery and a
+    /// message wall (made on first run), a console login, the screen links printed, and
+    /// simulated participants joining, posting and being drawn.
+    Demo {
+        /// Address to listen on (also WXHUB_LISTEN).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Simulated people per activity (1–5,000).
+        #[arg(long, default_value_t = 300)]
+        people: usize,
+        /// Joins per second per activity (1–500).
+        #[arg(long, default_value_t = 10)]
+        rate: u32,
+        /// Seconds between two lottery rounds.
+        #[arg(long, default_value_t = 20)]
+        draw_every: u64,
+    },
     /// Run the WeChat simulator (for development, tests and demos; WeChat itself is not needed).
     Sim {
         /// Address to listen on.
@@ -383,7 +402,7 @@ enum AppsCommand {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let listen = match &cli.command {
-        Command::Serve { listen } => listen.clone(),
+        Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
         _ => None,
     };
     let overrides = Overrides {
@@ -519,6 +538,19 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     let json = cli.json;
     match cli.command {
         Command::Serve { .. } => return serve(config).await,
+        Command::Demo {
+            people,
+            rate,
+            draw_every,
+            ..
+        } => {
+            let plan = crate::activity::rehearsal::Plan {
+                people: people.clamp(1, 5_000),
+                per_second: rate.clamp(1, 500),
+                draw_every_secs: draw_every.max(1),
+            };
+            return demo::demo(config, plan).await;
+        }
         Command::Sim { listen, accounts } => return sim(&listen, &accounts).await,
         Command::Lottery(LotteryCommand::Verify { file }) => return verify_lottery(&file),
         Command::Config { env } => {
@@ -541,6 +573,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     let page = |p: PageArgs| Page::new(Some(p.page), Some(p.page_size)).map_err(err);
     match cli.command {
         Command::Serve { .. }
+        | Command::Demo { .. }
         | Command::Config { .. }
         | Command::Sim { .. }
         | Command::Lottery(_) => {
@@ -961,7 +994,17 @@ async fn sim(listen: &str, accounts: &[String]) -> Result<(), String> {
     sim.serve(listener).await.map_err(|e| e.to_string())
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+/// Logging, the state and the listening socket: what `serve` and `demo` start with.
+async fn start(
+    config: Config,
+) -> Result<
+    (
+        crate::AppState,
+        tokio::net::TcpListener,
+        std::net::SocketAddr,
+    ),
+    String,
+> {
     init_logging(&config);
     let listen = config.listen.clone();
     let state = crate::build_state(config)
@@ -971,6 +1014,11 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    Ok((state, listener, addr))
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let (state, listener, addr) = start(config).await?;
     let backend = match state.store.backend {
         crate::store::Backend::Sqlite => "SQLite",
         crate::store::Backend::Postgres => "PostgreSQL",

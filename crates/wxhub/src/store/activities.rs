@@ -44,7 +44,10 @@ fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
     })
 }
 
-pub async fn insert(store: &Store, a: &ActivityRow) -> StoreResult<ActivityRow> {
+pub async fn insert<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    a: &ActivityRow,
+) -> StoreResult<ActivityRow> {
     let row = sqlx::query(&format!(
         "INSERT INTO activities (org_id, kind, name, background, logo, music, permission, \
          collect_info, close_time, course_id, state, created_at, updated_at) \
@@ -62,7 +65,7 @@ pub async fn insert(store: &Store, a: &ActivityRow) -> StoreResult<ActivityRow> 
     .bind(a.course_id)
     .bind(&a.state)
     .bind(a.created_at)
-    .fetch_one(store.writer())
+    .fetch_one(db)
     .await?;
     activity(&row)
 }
@@ -97,11 +100,20 @@ pub async fn get(store: &Store, id: i64) -> StoreResult<Option<ActivityRow>> {
     row.as_ref().map(activity).transpose()
 }
 
+/// Deletes the activity, and its rehearsal copy with it.
 pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
+    let mut tx = store.writer().begin().await?;
+    sqlx::query(
+        "DELETE FROM activities WHERE id IN (SELECT shadow_id FROM rehearsals WHERE activity_id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     let done = sqlx::query("DELETE FROM activities WHERE id = $1")
         .bind(id)
-        .execute(store.writer())
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -125,7 +137,8 @@ pub async fn list(
         .name
         .map(|n| format!("%{}%", super::applications::like_literal(n)));
     let wheres = "org_id = $1 AND kind = $2 AND ($3 IS NULL OR name LIKE $3 ESCAPE '\\') \
-         AND ($4 IS NULL OR state = $4) AND ($5 IS NULL OR course_id = $5)";
+         AND ($4 IS NULL OR state = $4) AND ($5 IS NULL OR course_id = $5) \
+         AND id NOT IN (SELECT shadow_id FROM rehearsals)";
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM activities WHERE {wheres} ORDER BY id DESC LIMIT $6 OFFSET $7"
     ))

@@ -69,8 +69,20 @@ struct ActivityPage<'a> {
     edit: Option<EditView>,
     meetings: Vec<(i64, String)>,
     courses: Vec<(i64, String)>,
+    /// The rehearsal card (org admins, on an activity that is not itself a rehearsal).
+    rehearsal: Option<RehearsalView>,
+    /// On a rehearsal copy: the activity it rehearses (id, name).
+    rehearses: Option<(i64, String)>,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// An activity's rehearsal as its page shows it.
+struct RehearsalView {
+    /// The copy the rehearsal runs on, when there is one: (id, name, running).
+    shadow: Option<(i64, String, bool)>,
+    /// Its screens' links with the key just made.
+    links: Vec<crate::web::screens::ScreenLink>,
 }
 
 /// The edit form with the activity's current values.
@@ -104,6 +116,8 @@ struct Shown {
     desk_search: String,
     member_search: String,
     screen_key: Option<String>,
+    /// The rehearsal copy's new screen key.
+    rehearsal_key: Option<String>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -190,7 +204,27 @@ async fn render(
     } else {
         Vec::new()
     };
+    let rehearses = match crate::store::rehearsals::rehearsed_by(&state.store, row.id).await? {
+        Some(real) => crate::store::activities::get(&state.store, real)
+            .await?
+            .map(|r| (r.id, r.name)),
+        None => None,
+    };
+    let rehearsal = if frame.can_edit && rehearses.is_none() {
+        let shadow = crate::activity::rehearsal::shadow(state, &row).await?;
+        Some(RehearsalView {
+            links: match (&shadow, &shown.rehearsal_key) {
+                (Some(s), Some(key)) => crate::web::screens::links(s.id, &s.kind, key),
+                _ => Vec::new(),
+            },
+            shadow: shadow.map(|s| (s.id, s.name, state.rehearsals.is_running(s.id))),
+        })
+    } else {
+        None
+    };
     let mut resp = crate::web::render(&ActivityPage {
+        rehearsal,
+        rehearses,
         assets: assets::urls(),
         frame,
         id: row.id,
@@ -557,6 +591,97 @@ pub async fn export(
             &format!("activity_{id}_members.xlsx"),
             bytes,
         ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RehearsalForm {
+    csrf: Option<String>,
+    people: String,
+    rate: String,
+}
+
+impl CsrfField for RehearsalForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/activities/{id}/rehearsal/{action}` (org admins): `start` makes the
+/// rehearsal copy if needed, a new screen key for it (shown once with its screens' links) and
+/// starts the simulated people (`people`, `rate` per second); `stop` stops them; `delete`
+/// removes the copy with everything simulated in it.
+pub async fn rehearsal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    axum::extract::Path((id, action)): axum::extract::Path<(String, String)>,
+    form: Result<Params<RehearsalForm>, Error>,
+) -> Response {
+    let (session, org_id, form) = match super::org_admin_post(&state, &headers, form, "彩排").await
+    {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let result = async {
+        let id: i64 = id.parse().map_err(|_| Error::not_found("活动不存在"))?;
+        let row = activities::of_org(&state.store, org_id, None, id).await?;
+        let mut shown = Shown::default();
+        let detail = match action.as_str() {
+            "start" => {
+                let people = super::form_int(&form.people, "人数")?.unwrap_or(300);
+                let rate = super::form_int(&form.rate, "每秒人数")?.unwrap_or(10);
+                if !(1..=5_000).contains(&people) || !(1..=500).contains(&rate) {
+                    return Err(Error::bad_request(
+                        "人数应在 1 到 5000 之间,每秒人数应在 1 到 500 之间",
+                    ));
+                }
+                let shadow = crate::activity::rehearsal::prepare(&state, &row).await?;
+                let key = events::rotate_screen_key(&state.store, shadow.id).await?;
+                let plan = crate::activity::rehearsal::Plan {
+                    people: people as usize,
+                    per_second: rate as u32,
+                    ..Default::default()
+                };
+                state.rehearsals.start(state.clone(), shadow.clone(), plan);
+                shown.rehearsal_key = Some(key);
+                shown.notice = Some(format!(
+                    "彩排已开始:{people} 位模拟来宾,每秒 {rate} 位。请用下方链接打开彩排大屏"
+                ));
+                format!("活动 {} 彩排 {people} 人 每秒 {rate}", row.id)
+            }
+            "stop" => {
+                if let Some(shadow) = crate::activity::rehearsal::shadow(&state, &row).await? {
+                    state.rehearsals.stop(shadow.id);
+                }
+                shown.notice = Some("彩排已停止".into());
+                format!("活动 {} 停止彩排", row.id)
+            }
+            "delete" => {
+                let removed = crate::activity::rehearsal::remove(&state, &row).await?;
+                shown.notice = Some(if removed {
+                    "已删除彩排活动及其全部模拟数据".into()
+                } else {
+                    "没有彩排数据".into()
+                });
+                format!("活动 {} 删除彩排", row.id)
+            }
+            _ => return Err(Error::not_found("页面不存在")),
+        };
+        audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            &format!("activity.rehearsal_{action}"),
+            &detail,
+            "",
+        )
+        .await;
+        render(&state, &headers, &session, row.id, shown).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))

@@ -65,6 +65,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             "/console/activities/{id}/screen_key",
             post(activity::screen_key),
         )
+        .route(
+            "/console/activities/{id}/rehearsal/{action}",
+            post(activity::rehearsal),
+        )
         .route("/console/activities/{id}/export", get(activity::export))
         .route("/console/audit", get(audit::page))
         .route("/console/courses", get(courses::page).post(courses::create))

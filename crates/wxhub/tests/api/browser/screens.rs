@@ -444,3 +444,106 @@ async fn a_screen_cut_off_by_a_server_restart_ends_with_the_right_count() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(b.script(count).await, json!(PEOPLE.to_string()));
 }
+
+/// Waits up to `secs` for the script to answer true.
+async fn eventually(b: &super::Browser, script: &str, secs: u64, what: &str) {
+    for _ in 0..secs * 5 {
+        if b.script(script).await == json!(true) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("{what}: not within {secs} s");
+}
+
+#[tokio::test]
+async fn wxhub_demo_brings_every_screen_to_life() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path()).await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .current_dir(dir.path())
+        .env("WXHUB_DATA_DIR", dir.path())
+        .env("WXHUB_DATABASE_URL", &url)
+        .env("WXHUB_LOG_FORMAT", "json")
+        .env("WXHUB_AUTH_ARGON2_MEMORY_KIB", "1024")
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--people",
+            "60",
+            "--rate",
+            "30",
+        ])
+        .args(["--draw-every", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _demo = ServerProcess(child);
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let done = line.contains("simulated:");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines
+    })
+    .await
+    .unwrap();
+    let printed = lines.join("\n");
+    let link = |label: &str| {
+        lines
+            .iter()
+            .find(|l| l.contains(label))
+            .and_then(|l| l.split(": ").nth(1))
+            .unwrap_or_else(|| panic!("no {label} in {printed}"))
+            .trim()
+            .to_string()
+    };
+    assert!(printed.contains("user demo  password "), "{printed}");
+    let signin = link("演示:年会签到·签到墙");
+    let stage = link("演示:年会抽奖·抽奖舞台");
+    let wall = link("演示:留言墙·留言墙");
+    let console = link("console");
+    let login = console.split_whitespace().next().unwrap();
+    assert_eq!(reqwest::get(login).await.unwrap().status(), 200);
+
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&signin).await;
+    eventually(
+        &b,
+        "return parseInt(document.getElementById('count').textContent, 10) > 0 && \
+         document.querySelectorAll('#wall .person').length > 0",
+        60,
+        "the sign-in wall counts arrivals",
+    )
+    .await;
+    b.goto(&wall).await;
+    eventually(
+        &b,
+        "return document.querySelectorAll('#stage .message').length > 0",
+        60,
+        "the message wall shows messages",
+    )
+    .await;
+    b.goto(&stage).await;
+    eventually(
+        &b,
+        "return document.querySelectorAll('#reveal .winner').length > 0 || \
+         !document.getElementById('roll').hidden",
+        60,
+        "the lottery stage rolls or shows winners",
+    )
+    .await;
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+}

@@ -9,6 +9,7 @@ mod images;
 mod lottery;
 mod people;
 mod platform;
+mod rehearsal;
 mod users;
 mod wall;
 

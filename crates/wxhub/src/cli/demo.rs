@@ -1,0 +1,185 @@
+//! `wxhub demo`: the server with a demo org whose screens come alive at once. On first run it
+//! creates the org 演示机构, a sign-in, a lottery (with prizes) and a message wall, and a
+//! console login (`demo`, a new password each run); each run makes new screen keys, prints the
+//! links, serves, and has simulated participants join, post and get drawn
+//! (`activity::rehearsal`) at the chosen rate.
+
+use crate::activity::activities::{self, ActivityInput, Kind, ListFilter};
+use crate::activity::lottery::{prizes, rules};
+use crate::activity::rehearsal::{self, Plan};
+use crate::admin::{orgs, Page};
+use crate::auth::accounts::{self, Role};
+use crate::config::Config;
+use crate::store::activities::ActivityRow;
+use crate::AppState;
+
+pub const ORG: &str = "演示机构";
+pub const LOGIN: &str = "demo";
+const SIGNIN: &str = "演示:年会签到";
+const LOTTERY: &str = "演示:年会抽奖";
+const WALL: &str = "演示:留言墙";
+
+pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
+    let (state, listener, addr) = super::start(config).await?;
+    let base = match state.config.public_base_url.trim_end_matches('/') {
+        "" => format!("http://{addr}"),
+        configured => configured.to_string(),
+    };
+    let (password, shown) = set_up(&state).await.map_err(|e| e.message())?;
+    println!("wxhub demo on {base}");
+    println!("  console:  {base}/console/login  user {LOGIN}  password {password}");
+    for (activity, key) in &shown {
+        for link in crate::web::screens::links(activity.id, &activity.kind, key) {
+            println!("  {}·{}: {base}{}", activity.name, link.label, link.link);
+        }
+    }
+    println!(
+        "  simulated: {} people per activity, {} per second; Ctrl-C stops",
+        plan.people, plan.per_second
+    );
+    for (activity, _) in shown {
+        tokio::spawn(rehearsal::run(state.clone(), activity, plan));
+    }
+    let store = state.store.clone();
+    crate::http::serve(listener, state, crate::http::shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    Ok(())
+}
+
+/// The demo org, its activities and login: made when missing, found otherwise. Answers the
+/// login's new password and each activity with a new screen key.
+pub async fn set_up(
+    state: &AppState,
+) -> crate::error::Result<(String, Vec<(ActivityRow, String)>)> {
+    let all = Page {
+        offset: 0,
+        limit: 1000,
+    };
+    let org = match orgs::list(&state.store, all)
+        .await?
+        .0
+        .into_iter()
+        .find(|o| o.name == ORG)
+    {
+        Some(org) => org,
+        None => {
+            orgs::create(
+                &state.store,
+                orgs::OrgInput {
+                    name: Some(ORG.into()),
+                },
+            )
+            .await?
+        }
+    };
+    let password = wechat::crypto::random_alnum(16);
+    let memory = state.config.auth.argon2_memory_kib;
+    match crate::store::accounts::by_username(&state.store, LOGIN).await? {
+        Some(_) => {
+            accounts::set_password(
+                &state.store,
+                &state.config.console,
+                LOGIN,
+                &password,
+                memory,
+            )
+            .await?
+        }
+        None => {
+            accounts::create(
+                &state.store,
+                &state.config.console,
+                LOGIN,
+                &password,
+                Role::OrgAdmin,
+                Some(org.id),
+                memory,
+            )
+            .await?;
+        }
+    }
+    let mut shown = Vec::new();
+    for (kind, name) in [
+        (Kind::Signin, SIGNIN),
+        (Kind::Lottery, LOTTERY),
+        (Kind::Message, WALL),
+    ] {
+        let activity = activity(state, org.id, kind, name).await?;
+        let key = crate::activity::events::rotate_screen_key(&state.store, activity.id).await?;
+        shown.push((activity, key));
+    }
+    Ok((password, shown))
+}
+
+async fn activity(
+    state: &AppState,
+    org_id: i64,
+    kind: Kind,
+    name: &str,
+) -> crate::error::Result<ActivityRow> {
+    let filter = ListFilter {
+        name: Some(name.into()),
+        ..Default::default()
+    };
+    let page = Page {
+        offset: 0,
+        limit: 10,
+    };
+    let found = activities::list(&state.store, org_id, kind, &filter, page, &state.tz)
+        .await?
+        .0
+        .into_iter()
+        .find(|a| a.activity_name == name);
+    let id = match found {
+        Some(a) => a.activity_id,
+        None => {
+            let created = activities::create(
+                &state.store,
+                org_id,
+                kind,
+                ActivityInput {
+                    activity_name: Some(name.into()),
+                    ..Default::default()
+                },
+                &state.tz,
+            )
+            .await?;
+            if kind == Kind::Lottery {
+                let row = row(state, created.activity_id).await?;
+                rules::set_purpose(
+                    &state.store,
+                    &row,
+                    "demo",
+                    rules::SettingsInput {
+                        purpose: Some("internal".into()),
+                    },
+                )
+                .await?;
+                for (name, tier, stock) in [("一等奖", 1, 1), ("二等奖", 2, 3), ("三等奖", 3, 10)]
+                {
+                    prizes::add_prize(
+                        &state.store,
+                        &row,
+                        prizes::PrizeInput {
+                            name: Some(name.into()),
+                            tier: Some(tier),
+                            stock: Some(stock),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                }
+            }
+            created.activity_id
+        }
+    };
+    row(state, id).await
+}
+
+async fn row(state: &AppState, id: i64) -> crate::error::Result<ActivityRow> {
+    crate::store::activities::get(&state.store, id)
+        .await?
+        .ok_or_else(|| crate::error::Error::not_found("活动不存在"))
+}

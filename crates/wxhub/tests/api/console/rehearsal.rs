@@ -1,0 +1,156 @@
+//! Rehearsals from the console: a copy of the activity takes simulated people through the same
+//! paths as real ones; nothing simulated reaches the activity itself, its lists or its public
+//! results; one action removes it all.
+
+use super::{account, hidden_csrf, Browser, PASSWORD};
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use wxhub::auth::accounts::Role;
+
+#[tokio::test]
+async fn a_rehearsal_runs_on_a_copy_and_goes_with_one_action() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let id = app
+        .activity(&token, "lottery", json!({"activity_name": "年会抽奖"}))
+        .await;
+    let prize = app
+        .json(
+            Method::POST,
+            &as_org(&format!("/api/v3/activitys_lottery/{id}/prizes"), &token),
+            None,
+            json!({"name": "一等奖", "tier": 1, "stock": 2}),
+        )
+        .await;
+    assert_eq!(prize.status, StatusCode::OK, "{}", prize.text);
+    account(&app, "organiser", Role::OrgAdmin, Some(org)).await;
+    account(&app, "staff", Role::OrgStaff, Some(org)).await;
+    let path = format!("/console/activities/{id}");
+
+    // Staff do not see the card and cannot start one.
+    let mut staff = Browser::new(&app);
+    staff.login("staff", PASSWORD).await;
+    let page = staff.get(&path).await;
+    assert!(!page.text.contains("开始彩排"));
+    let csrf = hidden_csrf(&page.text);
+    let refused = staff
+        .act(
+            &format!("{path}/rehearsal/start"),
+            &csrf,
+            &[("people", "5"), ("rate", "50")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut admin = Browser::new(&app);
+    admin.login("organiser", PASSWORD).await;
+    let page = admin.get(&path).await;
+    assert!(page.text.contains("开始彩排"));
+    let csrf = hidden_csrf(&page.text);
+    for (people, rate) in [("0", "10"), ("10", "501"), ("x", "10")] {
+        let bad = admin
+            .act(
+                &format!("{path}/rehearsal/start"),
+                &csrf,
+                &[("people", people), ("rate", rate)],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{people} {rate}");
+    }
+    let started = admin
+        .act(
+            &format!("{path}/rehearsal/start"),
+            &csrf,
+            &[("people", "20"), ("rate", "200")],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    assert!(
+        started.text.contains("彩排已开始:20 位模拟来宾"),
+        "{}",
+        started.text
+    );
+    let shadow = wxhub::store::rehearsals::shadow_of(&app.state.store, id)
+        .await
+        .unwrap()
+        .expect("a rehearsal copy");
+    assert!(started
+        .text
+        .contains(&format!("/screens/{shadow}/lottery?key=")));
+
+    // The simulated people join the copy, never the activity.
+    let members = |activity: i64| {
+        let uri = as_org(&format!("/api/v3/activitys/{activity}/members"), &token);
+        let app = &app;
+        async move { app.get(&uri, None).await.json()["data"]["total_count"].clone() }
+    };
+    for _ in 0..50 {
+        if members(shadow).await == json!(20) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(members(shadow).await, json!(20));
+    assert_eq!(members(id).await, json!(0));
+    // The copy has the prizes, and is not in the activity list.
+    let copy = wxhub::store::activities::get(&app.state.store, shadow)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(copy.name, "【彩排】年会抽奖");
+    let listed = app
+        .get(&as_org("/api/v3/activitys_lottery", &token), None)
+        .await
+        .json();
+    let ids: Vec<i64> = listed["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["activity_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [id], "{listed}");
+    let public = app
+        .get(
+            &as_org(&format!("/api/v3/activitys_for_wx/{id}/lottery"), &token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(public["data"]["rounds"], json!([]));
+    // The copy's page says what it is.
+    let copy_page = admin.get(&format!("/console/activities/{shadow}")).await;
+    assert!(copy_page.text.contains("的彩排活动"), "{}", copy_page.text);
+    assert!(!copy_page.text.contains("开始彩排"));
+
+    // One action removes the copy and everything simulated in it.
+    let page = admin.get(&path).await;
+    assert!(page.text.contains("删除彩排数据"));
+    let deleted = admin
+        .act(&format!("{path}/rehearsal/delete"), &csrf, &[])
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text);
+    assert!(deleted.text.contains("已删除彩排活动及其全部模拟数据"));
+    assert!(wxhub::store::activities::get(&app.state.store, shadow)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(wxhub::store::rehearsals::shadow_of(&app.state.store, id)
+        .await
+        .unwrap()
+        .is_none());
+    let none = app
+        .call(
+            Method::GET,
+            &as_org(&format!("/api/v3/activitys/{shadow}/members"), &token),
+            None,
+            None,
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let audit = admin.get("/console/audit").await;
+    assert!(audit.text.contains("activity.rehearsal_start"));
+    assert!(audit.text.contains("activity.rehearsal_delete"));
+}
