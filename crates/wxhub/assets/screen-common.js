@@ -42,19 +42,22 @@
     var lastId = 0;
     var source = null;
     var retry = null;
-    // Ids handed over, kept for a while: a replay after a reconnection repeats some.
-    var seen = Object.create(null);
-    var seenOrder = [];
+    // Ids handed over, kept for a while: a replay after a reconnection repeats some. When
+    // the set grows large, only the newest ids are kept (one rebuild per 25,000 events).
+    var seen = new Set();
 
     function deliver(kind) {
       return function (e) {
         var id = parseInt(e.lastEventId, 10) || 0;
         if (id) {
-          if (seen[id]) return;
-          seen[id] = true;
-          seenOrder.push(id);
-          if (seenOrder.length > 20000) delete seen[seenOrder.shift()];
+          if (seen.has(id)) return;
+          seen.add(id);
           if (id > lastId) lastId = id;
+          if (seen.size > 50000) {
+            var kept = new Set();
+            seen.forEach(function (s) { if (s > lastId - 25000) kept.add(s); });
+            seen = kept;
+          }
         }
         var data;
         try { data = JSON.parse(e.data); } catch (err) { return; }

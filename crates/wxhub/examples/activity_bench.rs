@@ -15,6 +15,11 @@
 //!     activity_bench draw-baseline N K
 //!         the draw's own cost, in-process: N participant ids sorted, hashed and K drawn by the
 //!         published algorithm.
+//!     activity_bench screen BASE ACTIVITY KEY EVENTS
+//!         how fast one sign-in wall renders: the activity already holds EVENTS sign-ins; a
+//!         plain stream client (the baseline) reads them all from the replay, then headless
+//!         Chromium opens the wall and the time until its count shows EVENTS is taken; prints
+//!         both rates.
 //!     activity_bench wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS
 //!         joins MEMBERS members, then CLIENTS callers post POSTS messages to the wall (every
 //!         fourth with a sensitive word), then the same calls to GET /bench/bare; prints both.
@@ -293,6 +298,145 @@ async fn wall(args: &[String]) {
     );
 }
 
+/// Reads the event stream until `events` sign-ins have arrived: the elapsed time.
+async fn read_stream(url: &str, events: usize) -> Duration {
+    let started = Instant::now();
+    let mut resp = reqwest::Client::new()
+        .get(url)
+        .send()
+        .await
+        .expect("the stream opens");
+    assert_eq!(resp.status(), 200);
+    let (mut seen, mut tail) = (0usize, String::new());
+    while seen < events {
+        let chunk = resp
+            .chunk()
+            .await
+            .expect("the stream")
+            .expect("more events");
+        tail.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(at) = tail.find('\n') {
+            if tail[..at].starts_with("event: signin") {
+                seen += 1;
+            }
+            tail.drain(..=at);
+        }
+    }
+    started.elapsed()
+}
+
+/// One WebDriver call to chromedriver at `driver` (session `session`, or none to create one).
+async fn webdriver(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let mut req = http.request(method, url);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let answer: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+    answer["value"].clone()
+}
+
+async fn screen(args: &[String]) {
+    let base = args[0].clone();
+    let activity: i64 = args[1].parse().unwrap();
+    let key = args[2].clone();
+    let events: usize = args[3].parse().unwrap();
+    let stream = format!("{base}/api/v3/activitys/{activity}/events?screen_key={key}");
+    let baseline = read_stream(&stream, events).await;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut driver = std::process::Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver (apt-get install chromium chromium-driver)");
+    let wd = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http.get(format!("{wd}/status")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let profile = std::env::temp_dir().join(format!("wxhub-screen-bench-{port}"));
+    let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
+        "browserName": "chrome",
+        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080",
+            format!("--user-data-dir={}", profile.display())]}}}});
+    let created = webdriver(
+        &http,
+        reqwest::Method::POST,
+        format!("{wd}/session"),
+        Some(caps),
+    )
+    .await;
+    let session = created["sessionId"]
+        .as_str()
+        .expect("a session")
+        .to_string();
+    let at = |path: &str| format!("{wd}/session/{session}{path}");
+    let started = Instant::now();
+    webdriver(
+        &http,
+        reqwest::Method::POST,
+        at("/url"),
+        Some(serde_json::json!({"url": format!("{base}/screens/{activity}/signin?key={key}")})),
+    )
+    .await;
+    let count = serde_json::json!({
+        "script": "var c = document.getElementById('count'); return c ? c.textContent : '';",
+        "args": []});
+    let target = events.to_string();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let rendered = loop {
+        let shown = webdriver(
+            &http,
+            reqwest::Method::POST,
+            at("/execute/sync"),
+            Some(count.clone()),
+        )
+        .await;
+        if shown == serde_json::json!(target) {
+            break started.elapsed();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the wall never showed {events}: {shown}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    webdriver(
+        &http,
+        reqwest::Method::DELETE,
+        format!("{wd}/session/{session}"),
+        None,
+    )
+    .await;
+    let _ = driver.kill();
+    let _ = driver.wait();
+    let _ = std::fs::remove_dir_all(profile);
+    let rate = |d: Duration| events as f64 / d.as_secs_f64();
+    println!(
+        "{{\"events\": {events}, \"stream_seconds\": {:.2}, \"stream_events_per_sec\": {:.0}, \
+         \"screen_seconds\": {:.2}, \"screen_events_per_sec\": {:.0}, \"screen_vs_stream\": {:.2}}}",
+        baseline.as_secs_f64(),
+        rate(baseline),
+        rendered.as_secs_f64(),
+        rate(rendered),
+        rate(rendered) / rate(baseline)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -303,12 +447,16 @@ fn main() {
         Some("participants") => participants(&args[1..]),
         Some("xlsx-baseline") => xlsx_baseline(&args[1..]),
         Some("draw-baseline") => draw_baseline(&args[1..]),
+        Some("screen") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(screen(&args[1..])),
         Some("wall") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(wall(&args[1..])),
         _ => eprintln!(
             "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
-             | xlsx-baseline FILE | draw-baseline N K | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS"
+             | xlsx-baseline FILE | draw-baseline N K | screen BASE ACTIVITY KEY EVENTS \
+             | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS"
         ),
     }
 }

@@ -68,9 +68,15 @@ impl Hub {
                         }
                     };
                     let Some(hub) = weak.upgrade() else { return };
-                    let Ok(id) = notification.payload().parse::<i64>() else {
-                        continue;
+                    let id = match sql::from_notification(notification.payload()) {
+                        Ok(event) => {
+                            let _ = hub.sender.send(Arc::new(event));
+                            continue;
+                        }
+                        Err(Some(id)) => id,
+                        Err(None) => continue,
                     };
+                    // Too large to travel whole: read it back.
                     match sql::get(&store, id).await {
                         Ok(Some(event)) => {
                             let _ = hub.sender.send(Arc::new(event));

@@ -27,6 +27,45 @@ fn event(row: &AnyRow) -> StoreResult<EventRow> {
     })
 }
 
+/// What NOTIFY carries: the whole event (`id TAB activity_id TAB kind TAB created_at TAB
+/// payload`), so that the other instances hand it to their screens without reading it back;
+/// only the id when that would pass PostgreSQL's 8,000-byte limit (a draw of many winners).
+pub fn notification(e: &EventRow) -> String {
+    let whole = format!(
+        "{}\t{}\t{}\t{}\t{}",
+        e.id, e.activity_id, e.kind, e.created_at, e.payload
+    );
+    if whole.len() < 7_900 {
+        whole
+    } else {
+        e.id.to_string()
+    }
+}
+
+/// An event from its notification: whole, or `Err(id)` to be read from the table.
+pub fn from_notification(text: &str) -> Result<EventRow, Option<i64>> {
+    let mut parts = text.splitn(5, '\t');
+    let id = parts
+        .next()
+        .and_then(|p| p.parse::<i64>().ok())
+        .ok_or(None)?;
+    let (Some(activity_id), Some(kind), Some(created_at), Some(payload)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Some(id));
+    };
+    match (activity_id.parse(), created_at.parse()) {
+        (Ok(activity_id), Ok(created_at)) => Ok(EventRow {
+            id,
+            activity_id,
+            kind: kind.to_string(),
+            payload: payload.to_string(),
+            created_at,
+        }),
+        _ => Err(Some(id)),
+    }
+}
+
 /// The advisory-lock keys of the activities' event order ("WX" in the top bits).
 const EVENT_LOCK_SPACE: i64 = 0x5758 << 48;
 
@@ -66,7 +105,7 @@ pub async fn insert(
         // Delivered at commit, and only if the transaction commits.
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(channel)
-            .bind(saved.id.to_string())
+            .bind(notification(&saved))
             .execute(&mut **tx)
             .await?;
     }
@@ -156,4 +195,29 @@ pub async fn current_schema(store: &Store) -> StoreResult<String> {
         .fetch_one(store.reader())
         .await?;
     row.text("s")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_carry_small_events_whole_and_large_ones_by_id() {
+        let small = EventRow {
+            id: 42,
+            activity_id: 7,
+            kind: "signin".into(),
+            payload: r#"{"name":"张*三","note":"a\tb"}"#.into(),
+            created_at: 1_700_000_000_000,
+        };
+        assert_eq!(from_notification(&notification(&small)), Ok(small.clone()));
+        let large = EventRow {
+            payload: "x".repeat(10_000),
+            ..small
+        };
+        assert_eq!(notification(&large), "42");
+        assert_eq!(from_notification("42"), Err(Some(42)));
+        assert_eq!(from_notification("nonsense"), Err(None));
+        assert_eq!(from_notification("42\tx\tsignin\t1\t{}"), Err(Some(42)));
+    }
 }

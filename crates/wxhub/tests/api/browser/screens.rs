@@ -547,3 +547,84 @@ async fn wxhub_demo_brings_every_screen_to_life() {
     let problems = b.console_problems().await;
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[tokio::test]
+async fn screens_on_two_instances_keep_up_with_five_thousand_sign_ins() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let id = app
+        .activity(&token, "signin", json!({"activity_name": "五千人大会"}))
+        .await;
+    let key = app.screen_key(&token, id).await;
+    // On PostgreSQL a second instance on the same database, each with its own screen and half
+    // of the sign-ins; SQLite is one instance (one writer, one process).
+    let first = app.live().await;
+    let second = if app.state.store.backend == wxhub::store::Backend::Postgres {
+        let other = wxhub::build_state(app.config.clone()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(wxhub::http::serve(listener, other, std::future::pending()));
+        base
+    } else {
+        first.clone()
+    };
+    let Some(a) = browser(1920, 1080).await else {
+        return;
+    };
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    a.goto(&format!("{first}/screens/{id}/signin?key={key}"))
+        .await;
+    b.goto(&format!("{second}/screens/{id}/signin?key={key}"))
+        .await;
+    let count = "return document.getElementById('count').textContent";
+    a.wait_for_script(count, json!("0")).await;
+    b.wait_for_script(count, json!("0")).await;
+
+    const PEOPLE: usize = 5_000;
+    const CALLERS: usize = 32;
+    let started = Instant::now();
+    let mut callers = Vec::new();
+    for caller in 0..CALLERS {
+        let base = if caller % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
+        let token = token.clone();
+        callers.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let url = format!(
+                "{base}{}",
+                as_org(
+                    &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+                    &token
+                )
+            );
+            for n in (caller..PEOPLE).step_by(CALLERS) {
+                let body =
+                    json!({"member_id": format!("m{n}"), "member_nickname": format!("来宾{n}")});
+                let resp = http.post(&url).json(&body).send().await.unwrap();
+                assert!(resp.status().is_success(), "{}", resp.status());
+            }
+        }));
+    }
+    for c in callers {
+        c.await.unwrap();
+    }
+    let sent = started.elapsed();
+    a.wait_for_script(count, json!(PEOPLE.to_string())).await;
+    b.wait_for_script(count, json!(PEOPLE.to_string())).await;
+    eprintln!(
+        "two screens: {PEOPLE} sign-ins sent in {:.2} s ({:.0}/s), both counted all {:.2} s after the last",
+        sent.as_secs_f64(),
+        PEOPLE as f64 / sent.as_secs_f64(),
+        (started.elapsed() - sent).as_secs_f64()
+    );
+    for screen in [&a, &b] {
+        let problems = screen.console_problems().await;
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+}
