@@ -53,6 +53,9 @@ pub struct Config {
     /// only from these are X-Forwarded-For / X-Real-IP believed. Empty: the TCP peer is the
     /// client.
     pub trusted_proxies: Vec<String>,
+    /// Origins whose pages may call the APIs from a browser (CORS), exact
+    /// (`https://h5.example.com`). Empty: the hosts on the ports' OAuth allow-lists.
+    pub cors_origins: Vec<String>,
     /// `text` or `json`.
     pub log_format: String,
     /// A tracing filter such as `info` or `info,wxhub=debug`.
@@ -165,6 +168,7 @@ impl Default for Config {
             route_prefixes: vec!["".into(), "/mpwechat".into(), "/mp".into()],
             public_base_url: String::new(),
             trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
             log_format: "text".into(),
             log_level: "info".into(),
             shutdown_grace_secs: 30,
@@ -313,6 +317,16 @@ impl Config {
             return Err(ConfigError(
                 "public_base_url must be an http(s) URL without a query".into(),
             ));
+        }
+        if let Some(bad) = self
+            .cors_origins
+            .iter()
+            .filter(|o| !o.trim().is_empty())
+            .find(|o| crate::http::cors::normalise(o).is_none())
+        {
+            return Err(ConfigError(format!(
+                "cors_origins: {bad} is not an origin (scheme://host[:port], no path)"
+            )));
         }
         if let Err(entry) = crate::http::client_ip::parse_networks(&self.trusted_proxies) {
             return Err(ConfigError(format!(

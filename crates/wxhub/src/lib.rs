@@ -44,6 +44,8 @@ pub struct AppState {
     pub wall_posts: Arc<activity::wall::PostWriter>,
     /// Members' avatars kept by wxhub, fetched in the background.
     pub avatars: Arc<activity::avatars::Avatars>,
+    /// The origins allowed to call the APIs from a browser (CORS).
+    pub cors: Arc<http::cors::CorsOrigins>,
     /// Rehearsals running on this instance.
     pub rehearsals: Arc<activity::rehearsal::Running>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
@@ -105,6 +107,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         hub,
         avatars,
         rehearsals: Arc::default(),
+        cors: Arc::new(http::cors::CorsOrigins::new(&config.cors_origins)),
         wall_filters: Arc::default(),
         wall_posts,
         trusted_proxies: Arc::new(

@@ -1,6 +1,7 @@
 //! The HTTP server: the router of every part, the middleware, and graceful serving.
 
 pub mod client_ip;
+pub mod cors;
 pub mod envelope;
 pub mod metrics;
 pub mod middleware;
@@ -88,6 +89,10 @@ fn with_middleware(router: Router<AppState>, state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::observe,

@@ -98,3 +98,11 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Every port's OAuth allow-list, as stored (comma-separated hosts).
+pub async fn all_redirect_hosts(store: &Store) -> StoreResult<Vec<String>> {
+    let rows = sqlx::query("SELECT redirect_hosts FROM ports")
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter().map(|r| r.text("redirect_hosts")).collect()
+}

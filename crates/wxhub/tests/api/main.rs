@@ -9,6 +9,7 @@ mod browser;
 mod callbacks;
 mod cli;
 mod console;
+mod cors;
 mod envelopes;
 mod events;
 mod fans;
