@@ -134,11 +134,11 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
-/// What a screen shows as a member's name: the masked real name, else the nickname.
-fn shown_name(m: &MemberRow) -> String {
-    match mask_name(&m.real_name) {
+/// What a screen shows as a person's name: the masked real name, else the nickname.
+pub fn shown_name(real_name: &str, nickname: &str) -> String {
+    match mask_name(real_name) {
         masked if !masked.is_empty() => masked,
-        _ => m.nickname.clone(),
+        _ => nickname.to_string(),
     }
 }
 
@@ -170,7 +170,7 @@ pub async fn record_member(
             "member_id": saved.member_id,
             "nickname": saved.nickname,
             "icon": saved.icon,
-            "avatar": super::avatars::path_for(&saved.icon, &shown_name(&saved)),
+            "avatar": super::avatars::path_for(&saved.icon, &shown_name(&saved.real_name, &saved.nickname)),
             "name": mask_name(&saved.real_name),
             "phone": phone.map(mask_phone).unwrap_or_default(),
             "time": now,

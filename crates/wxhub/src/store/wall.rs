@@ -149,7 +149,8 @@ pub async fn poster(
     member_id: &str,
 ) -> StoreResult<Option<Poster>> {
     let row = sqlx::query(
-        "SELECT m.nickname, m.icon, s.mode, s.filter_action, s.max_length, s.per_minute \
+        "SELECT m.nickname, m.icon, s.mode, s.filter_action, s.max_length, s.per_minute, \
+         s.screen_style \
          FROM activity_members m LEFT JOIN wall_settings s ON s.activity_id = m.activity_id \
          WHERE m.activity_id = $1 AND m.member_id = $2",
     )
@@ -164,8 +165,7 @@ pub async fn poster(
                 filter_action: r.text("filter_action")?,
                 max_length: r.int("max_length")?,
                 per_minute: r.int("per_minute")?,
-                // The poster's path does not read it.
-                screen_style: String::new(),
+                screen_style: r.text("screen_style")?,
             }),
             None => None,
         };

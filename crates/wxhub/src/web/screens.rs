@@ -135,11 +135,13 @@ impl IntoResponse for PageError {
     }
 }
 
-/// The activity whose screen key this is; a wrong, rotated or malformed key is refused alike.
+/// The activity whose screen key this is, of `kind` (with its name in words) if given; a
+/// wrong, rotated or malformed key is refused alike.
 async fn opened(
     state: &AppState,
     id: i64,
     query: Result<Params<ScreenQuery>, Error>,
+    kind: Option<(&str, &str)>,
 ) -> Result<(ActivityRow, String), Error> {
     let key = query.map(|Params(q)| q.key).unwrap_or_default();
     let wrong = || Error::Unauthorized("大屏密钥无效或已更换,请从控制台重新打开大屏链接".into());
@@ -151,23 +153,36 @@ async fn opened(
     events::check_screen_key(&state.store, row.id, key)
         .await
         .map_err(|_| wrong())?;
+    if let Some((kind, what)) = kind {
+        if row.kind != kind {
+            return Err(Error::bad_request(format!(
+                "该活动不是{what}活动,没有这块大屏"
+            )));
+        }
+    }
     Ok((row, key.to_string()))
 }
 
-/// A screen page's activity, opened with its key, of `kind` (with its name in words) if
-/// given, and what the page shows of it.
+/// A screen page's activity (see [`opened`]) and what the page shows of it.
 async fn open_page(
     state: &AppState,
     id: i64,
     query: Result<Params<ScreenQuery>, Error>,
     kind: Option<(&str, &str)>,
 ) -> Result<(ActivityRow, String, Shown), Error> {
-    let (row, key) = opened(state, id, query).await?;
-    if let Some((kind, what)) = kind {
-        of_kind(&row, kind, what)?;
-    }
+    let (row, key) = opened(state, id, query, kind).await?;
     let shown = shown(state, &row, &key).await?;
     Ok((row, key, shown))
+}
+
+/// A screen's own path with its key (`what`: signin, lottery, wall).
+fn screen_path(id: i64, what: &str, key: &str) -> String {
+    format!("/screens/{id}/{what}?key={key}")
+}
+
+/// The path of a QR code (`what`: see [`qr`]) with the screen key.
+fn qr_path(id: i64, what: &str, key: &str) -> String {
+    format!("/screens/{id}/qr/{what}.svg?key={key}")
 }
 
 async fn shown(state: &AppState, row: &ActivityRow, key: &str) -> Result<Shown, Error> {
@@ -179,16 +194,6 @@ async fn shown(state: &AppState, row: &ActivityRow, key: &str) -> Result<Shown, 
         stream: format!("/api/v3/activitys/{}/events?screen_key={key}", row.id),
         after: crate::store::activity_events::latest_id(&state.store, row.id).await?,
     })
-}
-
-fn of_kind(row: &ActivityRow, kind: &str, what: &str) -> Result<(), Error> {
-    if row.kind == kind {
-        Ok(())
-    } else {
-        Err(Error::bad_request(format!(
-            "该活动不是{what}活动,没有这块大屏"
-        )))
-    }
 }
 
 /// `GET /screens/{id}/signin?key=`: the sign-in wall — the count, the rate per minute, the
@@ -207,7 +212,7 @@ pub async fn signin(
         } else {
             "join"
         },
-        join_qr: format!("/screens/{}/qr/join.svg?key={key}", row.id),
+        join_qr: qr_path(row.id, "join", &key),
         join_link: join_link(&crate::http::public_base(&state, &headers), row.id),
         s,
     }))
@@ -223,7 +228,7 @@ pub async fn lottery(
     Ok(crate::web::render(&LotteryScreen {
         assets: assets::urls(),
         state: format!("/screens/{}/lottery/state?key={key}", row.id),
-        qr: format!("/screens/{}/qr/verify-{{round}}.svg?key={key}", row.id),
+        qr: qr_path(row.id, "verify-{round}", &key),
         s,
     }))
 }
@@ -236,8 +241,7 @@ pub async fn lottery_state(
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, Error> {
-    let (row, _) = opened(&state, id, query).await?;
-    of_kind(&row, "lottery", "抽奖")?;
+    let (row, _) = opened(&state, id, query, Some(("lottery", "抽奖"))).await?;
     let stage = crate::activity::lottery::public::stage(&state.store, &state.secrets, &row).await?;
     Ok(Json(stage).into_response())
 }
@@ -256,7 +260,7 @@ pub async fn wall(
             .await
             .map_err(PageError)?
             .screen_style,
-        join_qr: format!("/screens/{}/qr/join.svg?key={key}", row.id),
+        join_qr: qr_path(row.id, "join", &key),
         s,
     }))
 }
@@ -268,8 +272,7 @@ pub async fn wall_state(
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, Error> {
-    let (row, _) = opened(&state, id, query).await?;
-    of_kind(&row, "message", "留言")?;
+    let (row, _) = opened(&state, id, query, Some(("message", "留言"))).await?;
     Ok(Json(crate::activity::wall::on_screen(&state.store, row.id).await?).into_response())
 }
 
@@ -292,32 +295,28 @@ pub async fn qr(
     axum::extract::Path((id, what)): axum::extract::Path<(String, String)>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, Error> {
-    {
-        let id: i64 = id.parse().map_err(|_| Error::not_found("活动不存在"))?;
-        let (row, key) = opened(&state, id, query).await?;
-        let base = crate::http::public_base(&state, &headers);
-        let what = what
-            .strip_suffix(".svg")
-            .ok_or_else(|| Error::not_found("二维码不存在"))?;
-        let text = match what {
-            "join" => join_link(&base, row.id),
-            "signin" | "lottery" | "wall" => {
-                format!("{base}/screens/{}/{what}?key={key}", row.id)
-            }
-            _ => {
-                let round = what
-                    .strip_prefix("verify-")
-                    .and_then(|r| r.parse::<i64>().ok())
-                    .ok_or_else(|| Error::not_found("二维码不存在"))?;
-                verify_link(&base, row.id, round)
-            }
-        };
-        Ok((
-            [(header::CONTENT_TYPE, "image/svg+xml")],
-            svg(&text).ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?,
-        )
-            .into_response())
-    }
+    let id: i64 = id.parse().map_err(|_| Error::not_found("活动不存在"))?;
+    let (row, key) = opened(&state, id, query, None).await?;
+    let base = crate::http::public_base(&state, &headers);
+    let what = what
+        .strip_suffix(".svg")
+        .ok_or_else(|| Error::not_found("二维码不存在"))?;
+    let text = match what {
+        "join" => join_link(&base, row.id),
+        "signin" | "lottery" | "wall" => format!("{base}{}", screen_path(row.id, what, &key)),
+        _ => {
+            let round = what
+                .strip_prefix("verify-")
+                .and_then(|r| r.parse::<i64>().ok())
+                .ok_or_else(|| Error::not_found("二维码不存在"))?;
+            verify_link(&base, row.id, round)
+        }
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        svg(&text).ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?,
+    )
+        .into_response())
 }
 
 /// A QR code of `text` as SVG (error correction M, a quiet zone), or none when too long.
@@ -350,8 +349,8 @@ pub fn links(id: i64, kind: &str, key: &str) -> Vec<ScreenLink> {
         .iter()
         .map(|(what, label)| ScreenLink {
             label,
-            link: format!("/screens/{id}/{what}?key={key}"),
-            qr: format!("/screens/{id}/qr/{what}.svg?key={key}"),
+            link: screen_path(id, what, key),
+            qr: qr_path(id, what, key),
         })
         .collect()
 }

@@ -209,6 +209,17 @@ impl TestApp {
         resp.json()["data"]["activity_id"].as_i64().unwrap()
     }
 
+    /// userInfo with the org's token: `body` joins (or, for a signin activity, signs in).
+    pub async fn join(&self, token: &str, id: i64, body: Value) -> Resp {
+        self.json(
+            Method::POST,
+            &as_org(&format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"), token),
+            None,
+            body,
+        )
+        .await
+    }
+
     /// A new screen key for the activity, through the API (the org's token).
     pub async fn screen_key(&self, token: &str, id: i64) -> String {
         let resp = self

@@ -277,13 +277,9 @@ async fn avatars_are_kept_from_wechat_hosts_only_and_placeholders_stand_in() {
     let key = app.screen_key(&token, id).await;
     let icon = format!("{sim_base}/mmopen/zhangsan/132");
     let joined = app
-        .json(
-            Method::POST,
-            &as_org(
-                &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
-                &token,
-            ),
-            None,
+        .join(
+            &token,
+            id,
             json!({"member_id": "m1", "member_nickname": "张三", "member_icon": icon}),
         )
         .await;

@@ -301,10 +301,7 @@ async fn sample_names<'a>(
     Ok(ids
         .iter()
         .filter_map(|id| found.get(id))
-        .map(|p| match crate::activity::events::mask_name(&p.name) {
-            masked if !masked.is_empty() => masked,
-            _ => p.nickname.clone(),
-        })
+        .map(|p| crate::activity::events::shown_name(&p.name, &p.nickname))
         .filter(|n| !n.is_empty())
         .collect())
 }

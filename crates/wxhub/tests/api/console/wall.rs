@@ -24,13 +24,9 @@ async fn staff_moderate_the_wall_live_and_admins_set_it_up() {
         .activity(&token, "message", json!({"activity_name": "年会留言墙"}))
         .await;
     let joined = app
-        .json(
-            Method::POST,
-            &as_org(
-                &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
-                &token,
-            ),
-            None,
+        .join(
+            &token,
+            id,
             json!({"member_id": "m1", "member_nickname": "小明"}),
         )
         .await;
