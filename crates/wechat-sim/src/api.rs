@@ -17,6 +17,7 @@ pub fn router() -> Router<Simulator> {
     Router::new()
         .route("/cgi-bin/token", get(classic_token))
         .route("/cgi-bin/stable_token", post(stable_token))
+        .route("/cgi-bin/ticket/getticket", get(getticket))
         .route("/cgi-bin/user/info", get(user_info))
         .route("/cgi-bin/user/info/batchget", post(user_info_batch))
         .route("/cgi-bin/message/template/send", post(send_template))
@@ -127,6 +128,14 @@ fn with_token(
     let mut world = sim.world();
     let appid = world.check_token(q.get("access_token").map(String::as_str))?;
     f(&mut world, &appid)
+}
+
+async fn getticket(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    let kind = param(&q, "type").to_string();
+    render(
+        with_token(&sim, &q, |w, appid| w.jsapi_ticket(appid, &kind)),
+        false,
+    )
 }
 
 async fn user_info(State(sim): State<Simulator>, Query(q): Params) -> Response {

@@ -81,6 +81,11 @@ impl Simulator {
         self.world().calls.get(path).copied().unwrap_or(0)
     }
 
+    /// The app's current JS-SDK ticket, once one was handed out.
+    pub fn current_ticket(&self, appid: &str) -> Option<String> {
+        self.world().current_ticket(appid)
+    }
+
     /// The messages accepted so far, as received.
     pub fn received(&self) -> Vec<Received> {
         self.world().received.clone()

@@ -268,6 +268,8 @@ pub struct World {
     codes: HashMap<String, Code>,
     grants: HashMap<String, OAuthGrant>,
     pub oauth_plans: HashMap<String, OAuthPlan>,
+    /// appid → the current JS-SDK ticket and when it expires.
+    tickets: HashMap<String, (String, i64)>,
     pub calls: HashMap<String, u64>,
     pub received: Vec<Received>,
     pub faults: Vec<Fault>,
@@ -491,6 +493,34 @@ impl World {
             v["unionid"] = json!(unionid);
         }
         v
+    }
+
+    /// getticket: the app's JS-SDK ticket (type=jsapi), the same one until it expires (7200 s),
+    /// as WeChat hands it out.
+    pub fn jsapi_ticket(&mut self, appid: &str, kind: &str) -> Answer {
+        if kind != "jsapi" && kind != "wx_card" {
+            return fail(40097, "invalid args");
+        }
+        let now = self.now_ms();
+        let ticket = match self.tickets.get(appid) {
+            Some((ticket, expires)) if *expires > now => ticket.clone(),
+            _ => {
+                let ticket = format!("sim_ticket_{}", wechat::crypto::random_alnum(64));
+                self.tickets.insert(
+                    appid.to_string(),
+                    (ticket.clone(), now + TOKEN_TTL_SECS * 1000),
+                );
+                ticket
+            }
+        };
+        let expires_in = self.tickets[appid].1.saturating_sub(now) / 1000;
+        Ok(json!({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": expires_in}))
+    }
+
+    /// The app's current JS-SDK ticket, if one was handed out (for tests that recompute a
+    /// signature).
+    pub fn current_ticket(&self, appid: &str) -> Option<String> {
+        self.tickets.get(appid).map(|(t, _)| t.clone())
     }
 
     pub fn user_info(&self, appid: &str, openid: &str) -> Answer {

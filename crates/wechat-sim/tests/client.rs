@@ -135,6 +135,81 @@ async fn processes_sharing_a_store_make_one_token_request() {
     assert_eq!(w.sim.calls("/cgi-bin/user/info"), 400);
 }
 
+const TICKET: &str = "/cgi-bin/ticket/getticket";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_jsapi_ticket_is_fetched_once_across_processes_and_kept() {
+    let w = world().await;
+    let clients: Vec<Client> = (0..4).map(|_| w.client()).collect();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let client = clients[i % clients.len()].clone();
+        let app = w.app.clone();
+        tasks.push(tokio::spawn(async move { client.jsapi_ticket(&app).await }));
+    }
+    let mut tickets = std::collections::HashSet::new();
+    for t in tasks {
+        tickets.insert(t.await.unwrap().unwrap());
+    }
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(w.sim.calls(TICKET), 1, "one getticket for every process");
+    assert_eq!(w.sim.calls(STABLE), 1);
+    let ticket = tickets.into_iter().next().unwrap();
+    assert_eq!(
+        w.sim.current_ticket(APPID).as_deref(),
+        Some(ticket.as_str())
+    );
+    // Kept in the store under its own key, beside the access token.
+    let stored = w
+        .store
+        .load(&format!("{APPID}#jsapi_ticket"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.token, ticket);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(
+        stored.expires_at_ms > now_ms + 7_000_000,
+        "kept for WeChat's 7200 s"
+    );
+    // A new process reads it from the store.
+    assert_eq!(w.client().jsapi_ticket(&w.app).await.unwrap(), ticket);
+    assert_eq!(w.sim.calls(TICKET), 1);
+}
+
+#[tokio::test]
+async fn a_refused_token_on_getticket_is_renewed_and_the_fetch_repeated() {
+    let w = world().await;
+    let client = w.client();
+    client.access_token(&w.app).await.unwrap();
+    w.fault(TICKET, 42001, 1);
+    let ticket = client.jsapi_ticket(&w.app).await.unwrap();
+    assert!(ticket.starts_with("sim_ticket_"), "{ticket}");
+    assert_eq!(w.sim.calls(TICKET), 2);
+    assert_eq!(
+        w.sim.calls(STABLE),
+        3,
+        "the refused token renewed: initial, normal (the same token back), forced"
+    );
+    // A final error is the caller's, and nothing is kept.
+    let other = world().await;
+    other.fault(TICKET, 40164, 1);
+    let err = other.client().jsapi_ticket(&other.app).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Api(ref api) if api.errcode == 40164),
+        "{err:?}"
+    );
+    assert!(other
+        .store
+        .load(&format!("{APPID}#jsapi_ticket"))
+        .await
+        .unwrap()
+        .is_none());
+}
+
 #[tokio::test]
 async fn a_refused_token_that_comes_back_is_force_refreshed_once() {
     let w = world().await;

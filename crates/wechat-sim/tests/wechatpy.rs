@@ -1,7 +1,8 @@
 //! Cross-checks with an independent implementation, wechatpy (installed from PyPI into a venv
 //! under target/tmp on first use; WECHATPY_PYTHON names an interpreter that has it instead):
-//! safe-mode messages sealed by each side are opened by the other, and wechatpy's client,
-//! pointed at the simulator, fetches a token, reads a user and sends a template message.
+//! safe-mode messages sealed by each side are opened by the other; wechatpy's client, pointed
+//! at the simulator, fetches a token, reads a user and sends a template message; and it signs
+//! JS-SDK pages with the ticket it fetched as `wechat` does.
 
 use serde_json::{json, Value};
 use std::io::Write;
@@ -181,4 +182,59 @@ async fn wechatpys_client_works_against_the_simulator() {
             "data": {"first": {"value": "首部内容", "color": "#173177"}, "remark": {"value": "尾部内容"}},
         })
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jssdk_signatures_agree_with_wechatpys() {
+    let sim = Simulator::new();
+    sim.add_account(AccountSpec::new("wx32817247717e7333", "s3cret"));
+    let base = sim.spawn("127.0.0.1:0").await.unwrap();
+    let urls = [
+        "http://mp.weixin.qq.com?params=value",
+        "https://h5.example.com/h5/12?from=singlemessage&isappinstalled=0",
+        "https://h5.example.com/活动/页面?名字=张三",
+    ];
+    let py_base = base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut args = vec![
+            "jssdk",
+            &py_base,
+            "wx32817247717e7333",
+            "s3cret",
+            "Wm3WZYTPz0wzccnW",
+            "1414587457",
+        ];
+        args.extend(urls);
+        wechatpy(&args, "")
+    })
+    .await
+    .unwrap();
+    // wechatpy's ticket is the one WeChat hands out while it lasts: ours gets the same.
+    let client = wechat::Client::new(
+        wechat::ClientConfig {
+            api_base: base.clone(),
+            oauth_base: base,
+            ..Default::default()
+        },
+        std::sync::Arc::new(wechat::MemoryTokenStore::default()),
+    );
+    let ticket = client
+        .jsapi_ticket(&wechat::App::new("wx32817247717e7333", "s3cret"))
+        .await
+        .unwrap();
+    assert_eq!(out["ticket"], ticket.as_str());
+    for (i, url) in urls.iter().enumerate() {
+        let ours = wechat::crypto::jssdk_signature(&ticket, "Wm3WZYTPz0wzccnW", 1414587457, url);
+        assert_eq!(out["signatures"][i], ours.as_str(), "{url}");
+        // The fragment is not signed.
+        assert_eq!(
+            wechat::crypto::jssdk_signature(
+                &ticket,
+                "Wm3WZYTPz0wzccnW",
+                1414587457,
+                &format!("{url}#/home")
+            ),
+            ours
+        );
+    }
 }

@@ -253,13 +253,10 @@ impl Client {
         self.obtain(app, Some(refused)).await
     }
 
-    async fn load_usable(&self, app: &App, refused: Option<&str>) -> Result<Option<StoredToken>> {
-        let stored = self
-            .inner
-            .store
-            .load(&app.appid)
-            .await
-            .map_err(Error::Store)?;
+    /// What the store holds under `key` (an app's access token, or its JS-SDK ticket), while
+    /// usable and not the one WeChat just refused.
+    async fn load_usable(&self, key: &str, refused: Option<&str>) -> Result<Option<StoredToken>> {
+        let stored = self.inner.store.load(key).await.map_err(Error::Store)?;
         Ok(stored.filter(|t| self.usable(t, now_ms()) && Some(t.token.as_str()) != refused))
     }
 
@@ -273,34 +270,105 @@ impl Client {
 
     /// Called under this process's flight lock for the app.
     async fn obtain(&self, app: &App, refused: Option<&str>) -> Result<String> {
-        let store = &self.inner.store;
         let lease = format!("token:{}", app.appid);
+        self.obtain_shared(&app.appid, &lease, refused, || {
+            self.refresh_under_lease(app, refused)
+        })
+        .await
+    }
+
+    /// What the store holds under `key`, else `refresh` under the lease `lease` (one process at
+    /// a time; the others wait for its result to appear in the store). Called under this
+    /// process's flight lock for `key`.
+    async fn obtain_shared<F, Fut>(
+        &self,
+        key: &str,
+        lease: &str,
+        refused: Option<&str>,
+        refresh: F,
+    ) -> Result<String>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<StoredToken>>,
+    {
+        let store = &self.inner.store;
         let ttl = self.inner.config.lease_ttl.as_millis() as i64;
         loop {
-            if let Some(token) = self.load_usable(app, refused).await? {
-                self.remember(&app.appid, &token);
+            if let Some(token) = self.load_usable(key, refused).await? {
+                self.remember(key, &token);
                 return Ok(token.token);
             }
             let leased = store
-                .try_lease(&lease, &self.inner.holder, now_ms(), ttl)
+                .try_lease(lease, &self.inner.holder, now_ms(), ttl)
                 .await
                 .map_err(Error::Store)?;
             if !leased {
-                // Another process is asking WeChat; its token will appear in the store.
+                // Another process is asking WeChat; its answer will appear in the store.
                 tokio::time::sleep(Duration::from_millis(25)).await;
                 continue;
             }
-            let result = self.refresh_under_lease(app, refused).await;
-            let _ = store.release_lease(&lease, &self.inner.holder).await;
+            let result = refresh().await;
+            let _ = store.release_lease(lease, &self.inner.holder).await;
             let token = result?;
-            self.remember(&app.appid, &token);
+            self.remember(key, &token);
             return Ok(token.token);
         }
     }
 
+    /// A valid JS-SDK ticket (jsapi_ticket) for `app`, kept like the access token: in memory,
+    /// else in the store (under `{appid}#jsapi_ticket`), else from WeChat's getticket — one
+    /// fetch per lifetime across processes (the lease `ticket:{appid}`). A refused access token
+    /// (40001/42001) is renewed and the fetch repeated once, as every call does.
+    pub async fn jsapi_ticket(&self, app: &App) -> Result<String> {
+        let key = format!("{}#jsapi_ticket", app.appid);
+        if let Some(ticket) = self.cached(&key) {
+            return Ok(ticket);
+        }
+        let flight = self.flight(&key);
+        let _guard = flight.lock().await;
+        if let Some(ticket) = self.cached(&key) {
+            return Ok(ticket);
+        }
+        let lease = format!("ticket:{}", app.appid);
+        self.obtain_shared(&key, &lease, None, || async {
+            // The lease may have been taken right after another holder stored its ticket.
+            if let Some(ticket) = self.load_usable(&key, None).await? {
+                return Ok(ticket);
+            }
+            let started = now_ms();
+            let (value, raw) = self
+                .call(
+                    app,
+                    "/cgi-bin/ticket/getticket",
+                    &[("type", "jsapi")],
+                    None,
+                    Idempotence::Safe,
+                )
+                .await?;
+            let ticket = value["ticket"]
+                .as_str()
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| Error::Decode {
+                    detail: "getticket answered no ticket".into(),
+                    raw: raw.clone(),
+                })?;
+            let fresh = StoredToken {
+                token: ticket.to_string(),
+                expires_at_ms: started + value["expires_in"].as_i64().unwrap_or(7200) * 1000,
+            };
+            self.inner
+                .store
+                .save(&key, &fresh)
+                .await
+                .map_err(Error::Store)?;
+            Ok(fresh)
+        })
+        .await
+    }
+
     async fn refresh_under_lease(&self, app: &App, refused: Option<&str>) -> Result<StoredToken> {
         // The lease may have been taken right after another holder stored its token.
-        if let Some(token) = self.load_usable(app, refused).await? {
+        if let Some(token) = self.load_usable(&app.appid, refused).await? {
             return Ok(token);
         }
         let mut fresh = self.fetch_token(app, false).await?;

@@ -45,6 +45,27 @@ pub fn signature(parts: &[&str]) -> String {
     hex(&hasher.finalize())
 }
 
+/// The JS-SDK signature of a page (wx.config's `signature`): SHA-1, in lowercase hex, of
+/// `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` — the keys in that (ASCII) order, the values
+/// as they are, and the page's URL without its `#` fragment.
+///
+/// ```
+/// // WeChat's own example (JS-SDK documentation, 附录1).
+/// let s = wechat::crypto::jssdk_signature(
+///     "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg",
+///     "Wm3WZYTPz0wzccnW",
+///     1414587457,
+///     "http://mp.weixin.qq.com?params=value",
+/// );
+/// assert_eq!(s, "0f9de62fce790f9a083d5c99e95740ceb90c27ed");
+/// ```
+pub fn jssdk_signature(ticket: &str, nonce_str: &str, timestamp: i64, url: &str) -> String {
+    let url = url.split('#').next().unwrap_or_default();
+    let text =
+        format!("jsapi_ticket={ticket}&noncestr={nonce_str}&timestamp={timestamp}&url={url}");
+    hex(&Sha1::digest(text.as_bytes()))
+}
+
 /// Compares a received signature with the expected one in constant time.
 pub fn signature_matches(parts: &[&str], received: &str) -> bool {
     let expected = signature(parts);

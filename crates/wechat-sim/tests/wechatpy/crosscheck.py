@@ -3,6 +3,7 @@
     crosscheck.py decrypt TOKEN KEY APPID MSG_SIGNATURE TIMESTAMP NONCE  < envelope.xml
     crosscheck.py encrypt TOKEN KEY APPID NONCE TIMESTAMP                 < message.xml
     crosscheck.py client  BASE APPID SECRET OPENID TEMPLATE_ID
+    crosscheck.py jssdk   BASE APPID SECRET NONCE TIMESTAMP URL...
 
 Each prints its result as JSON on stdout.
 """
@@ -52,5 +53,14 @@ def client(base, appid, secret, openid, template_id):
     print(json.dumps({"token": c.access_token, "user": user, "sent": sent}, ensure_ascii=False))
 
 
+def jssdk(base, appid, secret, nonce, timestamp, *urls):
+    """wechatpy's client fetches the jsapi_ticket and signs each URL."""
+    c = SimClient(base, appid, secret)
+    ticket = c.jsapi.get_jsapi_ticket()
+    signatures = [c.jsapi.get_jsapi_signature(nonce, ticket, timestamp, url) for url in urls]
+    print(json.dumps({"ticket": ticket, "signatures": signatures}, ensure_ascii=False))
+
+
 if __name__ == "__main__":
-    {"decrypt": decrypt, "encrypt": encrypt, "client": client}[sys.argv[1]](*sys.argv[2:])
+    commands = {"decrypt": decrypt, "encrypt": encrypt, "client": client, "jssdk": jssdk}
+    commands[sys.argv[1]](*sys.argv[2:])

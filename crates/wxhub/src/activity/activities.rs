@@ -80,6 +80,8 @@ pub struct ActivityView {
     pub course_id: Option<i64>,
     /// open or closed
     pub state: String,
+    /// The official account its H5 pages use (0: the org's default).
+    pub port_id: i64,
     pub create_time: String,
     pub update_time: String,
 }
@@ -100,6 +102,7 @@ fn view(row: &ActivityRow, tz: &TimeZone) -> ActivityView {
             .unwrap_or_default(),
         course_id: row.course_id,
         state: row.state.clone(),
+        port_id: row.port_id.unwrap_or(0),
         create_time: crate::time::format_local(row.created_at, tz),
         update_time: crate::time::format_local(row.updated_at, tz),
     }
@@ -128,6 +131,11 @@ pub struct ActivityInput {
     pub course_id: Option<i64>,
     /// open or closed
     pub state: Option<String>,
+    /// One of the org's ports for its H5 pages, scan-to-sign-in and share card; 0: the org's
+    /// default.
+    #[serde(deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub port_id: Option<i64>,
 }
 
 fn text(name: &str, value: Option<String>, current: String, max: usize) -> Result<String> {
@@ -221,7 +229,39 @@ async fn apply(
         }
         row.state = s;
     }
+    match input.port_id {
+        None => {}
+        Some(p) if p <= 0 => row.port_id = None,
+        Some(p) => {
+            if !crate::store::org_ports::is_granted(store, org_id, p).await? {
+                return Err(Error::not_found(format!("端口 {p} 不存在")));
+            }
+            row.port_id = Some(p);
+        }
+    }
     Ok(row)
+}
+
+/// The official account an activity's H5 pages, share card and scan-to-sign-in use: its own
+/// port, else the org's default, else the org's only port; each only while granted to the org
+/// (a revoked grant falls through to the next). `None` when the org has no usable port.
+pub async fn port_of(
+    store: &Store,
+    activity: &ActivityRow,
+) -> Result<Option<crate::store::ports::PortRow>> {
+    let granted = crate::store::org_ports::of_org(store, activity.org_id).await?;
+    let org_default = crate::store::orgs::get(store, activity.org_id)
+        .await?
+        .and_then(|o| o.default_port_id);
+    let only = (granted.len() == 1).then(|| granted[0]);
+    let chosen = [activity.port_id, org_default, only]
+        .into_iter()
+        .flatten()
+        .find(|p| granted.contains(p));
+    match chosen {
+        Some(p) => Ok(crate::store::ports::get(store, p).await?),
+        None => Ok(None),
+    }
 }
 
 /// The activity, if the caller may see it: any activity for a user token, only its own org's

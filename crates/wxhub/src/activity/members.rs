@@ -127,11 +127,26 @@ pub async fn join(
     {
         return Err(Error::Forbidden("您不在本次会议的名单中,无法参与".into()));
     }
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    // A user who sends no nickname or avatar (wxhub's own H5 pages) is shown with the profile
+    // WeChat gave for them.
+    let profile = match caller.user_id().and_then(|u| u.parse::<i64>().ok()) {
+        Some(user)
+            if given(&req.member_nickname).is_none() || given(&req.member_icon).is_none() =>
+        {
+            crate::store::fans::profile_of_user(store, user).await?
+        }
+        _ => None,
+    };
+    let icon = given(&req.member_icon).or(profile.as_ref().map(|f| f.head_img_url.as_str()));
+    let nickname = given(&req.member_nickname).or(profile.as_ref().map(|f| f.nickname.as_str()));
     let member = MemberRow {
         activity_id: activity.id,
         member_id,
-        icon: icon_url(req.member_icon.as_deref())?,
-        nickname: optional_text("member_nickname", req.member_nickname.as_deref(), 64)?,
+        icon: icon_url(icon)?,
+        nickname: optional_text("member_nickname", nickname, 64)?,
         real_name,
         phone: phone
             .as_ref()

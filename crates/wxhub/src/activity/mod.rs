@@ -8,6 +8,7 @@ pub mod desk;
 pub mod events;
 pub mod images;
 pub mod lottery;
+pub mod me;
 pub mod meetings;
 pub mod members;
 pub mod rehearsal;

@@ -283,6 +283,7 @@ pub async fn prepare(state: &AppState, activity: &ActivityRow) -> Result<Activit
             background: activity.background.clone(),
             logo: activity.logo.clone(),
             music: activity.music.clone(),
+            port_id: activity.port_id,
             state: "open".into(),
             created_at: now,
             ..Default::default()

@@ -72,6 +72,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
                 &format!("{p}/activitys_for_wx/{{id}}/wx/userInfo"),
                 post(user_info),
             )
+            .route(&format!("{p}/activitys_for_wx/{{id}}/wx/me"), get(me))
             .route(
                 &format!("{p}/activitys_for_wx/course/{{course_id}}/signinInfo"),
                 post(course_signin),
@@ -281,6 +282,34 @@ pub async fn has_join_query(
     Params(q): Params<MemberQuery>,
 ) -> Result<Activity<i64>> {
     has_join_of(&s, &caller, id, q.member_id.as_deref()).await
+}
+
+/// The participant's own part: joined or not, the member (phone masked), their wall posts
+/// and their lottery results. A user token speaks for its own user; an org token names
+/// member_id.
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/wx/me", tag = "activity",
+    params(("id" = i64, Path), MemberQuery, ("access_token" = String, Query),
+           ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<crate::activity::me::Me>),
+              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
+              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn me(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+    Params(q): Params<MemberQuery>,
+) -> Result<Activity<crate::activity::me::Me>> {
+    let row = activities::visible(&s.store, &caller, id).await?;
+    let me = crate::activity::me::me(
+        &s.store,
+        &s.secrets,
+        &s.tz,
+        &caller,
+        &row,
+        q.member_id.as_deref(),
+    )
+    .await?;
+    Ok(Activity::new("成功获取", me))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 pub struct OrgView {
     pub id: i64,
     pub name: String,
+    /// The port an activity's H5 pages use when the activity names none (0: none set).
+    pub default_port_id: i64,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -20,6 +22,7 @@ impl From<OrgRow> for OrgView {
         OrgView {
             id: r.id,
             name: r.name,
+            default_port_id: r.default_port_id.unwrap_or(0),
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
         }
@@ -30,6 +33,10 @@ impl From<OrgRow> for OrgView {
 #[serde(rename_all = "camelCase")]
 pub struct OrgInput {
     pub name: Option<String>,
+    /// One of the org's ports; 0 clears it.
+    #[serde(default, deserialize_with = "crate::http::params::lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub default_port_id: Option<i64>,
 }
 
 fn conflict(e: crate::store::StoreError) -> Error {
@@ -64,7 +71,19 @@ pub async fn update(store: &Store, id: i64, input: OrgInput) -> Result<OrgView> 
         .await?
         .ok_or_else(|| Error::not_found("机构不存在"))?;
     let name = check_name("name", input.name.as_deref().unwrap_or(&current.name), 100)?;
-    orgs::update(store, id, &name, crate::time::now_ms())
+    let default_port_id = match input.default_port_id {
+        None => current.default_port_id,
+        Some(0) => None,
+        Some(port_id) => {
+            if !crate::store::org_ports::is_granted(store, id, port_id).await? {
+                return Err(Error::bad_request(format!(
+                    "端口 {port_id} 未授权给该机构,请先授权再设为默认"
+                )));
+            }
+            Some(port_id)
+        }
+    };
+    orgs::update(store, id, &name, default_port_id, crate::time::now_ms())
         .await
         .map_err(conflict)?
         .map(Into::into)
@@ -113,5 +132,6 @@ pub async fn revoke_port(
 ) -> Result<Vec<super::ports::PortView>> {
     get(store, org_id).await?;
     crate::store::org_ports::revoke(store, org_id, port_id).await?;
+    orgs::clear_default_port(store, org_id, port_id).await?;
     ports(store, org_id).await
 }

@@ -69,6 +69,7 @@ pub async fn set_up(
                 &state.store,
                 orgs::OrgInput {
                     name: Some(ORG.into()),
+                    ..Default::default()
                 },
             )
             .await?

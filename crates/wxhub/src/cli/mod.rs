@@ -254,6 +254,9 @@ enum OrgsCommand {
         id: i64,
         #[arg(long)]
         name: Option<String>,
+        /// The port its activities' H5 pages use when an activity names none (0 clears).
+        #[arg(long)]
+        default_port: Option<i64>,
     },
     Delete {
         id: i64,
@@ -600,7 +603,10 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         }
         Command::Orgs(cmd) => match cmd {
             OrgsCommand::Create { name } => {
-                let input = admin::orgs::OrgInput { name: Some(name) };
+                let input = admin::orgs::OrgInput {
+                    name: Some(name),
+                    ..Default::default()
+                };
                 print(
                     json,
                     &admin::orgs::create(&store, input).await.map_err(err)?,
@@ -613,8 +619,15 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
             OrgsCommand::Get { id } => {
                 print(json, &admin::orgs::get(&store, id).await.map_err(err)?)
             }
-            OrgsCommand::Update { id, name } => {
-                let input = admin::orgs::OrgInput { name };
+            OrgsCommand::Update {
+                id,
+                name,
+                default_port,
+            } => {
+                let input = admin::orgs::OrgInput {
+                    name,
+                    default_port_id: default_port,
+                };
                 print(
                     json,
                     &admin::orgs::update(&store, id, input).await.map_err(err)?,

@@ -20,7 +20,7 @@ pub enum Family {
 
 impl Family {
     /// The family a path belongs to: seed 000's activity paths (with the activities' images
-    /// under /media and the big screens' data under /screens), or everything else.
+    /// under /media, the big screens' data under /screens and the H5 pages), or everything else.
     pub fn of_path(path: &str) -> Family {
         let first = path
             .strip_prefix('/')
@@ -31,6 +31,7 @@ impl Family {
             || first == "media"
             || first == "screens"
             || first == "avatars"
+            || first == "h5"
             || crate::activity::routes::OFFICE_ROOTS.contains(&first)
         {
             Family::Activity

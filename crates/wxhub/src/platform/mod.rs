@@ -5,6 +5,7 @@ pub mod access_logs;
 pub mod applications;
 pub mod callbacks;
 pub mod fans;
+pub mod jssdk;
 pub mod message_settings;
 pub mod oauth;
 pub mod ports;

@@ -95,6 +95,18 @@ pub async fn start(
             .ok_or_else(|| Error::bad_request("authType 只能是 snsapi_userinfo 或 snsapi_base"))?,
     };
     let target = check_redirect(redirect_path, &port.redirect_hosts)?;
+    start_to(ctx, &port, target, scope, callback_url).await
+}
+
+/// Starts an authorisation that comes back to `target`, which the caller has vouched for
+/// (authInfo checks it against the port's allow-list; wxhub's own H5 pages name themselves).
+pub async fn start_to(
+    ctx: &OAuthContext<'_>,
+    port: &PortRow,
+    target: Url,
+    scope: Scope,
+    callback_url: &str,
+) -> Result<(String, String)> {
     let now = crate::time::now_ms();
     // WeChat passes back only a-zA-Z0-9 (at most 128 bytes): 32 random alphanumerics.
     let state = wechat::crypto::random_alnum(32);

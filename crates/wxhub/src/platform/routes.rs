@@ -35,6 +35,10 @@ pub fn router(prefix: &str) -> Router<AppState> {
             put(add_access_log).post(add_access_log),
         )
         .route(&format!("{prefix}/wx/api/fans/sendMsg"), post(send_msg))
+        .route(
+            &format!("{prefix}/wx/api/jssdk/signature"),
+            get(jssdk_signature).post(jssdk_signature),
+        )
         .route(&format!("{prefix}/wx/api/fans/authInfo"), get(auth_info))
         .route(
             &format!("{prefix}/wx/api/fans/authCallback"),
@@ -292,6 +296,50 @@ pub async fn get_fans(
     Ok(Marketing::with_message("成功", fan))
 }
 
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct JsSdkParams {
+    /// The port's id (also `portid`; wins over appId).
+    #[serde(default, alias = "portid", deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>)]
+    port_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    app_id: Option<String>,
+    /// The page's URL as the page sees it (`location.href`; the fragment is dropped). It must
+    /// be on one of the port's redirect hosts.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[schema(value_type = String)]
+    #[param(value_type = String)]
+    url: Option<String>,
+}
+
+/// The JS-SDK signature for a page of a port: `{appId, timestamp, nonceStr, signature}`, what
+/// `wx.config` takes. The port's jsapi_ticket is fetched from WeChat once per lifetime across
+/// instances.
+#[utoipa::path(get, path = "/mpwechat/wx/api/jssdk/signature", tag = "platform",
+    security(("sso_token" = [])),
+    params(JsSdkParams),
+    responses((status = 200, body = crate::http::openapi::MarketingOk<super::jssdk::JsSdkConfig>),
+              (status = 400, body = crate::http::openapi::MarketingError),
+              (status = 401, body = crate::http::openapi::MarketingError),
+              (status = 404, body = crate::http::openapi::MarketingError),
+              (status = 502, body = crate::http::openapi::MarketingError),
+              (status = 503, body = crate::http::openapi::MarketingError)))]
+pub async fn jssdk_signature(
+    State(state): State<AppState>,
+    caller: SsoClient,
+    Params(p): Params<JsSdkParams>,
+) -> Result<Marketing<super::jssdk::JsSdkConfig>> {
+    let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
+        .ok_or_else(|| Error::bad_request("缺少参数 portId"))?;
+    let port = super::ports::resolve(&state.store, PortScope::of(&caller), &port).await?;
+    let url = super::jssdk::page_url(p.url.as_deref().unwrap_or_default(), &port.redirect_hosts)?;
+    let config = super::jssdk::sign(&state.wechat, &state.secrets, &port, &url).await?;
+    Ok(Marketing::with_message("成功", config))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddUserParams {
@@ -446,7 +494,7 @@ pub async fn get_all(
 
 // --- the OAuth redirect ----------------------------------------------------------------------
 
-fn oauth_context(state: &AppState) -> super::oauth::OAuthContext<'_> {
+pub(crate) fn oauth_context(state: &AppState) -> super::oauth::OAuthContext<'_> {
     super::oauth::OAuthContext {
         store: &state.store,
         secrets: &state.secrets,
@@ -489,7 +537,11 @@ fn redirect(location: &str) -> axum::response::Response {
 
 /// Where WeChat sends the browser back: the configured public base, else this request's scheme
 /// and host, with the gateway prefix the request came through.
-fn callback_url(state: &AppState, headers: &axum::http::HeaderMap, path: &str) -> Result<String> {
+pub(crate) fn callback_url(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    path: &str,
+) -> Result<String> {
     let prefix = path
         .strip_suffix("/wx/api/fans/authInfo")
         .unwrap_or_default();
@@ -570,27 +622,31 @@ pub async fn auth_info(
     }
     .await;
     match result {
-        Ok((location, oauth_state)) => {
-            let mut resp = redirect(&location);
-            if state.config.wechat.oauth_state_cookie {
-                let secure = if state.config.public_base_url.starts_with("https://") {
-                    "; Secure"
-                } else {
-                    ""
-                };
-                let cookie = format!(
-                    "{}={oauth_state}; Max-Age={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-                    super::oauth::state_cookie_name(&oauth_state),
-                    state.config.wechat.oauth_state_ttl_secs
-                );
-                if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-                    resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
-                }
-            }
-            resp
-        }
+        Ok((location, oauth_state)) => to_wechat(&state, &location, &oauth_state),
         Err(e) => error_page(e),
     }
+}
+
+/// The redirect to WeChat's authorize page, with the cookie that binds the state to this
+/// browser (`wechat.oauth_state_cookie`).
+pub fn to_wechat(state: &AppState, location: &str, oauth_state: &str) -> axum::response::Response {
+    let mut resp = redirect(location);
+    if state.config.wechat.oauth_state_cookie {
+        let secure = if state.config.public_base_url.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{}={oauth_state}; Max-Age={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            super::oauth::state_cookie_name(oauth_state),
+            state.config.wechat.oauth_state_ttl_secs
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    resp
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

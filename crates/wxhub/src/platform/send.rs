@@ -441,20 +441,10 @@ pub async fn send(
             };
             finish(status, None, errcode, error.clone()).await?;
             Err(match e {
-                wechat::Error::Api(_) => Error::WeChat(error),
                 wechat::Error::Unknown(_) => Error::WeChat(
                     " 错误信息:微信未应答,发送结果未知(消息可能已送达,请勿立即重发)".into(),
                 ),
-                wechat::Error::Decode { raw, .. } => {
-                    Error::WeChat(format!(" 错误信息:微信应答无法识别,微信原始报文:{raw}"))
-                }
-                wechat::Error::Connect(_) => {
-                    Error::Unavailable("无法连接微信服务器,请稍后再试".into())
-                }
-                wechat::Error::Throttled { appid, reason } => {
-                    Error::Unavailable(format!("公众号 {appid} 暂停调用微信接口:{reason}"))
-                }
-                other => Error::internal(other),
+                other => super::wechat::failure(other),
             })
         }
     }

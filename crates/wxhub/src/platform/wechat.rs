@@ -32,6 +32,24 @@ pub fn client(config: &WechatConfig, store: Store, secrets: Arc<SecretBox>) -> w
     wechat::Client::new(client_config, Arc::new(DbTokenStore { store, secrets }))
 }
 
+/// What a failed WeChat call means for wxhub's caller: WeChat's refusal (502, with its
+/// errcode and answer, as the seed words it), WeChat out of reach or paused (503).
+pub fn failure(e: wechat::Error) -> crate::error::Error {
+    use crate::error::Error;
+    match e {
+        wechat::Error::Api(api) => Error::WeChat(super::send::wechat_failure(&api)),
+        wechat::Error::Unknown(_) => Error::WeChat(" 错误信息:微信未应答".into()),
+        wechat::Error::Decode { raw, .. } => {
+            Error::WeChat(format!(" 错误信息:微信应答无法识别,微信原始报文:{raw}"))
+        }
+        wechat::Error::Connect(_) => Error::Unavailable("无法连接微信服务器,请稍后再试".into()),
+        wechat::Error::Throttled { appid, reason } => {
+            Error::Unavailable(format!("公众号 {appid} 暂停调用微信接口:{reason}"))
+        }
+        other => Error::internal(other),
+    }
+}
+
 /// Tokens sealed with the secrets key; the app id is part of the seal, so a row copied to
 /// another app does not open.
 pub struct DbTokenStore {

@@ -18,12 +18,14 @@ pub struct ActivityRow {
     pub close_time: Option<i64>,
     pub course_id: Option<i64>,
     pub state: String,
+    /// The official account its H5 pages use; `None`: the org's default.
+    pub port_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, org_id, kind, name, background, logo, music, permission, collect_info, \
-    close_time, course_id, state, created_at, updated_at";
+    close_time, course_id, state, port_id, created_at, updated_at";
 
 fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
     Ok(ActivityRow {
@@ -39,6 +41,7 @@ fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
         close_time: row.opt_int("close_time")?,
         course_id: row.opt_int("course_id")?,
         state: row.text("state")?,
+        port_id: row.opt_int("port_id")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
@@ -50,8 +53,8 @@ pub async fn insert<'e>(
 ) -> StoreResult<ActivityRow> {
     let row = sqlx::query(&format!(
         "INSERT INTO activities (org_id, kind, name, background, logo, music, permission, \
-         collect_info, close_time, course_id, state, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING {COLUMNS}"
+         collect_info, close_time, course_id, state, port_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING {COLUMNS}"
     ))
     .bind(a.org_id)
     .bind(&a.kind)
@@ -64,6 +67,7 @@ pub async fn insert<'e>(
     .bind(a.close_time)
     .bind(a.course_id)
     .bind(&a.state)
+    .bind(a.port_id)
     .bind(a.created_at)
     .fetch_one(db)
     .await?;
@@ -73,8 +77,8 @@ pub async fn insert<'e>(
 pub async fn update(store: &Store, a: &ActivityRow, now: i64) -> StoreResult<Option<ActivityRow>> {
     let row = sqlx::query(&format!(
         "UPDATE activities SET name = $2, background = $3, logo = $4, music = $5, permission = $6, \
-         collect_info = $7, close_time = $8, course_id = $9, state = $10, updated_at = $11 \
-         WHERE id = $1 RETURNING {COLUMNS}"
+         collect_info = $7, close_time = $8, course_id = $9, state = $10, updated_at = $11, \
+         port_id = $12 WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(a.id)
     .bind(&a.name)
@@ -87,6 +91,7 @@ pub async fn update(store: &Store, a: &ActivityRow, now: i64) -> StoreResult<Opt
     .bind(a.course_id)
     .bind(&a.state)
     .bind(now)
+    .bind(a.port_id)
     .fetch_optional(store.writer())
     .await?;
     row.as_ref().map(activity).transpose()

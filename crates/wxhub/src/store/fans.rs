@@ -142,6 +142,19 @@ pub async fn of_user_on_port(
     row.as_ref().map(from_row).transpose()
 }
 
+/// The user's WeChat profile as their fans hold it: the most recently updated fan of the user
+/// with a nickname (an OAuth with snsapi_userinfo, or a follower's subscriber info).
+pub async fn profile_of_user(store: &Store, user_id: i64) -> StoreResult<Option<FanRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM fans WHERE user_id = $1 AND nickname <> '' \
+         ORDER BY updated_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(user_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 pub async fn by_open_id(store: &Store, app_id: &str, open_id: &str) -> StoreResult<Option<FanRow>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM fans WHERE app_id = $1 AND open_id = $2"

@@ -7,6 +7,8 @@ use sqlx::any::AnyRow;
 pub struct OrgRow {
     pub id: i64,
     pub name: String,
+    /// The port an activity's H5 pages use when the activity names none.
+    pub default_port_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -15,12 +17,13 @@ fn from_row(row: &AnyRow) -> StoreResult<OrgRow> {
     Ok(OrgRow {
         id: row.int("id")?,
         name: row.text("name")?,
+        default_port_id: row.opt_int("default_port_id")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
 }
 
-const COLUMNS: &str = "id, name, created_at, updated_at";
+const COLUMNS: &str = "id, name, default_port_id, created_at, updated_at";
 
 pub async fn insert(store: &Store, name: &str, now: i64) -> StoreResult<OrgRow> {
     let row = sqlx::query(&format!(
@@ -45,16 +48,34 @@ pub async fn list(store: &Store, offset: i64, limit: i64) -> StoreResult<(Vec<Or
     super::page_of(store, "orgs", COLUMNS, offset, limit, from_row).await
 }
 
-pub async fn update(store: &Store, id: i64, name: &str, now: i64) -> StoreResult<Option<OrgRow>> {
+pub async fn update(
+    store: &Store,
+    id: i64,
+    name: &str,
+    default_port_id: Option<i64>,
+    now: i64,
+) -> StoreResult<Option<OrgRow>> {
     let row = sqlx::query(&format!(
-        "UPDATE orgs SET name = $1, updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}"
+        "UPDATE orgs SET name = $1, updated_at = $2, default_port_id = $4 WHERE id = $3 \
+         RETURNING {COLUMNS}"
     ))
     .bind(name)
     .bind(now)
     .bind(id)
+    .bind(default_port_id)
     .fetch_optional(store.writer())
     .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// Clears the org's default port when it is `port_id` (its grant was taken back).
+pub async fn clear_default_port(store: &Store, id: i64, port_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE orgs SET default_port_id = NULL WHERE id = $1 AND default_port_id = $2")
+        .bind(id)
+        .bind(port_id)
+        .execute(store.writer())
+        .await?;
+    Ok(())
 }
 
 pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {

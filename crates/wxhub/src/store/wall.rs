@@ -298,3 +298,22 @@ pub async fn list(
     .await?;
     Ok((rows.iter().map(message).collect::<StoreResult<_>>()?, total))
 }
+
+/// A member's own posts, newest first.
+pub async fn of_member(
+    store: &Store,
+    activity_id: i64,
+    member_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<MessageRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM wall_messages WHERE activity_id = $1 AND member_id = $2 \
+         ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(activity_id)
+    .bind(member_id)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(message).collect()
+}

@@ -28,7 +28,7 @@ const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-const ASSETS: [Asset; 9] = [
+const ASSETS: [Asset; 15] = [
     asset!("favicon.svg", SVG),
     asset!("console.css", CSS),
     asset!("htmx.min.js", JS),
@@ -37,6 +37,12 @@ const ASSETS: [Asset; 9] = [
     asset!("screen-common.js", JS),
     asset!("screen-lottery.js", JS),
     asset!("screen-wall.js", JS),
+    asset!("h5.css", CSS),
+    asset!("h5.js", JS),
+    asset!("h5-verify.js", JS),
+    asset!("weixin-js-sdk-shim.js", JS),
+    asset!("weixin-js-sdk.js", JS),
+    asset!("weixin-js-sdk.LICENSE", TEXT),
     asset!("htmx.LICENSE", TEXT),
 ];
 
@@ -51,6 +57,13 @@ pub struct Urls {
     pub screen_signin: String,
     pub screen_lottery: String,
     pub screen_wall: String,
+    /// The H5 pages' stylesheet, the activity page's script and the verification page's.
+    pub h5_css: String,
+    pub h5_js: String,
+    pub h5_verify_js: String,
+    /// WeChat's JS-SDK (npm `weixin-js-sdk`) and the shim that catches its CommonJS export.
+    pub wx_shim: String,
+    pub wx_sdk: String,
 }
 
 fn hashed(asset: &Asset) -> String {
@@ -85,6 +98,11 @@ pub fn urls() -> &'static Urls {
             screen_signin: url("screen-signin.js"),
             screen_lottery: url("screen-lottery.js"),
             screen_wall: url("screen-wall.js"),
+            h5_css: url("h5.css"),
+            h5_js: url("h5.js"),
+            h5_verify_js: url("h5-verify.js"),
+            wx_shim: url("weixin-js-sdk-shim.js"),
+            wx_sdk: url("weixin-js-sdk.js"),
         }
     })
 }

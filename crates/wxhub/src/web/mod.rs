@@ -1,10 +1,11 @@
-//! The pages people use: the console (`/console/…`), and next the big screens and the H5
-//! pages. Server-rendered from askama templates (checked at compile time, escaped by default),
+//! The pages people use: the console (`/console/…`), the big screens (`/screens/…`) and the
+//! participants' H5 pages (`/h5/…`). Server-rendered from askama templates (checked at compile time, escaped by default),
 //! with htmx for partial updates; thin handlers over the same domain functions as the JSON
 //! APIs. Every asset is embedded (see `assets`).
 
 pub mod assets;
 pub mod console;
+pub mod h5;
 pub mod screens;
 
 use crate::AppState;
@@ -17,6 +18,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/assets/{file}", axum::routing::get(assets::serve))
         .merge(console::router(import_body_limit))
         .merge(screens::router())
+        .merge(h5::router().layer(axum::middleware::from_fn(security_headers)))
 }
 
 /// A rendered template as an HTML response; a template that fails to render is a 500.
@@ -32,6 +34,22 @@ pub fn render(template: &impl askama::Template) -> Response {
                 .into_response()
         }
     }
+}
+
+/// A page's failure as a page: `page` renders the message, answered with the error's status.
+/// A server error shows no detail.
+pub fn error_page<T: askama::Template>(
+    e: &crate::error::Error,
+    page: impl FnOnce(String) -> T,
+) -> Response {
+    let message = if e.status().is_server_error() {
+        "服务出错了,请稍后再试".to_string()
+    } else {
+        e.message()
+    };
+    let mut resp = render(&page(message));
+    *resp.status_mut() = e.status();
+    resp
 }
 
 /// The headers every page carries: a Content-Security-Policy without inline scripts (nor

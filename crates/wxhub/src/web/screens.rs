@@ -120,18 +120,10 @@ impl From<Error> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let e = self.0;
-        let message = if e.status().is_server_error() {
-            "服务出错了,请稍后再试".to_string()
-        } else {
-            e.message()
-        };
-        let mut resp = crate::web::render(&ScreenError {
+        crate::web::error_page(&self.0, |message| ScreenError {
             assets: assets::urls(),
             message,
-        });
-        *resp.status_mut() = e.status();
-        resp
+        })
     }
 }
 

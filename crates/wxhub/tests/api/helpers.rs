@@ -265,6 +265,7 @@ impl TestApp {
             &self.state.store,
             wxhub::admin::orgs::OrgInput {
                 name: Some(name.into()),
+                ..Default::default()
             },
         )
         .await

@@ -13,6 +13,7 @@ mod cors;
 mod envelopes;
 mod events;
 mod fans;
+mod h5;
 mod helpers;
 mod lottery;
 mod lottery_rules;

@@ -98,6 +98,20 @@ struct EditView {
     open: bool,
     course_id: i64,
     is_signin: bool,
+    port_id: i64,
+    /// The org's ports: (id, name).
+    ports: Vec<(i64, String)>,
+}
+
+/// The ports granted to the org, for the activity's port choice.
+async fn org_ports(state: &AppState, org_id: i64) -> Result<Vec<(i64, String)>, Error> {
+    let mut ports = Vec::new();
+    for id in crate::store::org_ports::of_org(&state.store, org_id).await? {
+        if let Some(p) = crate::store::ports::get(&state.store, id).await? {
+            ports.push((p.id, p.name));
+        }
+    }
+    Ok(ports)
 }
 
 #[derive(Deserialize, Default)]
@@ -187,6 +201,8 @@ async fn render(
             open: row.state == "open",
             course_id: row.course_id.unwrap_or(0),
             is_signin: row.kind == "signin",
+            port_id: row.port_id.unwrap_or(0),
+            ports: org_ports(state, row.org_id).await?,
         };
         (
             Some(edit),
@@ -538,6 +554,7 @@ pub async fn edit(
                 "signin" => Some(field("course_id").unwrap_or_default().parse().unwrap_or(0)),
                 _ => None,
             },
+            port_id: field("port_id").and_then(|p| p.parse().ok()),
         };
         activities::update(&state.store, org_id, kind, id, input, &state.tz).await?;
         audit::record(

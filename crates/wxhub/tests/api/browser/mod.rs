@@ -4,8 +4,10 @@
 //!
 //! Without a browser installed, the tests say loudly that they were skipped; with `CI=true`
 //! they fail instead. Screenshots go to `target/screenshots/`, and with
-//! `WXHUB_SAVE_SCREENSHOTS=1` also to `docs/console/` (what docs/console.md shows).
+//! `WXHUB_SAVE_SCREENSHOTS=1` also to `docs/console/`, `docs/screens/` or `docs/h5/` (what
+//! docs/console.md, docs/screens.md and docs/h5.md show).
 
+pub mod h5;
 mod meeting_day;
 mod operator;
 mod screens;
@@ -54,8 +56,32 @@ fn end_session(base: &str, session: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// WeChat's in-app browser on an Android phone, as its user agent says.
+pub const WECHAT_UA: &str = "Mozilla/5.0 (Linux; Android 13; V2148A Build/TP1A.220624.014; wv) \
+    AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 \
+    XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247 MicroMessenger/8.0.47.2560(0x28002F35) \
+    WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64";
+
 /// The browser, or `None` (said loudly) when this machine has none; under CI a panic.
 pub async fn browser(width: u32, height: u32) -> Option<Browser> {
+    start(width, height, None).await
+}
+
+/// A phone: 375×667 with touch, emulated by Chromium, with `user_agent` (WeChat's, or a
+/// plain mobile browser's).
+pub async fn phone(user_agent: &str) -> Option<Browser> {
+    start(
+        375,
+        667,
+        Some(json!({
+            "deviceMetrics": {"width": 375, "height": 667, "pixelRatio": 2.0, "touch": true},
+            "userAgent": user_agent,
+        })),
+    )
+    .await
+}
+
+async fn start(width: u32, height: u32, mobile: Option<Value>) -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -86,7 +112,7 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let profile = tempfile::tempdir().unwrap();
-    let caps = json!({"capabilities": {"alwaysMatch": {
+    let mut caps = json!({"capabilities": {"alwaysMatch": {
         "browserName": "chrome",
         "goog:loggingPrefs": {"browser": "ALL"},
         "goog:chromeOptions": {
@@ -100,6 +126,9 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
             ]
         }
     }}});
+    if let Some(m) = mobile {
+        caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["mobileEmulation"] = m;
+    }
     let resp: Value = http
         .post(format!("{base}/session"))
         .json(&caps)
@@ -227,6 +256,17 @@ impl Browser {
         assert!(v[0] <= v[1] && v[2] <= v[3], "{what} does not fit: {v:?}");
     }
 
+    /// Asserts that a page which scrolls down (a phone's) is no wider than its window.
+    pub async fn assert_fits_width(&self, what: &str) {
+        let sizes = self
+            .script("var d = document.documentElement; return [d.scrollWidth, d.clientWidth]")
+            .await;
+        assert!(
+            sizes[0].as_i64() <= sizes[1].as_i64(),
+            "{what} is wider than the phone: {sizes}"
+        );
+    }
+
     /// Waits up to 5 s for the script to answer `expected`.
     pub async fn wait_for_script(&self, script: &str, expected: Value) {
         for _ in 0..50 {
@@ -256,6 +296,17 @@ impl Browser {
             reqwest::Method::POST,
             &format!("/element/{id}/click"),
             Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Runs `source` in every page this browser opens from now on, before the page's own
+    /// scripts (Chromium's DevTools call, through chromedriver).
+    pub async fn before_each_page(&self, source: &str) {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": source}})),
         )
         .await;
     }
@@ -327,9 +378,10 @@ impl Browser {
         std::fs::write(&path, &png).unwrap();
         if std::env::var("WXHUB_SAVE_SCREENSHOTS").as_deref() == Ok("1") {
             // The big screens' pictures go with docs/screens.md, the rest with docs/console.md.
-            let (docs, file) = match name.strip_prefix("screen-") {
-                Some(screen) => (root.join("docs/screens"), screen),
-                None => (root.join("docs/console"), name),
+            let (docs, file) = match (name.strip_prefix("screen-"), name.strip_prefix("h5-")) {
+                (Some(screen), _) => (root.join("docs/screens"), screen),
+                (_, Some(page)) => (root.join("docs/h5"), page),
+                _ => (root.join("docs/console"), name),
             };
             std::fs::create_dir_all(&docs).unwrap();
             std::fs::write(docs.join(format!("{file}.png")), &png).unwrap();

@@ -24,6 +24,8 @@ struct OrgLine {
     name: String,
     created: String,
     ports: Vec<ports::PortView>,
+    /// The port its activities' H5 pages use by default (0: none).
+    default_port_id: i64,
 }
 
 #[derive(askama::Template)]
@@ -50,6 +52,7 @@ async fn render(
         lines.push(OrgLine {
             ports: orgs::ports(&state.store, o.id).await?,
             created: super::local_time(&o.created_at, &state.tz),
+            default_port_id: o.default_port_id,
             id: o.id,
             name: o.name,
         });
@@ -86,6 +89,7 @@ pub async fn page(
             "created" => "机构已创建",
             "grant" => "已允许该机构使用此公众号",
             "revoke" => "已收回该机构对此公众号的使用",
+            "default" => "已设为该机构活动的默认公众号",
             _ => return None,
         })
     });
@@ -119,7 +123,10 @@ pub async fn create(
         Ok(posted) => posted,
         Err(page) => return page,
     };
-    let input = orgs::OrgInput { name: form.name };
+    let input = orgs::OrgInput {
+        name: form.name,
+        ..Default::default()
+    };
     match orgs::create(&state.store, input).await {
         Ok(org) => {
             audit::record(
@@ -164,6 +171,14 @@ pub async fn act(
         match action.as_str() {
             "grant" => orgs::grant_port(&state.store, id, port_id).await?,
             "revoke" => orgs::revoke_port(&state.store, id, port_id).await?,
+            "default" => {
+                let input = orgs::OrgInput {
+                    name: None,
+                    default_port_id: Some(port_id),
+                };
+                orgs::update(&state.store, id, input).await?;
+                Vec::new()
+            }
             _ => return Err(Error::not_found("页面不存在")),
         };
         audit::record(

@@ -1,0 +1,311 @@
+// The activity page on a participant's phone (/h5/{id}). A client of seed 000 like anyone's
+// H5 page: back from WeChat's authorisation the URL fragment holds a user token; the page keeps
+// it for this tab and calls the activity API with it — wx/me (the member's own state),
+// wx/userInfo (join or sign in) and wx/message (post to the wall).
+(function () {
+  'use strict';
+  var body = document.body;
+  var id = body.dataset.activity;
+  var kind = body.dataset.kind;
+  var maxLength = parseInt(body.dataset.maxLength || '0', 10);
+  var TOKEN_KEY = 'wxhub.h5.token';
+  var token = null;
+  var freshFromWeChat = false;
+
+  function $(name) { return document.getElementById(name); }
+  function show(el, on) { if (el) { el.hidden = !on; } }
+
+  if (body.dataset.background) {
+    body.style.backgroundImage = 'url("' + body.dataset.background.replace(/["\\\n]/g, '') + '")';
+  }
+
+  function status(text, isError) {
+    var el = $('status');
+    el.textContent = text || '';
+    el.className = isError ? 'status error' : 'status';
+    show(el, !!text);
+  }
+
+  // --- the token ---------------------------------------------------------------------------
+
+  function expired(jwt) {
+    try {
+      var part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      var claims = JSON.parse(atob(part));
+      return !claims.exp || claims.exp * 1000 < Date.now() + 60000;
+    } catch (e) {
+      return true;
+    }
+  }
+
+  function remember(value) {
+    try {
+      if (value) { sessionStorage.setItem(TOKEN_KEY, value); } else { sessionStorage.removeItem(TOKEN_KEY); }
+    } catch (e) { /* private mode: the token lives as long as the page */ }
+  }
+
+  function takeToken() {
+    var fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
+    var given = fragment.get('access_token');
+    if (given && fragment.get('access_type') === 'user') {
+      token = given;
+      freshFromWeChat = true;
+      remember(given);
+    } else {
+      try { token = sessionStorage.getItem(TOKEN_KEY); } catch (e) { token = null; }
+    }
+    if (token && expired(token)) {
+      token = null;
+      remember(null);
+    }
+    // Neither the token nor WeChat's code stays in the address bar, the history or a shared link.
+    if (location.hash || location.search) {
+      history.replaceState(null, '', location.pathname);
+    }
+  }
+
+  // --- the activity API --------------------------------------------------------------------
+
+  function api(method, path, payload) {
+    var url = '/activitys_for_wx/' + id + path + '?access_token=' + encodeURIComponent(token) +
+      '&access_type=user';
+    var init = { method: method, headers: {} };
+    if (payload) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(payload);
+    }
+    return fetch(url, init).then(function (resp) {
+      return resp.json().then(function (json) {
+        json.status = resp.status;
+        return json;
+      }, function () {
+        return { code: 1, msg: '服务暂时不可用,请稍后再试', status: resp.status };
+      });
+    }, function () {
+      return { code: 1, msg: '网络不太好,请检查网络后重试', status: 0 };
+    });
+  }
+
+  function signedOut(message) {
+    token = null;
+    remember(null);
+    show($('join-form'), false);
+    show($('post-form'), false);
+    show($('enter'), !body.dataset.noEntry && !body.dataset.closed);
+    status(message, true);
+  }
+
+  // --- the member's state ------------------------------------------------------------------
+
+  var POST_STATES = { pending: '待审核', approved: '已上墙', rejected: '未通过审核', removed: '已撤下' };
+  var WIN_STATES = { won: '中奖', absent: '已作废(缺席)', reset: '本轮已重置' };
+
+  function item(text, stateClass, stateText, tag) {
+    var li = document.createElement('li');
+    var left = document.createElement('span');
+    left.textContent = text;
+    if (tag) {
+      var badge = document.createElement('span');
+      badge.className = 'tag';
+      badge.textContent = tag;
+      left.appendChild(document.createTextNode(' '));
+      left.appendChild(badge);
+    }
+    var right = document.createElement('span');
+    right.className = 'state ' + stateClass;
+    right.textContent = stateText;
+    li.appendChild(left);
+    li.appendChild(right);
+    return li;
+  }
+
+  function renderJoined(me) {
+    var m = me.member;
+    var title = $('joined-title');
+    var detail = $('joined-detail');
+    if (kind === 'signin') {
+      title.textContent = m.signin_time ? '签到成功' : '已报名';
+      detail.textContent = m.signin_time ? '签到时间:' + m.signin_time : '报名时间:' + m.join_time;
+    } else if (kind === 'lottery') {
+      title.textContent = '已参与抽奖';
+      detail.textContent = '参与时间:' + m.join_time + '。开奖结果会显示在下方。';
+    } else {
+      title.textContent = '已加入互动';
+      detail.textContent = '你的留言审核通过后会出现在现场大屏上。';
+    }
+    var who = m.member_real_name || m.member_nickname;
+    if (who) { detail.textContent = who + ',' + detail.textContent; }
+    show($('joined'), true);
+    if (kind === 'message') {
+      show($('post-form'), !body.dataset.closed);
+      var list = $('post-list');
+      list.textContent = '';
+      me.posts.forEach(function (p) {
+        list.appendChild(item(p.content, p.status, POST_STATES[p.status] || p.status));
+      });
+      show($('my-posts'), me.posts.length > 0);
+    }
+    if (kind === 'lottery') {
+      var wins = $('win-list');
+      wins.textContent = '';
+      me.wins.forEach(function (w) {
+        wins.appendChild(item('第 ' + w.round_id + ' 轮 · ' + w.prize_name, w.state,
+          WIN_STATES[w.state] || w.state, w.designated ? '内定' : ''));
+      });
+      if (me.wins.length === 0) {
+        var none = document.createElement('li');
+        none.className = 'muted';
+        none.textContent = '暂未中奖,请留意现场开奖。';
+        wins.appendChild(none);
+      }
+      show($('my-wins'), true);
+    }
+  }
+
+  function load(afterJoin) {
+    return api('GET', '/wx/me').then(function (r) {
+      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+      if (r.code !== 0) { return status(r.msg, true); }
+      show($('enter'), false);
+      var me = r.data;
+      if (me.joined) {
+        show($('join-form'), false);
+        renderJoined(me);
+        if (afterJoin) { $('joined-title').focus(); }
+        return;
+      }
+      if (body.dataset.closed) { return; }
+      show($('join-form'), true);
+      var needsInput = $('real-name') || $('phone');
+      if (!needsInput && freshFromWeChat) {
+        // They pressed the button before WeChat's page: no form to fill, so join at once.
+        freshFromWeChat = false;
+        join();
+      } else if (needsInput) {
+        ($('real-name') || $('phone')).focus();
+      }
+    });
+  }
+
+  // --- joining -----------------------------------------------------------------------------
+
+  function fieldError(input, text) {
+    var error = $('join-error');
+    error.textContent = text;
+    show(error, true);
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+    }
+  }
+
+  function join() {
+    var name = $('real-name');
+    var phone = $('phone');
+    var payload = {};
+    [name, phone].forEach(function (i) { if (i) { i.removeAttribute('aria-invalid'); } });
+    show($('join-error'), false);
+    if (name) {
+      payload.member_real_name = name.value.trim();
+      if (!payload.member_real_name) { return fieldError(name, '请填写姓名'); }
+    }
+    if (phone) {
+      payload.member_phone = phone.value.replace(/\s+/g, '');
+      if (!/^1[3-9]\d{9}$/.test(payload.member_phone)) {
+        return fieldError(phone, '请填写正确的 11 位手机号码');
+      }
+    }
+    var button = $('join-button');
+    button.disabled = true;
+    status('');
+    api('POST', '/wx/userInfo', payload).then(function (r) {
+      button.disabled = false;
+      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+      if (r.code !== 0) {
+        var hint = r.status === 403 ? '如有疑问,请联系活动主办方。' : '';
+        return fieldError(null, r.msg + (hint ? ' ' + hint : ''));
+      }
+      return load(true);
+    });
+  }
+
+  var form = $('join-form');
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    join();
+  });
+
+  // --- the wall ----------------------------------------------------------------------------
+
+  var postForm = $('post-form');
+  if (postForm) {
+    var content = $('content');
+    var counter = $('counter');
+    var count = function () {
+      var n = Array.from(content.value).length;
+      counter.textContent = n + '/' + maxLength;
+      counter.className = n > maxLength ? 'small over' : 'muted small';
+      $('post-button').disabled = n === 0 || n > maxLength;
+      return n;
+    };
+    content.addEventListener('input', count);
+    count();
+    postForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var text = content.value.trim();
+      show($('post-error'), false);
+      show($('post-ok'), false);
+      if (!text) { return; }
+      $('post-button').disabled = true;
+      api('POST', '/wx/message', { content: text }).then(function (r) {
+        if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+        if (r.code !== 0) {
+          $('post-error').textContent = r.msg;
+          show($('post-error'), true);
+          count();
+          return;
+        }
+        content.value = '';
+        count();
+        $('post-ok').textContent = r.data.status === 'pending' ? '已发送,等待审核后上墙' : '已发送,正在上墙';
+        show($('post-ok'), true);
+        return load(false);
+      });
+    });
+  }
+
+  // --- the share card (JS-SDK) --------------------------------------------------------------
+
+  // iOS WeChat checks the signature against the address the page was entered with; others
+  // against the current one.
+  var landing = location.href.split('#')[0];
+
+  function shareCard() {
+    var sdk = window.module && window.module.exports;
+    if (!sdk || typeof sdk.config !== 'function' || body.dataset.noEntry) { return; }
+    var ios = /iPhone|iPad|iPod/.test(navigator.userAgent);
+    var page = ios ? landing : location.href.split('#')[0];
+    fetch('/h5/' + id + '/jssdk?url=' + encodeURIComponent(page)).then(function (resp) {
+      return resp.ok ? resp.json() : null;
+    }).then(function (c) {
+      if (!c) { return; }
+      sdk.config({
+        debug: false, appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr,
+        signature: c.signature, jsApiList: ['updateAppMessageShareData', 'updateTimelineShareData']
+      });
+      sdk.ready(function () {
+        var card = { title: c.share.title, desc: c.share.desc, link: c.share.link, imgUrl: c.share.imgUrl };
+        sdk.updateAppMessageShareData(card);
+        sdk.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.imgUrl });
+      });
+    }, function () { /* no share card: the page works without it */ });
+  }
+
+  takeToken();
+  shareCard();
+  if (token) {
+    show($('enter'), false);
+    show($('outside-notice'), false);
+    load(false);
+  }
+})();

@@ -1,0 +1,272 @@
+//! `/h5/{id}`: the activity on a participant's phone. Without a token it shows the activity
+//! (and a lottery's public results) with a button that enters through WeChat's authorisation
+//! (`/h5/{id}/enter`); back with a user token, the page's script joins or signs in (with the
+//! form collect_info asks for), posts to the wall and shows the member's own state.
+
+use super::{activity_of, PageError};
+use crate::activity::activities;
+use crate::activity::lottery::public::{self, PublicResults};
+use crate::error::Error;
+use crate::http::params::{Params, PathParam};
+use crate::store::activities::ActivityRow;
+use crate::web::assets;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(askama::Template)]
+#[template(path = "h5/activity.html")]
+struct ActivityPage<'a> {
+    assets: &'a assets::Urls,
+    id: i64,
+    /// signin, lottery or message
+    kind: String,
+    name: String,
+    logo: String,
+    background: String,
+    collect_name: bool,
+    collect_phone: bool,
+    /// Closed, or past its close time.
+    closed: bool,
+    close_time: String,
+    /// What the enter button says.
+    enter_label: &'static str,
+    /// The page is open in WeChat's browser (others cannot authorise).
+    in_wechat: bool,
+    /// Back from a snapshot page (朋友圈快照页): WeChat gave no identity.
+    snapshot: bool,
+    /// Back from WeChat without a user (no unionid): entering again with the profile scope.
+    no_user: bool,
+    /// The activity has an official account to enter through.
+    has_port: bool,
+    /// A message wall's longest message.
+    max_length: i64,
+    results: Option<PublicResults>,
+    join_qr: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    snapshot: Option<String>,
+    /// Present when the browser is back from the OAuth redirect.
+    openid: Option<String>,
+    userid: Option<String>,
+}
+
+/// What the enter button says for each kind of activity.
+fn enter_label(kind: &str) -> &'static str {
+    match kind {
+        "signin" => "微信签到",
+        "lottery" => "参与抽奖",
+        _ => "参与互动",
+    }
+}
+
+/// WeChat's in-app browser (also WeChat Work's) says so in its user agent.
+pub fn in_wechat(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ua| ua.contains("MicroMessenger"))
+}
+
+/// `GET /h5/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<String>,
+    query: Result<Params<PageQuery>, Error>,
+) -> Result<Response, PageError> {
+    let row = activity_of(&state, &id).await?;
+    let query = query.map(|Params(q)| q).unwrap_or_default();
+    let now = crate::time::now_ms();
+    let info = activities::info(&row, &state.tz);
+    let results = if row.kind == "lottery" {
+        Some(public::results(&state.store, &state.secrets, &row).await?)
+    } else {
+        None
+    };
+    let max_length = if row.kind == "message" {
+        crate::activity::wall::settings(&state.store, row.id)
+            .await?
+            .max_length
+    } else {
+        0
+    };
+    let back_from_wechat = query.openid.is_some();
+    let page = ActivityPage {
+        assets: assets::urls(),
+        id: row.id,
+        enter_label: enter_label(&row.kind),
+        collect_name: row.collect_info.split(',').any(|f| f == "name"),
+        collect_phone: row.collect_info.split(',').any(|f| f == "phone"),
+        closed: row.state == "closed" || row.close_time.is_some_and(|t| t <= now),
+        close_time: info.close_time,
+        in_wechat: in_wechat(&headers),
+        snapshot: query.snapshot.as_deref() == Some("1"),
+        no_user: back_from_wechat
+            && query.snapshot.is_none()
+            && query.userid.as_deref().unwrap_or_default().is_empty(),
+        has_port: activities::port_of(&state.store, &row).await?.is_some(),
+        max_length,
+        results,
+        join_qr: format!("/h5/{}/qr.svg", row.id),
+        kind: row.kind,
+        name: row.name,
+        logo: row.logo,
+        background: row.background,
+    };
+    Ok(crate::web::render(&page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EnterQuery {
+    /// `userinfo` asks for the profile even where the activity would not need it (the
+    /// second try of a user WeChat gave no unionid for under snsapi_base).
+    scope: Option<String>,
+}
+
+/// The authorisation scope an activity's page asks for: the profile (snsapi_userinfo) when
+/// the screens show the member by their WeChat nickname and avatar, that is when the
+/// activity does not collect the name; snsapi_base (silent) when it does.
+pub fn scope_for(activity: &ActivityRow) -> wechat::Scope {
+    if activity.collect_info.split(',').any(|f| f == "name") {
+        wechat::Scope::Base
+    } else {
+        wechat::Scope::UserInfo
+    }
+}
+
+/// `GET /h5/{id}/enter`: to WeChat's authorisation through the activity's official account,
+/// coming back to `/h5/{id}` with the user token.
+pub async fn enter(
+    State(state): State<AppState>,
+    ext: axum::http::Extensions,
+    headers: HeaderMap,
+    PathParam(id): PathParam<String>,
+    query: Result<Params<EnterQuery>, Error>,
+) -> Result<Response, PageError> {
+    let row = activity_of(&state, &id).await?;
+    let query = query.map(|Params(q)| q).unwrap_or_default();
+    let port = activities::port_of(&state.store, &row)
+        .await?
+        .ok_or_else(|| Error::bad_request("活动尚未设置公众号,暂时无法参与,请联系主办方"))?;
+    let client = crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies);
+    if state.oauth_starts.is_blocked(&client) {
+        return Err(Error::TooManyRequests("操作过于频繁,请稍后再试".into()).into());
+    }
+    state.oauth_starts.record_failure(&client);
+    let scope = match query.scope.as_deref() {
+        Some("userinfo") => wechat::Scope::UserInfo,
+        _ => scope_for(&row),
+    };
+    let target = url::Url::parse(&format!("{}/h5/{}", page_origin(&headers), row.id))
+        .map_err(|_| Error::bad_request("缺少 Host 请求头"))?;
+    let callback = crate::platform::routes::callback_url(&state, &headers, "")?;
+    let ctx = crate::platform::routes::oauth_context(&state);
+    let (location, oauth_state) =
+        crate::platform::oauth::start_to(&ctx, &port, target, scope, &callback).await?;
+    Ok(crate::platform::routes::to_wechat(
+        &state,
+        &location,
+        &oauth_state,
+    ))
+}
+
+/// This page's origin as the browser reached it: the request's scheme (`X-Forwarded-Proto`)
+/// and `Host`.
+fn page_origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
+/// `GET /h5/{id}/qr.svg`: the QR code of the page (at wxhub's public address, as the screens'
+/// join codes), for a browser outside WeChat to hand over to a phone.
+pub async fn qr(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<String>,
+) -> Result<Response, PageError> {
+    let row = activity_of(&state, &id).await?;
+    let link = crate::web::screens::join_link(&crate::http::public_base(&state, &headers), row.id);
+    let svg = crate::web::screens::svg(&link)
+        .ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct JsSdkQuery {
+    url: String,
+}
+
+/// The share card a page sets through the JS-SDK.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareCard {
+    title: String,
+    desc: String,
+    link: String,
+    img_url: String,
+}
+
+#[derive(serde::Serialize)]
+pub struct PageJsSdk {
+    #[serde(flatten)]
+    config: crate::platform::jssdk::JsSdkConfig,
+    share: ShareCard,
+}
+
+/// `GET /h5/{id}/jssdk?url=`: `wx.config`'s signature for this activity's page at `url` (one
+/// of wxhub's own `/h5/{id}` pages on the host the browser reached), signed with the
+/// activity's official account, and the share card the page sets: the activity's name, an
+/// invitation in words, the page's link and the logo.
+pub async fn jssdk(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<String>,
+    query: Result<Params<JsSdkQuery>, Error>,
+) -> Result<Response, Error> {
+    let row = activity_of(&state, &id).await?;
+    let url = query.map(|Params(q)| q.url).unwrap_or_default();
+    let page = format!("{}/h5/{}", page_origin(&headers), row.id);
+    let url = url.split('#').next().unwrap_or_default();
+    let rest = url.strip_prefix(&page);
+    if !rest.is_some_and(|r| r.is_empty() || r.starts_with('?') || r.starts_with('/')) {
+        return Err(Error::bad_request("url 不是本活动的页面"));
+    }
+    let port = activities::port_of(&state.store, &row)
+        .await?
+        .ok_or_else(|| Error::bad_request("活动尚未设置公众号"))?;
+    let config = crate::platform::jssdk::sign(&state.wechat, &state.secrets, &port, url).await?;
+    let invitation = match row.kind.as_str() {
+        "signin" => "点击进入,微信签到",
+        "lottery" => "点击进入,参与抽奖、查看开奖结果",
+        _ => "点击进入,发送留言上大屏",
+    };
+    Ok(axum::Json(PageJsSdk {
+        config,
+        share: ShareCard {
+            title: row.name,
+            desc: invitation.to_string(),
+            link: page,
+            img_url: row.logo,
+        },
+    })
+    .into_response())
+}
