@@ -18,6 +18,7 @@ pub fn router() -> Router<Simulator> {
         .route("/cgi-bin/token", get(classic_token))
         .route("/cgi-bin/stable_token", post(stable_token))
         .route("/cgi-bin/ticket/getticket", get(getticket))
+        .route("/cgi-bin/qrcode/create", post(create_qr_code))
         .route("/cgi-bin/user/info", get(user_info))
         .route("/cgi-bin/user/info/batchget", post(user_info_batch))
         .route("/cgi-bin/message/template/send", post(send_template))
@@ -128,6 +129,16 @@ fn with_token(
     let mut world = sim.world();
     let appid = world.check_token(q.get("access_token").map(String::as_str))?;
     f(&mut world, &appid)
+}
+
+async fn create_qr_code(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return wechat_error(47001, "data format error");
+    };
+    render(
+        with_token(&sim, &q, |w, appid| w.create_qr_code(appid, &body)),
+        false,
+    )
 }
 
 async fn getticket(State(sim): State<Simulator>, Query(q): Params) -> Response {

@@ -23,6 +23,7 @@ pub fn router() -> Router<Simulator> {
         .route("/sim/faults", post(add_fault).delete(clear_faults))
         .route("/sim/clock", post(advance_clock))
         .route("/sim/push", post(push_event))
+        .route("/sim/scan", post(scan_code))
 }
 
 fn bad(message: impl Into<String>) -> Response {
@@ -99,6 +100,24 @@ struct Advance {
 async fn advance_clock(State(sim): State<Simulator>, Json(a): Json<Advance>) -> Response {
     sim.advance_clock(a.advance_secs);
     Json(json!({ "now_ms": sim.world().now_ms() })).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct ScanRequest {
+    appid: String,
+    openid: String,
+    ticket: String,
+    #[serde(default)]
+    times: Option<u32>,
+}
+
+/// `POST /sim/scan {appid, openid, ticket, times}`: the person scans the QR code of `ticket`.
+async fn scan_code(State(sim): State<Simulator>, Json(req): Json<ScanRequest>) -> Response {
+    let times = req.times.unwrap_or(1).clamp(1, 10);
+    match crate::push::scan(&sim, &req.appid, &req.openid, &req.ticket, times).await {
+        Ok(result) => Json(json!(result)).into_response(),
+        Err(message) => bad(message),
+    }
 }
 
 async fn push_event(State(sim): State<Simulator>, Json(req): Json<PushRequest>) -> Response {

@@ -86,6 +86,17 @@ impl Simulator {
         self.world().current_ticket(appid)
     }
 
+    /// The person `openid` scans the QR code of `ticket` (see [`push::scan`]).
+    pub async fn scan(
+        &self,
+        appid: &str,
+        openid: &str,
+        ticket: &str,
+        times: u32,
+    ) -> Result<push::PushResult, String> {
+        push::scan(self, appid, openid, ticket, times).await
+    }
+
     /// The messages accepted so far, as received.
     pub fn received(&self) -> Vec<Received> {
         self.world().received.clone()

@@ -36,6 +36,9 @@ pub struct PushRequest {
     /// Sign with this token instead of the account's (a forged push).
     #[serde(default)]
     pub sign_token: Option<String>,
+    /// The QR code's ticket (subscribe from a QR code, SCAN); random by default.
+    #[serde(default)]
+    pub ticket: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,6 +77,7 @@ pub async fn push(sim: &Simulator, req: PushRequest) -> Result<PushResult, Strin
         push_cdata(&mut xml, "FromUserName", &req.openid);
         push_number(&mut xml, "CreateTime", create_time);
         let key = req.key.clone().unwrap_or_default();
+        let ticket = req.ticket.clone().unwrap_or_else(|| random_alnum(32));
         match req.event.as_str() {
             "text" => {
                 user.last_interaction_ms = Some(now_ms);
@@ -101,7 +105,7 @@ pub async fn push(sim: &Simulator, req: PushRequest) -> Result<PushResult, Strin
                                 Err(_) => user.qr_scene_str = key.clone(),
                             }
                             push_cdata(&mut xml, "EventKey", &format!("qrscene_{key}"));
-                            push_cdata(&mut xml, "Ticket", &random_alnum(32));
+                            push_cdata(&mut xml, "Ticket", &ticket);
                         }
                     }
                     "unsubscribe" => {
@@ -111,7 +115,7 @@ pub async fn push(sim: &Simulator, req: PushRequest) -> Result<PushResult, Strin
                     "SCAN" => {
                         user.last_interaction_ms = Some(now_ms);
                         push_cdata(&mut xml, "EventKey", &key);
-                        push_cdata(&mut xml, "Ticket", &random_alnum(32));
+                        push_cdata(&mut xml, "Ticket", &ticket);
                     }
                     "LOCATION" => {
                         xml.push_str(
@@ -185,4 +189,42 @@ pub async fn push(sim: &Simulator, req: PushRequest) -> Result<PushResult, Strin
         deliveries.push(Delivery { status, body: text });
     }
     Ok(PushResult { xml, deliveries })
+}
+
+/// A person scans a parametric QR code (by its ticket) with WeChat: a follower's scan pushes
+/// SCAN with the code's scene, anyone else follows the account and pushes subscribe with
+/// `qrscene_` and the scene, as WeChat does. An unknown or expired ticket pushes nothing.
+pub async fn scan(
+    sim: &Simulator,
+    appid: &str,
+    openid: &str,
+    ticket: &str,
+    times: u32,
+) -> Result<PushResult, String> {
+    let (scene, follows) = {
+        let world = sim.world();
+        let scene = world
+            .scene_of(appid, ticket)
+            .ok_or("no such QR code, or it expired")?;
+        (scene, world.follows(appid, openid))
+    };
+    push(
+        sim,
+        PushRequest {
+            appid: appid.into(),
+            openid: openid.into(),
+            event: if follows { "SCAN" } else { "subscribe" }.into(),
+            content: None,
+            key: Some(scene),
+            safe: None,
+            url: None,
+            times: Some(times),
+            create_time: None,
+            timestamp: None,
+            msg_id: None,
+            sign_token: None,
+            ticket: Some(ticket.into()),
+        },
+    )
+    .await
 }

@@ -270,6 +270,8 @@ pub struct World {
     pub oauth_plans: HashMap<String, OAuthPlan>,
     /// appid → the current JS-SDK ticket and when it expires.
     tickets: HashMap<String, (String, i64)>,
+    /// QR ticket → (appid, scene, expiry in ms; none for a permanent code).
+    qr_codes: HashMap<String, (String, String, Option<i64>)>,
     pub calls: HashMap<String, u64>,
     pub received: Vec<Received>,
     pub faults: Vec<Fault>,
@@ -515,6 +517,61 @@ impl World {
         };
         let expires_in = self.tickets[appid].1.saturating_sub(now) / 1000;
         Ok(json!({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": expires_in}))
+    }
+
+    /// qrcode/create: a parametric code with a scene string (QR_STR_SCENE, temporary, or
+    /// QR_LIMIT_STR_SCENE, permanent) or a scene id (QR_SCENE, QR_LIMIT_SCENE).
+    pub fn create_qr_code(&mut self, appid: &str, body: &Value) -> Answer {
+        let action = body["action_name"].as_str().unwrap_or_default();
+        let scene = &body["action_info"]["scene"];
+        let scene = match action {
+            "QR_STR_SCENE" | "QR_LIMIT_STR_SCENE" => scene["scene_str"]
+                .as_str()
+                .filter(|s| !s.is_empty() && s.chars().count() <= 64)
+                .map(str::to_string),
+            "QR_SCENE" | "QR_LIMIT_SCENE" => scene["scene_id"].as_i64().map(|n| n.to_string()),
+            _ => return fail(40097, "invalid args"),
+        };
+        let Some(scene) = scene else {
+            return fail(40097, "invalid args");
+        };
+        let ticket = format!("gQ{}", wechat::crypto::random_alnum(40));
+        let url = format!(
+            "http://weixin.qq.com/q/{}",
+            wechat::crypto::random_alnum(22)
+        );
+        let now = self.now_ms();
+        let mut answer = json!({"ticket": ticket, "url": url});
+        let expires = if action.starts_with("QR_LIMIT") {
+            None
+        } else {
+            let secs = body["expire_seconds"]
+                .as_i64()
+                .unwrap_or(60)
+                .clamp(60, 2_592_000);
+            answer["expire_seconds"] = json!(secs);
+            Some(now + secs * 1000)
+        };
+        self.qr_codes
+            .insert(ticket, (appid.to_string(), scene, expires));
+        Ok(answer)
+    }
+
+    /// The scene of a QR ticket of `appid` that has not expired.
+    pub fn scene_of(&self, appid: &str, ticket: &str) -> Option<String> {
+        let now = self.now_ms();
+        self.qr_codes
+            .get(ticket)
+            .filter(|(a, _, expires)| a == appid && expires.is_none_or(|e| e > now))
+            .map(|(_, scene, _)| scene.clone())
+    }
+
+    /// Whether the user follows the account.
+    pub fn follows(&self, appid: &str, openid: &str) -> bool {
+        self.accounts
+            .get(appid)
+            .and_then(|a| a.users.get(openid))
+            .is_some_and(|u| u.spec.subscribed)
     }
 
     /// The app's current JS-SDK ticket, if one was handed out (for tests that recompute a

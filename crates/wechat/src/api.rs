@@ -78,6 +78,16 @@ pub struct OAuthUser {
 
 /// The answer of `/cgi-bin/user/info`. Since 2021 WeChat sends empty `nickname` and
 /// `headimgurl`; `unionid` only for subscribers of an account bound to an open platform.
+/// A parametric QR code: the ticket, its lifetime (absent for a permanent code) and the URL the
+/// code encodes (a page may render the code itself from it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct QrCode {
+    pub ticket: String,
+    #[serde(default)]
+    pub expire_seconds: Option<i64>,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct UserInfo {
@@ -318,6 +328,43 @@ impl Client {
                 "/cgi-bin/user/info",
                 &[("openid", openid), ("lang", "zh_CN")],
                 None,
+                Idempotence::Safe,
+            )
+            .await?;
+        decode(value, &raw)
+    }
+
+    /// `/cgi-bin/qrcode/create` with a scene string (1–64 characters): a temporary code for
+    /// `expire_seconds` (WeChat allows up to 2,592,000, 30 days), or a permanent one with
+    /// `None`. Repeating the call is harmless (another ticket for the same scene).
+    pub async fn create_qr_code(
+        &self,
+        app: &App,
+        scene: &str,
+        expire_seconds: Option<i64>,
+    ) -> Result<QrCode> {
+        if scene.is_empty() || scene.chars().count() > 64 {
+            return Err(Error::Invalid(
+                "a scene string of 1 to 64 characters".into(),
+            ));
+        }
+        let body = match expire_seconds {
+            Some(secs) => json!({
+                "expire_seconds": secs.clamp(60, 2_592_000),
+                "action_name": "QR_STR_SCENE",
+                "action_info": {"scene": {"scene_str": scene}},
+            }),
+            None => json!({
+                "action_name": "QR_LIMIT_STR_SCENE",
+                "action_info": {"scene": {"scene_str": scene}},
+            }),
+        };
+        let (value, raw) = self
+            .call(
+                app,
+                "/cgi-bin/qrcode/create",
+                &[],
+                Some(body.to_string()),
                 Idempotence::Safe,
             )
             .await?;

@@ -36,7 +36,7 @@ pub mod token;
 pub mod xml;
 
 pub use api::{
-    CustomBody, CustomMessage, MiniProgram, OAuthToken, OAuthUser, Scope, TemplateData,
+    CustomBody, CustomMessage, MiniProgram, OAuthToken, OAuthUser, QrCode, Scope, TemplateData,
     TemplateMessage, TemplateValue, UserInfo,
 };
 pub use callback::{CallbackQuery, Event, Message, MessageKind, Opened, Reply, Verifier};

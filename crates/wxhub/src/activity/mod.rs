@@ -13,6 +13,7 @@ pub mod meetings;
 pub mod members;
 pub mod rehearsal;
 pub mod routes;
+pub mod scan;
 pub mod scope;
 pub mod wall;
 pub mod xlsx;

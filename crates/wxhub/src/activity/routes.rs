@@ -107,6 +107,14 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             "/api/v3/activitys_message/{id}",
             get(get_message).put(update_message).delete(delete_message),
         )
+        .route(
+            "/api/v3/activitys_signin/{id}/scan_code",
+            get(get_scan_code).post(create_scan_code),
+        )
+        .route(
+            "/api/v3/activitys_signin/{id}/scan_code.svg",
+            get(scan_code_svg),
+        )
         .route("/api/v3/activitys/{id}/members", get(list_members))
         .route("/api/v3/activitys/{id}/counts", get(counts))
         .route(
@@ -975,6 +983,73 @@ pub async fn rotate_screen_key(
     let row = activities::of_org(&s.store, org.org_id, None, id).await?;
     let screen_key = super::events::rotate_screen_key(&s.store, row.id).await?;
     Ok(Activity::new("生成成功", ScreenKey { screen_key }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ScanCodeParams {
+    /// A permanent code (WeChat's QR_LIMIT_STR_SCENE); by default a temporary one valid until
+    /// the activity closes (at most 30 days).
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    #[schema(value_type = Option<bool>)]
+    permanent: Option<bool>,
+}
+
+/// Scan to sign in: creates (or replaces) the signin activity's parametric QR code through
+/// its official account. Scanning it with WeChat signs the person in.
+#[utoipa::path(post, path = "/api/v3/activitys_signin/{id}/scan_code", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = ScanCodeParams, content_type = "application/json"),
+    responses((status = 200, body = ActivityOk<super::scan::ScanCode>), (status = 400, body = ActivityError),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError), (status = 502, body = ActivityError),
+              (status = 503, body = ActivityError)))]
+pub async fn create_scan_code(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<ScanCodeParams>,
+) -> Result<Activity<super::scan::ScanCode>> {
+    let row = activities::of_org(&s.store, org.org_id, Some(Kind::Signin), id).await?;
+    let code = super::scan::create(&s, &row, p.permanent.unwrap_or(false)).await?;
+    Ok(Activity::new("创建成功", code))
+}
+
+/// The signin activity's scan-to-sign-in code.
+#[utoipa::path(get, path = "/api/v3/activitys_signin/{id}/scan_code", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityOk<super::scan::ScanCode>),
+              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
+              (status = 404, body = ActivityError)))]
+pub async fn get_scan_code(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<Activity<super::scan::ScanCode>> {
+    let row = activities::of_org(&s.store, org.org_id, Some(Kind::Signin), id).await?;
+    let code = super::scan::get(&s.store, &s.tz, row.id)
+        .await?
+        .ok_or_else(|| Error::not_found("尚未生成扫码签到二维码"))?;
+    Ok(Activity::new("成功获取", code))
+}
+
+/// The scan-to-sign-in code as an SVG image, drawn by wxhub from what it encodes.
+#[utoipa::path(get, path = "/api/v3/activitys_signin/{id}/scan_code.svg", tag = "activity-office",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = String, content_type = "image/svg+xml"),
+              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+pub async fn scan_code_svg(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let row = activities::of_org(&s.store, org.org_id, Some(Kind::Signin), id).await?;
+    let code = super::scan::get(&s.store, &s.tz, row.id)
+        .await?
+        .ok_or_else(|| Error::not_found("尚未生成扫码签到二维码"))?;
+    let svg = crate::web::screens::svg(&code.url)
+        .ok_or_else(|| Error::internal("the scan code does not fit a QR code"))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
 /// The activity's live stream (Server-Sent Events): each join (`event: join`) and sign-in

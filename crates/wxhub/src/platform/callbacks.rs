@@ -1,6 +1,7 @@
 //! WeChat's pushes to each port (`/wx/callback/{appId}`): the GET handshake, POSTs in plain and
 //! safe mode, each push processed once whatever WeChat's retries (deduplicated durably), fans
-//! kept in step with subscribe and unsubscribe.
+//! kept in step with subscribe and unsubscribe, scans of an activity's sign-in code answered
+//! with a passive reply.
 
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
@@ -60,18 +61,24 @@ pub async fn handshake(
         .map_err(refused)
 }
 
-/// A POSTed push: checked, processed once, answered "success".
+/// What wxhub answers a push: "success", or a passive reply (the XML, sealed in safe mode).
+pub const SUCCESS: &str = "success";
+
+/// A POSTed push: checked, processed once, answered "success" — or, for a scan of an
+/// activity's sign-in code, the passive reply that tells the person how it went. `base` is
+/// wxhub's public base (for links in replies).
 pub async fn receive(
-    store: &Store,
-    secrets: &SecretBox,
-    client: &wechat::Client,
-    window_secs: i64,
+    state: &crate::AppState,
+    base: &str,
     app_id: &str,
     query: &CallbackQuery,
     body: &str,
-) -> Result<&'static str> {
+) -> Result<String> {
+    let (store, secrets, client) = (&state.store, &*state.secrets, &state.wechat);
+    let window_secs = state.config.wechat.callback_window_secs;
     let port = port(store, app_id).await?;
-    let opened = verifier(&port, secrets, window_secs)?
+    let verifier = verifier(&port, secrets, window_secs)?;
+    let opened = verifier
         .open(query, body, crate::time::now_secs())
         .map_err(refused)?;
     // In safe mode only encrypted pushes: the query's signature of a plaintext push does not
@@ -121,11 +128,27 @@ pub async fn receive(
     let dedup_key = message.dedup_key();
     if sql::recorded(store, &port.app_id, &dedup_key).await? {
         // A retry of a push already processed: no user-info look-up for it.
-        return Ok("success");
+        return Ok(SUCCESS.into());
     }
+    // A scan of an activity's sign-in code (a follower's SCAN, or a new follower's subscribe
+    // from the code).
+    let scanned_activity = match &message.kind {
+        MessageKind::Event(Event::Scan { scene, .. })
+        | MessageKind::Event(Event::Subscribe {
+            scene: Some(scene), ..
+        }) => crate::activity::scan::activity_of_scene(scene),
+        _ => None,
+    };
+    let scan_needs_user = match scanned_activity {
+        Some(_) => crate::store::fans::by_open_id(store, &port.app_id, &message.from_user)
+            .await?
+            .is_none_or(|f| f.user_id.is_none()),
+        None => false,
+    };
     // The network look-up happens before the transaction, so no lock waits on WeChat.
     let union_id = match &message.kind {
-        MessageKind::Event(Event::Subscribe { .. }) => {
+        MessageKind::Event(Event::Scan { .. }) if !scan_needs_user => None,
+        MessageKind::Event(Event::Subscribe { .. } | Event::Scan { .. }) => {
             match super::ports::wechat_app(&port, secrets) {
                 Some(app) => {
                     match tokio::time::timeout(
@@ -166,7 +189,7 @@ pub async fn receive(
     .await?;
     if !first {
         // A retry of a push already processed.
-        return Ok("success");
+        return Ok(SUCCESS.into());
     }
     match &message.kind {
         MessageKind::Event(Event::Subscribe { scene, .. }) => {
@@ -204,5 +227,21 @@ pub async fn receive(
         _ => {}
     }
     tx.commit().await.map_err(StoreError::from)?;
-    Ok("success")
+    let Some(activity_id) = scanned_activity else {
+        return Ok(SUCCESS.into());
+    };
+    let scanned = crate::activity::scan::Scanned {
+        port: &port,
+        open_id: &message.from_user,
+        union_id: union_id.as_deref(),
+        base,
+    };
+    match crate::activity::scan::sign_in(state, &scanned, activity_id).await {
+        Some(text) => {
+            let now = crate::time::now_secs();
+            let reply = wechat::Reply::Text { content: text }.to_xml(&message, now);
+            Ok(verifier.seal(&reply, now, &wechat::crypto::random_alnum(10)))
+        }
+        None => Ok(SUCCESS.into()),
+    }
 }

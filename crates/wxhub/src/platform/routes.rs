@@ -94,13 +94,15 @@ pub async fn callback_handshake(
 }
 
 /// A push from WeChat (message or event, plain or safe mode). Processed once whatever WeChat's
-/// retries; answered "success".
+/// retries; answered "success", or, for a scan of a signin activity's code, a passive text
+/// reply (XML, sealed in safe mode) that tells the person how their sign-in went.
 #[utoipa::path(post, path = "/wx/callback/{appId}", tag = "platform",
     params(("appId" = String, Path), ("signature" = String, Query), ("timestamp" = String, Query),
            ("nonce" = String, Query), ("encrypt_type" = Option<String>, Query),
            ("msg_signature" = Option<String>, Query)),
     request_body(content = String, content_type = "text/xml"),
-    responses((status = 200, body = String, content_type = "text/plain"),
+    responses((status = 200, body = String, content_type = "text/plain",
+               description = "success, or a passive reply (application/xml)"),
               (status = 400, body = crate::http::openapi::MarketingError),
               (status = 401, body = crate::http::openapi::MarketingError),
               (status = 404, body = crate::http::openapi::MarketingError),
@@ -108,22 +110,28 @@ pub async fn callback_handshake(
               (status = 413, body = crate::http::openapi::MarketingError)))]
 pub async fn callback_push(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     PathParam(app_id): PathParam<String>,
     RawQuery(raw): RawQuery,
     body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<&'static str> {
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
     let body = body.map_err(crate::http::params::body_error)?;
     let body = std::str::from_utf8(&body).map_err(|_| Error::bad_request("请求体不是 UTF-8"))?;
-    super::callbacks::receive(
-        &state.store,
-        &state.secrets,
-        &state.wechat,
-        state.config.wechat.callback_window_secs,
+    let answer = super::callbacks::receive(
+        &state,
+        &crate::http::public_base(&state, &headers),
         &app_id,
         &callback_query(raw.as_deref()),
         body,
     )
-    .await
+    .await?;
+    let content_type = if answer == super::callbacks::SUCCESS {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/xml; charset=utf-8"
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], answer).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

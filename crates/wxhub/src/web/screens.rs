@@ -7,8 +7,8 @@
 //! - `lottery`: the lottery stage (lottery activities), with `lottery/state`, what it shows
 //!   when it opens;
 //! - `wall`: the message wall (message activities), with `wall/state`;
-//! - `qr/{what}.svg`: QR codes of the H5 join link, a round's verification page and the
-//!   screens' own links.
+//! - `qr/{what}.svg`: QR codes of the H5 join link, the scan-to-sign-in code, a round's
+//!   verification page and the screens' own links.
 
 use crate::activity::events;
 use crate::error::Error;
@@ -79,6 +79,8 @@ struct SigninScreen<'a> {
     s: Shown,
     /// The event that counts: signin for a sign-in activity, join for the others.
     counted: &'static str,
+    /// The QR code is the activity's scan-to-sign-in code (else the H5 join link's).
+    scan: bool,
     join_qr: String,
     join_link: String,
 }
@@ -197,6 +199,10 @@ pub async fn signin(
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, PageError> {
     let (row, key, s) = open_page(&state, id, query, None).await?;
+    // A live scan-to-sign-in code replaces the H5 link's code: scanning it signs in at once.
+    let scan = crate::activity::scan::get(&state.store, &state.tz, row.id)
+        .await?
+        .is_some_and(|c| !c.expired);
     Ok(crate::web::render(&SigninScreen {
         assets: assets::urls(),
         counted: if row.kind == "signin" {
@@ -204,7 +210,8 @@ pub async fn signin(
         } else {
             "join"
         },
-        join_qr: qr_path(row.id, "join", &key),
+        scan,
+        join_qr: qr_path(row.id, if scan { "scan" } else { "join" }, &key),
         join_link: join_link(&crate::http::public_base(&state, &headers), row.id),
         s,
     }))
@@ -279,6 +286,7 @@ pub fn verify_link(base: &str, id: i64, round: i64) -> String {
 }
 
 /// `GET /screens/{id}/qr/{what}.svg?key=`: a QR code, as SVG, of `join` (the H5 join link),
+/// `scan` (the activity's scan-to-sign-in code, while it lasts),
 /// `verify-{round}` (a round's verification page), or `signin`, `lottery`, `wall` (the
 /// screens' own links, key included, for opening a screen from a phone or tablet).
 pub async fn qr(
@@ -295,6 +303,11 @@ pub async fn qr(
         .ok_or_else(|| Error::not_found("二维码不存在"))?;
     let text = match what {
         "join" => join_link(&base, row.id),
+        "scan" => crate::activity::scan::get(&state.store, &state.tz, row.id)
+            .await?
+            .filter(|c| !c.expired)
+            .map(|c| c.url)
+            .ok_or_else(|| Error::not_found("二维码不存在"))?,
         "signin" | "lottery" | "wall" => format!("{base}{}", screen_path(row.id, what, &key)),
         _ => {
             let round = what

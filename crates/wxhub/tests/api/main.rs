@@ -19,6 +19,7 @@ mod lottery;
 mod lottery_rules;
 mod oauth;
 mod ops;
+mod scan;
 mod screens;
 mod send_msg;
 mod tenants;

@@ -73,6 +73,8 @@ struct ActivityPage<'a> {
     rehearsal: Option<RehearsalView>,
     /// On a rehearsal copy: the activity it rehearses (id, name).
     rehearses: Option<(i64, String)>,
+    /// The scan-to-sign-in card (org admins, signin activities): the code, if one was made.
+    scan: Option<Option<crate::activity::scan::ScanCode>>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -238,7 +240,13 @@ async fn render(
     } else {
         None
     };
+    let scan = if frame.can_edit && row.kind == "signin" {
+        Some(crate::activity::scan::get(&state.store, &state.tz, row.id).await?)
+    } else {
+        None
+    };
     let mut resp = crate::web::render(&ActivityPage {
+        scan,
         rehearsal,
         rehearses,
         assets: assets::urls(),
@@ -477,6 +485,92 @@ pub async fn screen_key(
             ..Default::default()
         };
         render(&state, &headers, &session, id, shown).await
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ScanCodeForm {
+    csrf: Option<String>,
+    /// "1" for a permanent code.
+    permanent: Option<String>,
+}
+
+impl CsrfField for ScanCodeForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/activities/{id}/scan_code` (org admins, signin activities): creates the
+/// scan-to-sign-in code through the activity's official account, temporary or permanent.
+pub async fn scan_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam(id): PathParam<i64>,
+    form: Result<Params<ScanCodeForm>, Error>,
+) -> Response {
+    let (session, org_id, form) =
+        match super::org_admin_post(&state, &headers, form, "生成扫码签到二维码").await {
+            Ok(posted) => posted,
+            Err(page) => return page,
+        };
+    let permanent = form.permanent.is_some_and(|p| p == "1");
+    let outcome = async {
+        let row = activities::of_org(&state.store, org_id, None, id).await?;
+        crate::activity::scan::create(&state, &row, permanent).await
+    }
+    .await;
+    let shown = match outcome {
+        Ok(_) => {
+            audit::record(
+                &state,
+                &session,
+                &address,
+                Some(org_id),
+                "activity.scan_code",
+                &format!("活动 {id}"),
+                if permanent { "永久" } else { "临时" },
+            )
+            .await;
+            Shown {
+                notice: Some("扫码签到二维码已生成,签到大屏会显示它".into()),
+                ..Default::default()
+            }
+        }
+        Err(e @ (Error::BadRequest(_) | Error::WeChat(_) | Error::Unavailable(_))) => Shown {
+            error: Some(e.message()),
+            ..Default::default()
+        },
+        Err(e) => return error_page(&e),
+    };
+    render(&state, &headers, &session, id, shown)
+        .await
+        .unwrap_or_else(|e| error_page(&e))
+}
+
+/// `GET /console/activities/{id}/scan_code.svg`: the scan-to-sign-in code as an image.
+pub async fn scan_code_svg(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let org_id = super::require_org_admin(&session, "查看扫码签到二维码")?;
+        let row = activities::of_org(&state.store, org_id, None, id).await?;
+        let code = crate::activity::scan::get(&state.store, &state.tz, row.id)
+            .await?
+            .ok_or_else(|| Error::not_found("尚未生成扫码签到二维码"))?;
+        let svg = crate::web::screens::svg(&code.url)
+            .ok_or_else(|| Error::internal("the scan code does not fit a QR code"))?;
+        Ok::<_, Error>(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))

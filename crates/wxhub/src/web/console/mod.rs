@@ -66,6 +66,14 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             post(activity::screen_key),
         )
         .route(
+            "/console/activities/{id}/scan_code",
+            post(activity::scan_code),
+        )
+        .route(
+            "/console/activities/{id}/scan_code.svg",
+            get(activity::scan_code_svg),
+        )
+        .route(
             "/console/activities/{id}/rehearsal/{action}",
             post(activity::rehearsal),
         )

@@ -10,6 +10,7 @@
 pub mod h5;
 mod meeting_day;
 mod operator;
+mod scan;
 mod screens;
 mod security;
 
