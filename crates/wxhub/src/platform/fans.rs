@@ -278,9 +278,7 @@ pub async fn add(
             rows[i].open_id
         )));
     }
-    for row in &rows {
-        sql::upsert(&mut tx, row, now).await?;
-    }
+    sql::upsert_many(&mut tx, &rows, now).await?;
     tx.commit().await.map_err(crate::store::StoreError::from)?;
     Ok(rows.len())
 }

@@ -795,3 +795,67 @@ async fn nul_in_a_path_segment_is_a_400_too() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_thousand_fans_in_one_request_are_written_in_chunks_all_or_nothing() {
+    let c = ctx().await;
+    let user_id = c.add_user(UNION_ID, "13145738791").await.json()["result"]["userId"]
+        .as_i64()
+        .unwrap();
+    // 1,001 fans: many statements' worth (20 per statement), the last in a statement of its
+    // own; fan 600 linked by unionId, fan 700 by userId, the others to nobody.
+    let fans = |nickname: &str, ghost_at: Option<usize>| {
+        let list: Vec<Value> = (0..1001)
+            .map(|i| {
+                let mut fan = seed_fan(json!(null));
+                fan["openId"] = json!(format!("oBulk{i:04}"));
+                fan["nickname"] = json!(format!("{nickname}{i}"));
+                fan["unionId"] = json!(format!("oBulkUnion{i:018}"));
+                if i == 600 {
+                    fan["unionId"] = json!(UNION_ID);
+                }
+                if i == 700 {
+                    fan["userId"] = json!(user_id);
+                }
+                if Some(i) == ghost_at {
+                    fan["userId"] = json!(692672045669941256_i64);
+                }
+                fan
+            })
+            .collect();
+        Value::Array(list)
+    };
+    // A missing user in the last chunk refuses everything, the chunks before it included.
+    let resp = c.add_fans(&fans("粉丝", Some(1000))).await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND, "{}", resp.text);
+    assert_eq!(
+        resp.json()["message"],
+        "第 1001 个粉丝(oBulk1000): 统一用户 692672045669941256 不存在"
+    );
+    assert_eq!(c.fan_count().await, 0, "nothing written");
+
+    let resp = c.add_fans(&fans("粉丝", None)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(c.fan_count().await, 1001);
+    // Sent again with new nicknames: updated in place, still one row per fan.
+    let resp = c.add_fans(&fans("改名", None)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(c.fan_count().await, 1001);
+    for (i, linked) in [
+        (0, None),
+        (249, None),
+        (250, None),
+        (600, Some(user_id)),
+        (700, Some(user_id)),
+        (1000, None),
+    ] {
+        let fan =
+            wxhub::store::fans::by_open_id(&c.app.state.store, APP_ID, &format!("oBulk{i:04}"))
+                .await
+                .unwrap()
+                .unwrap();
+        assert_eq!(fan.nickname, format!("改名{i}"));
+        assert_eq!(fan.user_id, linked, "fan {i}");
+        assert_eq!(fan.port_id, c.port_id);
+    }
+}
