@@ -1026,9 +1026,7 @@ pub async fn get_scan_code(
     PathParam(id): PathParam<i64>,
 ) -> Result<Activity<super::scan::ScanCode>> {
     let row = activities::of_org(&s.store, org.org_id, Some(Kind::Signin), id).await?;
-    let code = super::scan::get(&s.store, &s.tz, row.id)
-        .await?
-        .ok_or_else(|| Error::not_found("尚未生成扫码签到二维码"))?;
+    let code = super::scan::required(&s.store, &s.tz, row.id).await?;
     Ok(Activity::new("成功获取", code))
 }
 
@@ -1044,11 +1042,7 @@ pub async fn scan_code_svg(
 ) -> Result<axum::response::Response> {
     use axum::response::IntoResponse;
     let row = activities::of_org(&s.store, org.org_id, Some(Kind::Signin), id).await?;
-    let code = super::scan::get(&s.store, &s.tz, row.id)
-        .await?
-        .ok_or_else(|| Error::not_found("尚未生成扫码签到二维码"))?;
-    let svg = crate::web::screens::svg(&code.url)
-        .ok_or_else(|| Error::internal("the scan code does not fit a QR code"))?;
+    let svg = super::scan::image(&s.store, &s.tz, row.id).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

@@ -115,6 +115,28 @@ pub async fn get(
     Ok(sql::get(store, activity_id).await?.map(|r| view(&r, tz)))
 }
 
+/// The activity's code, or 404 when none was made.
+pub async fn required(
+    store: &crate::store::Store,
+    tz: &jiff::tz::TimeZone,
+    activity_id: i64,
+) -> Result<ScanCode> {
+    get(store, tz, activity_id)
+        .await?
+        .ok_or_else(|| Error::not_found("尚未生成扫码签到二维码"))
+}
+
+/// The activity's code as an SVG image, drawn by wxhub from what it encodes.
+pub async fn image(
+    store: &crate::store::Store,
+    tz: &jiff::tz::TimeZone,
+    activity_id: i64,
+) -> Result<String> {
+    let code = required(store, tz, activity_id).await?;
+    crate::web::screens::svg(&code.url)
+        .ok_or_else(|| Error::internal("the scan code does not fit a QR code"))
+}
+
 /// What a scan of an activity's code needs besides the app state.
 pub struct Scanned<'a> {
     pub port: &'a PortRow,

@@ -223,6 +223,23 @@ pub async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// The origin the request reached: its scheme (`X-Forwarded-Proto: https`, else http) and its
+/// `Host`; `None` without a usable Host.
+pub fn request_origin(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))?;
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    Some(format!("{scheme}://{host}"))
+}
+
 /// This server's public address as people reach it: `public_base_url`, or (when that is not
 /// set) the scheme-less Host the browser used, as `http://HOST`.
 pub fn public_base(state: &crate::AppState, headers: &axum::http::HeaderMap) -> String {

@@ -554,19 +554,9 @@ pub(crate) fn callback_url(
         .strip_suffix("/wx/api/fans/authInfo")
         .unwrap_or_default();
     let base = if state.config.public_base_url.is_empty() {
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        let origin = crate::http::request_origin(headers)
             .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
-        let scheme = match headers
-            .get("x-forwarded-proto")
-            .and_then(|h| h.to_str().ok())
-        {
-            Some("https") => "https",
-            _ => "http",
-        };
-        format!("{scheme}://{host}{prefix}")
+        format!("{origin}{prefix}")
     } else {
         state
             .config
@@ -611,13 +601,7 @@ pub async fn auth_info(
         let port_id = p
             .portid
             .ok_or_else(|| Error::bad_request("缺少参数 portid"))?;
-        // Each call stores a state row: unauthenticated, so counted per address.
-        let client =
-            crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies);
-        if state.oauth_starts.is_blocked(&client) {
-            return Err(Error::TooManyRequests("授权请求过于频繁,请稍后再试".into()));
-        }
-        state.oauth_starts.record_failure(&client);
+        count_oauth_start(&state, &ext, &headers)?;
         let callback = callback_url(&state, &headers, uri.path())?;
         super::oauth::start(
             &oauth_context(&state),
@@ -633,6 +617,22 @@ pub async fn auth_info(
         Ok((location, oauth_state)) => to_wechat(&state, &location, &oauth_state),
         Err(e) => error_page(e),
     }
+}
+
+/// Counts a start of the OAuth redirect (authInfo, or an H5 page's enter button) against the
+/// client's address: each stores a state row and is unauthenticated, so an address gets
+/// `wechat.oauth_starts_per_minute` of them.
+pub fn count_oauth_start(
+    state: &AppState,
+    ext: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+) -> Result<()> {
+    let client = crate::http::client_ip::request_address(ext, headers, &state.trusted_proxies);
+    if state.oauth_starts.is_blocked(&client) {
+        return Err(Error::TooManyRequests("授权请求过于频繁,请稍后再试".into()));
+    }
+    state.oauth_starts.record_failure(&client);
+    Ok(())
 }
 
 /// The redirect to WeChat's authorize page, with the cookie that binds the state to this

@@ -209,6 +209,20 @@ impl TestApp {
         resp.json()["data"]["activity_id"].as_i64().unwrap()
     }
 
+    /// Creates a meeting (whose roster an activity may be limited to) with an org token: its id.
+    pub async fn meeting(&self, token: &str, name: &str) -> i64 {
+        let resp = self
+            .json(
+                Method::POST,
+                &as_org("/api/v3/meetings", token),
+                None,
+                serde_json::json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(resp.status, axum::http::StatusCode::OK, "{}", resp.text);
+        resp.json()["data"]["id"].as_i64().unwrap()
+    }
+
     /// userInfo with the org's token: `body` joins (or, for a signin activity, signs in).
     pub async fn join(&self, token: &str, id: i64, body: Value) -> Resp {
         self.json(

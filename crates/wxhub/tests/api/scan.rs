@@ -285,18 +285,7 @@ async fn the_activitys_rules_hold_and_replies_are_sealed_in_safe_mode() {
     assert_eq!(c.counts(needs_phone).await["joined"], 0);
 
     // A roster activity: someone off the roster is told so.
-    let meeting = c
-        .app
-        .json(
-            Method::POST,
-            &as_org("/api/v3/meetings", &c.org),
-            None,
-            json!({"name": "股东大会"}),
-        )
-        .await
-        .json()["data"]["id"]
-        .as_i64()
-        .unwrap();
+    let meeting = c.app.meeting(&c.org, "股东大会").await;
     let roster = c
         .signin(json!({"activity_name": "股东签到", "permission": meeting}))
         .await;

@@ -565,11 +565,7 @@ pub async fn scan_code_svg(
     let result = async {
         let org_id = super::require_org_admin(&session, "查看扫码签到二维码")?;
         let row = activities::of_org(&state.store, org_id, None, id).await?;
-        let code = crate::activity::scan::get(&state.store, &state.tz, row.id)
-            .await?
-            .ok_or_else(|| Error::not_found("尚未生成扫码签到二维码"))?;
-        let svg = crate::web::screens::svg(&code.url)
-            .ok_or_else(|| Error::internal("the scan code does not fit a QR code"))?;
+        let svg = crate::activity::scan::image(&state.store, &state.tz, row.id).await?;
         Ok::<_, Error>(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
     }
     .await;

@@ -155,11 +155,7 @@ pub async fn enter(
     let port = activities::port_of(&state.store, &row)
         .await?
         .ok_or_else(|| Error::bad_request("活动尚未设置公众号,暂时无法参与,请联系主办方"))?;
-    let client = crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies);
-    if state.oauth_starts.is_blocked(&client) {
-        return Err(Error::TooManyRequests("操作过于频繁,请稍后再试".into()).into());
-    }
-    state.oauth_starts.record_failure(&client);
+    crate::platform::routes::count_oauth_start(&state, &ext, &headers)?;
     let scope = match query.scope.as_deref() {
         Some("userinfo") => wechat::Scope::UserInfo,
         _ => scope_for(&row),
@@ -177,22 +173,9 @@ pub async fn enter(
     ))
 }
 
-/// This page's origin as the browser reached it: the request's scheme (`X-Forwarded-Proto`)
-/// and `Host`.
+/// This page's origin as the browser reached it (`http://localhost` without a Host).
 fn page_origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("localhost");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}")
+    crate::http::request_origin(headers).unwrap_or_else(|| "http://localhost".into())
 }
 
 /// `GET /h5/{id}/qr.svg`: the QR code of the page (at wxhub's public address, as the screens'

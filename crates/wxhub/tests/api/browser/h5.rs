@@ -146,18 +146,7 @@ async fn a_participant_enters_joins_with_a_phone_and_sees_the_sign_in() {
 #[tokio::test]
 async fn someone_off_the_roster_is_told_why_in_words() {
     let c = h5().await;
-    let meeting = c
-        .app
-        .json(
-            Method::POST,
-            &as_org("/api/v3/meetings", &c.org),
-            None,
-            json!({"name": "股东大会"}),
-        )
-        .await
-        .json()["data"]["id"]
-        .as_i64()
-        .unwrap();
+    let meeting = c.app.meeting(&c.org, "股东大会").await;
     let resp = c
         .app
         .json(
