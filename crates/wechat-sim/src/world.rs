@@ -878,8 +878,14 @@ impl World {
 mod tests {
     use super::*;
 
+    /// A world whose clock reads 02:00 in Beijing today, so that a test moving the clock by
+    /// minutes or hours never crosses the midnight at which daily quotas reset (CI once ran
+    /// one at 23:55 Beijing time, 15:55 UTC, and its 20-a-day quota came back mid-test).
     fn world() -> World {
         let mut w = World::default();
+        let now = real_now_ms();
+        let day_start = china_day(now) * 86_400_000 - 8 * 3_600_000;
+        w.clock_offset_ms = day_start + 2 * 3_600_000 - now;
         w.add_account(AccountSpec {
             token_quota: Some(100),
             ..AccountSpec::new("wx1", "s")
