@@ -64,6 +64,10 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Database pool size (PostgreSQL; SQLite readers).
     pub db_max_connections: u32,
+    /// How long hot rows (ports, grants, activities, a user's fan on a port, getAll's pages)
+    /// are read from memory, in ms; 0 turns the caches off. Bounds how late another instance
+    /// sees a change (the instance that makes it sees it at once).
+    pub read_cache_ttl_ms: u64,
     /// Mounts `GET /bench/bare`, the benchmarks' baseline handler. Benchmarks only.
     pub bench_baseline: bool,
     pub auth: AuthConfig,
@@ -173,6 +177,7 @@ impl Default for Config {
             log_level: "info".into(),
             shutdown_grace_secs: 30,
             db_max_connections: 16,
+            read_cache_ttl_ms: 1000,
             bench_baseline: false,
             auth: AuthConfig {
                 issuer: "cms".into(),

@@ -42,6 +42,8 @@ pub struct AppState {
     pub wall_filters: Arc<activity::wall::FilterCache>,
     /// Wall posts, committed in groups.
     pub wall_posts: Arc<activity::wall::PostWriter>,
+    /// The record of sendMsg's sends, committed in groups.
+    pub send_log: Arc<platform::send::SendLog>,
     /// Members' avatars kept by wxhub, fetched in the background.
     pub avatars: Arc<activity::avatars::Avatars>,
     /// The origins allowed to call the APIs from a browser (CORS).
@@ -72,9 +74,13 @@ impl std::error::Error for StartError {}
 
 /// Opens the database (applying migrations), the secrets key and the signing keys.
 pub async fn open_store(config: &Config) -> Result<(Store, Arc<SecretBox>), StartError> {
-    let store = Store::connect(&config.database_url, config.db_max_connections)
-        .await
-        .map_err(|e| StartError(format!("cannot open the database: {e}")))?;
+    let store = Store::connect(
+        &config.database_url,
+        config.db_max_connections,
+        std::time::Duration::from_millis(config.read_cache_ttl_ms),
+    )
+    .await
+    .map_err(|e| StartError(format!("cannot open the database: {e}")))?;
     store
         .migrate()
         .await
@@ -82,6 +88,19 @@ pub async fn open_store(config: &Config) -> Result<(Store, Arc<SecretBox>), Star
     let secrets = SecretBox::load_or_create(&config.secret_key, config.data_dir.as_ref())
         .map_err(|e| StartError(e.to_string()))?;
     Ok((store, Arc::new(secrets)))
+}
+
+/// Marks sends cut short by a stop as unknown: at start, then every minute.
+fn start_pending_sweep(store: Store, limit: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(e) = platform::send::sweep_pending(&store, limit).await {
+                tracing::warn!(error = %e, "the sweep of pending sends failed");
+            }
+        }
+    });
 }
 
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
@@ -97,6 +116,8 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         store.clone(),
         hub.clone(),
     ));
+    let send_log = Arc::new(platform::send::SendLog::start(&store));
+    start_pending_sweep(store.clone(), platform::send::pending_limit(&config.wechat));
     let avatars = activity::avatars::Avatars::start(
         store.clone(),
         config.wechat.avatar_hosts.clone(),
@@ -110,6 +131,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         cors: Arc::new(http::cors::CorsOrigins::new(&config.cors_origins)),
         wall_filters: Arc::default(),
         wall_posts,
+        send_log,
         trusted_proxies: Arc::new(
             http::client_ip::parse_networks(&config.trusted_proxies).map_err(StartError)?,
         ),

@@ -309,7 +309,10 @@ pub async fn create(
         ..Default::default()
     };
     let row = apply(store, org_id, empty, input, tz).await?;
-    Ok(view(&sql::insert(store.writer(), &row).await?, tz))
+    let created = sql::insert(store.writer(), &row).await?;
+    // Another request may have looked the new id up (and found nothing) a moment ago.
+    store.caches.activities.invalidate();
+    Ok(view(&created, tz))
 }
 
 pub async fn get(

@@ -300,6 +300,7 @@ pub async fn prepare(state: &AppState, activity: &ActivityRow) -> Result<Activit
         };
     }
     tx.commit().await.map_err(StoreError::from)?;
+    state.store.caches.activities.invalidate();
     copy_setup(state, activity, &created).await?;
     Ok(created)
 }

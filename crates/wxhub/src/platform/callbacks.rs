@@ -227,6 +227,7 @@ pub async fn receive(
         _ => {}
     }
     tx.commit().await.map_err(StoreError::from)?;
+    store.caches.fans_of_users.invalidate();
     let Some(activity_id) = scanned_activity else {
         return Ok(SUCCESS.into());
     };

@@ -280,6 +280,7 @@ pub async fn add(
     }
     sql::upsert_many(&mut tx, &rows, now).await?;
     tx.commit().await.map_err(crate::store::StoreError::from)?;
+    store.caches.fans_of_users.invalidate();
     Ok(rows.len())
 }
 

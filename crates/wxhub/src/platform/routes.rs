@@ -213,6 +213,7 @@ pub async fn send_msg(
     };
     let sent = super::send::send(
         &state.store,
+        &state.send_log,
         &state.secrets,
         &state.wechat,
         &caller.client_id,

@@ -7,11 +7,13 @@ use super::ports::PortRef;
 use crate::admin::{rfc3339, Page};
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
-use crate::store::messages::{self as sql, SendFilter, SendRow};
+use crate::store::group::GroupCommit;
+use crate::store::messages::{self as sql, SendFilter, SendOutcome, SendRow};
 use crate::store::ports::PortRow;
 use crate::store::{access_logs, fans, Store};
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// What the caller asked, after parameter parsing.
@@ -349,9 +351,57 @@ pub fn wechat_failure(e: &wechat::ApiError) -> String {
     )
 }
 
+/// The record of sends, written in groups (store/group.rs): each send's row is committed
+/// before WeChat is called, and its answer before the caller is answered, but many sends share
+/// a transaction. A send cut short by a stop stays `pending` until the sweep marks it
+/// `unknown` (never sent again).
+pub struct SendLog {
+    records: GroupCommit<SendRow, i64>,
+    outcomes: GroupCommit<SendOutcome, ()>,
+}
+
+impl SendLog {
+    pub fn start(store: &Store) -> SendLog {
+        SendLog {
+            records: GroupCommit::start(
+                store.clone(),
+                Arc::new(|store, rows| Box::pin(sql::insert_sends(store, rows))),
+            ),
+            outcomes: GroupCommit::start(
+                store.clone(),
+                Arc::new(|store, outcomes| Box::pin(sql::finish_sends(store, outcomes))),
+            ),
+        }
+    }
+}
+
+/// How long a send may stay pending before the sweep calls it cut short: longer than any send
+/// can take (each try's timeout, the retries and their backoff, twice over), at least a minute.
+pub fn pending_limit(wechat: &crate::config::WechatConfig) -> std::time::Duration {
+    let tries = u64::from(wechat.max_retries) + 1;
+    let backoff = wechat
+        .backoff_ms
+        .saturating_mul(1 << wechat.max_retries.min(16));
+    let longest = (wechat.timeout_ms + wechat.connect_timeout_ms) * tries + backoff;
+    std::time::Duration::from_millis((2 * longest).max(60_000))
+}
+
+/// Marks the sends left pending by a stopped process as unknown: once at start and then every
+/// minute, those older than `pending_limit` (so another instance's sends in flight are left
+/// alone).
+pub async fn sweep_pending(store: &Store, limit: std::time::Duration) -> Result<u64> {
+    let now = crate::time::now_ms();
+    let swept = sql::sweep_pending(store, now - limit.as_millis() as i64, now).await?;
+    if swept > 0 {
+        tracing::warn!(swept, "sends cut short by a stop were marked unknown");
+    }
+    Ok(swept)
+}
+
 /// Resolves, records, sends, records WeChat's answer.
 pub async fn send(
     store: &Store,
+    log: &SendLog,
     secrets: &SecretBox,
     client: &wechat::Client,
     caller: &str,
@@ -389,9 +439,9 @@ pub async fn send(
         content_id,
     };
     let now = crate::time::now_ms();
-    let send_id = sql::insert_send(
-        store,
-        &SendRow {
+    let send_id = log
+        .records
+        .write(SendRow {
             client_id: caller.to_string(),
             msg_type: req.msg_type,
             user_id: req.user_id,
@@ -405,9 +455,8 @@ pub async fn send(
             status: "pending".into(),
             created_at: now,
             ..Default::default()
-        },
-    )
-    .await?;
+        })
+        .await?;
     let outcome = match body {
         Body::Template(mut message) => {
             // WeChat drops a repeat of the same client_msg_id: a resend of this record is safe.
@@ -416,17 +465,15 @@ pub async fn send(
         }
         Body::Custom(message) => client.send_custom(&app, &message).await.map(|_| None),
     };
-    let finish = |status: &'static str, msgid: Option<i64>, errcode: Option<i64>, error: String| async move {
-        sql::finish_send(
-            store,
-            send_id,
+    let finish = |status: &'static str, msgid: Option<i64>, errcode: Option<i64>, error: String| {
+        log.outcomes.write(SendOutcome {
+            id: send_id,
             status,
-            msgid,
+            wx_msgid: msgid,
             errcode,
-            &error,
-            crate::time::now_ms(),
-        )
-        .await
+            error,
+            at: crate::time::now_ms(),
+        })
     };
     match outcome {
         Ok(msgid) => {

@@ -94,15 +94,23 @@ pub async fn update(store: &Store, a: &ActivityRow, now: i64) -> StoreResult<Opt
     .bind(a.port_id)
     .fetch_optional(store.writer())
     .await?;
+    store.caches.activities.invalidate();
     row.as_ref().map(activity).transpose()
 }
 
+/// The activity, from the read cache (store/cache.rs) when fresh.
 pub async fn get(store: &Store, id: i64) -> StoreResult<Option<ActivityRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM activities WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(store.reader())
-        .await?;
-    row.as_ref().map(activity).transpose()
+    store
+        .caches
+        .activities
+        .get_or_load(id, async {
+            let row = sqlx::query(&format!("SELECT {COLUMNS} FROM activities WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(store.reader())
+                .await?;
+            row.as_ref().map(activity).transpose()
+        })
+        .await
 }
 
 /// Deletes the activity, and its rehearsal copy with it.
@@ -119,6 +127,7 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    store.caches.activities.invalidate();
     Ok(done.rows_affected() > 0)
 }
 

@@ -140,13 +140,25 @@ fn where_clause(filters: &[Filter]) -> (String, Vec<Bind>) {
     (sql, binds)
 }
 
+/// A page of the list and the count of all that match, from the read cache (store/cache.rs)
+/// when fresh; every write to applications invalidates it.
 pub async fn list(store: &Store, q: &ListQuery) -> StoreResult<(Vec<ApplicationRow>, i64)> {
+    store
+        .caches
+        .applications
+        .get_or_load(format!("{q:?}"), list_uncached(store, q))
+        .await
+}
+
+/// One query: the page with the count of all matching rows beside each (a window count). Only
+/// a page past the end, which has no row to carry the count, costs a second query.
+async fn list_uncached(store: &Store, q: &ListQuery) -> StoreResult<(Vec<ApplicationRow>, i64)> {
     let (where_sql, binds) = where_clause(&q.filters);
     let direction = if q.descending { "DESC" } else { "ASC" };
     let n = binds.len();
     let sql = format!(
-        "SELECT {COLUMNS} FROM applications{where_sql} ORDER BY {} {direction}, id {direction} \
-         LIMIT ${} OFFSET ${}",
+        "SELECT {COLUMNS}, COUNT(*) OVER () AS total_rows FROM applications{where_sql} \
+         ORDER BY {} {direction}, id {direction} LIMIT ${} OFFSET ${}",
         q.sort_column,
         n + 1,
         n + 2
@@ -160,12 +172,18 @@ pub async fn list(store: &Store, q: &ListQuery) -> StoreResult<(Vec<ApplicationR
         .bind(q.offset)
         .fetch_all(store.reader())
         .await?;
-    let count_sql = format!("SELECT COUNT(*) AS n FROM applications{where_sql}");
-    let mut count = sqlx::query(&count_sql);
-    for b in &binds {
-        count = bind(count, b);
-    }
-    let total = count.fetch_one(store.reader()).await?.int("n")?;
+    let total = match rows.first() {
+        Some(row) => row.int("total_rows")?,
+        None if q.offset == 0 => 0,
+        None => {
+            let count_sql = format!("SELECT COUNT(*) AS n FROM applications{where_sql}");
+            let mut count = sqlx::query(&count_sql);
+            for b in &binds {
+                count = bind(count, b);
+            }
+            count.fetch_one(store.reader()).await?.int("n")?
+        }
+    };
     Ok((
         rows.iter().map(from_row).collect::<StoreResult<_>>()?,
         total,
@@ -189,6 +207,7 @@ pub async fn insert(store: &Store, a: &ApplicationRow) -> StoreResult<Applicatio
     .bind(a.created_at)
     .fetch_one(store.writer())
     .await?;
+    store.caches.applications.invalidate();
     from_row(&row)
 }
 
@@ -222,6 +241,7 @@ pub async fn update(
     .bind(a.id)
     .fetch_optional(store.writer())
     .await?;
+    store.caches.applications.invalidate();
     row.as_ref().map(from_row).transpose()
 }
 
@@ -230,6 +250,7 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
         .bind(id)
         .execute(store.writer())
         .await?;
+    store.caches.applications.invalidate();
     Ok(done.rows_affected() > 0)
 }
 

@@ -169,21 +169,28 @@ pub async fn missing_users(tx: &mut Transaction<'_, Any>, ids: &[i64]) -> StoreR
         .collect())
 }
 
-/// The user's fan on a port (the most recently updated when there are several).
+/// The user's fan on a port (the most recently updated when there are several), from the read
+/// cache (store/cache.rs) when fresh. Every write to fans invalidates it after its commit.
 pub async fn of_user_on_port(
     store: &Store,
     user_id: i64,
     port_id: i64,
 ) -> StoreResult<Option<FanRow>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM fans WHERE user_id = $1 AND port_id = $2 \
-         ORDER BY updated_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(user_id)
-    .bind(port_id)
-    .fetch_optional(store.reader())
-    .await?;
-    row.as_ref().map(from_row).transpose()
+    store
+        .caches
+        .fans_of_users
+        .get_or_load((user_id, port_id), async {
+            let row = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM fans WHERE user_id = $1 AND port_id = $2 \
+                 ORDER BY updated_at DESC, id DESC LIMIT 1"
+            ))
+            .bind(user_id)
+            .bind(port_id)
+            .fetch_optional(store.reader())
+            .await?;
+            row.as_ref().map(from_row).transpose()
+        })
+        .await
 }
 
 /// The user's WeChat profile as their fans hold it: the most recently updated fan of the user

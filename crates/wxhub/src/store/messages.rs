@@ -319,8 +319,18 @@ fn send(row: &AnyRow) -> StoreResult<SendRow> {
     })
 }
 
-/// Records a send before it is attempted; returns its id.
-pub async fn insert_send(store: &Store, s: &SendRow) -> StoreResult<i64> {
+/// Records sends before they are attempted, in one transaction; returns their ids, in order.
+pub async fn insert_sends(store: &Store, sends: &[SendRow]) -> StoreResult<Vec<i64>> {
+    let mut tx = store.writer().begin().await?;
+    let mut ids = Vec::with_capacity(sends.len());
+    for s in sends {
+        ids.push(insert_send(&mut tx, s).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+async fn insert_send(tx: &mut sqlx::Transaction<'_, sqlx::Any>, s: &SendRow) -> StoreResult<i64> {
     let row = sqlx::query(
         "INSERT INTO message_sends (client_id, msg_type, user_id, port_id, app_id, application_id, \
          open_id, template_id, request, resolved, status, wx_msgid, errcode, error, created_at, \
@@ -342,34 +352,59 @@ pub async fn insert_send(store: &Store, s: &SendRow) -> StoreResult<i64> {
     .bind(s.errcode)
     .bind(&s.error)
     .bind(s.created_at)
-    .fetch_one(store.writer())
+    .fetch_one(&mut **tx)
     .await?;
     row.int("id")
 }
 
-/// Records WeChat's answer.
-pub async fn finish_send(
-    store: &Store,
-    id: i64,
-    status: &str,
-    wx_msgid: Option<i64>,
-    errcode: Option<i64>,
-    error: &str,
-    now: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE message_sends SET status = $2, wx_msgid = $3, errcode = $4, error = $5, \
-         updated_at = $6 WHERE id = $1",
+/// WeChat's answer to a send, to record.
+#[derive(Debug, Clone)]
+pub struct SendOutcome {
+    pub id: i64,
+    /// sent, failed or unknown.
+    pub status: &'static str,
+    pub wx_msgid: Option<i64>,
+    pub errcode: Option<i64>,
+    pub error: String,
+    pub at: i64,
+}
+
+/// Records WeChat's answers, in one transaction (over an `unknown` the sweep may have set, if
+/// the answer came later than the sweep expected: the answer is better knowledge).
+pub async fn finish_sends(store: &Store, outcomes: &[SendOutcome]) -> StoreResult<Vec<()>> {
+    let mut tx = store.writer().begin().await?;
+    for o in outcomes {
+        sqlx::query(
+            "UPDATE message_sends SET status = $2, wx_msgid = $3, errcode = $4, error = $5, \
+             updated_at = $6 WHERE id = $1",
+        )
+        .bind(o.id)
+        .bind(o.status)
+        .bind(o.wx_msgid)
+        .bind(o.errcode)
+        .bind(&o.error)
+        .bind(o.at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(vec![(); outcomes.len()])
+}
+
+/// Marks sends still pending that were recorded before `before` (ms) as unknown: their
+/// process stopped between the record and WeChat's answer, so whether WeChat delivered them
+/// cannot be known. Returns how many.
+pub async fn sweep_pending(store: &Store, before: i64, now: i64) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE message_sends SET status = 'unknown', \
+         error = '发送中断:服务在微信答复前停止,无法确定是否送达', updated_at = $2 \
+         WHERE status = 'pending' AND created_at < $1",
     )
-    .bind(id)
-    .bind(status)
-    .bind(wx_msgid)
-    .bind(errcode)
-    .bind(error)
+    .bind(before)
     .bind(now)
     .execute(store.writer())
     .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 /// Filters of the admin list of sends; `None` matches all.

@@ -9,10 +9,12 @@ pub mod activities;
 pub mod activity_events;
 pub mod applications;
 pub mod avatars;
+pub mod cache;
 pub mod callbacks;
 pub mod clients;
 pub mod console_audit;
 pub mod fans;
+pub mod group;
 pub mod images;
 pub mod keys;
 pub mod lottery;
@@ -50,6 +52,8 @@ pub struct Store {
     pub backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// Hot rows kept in memory for a bounded time (`read_cache_ttl_ms`; store/cache.rs).
+    pub caches: std::sync::Arc<cache::Caches>,
 }
 
 #[derive(Debug)]
@@ -111,10 +115,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends")
         }
     };
     Migrator {
@@ -124,7 +128,13 @@ fn migrator(backend: Backend) -> Migrator {
 }
 
 impl Store {
-    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Store> {
+    /// Opens the pools; `cache_ttl` bounds how long a hot row is read from memory (zero: never).
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        cache_ttl: Duration,
+    ) -> StoreResult<Store> {
+        let caches = std::sync::Arc::new(cache::Caches::new(cache_ttl));
         sqlx::any::install_default_drivers();
         if url.starts_with("sqlite:") {
             let url = sqlite_url(url)?;
@@ -154,6 +164,7 @@ impl Store {
                 backend: Backend::Sqlite,
                 read,
                 write,
+                caches,
             })
         } else {
             let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
@@ -166,6 +177,7 @@ impl Store {
                 backend: Backend::Postgres,
                 read: pool.clone(),
                 write: pool,
+                caches,
             })
         }
     }

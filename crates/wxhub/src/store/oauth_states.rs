@@ -126,5 +126,6 @@ pub async fn upsert_fan(store: &Store, f: &OAuthFan<'_>, now: i64) -> StoreResul
     .bind(now)
     .execute(store.writer())
     .await?;
+    store.caches.fans_of_users.invalidate();
     Ok(())
 }

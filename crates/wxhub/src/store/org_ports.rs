@@ -13,6 +13,7 @@ pub async fn grant(store: &Store, org_id: i64, port_id: i64, now: i64) -> StoreR
     .bind(now)
     .execute(store.writer())
     .await?;
+    store.caches.grants.invalidate();
     Ok(done.rows_affected() == 1)
 }
 
@@ -23,6 +24,7 @@ pub async fn revoke(store: &Store, org_id: i64, port_id: i64) -> StoreResult<boo
         .bind(port_id)
         .execute(store.writer())
         .await?;
+    store.caches.grants.invalidate();
     Ok(done.rows_affected() == 1)
 }
 
@@ -35,13 +37,21 @@ pub async fn of_org(store: &Store, org_id: i64) -> StoreResult<Vec<i64>> {
     rows.iter().map(|r| r.int("port_id")).collect()
 }
 
+/// Whether the port is granted to the org, from the read cache when fresh.
 pub async fn is_granted(store: &Store, org_id: i64, port_id: i64) -> StoreResult<bool> {
-    let row = sqlx::query("SELECT 1 AS one FROM org_ports WHERE org_id = $1 AND port_id = $2")
-        .bind(org_id)
-        .bind(port_id)
-        .fetch_optional(store.reader())
-        .await?;
-    Ok(row.is_some())
+    store
+        .caches
+        .grants
+        .get_or_load((org_id, port_id), async {
+            let row =
+                sqlx::query("SELECT 1 AS one FROM org_ports WHERE org_id = $1 AND port_id = $2")
+                    .bind(org_id)
+                    .bind(port_id)
+                    .fetch_optional(store.reader())
+                    .await?;
+            Ok(row.is_some())
+        })
+        .await
 }
 
 /// Whether the unified user of `union_id` follows one of the org's ports.

@@ -83,5 +83,6 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
         .bind(id)
         .execute(store.writer())
         .await?;
+    store.caches.orgs_changed();
     Ok(done.rows_affected() > 0)
 }

@@ -49,23 +49,38 @@ pub async fn insert(store: &Store, p: &PortRow) -> StoreResult<PortRow> {
     .bind(p.created_at)
     .fetch_one(store.writer())
     .await?;
+    store.caches.ports_changed();
     from_row(&row)
 }
 
+/// The port, from the read cache (store/cache.rs) when fresh.
 pub async fn get(store: &Store, id: i64) -> StoreResult<Option<PortRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM ports WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(store.reader())
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    store
+        .caches
+        .ports_by_id
+        .get_or_load(id, async {
+            let row = sqlx::query(&format!("SELECT {COLUMNS} FROM ports WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(store.reader())
+                .await?;
+            row.as_ref().map(from_row).transpose()
+        })
+        .await
 }
 
+/// The port of an official account, from the read cache when fresh.
 pub async fn get_by_app_id(store: &Store, app_id: &str) -> StoreResult<Option<PortRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM ports WHERE app_id = $1"))
-        .bind(app_id)
-        .fetch_optional(store.reader())
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    store
+        .caches
+        .ports_by_app_id
+        .get_or_load(app_id.to_string(), async {
+            let row = sqlx::query(&format!("SELECT {COLUMNS} FROM ports WHERE app_id = $1"))
+                .bind(app_id)
+                .fetch_optional(store.reader())
+                .await?;
+            row.as_ref().map(from_row).transpose()
+        })
+        .await
 }
 
 pub async fn list(store: &Store, offset: i64, limit: i64) -> StoreResult<(Vec<PortRow>, i64)> {
@@ -88,6 +103,7 @@ pub async fn update(store: &Store, p: &PortRow, now: i64) -> StoreResult<Option<
     .bind(p.id)
     .fetch_optional(store.writer())
     .await?;
+    store.caches.ports_changed();
     row.as_ref().map(from_row).transpose()
 }
 
@@ -96,6 +112,7 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
         .bind(id)
         .execute(store.writer())
         .await?;
+    store.caches.ports_changed();
     Ok(done.rows_affected() > 0)
 }
 

@@ -74,6 +74,7 @@ pub async fn link_fans(store: &Store, id: i64, union_id: &str) -> StoreResult<u6
         .bind(union_id)
         .execute(store.writer())
         .await?;
+    store.caches.fans_of_users.invalidate();
     Ok(done.rows_affected())
 }
 

@@ -6,6 +6,7 @@ mod activities;
 mod admin;
 mod applications;
 mod browser;
+mod caches;
 mod callbacks;
 mod cli;
 mod console;

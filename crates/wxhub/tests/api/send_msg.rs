@@ -822,3 +822,57 @@ async fn message_settings_are_validated() {
     assert_eq!(list["totalCount"], 1);
     assert_eq!(list["items"][0]["templateId"], "t2");
 }
+
+#[tokio::test]
+async fn a_send_cut_short_by_a_stop_is_marked_unknown_at_start_and_one_in_flight_is_not() {
+    let app = TestApp::new().await;
+    let now = wxhub::time::now_ms();
+    let row = |created_at: i64| wxhub::store::messages::SendRow {
+        client_id: "c1".into(),
+        msg_type: 1,
+        app_id: APP_ID.into(),
+        open_id: OPEN_ID.into(),
+        template_id: "tmpl".into(),
+        request: "{}".into(),
+        resolved: "{}".into(),
+        status: "pending".into(),
+        created_at,
+        ..Default::default()
+    };
+    // One recorded an hour ago whose process stopped before WeChat answered; one in flight on
+    // another instance right now.
+    let ids =
+        wxhub::store::messages::insert_sends(&app.state.store, &[row(now - 3_600_000), row(now)])
+            .await
+            .unwrap();
+    let app = app.restart().await;
+    let status = |id: i64| {
+        let store = app.state.store.clone();
+        async move {
+            wxhub::store::messages::get_send(&store, id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while status(ids[0]).await.status == "pending" {
+        assert!(std::time::Instant::now() < deadline, "not swept at start");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let swept = status(ids[0]).await;
+    assert_eq!(swept.status, "unknown");
+    assert!(swept.error.contains("无法确定是否送达"), "{}", swept.error);
+    assert_eq!(
+        status(ids[1]).await.status,
+        "pending",
+        "a send in flight is left alone"
+    );
+    // The record says so to the operator.
+    let admin = app.admin_token().await;
+    let listed = app
+        .get("/admin/api/v1/message-sends?status=unknown", Some(&admin))
+        .await
+        .json();
+    assert_eq!(listed["totalCount"], 1, "{listed}");
+}

@@ -128,7 +128,17 @@ pub async fn notify(
                     ..Default::default()
                 };
                 let scope = crate::platform::ports::PortScope::Org(activity.org_id);
-                match send::send(&s.store, &s.secrets, &s.wechat, actor, scope, req).await {
+                match send::send(
+                    &s.store,
+                    &s.send_log,
+                    &s.secrets,
+                    &s.wechat,
+                    actor,
+                    scope,
+                    req,
+                )
+                .await
+                {
                     Ok(sent) => ("sent", sent.message()),
                     // A request that cannot be sent at all (no template, bad content) is the
                     // caller's mistake for every winner alike: answer it once.
