@@ -268,7 +268,7 @@ pub async fn sign_in(
         ..Default::default()
     };
     let phone = (!phone.is_empty()).then_some(phone.as_str());
-    let saved = super::events::record_member(store, hub, activity, &member, true, phone).await?;
+    let saved = super::events::record_member(hub, activity, &member, true, phone).await?;
     Ok(DeskResult {
         member_id: saved.member_id,
         name,

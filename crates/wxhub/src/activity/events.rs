@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::platform::values::mask_phone;
 use crate::store::activities::{self as members_sql, ActivityRow, MemberRow};
 use crate::store::activity_events::{self as sql, EventRow};
+use crate::store::group::GroupCommit;
 use crate::store::{Backend, Store, StoreError};
 use serde_json::json;
 use std::collections::VecDeque;
@@ -24,6 +25,16 @@ pub struct Hub {
     backend: Backend,
     /// The PostgreSQL notification channel of this database schema.
     channel: String,
+    /// Joins and sign-ins with their events, committed in groups (store/group.rs).
+    members: GroupCommit<MemberWrite, (MemberRow, Option<EventRow>)>,
+}
+
+/// A join or sign-in to record: the member, and what its event shows.
+struct MemberWrite {
+    member: MemberRow,
+    sign_in: bool,
+    /// The masked phone the event shows.
+    phone: String,
 }
 
 impl Hub {
@@ -43,10 +54,20 @@ impl Hub {
                 format!("wxhub_events_{clean}")
             }
         };
-        let hub = Arc::new(Hub {
-            sender,
-            backend: store.backend,
-            channel,
+        let hub = Arc::new_cyclic(|weak: &std::sync::Weak<Hub>| {
+            let weak = weak.clone();
+            Hub {
+                sender,
+                backend: store.backend,
+                channel,
+                members: GroupCommit::start(
+                    store.clone(),
+                    Arc::new(move |store, writes| {
+                        let hub = weak.clone();
+                        Box::pin(async move { write_members(store, hub, writes).await })
+                    }),
+                ),
+            }
         });
         if store.backend == Backend::Postgres {
             let mut listener = sqlx::postgres::PgListener::connect(database_url)
@@ -142,58 +163,93 @@ pub fn shown_name(real_name: &str, nickname: &str) -> String {
     }
 }
 
-/// Writes the member and, when this is its first join or first sign-in, the event, in one
-/// transaction; then hands the event to the screens.
+/// Writes the member and, when this is its first join or first sign-in, the event; then hands
+/// the event to the screens. Joins arriving together share one transaction (group commit):
+/// each caller is answered after the commit that holds its write.
 pub async fn record_member(
-    store: &Store,
     hub: &Hub,
     activity: &ActivityRow,
     member: &MemberRow,
     sign_in: bool,
     phone: Option<&str>,
 ) -> Result<MemberRow> {
-    let now = crate::time::now_ms();
-    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
-    let upserted = members_sql::upsert_member(&mut tx, member, sign_in, now).await?;
-    let kind = if upserted.signed_in {
-        Some("signin")
-    } else if upserted.joined {
-        Some("join")
-    } else {
-        None
-    };
-    let saved = upserted.member;
-    let mut event = None;
-    if let Some(kind) = kind {
-        let payload = json!({
-            "activity_id": activity.id,
-            "member_id": saved.member_id,
-            "nickname": saved.nickname,
-            "icon": saved.icon,
-            "avatar": super::avatars::path_for(&saved.icon, &shown_name(&saved.real_name, &saved.nickname)),
-            "name": mask_name(&saved.real_name),
-            "phone": phone.map(mask_phone).unwrap_or_default(),
-            "time": now,
+    let mut member = member.clone();
+    member.activity_id = activity.id;
+    let (saved, _) = hub
+        .members
+        .write(MemberWrite {
+            member,
+            sign_in,
+            phone: phone.map(mask_phone).unwrap_or_default(),
         })
-        .to_string();
-        event = Some(
-            sql::insert(
-                &mut tx,
-                store.backend,
-                &hub.channel,
-                activity.id,
-                kind,
-                &payload,
-                now,
-            )
-            .await?,
-        );
-    }
-    tx.commit().await.map_err(StoreError::from)?;
-    if let Some(e) = event {
-        hub.committed(e);
-    }
+        .await?;
     Ok(saved)
+}
+
+/// One transaction for a group of joins: each member upserted, each first join or first
+/// sign-in with its event. The group is written activity by activity (on PostgreSQL each
+/// activity's event lock is then taken in one order by every instance, so two groups cannot
+/// deadlock); after the commit the events go to the screens in the order of their ids.
+async fn write_members(
+    store: &Store,
+    hub: std::sync::Weak<Hub>,
+    writes: &[MemberWrite],
+) -> crate::store::StoreResult<Vec<(MemberRow, Option<EventRow>)>> {
+    let hub = hub
+        .upgrade()
+        .ok_or_else(|| StoreError::Corrupt("the event hub has stopped".into()))?;
+    let mut order: Vec<usize> = (0..writes.len()).collect();
+    order.sort_by_key(|&i| writes[i].member.activity_id);
+    let now = crate::time::now_ms();
+    let mut tx = store.writer().begin().await?;
+    let mut written: Vec<Option<(MemberRow, Option<EventRow>)>> = vec![None; writes.len()];
+    for i in order {
+        let w = &writes[i];
+        let upserted = members_sql::upsert_member(&mut tx, &w.member, w.sign_in, now).await?;
+        let kind = if upserted.signed_in {
+            Some("signin")
+        } else if upserted.joined {
+            Some("join")
+        } else {
+            None
+        };
+        let saved = upserted.member;
+        let mut event = None;
+        if let Some(kind) = kind {
+            let payload = json!({
+                "activity_id": saved.activity_id,
+                "member_id": saved.member_id,
+                "nickname": saved.nickname,
+                "icon": saved.icon,
+                "avatar": super::avatars::path_for(&saved.icon, &shown_name(&saved.real_name, &saved.nickname)),
+                "name": mask_name(&saved.real_name),
+                "phone": w.phone,
+                "time": now,
+            })
+            .to_string();
+            event = Some(
+                sql::insert(
+                    &mut tx,
+                    store.backend,
+                    &hub.channel,
+                    saved.activity_id,
+                    kind,
+                    &payload,
+                    now,
+                )
+                .await?,
+            );
+        }
+        written[i] = Some((saved, event));
+    }
+    tx.commit().await?;
+    let written: Vec<(MemberRow, Option<EventRow>)> = written.into_iter().flatten().collect();
+    let mut events: Vec<&EventRow> = written.iter().filter_map(|(_, e)| e.as_ref()).collect();
+    events.sort_by_key(|e| e.id);
+    for e in events {
+        hub.committed(e.clone());
+    }
+    Ok(written)
 }
 
 /// A new screen key for the activity (shown once; only its hash is kept).

@@ -156,7 +156,6 @@ pub async fn join(
         ..Default::default()
     };
     super::events::record_member(
-        store,
         hub,
         activity,
         &member,
@@ -206,7 +205,7 @@ pub async fn course_sign_in(
             source: "course".into(),
             ..Default::default()
         };
-        super::events::record_member(store, hub, &activity, &member, true, None).await?;
+        super::events::record_member(hub, &activity, &member, true, None).await?;
     }
     Ok(member_id)
 }

@@ -4,7 +4,9 @@
 
 use crate::config::WechatConfig;
 use crate::crypto::SecretBox;
-use crate::store::{wechat_tokens, Store};
+use crate::store::group::GroupCommit;
+use crate::store::wechat_tokens::{self, CountAdd};
+use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 use wechat::token::{BoxFuture, StoreResult};
@@ -29,7 +31,7 @@ pub fn client(config: &WechatConfig, store: Store, secrets: Arc<SecretBox>) -> w
         token_quota: config.token_quota,
         template_quota: config.template_quota,
     };
-    wechat::Client::new(client_config, Arc::new(DbTokenStore { store, secrets }))
+    wechat::Client::new(client_config, Arc::new(DbTokenStore::new(store, secrets)))
 }
 
 /// What a failed WeChat call means for wxhub's caller: WeChat's refusal (502, with its
@@ -51,10 +53,26 @@ pub fn failure(e: wechat::Error) -> crate::error::Error {
 }
 
 /// Tokens sealed with the secrets key; the app id is part of the seal, so a row copied to
-/// another app does not open.
+/// another app does not open. The daily counters (one addition per template send) are
+/// committed in groups.
 pub struct DbTokenStore {
-    pub store: Store,
-    pub secrets: Arc<SecretBox>,
+    store: Store,
+    secrets: Arc<SecretBox>,
+    counts: GroupCommit<CountAdd, i64>,
+}
+
+impl DbTokenStore {
+    pub fn new(store: Store, secrets: Arc<SecretBox>) -> DbTokenStore {
+        let counts = GroupCommit::start(
+            store.clone(),
+            Arc::new(|store, adds| Box::pin(wechat_tokens::add_counts(store, adds))),
+        );
+        DbTokenStore {
+            store,
+            secrets,
+            counts,
+        }
+    }
 }
 
 fn seal_context(app_id: &str) -> String {
@@ -131,7 +149,13 @@ impl TokenStore for DbTokenStore {
         n: i64,
     ) -> BoxFuture<'a, StoreResult<i64>> {
         Box::pin(async move {
-            wechat_tokens::add_count(&self.store, appid, counter.name(), day, n)
+            self.counts
+                .write(CountAdd {
+                    app_id: appid.to_string(),
+                    counter: counter.name(),
+                    day,
+                    n,
+                })
                 .await
                 .map_err(|e| e.to_string())
         })

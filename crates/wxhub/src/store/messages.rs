@@ -319,42 +319,55 @@ fn send(row: &AnyRow) -> StoreResult<SendRow> {
     })
 }
 
-/// Records sends before they are attempted, in one transaction; returns their ids, in order.
+/// Sends per statement: 16 parameters each (SQLite's cost per statement grows faster than its
+/// parameters; see `fans::UPSERT_CHUNK`).
+const SEND_CHUNK: usize = 16;
+
+/// Records sends before they are attempted, in one transaction, a chunk of them per statement;
+/// returns their ids, in order. Ids are handed out in the order of the rows (SQLite's single
+/// writer; PostgreSQL's sequence within one statement), so the returned ids, sorted, are the
+/// rows' in order, whatever order RETURNING yields them in.
 pub async fn insert_sends(store: &Store, sends: &[SendRow]) -> StoreResult<Vec<i64>> {
     let mut tx = store.writer().begin().await?;
     let mut ids = Vec::with_capacity(sends.len());
-    for s in sends {
-        ids.push(insert_send(&mut tx, s).await?);
+    for chunk in sends.chunks(SEND_CHUNK) {
+        let sql = format!(
+            "INSERT INTO message_sends (client_id, msg_type, user_id, port_id, app_id, \
+             application_id, open_id, template_id, request, resolved, status, wx_msgid, errcode, \
+             error, created_at, updated_at) VALUES {} RETURNING id",
+            super::values_placeholders(chunk.len(), &[""; 16])
+        );
+        let mut query = sqlx::query(&sql);
+        for s in chunk {
+            query = query
+                .bind(&s.client_id)
+                .bind(s.msg_type)
+                .bind(s.user_id)
+                .bind(s.port_id)
+                .bind(&s.app_id)
+                .bind(s.application_id)
+                .bind(&s.open_id)
+                .bind(&s.template_id)
+                .bind(&s.request)
+                .bind(&s.resolved)
+                .bind(&s.status)
+                .bind(s.wx_msgid)
+                .bind(s.errcode)
+                .bind(&s.error)
+                .bind(s.created_at)
+                .bind(s.created_at);
+        }
+        let mut chunk_ids = query
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.int("id"))
+            .collect::<StoreResult<Vec<i64>>>()?;
+        chunk_ids.sort_unstable();
+        ids.extend(chunk_ids);
     }
     tx.commit().await?;
     Ok(ids)
-}
-
-async fn insert_send(tx: &mut sqlx::Transaction<'_, sqlx::Any>, s: &SendRow) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "INSERT INTO message_sends (client_id, msg_type, user_id, port_id, app_id, application_id, \
-         open_id, template_id, request, resolved, status, wx_msgid, errcode, error, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
-         RETURNING id",
-    )
-    .bind(&s.client_id)
-    .bind(s.msg_type)
-    .bind(s.user_id)
-    .bind(s.port_id)
-    .bind(&s.app_id)
-    .bind(s.application_id)
-    .bind(&s.open_id)
-    .bind(&s.template_id)
-    .bind(&s.request)
-    .bind(&s.resolved)
-    .bind(&s.status)
-    .bind(s.wx_msgid)
-    .bind(s.errcode)
-    .bind(&s.error)
-    .bind(s.created_at)
-    .fetch_one(&mut **tx)
-    .await?;
-    row.int("id")
 }
 
 /// WeChat's answer to a send, to record.
@@ -369,23 +382,30 @@ pub struct SendOutcome {
     pub at: i64,
 }
 
-/// Records WeChat's answers, in one transaction (over an `unknown` the sweep may have set, if
-/// the answer came later than the sweep expected: the answer is better knowledge).
+/// Records WeChat's answers, in one transaction, a chunk of them per statement (over an
+/// `unknown` the sweep may have set, if the answer came later than the sweep expected: the
+/// answer is better knowledge).
 pub async fn finish_sends(store: &Store, outcomes: &[SendOutcome]) -> StoreResult<Vec<()>> {
+    const TYPES: [&str; 6] = ["BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT"];
     let mut tx = store.writer().begin().await?;
-    for o in outcomes {
-        sqlx::query(
-            "UPDATE message_sends SET status = $2, wx_msgid = $3, errcode = $4, error = $5, \
-             updated_at = $6 WHERE id = $1",
-        )
-        .bind(o.id)
-        .bind(o.status)
-        .bind(o.wx_msgid)
-        .bind(o.errcode)
-        .bind(&o.error)
-        .bind(o.at)
-        .execute(&mut *tx)
-        .await?;
+    for chunk in outcomes.chunks(SEND_CHUNK) {
+        let sql = format!(
+            "UPDATE message_sends SET status = v.column2, wx_msgid = v.column3, \
+             errcode = v.column4, error = v.column5, updated_at = v.column6 \
+             FROM (VALUES {}) AS v WHERE message_sends.id = v.column1",
+            super::values_placeholders(chunk.len(), &TYPES)
+        );
+        let mut query = sqlx::query(&sql);
+        for o in chunk {
+            query = query
+                .bind(o.id)
+                .bind(o.status)
+                .bind(o.wx_msgid)
+                .bind(o.errcode)
+                .bind(&o.error)
+                .bind(o.at);
+        }
+        query.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(vec![(); outcomes.len()])

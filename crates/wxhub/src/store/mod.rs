@@ -100,6 +100,32 @@ impl From<sqlx::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The placeholders of a multi-row `VALUES`: `(CAST($1 AS T1), $2, …), (…)`, `rows` rows of
+/// `types.len()` columns, each cast to its type when one is given (a `VALUES` list in `FROM`
+/// has no column types of its own on PostgreSQL).
+pub(crate) fn values_placeholders(rows: usize, types: &[&str]) -> String {
+    let mut sql = String::with_capacity(rows * types.len() * 8);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for (column, ty) in types.iter().enumerate() {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            let n = row * types.len() + column + 1;
+            if ty.is_empty() {
+                sql.push_str(&format!("${n}"));
+            } else {
+                sql.push_str(&format!("CAST(${n} AS {ty})"));
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 macro_rules! migrations {
     ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
         vec![$(Migration::new(

@@ -71,8 +71,45 @@ pub async fn release_lease(store: &Store, name: &str, holder: &str) -> StoreResu
 }
 
 /// Adds `n` and returns the new total (`n` = 0 reads it).
-pub async fn add_count(
-    store: &Store,
+/// An addition to a daily counter.
+#[derive(Debug, Clone)]
+pub struct CountAdd {
+    pub app_id: String,
+    pub counter: &'static str,
+    pub day: i64,
+    pub n: i64,
+}
+
+/// Several additions in one transaction, one statement per counter (their sum); each addition
+/// answers the total as if it had been applied alone, in order.
+pub async fn add_counts(store: &Store, adds: &[CountAdd]) -> StoreResult<Vec<i64>> {
+    let key = |a: &CountAdd| (a.app_id.clone(), a.counter, a.day);
+    let mut sums: Vec<((String, &'static str, i64), i64)> = Vec::new();
+    for a in adds {
+        match sums.iter_mut().find(|(k, _)| *k == key(a)) {
+            Some((_, sum)) => *sum += a.n,
+            None => sums.push((key(a), a.n)),
+        }
+    }
+    let mut tx = store.writer().begin().await?;
+    let mut finals = Vec::with_capacity(sums.len());
+    for ((app_id, counter, day), sum) in &sums {
+        finals.push(add_count(&mut *tx, app_id, counter, *day, *sum).await?);
+    }
+    tx.commit().await?;
+    // Walk back from each counter's final total.
+    let mut totals = vec![0; adds.len()];
+    let mut running: Vec<i64> = finals;
+    for (i, a) in adds.iter().enumerate().rev() {
+        let k = sums.iter().position(|(k, _)| *k == key(a)).unwrap_or(0);
+        totals[i] = running[k];
+        running[k] -= a.n;
+    }
+    Ok(totals)
+}
+
+pub async fn add_count<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     app_id: &str,
     counter: &str,
     day: i64,
@@ -87,7 +124,7 @@ pub async fn add_count(
     .bind(counter)
     .bind(day)
     .bind(n)
-    .fetch_one(store.writer())
+    .fetch_one(db)
     .await?;
     row.int("total")
 }

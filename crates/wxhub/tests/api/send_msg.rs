@@ -876,3 +876,55 @@ async fn a_send_cut_short_by_a_stop_is_marked_unknown_at_start_and_one_in_flight
         .json();
     assert_eq!(listed["totalCount"], 1, "{listed}");
 }
+
+#[tokio::test]
+async fn sends_recorded_and_finished_in_groups_keep_each_row_its_own() {
+    use wxhub::store::messages::{finish_sends, get_send, insert_sends, SendOutcome, SendRow};
+    let app = TestApp::new().await;
+    let store = &app.state.store;
+    // 40 rows: three statements of one transaction.
+    let rows: Vec<SendRow> = (0..40)
+        .map(|i| SendRow {
+            client_id: "c1".into(),
+            msg_type: 1,
+            user_id: (i % 2 == 0).then_some(i),
+            app_id: APP_ID.into(),
+            open_id: format!("oGroup{i:02}"),
+            request: "{}".into(),
+            resolved: "{}".into(),
+            status: "pending".into(),
+            created_at: 1_000 + i,
+            ..Default::default()
+        })
+        .collect();
+    let ids = insert_sends(store, &rows).await.unwrap();
+    assert_eq!(ids.len(), 40);
+    let outcomes: Vec<SendOutcome> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| SendOutcome {
+            id: *id,
+            status: ["sent", "failed", "unknown"][i % 3],
+            wx_msgid: (i % 3 == 0).then_some(9_000 + i as i64),
+            errcode: (i % 3 == 1).then_some(43_004),
+            error: if i % 3 == 1 {
+                format!("错误 {i}")
+            } else {
+                String::new()
+            },
+            at: 5_000 + i as i64,
+        })
+        .collect();
+    finish_sends(store, &outcomes).await.unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let row = get_send(store, *id).await.unwrap().unwrap();
+        assert_eq!(row.open_id, format!("oGroup{i:02}"), "row {i}");
+        assert_eq!(row.user_id, (i % 2 == 0).then_some(i as i64));
+        assert_eq!(row.created_at, 1_000 + i as i64);
+        assert_eq!(row.status, outcomes[i].status);
+        assert_eq!(row.wx_msgid, outcomes[i].wx_msgid);
+        assert_eq!(row.errcode, outcomes[i].errcode);
+        assert_eq!(row.error, outcomes[i].error);
+        assert_eq!(row.updated_at, 5_000 + i as i64);
+    }
+}

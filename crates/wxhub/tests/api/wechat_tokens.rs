@@ -73,10 +73,7 @@ async fn a_token_refused_at_one_instance_is_renewed_once_for_all() {
 #[tokio::test]
 async fn leases_are_exclusive_until_they_expire() {
     let app = TestApp::new().await;
-    let store = DbTokenStore {
-        store: app.state.store.clone(),
-        secrets: app.state.secrets.clone(),
-    };
+    let store = DbTokenStore::new(app.state.store.clone(), app.state.secrets.clone());
     assert!(store.try_lease("l", "a", 1000, 100).await.unwrap());
     assert!(!store.try_lease("l", "b", 1050, 100).await.unwrap());
     assert!(
@@ -94,10 +91,7 @@ async fn leases_are_exclusive_until_they_expire() {
 
     // Racing instances: exactly one wins.
     let other = app.another_instance().await;
-    let other = DbTokenStore {
-        store: other.store.clone(),
-        secrets: other.secrets.clone(),
-    };
+    let other = DbTokenStore::new(other.store.clone(), other.secrets.clone());
     let (x, y) = tokio::join!(
         store.try_lease("race", "x", 5000, 1000),
         other.try_lease("race", "y", 5000, 1000)
@@ -125,5 +119,22 @@ async fn leases_are_exclusive_until_they_expire() {
             .unwrap(),
         0,
         "a new day starts at zero"
+    );
+    // Additions arriving together share a transaction; each still answers its own total.
+    let mut totals: Vec<i64> = futures_util::future::join_all(
+        (0..50).map(|_| store.add_count(APPID, wechat::Counter::TemplateSends, 11, 1)),
+    )
+    .await
+    .into_iter()
+    .map(Result::unwrap)
+    .collect();
+    totals.sort();
+    assert_eq!(totals, (1..=50).collect::<Vec<i64>>());
+    assert_eq!(
+        other
+            .add_count(APPID, wechat::Counter::TemplateSends, 11, 0)
+            .await
+            .unwrap(),
+        50
     );
 }
