@@ -21,7 +21,7 @@ const CHANNEL_CAPACITY: usize = 8192;
 const REPLAY_BATCH: i64 = 1000;
 
 pub struct Hub {
-    sender: broadcast::Sender<Arc<EventRow>>,
+    sender: broadcast::Sender<Arc<LiveEvent>>,
     backend: Backend,
     /// The PostgreSQL notification channel of this database schema.
     channel: String,
@@ -91,7 +91,7 @@ impl Hub {
                     let Some(hub) = weak.upgrade() else { return };
                     let id = match sql::from_notification(notification.payload()) {
                         Ok(event) => {
-                            let _ = hub.sender.send(Arc::new(event));
+                            let _ = hub.sender.send(LiveEvent::new(event));
                             continue;
                         }
                         Err(Some(id)) => id,
@@ -100,7 +100,7 @@ impl Hub {
                     // Too large to travel whole: read it back.
                     match sql::get(&store, id).await {
                         Ok(Some(event)) => {
-                            let _ = hub.sender.send(Arc::new(event));
+                            let _ = hub.sender.send(LiveEvent::new(event));
                         }
                         Ok(None) => {}
                         Err(e) => tracing::warn!(error = %e, "activity event {id} unreadable"),
@@ -111,7 +111,7 @@ impl Hub {
         Ok(hub)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<EventRow>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.sender.subscribe()
     }
 
@@ -139,8 +139,38 @@ impl Hub {
     /// it comes back through LISTEN, to this instance as to the others, exactly once each.
     pub fn committed(&self, event: EventRow) {
         if self.backend == Backend::Sqlite {
-            let _ = self.sender.send(Arc::new(event));
+            let _ = self.sender.send(LiveEvent::new(event));
         }
+    }
+}
+
+/// An event as the streams hand it on: its Server-Sent Events text is made once, by the first
+/// stream that writes it, and shared by all the others (500 screens, one formatting).
+pub struct LiveEvent {
+    pub row: EventRow,
+    sse: std::sync::OnceLock<bytes::Bytes>,
+}
+
+impl LiveEvent {
+    pub fn new(row: EventRow) -> Arc<LiveEvent> {
+        Arc::new(LiveEvent {
+            row,
+            sse: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// `id`, `event`, and the payload as `data` lines, with the blank line that ends it.
+    pub fn sse(&self) -> &bytes::Bytes {
+        self.sse.get_or_init(|| {
+            use std::fmt::Write;
+            let e = &self.row;
+            let mut out = format!("id: {}\nevent: {}\n", e.id, e.kind);
+            for line in e.payload.lines() {
+                let _ = writeln!(out, "data: {line}");
+            }
+            out.push('\n');
+            bytes::Bytes::from(out)
+        })
     }
 }
 
@@ -277,18 +307,23 @@ pub struct Stream {
     /// The highest id sent; live events at or below the replayed ones are not sent twice.
     last_id: i64,
     replayed_to: i64,
-    backlog: VecDeque<EventRow>,
-    receiver: broadcast::Receiver<Arc<EventRow>>,
+    backlog: VecDeque<Arc<LiveEvent>>,
+    receiver: broadcast::Receiver<Arc<LiveEvent>>,
+    /// The channel dropped events while a batch was being gathered: catch up from the table
+    /// before reading it again.
+    lagged: bool,
 }
 
 impl Stream {
     /// Subscribes first, then reads the backlog, so nothing falls between the two.
     pub async fn open(store: &Store, hub: &Hub, activity_id: i64, after: i64) -> Result<Stream> {
         let receiver = hub.subscribe();
-        let backlog: VecDeque<EventRow> = sql::after(store, activity_id, after, REPLAY_BATCH)
+        let backlog: VecDeque<Arc<LiveEvent>> = sql::after(store, activity_id, after, REPLAY_BATCH)
             .await?
-            .into();
-        let replayed_to = backlog.back().map_or(after, |e| e.id);
+            .into_iter()
+            .map(LiveEvent::new)
+            .collect();
+        let replayed_to = backlog.back().map_or(after, |e| e.row.id);
         Ok(Stream {
             store: store.clone(),
             activity_id,
@@ -296,50 +331,107 @@ impl Stream {
             replayed_to,
             backlog,
             receiver,
+            lagged: false,
         })
     }
 
     /// The next event, or `None` when the hub is gone. Cancel-safe: an event leaves the
     /// backlog only when it is returned, so a caller may race this against a timer.
-    pub async fn next(&mut self) -> Option<EventRow> {
+    pub async fn next(&mut self) -> Option<Arc<LiveEvent>> {
         loop {
             if let Some(front) = self.backlog.front() {
-                if self.backlog.len() == 1 && front.id == self.replayed_to {
+                if self.backlog.len() == 1 && front.row.id == self.replayed_to {
                     // The last of a batch: a full batch may mean more, read on first.
-                    let from = front.id;
+                    let from = front.row.id;
                     if let Ok(more) =
                         sql::after(&self.store, self.activity_id, from, REPLAY_BATCH).await
                     {
                         if let Some(last) = more.last() {
                             self.replayed_to = last.id;
                         }
-                        self.backlog.extend(more);
+                        self.backlog.extend(more.into_iter().map(LiveEvent::new));
                     }
                 }
                 let e = self.backlog.pop_front()?;
-                self.last_id = self.last_id.max(e.id);
+                self.last_id = self.last_id.max(e.row.id);
                 return Some(e);
             }
+            if self.lagged {
+                self.catch_up().await;
+                continue;
+            }
             match self.receiver.recv().await {
-                Ok(e) if e.activity_id == self.activity_id && e.id > self.replayed_to => {
-                    self.last_id = self.last_id.max(e.id);
-                    return Some((*e).clone());
+                Ok(e) if self.wants(&e) => {
+                    self.last_id = self.last_id.max(e.row.id);
+                    return Some(e);
                 }
                 Ok(_) => continue,
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // Fell behind the channel: catch up from the table.
-                    let more =
-                        sql::after(&self.store, self.activity_id, self.last_id, REPLAY_BATCH)
-                            .await
-                            .unwrap_or_default();
-                    if let Some(last) = more.last() {
-                        self.replayed_to = self.replayed_to.max(last.id);
-                    }
-                    self.backlog.extend(more);
-                }
+                Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
+    }
+
+    /// The next events: the first as [`Stream::next`] waits for it, then whatever else is
+    /// ready now, up to `max`, so that a burst (a group of sign-ins) is written to the screen
+    /// at once. Cancel-safe as `next` is: nothing is taken after the first await.
+    pub async fn next_batch(&mut self, max: usize) -> Option<Vec<Arc<LiveEvent>>> {
+        let first = self.next().await?;
+        let mut batch = vec![first];
+        while batch.len() < max {
+            match self.ready() {
+                Some(e) => batch.push(e),
+                None => break,
+            }
+        }
+        Some(batch)
+    }
+
+    /// A live event of this activity not replayed already.
+    fn wants(&self, e: &LiveEvent) -> bool {
+        e.row.activity_id == self.activity_id && e.row.id > self.replayed_to
+    }
+
+    /// An event available without waiting: from the backlog (unless it must first be read on
+    /// from the table) or from the channel.
+    fn ready(&mut self) -> Option<Arc<LiveEvent>> {
+        if let Some(front) = self.backlog.front() {
+            if self.backlog.len() == 1 && front.row.id == self.replayed_to {
+                return None;
+            }
+            let e = self.backlog.pop_front()?;
+            self.last_id = self.last_id.max(e.row.id);
+            return Some(e);
+        }
+        if self.lagged {
+            return None;
+        }
+        loop {
+            match self.receiver.try_recv() {
+                Ok(e) if self.wants(&e) => {
+                    self.last_id = self.last_id.max(e.row.id);
+                    return Some(e);
+                }
+                Ok(_) => continue,
+                Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                    self.lagged = true;
+                    return None;
+                }
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Fell behind the channel: catch up from the table.
+    async fn catch_up(&mut self) {
+        self.lagged = false;
+        let more = sql::after(&self.store, self.activity_id, self.last_id, REPLAY_BATCH)
+            .await
+            .unwrap_or_default();
+        if let Some(last) = more.last() {
+            self.replayed_to = self.replayed_to.max(last.id);
+        }
+        self.backlog.extend(more.into_iter().map(LiveEvent::new));
     }
 }
 

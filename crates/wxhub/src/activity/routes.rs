@@ -1063,7 +1063,6 @@ pub async fn events(
     mut parts: axum::http::request::Parts,
 ) -> Result<axum::response::Response> {
     use axum::extract::FromRequestParts;
-    use axum::response::sse::{Event, KeepAlive, Sse};
     use axum::response::IntoResponse;
     let mut screen_key = None;
     let mut last_event_id = None;
@@ -1135,19 +1134,24 @@ pub async fn events(
         _slot: slot,
         next_check: tokio::time::Instant::now() + recheck,
         recheck,
+        keep_alive: tokio::time::Instant::now() + STREAM_KEEP_ALIVE,
     };
-    let events =
+    // Each write carries every event ready at that moment (a group of sign-ins commits at
+    // once): one write and one wake-up of the screen per burst, not per event.
+    let body =
         futures_util::stream::unfold((stream, watch), |(mut stream, mut watch)| async move {
             loop {
-                // Racing the stream against the next check is safe: `next` is cancel-safe.
+                // Racing the stream against the timers is safe: `next_batch` is cancel-safe.
                 tokio::select! {
-                    e = stream.next() => {
-                        let e = e?;
-                        let event = Event::default()
-                            .id(e.id.to_string())
-                            .event(e.kind.clone())
-                            .data(e.payload.clone());
-                        return Some((Ok::<_, std::convert::Infallible>(event), (stream, watch)));
+                    batch = stream.next_batch(EVENTS_PER_WRITE) => {
+                        let chunk = sse_chunk(&batch?);
+                        watch.keep_alive = tokio::time::Instant::now() + STREAM_KEEP_ALIVE;
+                        return Some((Ok::<_, std::convert::Infallible>(chunk), (stream, watch)));
+                    }
+                    _ = tokio::time::sleep_until(watch.keep_alive) => {
+                        watch.keep_alive = tokio::time::Instant::now() + STREAM_KEEP_ALIVE;
+                        let chunk = bytes::Bytes::from_static(b":\n\n");
+                        return Some((Ok(chunk), (stream, watch)));
                     }
                     _ = tokio::time::sleep_until(watch.next_check) => {
                         if !watch.still_valid().await {
@@ -1159,9 +1163,38 @@ pub async fn events(
                 }
             }
         });
-    Ok(Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/event-stream"),
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+            // nginx: pass each write on at once.
+            (
+                axum::http::HeaderName::from_static("x-accel-buffering"),
+                "no",
+            ),
+        ],
+        axum::body::Body::from_stream(body),
+    )
         .into_response())
+}
+
+/// A comment line after this long without an event keeps proxies from closing the stream.
+const STREAM_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+/// The most events one write of a stream carries.
+const EVENTS_PER_WRITE: usize = 256;
+
+/// Events as one write: each event's text is shared by every stream that writes it.
+fn sse_chunk(events: &[std::sync::Arc<super::events::LiveEvent>]) -> bytes::Bytes {
+    match events {
+        [one] => one.sse().clone(),
+        many => {
+            let mut text = bytes::BytesMut::new();
+            for e in many {
+                text.extend_from_slice(e.sse());
+            }
+            text.freeze()
+        }
+    }
 }
 
 /// What opened an event stream, checked again while it stays open.
@@ -1190,6 +1223,8 @@ struct StreamWatch {
     _slot: super::events::StreamSlot,
     next_check: tokio::time::Instant,
     recheck: std::time::Duration,
+    /// When the stream next says something if no event comes first.
+    keep_alive: tokio::time::Instant,
 }
 
 impl StreamWatch {
