@@ -2,7 +2,7 @@
 # The activities' benchmark (seed 000), release build, fresh SQLite database:
 #  1. a conference opening: MEMBERS members sign in through userInfo from CLIENTS concurrent
 #     callers while SCREENS big screens watch the event stream — sign-ins per second, p50/p99,
-#     and how many screens received every event;
+#     how many screens received every event, and the server's peak resident memory;
 #  2. GET activity info (the H5 page's first call) under wrk beside the bare handler;
 #  3. a roster import of ROWS rows (.xlsx).
 #
@@ -26,7 +26,10 @@ KEY=$(curl -fsS -X POST "$URL/api/v3/activitys/$ACTIVITY/screen_key?$Q" | python
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(basename "${WXHUB_DATABASE_URL%%:*}")"
 echo "## sign-ins: $MEMBERS members, $CLIENTS callers, $SCREENS screens"
+rss() { awk -v k="$1:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$PID/status"; }
+echo "server resident memory before the screens connect: $(rss VmRSS) MB"
 "$LOAD" signins "$URL" "$TOKEN" "$ACTIVITY" "$MEMBERS" "$CLIENTS" "$SCREENS" "$KEY"
+echo "server peak resident memory (VmHWM) after the burst: $(rss VmHWM) MB"
 
 echo "## GET activity info beside the bare handler (wrk -t2 -c64 -d$DURATION)"
 load() {
