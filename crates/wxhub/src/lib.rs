@@ -96,6 +96,10 @@ fn start_pending_sweep(store: Store, limit: std::time::Duration) {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
+            if store.writer().is_closed() {
+                // This instance's store was closed (a restart in the same process).
+                return;
+            }
             if let Err(e) = platform::send::sweep_pending(&store, limit).await {
                 tracing::warn!(error = %e, "the sweep of pending sends failed");
             }

@@ -89,21 +89,25 @@ impl Hub {
                         }
                     };
                     let Some(hub) = weak.upgrade() else { return };
-                    let id = match sql::from_notification(notification.payload()) {
-                        Ok(event) => {
-                            let _ = hub.sender.send(LiveEvent::new(event));
-                            continue;
+                    for line in sql::from_notifications(notification.payload()) {
+                        let id = match line {
+                            Ok(event) => {
+                                let _ = hub.sender.send(LiveEvent::new(event));
+                                continue;
+                            }
+                            Err(Some(id)) => id,
+                            Err(None) => continue,
+                        };
+                        // Too large to travel whole: read it back.
+                        match sql::get(&store, id).await {
+                            Ok(Some(event)) => {
+                                let _ = hub.sender.send(LiveEvent::new(event));
+                            }
+                            Ok(None) => {}
+                            Err(e) => {
+                                tracing::warn!(error = %e, "activity event {id} unreadable")
+                            }
                         }
-                        Err(Some(id)) => id,
-                        Err(None) => continue,
-                    };
-                    // Too large to travel whole: read it back.
-                    match sql::get(&store, id).await {
-                        Ok(Some(event)) => {
-                            let _ = hub.sender.send(LiveEvent::new(event));
-                        }
-                        Ok(None) => {}
-                        Err(e) => tracing::warn!(error = %e, "activity event {id} unreadable"),
                     }
                 }
             });
@@ -258,10 +262,9 @@ async fn write_members(
             })
             .to_string();
             event = Some(
-                sql::insert(
+                sql::insert_quietly(
                     &mut tx,
                     store.backend,
-                    &hub.channel,
                     saved.activity_id,
                     kind,
                     &payload,
@@ -272,12 +275,16 @@ async fn write_members(
         }
         written[i] = Some((saved, event));
     }
-    tx.commit().await?;
     let written: Vec<(MemberRow, Option<EventRow>)> = written.into_iter().flatten().collect();
-    let mut events: Vec<&EventRow> = written.iter().filter_map(|(_, e)| e.as_ref()).collect();
+    let mut events: Vec<EventRow> = written.iter().filter_map(|(_, e)| e.clone()).collect();
     events.sort_by_key(|e| e.id);
+    if store.backend == Backend::Postgres {
+        // The whole group in as few notifications as fit it (usually one).
+        sql::notify_all(&mut tx, &hub.channel, &events).await?;
+    }
+    tx.commit().await?;
     for e in events {
-        hub.committed(e.clone());
+        hub.committed(e);
     }
     Ok(written)
 }

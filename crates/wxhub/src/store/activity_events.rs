@@ -35,14 +35,23 @@ pub fn notification(e: &EventRow) -> String {
         "{}\t{}\t{}\t{}\t{}",
         e.id, e.activity_id, e.kind, e.created_at, e.payload
     );
-    if whole.len() < 7_900 {
+    if whole.len() < NOTIFY_BYTES {
         whole
     } else {
         e.id.to_string()
     }
 }
 
-/// An event from its notification: whole, or `Err(id)` to be read from the table.
+/// The most bytes of one NOTIFY payload (PostgreSQL's limit is 8,000).
+const NOTIFY_BYTES: usize = 7_900;
+
+/// The events of a notification, one per line (a group of sign-ins travels in one): each
+/// whole, or `Err(id)` to be read from the table.
+pub fn from_notifications(text: &str) -> Vec<Result<EventRow, Option<i64>>> {
+    text.split('\n').map(from_notification).collect()
+}
+
+/// An event from its notification line: whole, or `Err(id)` to be read from the table.
 pub fn from_notification(text: &str) -> Result<EventRow, Option<i64>> {
     let mut parts = text.splitn(5, '\t');
     let id = parts
@@ -80,6 +89,63 @@ pub async fn insert(
     payload: &str,
     now: i64,
 ) -> StoreResult<EventRow> {
+    let saved = insert_quietly(tx, backend, activity_id, kind, payload, now).await?;
+    if backend == Backend::Postgres {
+        notify_all(tx, channel, std::slice::from_ref(&saved)).await?;
+    }
+    Ok(saved)
+}
+
+/// Sends the events to every instance listening on `channel` when the transaction commits
+/// (PostgreSQL), as few notifications as fit them: one line each, up to 7,900 bytes a
+/// notification.
+pub async fn notify_all(
+    tx: &mut Transaction<'_, Any>,
+    channel: &str,
+    events: &[EventRow],
+) -> StoreResult<()> {
+    let mut message = String::new();
+    for e in events {
+        let line = notification(e);
+        if !message.is_empty() && message.len() + 1 + line.len() >= NOTIFY_BYTES {
+            send_notification(tx, channel, &message).await?;
+            message.clear();
+        }
+        if !message.is_empty() {
+            message.push('\n');
+        }
+        message.push_str(&line);
+    }
+    if !message.is_empty() {
+        send_notification(tx, channel, &message).await?;
+    }
+    Ok(())
+}
+
+async fn send_notification(
+    tx: &mut Transaction<'_, Any>,
+    channel: &str,
+    message: &str,
+) -> StoreResult<()> {
+    // Delivered at commit, and only if the transaction commits.
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel)
+        .bind(message)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records an event in the caller's transaction without notifying anyone: the caller sends
+/// the notifications of its events together ([`notify_all`]).
+pub async fn insert_quietly(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    activity_id: i64,
+    kind: &str,
+    payload: &str,
+    now: i64,
+) -> StoreResult<EventRow> {
     if backend == Backend::Postgres {
         // An activity's events commit in the order of their ids: the id is taken under a lock
         // held until this transaction ends. A screen that has seen event N has then seen every
@@ -100,16 +166,7 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    let saved = event(&row)?;
-    if backend == Backend::Postgres {
-        // Delivered at commit, and only if the transaction commits.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(channel)
-            .bind(notification(&saved))
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(saved)
+    event(&row)
 }
 
 pub async fn get(store: &Store, id: i64) -> StoreResult<Option<EventRow>> {
@@ -213,11 +270,14 @@ mod tests {
         assert_eq!(from_notification(&notification(&small)), Ok(small.clone()));
         let large = EventRow {
             payload: "x".repeat(10_000),
-            ..small
+            ..small.clone()
         };
         assert_eq!(notification(&large), "42");
         assert_eq!(from_notification("42"), Err(Some(42)));
         assert_eq!(from_notification("nonsense"), Err(None));
         assert_eq!(from_notification("42\tx\tsignin\t1\t{}"), Err(Some(42)));
+        // A group's notification: one line per event.
+        let two = format!("{}\n{}", notification(&small), "43");
+        assert_eq!(from_notifications(&two), vec![Ok(small), Err(Some(43))]);
     }
 }

@@ -228,9 +228,15 @@ async fn an_event_written_through_one_instance_reaches_screens_on_another() {
     for i in 0..5 {
         c.join(&other_router, id, &format!("b{i}"), "远程").await;
     }
-    let events = screen.wait_for(5).await;
-    assert_eq!(events.len(), 5);
+    // Joins arriving together are committed in groups, each group's events in one NOTIFY.
+    let members: Vec<String> = (0..40).map(|i| format!("g{i}")).collect();
+    futures_util::future::join_all(members.iter().map(|m| c.join(&other_router, id, m, "远程")))
+        .await;
+    let events = screen.wait_for(45).await;
+    assert_eq!(events.len(), 45);
     assert!(events.iter().all(|(_, kind, _)| kind == "join"));
+    let ids: Vec<i64> = events.iter().map(|(id, _, _)| *id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order: {ids:?}");
 }
 
 impl Screen {
