@@ -266,7 +266,7 @@ pub async fn add(
         .begin()
         .await
         .map_err(crate::store::StoreError::from)?;
-    let missing = sql::missing_users(&mut tx, &user_ids).await?;
+    let missing = sql::missing_users(&mut tx, store.backend, &user_ids).await?;
     if let Some(id) = missing.first() {
         let i = rows
             .iter()
@@ -278,7 +278,7 @@ pub async fn add(
             rows[i].open_id
         )));
     }
-    sql::upsert_many(&mut tx, &rows, now).await?;
+    sql::upsert_many(&mut tx, store.backend, &rows, now).await?;
     tx.commit().await.map_err(crate::store::StoreError::from)?;
     store.caches.fans_of_users.invalidate();
     Ok(rows.len())

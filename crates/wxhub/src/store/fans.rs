@@ -64,11 +64,10 @@ fn from_row(row: &AnyRow) -> StoreResult<FanRow> {
     })
 }
 
-/// Fans per upsert statement (20 parameters each). Measured, not guessed: SQLite finds a
-/// statement's `$N` parameters by name, so a statement's cost grows faster than its rows — for
-/// 1,000 fans, 20 per statement took 16 ms, 250 took 105 ms and 1,000 took 405 ms (debug
-/// build); PostgreSQL is flat from 20 to 100 (20 ms).
-const UPSERT_CHUNK: usize = 20;
+/// Fans per upsert statement (23 parameters each). Measured, not guessed (docs/benchmarks.md):
+/// with positional parameters on SQLite a statement's cost grows with its rows, no faster —
+/// 20 and 100 per statement gave 68,000 and 70,000 fans/s; PostgreSQL is flat from 20 to 100.
+const UPSERT_CHUNK: usize = 100;
 
 /// Inserts or updates the fans (appId, openId), a chunk of them per statement (multi-row
 /// upserts), in the caller's transaction. Without a `user_id` a fan is linked to the unified
@@ -76,11 +75,12 @@ const UPSERT_CHUNK: usize = 20;
 /// (one statement may not touch a row twice).
 pub async fn upsert_many(
     tx: &mut Transaction<'_, Any>,
+    backend: super::Backend,
     fans: &[FanRow],
     now: i64,
 ) -> StoreResult<()> {
     for chunk in fans.chunks(UPSERT_CHUNK) {
-        let now_param = chunk.len() * 20 + 1;
+        let mut p = super::Placeholders::new(backend);
         let mut sql = String::from(
             "INSERT INTO fans (port_id, app_id, open_id, union_id, user_id, subscribe, nickname, \
              sex, sex_desc, city, country, province, language, head_img_url, subscribe_time, \
@@ -88,24 +88,21 @@ pub async fn upsert_many(
              VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 20;
             if i > 0 {
                 sql.push_str(", ");
             }
+            let head: Vec<String> = (0..4).map(|_| p.next()).collect();
             sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, COALESCE(${}, (SELECT u.id FROM unified_users u \
-                 WHERE u.union_id = ${})), ",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 4
+                "({}, COALESCE({}, (SELECT u.id FROM unified_users u WHERE u.union_id = {})), ",
+                head.join(", "),
+                p.next(),
+                p.next()
             ));
-            for n in 6..=20 {
-                sql.push_str(&format!("${}, ", b + n));
+            for _ in 0..15 {
+                sql.push_str(&p.next());
+                sql.push_str(", ");
             }
-            sql.push_str(&format!("${now_param}, ${now_param})"));
+            sql.push_str(&format!("{}, {})", p.next(), p.next()));
         }
         sql.push_str(
             " ON CONFLICT (app_id, open_id) DO UPDATE SET port_id = excluded.port_id, \
@@ -119,6 +116,7 @@ pub async fn upsert_many(
              group_name = excluded.group_name, updated_at = excluded.updated_at",
         );
         let mut query = sqlx::query(&sql);
+        // In the order the placeholders were taken.
         for f in chunk {
             query = query
                 .bind(f.port_id)
@@ -126,6 +124,7 @@ pub async fn upsert_many(
                 .bind(&f.open_id)
                 .bind(&f.union_id)
                 .bind(f.user_id)
+                .bind(&f.union_id)
                 .bind(f.subscribe)
                 .bind(&f.nickname)
                 .bind(f.sex)
@@ -140,18 +139,25 @@ pub async fn upsert_many(
                 .bind(&f.subscribe_scene)
                 .bind(&f.qr_scene)
                 .bind(&f.qr_scene_str)
-                .bind(&f.group_name);
+                .bind(&f.group_name)
+                .bind(now)
+                .bind(now);
         }
-        query.bind(now).execute(&mut **tx).await?;
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }
 
 /// Which of `ids` (distinct) name no unified user: one query per chunk of ids.
-pub async fn missing_users(tx: &mut Transaction<'_, Any>, ids: &[i64]) -> StoreResult<Vec<i64>> {
+pub async fn missing_users(
+    tx: &mut Transaction<'_, Any>,
+    backend: super::Backend,
+    ids: &[i64],
+) -> StoreResult<Vec<i64>> {
     let mut found = std::collections::HashSet::new();
     for chunk in ids.chunks(UPSERT_CHUNK) {
-        let params: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let mut p = super::Placeholders::new(backend);
+        let params: Vec<String> = chunk.iter().map(|_| p.next()).collect();
         let sql = format!(
             "SELECT id FROM unified_users WHERE id IN ({})",
             params.join(", ")

@@ -335,7 +335,7 @@ pub async fn insert_sends(store: &Store, sends: &[SendRow]) -> StoreResult<Vec<i
             "INSERT INTO message_sends (client_id, msg_type, user_id, port_id, app_id, \
              application_id, open_id, template_id, request, resolved, status, wx_msgid, errcode, \
              error, created_at, updated_at) VALUES {} RETURNING id",
-            super::values_placeholders(chunk.len(), &[""; 16])
+            super::Placeholders::new(store.backend).values(chunk.len(), &[""; 16])
         );
         let mut query = sqlx::query(&sql);
         for s in chunk {
@@ -393,7 +393,7 @@ pub async fn finish_sends(store: &Store, outcomes: &[SendOutcome]) -> StoreResul
             "UPDATE message_sends SET status = v.column2, wx_msgid = v.column3, \
              errcode = v.column4, error = v.column5, updated_at = v.column6 \
              FROM (VALUES {}) AS v WHERE message_sends.id = v.column1",
-            super::values_placeholders(chunk.len(), &TYPES)
+            super::Placeholders::new(store.backend).values(chunk.len(), &TYPES)
         );
         let mut query = sqlx::query(&sql);
         for o in chunk {

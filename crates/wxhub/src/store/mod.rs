@@ -100,30 +100,55 @@ impl From<sqlx::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The placeholders of a multi-row `VALUES`: `(CAST($1 AS T1), $2, …), (…)`, `rows` rows of
-/// `types.len()` columns, each cast to its type when one is given (a `VALUES` list in `FROM`
-/// has no column types of its own on PostgreSQL).
-pub(crate) fn values_placeholders(rows: usize, types: &[&str]) -> String {
-    let mut sql = String::with_capacity(rows * types.len() * 8);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
+/// The parameters of a large statement, numbered in the order they appear: `$1, $2, …` on
+/// PostgreSQL, a bare `?` on SQLite. SQLite binds a bare `?` by its position; a `$N` it looks up
+/// by name, one scan of the statement's names per parameter, so a statement of many rows
+/// costs more than linearly (measured: docs/benchmarks.md). Each parameter appears once, and
+/// values are bound in the order their placeholders were taken.
+pub(crate) struct Placeholders {
+    backend: Backend,
+    taken: usize,
+}
+
+impl Placeholders {
+    pub(crate) fn new(backend: Backend) -> Placeholders {
+        Placeholders { backend, taken: 0 }
+    }
+
+    /// The next parameter.
+    pub(crate) fn next(&mut self) -> String {
+        self.taken += 1;
+        match self.backend {
+            Backend::Sqlite => "?".into(),
+            Backend::Postgres => format!("${}", self.taken),
         }
-        sql.push('(');
-        for (column, ty) in types.iter().enumerate() {
-            if column > 0 {
+    }
+
+    /// The rows of a multi-row `VALUES`: `(CAST(p AS T1), p, …), (…)`, `rows` rows of
+    /// `types.len()` columns, each cast to its type when one is given (a `VALUES` list in
+    /// `FROM` has no column types of its own on PostgreSQL).
+    pub(crate) fn values(&mut self, rows: usize, types: &[&str]) -> String {
+        let mut sql = String::with_capacity(rows * types.len() * 8);
+        for row in 0..rows {
+            if row > 0 {
                 sql.push_str(", ");
             }
-            let n = row * types.len() + column + 1;
-            if ty.is_empty() {
-                sql.push_str(&format!("${n}"));
-            } else {
-                sql.push_str(&format!("CAST(${n} AS {ty})"));
+            sql.push('(');
+            for (column, ty) in types.iter().enumerate() {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                let p = self.next();
+                if ty.is_empty() {
+                    sql.push_str(&p);
+                } else {
+                    sql.push_str(&format!("CAST({p} AS {ty})"));
+                }
             }
+            sql.push(')');
         }
-        sql.push(')');
+        sql
     }
-    sql
 }
 
 macro_rules! migrations {
