@@ -110,6 +110,7 @@ impl From<StoreError> for Error {
             StoreError::Reference(_) => {
                 Error::Conflict("记录仍被其他数据引用,或引用的记录不存在".into())
             }
+            StoreError::Stopped(_) => Error::Unavailable("服务正在停止,请稍后再试".into()),
             other => Error::Internal(other.to_string()),
         }
     }

@@ -126,8 +126,8 @@ impl Hub {
         activity_id: i64,
         kind: &str,
         payload: &serde_json::Value,
-    ) -> Result<EventRow> {
-        Ok(sql::insert(
+    ) -> crate::store::StoreResult<EventRow> {
+        sql::insert(
             tx,
             self.backend,
             &self.channel,
@@ -136,7 +136,7 @@ impl Hub {
             &payload.to_string(),
             crate::time::now_ms(),
         )
-        .await?)
+        .await
     }
 
     /// After the commit: on SQLite the event goes to this process's screens now; on PostgreSQL
@@ -231,7 +231,7 @@ async fn write_members(
 ) -> crate::store::StoreResult<Vec<(MemberRow, Option<EventRow>)>> {
     let hub = hub
         .upgrade()
-        .ok_or_else(|| StoreError::Corrupt("the event hub has stopped".into()))?;
+        .ok_or_else(|| StoreError::Stopped("the event hub has stopped".into()))?;
     let mut order: Vec<usize> = (0..writes.len()).collect();
     order.sort_by_key(|&i| writes[i].member.activity_id);
     let now = crate::time::now_ms();
@@ -346,32 +346,29 @@ impl Stream {
     /// backlog only when it is returned, so a caller may race this against a timer.
     pub async fn next(&mut self) -> Option<Arc<LiveEvent>> {
         loop {
+            if let Some(e) = self.ready() {
+                return Some(e);
+            }
             if let Some(front) = self.backlog.front() {
-                if self.backlog.len() == 1 && front.row.id == self.replayed_to {
-                    // The last of a batch: a full batch may mean more, read on first.
-                    let from = front.row.id;
-                    if let Ok(more) =
-                        sql::after(&self.store, self.activity_id, from, REPLAY_BATCH).await
-                    {
-                        if let Some(last) = more.last() {
-                            self.replayed_to = last.id;
-                        }
-                        self.backlog.extend(more.into_iter().map(LiveEvent::new));
+                // The last of a replay batch: a full batch may mean more, read on first.
+                let from = front.row.id;
+                if let Ok(more) =
+                    sql::after(&self.store, self.activity_id, from, REPLAY_BATCH).await
+                {
+                    if let Some(last) = more.last() {
+                        self.replayed_to = last.id;
                     }
+                    self.backlog.extend(more.into_iter().map(LiveEvent::new));
                 }
                 let e = self.backlog.pop_front()?;
-                self.last_id = self.last_id.max(e.row.id);
-                return Some(e);
+                return Some(self.sent(e));
             }
             if self.lagged {
                 self.catch_up().await;
                 continue;
             }
             match self.receiver.recv().await {
-                Ok(e) if self.wants(&e) => {
-                    self.last_id = self.last_id.max(e.row.id);
-                    return Some(e);
-                }
+                Ok(e) if self.wants(&e) => return Some(self.sent(e)),
                 Ok(_) => continue,
                 Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
                 Err(broadcast::error::RecvError::Closed) => return None,
@@ -399,6 +396,12 @@ impl Stream {
         e.row.activity_id == self.activity_id && e.row.id > self.replayed_to
     }
 
+    /// Notes `e` as sent.
+    fn sent(&mut self, e: Arc<LiveEvent>) -> Arc<LiveEvent> {
+        self.last_id = self.last_id.max(e.row.id);
+        e
+    }
+
     /// An event available without waiting: from the backlog (unless it must first be read on
     /// from the table) or from the channel.
     fn ready(&mut self) -> Option<Arc<LiveEvent>> {
@@ -407,18 +410,14 @@ impl Stream {
                 return None;
             }
             let e = self.backlog.pop_front()?;
-            self.last_id = self.last_id.max(e.row.id);
-            return Some(e);
+            return Some(self.sent(e));
         }
         if self.lagged {
             return None;
         }
         loop {
             match self.receiver.try_recv() {
-                Ok(e) if self.wants(&e) => {
-                    self.last_id = self.last_id.max(e.row.id);
-                    return Some(e);
-                }
+                Ok(e) if self.wants(&e) => return Some(self.sent(e)),
                 Ok(_) => continue,
                 Err(broadcast::error::TryRecvError::Lagged(_)) => {
                     self.lagged = true;

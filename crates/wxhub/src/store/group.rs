@@ -39,10 +39,10 @@ impl<J: Send + Sync + 'static, R: Send + 'static> GroupCommit<J, R> {
     pub async fn write(&self, job: J) -> StoreResult<R> {
         let (reply, answer) = oneshot::channel();
         if self.sender.send(Job { job, reply }).await.is_err() {
-            return Err(StoreError::Corrupt("the group writer has stopped".into()));
+            return Err(StoreError::Stopped("the group writer has stopped".into()));
         }
         answer.await.unwrap_or_else(|_| {
-            Err(StoreError::Corrupt(
+            Err(StoreError::Stopped(
                 "the group writer dropped a write".into(),
             ))
         })

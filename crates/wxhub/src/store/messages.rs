@@ -319,8 +319,8 @@ fn send(row: &AnyRow) -> StoreResult<SendRow> {
     })
 }
 
-/// Sends per statement: 16 parameters each (SQLite's cost per statement grows faster than its
-/// parameters; see `fans::UPSERT_CHUNK`).
+/// Sends per statement (16 parameters each, 6 for an outcome): a group of 64 callers' sends
+/// in a few statements.
 const SEND_CHUNK: usize = 16;
 
 /// Records sends before they are attempted, in one transaction, a chunk of them per statement;

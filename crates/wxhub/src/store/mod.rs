@@ -65,6 +65,8 @@ pub enum StoreError {
     Database(sqlx::Error),
     Migrate(sqlx::migrate::MigrateError),
     Corrupt(String),
+    /// A background writer (a group commit) has stopped: the process is shutting down.
+    Stopped(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -75,6 +77,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Database(e) => write!(f, "database error: {e}"),
             StoreError::Migrate(e) => write!(f, "migration error: {e}"),
             StoreError::Corrupt(what) => write!(f, "corrupt stored value: {what}"),
+            StoreError::Stopped(what) => write!(f, "writer stopped: {what}"),
         }
     }
 }

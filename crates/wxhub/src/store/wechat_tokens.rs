@@ -83,27 +83,35 @@ pub struct CountAdd {
 /// Several additions in one transaction, one statement per counter (their sum); each addition
 /// answers the total as if it had been applied alone, in order.
 pub async fn add_counts(store: &Store, adds: &[CountAdd]) -> StoreResult<Vec<i64>> {
-    let key = |a: &CountAdd| (a.app_id.clone(), a.counter, a.day);
-    let mut sums: Vec<((String, &'static str, i64), i64)> = Vec::new();
+    // Each counter once, with the sum of its additions; `slot` says which counter each is.
+    let mut sums: Vec<(&CountAdd, i64)> = Vec::new();
+    let mut slot = Vec::with_capacity(adds.len());
     for a in adds {
-        match sums.iter_mut().find(|(k, _)| *k == key(a)) {
-            Some((_, sum)) => *sum += a.n,
-            None => sums.push((key(a), a.n)),
+        let same = |(b, _): &(&CountAdd, i64)| {
+            (b.app_id.as_str(), b.counter, b.day) == (a.app_id.as_str(), a.counter, a.day)
+        };
+        match sums.iter().position(same) {
+            Some(k) => {
+                sums[k].1 += a.n;
+                slot.push(k);
+            }
+            None => {
+                slot.push(sums.len());
+                sums.push((a, a.n));
+            }
         }
     }
     let mut tx = store.writer().begin().await?;
-    let mut finals = Vec::with_capacity(sums.len());
-    for ((app_id, counter, day), sum) in &sums {
-        finals.push(add_count(&mut *tx, app_id, counter, *day, *sum).await?);
+    let mut running = Vec::with_capacity(sums.len());
+    for (a, sum) in &sums {
+        running.push(add_count(&mut *tx, &a.app_id, a.counter, a.day, *sum).await?);
     }
     tx.commit().await?;
     // Walk back from each counter's final total.
     let mut totals = vec![0; adds.len()];
-    let mut running: Vec<i64> = finals;
     for (i, a) in adds.iter().enumerate().rev() {
-        let k = sums.iter().position(|(k, _)| *k == key(a)).unwrap_or(0);
-        totals[i] = running[k];
-        running[k] -= a.n;
+        totals[i] = running[slot[i]];
+        running[slot[i]] -= a.n;
     }
     Ok(totals)
 }

@@ -7,29 +7,17 @@ use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
 const APP_ID: &str = "wx32817247717e7333";
 /// The caches' bound in these tests (both settings), and the slack a loaded machine gets.
 const TTL_MS: u64 = 400;
 const SLACK: Duration = Duration::from_secs(3);
 
-async fn get(router: &Router, uri: &str, token: Option<&str>) -> (StatusCode, String) {
-    let mut req = Request::builder().uri(uri);
-    if let Some(t) = token {
-        req = req.header("Sso-Token", t);
-    }
-    let resp = router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+/// A GET through `router` (either instance).
+async fn get(router: &Router, uri: &str) -> Resp {
+    send_to(router, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
 /// Polls `check` on the other instance until it holds; how long that took.
@@ -78,9 +66,9 @@ async fn an_edited_activity_a_changed_port_secret_and_a_revoked_client_reach_the
     let name_on = |router: Router| {
         let info = info.clone();
         async move {
-            let (status, body) = get(&router, &info, None).await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            serde_json::from_str::<Value>(&body).unwrap()["data"]["activity_name"]
+            let resp = get(&router, &info).await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+            resp.json()["data"]["activity_name"]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -107,42 +95,40 @@ async fn an_edited_activity_a_changed_port_secret_and_a_revoked_client_reach_the
 
     // A port's callback token (a secret), checked by both, then changed through A.
     let port = a.port(APP_ID).await;
-    let resp = a
-        .json(
-            Method::PUT,
-            &format!("/admin/api/v1/ports/{port}"),
-            Some(&admin),
-            json!({"callbackToken": "oldtoken1"}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-    assert_eq!(get(&a.router, &echo_path("oldtoken1"), None).await.1, "hi");
-    assert_eq!(get(&b, &echo_path("oldtoken1"), None).await.1, "hi");
-    let resp = a
-        .json(
-            Method::PUT,
-            &format!("/admin/api/v1/ports/{port}"),
-            Some(&admin),
-            json!({"callbackToken": "newtoken2"}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let set_callback_token = |token: &'static str| {
+        let (a, admin) = (&a, &admin);
+        async move {
+            let resp = a
+                .json(
+                    Method::PUT,
+                    &format!("/admin/api/v1/ports/{port}"),
+                    Some(admin),
+                    json!({ "callbackToken": token }),
+                )
+                .await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        }
+    };
+    set_callback_token("oldtoken1").await;
+    assert_eq!(get(&a.router, &echo_path("oldtoken1")).await.text, "hi");
+    assert_eq!(get(&b, &echo_path("oldtoken1")).await.text, "hi");
+    set_callback_token("newtoken2").await;
     assert_eq!(
-        get(&a.router, &echo_path("newtoken2"), None).await.1,
+        get(&a.router, &echo_path("newtoken2")).await.text,
         "hi",
         "A at once"
     );
     assert_eq!(
-        get(&a.router, &echo_path("oldtoken1"), None).await.0,
+        get(&a.router, &echo_path("oldtoken1")).await.status,
         StatusCode::UNAUTHORIZED
     );
     seen_within(|| {
         let b = b.clone();
-        async move { get(&b, &echo_path("newtoken2"), None).await.1 == "hi" }
+        async move { get(&b, &echo_path("newtoken2")).await.text == "hi" }
     })
     .await;
     assert_eq!(
-        get(&b, &echo_path("oldtoken1"), None).await.0,
+        get(&b, &echo_path("oldtoken1")).await.status,
         StatusCode::UNAUTHORIZED
     );
 
@@ -158,14 +144,14 @@ async fn an_edited_activity_a_changed_port_secret_and_a_revoked_client_reach_the
         .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     assert_eq!(
-        get(&a.router, &info, None).await.0,
+        get(&a.router, &info).await.status,
         StatusCode::UNAUTHORIZED,
         "A at once"
     );
     seen_within(|| {
         let b = b.clone();
         let info = info.clone();
-        async move { get(&b, &info, None).await.0 == StatusCode::UNAUTHORIZED }
+        async move { get(&b, &info).await.status == StatusCode::UNAUTHORIZED }
     })
     .await;
 }

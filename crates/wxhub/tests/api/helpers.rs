@@ -136,15 +136,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Resp {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        send_to(&self.router, req).await
     }
 
     pub async fn call(
@@ -363,6 +355,19 @@ impl TestApp {
 }
 
 /// The marketing failure envelope for `status` and `message`, exactly.
+/// Sends a request through a router (this instance's, or another's): its answer.
+pub async fn send_to(router: &Router, req: Request<Body>) -> Resp {
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Resp {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
 pub fn marketing_error(status: u16, message: &str) -> Value {
     json!({"success": 0, "messageCode": status, "message": message, "result": null,
            "items": null, "totalCount": 0})

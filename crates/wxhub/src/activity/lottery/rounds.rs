@@ -281,8 +281,9 @@ async fn stream_commitment(
            "prize_id": prize.id, "prize_name": prize.name, "count": row.winners_count,
            "seed_hash": row.seed_hash, "list_hash": row.list_hash,
            "participants_count": row.participants_count, "names": names});
-    hub.emit(tx, row.activity_id, "lottery_commit", &payload)
-        .await
+    Ok(hub
+        .emit(tx, row.activity_id, "lottery_commit", &payload)
+        .await?)
 }
 
 /// Names the lottery stage rolls while a round waits to be drawn: up to 60 of the round's
