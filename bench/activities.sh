@@ -8,6 +8,7 @@
 #
 #   bench/activities.sh                                   # 5,000 / 200 / 500, 100,000 rows
 #   MEMBERS=1000 SCREENS=50 ROWS=10000 bench/activities.sh
+#   SPLIT=1 BENCH_DATABASE_URL=postgres://… bench/activities.sh   # screens split over two instances
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +29,17 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, $(basename "${WXHUB_DATABASE_URL%%:*}
 echo "## sign-ins: $MEMBERS members, $CLIENTS callers, $SCREENS screens"
 rss() { awk -v k="$1:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$PID/status"; }
 echo "server resident memory before the screens connect: $(rss VmRSS) MB"
-"$LOAD" signins "$URL" "$TOKEN" "$ACTIVITY" "$MEMBERS" "$CLIENTS" "$SCREENS" "$KEY"
+SECOND=()
+if [ "${SPLIT:-0}" = 1 ]; then
+  # A second instance on the same database; every other screen watches through it.
+  "$BIN" serve --listen "127.0.0.1:$((PORT + 1))" >"$WORK/serve2.log" 2>&1 &
+  PID2=$!
+  trap 'kill $PID $PID2 2>/dev/null || true; drop_bench_schema; rm -rf "$WORK"' EXIT
+  for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$((PORT + 1))/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  SECOND=("http://127.0.0.1:$((PORT + 1))")
+  echo "screens split over two instances ($URL and ${SECOND[0]})"
+fi
+"$LOAD" signins "$URL" "$TOKEN" "$ACTIVITY" "$MEMBERS" "$CLIENTS" "$SCREENS" "$KEY" "${SECOND[@]}"
 echo "server peak resident memory (VmHWM) after the burst: $(rss VmHWM) MB"
 
 echo "## GET activity info beside the bare handler (wrk -t2 -c64 -d$DURATION)"

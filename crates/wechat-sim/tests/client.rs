@@ -727,3 +727,75 @@ async fn pushes_are_signed_as_wechat_signs_them_in_both_modes() {
     assert_eq!(info.subscribe_scene, "ADD_SCENE_QR_CODE");
     assert_eq!(info.qr_scene, 42);
 }
+
+/// A token store whose daily counters cannot be written (the database went away mid-send).
+struct CountersDown(MemoryTokenStore);
+
+impl TokenStore for CountersDown {
+    fn load<'a>(
+        &'a self,
+        appid: &'a str,
+    ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<Option<wechat::StoredToken>>> {
+        self.0.load(appid)
+    }
+    fn save<'a>(
+        &'a self,
+        appid: &'a str,
+        token: &'a wechat::StoredToken,
+    ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<()>> {
+        self.0.save(appid, token)
+    }
+    fn try_lease<'a>(
+        &'a self,
+        name: &'a str,
+        holder: &'a str,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<bool>> {
+        self.0.try_lease(name, holder, now_ms, ttl_ms)
+    }
+    fn release_lease<'a>(
+        &'a self,
+        name: &'a str,
+        holder: &'a str,
+    ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<()>> {
+        self.0.release_lease(name, holder)
+    }
+    fn add_count<'a>(
+        &'a self,
+        appid: &'a str,
+        counter: wechat::Counter,
+        day: i64,
+        n: i64,
+    ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<i64>> {
+        if counter == wechat::Counter::TemplateSends {
+            return Box::pin(async { Err("counters are down".to_string()) });
+        }
+        self.0.add_count(appid, counter, day, n)
+    }
+}
+
+#[tokio::test]
+async fn the_template_counter_travels_with_the_send_and_never_hides_its_outcome() {
+    let w = world().await;
+    let client = w.client();
+    for _ in 0..3 {
+        client
+            .send_template(&w.app, &w.template(&w.fan))
+            .await
+            .unwrap();
+    }
+    assert_eq!(client.usage(APPID).await.unwrap().template_sends, 3);
+
+    // A message WeChat accepted is reported sent even when its counter could not be added.
+    let down = Client::new(
+        w.config(),
+        Arc::new(CountersDown(MemoryTokenStore::default())),
+    );
+    let msgid = down
+        .send_template(&w.app, &w.template(&w.fan))
+        .await
+        .unwrap();
+    assert!(msgid > 0);
+    assert_eq!(w.sim.calls(TEMPLATE), 4);
+}

@@ -1,9 +1,10 @@
 //! The activities' load generator (bench/activities.sh runs it against a release server):
 //!
-//!     activity_bench signins BASE TOKEN ACTIVITY MEMBERS CLIENTS SCREENS SCREEN_KEY
+//!     activity_bench signins BASE TOKEN ACTIVITY MEMBERS CLIENTS SCREENS SCREEN_KEY [BASE2]
 //!         SCREENS screens watch the activity's event stream while CLIENTS callers sign MEMBERS
 //!         members in through userInfo; prints sign-ins per second, p50/p99 latency, and how
-//!         many events each screen received.
+//!         many events each screen received. With BASE2 (another instance on the same
+//!         database), every other screen watches through it.
 //!     activity_bench roster FILE ROWS
 //!         writes a roster workbook of ROWS rows (姓名, 手机号, 编号).
 //!     activity_bench participants FILE ROWS FROM
@@ -36,6 +37,8 @@ async fn signins(args: &[String]) {
     let clients: usize = args[4].parse().unwrap();
     let screens: usize = args[5].parse().unwrap();
     let key = args[6].clone();
+    // Screens may be split over instances: every other one watches through the second.
+    let screen_bases = [base.clone(), args.get(7).unwrap_or(&base).clone()];
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
@@ -44,8 +47,11 @@ async fn signins(args: &[String]) {
     // The screens: count `event: signin` lines until every member has been seen.
     let connected = Arc::new(AtomicUsize::new(0));
     let mut watchers = Vec::new();
-    for _ in 0..screens {
-        let url = format!("{base}/api/v3/activitys/{activity}/events?screen_key={key}");
+    for s in 0..screens {
+        let url = format!(
+            "{}/api/v3/activitys/{activity}/events?screen_key={key}",
+            screen_bases[s % 2]
+        );
         let (http, connected) = (reqwest::Client::new(), connected.clone());
         watchers.push(tokio::spawn(async move {
             let mut resp = http.get(url).send().await.expect("screen connects");

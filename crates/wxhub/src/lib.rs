@@ -112,7 +112,13 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let auth = auth::Auth::new(config.auth.clone(), store.clone(), secrets.clone())
         .await
         .map_err(|e| StartError(format!("cannot load the signing keys: {e}")))?;
-    let wechat = platform::wechat::client(&config.wechat, store.clone(), secrets.clone());
+    let send_writes = crate::store::send_writes::start(&store);
+    let wechat = platform::wechat::client(
+        &config.wechat,
+        store.clone(),
+        secrets.clone(),
+        send_writes.clone(),
+    );
     let hub = activity::events::Hub::start(&store, &config.database_url)
         .await
         .map_err(StartError)?;
@@ -120,7 +126,9 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         store.clone(),
         hub.clone(),
     ));
-    let send_log = Arc::new(platform::send::SendLog::start(&store));
+    let send_log = Arc::new(platform::send::SendLog {
+        writes: send_writes,
+    });
     start_pending_sweep(store.clone(), platform::send::pending_limit(&config.wechat));
     let avatars = activity::avatars::Avatars::start(
         store.clone(),

@@ -7,9 +7,9 @@ use super::ports::PortRef;
 use crate::admin::{rfc3339, Page};
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
-use crate::store::group::GroupCommit;
 use crate::store::messages::{self as sql, SendFilter, SendOutcome, SendRow};
 use crate::store::ports::PortRow;
+use crate::store::send_writes::{SendWrite, SendWriter};
 use crate::store::{access_logs, fans, Store};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -351,28 +351,12 @@ pub fn wechat_failure(e: &wechat::ApiError) -> String {
     )
 }
 
-/// The record of sends, written in groups (store/group.rs): each send's row is committed
-/// before WeChat is called, and its answer before the caller is answered, but many sends share
-/// a transaction. A send cut short by a stop stays `pending` until the sweep marks it
-/// `unknown` (never sent again).
+/// The record of sends, written in groups (store/send_writes.rs, with WeChat's daily
+/// counters): each send's row is committed before WeChat is called, and its answer before the
+/// caller is answered, but many sends share a transaction. A send cut short by a stop stays
+/// `pending` until the sweep marks it `unknown` (never sent again).
 pub struct SendLog {
-    records: GroupCommit<SendRow, i64>,
-    outcomes: GroupCommit<SendOutcome, ()>,
-}
-
-impl SendLog {
-    pub fn start(store: &Store) -> SendLog {
-        SendLog {
-            records: GroupCommit::start(
-                store.clone(),
-                Arc::new(|store, rows| Box::pin(sql::insert_sends(store, rows))),
-            ),
-            outcomes: GroupCommit::start(
-                store.clone(),
-                Arc::new(|store, outcomes| Box::pin(sql::finish_sends(store, outcomes))),
-            ),
-        }
-    }
+    pub writes: Arc<SendWriter>,
 }
 
 /// How long a send may stay pending before the sweep calls it cut short: longer than any send
@@ -440,8 +424,8 @@ pub async fn send(
     };
     let now = crate::time::now_ms();
     let send_id = log
-        .records
-        .write(SendRow {
+        .writes
+        .write(SendWrite::Record(Box::new(SendRow {
             client_id: caller.to_string(),
             msg_type: req.msg_type,
             user_id: req.user_id,
@@ -455,7 +439,7 @@ pub async fn send(
             status: "pending".into(),
             created_at: now,
             ..Default::default()
-        })
+        })))
         .await?;
     let outcome = match body {
         Body::Template(mut message) => {
@@ -466,14 +450,14 @@ pub async fn send(
         Body::Custom(message) => client.send_custom(&app, &message).await.map(|_| None),
     };
     let finish = |status: &'static str, msgid: Option<i64>, errcode: Option<i64>, error: String| {
-        log.outcomes.write(SendOutcome {
+        log.writes.write(SendWrite::Outcome(SendOutcome {
             id: send_id,
             status,
             wx_msgid: msgid,
             errcode,
             error,
             at: crate::time::now_ms(),
-        })
+        }))
     };
     match outcome {
         Ok(msgid) => {

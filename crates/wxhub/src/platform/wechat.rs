@@ -4,7 +4,7 @@
 
 use crate::config::WechatConfig;
 use crate::crypto::SecretBox;
-use crate::store::group::GroupCommit;
+use crate::store::send_writes::{SendWrite, SendWriter};
 use crate::store::wechat_tokens::{self, CountAdd};
 use crate::store::Store;
 use std::sync::Arc;
@@ -13,7 +13,12 @@ use wechat::token::{BoxFuture, StoreResult};
 use wechat::{Counter, StoredToken, TokenStore};
 
 /// The WeChat client of this instance.
-pub fn client(config: &WechatConfig, store: Store, secrets: Arc<SecretBox>) -> wechat::Client {
+pub fn client(
+    config: &WechatConfig,
+    store: Store,
+    secrets: Arc<SecretBox>,
+    writes: Arc<SendWriter>,
+) -> wechat::Client {
     let client_config = wechat::ClientConfig {
         api_base: config.api_base.clone(),
         oauth_base: config.oauth_base.clone(),
@@ -31,7 +36,10 @@ pub fn client(config: &WechatConfig, store: Store, secrets: Arc<SecretBox>) -> w
         token_quota: config.token_quota,
         template_quota: config.template_quota,
     };
-    wechat::Client::new(client_config, Arc::new(DbTokenStore::new(store, secrets)))
+    wechat::Client::new(
+        client_config,
+        Arc::new(DbTokenStore::new(store, secrets, writes)),
+    )
 }
 
 /// What a failed WeChat call means for wxhub's caller: WeChat's refusal (502, with its
@@ -54,23 +62,19 @@ pub fn failure(e: wechat::Error) -> crate::error::Error {
 
 /// Tokens sealed with the secrets key; the app id is part of the seal, so a row copied to
 /// another app does not open. The daily counters (one addition per template send) are
-/// committed in groups.
+/// committed in groups, by the writer sendMsg's records share (store/send_writes.rs).
 pub struct DbTokenStore {
     store: Store,
     secrets: Arc<SecretBox>,
-    counts: GroupCommit<CountAdd, i64>,
+    writes: Arc<SendWriter>,
 }
 
 impl DbTokenStore {
-    pub fn new(store: Store, secrets: Arc<SecretBox>) -> DbTokenStore {
-        let counts = GroupCommit::start(
-            store.clone(),
-            Arc::new(|store, adds| Box::pin(wechat_tokens::add_counts(store, adds))),
-        );
+    pub fn new(store: Store, secrets: Arc<SecretBox>, writes: Arc<SendWriter>) -> DbTokenStore {
         DbTokenStore {
             store,
             secrets,
-            counts,
+            writes,
         }
     }
 }
@@ -149,13 +153,13 @@ impl TokenStore for DbTokenStore {
         n: i64,
     ) -> BoxFuture<'a, StoreResult<i64>> {
         Box::pin(async move {
-            self.counts
-                .write(CountAdd {
+            self.writes
+                .write(SendWrite::Count(CountAdd {
                     app_id: appid.to_string(),
                     counter: counter.name(),
                     day,
                     n,
-                })
+                }))
                 .await
                 .map_err(|e| e.to_string())
         })

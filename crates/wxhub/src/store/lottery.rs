@@ -388,13 +388,15 @@ fn round(r: &AnyRow) -> StoreResult<RoundRow> {
     })
 }
 
+/// Inserts a committed round; the row it answers leaves out the participant list (the caller
+/// has it), which would otherwise travel back whole.
 pub async fn insert_round(tx: &mut Transaction<'_, Any>, r: &RoundRow) -> StoreResult<RoundRow> {
     let row = sqlx::query(&format!(
         "INSERT INTO lottery_rounds (activity_id, prize_id, winners_count, exclude_winners, state, \
          seed_hash, list_hash, participants_count, participants, seed_sealed, created_at, kind, \
          replaces_winner_id, designated, eligible_tags) \
          VALUES ($1, $2, $3, $4, 'committed', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         RETURNING {ROUND_COLUMNS}"
+         RETURNING {ROUND_SUMMARY_COLUMNS}"
     ))
     .bind(r.activity_id)
     .bind(r.prize_id)

@@ -1,7 +1,7 @@
 //! SQL for a lottery's participants: the activity's members together with the people the
 //! organiser imported, and the tags either kind carries.
 
-use super::{RowExt, Store, StoreResult};
+use super::{Backend, RowExt, Store, StoreResult};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 use std::collections::{HashMap, HashSet};
@@ -116,21 +116,30 @@ pub async fn by_ids(
     Ok(found)
 }
 
-/// Every participant id who may be drawn (members and imported), unsorted, possibly with
-/// repeats: an imported person who also joined as a member (the same phone) counts once, as
-/// the member.
-pub async fn ids(store: &Store, activity_id: i64) -> StoreResult<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT member_id AS participant_id FROM activity_members WHERE activity_id = $1 \
-         UNION ALL SELECT participant_id FROM lottery_participants WHERE activity_id = $1",
-    )
+/// Everyone who may be drawn in an activity, as text: every member's id and every imported
+/// participant's id, one per line, unsorted (the members' and the imported ids each in index
+/// order), without the imported people who joined too (they take part once, as the member).
+/// The ids come back as one aggregated value per source instead of a row each: a million ids
+/// are one string to decode, not a million rows (issue 17; the lottery's commitment).
+pub async fn id_lines(store: &Store, activity_id: i64) -> StoreResult<String> {
+    // On SQLite each source comes in its unique index's order, which is the byte order the
+    // list is sorted in, so the caller's sort only merges two runs; PostgreSQL's collation may
+    // order otherwise, and its aggregate takes the rows as they come.
+    let (concat, order) = match store.backend {
+        Backend::Sqlite => ("group_concat(id, char(10))", "ORDER BY id"),
+        Backend::Postgres => ("string_agg(id, E'\\n')", ""),
+    };
+    let row = sqlx::query(&format!(
+        "SELECT (SELECT {concat} FROM (SELECT member_id AS id FROM activity_members \
+         WHERE activity_id = $1 {order}) m) AS members, \
+         (SELECT {concat} FROM (SELECT participant_id AS id FROM lottery_participants \
+         WHERE activity_id = $1 {order}) p) AS imported"
+    ))
     .bind(activity_id)
-    .fetch_all(store.reader())
+    .fetch_one(store.reader())
     .await?;
-    let mut ids: Vec<String> = rows
-        .iter()
-        .map(|r| r.text("participant_id"))
-        .collect::<StoreResult<_>>()?;
+    let members = row.opt_text("members")?.unwrap_or_default();
+    let imported = row.opt_text("imported")?.unwrap_or_default();
     // The imported who joined too: looked up from the members' side (usually the few).
     let joined = sqlx::query(
         "SELECT p.participant_id FROM activity_members m JOIN lottery_participants p \
@@ -140,14 +149,24 @@ pub async fn ids(store: &Store, activity_id: i64) -> StoreResult<Vec<String>> {
     .bind(activity_id)
     .fetch_all(store.reader())
     .await?;
-    if !joined.is_empty() {
+    let imported = if joined.is_empty() {
+        imported
+    } else {
         let joined: HashSet<String> = joined
             .iter()
             .map(|r| r.text("participant_id"))
             .collect::<StoreResult<_>>()?;
-        ids.retain(|id| !joined.contains(id));
-    }
-    Ok(ids)
+        let kept: Vec<&str> = imported
+            .split('\n')
+            .filter(|id| !joined.contains(*id))
+            .collect();
+        kept.join("\n")
+    };
+    Ok(match (members.is_empty(), imported.is_empty()) {
+        (_, true) => members,
+        (true, false) => imported,
+        (false, false) => members + "\n" + &imported,
+    })
 }
 
 pub async fn exists(store: &Store, activity_id: i64, participant_id: &str) -> StoreResult<bool> {

@@ -1,8 +1,9 @@
 //! SQL for sendMsg: message contents, per (application, port) defaults, training messages, and
 //! the record of every send.
 
-use super::{RowExt, Store, StoreResult};
+use super::{Backend, RowExt, Store, StoreResult};
 use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
 
 // --- contents --------------------------------------------------------------------------------
 
@@ -329,13 +330,25 @@ const SEND_CHUNK: usize = 16;
 /// rows' in order, whatever order RETURNING yields them in.
 pub async fn insert_sends(store: &Store, sends: &[SendRow]) -> StoreResult<Vec<i64>> {
     let mut tx = store.writer().begin().await?;
+    let sends: Vec<&SendRow> = sends.iter().collect();
+    let ids = insert_sends_in(&mut tx, store.backend, &sends).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// `insert_sends` within the caller's transaction.
+pub async fn insert_sends_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    sends: &[&SendRow],
+) -> StoreResult<Vec<i64>> {
     let mut ids = Vec::with_capacity(sends.len());
     for chunk in sends.chunks(SEND_CHUNK) {
         let sql = format!(
             "INSERT INTO message_sends (client_id, msg_type, user_id, port_id, app_id, \
              application_id, open_id, template_id, request, resolved, status, wx_msgid, errcode, \
              error, created_at, updated_at) VALUES {} RETURNING id",
-            super::Placeholders::new(store.backend).values(chunk.len(), &[""; 16])
+            super::Placeholders::new(backend).values(chunk.len(), &[""; 16])
         );
         let mut query = sqlx::query(&sql);
         for s in chunk {
@@ -358,7 +371,7 @@ pub async fn insert_sends(store: &Store, sends: &[SendRow]) -> StoreResult<Vec<i
                 .bind(s.created_at);
         }
         let mut chunk_ids = query
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?
             .iter()
             .map(|r| r.int("id"))
@@ -366,7 +379,6 @@ pub async fn insert_sends(store: &Store, sends: &[SendRow]) -> StoreResult<Vec<i
         chunk_ids.sort_unstable();
         ids.extend(chunk_ids);
     }
-    tx.commit().await?;
     Ok(ids)
 }
 
@@ -385,15 +397,27 @@ pub struct SendOutcome {
 /// Records WeChat's answers, in one transaction, a chunk of them per statement (over an
 /// `unknown` the sweep may have set, if the answer came later than the sweep expected: the
 /// answer is better knowledge).
-pub async fn finish_sends(store: &Store, outcomes: &[SendOutcome]) -> StoreResult<Vec<()>> {
-    const TYPES: [&str; 6] = ["BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT"];
+pub async fn finish_sends(store: &Store, outcomes: &[SendOutcome]) -> StoreResult<()> {
     let mut tx = store.writer().begin().await?;
+    let outcomes: Vec<&SendOutcome> = outcomes.iter().collect();
+    finish_sends_in(&mut tx, store.backend, &outcomes).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `finish_sends` within the caller's transaction.
+pub async fn finish_sends_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    outcomes: &[&SendOutcome],
+) -> StoreResult<()> {
+    const TYPES: [&str; 6] = ["BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT"];
     for chunk in outcomes.chunks(SEND_CHUNK) {
         let sql = format!(
             "UPDATE message_sends SET status = v.column2, wx_msgid = v.column3, \
              errcode = v.column4, error = v.column5, updated_at = v.column6 \
              FROM (VALUES {}) AS v WHERE message_sends.id = v.column1",
-            super::Placeholders::new(store.backend).values(chunk.len(), &TYPES)
+            super::Placeholders::new(backend).values(chunk.len(), &TYPES)
         );
         let mut query = sqlx::query(&sql);
         for o in chunk {
@@ -405,10 +429,9 @@ pub async fn finish_sends(store: &Store, outcomes: &[SendOutcome]) -> StoreResul
                 .bind(&o.error)
                 .bind(o.at);
         }
-        query.execute(&mut *tx).await?;
+        query.execute(&mut **tx).await?;
     }
-    tx.commit().await?;
-    Ok(vec![(); outcomes.len()])
+    Ok(())
 }
 
 /// Marks sends still pending that were recorded before `before` (ms) as unknown: their

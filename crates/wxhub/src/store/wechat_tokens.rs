@@ -70,7 +70,6 @@ pub async fn release_lease(store: &Store, name: &str, holder: &str) -> StoreResu
     Ok(())
 }
 
-/// Adds `n` and returns the new total (`n` = 0 reads it).
 /// An addition to a daily counter.
 #[derive(Debug, Clone)]
 pub struct CountAdd {
@@ -80,13 +79,16 @@ pub struct CountAdd {
     pub n: i64,
 }
 
-/// Several additions in one transaction, one statement per counter (their sum); each addition
-/// answers the total as if it had been applied alone, in order.
-pub async fn add_counts(store: &Store, adds: &[CountAdd]) -> StoreResult<Vec<i64>> {
+/// Several additions in the caller's transaction, one statement per counter (their sum); each
+/// addition answers the total as if it had been applied alone, in order.
+pub async fn add_counts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    adds: &[&CountAdd],
+) -> StoreResult<Vec<i64>> {
     // Each counter once, with the sum of its additions; `slot` says which counter each is.
     let mut sums: Vec<(&CountAdd, i64)> = Vec::new();
     let mut slot = Vec::with_capacity(adds.len());
-    for a in adds {
+    for &a in adds {
         let same = |(b, _): &(&CountAdd, i64)| {
             (b.app_id.as_str(), b.counter, b.day) == (a.app_id.as_str(), a.counter, a.day)
         };
@@ -101,12 +103,10 @@ pub async fn add_counts(store: &Store, adds: &[CountAdd]) -> StoreResult<Vec<i64
             }
         }
     }
-    let mut tx = store.writer().begin().await?;
     let mut running = Vec::with_capacity(sums.len());
     for (a, sum) in &sums {
-        running.push(add_count(&mut *tx, &a.app_id, a.counter, a.day, *sum).await?);
+        running.push(add_count(&mut **tx, &a.app_id, a.counter, a.day, *sum).await?);
     }
-    tx.commit().await?;
     // Walk back from each counter's final total.
     let mut totals = vec![0; adds.len()];
     for (i, a) in adds.iter().enumerate().rev() {
@@ -116,6 +116,7 @@ pub async fn add_counts(store: &Store, adds: &[CountAdd]) -> StoreResult<Vec<i64
     Ok(totals)
 }
 
+/// Adds `n` and returns the new total (`n` = 0 reads it).
 pub async fn add_count<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     app_id: &str,

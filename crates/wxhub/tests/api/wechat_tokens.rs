@@ -73,7 +73,11 @@ async fn a_token_refused_at_one_instance_is_renewed_once_for_all() {
 #[tokio::test]
 async fn leases_are_exclusive_until_they_expire() {
     let app = TestApp::new().await;
-    let store = DbTokenStore::new(app.state.store.clone(), app.state.secrets.clone());
+    let store = DbTokenStore::new(
+        app.state.store.clone(),
+        app.state.secrets.clone(),
+        app.state.send_log.writes.clone(),
+    );
     assert!(store.try_lease("l", "a", 1000, 100).await.unwrap());
     assert!(!store.try_lease("l", "b", 1050, 100).await.unwrap());
     assert!(
@@ -91,7 +95,11 @@ async fn leases_are_exclusive_until_they_expire() {
 
     // Racing instances: exactly one wins.
     let other = app.another_instance().await;
-    let other = DbTokenStore::new(other.store.clone(), other.secrets.clone());
+    let other = DbTokenStore::new(
+        other.store.clone(),
+        other.secrets.clone(),
+        other.send_log.writes.clone(),
+    );
     let (x, y) = tokio::join!(
         store.try_lease("race", "x", 5000, 1000),
         other.try_lease("race", "y", 5000, 1000)

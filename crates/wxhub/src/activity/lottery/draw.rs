@@ -18,7 +18,12 @@ use rand_core::{RngCore, SeedableRng};
 
 /// The hash of a sorted participant list.
 pub fn list_hash(sorted: &[String]) -> String {
-    crate::crypto::hex(&sha256(sorted.join("\n").as_bytes()))
+    lines_hash(&sorted.join("\n"))
+}
+
+/// The hash of a sorted participant list already joined by "\n" (as a round stores it).
+pub fn lines_hash(lines: &str) -> String {
+    crate::crypto::hex(&sha256(lines.as_bytes()))
 }
 
 pub fn seed_hash(seed: &[u8; 32]) -> String {

@@ -117,24 +117,47 @@ fn record(round: &RoundRow, winners: Vec<String>, with_list: bool) -> RoundRecor
     }
 }
 
-/// Who may be drawn for a prize now, sorted: the participants carrying one of its tags (when it
-/// has any), without `excluded`.
+/// Who may be drawn for a prize, as a round commits to them: their ids sorted by UTF-8 bytes,
+/// unique, joined by "\n".
+struct Pool {
+    lines: String,
+    count: usize,
+}
+
+impl Pool {
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        self.lines.split('\n').filter(|id| !id.is_empty())
+    }
+}
+
+/// Who may be drawn for a prize now: the participants carrying one of its tags (when it has
+/// any), without `excluded`. The ids are read as one text and sorted as slices of it, so a
+/// million participants cost one string, not a million (issue 17).
 async fn pool(
     store: &Store,
     activity_id: i64,
     prize: &PrizeRow,
     excluded: &HashSet<String>,
-) -> Result<Vec<String>> {
-    let mut ids = people::ids(store, activity_id).await?;
+) -> Result<Pool> {
+    let text = people::id_lines(store, activity_id).await?;
     let tags = super::prizes::tag_list(&prize.eligible_tags);
-    if !tags.is_empty() {
-        let tagged = people::tagged(store, activity_id, &tags).await?;
-        ids.retain(|id| tagged.contains(id));
-    }
-    ids.retain(|id| !excluded.contains(id));
-    ids.sort_unstable();
+    let tagged = if tags.is_empty() {
+        None
+    } else {
+        Some(people::tagged(store, activity_id, &tags).await?)
+    };
+    let mut ids: Vec<&str> = text
+        .split('\n')
+        .filter(|id| !id.is_empty() && !excluded.contains(*id))
+        .filter(|id| tagged.as_ref().is_none_or(|t| t.contains(*id)))
+        .collect();
+    // Stable: it merges the sorted runs the database hands each source in.
+    ids.sort();
     ids.dedup();
-    Ok(ids)
+    Ok(Pool {
+        count: ids.len(),
+        lines: ids.join("\n"),
+    })
 }
 
 /// Participants who are drawn and standing or absent, and designated entries still pending:
@@ -156,17 +179,17 @@ async fn taken(store: &Store, activity_id: i64) -> Result<HashSet<String>> {
     Ok(set)
 }
 
-/// A round of `prize` committed to `participants` (sorted) and to a fresh secret seed, sealed
-/// until the draw; the caller sets its count, kind and designated winners.
-fn committed(secrets: &SecretBox, prize: &PrizeRow, participants: &[String]) -> RoundRow {
+/// A round of `prize` committed to `participants` and to a fresh secret seed, sealed until the
+/// draw; the caller sets its count, kind and designated winners.
+fn committed(secrets: &SecretBox, prize: &PrizeRow, participants: Pool) -> RoundRow {
     let seed: [u8; 32] = crate::crypto::random_bytes();
     RoundRow {
         activity_id: prize.activity_id,
         prize_id: prize.id,
         seed_hash: draw::seed_hash(&seed),
-        list_hash: draw::list_hash(participants),
-        participants_count: participants.len() as i64,
-        participants: participants.join("\n"),
+        list_hash: draw::lines_hash(&participants.lines),
+        participants_count: participants.count as i64,
+        participants: participants.lines,
         seed_sealed: secrets.seal(SEAL_SEED, crate::crypto::hex(&seed).as_bytes()),
         created_at: crate::time::now_ms(),
         eligible_tags: prize.eligible_tags.clone(),
@@ -226,13 +249,13 @@ pub async fn commit(
     excluded.extend(designated_ids.iter().cloned());
     let participants = pool(store, activity.id, &prize, &excluded).await?;
     let random_count = count - designated.len() as i64;
-    if (participants.len() as i64) < random_count {
+    if (participants.count as i64) < random_count {
         return Err(Error::conflict(format!(
             "可抽奖人数 {} 少于本轮需抽取的人数 {random_count}",
-            participants.len()
+            participants.count
         )));
     }
-    let names = sample_names(store, activity.id, participants.iter().map(String::as_str)).await?;
+    let names = sample_names(store, activity.id, participants.ids()).await?;
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
     let row = sql::insert_round(
         &mut tx,
@@ -241,7 +264,7 @@ pub async fn commit(
             exclude_winners: exclude,
             kind: "draw".into(),
             designated: designated_ids.join("\n"),
-            ..committed(secrets, &prize, &participants)
+            ..committed(secrets, &prize, participants)
         },
     )
     .await?;
@@ -498,10 +521,10 @@ pub async fn redraw(
     let prize = super::prizes::prize(store, activity, round.prize_id).await?;
     let excluded = taken(store, activity.id).await?;
     let participants = pool(store, activity.id, &prize, &excluded).await?;
-    if participants.is_empty() {
+    if participants.count == 0 {
         return Err(Error::conflict("没有尚未抽中的参与者可供补抽"));
     }
-    let names = sample_names(store, activity.id, participants.iter().map(String::as_str)).await?;
+    let names = sample_names(store, activity.id, participants.ids()).await?;
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
     if !sql::mark_absent(&mut tx, absent.id, &reason).await? {
         return Err(Error::conflict("该中奖者已被标记缺席或该轮已重置"));
@@ -514,7 +537,7 @@ pub async fn redraw(
             exclude_winners: true,
             kind: "redraw".into(),
             replaces_winner_id: Some(absent.id),
-            ..committed(secrets, &prize, &participants)
+            ..committed(secrets, &prize, participants)
         },
     )
     .await?;
