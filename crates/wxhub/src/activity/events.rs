@@ -237,6 +237,9 @@ async fn write_members(
     let now = crate::time::now_ms();
     let mut tx = store.writer().begin().await?;
     let mut written: Vec<Option<(MemberRow, Option<EventRow>)>> = vec![None; writes.len()];
+    // The events to write, in the writes' order (sorted by activity): which write, its kind
+    // and payload.
+    let mut pending: Vec<(usize, i64, &str, String)> = Vec::new();
     for i in order {
         let w = &writes[i];
         let upserted = members_sql::upsert_member(&mut tx, &w.member, w.sign_in, now).await?;
@@ -248,7 +251,6 @@ async fn write_members(
             None
         };
         let saved = upserted.member;
-        let mut event = None;
         if let Some(kind) = kind {
             let payload = json!({
                 "activity_id": saved.activity_id,
@@ -261,19 +263,22 @@ async fn write_members(
                 "time": now,
             })
             .to_string();
-            event = Some(
-                sql::insert_quietly(
-                    &mut tx,
-                    store.backend,
-                    saved.activity_id,
-                    kind,
-                    &payload,
-                    now,
-                )
-                .await?,
-            );
+            pending.push((i, saved.activity_id, kind, payload));
         }
-        written[i] = Some((saved, event));
+        written[i] = Some((saved, None));
+    }
+    // Each activity's events: its lock (in ascending order of activities), then one statement.
+    for same in pending.chunk_by(|a, b| a.1 == b.1) {
+        let activity_id = same[0].1;
+        sql::lock_events(&mut tx, store.backend, activity_id).await?;
+        let events: Vec<(&str, String)> = same.iter().map(|p| (p.2, p.3.clone())).collect();
+        let saved =
+            sql::insert_many_locked(&mut tx, store.backend, activity_id, &events, now).await?;
+        for ((i, ..), event) in same.iter().zip(saved) {
+            if let Some((_, slot)) = written[*i].as_mut() {
+                *slot = Some(event);
+            }
+        }
     }
     let written: Vec<(MemberRow, Option<EventRow>)> = written.into_iter().flatten().collect();
     let mut events: Vec<EventRow> = written.iter().filter_map(|(_, e)| e.clone()).collect();

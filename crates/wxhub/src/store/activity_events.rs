@@ -1,7 +1,7 @@
 //! SQL for the live stream: events of an activity, the screen key, and the PostgreSQL
 //! notification that carries an event to the other instances.
 
-use super::{Backend, RowExt, Store, StoreResult};
+use super::{Backend, RowExt, Store, StoreError, StoreResult};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use sqlx::{Any, Transaction};
@@ -146,28 +146,82 @@ pub async fn insert_quietly(
     payload: &str,
     now: i64,
 ) -> StoreResult<EventRow> {
+    lock_events(tx, backend, activity_id).await?;
+    insert_many_locked(
+        tx,
+        backend,
+        activity_id,
+        &[(kind, payload.to_string())],
+        now,
+    )
+    .await?
+    .pop()
+    .ok_or_else(|| StoreError::Corrupt("an inserted event came back empty".into()))
+}
+
+/// Takes the lock an activity's event ids are handed out under, held until the transaction
+/// ends (PostgreSQL; SQLite's single writer gives the same order anyway). An activity's events
+/// then commit in the order of their ids: a screen that has seen event N has seen every
+/// earlier one, so replaying "after Last-Event-ID" (and a stream's own catch-up) never skips
+/// an event that committed late. A transaction that locks several activities takes their
+/// locks in ascending order.
+pub async fn lock_events(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    activity_id: i64,
+) -> StoreResult<()> {
     if backend == Backend::Postgres {
-        // An activity's events commit in the order of their ids: the id is taken under a lock
-        // held until this transaction ends. A screen that has seen event N has then seen every
-        // earlier one, so replaying "after Last-Event-ID" (and a stream's own catch-up) never
-        // skips an event that committed late. (SQLite's single writer gives this order anyway.)
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(EVENT_LOCK_SPACE ^ activity_id)
             .execute(&mut **tx)
             .await?;
     }
-    let row = sqlx::query(&format!(
-        "INSERT INTO activity_events (activity_id, kind, payload, created_at) \
-         VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
-    ))
-    .bind(activity_id)
-    .bind(kind)
-    .bind(payload)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    event(&row)
+    Ok(())
 }
+
+/// Events of one activity, `(kind, payload)`, in one statement, for a transaction that already
+/// holds its `lock_events`: the rows in the order given, their ids ascending in that order
+/// (one statement's rows take the sequence's values in order; the ids are sorted, whatever
+/// order RETURNING yields them in).
+pub async fn insert_many_locked(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    activity_id: i64,
+    events: &[(&str, String)],
+    now: i64,
+) -> StoreResult<Vec<EventRow>> {
+    let mut saved = Vec::with_capacity(events.len());
+    for chunk in events.chunks(EVENT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO activity_events (activity_id, kind, payload, created_at) VALUES {} \
+             RETURNING {COLUMNS}",
+            super::Placeholders::new(backend).values(chunk.len(), &[""; 4])
+        );
+        let mut query = sqlx::query(&sql);
+        for (kind, payload) in chunk {
+            query = query.bind(activity_id).bind(*kind).bind(payload).bind(now);
+        }
+        let mut rows = query
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(event)
+            .collect::<StoreResult<Vec<_>>>()?;
+        rows.sort_by_key(|e| e.id);
+        for (row, (kind, payload)) in rows.iter().zip(chunk) {
+            if row.kind != *kind || row.payload != *payload {
+                return Err(StoreError::Corrupt(
+                    "events came back out of their order".into(),
+                ));
+            }
+        }
+        saved.extend(rows);
+    }
+    Ok(saved)
+}
+
+/// Events per statement (4 parameters each).
+const EVENT_CHUNK: usize = 64;
 
 pub async fn get(store: &Store, id: i64) -> StoreResult<Option<EventRow>> {
     let row = sqlx::query(&format!(
