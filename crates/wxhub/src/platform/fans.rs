@@ -249,7 +249,7 @@ pub async fn add(
                 .unwrap_or_else(|| format!("第 {} 个粉丝", i + 1));
             Error::bad_request(format!("{which}: {}", e.message()))
         };
-        let input: FanInput = serde_json::from_value(item.clone())
+        let input = FanInput::deserialize(item)
             .map_err(|_| name(Error::bad_request("格式错误,应为对象")))?;
         let row = parse_fan(&input, port.id, &port.app_id, tz).map_err(name)?;
         if !seen.insert(row.open_id.clone()) {
