@@ -271,7 +271,7 @@ async fn write_members(
     for same in pending.chunk_by(|a, b| a.1 == b.1) {
         let activity_id = same[0].1;
         sql::lock_events(&mut tx, store.backend, activity_id).await?;
-        let events: Vec<(&str, String)> = same.iter().map(|p| (p.2, p.3.clone())).collect();
+        let events: Vec<(&str, &str)> = same.iter().map(|p| (p.2, p.3.as_str())).collect();
         let saved =
             sql::insert_many_locked(&mut tx, store.backend, activity_id, &events, now).await?;
         for ((i, ..), event) in same.iter().zip(saved) {

@@ -147,16 +147,10 @@ pub async fn insert_quietly(
     now: i64,
 ) -> StoreResult<EventRow> {
     lock_events(tx, backend, activity_id).await?;
-    insert_many_locked(
-        tx,
-        backend,
-        activity_id,
-        &[(kind, payload.to_string())],
-        now,
-    )
-    .await?
-    .pop()
-    .ok_or_else(|| StoreError::Corrupt("an inserted event came back empty".into()))
+    insert_many_locked(tx, backend, activity_id, &[(kind, payload)], now)
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("an inserted event came back empty".into()))
 }
 
 /// Takes the lock an activity's event ids are handed out under, held until the transaction
@@ -187,7 +181,7 @@ pub async fn insert_many_locked(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     activity_id: i64,
-    events: &[(&str, String)],
+    events: &[(&str, &str)],
     now: i64,
 ) -> StoreResult<Vec<EventRow>> {
     let mut saved = Vec::with_capacity(events.len());
@@ -199,7 +193,7 @@ pub async fn insert_many_locked(
         );
         let mut query = sqlx::query(&sql);
         for (kind, payload) in chunk {
-            query = query.bind(activity_id).bind(*kind).bind(payload).bind(now);
+            query = query.bind(activity_id).bind(*kind).bind(*payload).bind(now);
         }
         let mut rows = query
             .fetch_all(&mut **tx)

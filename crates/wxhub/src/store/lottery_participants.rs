@@ -117,11 +117,32 @@ pub async fn by_ids(
 }
 
 /// Everyone who may be drawn in an activity, as text: every member's id and every imported
-/// participant's id, one per line, unsorted (the members' and the imported ids each in index
-/// order), without the imported people who joined too (they take part once, as the member).
-/// The ids come back as one aggregated value per source instead of a row each: a million ids
-/// are one string to decode, not a million rows (issue 17; the lottery's commitment).
-pub async fn id_lines(store: &Store, activity_id: i64) -> StoreResult<String> {
+/// participant's id, one per line (each source in its index's order on SQLite), and the
+/// imported people who joined too (the same phone), who take part once, as the member. The ids
+/// come back as one aggregated value per source instead of a row each: a million ids are one
+/// string to decode, not a million rows (issue 17; the lottery's commitment).
+pub struct IdLines {
+    members: String,
+    imported: String,
+    joined: HashSet<String>,
+}
+
+impl IdLines {
+    /// The ids, unsorted: the members', then the imported who did not join.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        let imported = self
+            .imported
+            .split('\n')
+            .filter(|id| !self.joined.contains(*id));
+        self.members
+            .split('\n')
+            .chain(imported)
+            .filter(|id| !id.is_empty())
+    }
+}
+
+/// The ids who may be drawn in `activity_id`, in two queries.
+pub async fn id_lines(store: &Store, activity_id: i64) -> StoreResult<IdLines> {
     // On SQLite each source comes in its unique index's order, which is the byte order the
     // list is sorted in, so the caller's sort only merges two runs; PostgreSQL's collation may
     // order otherwise, and its aggregate takes the rows as they come.
@@ -138,8 +159,6 @@ pub async fn id_lines(store: &Store, activity_id: i64) -> StoreResult<String> {
     .bind(activity_id)
     .fetch_one(store.reader())
     .await?;
-    let members = row.opt_text("members")?.unwrap_or_default();
-    let imported = row.opt_text("imported")?.unwrap_or_default();
     // The imported who joined too: looked up from the members' side (usually the few).
     let joined = sqlx::query(
         "SELECT p.participant_id FROM activity_members m JOIN lottery_participants p \
@@ -148,24 +167,14 @@ pub async fn id_lines(store: &Store, activity_id: i64) -> StoreResult<String> {
     )
     .bind(activity_id)
     .fetch_all(store.reader())
-    .await?;
-    let imported = if joined.is_empty() {
-        imported
-    } else {
-        let joined: HashSet<String> = joined
-            .iter()
-            .map(|r| r.text("participant_id"))
-            .collect::<StoreResult<_>>()?;
-        let kept: Vec<&str> = imported
-            .split('\n')
-            .filter(|id| !joined.contains(*id))
-            .collect();
-        kept.join("\n")
-    };
-    Ok(match (members.is_empty(), imported.is_empty()) {
-        (_, true) => members,
-        (true, false) => imported,
-        (false, false) => members + "\n" + &imported,
+    .await?
+    .iter()
+    .map(|r| r.text("participant_id"))
+    .collect::<StoreResult<_>>()?;
+    Ok(IdLines {
+        members: row.opt_text("members")?.unwrap_or_default(),
+        imported: row.opt_text("imported")?.unwrap_or_default(),
+        joined,
     })
 }
 

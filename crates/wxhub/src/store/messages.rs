@@ -324,20 +324,11 @@ fn send(row: &AnyRow) -> StoreResult<SendRow> {
 /// in a few statements.
 const SEND_CHUNK: usize = 16;
 
-/// Records sends before they are attempted, in one transaction, a chunk of them per statement;
-/// returns their ids, in order. Ids are handed out in the order of the rows (SQLite's single
+/// Records sends before they are attempted, in the caller's transaction, a chunk of them per
+/// statement; returns their ids, in order. Ids are handed out in the order of the rows (SQLite's single
 /// writer; PostgreSQL's sequence within one statement), so the returned ids, sorted, are the
 /// rows' in order, whatever order RETURNING yields them in.
-pub async fn insert_sends(store: &Store, sends: &[SendRow]) -> StoreResult<Vec<i64>> {
-    let mut tx = store.writer().begin().await?;
-    let sends: Vec<&SendRow> = sends.iter().collect();
-    let ids = insert_sends_in(&mut tx, store.backend, &sends).await?;
-    tx.commit().await?;
-    Ok(ids)
-}
-
-/// `insert_sends` within the caller's transaction.
-pub async fn insert_sends_in(
+pub async fn insert_sends(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     sends: &[&SendRow],
@@ -394,19 +385,10 @@ pub struct SendOutcome {
     pub at: i64,
 }
 
-/// Records WeChat's answers, in one transaction, a chunk of them per statement (over an
+/// Records WeChat's answers, in the caller's transaction, a chunk of them per statement (over an
 /// `unknown` the sweep may have set, if the answer came later than the sweep expected: the
 /// answer is better knowledge).
-pub async fn finish_sends(store: &Store, outcomes: &[SendOutcome]) -> StoreResult<()> {
-    let mut tx = store.writer().begin().await?;
-    let outcomes: Vec<&SendOutcome> = outcomes.iter().collect();
-    finish_sends_in(&mut tx, store.backend, &outcomes).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// `finish_sends` within the caller's transaction.
-pub async fn finish_sends_in(
+pub async fn finish_sends(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     outcomes: &[&SendOutcome],

@@ -41,8 +41,8 @@ async fn write_group(store: &Store, writes: &[SendWrite]) -> StoreResult<Vec<i64
         }
     }
     let mut tx = store.writer().begin().await?;
-    let ids = messages::insert_sends_in(&mut tx, store.backend, &records).await?;
-    messages::finish_sends_in(&mut tx, store.backend, &outcomes).await?;
+    let ids = messages::insert_sends(&mut tx, store.backend, &records).await?;
+    messages::finish_sends(&mut tx, store.backend, &outcomes).await?;
     let totals = wechat_tokens::add_counts(&mut tx, &counts).await?;
     tx.commit().await?;
     let (mut ids, mut totals) = (ids.into_iter(), totals.into_iter());

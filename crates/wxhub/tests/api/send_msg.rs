@@ -841,10 +841,16 @@ async fn a_send_cut_short_by_a_stop_is_marked_unknown_at_start_and_one_in_flight
     };
     // One recorded an hour ago whose process stopped before WeChat answered; one in flight on
     // another instance right now.
-    let ids =
-        wxhub::store::messages::insert_sends(&app.state.store, &[row(now - 3_600_000), row(now)])
-            .await
-            .unwrap();
+    let store = &app.state.store;
+    let mut tx = store.writer().begin().await.unwrap();
+    let ids = wxhub::store::messages::insert_sends(
+        &mut tx,
+        store.backend,
+        &[&row(now - 3_600_000), &row(now)],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let app = app.restart().await;
     let status = |id: i64| {
         let store = app.state.store.clone();
@@ -897,7 +903,11 @@ async fn sends_recorded_and_finished_in_groups_keep_each_row_its_own() {
             ..Default::default()
         })
         .collect();
-    let ids = insert_sends(store, &rows).await.unwrap();
+    let mut tx = store.writer().begin().await.unwrap();
+    let ids = insert_sends(&mut tx, store.backend, &rows.iter().collect::<Vec<_>>())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     assert_eq!(ids.len(), 40);
     let outcomes: Vec<SendOutcome> = ids
         .iter()
@@ -915,7 +925,11 @@ async fn sends_recorded_and_finished_in_groups_keep_each_row_its_own() {
             at: 5_000 + i as i64,
         })
         .collect();
-    finish_sends(store, &outcomes).await.unwrap();
+    let mut tx = store.writer().begin().await.unwrap();
+    finish_sends(&mut tx, store.backend, &outcomes.iter().collect::<Vec<_>>())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     for (i, id) in ids.iter().enumerate() {
         let row = get_send(store, *id).await.unwrap().unwrap();
         assert_eq!(row.open_id, format!("oGroup{i:02}"), "row {i}");

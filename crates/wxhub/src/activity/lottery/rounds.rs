@@ -139,16 +139,16 @@ async fn pool(
     prize: &PrizeRow,
     excluded: &HashSet<String>,
 ) -> Result<Pool> {
-    let text = people::id_lines(store, activity_id).await?;
+    let lines = people::id_lines(store, activity_id).await?;
     let tags = super::prizes::tag_list(&prize.eligible_tags);
     let tagged = if tags.is_empty() {
         None
     } else {
         Some(people::tagged(store, activity_id, &tags).await?)
     };
-    let mut ids: Vec<&str> = text
-        .split('\n')
-        .filter(|id| !id.is_empty() && !excluded.contains(*id))
+    let mut ids: Vec<&str> = lines
+        .ids()
+        .filter(|id| !excluded.contains(*id))
         .filter(|id| tagged.as_ref().is_none_or(|t| t.contains(*id)))
         .collect();
     // Stable: it merges the sorted runs the database hands each source in.
