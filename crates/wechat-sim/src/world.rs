@@ -15,6 +15,8 @@ pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 const INTERACTION_WINDOW_MS: i64 = 48 * 3600 * 1000;
 const FORCE_PER_DAY: i64 = 20;
 const FORCE_SPACING_MS: i64 = 30_000;
+/// WeChat sends one message per openid and client_msg_id within this time.
+pub const CLIENT_MSG_ID_TTL_MS: i64 = 10 * 60 * 1000;
 
 /// WeChat's answer to a call: errcode 0 with fields, or an error.
 pub type Answer = Result<Value, (i64, String)>;
@@ -276,6 +278,8 @@ pub struct World {
     pub received: Vec<Received>,
     pub faults: Vec<Fault>,
     next_msgid: i64,
+    /// (appid, touser, client_msg_id) → (msgid, when it was accepted): WeChat's 防重入.
+    client_msgs: HashMap<(String, String, String), (i64, i64)>,
 }
 
 pub fn real_now_ms() -> i64 {
@@ -650,8 +654,26 @@ impl World {
         if user.spec.refuses_templates {
             return fail(43101, "user refuse to accept the msg");
         }
+        // A repeat of an accepted client_msg_id within ten minutes is not sent again; it is
+        // answered as the first was (WeChat documents the dedup, not its answer).
+        let now = self.now_ms();
+        let dedup_key = body
+            .get("client_msg_id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
+            .map(|id| (appid.to_string(), touser.to_string(), id.to_string()));
+        if let Some(key) = &dedup_key {
+            if let Some(&(msgid, at)) = self.client_msgs.get(key) {
+                if now - at < CLIENT_MSG_ID_TTL_MS {
+                    return Ok(json!({ "msgid": msgid }));
+                }
+            }
+        }
         self.use_quota(appid, "template")?;
         let msgid = self.next_msgid();
+        if let Some(key) = dedup_key {
+            self.client_msgs.insert(key, (msgid, now));
+        }
         self.received.push(Received {
             endpoint: "/cgi-bin/message/template/send".into(),
             appid: appid.to_string(),

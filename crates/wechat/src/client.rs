@@ -116,7 +116,12 @@ pub fn china_day(ms: i64) -> i64 {
 }
 
 /// When WeChat's daily quotas reset after `ms`: the next midnight in China.
-fn next_reset_ms(ms: i64) -> i64 {
+///
+/// ```
+/// // 2026-11-30 12:00 in China → 2026-12-01 00:00 in China (16:00 UTC the day before).
+/// assert_eq!(wechat::next_reset_ms(1_796_011_200_000), 1_796_054_400_000);
+/// ```
+pub fn next_reset_ms(ms: i64) -> i64 {
     (china_day(ms) + 1) * DAY_MS - CHINA_OFFSET_MS
 }
 
@@ -513,6 +518,12 @@ impl Client {
         )
         .await
         .map(|_| ())
+    }
+
+    /// Lifts the pause that a 45009 put on `appid`'s calls: for an operator who knows the
+    /// quota was reset (WeChat's back office, `clear_quota`) before the next midnight.
+    pub fn unblock(&self, appid: &str) {
+        self.inner.blocked.lock().expect("lock").remove(appid);
     }
 
     fn check_blocked(&self, appid: &str) -> Result<()> {

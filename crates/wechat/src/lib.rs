@@ -40,6 +40,6 @@ pub use api::{
     TemplateMessage, TemplateValue, UserInfo,
 };
 pub use callback::{CallbackQuery, Event, Message, MessageKind, Opened, Reply, Verifier};
-pub use client::{App, Client, ClientConfig, TokenEndpoint, Usage};
+pub use client::{next_reset_ms, App, Client, ClientConfig, TokenEndpoint, Usage};
 pub use error::{classify, describe, ApiError, CallbackError, Error, ErrorClass, Result};
 pub use token::{Counter, MemoryTokenStore, StoredToken, TokenStore};

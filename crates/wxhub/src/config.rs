@@ -73,9 +73,30 @@ pub struct Config {
     pub auth: AuthConfig,
     pub wechat: WechatConfig,
     pub console: ConsoleConfig,
+    pub campaigns: CampaignsConfig,
 }
 
-/// The web console's accounts and sessions.
+/// Campaigns (群发): the workers that send them (campaigns/worker.rs).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignsConfig {
+    /// Run this instance's campaign worker (any number of instances may).
+    pub worker: bool,
+    /// Messages a second a port's campaigns send, all instances together, unless the port
+    /// sets its own (`campaignRate`).
+    pub rate: i64,
+    /// Concurrent WeChat calls of one campaign on one instance.
+    pub concurrency: usize,
+    /// How long a worker's claim on a batch lasts beyond its reserved sending time; a worker
+    /// that stops holds its recipients no longer than this.
+    pub lease_secs: i64,
+    /// How long after a first attempt a recipient whose outcome is uncertain (no answer, a
+    /// lease that ran out) is sent again with the same client_msg_id; WeChat drops repeats
+    /// for ten minutes. Later, it is marked unknown instead.
+    pub dedup_window_secs: i64,
+    /// Attempts per recipient for errors a retry may cure (WeChat busy, no connection).
+    pub max_attempts: i64,
+}
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleConfig {
@@ -212,6 +233,14 @@ impl Default for Config {
                 token_quota: 2_000,
                 template_quota: 100_000,
             },
+            campaigns: CampaignsConfig {
+                worker: true,
+                rate: 100,
+                concurrency: 32,
+                lease_secs: 30,
+                dedup_window_secs: 300,
+                max_attempts: 5,
+            },
             console: ConsoleConfig {
                 session_idle_secs: 30 * 60,
                 session_lifetime_secs: 12 * 3600,
@@ -346,6 +375,17 @@ impl Config {
             return Err(ConfigError(
                 "max_streams_per_key, max_connections and the read timeouts must be positive"
                     .into(),
+            ));
+        }
+        let c = &self.campaigns;
+        if !(1..=100_000).contains(&c.rate)
+            || !(1..=1024).contains(&c.concurrency)
+            || !(1..=3600).contains(&c.lease_secs)
+            || !(0..=540).contains(&c.dedup_window_secs)
+            || !(1..=100).contains(&c.max_attempts)
+        {
+            return Err(ConfigError(
+                "campaigns: rate 1–100000, concurrency 1–1024, lease_secs 1–3600, dedup_window_secs 0–540 (WeChat keeps 600), max_attempts 1–100".into(),
             ));
         }
         if self.console.session_idle_secs <= 0

@@ -8,6 +8,7 @@
 pub mod activity;
 pub mod admin;
 pub mod auth;
+pub mod campaigns;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub oauth_starts: Arc<auth::throttle::Throttle>,
     /// Open event streams per screen key / client (`max_streams_per_key`).
     pub streams: Arc<activity::events::StreamCounts>,
+    /// Campaigns: wakes this instance's campaign worker.
+    pub campaigns: Arc<campaigns::worker::Campaigns>,
     /// The parsed `trusted_proxies`.
     pub trusted_proxies: Arc<Vec<http::client_ip::Network>>,
 }
@@ -130,6 +133,13 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         writes: send_writes,
     });
     start_pending_sweep(store.clone(), platform::send::pending_limit(&config.wechat));
+    let campaigns = campaigns::worker::start(
+        store.clone(),
+        secrets.clone(),
+        wechat.clone(),
+        config.campaigns.clone(),
+        config.time_zone(),
+    );
     let avatars = activity::avatars::Avatars::start(
         store.clone(),
         config.wechat.avatar_hosts.clone(),
@@ -144,6 +154,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         wall_filters: Arc::default(),
         wall_posts,
         send_log,
+        campaigns,
         trusted_proxies: Arc::new(
             http::client_ip::parse_networks(&config.trusted_proxies).map_err(StartError)?,
         ),

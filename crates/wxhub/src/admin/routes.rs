@@ -87,7 +87,7 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    pub(super) fn page(&self) -> Result<Page> {
+    pub(crate) fn page(&self) -> Result<Page> {
         Page::new(self.page, self.page_size)
     }
 }

@@ -224,6 +224,15 @@ pub async fn receive(
             )
             .await?;
         }
+        MessageKind::Event(Event::TemplateSendJobFinish { msg_id, status }) => {
+            // WeChat's words: "success", "failed:user block", "failed: system failed".
+            let delivery = match status.as_str() {
+                "success" => "success",
+                s if s.contains("block") => "user_block",
+                _ => "system_failed",
+            };
+            crate::store::campaigns::set_delivery(&mut tx, *msg_id, delivery, now).await?;
+        }
         _ => {}
     }
     tx.commit().await.map_err(StoreError::from)?;

@@ -200,7 +200,23 @@ async fn resolve_content(
     ))
 }
 
-fn mini_program(value: &Value) -> Result<wechat::MiniProgram> {
+/// The template and its fields for a message to many (campaigns/), resolved by sendMsg's rules
+/// (msgTempId, then msgId's training message, then the application's default; msgContent,
+/// then msgContentId, then the default).
+pub(crate) async fn resolve_template_fields(
+    store: &Store,
+    req: &SendRequest,
+    port: &PortRow,
+) -> Result<(String, Vec<Field>)> {
+    let (template, _) = resolve_template(store, req, port).await?;
+    let fields = match resolve_content(store, req, port).await?.0 {
+        Content::Fields(f) => f,
+        Content::Given(v) => parse_fields(&v, "msgContent")?,
+    };
+    Ok((template, fields))
+}
+
+pub(crate) fn mini_program(value: &Value) -> Result<wechat::MiniProgram> {
     let value = match value {
         Value::Array(items) if items.len() == 1 => &items[0],
         v => v,
@@ -225,7 +241,7 @@ fn mini_program(value: &Value) -> Result<wechat::MiniProgram> {
     })
 }
 
-fn check_url(url: &str) -> Result<()> {
+pub(crate) fn check_url(url: &str) -> Result<()> {
     let ok = url.len() <= 1024
         && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
     if !ok {

@@ -11,6 +11,7 @@ pub mod applications;
 pub mod avatars;
 pub mod cache;
 pub mod callbacks;
+pub mod campaigns;
 pub mod clients;
 pub mod console_audit;
 pub mod fans;
@@ -170,10 +171,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression", 24 "0024_campaigns")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression", 24 "0024_campaigns")
         }
     };
     Migrator {

@@ -8,6 +8,7 @@ mod applications;
 mod browser;
 mod caches;
 mod callbacks;
+mod campaigns;
 mod cli;
 mod console;
 mod cors;

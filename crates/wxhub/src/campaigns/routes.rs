@@ -1,0 +1,225 @@
+//! HTTP handlers of campaigns, in the marketing family (seed 001's envelope and Sso-Token),
+//! mounted under each gateway prefix beside sendMsg: `/wx/api/campaigns…`.
+
+use super::{Caller, CampaignInput, CampaignView, Control, RecipientView};
+use crate::admin::routes::PageParams;
+use crate::auth::extract::SsoClient;
+use crate::error::Result;
+use crate::http::envelope::Marketing;
+use crate::http::openapi::{MarketingError, MarketingOk, MarketingPage};
+use crate::http::params::{lenient, Params, PathParam};
+use crate::platform::ports::PortScope;
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router(prefix: &str) -> Router<AppState> {
+    let base = format!("{prefix}/wx/api/campaigns");
+    Router::new()
+        .route(&base, get(list).post(create))
+        .route(&format!("{base}/{{id}}"), get(show))
+        .route(&format!("{base}/{{id}}/recipients"), get(recipients))
+        .route(&format!("{base}/{{id}}/pause"), post(pause))
+        .route(&format!("{base}/{{id}}/resume"), post(resume))
+        .route(&format!("{base}/{{id}}/cancel"), post(cancel))
+}
+
+fn caller_of(c: &SsoClient) -> Caller {
+    let scope = PortScope::of(c);
+    Caller {
+        client_id: c.client_id.clone(),
+        org_id: match scope {
+            PortScope::Org(org) => Some(org),
+            PortScope::All => None,
+        },
+        scope,
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateParams {
+    /// Shown in lists; default 「群发 <time>」.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    name: Option<String>,
+    /// The official account (port) to send from: portId or appId.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    port_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    app_id: Option<String>,
+    /// The application whose default template and content apply when none is named.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    app_app_id: Option<i64>,
+    /// The template, as sendMsg: msgTempId, or the training message msgId's template.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    msg_temp_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    msg_id: Option<String>,
+    /// `[{name, value, color}]`; values may hold {nickname}, {name}, {prize}, {activity}.
+    #[serde(default, deserialize_with = "lenient::opt_json")]
+    #[schema(value_type = Option<Object>)]
+    msg_content: Option<Value>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    msg_content_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_json")]
+    #[schema(value_type = Option<Object>)]
+    mini_program_configs: Option<Value>,
+    /// `{"type":"fans"}`, `{"type":"users","userIds":[…]}`, `{"type":"openIds","openIds":[…]}`,
+    /// `{"type":"activity","activityId":…}` or `{"type":"winners","activityId":…,"roundId":…}`.
+    #[serde(default, deserialize_with = "lenient::opt_json")]
+    #[schema(value_type = Object)]
+    segment: Option<Value>,
+    /// When to start ("2026-12-01 09:00:00" in the configured zone, or ISO 8601); default now.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    start_at: Option<String>,
+}
+
+/// Creates a campaign: its recipients are chosen once, now; it starts at startAt.
+#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns", tag = "campaigns",
+    security(("sso_token" = [])), request_body = CreateParams,
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
+              (status = 409, body = MarketingError)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    Params(p): Params<CreateParams>,
+) -> Result<Marketing<CampaignView>> {
+    let input = CampaignInput {
+        name: p.name,
+        port_id: p.port_id,
+        app_id: p.app_id,
+        app_app_id: p.app_app_id,
+        msg_temp_id: p.msg_temp_id,
+        msg_id: p.msg_id,
+        msg_content_id: p.msg_content_id,
+        msg_content: p.msg_content,
+        url: p.url,
+        mini_program_configs: p.mini_program_configs,
+        segment: p.segment,
+        start_at: p.start_at,
+    };
+    let view = super::create(&s, &caller_of(&caller), input).await?;
+    Ok(Marketing::with_message("创建成功", view))
+}
+
+/// The caller's campaigns (an org client's own; the platform's all), newest first.
+#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns", tag = "campaigns", params(PageParams),
+    security(("sso_token" = [])),
+    responses((status = 200, body = MarketingPage<CampaignView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    Params(p): Params<PageParams>,
+) -> Result<Marketing<(), CampaignView>> {
+    let page = p.page()?;
+    let (items, total) = super::list(&s, &caller_of(&caller), page).await?;
+    Ok(Marketing::page(items, total))
+}
+
+/// A campaign and its progress: counts per state, rate, estimated finish.
+#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/{id}", tag = "campaigns",
+    params(("id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError)))]
+pub async fn show(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    PathParam(id): PathParam<i64>,
+) -> Result<Marketing<CampaignView>> {
+    Ok(Marketing::ok(
+        super::get(&s, &caller_of(&caller), id).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct RecipientParams {
+    /// pending, sending, sent, failed, skipped or unknown
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+}
+
+/// The campaign's recipients in order, each with its outcome.
+#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/{id}/recipients", tag = "campaigns",
+    params(("id" = i64, Path), RecipientParams), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingPage<RecipientView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError)))]
+pub async fn recipients(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    PathParam(id): PathParam<i64>,
+    Params(p): Params<RecipientParams>,
+) -> Result<Marketing<(), RecipientView>> {
+    let page = crate::admin::Page::new(p.page, p.page_size)?;
+    let state = p.state.filter(|s| !s.is_empty());
+    let (items, total) =
+        super::recipients(&s, &caller_of(&caller), id, state.as_deref(), page).await?;
+    Ok(Marketing::page(items, total))
+}
+
+async fn control(
+    s: AppState,
+    caller: SsoClient,
+    id: i64,
+    action: Control,
+) -> Result<Marketing<CampaignView>> {
+    let view = super::control(&s, &caller_of(&caller), id, action).await?;
+    Ok(Marketing::ok(view))
+}
+
+/// Pauses a campaign (scheduled, running or waiting): no new batch starts; within a second.
+#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/pause", tag = "campaigns",
+    params(("id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 401, body = MarketingError),
+              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+pub async fn pause(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    PathParam(id): PathParam<i64>,
+) -> Result<Marketing<CampaignView>> {
+    control(s, caller, id, Control::Pause).await
+}
+
+/// Resumes a paused campaign, or one waiting for WeChat's quota (when it was reset early).
+#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/resume", tag = "campaigns",
+    params(("id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 401, body = MarketingError),
+              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+pub async fn resume(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    PathParam(id): PathParam<i64>,
+) -> Result<Marketing<CampaignView>> {
+    control(s, caller, id, Control::Resume).await
+}
+
+/// Cancels a campaign: who has not been sent to is skipped.
+#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/cancel", tag = "campaigns",
+    params(("id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 401, body = MarketingError),
+              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    PathParam(id): PathParam<i64>,
+) -> Result<Marketing<CampaignView>> {
+    control(s, caller, id, Control::Cancel).await
+}

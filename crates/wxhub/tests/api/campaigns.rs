@@ -1,0 +1,656 @@
+//! Campaigns (issue 18) through the router against the WeChat simulator: ten thousand
+//! recipients with WeChat's refusals, a 45009 mid-way and dropped connections; pause, resume
+//! and cancel; a worker's expired lease re-examined; two instances sharing one campaign; the
+//! API's bad inputs and scoping.
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+use wechat_sim::{AccountSpec, Fault, Simulator, UserSpec};
+
+const APP_ID: &str = "wx5c0a1b2c3d4e5f60";
+const SECRET: &str = "simsecret0123456789";
+const TEMPLATE: &str = "/cgi-bin/message/template/send";
+const BASE: &str = "/mpwechat/wx/api/campaigns";
+
+struct Ctx {
+    app: TestApp,
+    sim: Simulator,
+    token: String,
+    port_id: i64,
+}
+
+fn open_id(i: usize) -> String {
+    format!("oCampaignFan{i:06}")
+}
+
+/// A simulator account with `n` followers (those in `unsubscribed_in_wechat` have unfollowed
+/// on WeChat's side since wxhub last heard), the same fans in wxhub, and `left` fans wxhub
+/// knows have unfollowed.
+async fn ctx(
+    n: usize,
+    unsubscribed_in_wechat: &[usize],
+    left: usize,
+    rate: i64,
+    quota: Option<i64>,
+) -> Ctx {
+    let sim = Simulator::new();
+    sim.add_account(AccountSpec {
+        template_quota: quota,
+        ..AccountSpec::new(APP_ID, SECRET)
+    });
+    for i in 0..n + left {
+        sim.add_user(
+            APP_ID,
+            UserSpec {
+                subscribed: i < n && !unsubscribed_in_wechat.contains(&i),
+                nickname: format!("粉丝{i}"),
+                ..UserSpec::new(&open_id(i))
+            },
+        );
+    }
+    let base = sim.spawn("127.0.0.1:0").await.unwrap();
+    let app = TestApp::with(|c| {
+        c.wechat.api_base = base.clone();
+        c.wechat.backoff_ms = 5;
+        c.wechat.timeout_ms = 1000;
+        c.campaigns.rate = rate;
+    })
+    .await;
+    let port_id = app.port(APP_ID).await;
+    let creds = app.client("platform", None).await;
+    let token = app.token(&creds).await;
+    let fans: Vec<Value> = (0..n + left)
+        .map(|i| {
+            json!({"openId": open_id(i), "unionId": format!("uCampaignFan{i:06}"),
+                   "subscribe": if i < n { 1 } else { 0 },
+                   "nickname": format!("粉丝{i}")})
+        })
+        .collect();
+    for chunk in fans.chunks(1000) {
+        let resp = app
+            .call(
+                Method::PUT,
+                "/mpwechat/wx/api/fans/addFans",
+                Some(&token),
+                Some("application/json"),
+                json!({"appId": APP_ID, "fans": chunk}).to_string(),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    Ctx {
+        app,
+        sim,
+        token,
+        port_id,
+    }
+}
+
+impl Ctx {
+    async fn create(&self, body: Value) -> Resp {
+        self.app
+            .json(Method::POST, BASE, Some(&self.token), body)
+            .await
+    }
+
+    async fn campaign(&self, id: i64) -> Value {
+        let resp = self
+            .app
+            .get(&format!("{BASE}/{id}"), Some(&self.token))
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        resp.json()["result"].clone()
+    }
+
+    async fn control(&self, id: i64, action: &str) -> Resp {
+        self.app
+            .call(
+                Method::POST,
+                &format!("{BASE}/{id}/{action}"),
+                Some(&self.token),
+                None,
+                axum::body::Body::empty(),
+            )
+            .await
+    }
+
+    /// Polls until the campaign's state is one of `states` (at most `secs`).
+    async fn wait_for(&self, id: i64, states: &[&str], secs: u64) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let c = self.campaign(id).await;
+            if states.contains(&c["state"].as_str().unwrap()) {
+                return c;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "campaign {id} still {} after {secs} s: {c}",
+                c["state"]
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// How many template messages the simulator accepted, per openid.
+    fn received(&self) -> HashMap<String, usize> {
+        let mut by = HashMap::new();
+        for m in self.sim.received() {
+            if m.endpoint == TEMPLATE {
+                *by.entry(m.body["touser"].as_str().unwrap().to_string())
+                    .or_default() += 1;
+            }
+        }
+        by
+    }
+
+    async fn all_recipients(&self, id: i64) -> Vec<Value> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let resp = self
+                .app
+                .get(
+                    &format!("{BASE}/{id}/recipients?page={page}&pageSize=100"),
+                    Some(&self.token),
+                )
+                .await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+            let items = resp.json()["items"].as_array().unwrap().clone();
+            if items.is_empty() {
+                break;
+            }
+            all.extend(items);
+        }
+        all
+    }
+}
+
+fn fields() -> Value {
+    json!([
+        {"name": "first", "value": "{nickname},您好"},
+        {"name": "keyword1", "value": "年终答谢会"},
+        {"name": "remark", "value": "欢迎参加", "color": "#173177"}
+    ])
+}
+
+#[tokio::test]
+async fn ten_thousand_recipients_through_refusals_a_quota_and_dropped_connections() {
+    let unsubscribed: Vec<usize> = (0..10_000).step_by(97).collect();
+    let c = ctx(10_000, &unsubscribed, 25, 5_000, Some(6_000)).await;
+    // Dropped connections: before the call (never reached WeChat), after it (delivered, the
+    // answer lost), and WeChat busy.
+    for _ in 0..3 {
+        c.sim.inject(Fault::drop_before(TEMPLATE));
+        c.sim.inject(Fault::drop_after(TEMPLATE));
+    }
+    c.sim.inject(Fault::errcode(TEMPLATE, -1, 3));
+    let resp = c
+        .create(json!({
+            "name": "年终答谢", "portId": c.port_id, "msgTempId": "TPL-thanks",
+            "msgContent": fields(), "url": "https://mem.360lj.com/thanks",
+            "segment": {"type": "fans"}
+        }))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let body = resp.json();
+    assert_eq!(body["success"], 1);
+    assert_eq!(body["message"], "创建成功");
+    let created = &body["result"];
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["total"], 10_000);
+    assert_eq!(created["leftOut"]["unsubscribed"], 25);
+    assert_eq!(created["templateId"], "TPL-thanks");
+
+    // The quota runs out mid-way: the campaign waits until WeChat's midnight and says so.
+    let waiting = c.wait_for(id, &["waiting"], 60).await;
+    assert!(
+        waiting["reason"].as_str().unwrap().contains("45009"),
+        "{waiting}"
+    );
+    let resume_at = waiting["resumeAt"].as_str().unwrap();
+    let expected = wechat::next_reset_ms(wxhub::time::now_ms());
+    assert_eq!(
+        resume_at,
+        jiff::Timestamp::from_millisecond(expected)
+            .unwrap()
+            .to_string()
+    );
+    let sent_before = c.received().values().sum::<usize>();
+    assert_eq!(sent_before, 6_000, "the simulator takes exactly its quota");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        c.received().values().sum::<usize>(),
+        6_000,
+        "nothing is sent while waiting"
+    );
+
+    // WeChat's day turns; the operator resumes at once instead of waiting for wxhub's clock.
+    c.sim.advance_clock(86_400);
+    let resp = c.control(id, "resume").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let done = c.wait_for(id, &["finished"], 60).await;
+
+    let counts = &done["counts"];
+    let skipped = unsubscribed.len() as i64;
+    assert_eq!(counts["skipped"], skipped, "{done}");
+    assert_eq!(counts["sent"], 10_000 - skipped, "{done}");
+    assert_eq!(counts["pending"], 0);
+    assert_eq!(counts["sending"], 0);
+    assert_eq!(counts["failed"], 0);
+    assert_eq!(counts["unknown"], 0);
+    assert!(done["finishedAt"].is_string());
+
+    // Every recipient was sent to at most once, and WeChat's count is wxhub's.
+    let received = c.received();
+    assert!(received.values().all(|n| *n == 1), "someone was sent twice");
+    assert_eq!(received.len() as i64, 10_000 - skipped);
+    let recipients = c.all_recipients(id).await;
+    assert_eq!(recipients.len(), 10_000);
+    for r in &recipients {
+        let open_id = r["openId"].as_str().unwrap();
+        match r["state"].as_str().unwrap() {
+            "sent" => {
+                assert_eq!(received.get(open_id), Some(&1), "{r}");
+                assert!(r["msgid"].as_i64().unwrap() > 0);
+            }
+            "skipped" => {
+                assert_eq!(r["errcode"], 43004, "{r}");
+                assert!(r["error"].as_str().unwrap().contains("需要接收者关注"));
+                assert!(!received.contains_key(open_id));
+            }
+            other => panic!("{open_id} ended {other}: {r}"),
+        }
+    }
+    // The placeholders were filled per recipient.
+    let first = c
+        .sim
+        .received()
+        .into_iter()
+        .find(|m| m.body["touser"] == open_id(1))
+        .unwrap();
+    assert_eq!(first.body["data"]["first"]["value"], "粉丝1,您好");
+    assert_eq!(first.body["url"], "https://mem.360lj.com/thanks");
+    assert_eq!(
+        first.body["client_msg_id"],
+        format!("wxhub-c{}", recipients[1]["id"])
+    );
+}
+
+#[tokio::test]
+async fn pause_resume_and_cancel_take_effect_within_a_second() {
+    let c = ctx(300, &[], 0, 50, None).await;
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "fans"}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let id = resp.json()["result"]["id"].as_i64().unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let resp = c.control(id, "pause").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["result"]["state"], "paused");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let at_pause = c.received().len();
+    assert!(at_pause > 0 && at_pause < 300, "{at_pause}");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(c.received().len(), at_pause, "a paused campaign sent on");
+    let paused = c.campaign(id).await;
+    assert_eq!(paused["counts"]["sending"], 0, "{paused}");
+    assert_eq!(paused["counts"]["sent"], at_pause as i64);
+
+    // Pausing twice is a conflict, in words.
+    let resp = c.control(id, "pause").await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+    assert_eq!(
+        resp.json()["message"],
+        format!("群发 {id} 当前状态为 paused,不能暂停")
+    );
+
+    let resp = c.control(id, "resume").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let resumed = c.received().len();
+    assert!(resumed > at_pause, "resume sent nothing");
+
+    let resp = c.control(id, "cancel").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let cancelled = c.campaign(id).await;
+    assert_eq!(cancelled["state"], "cancelled");
+    let counts = &cancelled["counts"];
+    assert_eq!(counts["pending"], 0, "{cancelled}");
+    assert_eq!(counts["sending"], 0, "{cancelled}");
+    assert_eq!(
+        counts["sent"].as_i64().unwrap() + counts["skipped"].as_i64().unwrap(),
+        300
+    );
+    assert_eq!(counts["sent"], c.received().len() as i64);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        counts["sent"],
+        c.received().len() as i64,
+        "sent after cancel"
+    );
+    let resp = c.control(id, "resume").await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_sent_again_inside_the_dedup_window_and_marked_unknown_after() {
+    let c = ctx(4, &[], 0, 100, None).await;
+    let resp = c
+        .create(json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "openIds", "openIds": [open_id(0), open_id(1), open_id(2), open_id(3)]},
+                       "startAt": "2099-01-01 09:00:00"}))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let created = resp.json()["result"].clone();
+    assert_eq!(created["state"], "scheduled");
+    let id = created["id"].as_i64().unwrap();
+    let recipients = c.all_recipients(id).await;
+    let rid = |i: usize| recipients[i]["id"].as_i64().unwrap();
+    // A worker that died: it had sent recipient 0 (WeChat has it), not yet recipient 1, both
+    // leased a minute ago; recipient 2's lease is from two hours ago (past WeChat's window).
+    let message = |i: usize| {
+        json!({"touser": open_id(i), "template_id": "TPL", "data": {},
+               "client_msg_id": format!("wxhub-c{}", rid(i))})
+        .to_string()
+    };
+    wechat_sim_send(&c, &message(0)).await;
+    wechat_sim_send(&c, &message(2)).await;
+    let now = wxhub::time::now_ms();
+    let store = &c.app.state.store;
+    for (i, claimed) in [(0, now - 60_000), (1, now - 60_000), (2, now - 7_200_000)] {
+        sqlx::query(
+            "UPDATE campaign_recipients SET state = 'sending', attempts = 1, \
+             lease_until = $2, claimed_at = $3 WHERE id = $1",
+        )
+        .bind(rid(i))
+        .bind(now - 1_000)
+        .bind(claimed)
+        .execute(store.writer())
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE campaigns SET start_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(store.writer())
+        .await
+        .unwrap();
+    c.app.state.campaigns.wake();
+    let done = c.wait_for(id, &["finished"], 20).await;
+    assert_eq!(done["counts"]["sent"], 3, "{done}");
+    assert_eq!(done["counts"]["unknown"], 1, "{done}");
+    let received = c.received();
+    for i in 0..4 {
+        assert_eq!(received.get(&open_id(i)), Some(&1), "recipient {i}");
+    }
+    let after = c.all_recipients(id).await;
+    assert_eq!(after[2]["state"], "unknown");
+    assert_eq!(
+        after[2]["error"],
+        "发送中断且已超过微信的去重时限,无法确定是否送达,未重发"
+    );
+    assert_eq!(after[0]["state"], "sent");
+}
+
+/// Sends a template message straight to the simulator, as a worker that died would have.
+async fn wechat_sim_send(c: &Ctx, body: &str) {
+    let token = c
+        .app
+        .state
+        .wechat
+        .access_token(&wechat::App::new(APP_ID, SECRET))
+        .await
+        .unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/cgi-bin/message/template/send?access_token={token}",
+            c.app.config.wechat.api_base
+        ))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = resp.json().await.unwrap();
+    assert_eq!(answer["errcode"], 0, "{answer}");
+}
+
+#[tokio::test]
+async fn two_instances_share_a_campaign_and_nobody_is_sent_twice() {
+    let c = ctx(2_000, &[], 0, 2_000, None).await;
+    let _second = c.app.another_instance().await;
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "fans"}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let id = resp.json()["result"]["id"].as_i64().unwrap();
+    let done = c.wait_for(id, &["finished"], 60).await;
+    assert_eq!(done["counts"]["sent"], 2_000, "{done}");
+    let received = c.received();
+    assert_eq!(received.len(), 2_000);
+    assert!(received.values().all(|n| *n == 1), "someone was sent twice");
+}
+
+#[tokio::test]
+async fn segments_of_users_and_activities_leave_out_who_cannot_be_reached() {
+    let c = ctx(3, &[], 1, 100, None).await;
+    // Unified users: one with a subscribed fan, one whose fan unfollowed, one without a fan.
+    let mut users = Vec::new();
+    for (i, union) in ["uCampA", "uCampB", "uCampC"].iter().enumerate() {
+        let resp = c
+            .app
+            .call(
+                Method::PUT,
+                "/mpwechat/wx/api/fans/addUser",
+                Some(&c.token),
+                Some("application/json"),
+                json!({"unionId": union, "phone": format!("1380000000{i}")}).to_string(),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        let user_id = resp.json()["result"]["userId"].as_i64().unwrap();
+        users.push(user_id);
+        let fan_index = [0usize, 3, usize::MAX][i];
+        if fan_index != usize::MAX {
+            let fans = json!([{"openId": open_id(fan_index), "unionId": union,
+                               "subscribe": if fan_index == 3 { 0 } else { 1 }}]);
+            let resp = c
+                .app
+                .call(
+                    Method::PUT,
+                    "/mpwechat/wx/api/fans/addFans",
+                    Some(&c.token),
+                    Some("application/json"),
+                    json!({"appId": APP_ID, "fans": fans}).to_string(),
+                )
+                .await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        }
+    }
+    let resp = c
+        .create(json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "users", "userIds": [users[0], users[1], users[2], users[0]]},
+                       "startAt": "2099-01-01 09:00:00"}))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let created = resp.json()["result"].clone();
+    assert_eq!(created["total"], 1, "{created}");
+    assert_eq!(
+        created["leftOut"],
+        json!({"unsubscribed": 1, "noFan": 1, "notWechat": 0, "duplicates": 1})
+    );
+    assert_eq!(created["startAt"], "2099-01-01T01:00:00Z");
+
+    // An activity's members: the WeChat user among them, not the imported one.
+    let org = c.app.org("营销部").await;
+    let org_creds = c.app.client("org", Some(org)).await;
+    let org_token = c.app.token(&org_creds).await;
+    let activity = c
+        .app
+        .activity(&org_token, "signin", json!({"activity_name": "答谢会签到"}))
+        .await;
+    for member in [users[0].to_string(), "import-7".to_string()] {
+        let mut tx = c.app.state.store.writer().begin().await.unwrap();
+        wxhub::store::activities::upsert_member(
+            &mut tx,
+            &wxhub::store::activities::MemberRow {
+                activity_id: activity,
+                member_id: member,
+                real_name: "张三".into(),
+                source: "wx".into(),
+                joined_at: 1,
+                updated_at: 1,
+                ..Default::default()
+            },
+            false,
+            1,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let resp = c
+        .create(json!({"portId": c.port_id, "msgTempId": "TPL",
+                       "msgContent": [{"name": "first", "value": "{name}:感谢参加{activity}"}],
+                       "segment": {"type": "activity", "activityId": activity}}))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let created = resp.json()["result"].clone();
+    assert_eq!(created["total"], 1, "{created}");
+    assert_eq!(created["leftOut"]["notWechat"], 1);
+    let id = created["id"].as_i64().unwrap();
+    c.wait_for(id, &["finished"], 20).await;
+    let sent = c
+        .sim
+        .received()
+        .into_iter()
+        .find(|m| m.body["touser"] == open_id(0))
+        .unwrap();
+    assert_eq!(
+        sent.body["data"]["first"]["value"],
+        "张三:感谢参加答谢会签到"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_and_other_orgs_get_the_marketing_envelope() {
+    let c = ctx(2, &[], 0, 100, None).await;
+    let cases = [
+        (
+            json!({"msgTempId": "TPL", "msgContent": fields(), "segment": {"type": "fans"}}),
+            400,
+            "缺少参数 portId 或 appId",
+        ),
+        (
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields()}),
+            400,
+            "缺少参数 segment",
+        ),
+        (
+            json!({"portId": 999_999, "msgTempId": "TPL", "msgContent": fields(), "segment": {"type": "fans"}}),
+            404,
+            "端口 999999 不存在",
+        ),
+        (
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                "segment": {"type": "openIds", "openIds": []}}),
+            400,
+            "segment 的名单应有 1 到 100000 项",
+        ),
+        (
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                "segment": {"type": "fans"}, "startAt": "明天"}),
+            400,
+            "startAt 应为 2026-12-01 09:00:00 或 ISO 8601 时间",
+        ),
+        (
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                "segment": {"type": "activity", "activityId": 424242}}),
+            404,
+            "活动 424242 不存在",
+        ),
+        (
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                "segment": {"type": "users", "userIds": [123]}}),
+            400,
+            "该人群在端口",
+        ),
+    ];
+    for (body, status, message) in cases {
+        let resp = c.create(body.clone()).await;
+        assert_eq!(resp.status.as_u16(), status, "{body}: {}", resp.text);
+        let answer = resp.json();
+        assert_eq!(answer["success"], 0);
+        assert_eq!(answer["messageCode"], status);
+        assert!(
+            answer["message"].as_str().unwrap().starts_with(message),
+            "{body}: {}",
+            answer["message"]
+        );
+    }
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "everyone"}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(resp.json()["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("segment 不正确"));
+    let resp = c.app.get(BASE, None).await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        c.sim.calls(TEMPLATE),
+        0,
+        "a refused campaign sent something"
+    );
+
+    // An org's client sees neither the platform's campaigns nor ports it was not granted.
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "fans"}, "startAt": "2099-01-01 09:00:00"}),
+        )
+        .await;
+    let id = resp.json()["result"]["id"].as_i64().unwrap();
+    let org = c.app.org("别的机构").await;
+    let org_token = c.app.token(&c.app.client("org", Some(org)).await).await;
+    let resp = c.app.get(&format!("{BASE}/{id}"), Some(&org_token)).await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    assert_eq!(resp.json()["message"], format!("群发 {id} 不存在"));
+    let resp = c.app.get(BASE, Some(&org_token)).await;
+    assert_eq!(resp.json()["totalCount"], 0);
+    let resp = c
+        .app
+        .json(
+            Method::POST,
+            BASE,
+            Some(&org_token),
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                   "segment": {"type": "fans"}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND, "{}", resp.text);
+    let resp = c
+        .app
+        .get(
+            &format!("{BASE}/{id}/recipients?state=lost"),
+            Some(&c.token),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    let resp = c.app.get(BASE, Some(&c.token)).await;
+    assert_eq!(resp.json()["totalCount"], 1);
+    assert_eq!(resp.json()["items"][0]["state"], "scheduled");
+}
