@@ -1,6 +1,7 @@
 //! The `wxhub` command line: `serve`, `config`, `migrate`, and admin subcommands that work on
 //! the database directly (for bootstrap and scripts), each with `--json` output.
 
+mod campaigns;
 mod demo;
 
 use crate::admin::{self, Page};
@@ -100,6 +101,9 @@ enum Command {
     /// The lottery.
     #[command(subcommand)]
     Lottery(LotteryCommand),
+    /// Campaigns (群发): one template message to many, sent by the servers' workers.
+    #[command(subcommand)]
+    Campaigns(campaigns::CampaignsCommand),
 }
 
 #[derive(Subcommand)]
@@ -556,6 +560,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         }
         Command::Sim { listen, accounts } => return sim(&listen, &accounts).await,
         Command::Lottery(LotteryCommand::Verify { file }) => return verify_lottery(&file),
+        Command::Campaigns(cmd) => return campaigns::run(cmd, config, json).await,
         Command::Config { env } => {
             if env {
                 for (name, default) in crate::config::env_variables() {
@@ -579,6 +584,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         | Command::Demo { .. }
         | Command::Config { .. }
         | Command::Sim { .. }
+        | Command::Campaigns(_)
         | Command::Lottery(_) => {
             unreachable!("handled above")
         }

@@ -654,3 +654,101 @@ async fn bad_input_and_other_orgs_get_the_marketing_envelope() {
     assert_eq!(resp.json()["totalCount"], 1);
     assert_eq!(resp.json()["items"][0]["state"], "scheduled");
 }
+
+fn wxhub_cli(c: &Ctx, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wxhub"))
+        .current_dir(c.app.dir.path())
+        .env("WXHUB_DATA_DIR", c.app.dir.path())
+        .env("WXHUB_DATABASE_URL", &c.app.config.database_url)
+        .env("WXHUB_AUTH_ARGON2_MEMORY_KIB", "1024")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// The CLI runs as a child process the test waits for: the server's worker needs a thread of
+// its own meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_creates_watches_and_steers_a_campaign_that_a_server_sends() {
+    let c = ctx(40, &[], 0, 100, None).await;
+    let port = c.port_id.to_string();
+    let (ok, out, err) = wxhub_cli(&c, &["campaigns", "rate", &port, "20", "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap(),
+        json!({"portId": c.port_id, "campaignRate": 20})
+    );
+    let (ok, out, err) = wxhub_cli(
+        &c,
+        &[
+            "campaigns",
+            "create",
+            "--name",
+            "命令行群发",
+            "--port-id",
+            &port,
+            "--template-id",
+            "TPL",
+            "--fields",
+            r#"[{"name":"first","value":"{nickname}"}]"#,
+            "--segment",
+            r#"{"type":"fans"}"#,
+            "--json",
+        ],
+    );
+    assert!(ok, "{err}");
+    let created: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(created["total"], 40);
+    let id = created["id"].to_string();
+    // The server's worker was not woken by the CLI: it finds the campaign at its next tick.
+    let started = std::time::Instant::now();
+    let (ok, out, err) = wxhub_cli(&c, &["campaigns", "watch", &id, "--json"]);
+    assert!(ok, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = lines.last().unwrap();
+    assert_eq!(last["state"], "finished");
+    assert_eq!(last["done"], 40);
+    assert_eq!(last["counts"]["sent"], 40);
+    // 40 messages at the port's 20 a second take about two seconds, not 0.4 s at 100/s.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(c.received().len(), 40);
+    let (ok, _, err) = wxhub_cli(&c, &["campaigns", "pause", &id]);
+    assert!(!ok);
+    assert!(err.contains("当前状态为 finished,不能暂停"), "{err}");
+    let (ok, out, err) = wxhub_cli(
+        &c,
+        &["campaigns", "recipients", &id, "--state", "sent", "--json"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["totalCount"],
+        40
+    );
+    let (ok, _, err) = wxhub_cli(
+        &c,
+        &[
+            "campaigns",
+            "create",
+            "--port-id",
+            &port,
+            "--template-id",
+            "TPL",
+            "--segment",
+            "{",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("--segment: not JSON"), "{err}");
+}
