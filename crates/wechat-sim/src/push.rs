@@ -39,6 +39,10 @@ pub struct PushRequest {
     /// The QR code's ticket (subscribe from a QR code, SCAN); random by default.
     #[serde(default)]
     pub ticket: Option<String>,
+    /// TEMPLATESENDJOBFINISH's Status: "success" (default), "failed:user block",
+    /// "failed: system failed".
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,7 +129,11 @@ pub async fn push(sim: &Simulator, req: PushRequest) -> Result<PushResult, Strin
                     }
                     "TEMPLATESENDJOBFINISH" => {
                         push_number(&mut xml, "MsgID", req.msg_id.unwrap_or_default());
-                        push_cdata(&mut xml, "Status", "success");
+                        push_cdata(
+                            &mut xml,
+                            "Status",
+                            req.status.as_deref().unwrap_or("success"),
+                        );
                     }
                     _ => {
                         user.last_interaction_ms = Some(now_ms);
@@ -224,6 +232,7 @@ pub async fn scan(
             msg_id: None,
             sign_token: None,
             ticket: Some(ticket.into()),
+            status: None,
         },
     )
     .await

@@ -480,3 +480,58 @@ pub async fn recipients(
     let (rows, total) = sql::recipients(&s.store, row.id, state, page.offset, page.limit).await?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
+
+/// A recipient's state in words, for people.
+fn state_label(state: &str) -> &'static str {
+    match state {
+        "pending" => "待发送",
+        "sending" => "发送中",
+        "sent" => "已发送",
+        "failed" => "失败",
+        "skipped" => "跳过",
+        _ => "未知(可能已送达)",
+    }
+}
+
+/// The report: every recipient's outcome as .xlsx.
+pub async fn report(s: &AppState, caller: &Caller, id: i64) -> Result<Vec<u8>> {
+    let row = get_row(s, caller, id).await?;
+    let recipients = sql::all_recipients(&s.store, row.id).await?;
+    let tz = s.tz.clone();
+    let rows = recipients.into_iter().enumerate().map(move |(i, r)| {
+        vec![
+            (i + 1).to_string(),
+            r.open_id,
+            r.user_id.map(|u| u.to_string()).unwrap_or_default(),
+            r.nickname,
+            r.name,
+            state_label(&r.state).to_string(),
+            r.state,
+            r.attempts.to_string(),
+            r.wx_msgid.map(|m| m.to_string()).unwrap_or_default(),
+            r.errcode.map(|e| e.to_string()).unwrap_or_default(),
+            r.error,
+            r.delivery,
+            crate::time::format_local(r.updated_at, &tz),
+        ]
+    });
+    crate::activity::xlsx::write(
+        "群发结果",
+        &[
+            "序号",
+            "openId",
+            "统一用户ID",
+            "昵称",
+            "姓名",
+            "状态",
+            "state",
+            "尝试次数",
+            "微信msgid",
+            "错误代码",
+            "错误信息",
+            "送达回执",
+            "更新时间",
+        ],
+        rows,
+    )
+}

@@ -23,6 +23,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
         .route(&base, get(list).post(create))
         .route(&format!("{base}/{{id}}"), get(show))
         .route(&format!("{base}/{{id}}/recipients"), get(recipients))
+        .route(&format!("{base}/{{id}}/report.xlsx"), get(report))
         .route(&format!("{base}/{{id}}/pause"), post(pause))
         .route(&format!("{base}/{{id}}/resume"), post(resume))
         .route(&format!("{base}/{{id}}/cancel"), post(cancel))
@@ -173,6 +174,25 @@ pub async fn recipients(
     let (items, total) =
         super::recipients(&s, &caller_of(&caller), id, state.as_deref(), page).await?;
     Ok(Marketing::page(items, total))
+}
+
+/// The report: every recipient with its outcome, as .xlsx (序号, openId, 统一用户ID, 昵称, 姓名,
+/// 状态, state, 尝试次数, 微信msgid, 错误代码, 错误信息, 送达回执, 更新时间).
+#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/{id}/report.xlsx", tag = "campaigns",
+    params(("id" = i64, Path)), security(("sso_token" = [])),
+    responses((status = 200, description = "An .xlsx file",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError)))]
+pub async fn report(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    PathParam(id): PathParam<i64>,
+) -> Result<axum::response::Response> {
+    let bytes = super::report(&s, &caller_of(&caller), id).await?;
+    Ok(crate::activity::xlsx::download(
+        &format!("campaign_{id}_report.xlsx"),
+        bytes,
+    ))
 }
 
 async fn control(

@@ -101,6 +101,7 @@ impl Modify for Security {
         crate::campaigns::routes::list,
         crate::campaigns::routes::show,
         crate::campaigns::routes::recipients,
+        crate::campaigns::routes::report,
         crate::campaigns::routes::pause,
         crate::campaigns::routes::resume,
         crate::campaigns::routes::cancel,

@@ -675,3 +675,14 @@ pub async fn fans_on_port(
     }
     Ok(out)
 }
+
+/// Every recipient of the campaign in id order (the report).
+pub async fn all_recipients(store: &Store, campaign_id: i64) -> StoreResult<Vec<RecipientRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients WHERE campaign_id = $1 ORDER BY id"
+    ))
+    .bind(campaign_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(recipient_from_row).collect()
+}

@@ -852,3 +852,214 @@ async fn servers_killed_mid_campaign_and_restarted_send_nobody_twice() {
          against the simulator's record"
     );
 }
+
+#[tokio::test]
+async fn delivery_reports_are_matched_by_msgid_and_the_report_lists_everyone() {
+    let c = ctx(3, &[1], 0, 100, None).await;
+    wxhub::admin::ports::update(
+        &c.app.state.store,
+        &c.app.state.secrets,
+        c.port_id,
+        wxhub::admin::ports::PortInput {
+            callback_token: Some("campaigncallbacktoken".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let resp = c
+        .create(
+            json!({"name": "回执", "portId": c.port_id, "msgTempId": "TPL",
+                       "msgContent": fields(), "segment": {"type": "fans"}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let id = resp.json()["result"]["id"].as_i64().unwrap();
+    c.wait_for(id, &["finished"], 20).await;
+    let recipients = c.all_recipients(id).await;
+    let base = c.app.live().await;
+    for (i, status) in [(0, "success"), (2, "failed:user block")] {
+        let result = wechat_sim::push::push(
+            &c.sim,
+            serde_json::from_value(json!({
+                "appid": APP_ID, "openid": open_id(i), "event": "TEMPLATESENDJOBFINISH",
+                "msg_id": recipients[i]["msgid"], "status": status,
+                "url": format!("{base}/wx/callback/{APP_ID}"),
+                "sign_token": "campaigncallbacktoken"
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(result.deliveries[0].status, 200, "{:?}", result.deliveries);
+    }
+    let after = c.all_recipients(id).await;
+    assert_eq!(after[0]["delivery"], "success");
+    assert_eq!(after[1]["delivery"], "");
+    assert_eq!(after[1]["state"], "skipped");
+    assert_eq!(after[2]["delivery"], "user_block");
+
+    // The report: a row per recipient with its outcome.
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = c
+        .app
+        .router
+        .clone()
+        .oneshot(
+            axum::http::Request::get(format!("{BASE}/{id}/report.xlsx"))
+                .header("Sso-Token", &c.token)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        format!("attachment; filename=\"campaign_{id}_report.xlsx\"").as_str()
+    );
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let rows = wxhub::activity::xlsx::read_rows(&bytes, 100).unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows[0][..7],
+        [
+            "序号",
+            "openId",
+            "统一用户ID",
+            "昵称",
+            "姓名",
+            "状态",
+            "state"
+        ]
+    );
+    assert_eq!(rows[1][1], open_id(0));
+    assert_eq!(rows[1][5], "已发送");
+    assert_eq!(rows[1][11], "success");
+    assert_eq!(rows[2][5], "跳过");
+    assert_eq!(rows[2][9], "43004");
+    assert_eq!(rows[3][11], "user_block");
+    let resp = c.app.get(&format!("{BASE}/{id}/report.xlsx"), None).await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_lotterys_winners_get_their_prize_in_the_message() {
+    let c = ctx(3, &[], 0, 100, None).await;
+    let org = c.app.org("抽奖机构").await;
+    let org_token = c.app.token(&c.app.client("org", Some(org)).await).await;
+    let app = &c.app;
+    let org_token = &org_token;
+    let call = |method: Method, path: String, body: Value| async move {
+        let uri = as_org(&path, org_token);
+        app.json(method, &uri, None, body).await
+    };
+    let resp = call(
+        Method::POST,
+        "/api/v3/activitys_lottery".into(),
+        json!({"activity_name": "年会抽奖"}),
+    )
+    .await;
+    let activity = resp.json()["data"]["activity_id"].as_i64().unwrap();
+    // An internal draw (a promotion must publish its rules first: lottery_rules.rs).
+    let resp = call(
+        Method::PUT,
+        format!("/api/v3/activitys_lottery/{activity}/settings"),
+        json!({"purpose": "internal"}),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    for i in 0..3 {
+        // A unified user with the fan's unionId: the fan becomes theirs.
+        let resp = c
+            .app
+            .call(
+                Method::PUT,
+                "/mpwechat/wx/api/fans/addUser",
+                Some(&c.token),
+                Some("application/json"),
+                json!({"unionId": format!("uCampaignFan{i:06}"), "phone": format!("1390000000{i}")})
+                    .to_string(),
+            )
+            .await;
+        let user_id = resp.json()["result"]["userId"].as_i64().unwrap();
+        let resp = call(
+            Method::POST,
+            format!("/api/v3/activitys_for_wx/{activity}/wx/userInfo"),
+            json!({"member_id": user_id.to_string(), "member_real_name": format!("获奖人{i}")}),
+        )
+        .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let resp = call(
+        Method::POST,
+        format!("/api/v3/activitys_lottery/{activity}/prizes"),
+        json!({"name": "一等奖", "tier": 1, "stock": 2}),
+    )
+    .await;
+    let prize = resp.json()["data"]["prize_id"].as_i64().unwrap();
+    let resp = call(
+        Method::POST,
+        format!("/api/v3/activitys_lottery/{activity}/rounds"),
+        json!({"prize_id": prize, "count": 2, "exclude_winners": true}),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let round = resp.json()["data"]["round_id"].as_i64().unwrap();
+    let resp = call(
+        Method::POST,
+        format!("/api/v3/activitys_lottery/{activity}/rounds/{round}/draw"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+
+    let resp = c
+        .create(json!({"portId": c.port_id, "msgTempId": "TPL",
+                       "msgContent": [{"name": "first", "value": "{name} 在「{activity}」获得{prize}"}],
+                       "segment": {"type": "winners", "activityId": activity, "roundId": round}}))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let created = resp.json()["result"].clone();
+    assert_eq!(created["total"], 2, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    c.wait_for(id, &["finished"], 20).await;
+    let texts: Vec<String> = c
+        .sim
+        .received()
+        .iter()
+        .map(|m| {
+            m.body["data"]["first"]["value"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(texts.len(), 2);
+    for t in &texts {
+        assert!(
+            t.starts_with("获奖人") && t.ends_with(" 在「年会抽奖」获得一等奖"),
+            "{t}"
+        );
+    }
+    // A signin activity has no winners.
+    let resp = call(
+        Method::POST,
+        "/api/v3/activitys_signin".into(),
+        json!({"activity_name": "签到"}),
+    )
+    .await;
+    let signin = resp.json()["data"]["activity_id"].as_i64().unwrap();
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "winners", "activityId": signin}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        resp.json()["message"],
+        format!("活动 {signin} 不是抽奖活动")
+    );
+}
