@@ -21,6 +21,8 @@ pub fn router() -> Router<Simulator> {
         .route("/cgi-bin/qrcode/create", post(create_qr_code))
         .route("/cgi-bin/user/info", get(user_info))
         .route("/cgi-bin/user/info/batchget", post(user_info_batch))
+        .route("/cgi-bin/tags/get", get(tags))
+        .route("/cgi-bin/user/tag/get", post(tag_fans))
         .route("/cgi-bin/message/template/send", post(send_template))
         .route("/cgi-bin/message/custom/send", post(send_custom))
         .route("/sns/oauth2/access_token", get(oauth_access_token))
@@ -163,6 +165,20 @@ async fn user_info_batch(State(sim): State<Simulator>, Query(q): Params, body: B
     };
     render(
         with_token(&sim, &q, |w, appid| w.user_info_batch(appid, &body)),
+        false,
+    )
+}
+
+async fn tags(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    render(with_token(&sim, &q, |w, appid| w.tags(appid)), false)
+}
+
+async fn tag_fans(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return wechat_error(47001, "data format error");
+    };
+    render(
+        with_token(&sim, &q, |w, appid| w.tag_fans(appid, &body)),
         false,
     )
 }

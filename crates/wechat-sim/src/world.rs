@@ -15,6 +15,8 @@ pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 const INTERACTION_WINDOW_MS: i64 = 48 * 3600 * 1000;
 const FORCE_PER_DAY: i64 = 20;
 const FORCE_SPACING_MS: i64 = 30_000;
+/// Followers per page of user/tag/get (WeChat's page size).
+pub const TAG_PAGE: usize = 10_000;
 /// WeChat sends one message per openid and client_msg_id within this time.
 pub const CLIENT_MSG_ID_TTL_MS: i64 = 10 * 60 * 1000;
 
@@ -51,6 +53,9 @@ pub struct AccountSpec {
     pub token_quota: Option<i64>,
     #[serde(default)]
     pub template_quota: Option<i64>,
+    /// The account's user tags (标签): (id, name).
+    #[serde(default)]
+    pub tags: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -79,6 +84,9 @@ pub struct UserSpec {
     /// Interacted with the account recently, so customer-service messages reach them.
     #[serde(default)]
     pub interacted: bool,
+    /// The ids of the account's tags the user has.
+    #[serde(default)]
+    pub tags: Vec<i64>,
 }
 
 impl AccountSpec {
@@ -95,6 +103,7 @@ impl AccountSpec {
             templates: vec![],
             token_quota: None,
             template_quota: None,
+            tags: vec![],
         }
     }
 }
@@ -114,6 +123,7 @@ impl UserSpec {
             country: String::new(),
             refuses_templates: false,
             interacted: false,
+            tags: vec![],
         }
     }
 }
@@ -490,7 +500,7 @@ impl World {
             "subscribe_time": user.subscribe_time,
             "remark": "",
             "groupid": 0,
-            "tagid_list": [],
+            "tagid_list": user.spec.tags,
             "subscribe_scene": user.subscribe_scene,
             "qr_scene": user.qr_scene,
             "qr_scene_str": user.qr_scene_str,
@@ -499,6 +509,62 @@ impl World {
             v["unionid"] = json!(unionid);
         }
         v
+    }
+
+    /// tags/get: the account's tags, each with how many followers have it.
+    pub fn tags(&self, appid: &str) -> Answer {
+        let account = &self.accounts[appid];
+        let tags: Vec<Value> = account
+            .spec
+            .tags
+            .iter()
+            .map(|(id, name)| {
+                let count = account
+                    .users
+                    .values()
+                    .filter(|u| u.spec.subscribed && u.spec.tags.contains(id))
+                    .count();
+                json!({"id": id, "name": name, "count": count})
+            })
+            .collect();
+        Ok(json!({ "tags": tags }))
+    }
+
+    /// user/tag/get: a page of the tag's followers in the account's order, after
+    /// `next_openid`; WeChat's pages hold 10,000 (`TAG_PAGE`).
+    pub fn tag_fans(&self, appid: &str, body: &Value) -> Answer {
+        let account = &self.accounts[appid];
+        let Some(tag) = body.get("tagid").and_then(Value::as_i64) else {
+            return fail(40032, "invalid tagid");
+        };
+        if !account.spec.tags.iter().any(|(id, _)| *id == tag) {
+            return fail(45159, "invalid tag id");
+        }
+        let after = body
+            .get("next_openid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let start = if after.is_empty() {
+            0
+        } else {
+            match account.order.iter().position(|o| o == after) {
+                Some(i) => i + 1,
+                None => return fail(40003, "invalid openid"),
+            }
+        };
+        let page: Vec<&String> = account.order[start..]
+            .iter()
+            .filter(|o| {
+                let u = &account.users[*o];
+                u.spec.subscribed && u.spec.tags.contains(&tag)
+            })
+            .take(TAG_PAGE)
+            .collect();
+        if page.is_empty() {
+            return Ok(json!({"count": 0, "next_openid": ""}));
+        }
+        let next = page.last().map(|o| o.to_string()).unwrap_or_default();
+        Ok(json!({"count": page.len(), "data": {"openid": page}, "next_openid": next}))
     }
 
     /// getticket: the app's JS-SDK ticket (type=jsapi), the same one until it expires (7200 s),

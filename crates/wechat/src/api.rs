@@ -88,6 +88,24 @@ pub struct QrCode {
     pub url: String,
 }
 
+/// A user tag (标签) of an account, from `/cgi-bin/tags/get`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Tag {
+    pub id: i64,
+    pub name: String,
+    /// Followers with the tag.
+    #[serde(default)]
+    pub count: i64,
+}
+
+/// A page of a tag's followers: their openids and where the next page starts (empty at the
+/// end).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagFans {
+    pub openids: Vec<String>,
+    pub next_openid: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct UserInfo {
@@ -369,6 +387,47 @@ impl Client {
             )
             .await?;
         decode(value, &raw)
+    }
+
+    /// `/cgi-bin/tags/get`: the account's user tags with their follower counts.
+    pub async fn tags(&self, app: &App) -> Result<Vec<Tag>> {
+        let (mut value, raw) = self
+            .call(app, "/cgi-bin/tags/get", &[], None, Idempotence::Safe)
+            .await?;
+        decode(value["tags"].take(), &raw)
+    }
+
+    /// `/cgi-bin/user/tag/get`: a page (WeChat's: up to 10,000) of the tag's followers from
+    /// `next_openid` ("" for the first page). Page until `next_openid` comes back empty.
+    pub async fn tag_fans(&self, app: &App, tag_id: i64, next_openid: &str) -> Result<TagFans> {
+        let body = json!({ "tagid": tag_id, "next_openid": next_openid }).to_string();
+        let (value, raw) = self
+            .call(
+                app,
+                "/cgi-bin/user/tag/get",
+                &[],
+                Some(body),
+                Idempotence::Safe,
+            )
+            .await?;
+        let openids = match value.get("data").and_then(|d| d.get("openid")) {
+            Some(list) => decode(list.clone(), &raw)?,
+            None => Vec::new(),
+        };
+        let next_openid = value
+            .get("next_openid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Ok(TagFans {
+            // WeChat answers the last openid again as next_openid on the last page.
+            next_openid: if openids.is_empty() {
+                String::new()
+            } else {
+                next_openid
+            },
+            openids,
+        })
     }
 
     /// `/cgi-bin/user/info/batchget`, at most 100 openids.

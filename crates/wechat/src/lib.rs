@@ -36,8 +36,8 @@ pub mod token;
 pub mod xml;
 
 pub use api::{
-    CustomBody, CustomMessage, MiniProgram, OAuthToken, OAuthUser, QrCode, Scope, TemplateData,
-    TemplateMessage, TemplateValue, UserInfo,
+    CustomBody, CustomMessage, MiniProgram, OAuthToken, OAuthUser, QrCode, Scope, Tag, TagFans,
+    TemplateData, TemplateMessage, TemplateValue, UserInfo,
 };
 pub use callback::{CallbackQuery, Event, Message, MessageKind, Opened, Reply, Verifier};
 pub use client::{next_reset_ms, App, Client, ClientConfig, TokenEndpoint, Usage};

@@ -13,7 +13,7 @@ use crate::platform::ports::{PortRef, PortScope};
 use crate::platform::send::{self, SendRequest};
 use crate::store::campaigns::{self as sql, CampaignRow, RecipientRow};
 use crate::AppState;
-use segment::{LeftOut, Person, Segment};
+use segment::{LeftOut, Named, Person, Segment};
 use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
@@ -222,12 +222,69 @@ async fn activity_of(
         .ok_or_else(|| Error::not_found(format!("活动 {id} 不存在")))
 }
 
+/// The most followers a tag segment takes.
+pub const MAX_TAG_FANS: usize = 1_000_000;
+
+/// A tag's followers, every page of them, from WeChat.
+async fn tag_followers(s: &AppState, app: &wechat::App, tag_id: i64) -> Result<Vec<String>> {
+    let mut all = Vec::new();
+    let mut next = String::new();
+    loop {
+        let page = s
+            .wechat
+            .tag_fans(app, tag_id, &next)
+            .await
+            .map_err(crate::platform::wechat::failure)?;
+        all.extend(page.openids);
+        if all.len() > MAX_TAG_FANS {
+            return Err(Error::bad_request(format!(
+                "标签 {tag_id} 的粉丝超过 {MAX_TAG_FANS} 人,请分批群发"
+            )));
+        }
+        if page.next_openid.is_empty() {
+            return Ok(all);
+        }
+        next = page.next_openid;
+    }
+}
+
+/// The account's tags (标签) with their follower counts, read from WeChat.
+pub async fn tags(s: &AppState, caller: &Caller, port: &PortRef) -> Result<Vec<wechat::Tag>> {
+    let port = crate::platform::ports::resolve(&s.store, caller.scope, port).await?;
+    let app = crate::platform::ports::wechat_app(&port, &s.secrets).ok_or_else(|| {
+        Error::conflict(format!(
+            "端口 {} 未配置 appSecret,无法调用微信接口",
+            port.id
+        ))
+    })?;
+    s.wechat
+        .tags(&app)
+        .await
+        .map_err(crate::platform::wechat::failure)
+}
+
+/// What the segment names beyond the port's own fans: an activity's people, a tag's
+/// followers; and the activity's name for {activity}.
+async fn named_by(
+    s: &AppState,
+    caller: &Caller,
+    app: &wechat::App,
+    segment: &Segment,
+) -> Result<(Named, String)> {
+    if let Segment::Tag { tag_id } = segment {
+        let followers = tag_followers(s, app, *tag_id).await?;
+        return Ok((Named::OpenIds(followers), String::new()));
+    }
+    let (people, activity) = people_of(s, caller, segment).await?;
+    Ok((people.map_or(Named::Nobody, Named::People), activity))
+}
+
 /// The people an activity segment names.
 async fn people_of(
     s: &AppState,
     caller: &Caller,
     segment: &Segment,
-) -> Result<(Vec<Person>, String)> {
+) -> Result<(Option<Vec<Person>>, String)> {
     match segment {
         Segment::Activity { activity_id } => {
             let activity = activity_of(s, caller, *activity_id).await?;
@@ -244,7 +301,7 @@ async fn people_of(
                     prize: String::new(),
                 })
                 .collect();
-            Ok((people, activity.name))
+            Ok((Some(people), activity.name))
         }
         Segment::Winners {
             activity_id,
@@ -272,9 +329,9 @@ async fn people_of(
                     prize: w.prize_name,
                 })
                 .collect();
-            Ok((people, activity.name))
+            Ok((Some(people), activity.name))
         }
-        _ => Ok((Vec::new(), String::new())),
+        _ => Ok((None, String::new())),
     }
 }
 
@@ -284,12 +341,12 @@ pub async fn create(s: &AppState, caller: &Caller, input: CampaignInput) -> Resu
     let port = PortRef::from_params(input.port_id, input.app_id.as_deref())
         .ok_or_else(|| Error::bad_request("缺少参数 portId 或 appId"))?;
     let port = crate::platform::ports::resolve(&s.store, caller.scope, &port).await?;
-    if crate::platform::ports::wechat_app(&port, &s.secrets).is_none() {
-        return Err(Error::conflict(format!(
+    let app = crate::platform::ports::wechat_app(&port, &s.secrets).ok_or_else(|| {
+        Error::conflict(format!(
             "端口 {} 未配置 appSecret,无法调用微信接口",
             port.id
-        )));
-    }
+        ))
+    })?;
     let req = SendRequest {
         app_app_id: input.app_app_id,
         port_id: Some(port.id),
@@ -342,8 +399,8 @@ pub async fn create(s: &AppState, caller: &Caller, input: CampaignInput) -> Resu
         })?,
         None => now,
     };
-    let (people, activity_name) = people_of(s, caller, &segment).await?;
-    let materialised = segment::materialise(&s.store, port.id, &segment, people).await?;
+    let (named, activity_name) = named_by(s, caller, &app, &segment).await?;
+    let materialised = segment::materialise(&s.store, port.id, &segment, named).await?;
     if materialised.recipients.is_empty() {
         return Err(Error::bad_request(format!(
             "该人群在端口 {} 下没有可发送的关注者(未关注 {},无粉丝 {},非微信用户 {})",

@@ -21,6 +21,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
     let base = format!("{prefix}/wx/api/campaigns");
     Router::new()
         .route(&base, get(list).post(create))
+        .route(&format!("{base}/tags"), get(tags))
         .route(&format!("{base}/{{id}}"), get(show))
         .route(&format!("{base}/{{id}}/recipients"), get(recipients))
         .route(&format!("{base}/{{id}}/report.xlsx"), get(report))
@@ -74,7 +75,7 @@ pub struct CreateParams {
     #[serde(default, deserialize_with = "lenient::opt_json")]
     #[schema(value_type = Option<Object>)]
     mini_program_configs: Option<Value>,
-    /// `{"type":"fans"}`, `{"type":"users","userIds":[…]}`, `{"type":"openIds","openIds":[…]}`,
+    /// `{"type":"fans"}`, `{"type":"tag","tagId":…}`, `{"type":"users","userIds":[…]}`, `{"type":"openIds","openIds":[…]}`,
     /// `{"type":"activity","activityId":…}` or `{"type":"winners","activityId":…,"roundId":…}`.
     #[serde(default, deserialize_with = "lenient::opt_json")]
     #[schema(value_type = Object)]
@@ -111,6 +112,52 @@ pub async fn create(
     };
     let view = super::create(&s, &caller_of(&caller), input).await?;
     Ok(Marketing::with_message("创建成功", view))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PortParams {
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>)]
+    port_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    app_id: Option<String>,
+}
+
+/// A user tag (标签) of the account, as WeChat lists it.
+#[derive(serde::Serialize, ToSchema)]
+pub struct TagView {
+    pub id: i64,
+    pub name: String,
+    /// Followers with the tag.
+    pub count: i64,
+}
+
+/// The account's user tags, read from WeChat: the `tag` segment's `tagId`s.
+#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/tags", tag = "campaigns", params(PortParams),
+    security(("sso_token" = [])),
+    responses((status = 200, body = MarketingPage<TagView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
+              (status = 502, body = MarketingError)))]
+pub async fn tags(
+    State(s): State<AppState>,
+    caller: SsoClient,
+    Params(p): Params<PortParams>,
+) -> Result<Marketing<(), TagView>> {
+    let port = crate::platform::ports::PortRef::from_params(p.port_id, p.app_id.as_deref())
+        .ok_or_else(|| crate::error::Error::bad_request("缺少参数 portId 或 appId"))?;
+    let tags: Vec<TagView> = super::tags(&s, &caller_of(&caller), &port)
+        .await?
+        .into_iter()
+        .map(|t| TagView {
+            id: t.id,
+            name: t.name,
+            count: t.count,
+        })
+        .collect();
+    let total = tags.len() as i64;
+    Ok(Marketing::page(tags, total))
 }
 
 /// The caller's campaigns (an org client's own; the platform's all), newest first.

@@ -25,6 +25,10 @@ pub enum Segment {
     /// Fans of the port by openId.
     #[serde(rename_all = "camelCase")]
     OpenIds { open_ids: Vec<String> },
+    /// The followers WeChat lists under one of the account's tags (标签), read from WeChat
+    /// when the campaign is created.
+    #[serde(rename_all = "camelCase")]
+    Tag { tag_id: i64 },
     /// An activity's members who are WeChat users (joined through the H5 page).
     #[serde(rename_all = "camelCase")]
     Activity { activity_id: i64 },
@@ -61,7 +65,7 @@ impl Segment {
     pub fn parse(value: &serde_json::Value) -> Result<Segment> {
         let segment: Segment = serde_json::from_value(value.clone()).map_err(|e| {
             Error::bad_request(format!(
-                "segment 不正确({e}):应为 {{\"type\":\"fans\"}}、{{\"type\":\"users\",\"userIds\":[…]}}、{{\"type\":\"openIds\",\"openIds\":[…]}}、{{\"type\":\"activity\",\"activityId\":…}} 或 {{\"type\":\"winners\",\"activityId\":…,\"roundId\":…}}"
+                "segment 不正确({e}):应为 {{\"type\":\"fans\"}}、{{\"type\":\"tag\",\"tagId\":…}}、{{\"type\":\"users\",\"userIds\":[…]}}、{{\"type\":\"openIds\",\"openIds\":[…]}}、{{\"type\":\"activity\",\"activityId\":…}} 或 {{\"type\":\"winners\",\"activityId\":…,\"roundId\":…}}"
             ))
         })?;
         let len = match &segment {
@@ -100,13 +104,20 @@ pub struct Person {
     pub prize: String,
 }
 
-/// Turns the segment into recipients on the port. `people` are the activity's members or
-/// winners (read by the caller, which knows the activity part).
+/// What the caller read for the segment: an activity's members or winners (the activity
+/// part), or a tag's followers (WeChat).
+pub enum Named {
+    Nobody,
+    People(Vec<Person>),
+    OpenIds(Vec<String>),
+}
+
+/// Turns the segment into recipients on the port.
 pub async fn materialise(
     store: &Store,
     port_id: i64,
     segment: &Segment,
-    people: Vec<Person>,
+    named: Named,
 ) -> Result<Materialised> {
     let mut left_out = LeftOut::default();
     let mut recipients = Vec::new();
@@ -129,26 +140,13 @@ pub async fn materialise(
             }
         }
         Segment::OpenIds { open_ids } => {
-            let known: HashMap<String, sql::PortFan> =
-                sql::fans_on_port(store, port_id, FanKey::OpenIds(open_ids))
-                    .await?
-                    .into_iter()
-                    .map(|f| (f.open_id.clone(), f))
-                    .collect();
-            for open_id in open_ids {
-                match known.get(open_id) {
-                    Some(fan) if !fan.subscribed => left_out.unsubscribed += 1,
-                    Some(fan) => push(fan.clone().into(), &mut left_out),
-                    // Not yet known to wxhub: WeChat decides (43004 marks it skipped).
-                    None => push(
-                        NewRecipient {
-                            open_id: open_id.clone(),
-                            ..Default::default()
-                        },
-                        &mut left_out,
-                    ),
-                }
-            }
+            by_open_id(store, port_id, open_ids, &mut left_out, &mut push).await?;
+        }
+        Segment::Tag { .. } => {
+            let Named::OpenIds(open_ids) = named else {
+                return Err(Error::internal("a tag segment without its followers"));
+            };
+            by_open_id(store, port_id, &open_ids, &mut left_out, &mut push).await?;
         }
         Segment::Users { user_ids } => {
             let people = user_ids
@@ -162,6 +160,9 @@ pub async fn materialise(
             by_user(store, port_id, people, &mut left_out, &mut push).await?;
         }
         Segment::Activity { .. } | Segment::Winners { .. } => {
+            let Named::People(people) = named else {
+                return Err(Error::internal("an activity segment without its people"));
+            };
             by_user(store, port_id, people, &mut left_out, &mut push).await?;
         }
     }
@@ -169,6 +170,37 @@ pub async fn materialise(
         recipients,
         left_out,
     })
+}
+
+/// Fans by openId: those wxhub knows unfollowed are left out; those it does not know yet are
+/// included, and WeChat decides (43004 marks them skipped).
+async fn by_open_id(
+    store: &Store,
+    port_id: i64,
+    open_ids: &[String],
+    left_out: &mut LeftOut,
+    push: &mut impl FnMut(NewRecipient, &mut LeftOut),
+) -> Result<()> {
+    let known: HashMap<String, sql::PortFan> =
+        sql::fans_on_port(store, port_id, FanKey::OpenIds(open_ids))
+            .await?
+            .into_iter()
+            .map(|f| (f.open_id.clone(), f))
+            .collect();
+    for open_id in open_ids {
+        match known.get(open_id) {
+            Some(fan) if !fan.subscribed => left_out.unsubscribed += 1,
+            Some(fan) => push(fan.clone().into(), left_out),
+            None => push(
+                NewRecipient {
+                    open_id: open_id.clone(),
+                    ..Default::default()
+                },
+                left_out,
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// People by unified user id: each one's subscribed fan on the port.

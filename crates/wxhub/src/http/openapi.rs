@@ -99,6 +99,7 @@ impl Modify for Security {
         crate::platform::routes::callback_push,
         crate::campaigns::routes::create,
         crate::campaigns::routes::list,
+        crate::campaigns::routes::tags,
         crate::campaigns::routes::show,
         crate::campaigns::routes::recipients,
         crate::campaigns::routes::report,

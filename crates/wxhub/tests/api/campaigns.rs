@@ -103,6 +103,13 @@ async fn ctx_with(
 }
 
 impl Ctx {
+    /// A seed 001 write (addFans, addUser) as the platform client.
+    async fn put(&self, path: &str, body: Value) -> Resp {
+        self.app
+            .json(Method::PUT, path, Some(&self.token), body)
+            .await
+    }
+
     async fn create(&self, body: Value) -> Resp {
         self.app
             .json(Method::POST, BASE, Some(&self.token), body)
@@ -460,13 +467,9 @@ async fn segments_of_users_and_activities_leave_out_who_cannot_be_reached() {
     let mut users = Vec::new();
     for (i, union) in ["uCampA", "uCampB", "uCampC"].iter().enumerate() {
         let resp = c
-            .app
-            .call(
-                Method::PUT,
+            .put(
                 "/mpwechat/wx/api/fans/addUser",
-                Some(&c.token),
-                Some("application/json"),
-                json!({"unionId": union, "phone": format!("1380000000{i}")}).to_string(),
+                json!({"unionId": union, "phone": format!("1380000000{i}")}),
             )
             .await;
         assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
@@ -477,13 +480,9 @@ async fn segments_of_users_and_activities_leave_out_who_cannot_be_reached() {
             let fans = json!([{"openId": open_id(fan_index), "unionId": union,
                                "subscribe": if fan_index == 3 { 0 } else { 1 }}]);
             let resp = c
-                .app
-                .call(
-                    Method::PUT,
+                .put(
                     "/mpwechat/wx/api/fans/addFans",
-                    Some(&c.token),
-                    Some("application/json"),
-                    json!({"appId": APP_ID, "fans": fans}).to_string(),
+                    json!({"appId": APP_ID, "fans": fans}),
                 )
                 .await;
             assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
@@ -972,17 +971,7 @@ async fn a_lotterys_winners_get_their_prize_in_the_message() {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     for i in 0..3 {
         // A unified user with the fan's unionId: the fan becomes theirs.
-        let resp = c
-            .app
-            .call(
-                Method::PUT,
-                "/mpwechat/wx/api/fans/addUser",
-                Some(&c.token),
-                Some("application/json"),
-                json!({"unionId": format!("uCampaignFan{i:06}"), "phone": format!("1390000000{i}")})
-                    .to_string(),
-            )
-            .await;
+        let resp = c.put("/mpwechat/wx/api/fans/addUser", json!({"unionId": format!("uCampaignFan{i:06}"), "phone": format!("1390000000{i}")})).await;
         let user_id = resp.json()["result"]["userId"].as_i64().unwrap();
         let resp = call(
             Method::POST,
@@ -1062,4 +1051,86 @@ async fn a_lotterys_winners_get_their_prize_in_the_message() {
         resp.json()["message"],
         format!("活动 {signin} 不是抽奖活动")
     );
+}
+
+#[tokio::test]
+async fn a_tags_followers_are_read_from_wechat_page_by_page() {
+    let c = ctx(10, &[], 0, 100, None).await;
+    c.sim.add_account(AccountSpec {
+        tags: vec![(100, "VIP".into()), (101, "空".into())],
+        ..AccountSpec::new(APP_ID, SECRET)
+    });
+    for i in 0..10 {
+        c.sim.add_user(
+            APP_ID,
+            UserSpec {
+                tags: vec![100],
+                ..UserSpec::new(&open_id(i))
+            },
+        );
+    }
+    // More than one of WeChat's pages (10,000), none of them known to wxhub yet.
+    for i in 0..12_000 {
+        c.sim.add_user(
+            APP_ID,
+            UserSpec {
+                tags: vec![100],
+                ..UserSpec::new(&format!("oTagFan{i:06}"))
+            },
+        );
+    }
+    // wxhub has heard that one of them unfollowed.
+    let resp = c.put("/mpwechat/wx/api/fans/addFans", json!({"appId": APP_ID, "fans": [{"openId": open_id(0), "unionId": "uCampaignFan000000", "subscribe": 0}]})).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+
+    let resp = c
+        .app
+        .get(&format!("{BASE}/tags?portId={}", c.port_id), Some(&c.token))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(
+        resp.json()["items"],
+        json!([{"id": 100, "name": "VIP", "count": 12_010}, {"id": 101, "name": "空", "count": 0}])
+    );
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "tag", "tagId": 100}, "startAt": "2099-01-01 09:00:00"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let created = resp.json()["result"].clone();
+    assert_eq!(created["total"], 12_009, "{created}");
+    assert_eq!(created["leftOut"]["unsubscribed"], 1);
+    assert_eq!(
+        c.sim.calls("/cgi-bin/user/tag/get"),
+        3,
+        "a full page, the rest, and an empty one"
+    );
+
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "tag", "tagId": 101}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "tag", "tagId": 999}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_GATEWAY, "{}", resp.text);
+    assert!(
+        resp.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("错误代码:45159"),
+        "{}",
+        resp.text
+    );
+    let resp = c.app.get(&format!("{BASE}/tags"), Some(&c.token)).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(c.sim.calls(TEMPLATE), 0);
 }
