@@ -56,6 +56,8 @@ pub struct CampaignInput {
     pub segment: Option<Value>,
     /// Local time (the configured zone) or ISO 8601; absent: now.
     pub start_at: Option<String>,
+    /// An uploaded .xlsx list (an `openId` or `userId` column) instead of `segment`.
+    pub list_file: Option<bytes::Bytes>,
 }
 
 /// Recipients per state.
@@ -373,11 +375,19 @@ pub async fn create(s: &AppState, caller: &Caller, input: CampaignInput) -> Resu
         }
         None => String::new(),
     };
-    let segment_value = input
-        .segment
-        .clone()
-        .ok_or_else(|| Error::bad_request("缺少参数 segment"))?;
-    let segment = Segment::parse(&segment_value)?;
+    let segment = match (&input.segment, &input.list_file) {
+        (Some(_), Some(_)) => {
+            return Err(Error::bad_request("segment 与上传的名单只能二选一"));
+        }
+        (Some(value), None) => Segment::parse(value)?,
+        (None, Some(file)) => {
+            let _permit = crate::activity::xlsx::import_permit(&s.imports)?;
+            segment::from_xlsx(file)?
+        }
+        (None, None) => {
+            return Err(Error::bad_request("缺少参数 segment(或上传名单 .xlsx)"));
+        }
+    };
     let name = input
         .name
         .clone()

@@ -257,3 +257,53 @@ impl From<sql::PortFan> for NewRecipient {
         }
     }
 }
+
+/// A list segment from an uploaded .xlsx: its first sheet's `openId` column (a list of
+/// openIds) or `userId` / `统一用户ID` column (a list of unified users), under a header row.
+/// Empty cells are skipped; a bad cell refuses the whole list with its row numbers.
+pub fn from_xlsx(bytes: &[u8]) -> Result<Segment> {
+    use crate::activity::xlsx;
+    let rows = xlsx::read_rows(bytes, MAX_LIST + 1)?;
+    let (header, body) = xlsx::split_header(&rows, MAX_LIST)?;
+    let mut errors = Vec::new();
+    let cells = |col: usize| {
+        body.iter().enumerate().filter_map(move |(i, row)| {
+            let text = row.get(col).map(|c| c.trim()).unwrap_or_default();
+            (!text.is_empty()).then(|| (i + 2, text.to_string()))
+        })
+    };
+    let segment = if let Some(col) = xlsx::column(header, &["openId", "open_id", "openid"]) {
+        let mut open_ids = Vec::new();
+        for (row, text) in cells(col) {
+            match crate::platform::values::OpenId::parse(&text) {
+                Ok(_) => open_ids.push(text),
+                Err(e) => errors.push(xlsx::RowError {
+                    row,
+                    message: e.message(),
+                }),
+            }
+        }
+        Segment::OpenIds { open_ids }
+    } else if let Some(col) = xlsx::column(header, &["userId", "user_id", "统一用户ID"]) {
+        let mut user_ids = Vec::new();
+        for (row, text) in cells(col) {
+            match text.parse::<i64>() {
+                Ok(id) if id > 0 => user_ids.push(id),
+                _ => errors.push(xlsx::RowError {
+                    row,
+                    message: format!("统一用户ID 应为正整数:{text}"),
+                }),
+            }
+        }
+        Segment::Users { user_ids }
+    } else {
+        return Err(Error::bad_request(
+            "名单表格的第一行应有 openId 列或 userId(统一用户ID)列",
+        ));
+    };
+    if !errors.is_empty() {
+        return Err(xlsx::rejected(errors));
+    }
+    // The same limits as a pasted list.
+    Segment::parse(&serde_json::to_value(&segment).map_err(Error::internal)?)
+}

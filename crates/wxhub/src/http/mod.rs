@@ -45,9 +45,9 @@ pub fn router(state: AppState) -> Router {
             state.config.import_body_limit,
         ));
     for prefix in &state.config.route_prefixes {
-        router = router
-            .merge(crate::platform::routes::router(prefix))
-            .merge(crate::campaigns::routes::router(prefix));
+        router = router.merge(crate::platform::routes::router(prefix)).merge(
+            crate::campaigns::routes::router(prefix, state.config.import_body_limit),
+        );
     }
     if state.config.bench_baseline {
         router = router.route("/bench/bare", get(ops::bare));

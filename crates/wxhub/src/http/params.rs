@@ -20,6 +20,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
     }
 }
 
+/// Parameters and, in a multipart/form-data body, the first file part (its bytes).
+pub struct ParamsWithFile<T>(pub T, pub Option<Bytes>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFile<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let (map, file) = collect_with_file(req, state, None).await?;
+        from_map(map).map(|params| ParamsWithFile(params, file))
+    }
+}
+
 /// addFans' parameters: a bare JSON array body is `fans`.
 pub struct FansParams<T>(pub T);
 
@@ -38,7 +50,17 @@ async fn collect<S: Send + Sync>(
     state: &S,
     list: Option<&str>,
 ) -> Result<Map<String, Value>, Error> {
+    Ok(collect_with_file(req, state, list).await?.0)
+}
+
+/// `collect`, and the first file part of a multipart body.
+async fn collect_with_file<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    list: Option<&str>,
+) -> Result<(Map<String, Value>, Option<Bytes>), Error> {
     let mut map = Map::new();
+    let mut file = None;
     if let Some(query) = req.uri().query() {
         merge_pairs(&mut map, query.as_bytes())?;
     }
@@ -62,6 +84,10 @@ async fn collect<S: Send + Sync>(
             for (k, v) in super::multipart::fields(&parts)? {
                 map.insert(k, Value::String(v));
             }
+            file = parts
+                .into_iter()
+                .find(|p| p.filename.is_some())
+                .map(|p| p.data);
         } else {
             return Err(Error::UnsupportedMediaType);
         }
@@ -70,7 +96,7 @@ async fn collect<S: Send + Sync>(
         // PostgreSQL cannot store NUL in text; SQLite would, and every reader would trip on it.
         return Err(Error::bad_request("参数不能包含 NUL 字符"));
     }
-    Ok(map)
+    Ok((map, file))
 }
 
 /// Whether a text anywhere in `value` (keys included) holds a NUL character.

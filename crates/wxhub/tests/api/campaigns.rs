@@ -1134,3 +1134,81 @@ async fn a_tags_followers_are_read_from_wechat_page_by_page() {
     assert_eq!(resp.status, StatusCode::BAD_REQUEST);
     assert_eq!(c.sim.calls(TEMPLATE), 0);
 }
+
+/// Creates a campaign as multipart/form-data with `file` as its list.
+async fn upload(c: &Ctx, file: Vec<u8>, extra: &[(&str, &str)]) -> Resp {
+    let port = c.port_id.to_string();
+    let mut fields = vec![
+        ("name", "名单群发"),
+        ("msgTempId", "TPL"),
+        ("msgContent", r#"[{"name":"first","value":"{nickname}"}]"#),
+        ("startAt", "2099-01-01 09:00:00"),
+        ("portId", port.as_str()),
+    ];
+    fields.extend_from_slice(extra);
+    let (content_type, body) =
+        crate::fans::multipart(&fields, Some(("名单.xlsx", file.as_slice())));
+    c.app
+        .call(
+            Method::POST,
+            BASE,
+            Some(&c.token),
+            Some(&content_type),
+            body,
+        )
+        .await
+}
+
+#[tokio::test]
+async fn an_uploaded_xlsx_list_gives_the_recipients_and_a_bad_row_refuses_it() {
+    let c = ctx(5, &[], 0, 100, None).await;
+    let sheet = |header: &str, cells: &[&str]| {
+        wxhub::activity::xlsx::write(
+            "名单",
+            &[header],
+            cells
+                .iter()
+                .map(|c| vec![c.to_string()])
+                .collect::<Vec<_>>()
+                .into_iter(),
+        )
+        .unwrap()
+    };
+    let (a, b) = (open_id(1), open_id(3));
+    let resp = upload(&c, sheet("openId", &[&a, "", &b, &a]), &[]).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let created = resp.json()["result"].clone();
+    assert_eq!(created["total"], 2, "{created}");
+    assert_eq!(created["leftOut"]["duplicates"], 1);
+    assert_eq!(created["segment"]["openIds"], json!([a, b, a]));
+
+    let resp = upload(&c, sheet("统一用户ID", &["12", "abc", "-3"]), &[]).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+    let body = resp.json();
+    assert_eq!(body["message"], "导入失败:2 行有误,未导入任何数据");
+    assert_eq!(body["result"]["errors"][0]["row"], 3);
+    assert_eq!(body["result"]["errors"][1]["row"], 4);
+
+    let resp = upload(&c, sheet("手机号", &["13800000000"]), &[]).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        resp.json()["message"],
+        "名单表格的第一行应有 openId 列或 userId(统一用户ID)列"
+    );
+    let resp = upload(
+        &c,
+        sheet("openId", &[&a]),
+        &[("segment", r#"{"type":"fans"}"#)],
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(resp.json()["message"], "segment 与上传的名单只能二选一");
+    let resp = upload(&c, b"not a workbook".to_vec(), &[]).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+    let resp = c.app.get(BASE, Some(&c.token)).await;
+    assert_eq!(
+        resp.json()["totalCount"],
+        1,
+        "refused uploads stored nothing"
+    );
+}
