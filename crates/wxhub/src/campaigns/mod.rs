@@ -102,7 +102,7 @@ pub struct CampaignView {
     pub total: i64,
     pub left_out: LeftOut,
     pub counts: Counts,
-    /// Messages a second over the last ten seconds.
+    /// Messages a second over the last ten seconds (since the start, when younger).
     pub rate: f64,
     /// When the rest will have been sent at that rate (running only).
     pub estimated_finish: Option<String>,
@@ -179,7 +179,9 @@ pub async fn view(s: &AppState, c: CampaignRow) -> Result<CampaignView> {
         + counts.unknown;
     let now = crate::time::now_ms();
     let rate = if c.state == "running" {
-        sql::sent_since(&s.store, c.id, now - 10_000).await? as f64 / 10.0
+        // Over the last ten seconds, or since the start when it is younger.
+        let window = (now - c.start_at).clamp(1_000, 10_000);
+        sql::sent_since(&s.store, c.id, now - window).await? as f64 * 1000.0 / window as f64
     } else {
         0.0
     };

@@ -15,14 +15,14 @@ const SECRET: &str = "simsecret0123456789";
 const TEMPLATE: &str = "/cgi-bin/message/template/send";
 const BASE: &str = "/mpwechat/wx/api/campaigns";
 
-struct Ctx {
-    app: TestApp,
-    sim: Simulator,
-    token: String,
-    port_id: i64,
+pub(crate) struct Ctx {
+    pub app: TestApp,
+    pub sim: Simulator,
+    pub token: String,
+    pub port_id: i64,
 }
 
-fn open_id(i: usize) -> String {
+pub(crate) fn open_id(i: usize) -> String {
     format!("oCampaignFan{i:06}")
 }
 
@@ -42,7 +42,7 @@ async fn ctx(
     .await
 }
 
-async fn ctx_with(
+pub(crate) async fn ctx_with(
     n: usize,
     unsubscribed_in_wechat: &[usize],
     left: usize,
@@ -155,7 +155,7 @@ impl Ctx {
     }
 
     /// How many template messages the simulator accepted, per openid.
-    fn received(&self) -> HashMap<String, usize> {
+    pub(crate) fn received(&self) -> HashMap<String, usize> {
         let mut by = HashMap::new();
         for m in self.sim.received() {
             if m.endpoint == TEMPLATE {

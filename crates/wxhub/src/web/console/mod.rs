@@ -91,7 +91,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/meetings/{id}", get(meetings::roster))
         .route("/console/meetings/{id}/export", get(meetings::export))
         .route("/console/meetings/{id}/{action}", post(meetings::person))
-        .merge(platform::router())
+        .merge(platform::router(import_body_limit))
         .layer(axum::middleware::from_fn(super::security_headers))
 }
 

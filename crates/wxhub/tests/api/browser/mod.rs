@@ -7,6 +7,7 @@
 //! `WXHUB_SAVE_SCREENSHOTS=1` also to `docs/console/`, `docs/screens/` or `docs/h5/` (what
 //! docs/console.md, docs/screens.md and docs/h5.md show).
 
+mod campaigns;
 pub mod h5;
 mod meeting_day;
 mod operator;

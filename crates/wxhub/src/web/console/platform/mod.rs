@@ -4,6 +4,7 @@
 //! functions as the admin API (`/admin/api/v1/…`).
 
 pub mod applications;
+pub mod campaigns;
 pub mod clients;
 pub mod keys;
 pub mod messages;
@@ -18,7 +19,7 @@ use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub fn router() -> Router<AppState> {
+pub fn router(import_body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/console/platform/orgs", get(orgs::page).post(orgs::create))
         .route("/console/platform/orgs/{id}/{action}", post(orgs::act))
@@ -35,6 +36,25 @@ pub fn router() -> Router<AppState> {
             get(ports::page).post(ports::create),
         )
         .route("/console/platform/ports/{id}/{action}", post(ports::act))
+        .route(
+            "/console/platform/campaigns",
+            get(campaigns::page)
+                .post(campaigns::create)
+                .layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
+        )
+        .route("/console/platform/campaigns/{id}", get(campaigns::detail))
+        .route(
+            "/console/platform/campaigns/{id}/progress",
+            get(campaigns::progress),
+        )
+        .route(
+            "/console/platform/campaigns/{id}/report.xlsx",
+            get(campaigns::report),
+        )
+        .route(
+            "/console/platform/campaigns/{id}/{action}",
+            post(campaigns::act),
+        )
         .route("/console/platform/sends", get(sends::page))
         .route("/console/platform/sends/{id}", get(sends::detail))
         .route("/console/platform/fans", get(people::fans_page))
