@@ -84,7 +84,7 @@ pub struct CampaignView {
     pub port_id: i64,
     pub template_id: String,
     /// `[{name, value, color}]` with the placeholders as given.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub fields: Value,
     pub url: String,
     #[schema(value_type = Option<Object>)]

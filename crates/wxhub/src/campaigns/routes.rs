@@ -97,7 +97,9 @@ pub struct CreateParams {
     security(("sso_token" = [])), request_body = CreateParams,
     responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
               (status = 401, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+              (status = 409, body = MarketingError), (status = 413, body = MarketingError),
+              (status = 429, body = MarketingError), (status = 502, body = MarketingError),
+              (status = 503, body = MarketingError)))]
 pub async fn create(
     State(s): State<AppState>,
     caller: SsoClient,
@@ -147,7 +149,8 @@ pub struct TagView {
     security(("sso_token" = [])),
     responses((status = 200, body = MarketingPage<TagView>), (status = 400, body = MarketingError),
               (status = 401, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 502, body = MarketingError)))]
+              (status = 409, body = MarketingError), (status = 502, body = MarketingError),
+              (status = 503, body = MarketingError)))]
 pub async fn tags(
     State(s): State<AppState>,
     caller: SsoClient,
@@ -237,7 +240,8 @@ pub async fn recipients(
     params(("id" = i64, Path)), security(("sso_token" = [])),
     responses((status = 200, description = "An .xlsx file",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError)))]
+              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
+              (status = 404, body = MarketingError)))]
 pub async fn report(
     State(s): State<AppState>,
     caller: SsoClient,
@@ -263,8 +267,9 @@ async fn control(
 /// Pauses a campaign (scheduled, running or waiting): no new batch starts; within a second.
 #[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/pause", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 401, body = MarketingError),
-              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
+              (status = 409, body = MarketingError)))]
 pub async fn pause(
     State(s): State<AppState>,
     caller: SsoClient,
@@ -276,8 +281,9 @@ pub async fn pause(
 /// Resumes a paused campaign, or one waiting for WeChat's quota (when it was reset early).
 #[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/resume", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 401, body = MarketingError),
-              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
+              (status = 409, body = MarketingError)))]
 pub async fn resume(
     State(s): State<AppState>,
     caller: SsoClient,
@@ -289,8 +295,9 @@ pub async fn resume(
 /// Cancels a campaign: who has not been sent to is skipped.
 #[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/cancel", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 401, body = MarketingError),
-              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
+              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
+              (status = 409, body = MarketingError)))]
 pub async fn cancel(
     State(s): State<AppState>,
     caller: SsoClient,
