@@ -1,6 +1,7 @@
 //! The `wxhub` command line: `serve`, `config`, `migrate`, and admin subcommands that work on
 //! the database directly (for bootstrap and scripts), each with `--json` output.
 
+mod backup;
 mod campaigns;
 mod demo;
 
@@ -51,6 +52,16 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database to FILE while the server runs
+    /// (PostgreSQL: pg_dump, docs/deployment.md). secret.key is not in it: keep it apart.
+    Backup { file: PathBuf },
+    /// Put a backup in place of the SQLite database (stop the server first).
+    Restore {
+        file: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
     /// Run the server with a demo org whose big screens come alive: a sign-in, a lottery and a
     /// message wall (made on first run), a console login, the screen links printed, and
     /// simulated participants joining, posting and being drawn.
@@ -561,6 +572,14 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         Command::Sim { listen, accounts } => return sim(&listen, &accounts).await,
         Command::Lottery(LotteryCommand::Verify { file }) => return verify_lottery(&file),
         Command::Campaigns(cmd) => return campaigns::run(cmd, config, json).await,
+        Command::Backup { file } => {
+            print(json, &backup::backup(&config, &file).await?);
+            return Ok(());
+        }
+        Command::Restore { file, force } => {
+            print(json, &backup::restore(&config, &file, force).await?);
+            return Ok(());
+        }
         Command::Config { env } => {
             if env {
                 for (name, default) in crate::config::env_variables() {
@@ -585,6 +604,8 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         | Command::Config { .. }
         | Command::Sim { .. }
         | Command::Campaigns(_)
+        | Command::Backup { .. }
+        | Command::Restore { .. }
         | Command::Lottery(_) => {
             unreachable!("handled above")
         }

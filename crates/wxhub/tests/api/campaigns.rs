@@ -668,19 +668,7 @@ async fn bad_input_and_other_orgs_get_the_marketing_envelope() {
 }
 
 fn wxhub_cli(c: &Ctx, args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wxhub"))
-        .current_dir(c.app.dir.path())
-        .env("WXHUB_DATA_DIR", c.app.dir.path())
-        .env("WXHUB_DATABASE_URL", &c.app.config.database_url)
-        .env("WXHUB_AUTH_ARGON2_MEMORY_KIB", "1024")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::cli::wxhub(c.app.dir.path(), &c.app.config.database_url, args)
 }
 
 // The CLI runs as a child process the test waits for: the server's worker needs a thread of

@@ -5,7 +5,9 @@ use crate::helpers::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
-fn wxhub(dir: &std::path::Path, url: &str, args: &[&str]) -> (bool, String, String) {
+/// Runs the binary on the database `url` with `dir` as its data directory: (success, stdout,
+/// stderr).
+pub(crate) fn wxhub(dir: &std::path::Path, url: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_wxhub"))
         .current_dir(dir)
         .env("WXHUB_DATA_DIR", dir)

@@ -5,6 +5,7 @@
 mod activities;
 mod admin;
 mod applications;
+mod backup;
 mod browser;
 mod caches;
 mod callbacks;
