@@ -25,7 +25,7 @@ BIN="$PWD/target/release/wxhub"
 WECHAT_BENCH="$PWD/target/release/examples/wechat_bench"
 WORK=$(mktemp -d)
 . bench/database.sh
-export WXHUB_LOG_LEVEL=warn
+export WXHUB_LOG_LEVEL=warn WXHUB_RATE_LIMIT_PER_CLIENT=0
 export WXHUB_WECHAT_API_BASE="http://127.0.0.1:$SIM_PORT"
 export WXHUB_CAMPAIGNS_RATE=100000 WXHUB_CAMPAIGNS_CONCURRENCY="$CONCURRENCY"
 

@@ -8,7 +8,7 @@ BIN="$PWD/target/release/wxhub"
 LOAD="$PWD/target/release/examples/activity_bench"
 WORK=$(mktemp -d)
 . bench/database.sh
-export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
+export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true WXHUB_RATE_LIMIT_PER_CLIENT=0
 ulimit -n 65536 2>/dev/null || true
 
 ORG=$("$BIN" orgs create --name 会务 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')

@@ -26,7 +26,7 @@ BIN="$PWD/target/release/wxhub"
 WECHAT_BENCH="$PWD/target/release/examples/wechat_bench"
 WORK=$(mktemp -d)
 . bench/database.sh
-export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
+export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true WXHUB_RATE_LIMIT_PER_CLIENT=0
 export WXHUB_WECHAT_API_BASE="http://127.0.0.1:$SIM_PORT" WXHUB_WECHAT_OAUTH_BASE="http://127.0.0.1:$SIM_PORT"
 
 "$BIN" sim --listen "127.0.0.1:$SIM_PORT" --account "$APP_ID:$APP_SECRET" >"$WORK/sim.log" 2>&1 &

@@ -18,7 +18,7 @@ cargo build --release --quiet
 BIN="$PWD/target/release/wxhub"
 WORK=$(mktemp -d)
 . bench/database.sh
-export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true
+export WXHUB_LOG_LEVEL=warn WXHUB_BENCH_BASELINE=true WXHUB_RATE_LIMIT_PER_CLIENT=0
 
 CREDS=$("$BIN" clients create --name bench --scope platform-admin --json)
 CLIENT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client"]["clientId"])' <<<"$CREDS")

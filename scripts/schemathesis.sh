@@ -16,7 +16,7 @@ cargo build --release --quiet
 BIN="$PWD/target/release/wxhub"
 WORK=$(mktemp -d)
 PORT=${SCHEMATHESIS_PORT:-19999}
-export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="sqlite://$WORK/wxhub.db" WXHUB_LOG_LEVEL=warn
+export WXHUB_DATA_DIR="$WORK" WXHUB_DATABASE_URL="sqlite://$WORK/wxhub.db" WXHUB_LOG_LEVEL=warn WXHUB_RATE_LIMIT_PER_CLIENT=0
 # Many requests come from one address; let the throttle see them as what they are.
 export WXHUB_AUTH_MAX_FAILURES_PER_ADDRESS=1000000 WXHUB_AUTH_MAX_FAILURES_PER_CLIENT=1000000
 

@@ -70,6 +70,11 @@ pub struct Config {
     pub read_cache_ttl_ms: u64,
     /// Mounts `GET /bench/bare`, the benchmarks' baseline handler. Benchmarks only.
     pub bench_baseline: bool,
+    /// Requests a second one API client (client_id) may make to one instance through the
+    /// marketing, admin and activity APIs; past it, 429. 0 turns the limit off.
+    pub rate_limit_per_client: u32,
+    /// Requests a client may make at once before the rate applies (at least the rate).
+    pub rate_limit_burst: u32,
     pub auth: AuthConfig,
     pub wechat: WechatConfig,
     pub console: ConsoleConfig,
@@ -200,6 +205,8 @@ impl Default for Config {
             db_max_connections: 16,
             read_cache_ttl_ms: 1000,
             bench_baseline: false,
+            rate_limit_per_client: 1_000,
+            rate_limit_burst: 2_000,
             auth: AuthConfig {
                 issuer: "cms".into(),
                 token_ttl_secs: 7200,

@@ -59,6 +59,8 @@ pub struct AppState {
     pub oauth_starts: Arc<auth::throttle::Throttle>,
     /// Open event streams per screen key / client (`max_streams_per_key`).
     pub streams: Arc<activity::events::StreamCounts>,
+    /// Requests per API client (`rate_limit_per_client`).
+    pub client_rates: Arc<auth::rate_limit::ClientRates>,
     /// Campaigns: wakes this instance's campaign worker.
     pub campaigns: Arc<campaigns::worker::Campaigns>,
     /// The parsed `trusted_proxies`.
@@ -155,6 +157,10 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         wall_posts,
         send_log,
         campaigns,
+        client_rates: Arc::new(auth::rate_limit::ClientRates::new(
+            config.rate_limit_per_client,
+            config.rate_limit_burst,
+        )),
         trusted_proxies: Arc::new(
             http::client_ip::parse_networks(&config.trusted_proxies).map_err(StartError)?,
         ),

@@ -44,14 +44,28 @@ impl FromRequestParts<AppState> for SsoClient {
                 client_id,
                 scope,
                 org_id,
-            } => Ok(SsoClient {
-                client_id,
-                scope,
-                org_id,
-            }),
+            } => {
+                within_rate(state, &client_id)?;
+                Ok(SsoClient {
+                    client_id,
+                    scope,
+                    org_id,
+                })
+            }
             Principal::User { .. } => Err(Error::Unauthorized("凭证无效或已过期".into())),
         }
     }
+}
+
+/// 429 once the client has used its requests (`rate_limit_per_client`).
+fn within_rate(state: &AppState, client_id: &str) -> Result<(), Error> {
+    if state.client_rates.allow(client_id) {
+        return Ok(());
+    }
+    Err(Error::TooManyRequests(format!(
+        "请求过于频繁:每个客户端每秒最多 {} 次请求,请稍后再试",
+        state.client_rates.per_second()
+    )))
 }
 
 /// A platform administrator (admin API).
@@ -109,7 +123,10 @@ impl FromRequestParts<AppState> for ActivityCaller {
                     scope: Scope::Org,
                     org_id: Some(org_id),
                 },
-            ) => Ok(ActivityCaller::Org { org_id, client_id }),
+            ) => {
+                within_rate(state, &client_id)?;
+                Ok(ActivityCaller::Org { org_id, client_id })
+            }
             ("user", Principal::User { user_id, .. }) => Ok(ActivityCaller::User { user_id }),
             _ => Err(mismatch()),
         }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod extract;
 pub mod keys;
+pub mod rate_limit;
 pub mod routes;
 pub mod secrets;
 pub mod throttle;

@@ -95,3 +95,60 @@ async fn the_bare_baseline_is_mounted_only_for_benchmarks() {
     let app = TestApp::with(|c| c.bench_baseline = true).await;
     assert_eq!(app.get("/bench/bare", None).await.status, StatusCode::OK);
 }
+
+/// Issue 19: one client past its rate gets 429 in its family's envelope; the others go on.
+#[tokio::test]
+async fn one_client_past_its_rate_gets_429_and_the_others_go_on() {
+    use axum::http::Method;
+    let app = TestApp::with(|c| {
+        c.rate_limit_per_client = 5;
+        c.rate_limit_burst = 10;
+    })
+    .await;
+    let greedy = app.token(&app.client("platform", None).await).await;
+    let other = app.token(&app.client("platform", None).await).await;
+    let get_all = |token: &str| {
+        let token = token.to_string();
+        let app = &app;
+        async move {
+            app.call(
+                Method::POST,
+                "/mpwechat/wx/application/getAll",
+                Some(&token),
+                None,
+                axum::body::Body::empty(),
+            )
+            .await
+        }
+    };
+    for _ in 0..10 {
+        assert_eq!(get_all(&greedy).await.status, 200);
+    }
+    let refused = get_all(&greedy).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(
+        refused.json(),
+        marketing_error(429, "请求过于频繁:每个客户端每秒最多 5 次请求,请稍后再试")
+    );
+    assert_eq!(
+        get_all(&other).await.status,
+        200,
+        "another client is not starved"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    assert_eq!(get_all(&greedy).await.status, 200, "the bucket refills");
+
+    // The activity API's org clients alike, in its envelope.
+    let org = app.org("限流机构").await;
+    let org_token = app.token(&app.client("org", Some(org)).await).await;
+    let list = as_org("/api/v3/activitys_signin", &org_token);
+    for _ in 0..10 {
+        assert_eq!(app.get(&list, None).await.status, 200);
+    }
+    let refused = app.get(&list, None).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(
+        refused.json(),
+        activity_error("请求过于频繁:每个客户端每秒最多 5 次请求,请稍后再试")
+    );
+}
