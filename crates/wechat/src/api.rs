@@ -401,7 +401,7 @@ impl Client {
     /// `next_openid` ("" for the first page). Page until `next_openid` comes back empty.
     pub async fn tag_fans(&self, app: &App, tag_id: i64, next_openid: &str) -> Result<TagFans> {
         let body = json!({ "tagid": tag_id, "next_openid": next_openid }).to_string();
-        let (value, raw) = self
+        let (mut value, raw) = self
             .call(
                 app,
                 "/cgi-bin/user/tag/get",
@@ -410,8 +410,13 @@ impl Client {
                 Idempotence::Safe,
             )
             .await?;
-        let openids = match value.get("data").and_then(|d| d.get("openid")) {
-            Some(list) => decode(list.clone(), &raw)?,
+        // The last page has no `data` at all.
+        let list = value
+            .get_mut("data")
+            .and_then(|d| d.get_mut("openid"))
+            .map(Value::take);
+        let openids = match list {
+            Some(list) => decode(list, &raw)?,
             None => Vec::new(),
         };
         let next_openid = value

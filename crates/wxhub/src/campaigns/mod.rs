@@ -18,15 +18,6 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-/// Campaign states.
-pub const STATES: &[&str] = &[
-    "scheduled",
-    "running",
-    "paused",
-    "waiting",
-    "cancelled",
-    "finished",
-];
 /// Recipient states; the last four are final.
 pub const RECIPIENT_STATES: &[&str] =
     &["pending", "sending", "sent", "failed", "skipped", "unknown"];
@@ -255,12 +246,7 @@ async fn tag_followers(s: &AppState, app: &wechat::App, tag_id: i64) -> Result<V
 /// The account's tags (标签) with their follower counts, read from WeChat.
 pub async fn tags(s: &AppState, caller: &Caller, port: &PortRef) -> Result<Vec<wechat::Tag>> {
     let port = crate::platform::ports::resolve(&s.store, caller.scope, port).await?;
-    let app = crate::platform::ports::wechat_app(&port, &s.secrets).ok_or_else(|| {
-        Error::conflict(format!(
-            "端口 {} 未配置 appSecret,无法调用微信接口",
-            port.id
-        ))
-    })?;
+    let app = crate::platform::ports::require_wechat_app(&port, &s.secrets)?;
     s.wechat
         .tags(&app)
         .await
@@ -345,12 +331,7 @@ pub async fn create(s: &AppState, caller: &Caller, input: CampaignInput) -> Resu
     let port = PortRef::from_params(input.port_id, input.app_id.as_deref())
         .ok_or_else(|| Error::bad_request("缺少参数 portId 或 appId"))?;
     let port = crate::platform::ports::resolve(&s.store, caller.scope, &port).await?;
-    let app = crate::platform::ports::wechat_app(&port, &s.secrets).ok_or_else(|| {
-        Error::conflict(format!(
-            "端口 {} 未配置 appSecret,无法调用微信接口",
-            port.id
-        ))
-    })?;
+    let app = crate::platform::ports::require_wechat_app(&port, &s.secrets)?;
     let req = SendRequest {
         app_app_id: input.app_app_id,
         port_id: Some(port.id),

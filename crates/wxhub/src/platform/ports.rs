@@ -30,6 +30,20 @@ pub fn wechat_app(port: &PortRow, secrets: &crate::crypto::SecretBox) -> Option<
     Some(wechat::App::new(port.app_id.clone(), secret))
 }
 
+/// The port's WeChat credentials, or the 409 a call to WeChat through it answers when it has
+/// no appSecret (sendMsg, campaigns).
+pub fn require_wechat_app(
+    port: &PortRow,
+    secrets: &crate::crypto::SecretBox,
+) -> crate::error::Result<wechat::App> {
+    wechat_app(port, secrets).ok_or_else(|| {
+        crate::error::Error::conflict(format!(
+            "端口 {} 未配置 appSecret,无法调用微信接口",
+            port.id
+        ))
+    })
+}
+
 /// Which ports a caller of the marketing API may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortScope {

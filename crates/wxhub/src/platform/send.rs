@@ -348,15 +348,6 @@ fn custom_from_json(v: &Value) -> Result<wechat::CustomBody> {
     })
 }
 
-fn wechat_app(port: &PortRow, secrets: &SecretBox) -> Result<wechat::App> {
-    super::ports::wechat_app(port, secrets).ok_or_else(|| {
-        Error::conflict(format!(
-            "端口 {} 未配置 appSecret,无法调用微信接口",
-            port.id
-        ))
-    })
-}
-
 /// The seed's failure message for an error WeChat answered.
 pub fn wechat_failure(e: &wechat::ApiError) -> String {
     format!(
@@ -414,7 +405,7 @@ pub async fn send(
         ));
     }
     let (port, port_rule) = resolve_port(store, scope, &req).await?;
-    let app = wechat_app(&port, secrets)?;
+    let app = super::ports::require_wechat_app(&port, secrets)?;
     let (open_id, recipient_rule) = resolve_recipient(store, &req, &port).await?;
     let (template, template_rule) = if req.msg_type == 1 {
         let (t, rule) = resolve_template(store, &req, &port).await?;

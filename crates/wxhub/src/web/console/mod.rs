@@ -282,6 +282,13 @@ pub fn uploaded_file(
         .ok_or_else(|| Error::bad_request("请选择要上传的文件"))
 }
 
+/// The rows a page offers to choose from (orgs, official accounts in a select): all of them,
+/// up to a thousand.
+pub const CHOICES: crate::admin::Page = crate::admin::Page {
+    offset: 0,
+    limit: 1000,
+};
+
 /// A whole number typed into a form: none when left empty, a clear error when not a number.
 pub fn form_int(text: &str, name: &str) -> Result<Option<i64>, Error> {
     match text.trim() {

@@ -3,7 +3,7 @@
 //! sessions end at once), set a new password. Nobody manages their own account here.
 
 use super::{audit, error_page, CsrfField, Frame};
-use crate::admin::{orgs, Page};
+use crate::admin::orgs;
 use crate::auth::accounts::{self, AccountView, Role, Session};
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
@@ -50,11 +50,7 @@ async fn render(
     let frame = Frame::of(state, session).await?;
     let platform = viewer.role == Role::PlatformAdmin;
     let org_list = if platform {
-        let all = Page {
-            offset: 0,
-            limit: 1000,
-        };
-        orgs::list(&state.store, all).await?.0
+        orgs::list(&state.store, super::CHOICES).await?.0
     } else {
         Vec::new()
     };

@@ -194,14 +194,7 @@ async fn list_page(
     error: Option<String>,
 ) -> Result<Response, Error> {
     let frame = Frame::of(state, session).await?;
-    let (port_list, _) = ports::list(
-        &state.store,
-        Page {
-            offset: 0,
-            limit: 1000,
-        },
-    )
-    .await?;
+    let (port_list, _) = ports::list(&state.store, super::super::CHOICES).await?;
     let (views, total) = campaigns::list(
         state,
         &caller(session),

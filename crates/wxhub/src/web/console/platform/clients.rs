@@ -2,7 +2,7 @@
 //! a secret (the new one shown once).
 
 use super::super::{audit, error_page, CsrfField, Frame};
-use crate::admin::{clients, orgs, Page};
+use crate::admin::{clients, orgs};
 use crate::auth::accounts::Session;
 use crate::auth::Scope;
 use crate::error::Error;
@@ -14,11 +14,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-
-const ALL: Page = Page {
-    offset: 0,
-    limit: 1000,
-};
 
 struct ClientLine {
     id: i64,
@@ -65,13 +60,13 @@ async fn render(
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, Error> {
     let frame = Frame::of(state, session).await?;
-    let (org_list, _) = orgs::list(&state.store, ALL).await?;
+    let (org_list, _) = orgs::list(&state.store, super::super::CHOICES).await?;
     let org_name = |id: Option<i64>| {
         id.and_then(|id| org_list.iter().find(|o| o.id == id))
             .map(|o| o.name.clone())
             .unwrap_or_default()
     };
-    let (list, _) = clients::list(&state.store, ALL).await?;
+    let (list, _) = clients::list(&state.store, super::super::CHOICES).await?;
     let lines = list
         .into_iter()
         .map(|c| ClientLine {

@@ -2,7 +2,7 @@
 //! revoking a port.
 
 use super::super::{audit, error_page, CsrfField, Frame};
-use crate::admin::{orgs, ports, Page};
+use crate::admin::{orgs, ports};
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
@@ -13,11 +13,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-
-const ALL: Page = Page {
-    offset: 0,
-    limit: 1000,
-};
 
 struct OrgLine {
     id: i64,
@@ -46,7 +41,7 @@ async fn render(
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, Error> {
     let frame = Frame::of(state, session).await?;
-    let (list, _) = orgs::list(&state.store, ALL).await?;
+    let (list, _) = orgs::list(&state.store, super::super::CHOICES).await?;
     let mut lines = Vec::with_capacity(list.len());
     for o in list {
         lines.push(OrgLine {
@@ -57,7 +52,7 @@ async fn render(
             name: o.name,
         });
     }
-    let (all_ports, _) = ports::list(&state.store, ALL).await?;
+    let (all_ports, _) = ports::list(&state.store, super::super::CHOICES).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let mut resp = crate::web::render(&OrgsPage {
         assets: assets::urls(),

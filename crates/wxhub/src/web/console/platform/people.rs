@@ -51,11 +51,7 @@ pub async fn fans_page(
     let q = query.map(|Params(q)| q).unwrap_or_default();
     let result = async {
         let frame = Frame::of(&state, &session).await?;
-        let all = Page {
-            offset: 0,
-            limit: 1000,
-        };
-        let (port_list, _) = ports::list(&state.store, all).await?;
+        let (port_list, _) = ports::list(&state.store, super::super::CHOICES).await?;
         let port_id = match q.port_id.trim() {
             "" => None,
             t => t.parse().ok(),

@@ -4,7 +4,7 @@
 //! and key can be regenerated (shown once again); the appSecret and the OAuth hosts changed.
 
 use super::super::{audit, error_page, filled, CsrfField, Frame};
-use crate::admin::{ports, Page};
+use crate::admin::ports;
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
@@ -15,11 +15,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-
-const ALL: Page = Page {
-    offset: 0,
-    limit: 1000,
-};
 
 /// What to paste into WeChat's console, shown once after creating or regenerating.
 struct Paste {
@@ -82,7 +77,7 @@ async fn render(
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, Error> {
     let frame = Frame::of(state, session).await?;
-    let (list, _) = ports::list(&state.store, ALL).await?;
+    let (list, _) = ports::list(&state.store, super::super::CHOICES).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let mut resp = crate::web::render(&PortsPage {
         assets: assets::urls(),

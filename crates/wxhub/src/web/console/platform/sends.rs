@@ -118,14 +118,7 @@ pub async fn page(
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let result = async {
         let frame = Frame::of(&state, &session).await?;
-        let (port_list, _) = ports::list(
-            &state.store,
-            Page {
-                offset: 0,
-                limit: 1000,
-            },
-        )
-        .await?;
+        let (port_list, _) = ports::list(&state.store, super::super::CHOICES).await?;
         let searched = async {
             let filter = SendFilter {
                 user_id: form_int(&q.user_id, "用户 ID")?,
