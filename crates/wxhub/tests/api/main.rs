@@ -13,6 +13,7 @@ mod campaigns;
 mod cli;
 mod console;
 mod cors;
+mod crash;
 mod envelopes;
 mod events;
 mod fans;
