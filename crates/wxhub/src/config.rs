@@ -64,6 +64,10 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Database pool size (PostgreSQL; SQLite readers).
     pub db_max_connections: u32,
+    /// The longest a request waits for a database connection, in ms. While the database is
+    /// unreachable (PostgreSQL restarting), requests fail with 503 within this bound instead
+    /// of hanging.
+    pub db_acquire_timeout_ms: u64,
     /// How long hot rows (ports, grants, activities, a user's fan on a port, getAll's pages)
     /// are read from memory, in ms; 0 turns the caches off. Bounds how late another instance
     /// sees a change (the instance that makes it sees it at once).
@@ -203,6 +207,7 @@ impl Default for Config {
             log_level: "info".into(),
             shutdown_grace_secs: 30,
             db_max_connections: 16,
+            db_acquire_timeout_ms: 5_000,
             read_cache_ttl_ms: 1000,
             bench_baseline: false,
             rate_limit_per_client: 1_000,

@@ -111,6 +111,10 @@ impl From<StoreError> for Error {
                 Error::Conflict("记录仍被其他数据引用,或引用的记录不存在".into())
             }
             StoreError::Stopped(_) => Error::Unavailable("服务正在停止,请稍后再试".into()),
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable");
+                Error::Unavailable("数据库暂时不可用,请稍后再试".into())
+            }
             other => Error::Internal(other.to_string()),
         }
     }

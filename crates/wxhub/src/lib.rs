@@ -82,6 +82,7 @@ pub async fn open_store(config: &Config) -> Result<(Store, Arc<SecretBox>), Star
     let store = Store::connect(
         &config.database_url,
         config.db_max_connections,
+        std::time::Duration::from_millis(config.db_acquire_timeout_ms.max(1)),
         std::time::Duration::from_millis(config.read_cache_ttl_ms),
     )
     .await

@@ -78,41 +78,20 @@ impl Hub {
                 .await
                 .map_err(|e| format!("cannot listen for activity events: {e}"))?;
             let (store, weak) = (store.clone(), Arc::downgrade(&hub));
-            tokio::spawn(async move {
-                loop {
-                    let notification = match listener.recv().await {
-                        Ok(n) => n,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "activity event listener: reconnecting");
-                            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                            continue;
-                        }
-                    };
-                    let Some(hub) = weak.upgrade() else { return };
-                    for line in sql::from_notifications(notification.payload()) {
-                        let id = match line {
-                            Ok(event) => {
-                                let _ = hub.sender.send(LiveEvent::new(event));
-                                continue;
-                            }
-                            Err(Some(id)) => id,
-                            Err(None) => continue,
-                        };
-                        // Too large to travel whole: read it back.
-                        match sql::get(&store, id).await {
-                            Ok(Some(event)) => {
-                                let _ = hub.sender.send(LiveEvent::new(event));
-                            }
-                            Ok(None) => {}
-                            Err(e) => {
-                                tracing::warn!(error = %e, "activity event {id} unreadable")
-                            }
-                        }
-                    }
-                }
-            });
+            let url = database_url.to_string();
+            tokio::spawn(listen(listener, url, store, weak));
         }
         Ok(hub)
+    }
+
+    /// Tells every stream to read on from the table: events were committed while this
+    /// instance could not hear their notifications.
+    fn resync(&self) {
+        let _ = self.sender.send(Arc::new(LiveEvent {
+            row: EventRow::default(),
+            sse: std::sync::OnceLock::new(),
+            resync: true,
+        }));
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
@@ -148,11 +127,77 @@ impl Hub {
     }
 }
 
+/// The LISTEN connection's task (PostgreSQL): hands each notified event to this instance's
+/// streams. When the connection is lost (PostgreSQL restarted, the network cut), it connects
+/// and listens again, retrying every half second, and then has every stream read on from the
+/// table what was committed while nobody was listening.
+async fn listen(
+    mut listener: sqlx::postgres::PgListener,
+    url: String,
+    store: Store,
+    weak: std::sync::Weak<Hub>,
+) {
+    loop {
+        let notification = match listener.try_recv().await {
+            Ok(Some(n)) => n,
+            lost => {
+                if let Err(e) = lost {
+                    tracing::warn!(error = %e, "activity event listener failed");
+                }
+                let Some(channel) = weak.upgrade().map(|hub| hub.channel.clone()) else {
+                    return;
+                };
+                tracing::warn!("activity event listener: connection lost, reconnecting");
+                listener = loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    if weak.strong_count() == 0 {
+                        return;
+                    }
+                    match sqlx::postgres::PgListener::connect(&url).await {
+                        Ok(mut l) => match l.listen(&channel).await {
+                            Ok(()) => break l,
+                            Err(e) => tracing::debug!(error = %e, "cannot listen yet"),
+                        },
+                        Err(e) => tracing::debug!(error = %e, "cannot reconnect yet"),
+                    }
+                };
+                tracing::info!("activity event listener: listening again");
+                let Some(hub) = weak.upgrade() else { return };
+                hub.resync();
+                continue;
+            }
+        };
+        let Some(hub) = weak.upgrade() else { return };
+        for line in sql::from_notifications(notification.payload()) {
+            let id = match line {
+                Ok(event) => {
+                    let _ = hub.sender.send(LiveEvent::new(event));
+                    continue;
+                }
+                Err(Some(id)) => id,
+                Err(None) => continue,
+            };
+            // Too large to travel whole: read it back.
+            match sql::get(&store, id).await {
+                Ok(Some(event)) => {
+                    let _ = hub.sender.send(LiveEvent::new(event));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "activity event {id} unreadable")
+                }
+            }
+        }
+    }
+}
+
 /// An event as the streams hand it on: its Server-Sent Events text is made once, by the first
 /// stream that writes it, and shared by all the others (500 screens, one formatting).
 pub struct LiveEvent {
     pub row: EventRow,
     sse: std::sync::OnceLock<bytes::Bytes>,
+    /// Not an event: the hub missed notifications (see [`listen`]), read on from the table.
+    resync: bool,
 }
 
 impl LiveEvent {
@@ -160,6 +205,7 @@ impl LiveEvent {
         Arc::new(LiveEvent {
             row,
             sse: std::sync::OnceLock::new(),
+            resync: false,
         })
     }
 
@@ -373,6 +419,7 @@ impl Stream {
                 continue;
             }
             match self.receiver.recv().await {
+                Ok(e) if e.resync => self.catch_up().await,
                 Ok(e) if self.wants(&e) => return Some(self.sent(e)),
                 Ok(_) => continue,
                 Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
@@ -422,6 +469,10 @@ impl Stream {
         }
         loop {
             match self.receiver.try_recv() {
+                Ok(e) if e.resync => {
+                    self.lagged = true;
+                    return None;
+                }
                 Ok(e) if self.wants(&e) => return Some(self.sent(e)),
                 Ok(_) => continue,
                 Err(broadcast::error::TryRecvError::Lagged(_)) => {

@@ -36,12 +36,16 @@ pub fn read_rows(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>> {
     }
     let mut total: u64 = 0;
     let mut shared_strings = Vec::new();
+    let mut sheets = Vec::new();
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
         total = total.saturating_add(entry.size());
         let name = entry.name().map_err(|_| not_xlsx())?;
-        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("sharedstrings.xml") {
             shared_strings.push(i);
+        } else if lower.starts_with("xl/worksheets/") && lower.ends_with(".xml") {
+            sheets.push(i);
         }
     }
     if total > MAX_UNCOMPRESSED {
@@ -51,6 +55,48 @@ pub fn read_rows(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>> {
         let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
         check_shared_string_counts(entry)?;
     }
+    for i in sheets {
+        let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
+        check_dimension(entry)?;
+    }
+    // calamine is third-party code reading hostile bytes: whatever it still panics on (the
+    // fuzzer found a reversed dimension, now refused above) refuses the file instead of
+    // answering 500.
+    let placed = std::panic::catch_unwind(|| read_cells(bytes, max_rows)).unwrap_or_else(|_| {
+        tracing::warn!("the .xlsx reader panicked on an upload; refused");
+        Err(not_xlsx())
+    })?;
+    let (Some(first_row), Some(first_col)) = (
+        placed.iter().map(|((r, _), _)| *r).min(),
+        placed.iter().map(|((_, c), _)| *c).min(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let last_row = placed
+        .iter()
+        .map(|((r, _), _)| *r)
+        .max()
+        .unwrap_or(first_row);
+    // Bounded: at most max_rows + 1 rows of at most MAX_COLUMNS cells.
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); (last_row - first_row + 1) as usize];
+    for ((row, col), text) in placed {
+        let line = &mut rows[(row - first_row) as usize];
+        let at = (col - first_col) as usize;
+        if line.len() <= at {
+            line.resize(at + 1, String::new());
+        }
+        line[at] = text;
+    }
+    // Every row as wide as the widest, as a rectangular sheet reads.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for line in &mut rows {
+        line.resize(width, String::new());
+    }
+    Ok(rows)
+}
+
+/// The first sheet's non-empty cells with their positions, each checked as it streams by.
+fn read_cells(bytes: &[u8], max_rows: usize) -> Result<Vec<((u32, u32), String)>> {
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
     let first = workbook
@@ -80,33 +126,58 @@ pub fn read_rows(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>> {
         }
         placed.push(((row, col), cell_text(&value)));
     }
-    let (Some(first_row), Some(first_col)) = (
-        placed.iter().map(|((r, _), _)| *r).min(),
-        placed.iter().map(|((_, c), _)| *c).min(),
-    ) else {
-        return Ok(Vec::new());
-    };
-    let last_row = placed
-        .iter()
-        .map(|((r, _), _)| *r)
-        .max()
-        .unwrap_or(first_row);
-    // Bounded: at most max_rows + 1 rows of at most MAX_COLUMNS cells.
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); (last_row - first_row + 1) as usize];
-    for ((row, col), text) in placed {
-        let line = &mut rows[(row - first_row) as usize];
-        let at = (col - first_col) as usize;
-        if line.len() <= at {
-            line.resize(at + 1, String::new());
+    Ok(placed)
+}
+
+/// Refuses a sheet whose `<dimension ref="C9:A1"/>` ends before it starts (calamine subtracts
+/// the corners unchecked: found by fuzz/fuzz_targets/xlsx.rs). Only the sheet's head is read;
+/// a sheet without a dimension, or with one calamine will refuse anyway, passes.
+fn check_dimension(entry: impl std::io::Read) -> Result<()> {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(entry.take(64 * 1024)));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "dimension" => {
+                for attr in e.attributes().flatten() {
+                    if attr.key.local_name().as_ref() != "ref" {
+                        continue;
+                    }
+                    let text = attr.value.to_string();
+                    if let Some((start, end)) = text.split_once(':') {
+                        if let (Some(a), Some(b)) = (cell_position(start), cell_position(end)) {
+                            if b.0 < a.0 || b.1 < a.1 {
+                                return Err(Error::bad_request(format!(
+                                    "表格的尺寸 {text} 无效(终点在起点之前)"
+                                )));
+                            }
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "sheetData" => return Ok(()),
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
         }
-        line[at] = text;
     }
-    // Every row as wide as the widest, as a rectangular sheet reads.
-    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-    for line in &mut rows {
-        line.resize(width, String::new());
+}
+
+/// "C9" → (row 9, column 3); None when it is not a cell reference.
+fn cell_position(text: &str) -> Option<(u64, u64)> {
+    let text = text.trim().replace('$', "");
+    let digits_at = text.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = text.split_at(digits_at);
+    if letters.is_empty() || letters.len() > 3 || !letters.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        return None;
     }
-    Ok(rows)
+    let column = letters.bytes().fold(0u64, |n, b| {
+        n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
+    let row = digits.parse::<u64>().ok()?;
+    Some((row, column))
 }
 
 /// Refuses a shared-string table whose `<sst>` declares more strings than any import holds

@@ -59,17 +59,31 @@ async fn collect_with_file<S: Send + Sync>(
     state: &S,
     list: Option<&str>,
 ) -> Result<(Map<String, Value>, Option<Bytes>), Error> {
+    let query = req.uri().query().map(str::to_string);
+    let content_type = content_type(req.headers());
+    let body = Bytes::from_request(req, state).await.map_err(body_error)?;
+    merge(query.as_deref(), &content_type, &body, list)
+}
+
+/// The parameters of a request whose body has been read: the query's pairs, then the body's
+/// (a form, multipart fields or a JSON object) over them, and a multipart body's first file.
+/// With `list`, a bare JSON array body becomes that parameter. (The extractors' whole logic,
+/// as a plain function: fuzz/fuzz_targets/params.rs drives it with arbitrary bytes.)
+pub fn merge(
+    query: Option<&str>,
+    content_type: &str,
+    body: &Bytes,
+    list: Option<&str>,
+) -> Result<(Map<String, Value>, Option<Bytes>), Error> {
     let mut map = Map::new();
     let mut file = None;
-    if let Some(query) = req.uri().query() {
+    if let Some(query) = query {
         merge_pairs(&mut map, query.as_bytes())?;
     }
-    let content_type = content_type(req.headers());
     let lower = content_type.to_ascii_lowercase();
-    let body = Bytes::from_request(req, state).await.map_err(body_error)?;
     if !body.iter().all(u8::is_ascii_whitespace) {
         if lower.starts_with("application/json") || lower.contains("+json") {
-            match serde_json::from_slice::<Value>(&body) {
+            match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(obj)) => map.extend(obj),
                 Ok(Value::Array(items)) if list.is_some() => {
                     map.insert(list.unwrap_or_default().to_string(), Value::Array(items));
@@ -78,9 +92,9 @@ async fn collect_with_file<S: Send + Sync>(
                 Err(_) => return Err(Error::bad_request("请求体不是合法的 JSON")),
             }
         } else if lower.starts_with("application/x-www-form-urlencoded") || lower.is_empty() {
-            merge_pairs(&mut map, &body)?;
+            merge_pairs(&mut map, body)?;
         } else if super::multipart::is_multipart(&lower) {
-            let parts = super::multipart::parse(&content_type, &body)?;
+            let parts = super::multipart::parse(content_type, body)?;
             for (k, v) in super::multipart::fields(&parts)? {
                 map.insert(k, Value::String(v));
             }

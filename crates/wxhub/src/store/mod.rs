@@ -67,6 +67,10 @@ pub enum StoreError {
     Database(sqlx::Error),
     Migrate(sqlx::migrate::MigrateError),
     Corrupt(String),
+    /// The database cannot be reached (a lost connection, none to be had within the acquire
+    /// timeout, PostgreSQL shutting down or starting) or cannot write (SQLite's disk full):
+    /// 503, and worth retrying.
+    Unavailable(String),
     /// A background writer (a group commit) has stopped: the process is shutting down.
     Stopped(String),
 }
@@ -79,6 +83,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Database(e) => write!(f, "database error: {e}"),
             StoreError::Migrate(e) => write!(f, "migration error: {e}"),
             StoreError::Corrupt(what) => write!(f, "corrupt stored value: {what}"),
+            StoreError::Unavailable(what) => write!(f, "database unavailable: {what}"),
             StoreError::Stopped(what) => write!(f, "writer stopped: {what}"),
         }
     }
@@ -88,19 +93,43 @@ impl std::error::Error for StoreError {}
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            match db.kind() {
-                sqlx::error::ErrorKind::UniqueViolation => {
-                    return StoreError::Conflict(db.message().to_string())
+        match &e {
+            sqlx::Error::Database(db) => {
+                match db.kind() {
+                    sqlx::error::ErrorKind::UniqueViolation => {
+                        return StoreError::Conflict(db.message().to_string())
+                    }
+                    sqlx::error::ErrorKind::ForeignKeyViolation => {
+                        return StoreError::Reference(db.message().to_string())
+                    }
+                    _ => {}
                 }
-                sqlx::error::ErrorKind::ForeignKeyViolation => {
-                    return StoreError::Reference(db.message().to_string())
+                let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+                if db.code().is_some_and(|c| unavailable_code(&c, sqlite)) {
+                    return StoreError::Unavailable(db.message().to_string());
                 }
-                _ => {}
             }
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => return StoreError::Unavailable(e.to_string()),
+            _ => {}
         }
         StoreError::Database(e)
     }
+}
+
+/// The error codes that say the database is away or full, not that the statement is wrong:
+/// PostgreSQL's connection exceptions (08…), insufficient resources (53…: disk full, out of
+/// memory, too many connections) and shutdowns and start-ups (57P01–57P03); SQLite's disk full
+/// (13) and I/O errors (10, with their extended codes).
+fn unavailable_code(code: &str, sqlite: bool) -> bool {
+    if sqlite {
+        return code
+            .parse::<i64>()
+            .is_ok_and(|n| n & 0xff == 13 || n & 0xff == 10);
+    }
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -184,10 +213,13 @@ fn migrator(backend: Backend) -> Migrator {
 }
 
 impl Store {
-    /// Opens the pools; `cache_ttl` bounds how long a hot row is read from memory (zero: never).
+    /// Opens the pools; `acquire_timeout` bounds how long a query waits for a connection (the
+    /// database unreachable: StoreError::Unavailable after it), `cache_ttl` how long a hot row
+    /// is read from memory (zero: never).
     pub async fn connect(
         url: &str,
         max_connections: u32,
+        acquire_timeout: Duration,
         cache_ttl: Duration,
     ) -> StoreResult<Store> {
         let caches = std::sync::Arc::new(cache::Caches::new(cache_ttl));
@@ -199,7 +231,7 @@ impl Store {
                 AnyPoolOptions::new()
                     .max_connections(n)
                     .min_connections(1)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(acquire_timeout)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             for pragma in [
@@ -226,7 +258,7 @@ impl Store {
             let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
             let pool = AnyPoolOptions::new()
                 .max_connections(max_connections)
-                .acquire_timeout(Duration::from_secs(30))
+                .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await?;
             Ok(Store {

@@ -86,7 +86,11 @@ impl TestApp {
     }
 
     pub async fn with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
+        Self::in_dir(tempfile::tempdir().unwrap(), adjust).await
+    }
+
+    /// An instance whose data directory (and SQLite file) is `dir`.
+    pub async fn in_dir(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let url = fresh_database(dir.path()).await;
         let mut config = test_config(dir.path(), &url);
         adjust(&mut config);

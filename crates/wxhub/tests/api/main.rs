@@ -23,6 +23,7 @@ mod lottery;
 mod lottery_rules;
 mod oauth;
 mod ops;
+mod outage;
 mod scan;
 mod screens;
 mod send_msg;

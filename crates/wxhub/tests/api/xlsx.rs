@@ -264,7 +264,8 @@ fn patched(bytes: &[u8], entry: &str, replace: impl Fn(&str) -> String) -> Vec<u
     out.finish().unwrap().into_inner()
 }
 
-/// The two hostile files of the review: a cell at XFD1048576 beside A1 (calamine would size a
+/// The hostile files: a dimension that ends before it starts (found by fuzzing), a cell at
+/// XFD1048576 beside A1 (calamine would size a
 /// 17-billion-cell range) and a shared-string table declaring 10^13 strings. Each must be
 /// refused with a 400 before anything is allocated, on both imports; the server lives on.
 fn hostile_files(header: &[&str], row: &[&str]) -> Vec<(Vec<u8>, &'static str)> {
@@ -294,7 +295,15 @@ fn hostile_files(header: &[&str], row: &[&str]) -> Vec<(Vec<u8>, &'static str)> 
         let end = at + xml[at..].find('"').unwrap();
         format!("{}10000000000000{}", &xml[..at], &xml[end..])
     });
+    // Found by fuzz/fuzz_targets/xlsx.rs: a dimension that ends before it starts made
+    // calamine subtract past zero (a panic, a 500).
+    let reversed = patched(&workbook(&rows), "xl/worksheets/sheet1.xml", |xml| {
+        let at = xml.find("<dimension ref=\"").unwrap() + "<dimension ref=\"".len();
+        let end = at + xml[at..].find('"').unwrap();
+        format!("{}C9:A1{}", &xml[..at], &xml[end..])
+    });
     vec![
+        (reversed, "表格的尺寸 C9:A1 无效(终点在起点之前)"),
         (far_cell, "每次最多导入 200000 行"),
         (
             far_column,
