@@ -6,6 +6,7 @@
 //! received without its record, nobody sent twice.
 
 use crate::helpers::*;
+use crate::processes::{free_port, ready, serve};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -62,47 +63,8 @@ struct Load {
     stop: AtomicBool,
 }
 
-/// A free port of loopback for the servers (each restart listens on the same one).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn server(app: &TestApp, sim_base: &str, port: u16) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_wxhub"))
-        .current_dir(app.dir.path())
-        .env("WXHUB_DATA_DIR", app.dir.path())
-        .env("WXHUB_DATABASE_URL", &app.config.database_url)
-        .env("WXHUB_WECHAT_API_BASE", sim_base)
-        .env("WXHUB_WECHAT_BACKOFF_MS", "5")
-        .env("WXHUB_NODE_ID", "7")
-        .env("WXHUB_RATE_LIMIT_PER_CLIENT", "0")
-        .env("WXHUB_LOG_LEVEL", "warn")
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits until the server answers /readyz with 200 (at most 30 s).
-async fn ready(http: &reqwest::Client, base: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(resp) = http.get(format!("{base}/readyz")).send().await {
-            if resp.status() == 200 {
-                return;
-            }
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server did not come up"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    serve(app, sim_base, port, &[("WXHUB_NODE_ID", "7")])
 }
 
 impl Load {
