@@ -124,8 +124,10 @@ impl SecretBox {
     }
 }
 
+/// Writes a new file readable by this user only (0600), synced to disk; refuses an existing
+/// one.
 #[cfg(unix)]
-fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -133,7 +135,8 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(bytes)
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// Creates `dir` (and missing parents) readable by this user only (0700): it holds the
@@ -184,7 +187,7 @@ pub fn make_database_private(_db: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 

@@ -4,6 +4,7 @@
 mod backup;
 mod campaigns;
 mod demo;
+mod rekey;
 
 use crate::admin::{self, Page};
 use crate::auth::{keys, Scope};
@@ -91,6 +92,9 @@ enum Command {
     /// JWT signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The secrets key that seals secrets and phone numbers at rest.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
     /// Orgs (机构).
     #[command(subcommand)]
     Orgs(OrgsCommand),
@@ -234,6 +238,17 @@ enum TrainingCommand {
     List(PageArgs),
     Delete {
         id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Re-seal every secret in the database under the key in FILE (made there first when FILE
+    /// does not exist), in one transaction, then install it as secret.key (or say to set
+    /// WXHUB_SECRET_KEY). Stop every server first (docs/deployment.md).
+    Rekey {
+        #[arg(long = "new-key-file")]
+        new_key_file: PathBuf,
     },
 }
 
@@ -580,6 +595,10 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
             print(json, &backup::restore(&config, &file, force).await?);
             return Ok(());
         }
+        Command::Secrets(SecretsCommand::Rekey { new_key_file }) => {
+            print(json, &rekey::rekey(&config, &new_key_file).await?);
+            return Ok(());
+        }
         Command::Config { env } => {
             if env {
                 for (name, default) in crate::config::env_variables() {
@@ -606,6 +625,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         | Command::Campaigns(_)
         | Command::Backup { .. }
         | Command::Restore { .. }
+        | Command::Secrets(_)
         | Command::Lottery(_) => {
             unreachable!("handled above")
         }

@@ -27,6 +27,7 @@ pub mod org_ports;
 pub mod orgs;
 pub mod ports;
 pub mod rehearsals;
+pub mod reseal;
 pub mod scan_codes;
 pub mod send_writes;
 pub mod users;

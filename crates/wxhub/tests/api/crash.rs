@@ -321,27 +321,9 @@ async fn servers_killed_under_mixed_writes_lose_no_acknowledged_write() {
     let org = app.token(&app.client("org", Some(org_id)).await).await;
 
     // The recipient of the sends: a unified user with a fan on the port.
-    let put = |path: &'static str, body: Value| {
-        let app = &app;
-        let platform = &platform;
-        async move {
-            let resp = app.json(Method::PUT, path, Some(platform), body).await;
-            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-            resp.json()
-        }
-    };
-    let user_id = put(
-        "/mpwechat/wx/api/fans/addUser",
-        json!({"unionId": UNION_ID, "phone": "13145738791"}),
-    )
-    .await["result"]["userId"]
-        .as_i64()
-        .unwrap();
-    put(
-        "/mpwechat/wx/api/fans/addFans",
-        json!({"appId": APP_ID, "fans": [{"openId": OPEN_ID, "unionId": UNION_ID, "subscribe": 1}]}),
-    )
-    .await;
+    let user_id = app
+        .user_with_fan(&platform, UNION_ID, "13145738791", APP_ID, OPEN_ID)
+        .await;
 
     let signin = set_up(&app, &org, "signin", "崩溃签到").await;
     let lottery = set_up(&app, &org, "lottery", "崩溃抽奖").await;
@@ -351,28 +333,7 @@ async fn servers_killed_under_mixed_writes_lose_no_acknowledged_write() {
             .await;
         assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     }
-    let resp = app
-        .json(
-            Method::POST,
-            &as_org(&format!("/api/v3/activitys_lottery/{lottery}/prizes"), &org),
-            None,
-            json!({"name": "纪念品", "tier": 1, "stock": 100_000}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-    let prize = resp.json()["data"]["prize_id"].as_i64().unwrap();
-    let resp = app
-        .json(
-            Method::PUT,
-            &as_org(
-                &format!("/api/v3/activitys_lottery/{lottery}/settings"),
-                &org,
-            ),
-            None,
-            json!({ "purpose": "internal" }),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let prize = app.lottery_prize(&org, lottery, 100_000).await;
     let wall = set_up(&app, &org, "message", "崩溃留言墙").await;
     let resp = app
         .json(

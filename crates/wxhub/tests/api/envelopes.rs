@@ -141,14 +141,30 @@ async fn every_response_carries_a_request_id() {
 async fn internal_errors_answer_a_generic_500_envelope() {
     let app = TestApp::new().await;
     let token = app.admin_token().await;
+    // A statement the database refuses (its table is gone): an internal error, in words
+    // that say nothing of it.
+    sqlx::query("ALTER TABLE applications RENAME TO applications_gone")
+        .execute(app.state.store.writer())
+        .await
+        .unwrap();
+    let resp = app
+        .json(Method::POST, GET_ALL, Some(&token), json!({"pageIndex": 1}))
+        .await;
+    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(resp.json(), marketing_error(500, "服务器内部错误"));
+
+    // No database at all is not an internal error but an outage: 503 (tests/api/outage.rs).
     app.state.store.close().await;
     // The token is cached, the client row is not fresh: the database is needed and gone.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let resp = app
         .json(Method::POST, GET_ALL, Some(&token), json!({"pageIndex": 1}))
         .await;
-    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(resp.json(), marketing_error(500, "服务器内部错误"));
+    assert_eq!(resp.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        resp.json(),
+        marketing_error(503, "数据库暂时不可用,请稍后再试")
+    );
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.json(), marketing_error(503, "数据库不可用"));

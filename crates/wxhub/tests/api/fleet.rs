@@ -7,7 +7,6 @@
 use crate::events::Screen;
 use crate::helpers::*;
 use crate::processes::{free_port, ready, serve};
-use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use wechat_sim::{AccountSpec, Fault, Simulator, UserSpec};
@@ -47,31 +46,6 @@ impl Fleet {
     }
 }
 
-/// The user and fan a sendMsg goes to, on `app_id`'s port.
-async fn recipient(app: &TestApp, platform: &str, app_id: &str, n: usize) -> i64 {
-    let union_id = format!("uFleet{n}");
-    let resp = app
-        .json(
-            Method::PUT,
-            "/mpwechat/wx/api/fans/addUser",
-            Some(platform),
-            json!({"unionId": union_id, "phone": format!("1380000000{n}")}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-    let user_id = resp.json()["result"]["userId"].as_i64().unwrap();
-    let resp = app
-        .json(
-            Method::PUT,
-            "/mpwechat/wx/api/fans/addFans",
-            Some(platform),
-            json!({"appId": app_id, "fans": [{"openId": format!("oFleet{n}"), "unionId": union_id, "subscribe": 1}]}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-    user_id
-}
-
 fn send_body(user_id: i64, app_id: &str) -> Value {
     json!({"userId": user_id, "appId": app_id, "msgTempId": "TPL",
            "msgContent": json!([{"name": "first", "value": "舰队"}]).to_string()})
@@ -98,8 +72,12 @@ async fn two_server_processes_on_one_postgresql_behave_as_one() {
     app.port(APP_ID).await;
     app.port(LATE_APP_ID).await;
     let platform = app.token(&app.client("platform", None).await).await;
-    let user = recipient(&app, &platform, APP_ID, 1).await;
-    let late_user = recipient(&app, &platform, LATE_APP_ID, 2).await;
+    let user = app
+        .user_with_fan(&platform, "uFleet1", "13800000001", APP_ID, "oFleet1")
+        .await;
+    let late_user = app
+        .user_with_fan(&platform, "uFleet2", "13800000002", LATE_APP_ID, "oFleet2")
+        .await;
     let org_id = app.org("舰队机构").await;
     let org = app.token(&app.client("org", Some(org_id)).await).await;
     let activity = app

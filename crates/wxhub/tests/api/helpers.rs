@@ -219,6 +219,62 @@ impl TestApp {
         resp.json()["data"]["id"].as_i64().unwrap()
     }
 
+    /// A unified user (addUser, with `phone`) and their fan `open_id` on `app_id`'s port
+    /// (addFans), as the platform client `token`; answers the user id.
+    pub async fn user_with_fan(
+        &self,
+        token: &str,
+        union_id: &str,
+        phone: &str,
+        app_id: &str,
+        open_id: &str,
+    ) -> i64 {
+        let resp = self
+            .json(
+                Method::PUT,
+                "/mpwechat/wx/api/fans/addUser",
+                Some(token),
+                json!({"unionId": union_id, "phone": phone}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        let user_id = resp.json()["result"]["userId"].as_i64().unwrap();
+        let resp = self
+            .json(
+                Method::PUT,
+                "/mpwechat/wx/api/fans/addFans",
+                Some(token),
+                json!({"appId": app_id, "fans": [{"openId": open_id, "unionId": union_id, "subscribe": 1}]}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        user_id
+    }
+
+    /// Makes lottery `id` an internal one (no published rules needed) with a prize of
+    /// `stock`; answers the prize id.
+    pub async fn lottery_prize(&self, org: &str, id: i64, stock: i64) -> i64 {
+        let resp = self
+            .json(
+                Method::PUT,
+                &as_org(&format!("/api/v3/activitys_lottery/{id}/settings"), org),
+                None,
+                json!({ "purpose": "internal" }),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        let resp = self
+            .json(
+                Method::POST,
+                &as_org(&format!("/api/v3/activitys_lottery/{id}/prizes"), org),
+                None,
+                json!({"name": "一等奖", "tier": 1, "stock": stock}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        resp.json()["data"]["prize_id"].as_i64().unwrap()
+    }
+
     /// userInfo with the org's token: `body` joins (or, for a signin activity, signs in).
     pub async fn join(&self, token: &str, id: i64, body: Value) -> Resp {
         self.json(

@@ -26,6 +26,7 @@ mod oauth;
 mod ops;
 mod outage;
 mod processes;
+mod rekey;
 mod scan;
 mod screens;
 mod send_msg;
