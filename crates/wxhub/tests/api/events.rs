@@ -49,7 +49,9 @@ impl Screen {
     pub fn events(&self) -> Vec<(i64, String, Value)> {
         let mut out = Vec::new();
         let (mut id, mut event) = (0, String::new());
-        for line in self.buffer.lines() {
+        // Only whole events: a read may end inside the next one.
+        let complete = &self.buffer[..self.buffer.rfind("\n\n").map_or(0, |at| at + 2)];
+        for line in complete.lines() {
             if let Some(v) = line.strip_prefix("id: ") {
                 id = v.trim().parse().unwrap();
             } else if let Some(v) = line.strip_prefix("event: ") {

@@ -329,3 +329,126 @@ async fn a_full_disk_under_sqlite_answers_503_and_leaves_the_database_whole() {
     app.state.store.close().await;
     drop(app);
 }
+
+/// The machine's PostgreSQL itself restarted (`pg_ctlcluster … restart`) under a running
+/// instance, joins arriving all the while. Ignored in the suite (it would cut every other
+/// test's connections); `.ci/run` runs it alone after the PostgreSQL pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "restarts the machine's PostgreSQL: run alone, as .ci/run does"]
+async fn a_real_postgresql_restart_is_ridden_out() {
+    assert!(
+        std::env::var("WXHUB_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()),
+        "needs WXHUB_TEST_DATABASE_URL"
+    );
+    let app = TestApp::with(|c| c.db_acquire_timeout_ms = ACQUIRE_MS).await;
+    let org_id = app.org("机构").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let activity = app
+        .activity(&org, "signin", json!({"activity_name": "重启签到"}))
+        .await;
+    let key = app.screen_key(&org, activity).await;
+    let base = app.live().await;
+    let stream = format!("/api/v3/activitys/{activity}/events?screen_key={key}");
+    let (_, mut screen) = Screen::open(&base, &stream, None).await;
+    assert_eq!(
+        app.send(join_request(activity, &org, "before"))
+            .await
+            .status,
+        200
+    );
+    screen.wait_for(1).await;
+
+    let version = std::fs::read_dir("/etc/postgresql")
+        .expect("a Debian PostgreSQL cluster")
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let restart = std::thread::spawn(move || {
+        std::process::Command::new("pg_ctlcluster")
+            .arg("--skip-systemctl-redirect")
+            .arg(&version)
+            .args(["main", "restart"])
+            .status()
+            .unwrap()
+    });
+    // Joins every 20 ms until the restart is over and the instance is ready again.
+    let (mut joined, mut refused, mut slowest) = (vec!["before".to_string()], 0, Duration::ZERO);
+    let mut i = 0;
+    loop {
+        i += 1;
+        let member = format!("during{i:04}");
+        let started = Instant::now();
+        let resp = app.send(join_request(activity, &org, &member)).await;
+        slowest = slowest.max(started.elapsed());
+        match resp.status {
+            StatusCode::OK => joined.push(member),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(resp.json(), activity_error(UNAVAILABLE));
+                refused += 1;
+            }
+            other => panic!("{other} during the restart: {}", resp.text),
+        }
+        if restart.is_finished() && status_of(&base, "/readyz").await == Some(200) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        restart.join().unwrap().success(),
+        "pg_ctlcluster restart failed"
+    );
+    assert!(
+        slowest < Duration::from_millis(ACQUIRE_MS + 1_500),
+        "a request took {slowest:?} during the restart"
+    );
+    let resp = app.send(join_request(activity, &org, "after")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    joined.push("after".into());
+    // The screen receives every acknowledged join, once each and in order: the LISTEN
+    // connection came back and read on what it missed. (A join answered 503 may still have
+    // committed, its answer lost with the connection: such a one may show too, once.)
+    let mut n = joined.len();
+    let events = loop {
+        let events = screen.wait_for(n).await;
+        if events
+            .iter()
+            .any(|(_, _, data)| data["member_id"] == "after")
+        {
+            break events;
+        }
+        n = events.len() + 1;
+    };
+    let seen: Vec<&str> = events
+        .iter()
+        .map(|(_, _, data)| data["member_id"].as_str().unwrap())
+        .collect();
+    let unique: std::collections::HashSet<&&str> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "an event twice: {seen:?}");
+    let acknowledged: Vec<&str> = seen
+        .iter()
+        .copied()
+        .filter(|m| joined.iter().any(|j| j == m))
+        .collect();
+    assert_eq!(
+        acknowledged, joined,
+        "the screen missed an acknowledged join"
+    );
+    for m in &seen {
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activity_members WHERE activity_id = $1 AND member_id = $2",
+        )
+        .bind(activity)
+        .bind(*m)
+        .fetch_one(app.state.store.reader())
+        .await
+        .unwrap();
+        assert_eq!(stored, 1, "{m} on the screen but not in the database");
+    }
+    eprintln!(
+        "PostgreSQL restarted: {} joins answered 200 and {refused} answered 503 meanwhile; the \
+         slowest took {slowest:?}; the screen got all {} acknowledged",
+        joined.len() - 2,
+        joined.len()
+    );
+}
