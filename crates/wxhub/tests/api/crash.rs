@@ -284,19 +284,6 @@ async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
         .unwrap()
 }
 
-async fn set_up(app: &TestApp, org: &str, kind: &str, name: &str) -> i64 {
-    let resp = app
-        .json(
-            Method::POST,
-            &as_org(&format!("/api/v3/activitys_{kind}"), org),
-            None,
-            json!({ "activity_name": name }),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-    resp.json()["data"]["activity_id"].as_i64().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_killed_under_mixed_writes_lose_no_acknowledged_write() {
     let sim = Simulator::new();
@@ -325,8 +312,12 @@ async fn servers_killed_under_mixed_writes_lose_no_acknowledged_write() {
         .user_with_fan(&platform, UNION_ID, "13145738791", APP_ID, OPEN_ID)
         .await;
 
-    let signin = set_up(&app, &org, "signin", "崩溃签到").await;
-    let lottery = set_up(&app, &org, "lottery", "崩溃抽奖").await;
+    let signin = app
+        .activity(&org, "signin", json!({"activity_name": "崩溃签到"}))
+        .await;
+    let lottery = app
+        .activity(&org, "lottery", json!({"activity_name": "崩溃抽奖"}))
+        .await;
     for i in 0..LOTTERY_MEMBERS {
         let resp = app
             .join(&org, lottery, json!({"member_id": format!("lm{i:03}")}))
@@ -334,7 +325,9 @@ async fn servers_killed_under_mixed_writes_lose_no_acknowledged_write() {
         assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     }
     let prize = app.lottery_prize(&org, lottery, 100_000).await;
-    let wall = set_up(&app, &org, "message", "崩溃留言墙").await;
+    let wall = app
+        .activity(&org, "message", json!({"activity_name": "崩溃留言墙"}))
+        .await;
     let resp = app
         .json(
             Method::PUT,

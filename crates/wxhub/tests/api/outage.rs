@@ -84,6 +84,22 @@ fn join_request(activity: i64, org: &str, member: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// An org's signin activity on `app` and a big screen on its live stream; answers the org's
+/// token, the activity, the server's base URL, the stream's path and the screen.
+async fn screen_on_signin(app: &TestApp, name: &str) -> (String, i64, String, String, Screen) {
+    let org_id = app.org("机构").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let activity = app
+        .activity(&org, "signin", json!({ "activity_name": name }))
+        .await;
+    let key = app.screen_key(&org, activity).await;
+    let base = app.live().await;
+    let stream = format!("/api/v3/activitys/{activity}/events?screen_key={key}");
+    let (status, screen) = Screen::open(&base, &stream, None).await;
+    assert_eq!(status, 200);
+    (org, activity, base, stream, screen)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgresql_going_away_fails_fast_with_503_and_everything_recovers() {
     let direct = match std::env::var("WXHUB_TEST_DATABASE_URL") {
@@ -116,17 +132,8 @@ async fn postgresql_going_away_fails_fast_with_503_and_everything_recovers() {
     };
     let b = wxhub::http::router(wxhub::build_state(b_config).await.unwrap());
 
-    let org_id = a.org("机构").await;
-    let org = a.token(&a.client("org", Some(org_id)).await).await;
     let platform = a.token(&a.client("platform", None).await).await;
-    let activity = a
-        .activity(&org, "signin", json!({"activity_name": "断线签到"}))
-        .await;
-    let key = a.screen_key(&org, activity).await;
-    let base = a.live().await;
-    let stream = format!("/api/v3/activitys/{activity}/events?screen_key={key}");
-    let (status, mut screen) = Screen::open(&base, &stream, None).await;
-    assert_eq!(status, 200);
+    let (org, activity, base, stream, mut screen) = screen_on_signin(&a, "断线签到").await;
     assert_eq!(a.send(join_request(activity, &org, "m1")).await.status, 200);
     let first = screen.wait_for(1).await;
     assert_eq!(first[0].2["member_id"], "m1");
@@ -341,15 +348,7 @@ async fn a_real_postgresql_restart_is_ridden_out() {
         "needs WXHUB_TEST_DATABASE_URL"
     );
     let app = TestApp::with(|c| c.db_acquire_timeout_ms = ACQUIRE_MS).await;
-    let org_id = app.org("机构").await;
-    let org = app.token(&app.client("org", Some(org_id)).await).await;
-    let activity = app
-        .activity(&org, "signin", json!({"activity_name": "重启签到"}))
-        .await;
-    let key = app.screen_key(&org, activity).await;
-    let base = app.live().await;
-    let stream = format!("/api/v3/activitys/{activity}/events?screen_key={key}");
-    let (_, mut screen) = Screen::open(&base, &stream, None).await;
+    let (org, activity, base, _, mut screen) = screen_on_signin(&app, "重启签到").await;
     assert_eq!(
         app.send(join_request(activity, &org, "before"))
             .await
