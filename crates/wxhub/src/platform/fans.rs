@@ -4,6 +4,7 @@
 use super::ports::PortRef;
 use super::values::{bounded, OpenId, UnionId};
 use crate::error::{Error, Result};
+use crate::http::params::List;
 use crate::store::fans::{self as sql, FanRow};
 use crate::store::Store;
 use jiff::tz::TimeZone;
@@ -223,37 +224,49 @@ pub async fn add(
     store: &Store,
     scope: super::ports::PortScope,
     app_id: &str,
-    fans: &Value,
+    fans: List<FanInput>,
     tz: &TimeZone,
 ) -> Result<usize> {
     let port = super::ports::resolve(store, scope, &PortRef::AppId(app_id.to_string())).await?;
-    let list = fans
-        .as_array()
-        .ok_or_else(|| Error::bad_request("fans 应为 JSON 数组"))?;
-    if list.is_empty() {
+    // Each fan as read, or the openId (if any) of one that did not read as a fan.
+    let inputs: Vec<std::result::Result<FanInput, Option<String>>> = match fans {
+        List::Items(items) => items.into_iter().map(Ok).collect(),
+        List::Json(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                FanInput::deserialize(item).map_err(|_| {
+                    item.get("openId")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+            })
+            .collect(),
+        List::Json(_) => return Err(Error::bad_request("fans 应为 JSON 数组")),
+    };
+    if inputs.is_empty() {
         return Err(Error::bad_request("fans 不能为空"));
     }
-    if list.len() > MAX_FANS_PER_REQUEST {
+    if inputs.len() > MAX_FANS_PER_REQUEST {
         return Err(Error::bad_request(format!(
             "每次最多添加 {MAX_FANS_PER_REQUEST} 个粉丝"
         )));
     }
-    let mut rows = Vec::with_capacity(list.len());
+    let mut rows = Vec::with_capacity(inputs.len());
     let mut seen = std::collections::HashSet::new();
-    for (i, item) in list.iter().enumerate() {
-        let name = |e: Error| {
-            let which = item
-                .get("openId")
-                .and_then(Value::as_str)
+    for (i, input) in inputs.iter().enumerate() {
+        let name = |open_id: Option<&str>, e: Error| {
+            let which = open_id
                 .map(|o| format!("第 {} 个粉丝({o})", i + 1))
                 .unwrap_or_else(|| format!("第 {} 个粉丝", i + 1));
             Error::bad_request(format!("{which}: {}", e.message()))
         };
-        let input = FanInput::deserialize(item)
-            .map_err(|_| name(Error::bad_request("格式错误,应为对象")))?;
-        let row = parse_fan(&input, port.id, &port.app_id, tz).map_err(name)?;
+        let input = input
+            .as_ref()
+            .map_err(|open_id| name(open_id.as_deref(), Error::bad_request("格式错误,应为对象")))?;
+        let named = |e| name(input.open_id.as_deref(), e);
+        let row = parse_fan(input, port.id, &port.app_id, tz).map_err(named)?;
         if !seen.insert(row.open_id.clone()) {
-            return Err(name(Error::bad_request("openId 在本次请求中重复")));
+            return Err(named(Error::bad_request("openId 在本次请求中重复")));
         }
         rows.push(row);
     }
@@ -278,10 +291,11 @@ pub async fn add(
             rows[i].open_id
         )));
     }
-    sql::upsert_many(&mut tx, store.backend, &rows, now).await?;
+    let count = rows.len();
+    sql::upsert_many(&mut tx, store.backend, rows, now).await?;
     tx.commit().await.map_err(crate::store::StoreError::from)?;
     store.caches.fans_of_users.invalidate();
-    Ok(rows.len())
+    Ok(count)
 }
 
 /// The admin API's fan search: of one port or all; `text` an openId or unionId (exact) or a

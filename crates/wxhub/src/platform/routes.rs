@@ -8,7 +8,7 @@ use super::values::{Phone, UnionId};
 use crate::auth::extract::SsoClient;
 use crate::error::{Error, Result};
 use crate::http::envelope::Marketing;
-use crate::http::params::{lenient, FansParams, Params, PathParam};
+use crate::http::params::{lenient, ListParams, Params, PathParam};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::routing::{get, post, put};
@@ -224,14 +224,22 @@ pub async fn send_msg(
     Ok(Marketing::with_message(sent.message(), None))
 }
 
-#[derive(Deserialize, ToSchema)]
+/// addFans' parameters besides `fans`, which [`ListParams`] reads apart.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddFansParams {
-    /// The port's appId.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     app_id: Option<String>,
+}
+
+/// addFans' request, as the OpenAPI document describes it.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct AddFansBody {
+    /// The port's appId.
+    app_id: Option<String>,
     /// The fans, as a JSON array or as a string holding one.
-    #[serde(default, deserialize_with = "lenient::opt_json")]
     #[schema(value_type = Vec<FanInput>)]
     fans: Option<Value>,
 }
@@ -239,7 +247,7 @@ pub struct AddFansParams {
 /// 添加粉丝 (seed 001 §2): upsert by (appId, openId), all or nothing.
 #[utoipa::path(put, path = "/mpwechat/wx/api/fans/addFans", tag = "platform",
     security(("sso_token" = [])),
-    request_body(content = AddFansParams, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = AddFansBody, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, body = crate::http::openapi::MarketingOk<bool>),
               (status = 400, body = crate::http::openapi::MarketingError),
               (status = 401, body = crate::http::openapi::MarketingError),
@@ -247,18 +255,18 @@ pub struct AddFansParams {
 pub async fn add_fans(
     State(state): State<AppState>,
     caller: SsoClient,
-    FansParams(p): FansParams<AddFansParams>,
+    ListParams(p, list): ListParams<AddFansParams, FanInput>,
 ) -> Result<Marketing<bool>> {
     let app_id = p
         .app_id
         .filter(|a| !a.trim().is_empty())
         .ok_or_else(|| Error::bad_request("缺少参数 appId"))?;
-    let list = p.fans.ok_or_else(|| Error::bad_request("缺少参数 fans"))?;
+    let list = list.ok_or_else(|| Error::bad_request("缺少参数 fans"))?;
     fans::add(
         &state.store,
         PortScope::of(&caller),
         app_id.trim(),
-        &list,
+        list,
         &state.tz,
     )
     .await?;

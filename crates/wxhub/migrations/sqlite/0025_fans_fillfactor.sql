@@ -1,0 +1,2 @@
+-- PostgreSQL only (room for HOT updates of fans); SQLite has no fill factor.
+SELECT 1;
