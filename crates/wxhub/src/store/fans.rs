@@ -74,8 +74,8 @@ const LOOKUP_CHUNK: usize = 5_000;
 
 /// Inserts or updates the fans (appId, openId), a chunk of them per statement (multi-row
 /// upserts), in the caller's transaction. Without a `user_id` a fan is linked to the unified
-/// user with its unionId, if there is one (looked up first, a chunk of unionIds per query),
-/// else keeps its link. The openIds must be distinct (one statement may not touch a row twice).
+/// user with its unionId, if there is one (looked up first, in one query), else keeps its
+/// link. The openIds must be distinct (one statement may not touch a row twice).
 pub async fn upsert_many(
     tx: &mut Transaction<'_, Any>,
     backend: super::Backend,
@@ -94,15 +94,11 @@ pub async fn upsert_many(
     while fans.peek().is_some() {
         let chunk: Vec<FanRow> = fans.by_ref().take(UPSERT_CHUNK).collect();
         let mut p = super::Placeholders::new(backend);
-        let mut sql = String::from(
+        let sql = format!(
             "INSERT INTO fans (port_id, app_id, open_id, union_id, user_id, subscribe, nickname, \
              sex, sex_desc, city, country, province, language, head_img_url, subscribe_time, \
              remark, subscribe_scene, qr_scene, qr_scene_str, group_name, created_at, updated_at) \
-             VALUES ",
-        );
-        sql.push_str(&p.values(chunk.len(), &[""; 22]));
-        sql.push_str(
-            " ON CONFLICT (app_id, open_id) DO UPDATE SET port_id = excluded.port_id, \
+             VALUES {} ON CONFLICT (app_id, open_id) DO UPDATE SET port_id = excluded.port_id, \
              union_id = excluded.union_id, user_id = COALESCE(excluded.user_id, fans.user_id), \
              subscribe = excluded.subscribe, nickname = excluded.nickname, sex = excluded.sex, \
              sex_desc = excluded.sex_desc, city = excluded.city, country = excluded.country, \
@@ -111,6 +107,7 @@ pub async fn upsert_many(
              remark = excluded.remark, subscribe_scene = excluded.subscribe_scene, \
              qr_scene = excluded.qr_scene, qr_scene_str = excluded.qr_scene_str, \
              group_name = excluded.group_name, updated_at = excluded.updated_at",
+            p.values(chunk.len(), &[""; 22])
         );
         let mut query = sqlx::query(&sql);
         // In the order the placeholders were taken; the texts moved, not copied.

@@ -299,6 +299,90 @@ async fn fans_take_every_seed_form_and_link_by_union_id() {
     assert_eq!(second.nickname, "改名");
 }
 
+/// A re-sync updates a fan whose keys are unchanged without naming them (SQLite), and one
+/// whose unionId or user changed with them: both come out as sent, in one request.
+#[tokio::test]
+async fn a_resync_changes_the_keys_that_changed_and_keeps_the_rest() {
+    let c = ctx().await;
+    let fan = |open_id: &str, union_id: &str, nickname: &str| {
+        let mut f = seed_fan(json!(null));
+        f["openId"] = json!(open_id);
+        f["unionId"] = json!(union_id);
+        f["nickname"] = json!(nickname);
+        f
+    };
+    let first = json!([
+        fan("oKeep", "uKeep", "一"),
+        fan("oMove", "uOld", "一"),
+        fan("oLink", "uLink", "一")
+    ]);
+    assert_eq!(c.add_fans(&first).await.status, StatusCode::OK);
+    let keep_user = c.add_user("uKeep", "13145738791").await.json()["result"]["userId"]
+        .as_i64()
+        .unwrap();
+    let other_user = c.add_user("uOther", "13145738792").await.json()["result"]["userId"]
+        .as_i64()
+        .unwrap();
+    // oKeep: same keys, no userId (keeps its link); oMove: a new unionId; oLink: an explicit
+    // user; oNew: a fan not seen before.
+    let mut link = fan("oLink", "uLink", "二");
+    link["userId"] = json!(other_user);
+    let second = json!([
+        fan("oKeep", "uKeep", "二"),
+        fan("oMove", "uNew", "二"),
+        link,
+        fan("oNew", "uKeep", "二")
+    ]);
+    let resp = c.add_fans(&second).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let stored = |open_id: &'static str| {
+        let store = c.app.state.store.clone();
+        async move {
+            wxhub::store::fans::by_open_id(&store, APP_ID, open_id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let keep = stored("oKeep").await;
+    assert_eq!(
+        (keep.union_id.as_str(), keep.user_id, keep.nickname.as_str()),
+        ("uKeep", Some(keep_user), "二")
+    );
+    let moved = stored("oMove").await;
+    assert_eq!(
+        (
+            moved.union_id.as_str(),
+            moved.user_id,
+            moved.nickname.as_str()
+        ),
+        ("uNew", None, "二")
+    );
+    let linked = stored("oLink").await;
+    assert_eq!(
+        (
+            linked.union_id.as_str(),
+            linked.user_id,
+            linked.nickname.as_str()
+        ),
+        ("uLink", Some(other_user), "二")
+    );
+    let new = stored("oNew").await;
+    assert_eq!(
+        (new.union_id.as_str(), new.user_id, new.nickname.as_str()),
+        ("uKeep", Some(keep_user), "二")
+    );
+    assert_eq!(c.fan_count().await, 4);
+    // Moved back to a unionId with a user: linked to it.
+    let resp = c.add_fans(&json!([fan("oMove", "uOther", "三")])).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let moved = stored("oMove").await;
+    assert_eq!(
+        (moved.union_id.as_str(), moved.user_id),
+        ("uOther", Some(other_user))
+    );
+}
+
 #[tokio::test]
 async fn one_bad_fan_refuses_the_whole_request() {
     let c = ctx().await;
