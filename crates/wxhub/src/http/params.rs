@@ -16,7 +16,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        from_map(collect(req, state, None).await?).map(Params)
+        from_map(collect(req, state).await?).map(Params)
     }
 }
 
@@ -27,7 +27,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFile<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let (map, file) = collect_with_file(req, state, None).await?;
+        let (map, file) = collect_with_file(req, state).await?;
         from_map(map).map(|params| ParamsWithFile(params, file))
     }
 }
@@ -40,9 +40,7 @@ impl<S: Send + Sync, T: DeserializeOwned, I: DeserializeOwned> FromRequest<S> fo
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let query = req.uri().query().map(str::to_string);
-        let content_type = content_type(req.headers());
-        let body = Bytes::from_request(req, state).await.map_err(body_error)?;
+        let (query, content_type, body) = read(req, state).await?;
         let (map, list) = merge_with_list(query.as_deref(), &content_type, &body, "fans")?;
         Ok(ListParams(from_map(map)?, list))
     }
@@ -78,9 +76,7 @@ pub fn merge_with_list<I: DeserializeOwned>(
                 merged.remove(list);
             }
             merged.append(&mut map);
-            if merged.values().any(has_nul) {
-                return Err(Error::bad_request("参数不能包含 NUL 字符"));
-            }
+            refuse_nul(&merged)?;
             return Ok((merged, Some(List::Items(items))));
         }
     }
@@ -171,25 +167,28 @@ impl<'de, I: DeserializeOwned> serde::de::Visitor<'de> for SplitSeed<'_, I> {
 }
 
 /// The query's pairs, then the body's (form, multipart fields or a JSON object) over them.
-/// With `list`, a bare JSON array body becomes that parameter.
-async fn collect<S: Send + Sync>(
-    req: Request,
-    state: &S,
-    list: Option<&str>,
-) -> Result<Map<String, Value>, Error> {
-    Ok(collect_with_file(req, state, list).await?.0)
+async fn collect<S: Send + Sync>(req: Request, state: &S) -> Result<Map<String, Value>, Error> {
+    Ok(collect_with_file(req, state).await?.0)
 }
 
 /// `collect`, and the first file part of a multipart body.
 async fn collect_with_file<S: Send + Sync>(
     req: Request,
     state: &S,
-    list: Option<&str>,
 ) -> Result<(Map<String, Value>, Option<Bytes>), Error> {
+    let (query, content_type, body) = read(req, state).await?;
+    merge(query.as_deref(), &content_type, &body, None)
+}
+
+/// A request's query string, Content-Type and body.
+async fn read<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<(Option<String>, String, Bytes), Error> {
     let query = req.uri().query().map(str::to_string);
     let content_type = content_type(req.headers());
     let body = Bytes::from_request(req, state).await.map_err(body_error)?;
-    merge(query.as_deref(), &content_type, &body, list)
+    Ok((query, content_type, body))
 }
 
 /// The parameters of a request whose body has been read: the query's pairs, then the body's
@@ -233,11 +232,17 @@ pub fn merge(
             return Err(Error::UnsupportedMediaType);
         }
     }
+    refuse_nul(&map)?;
+    Ok((map, file))
+}
+
+/// Refuses parameters with a NUL character anywhere: PostgreSQL cannot store NUL in text;
+/// SQLite would, and every reader would trip on it.
+fn refuse_nul(map: &Map<String, Value>) -> Result<(), Error> {
     if map.values().any(has_nul) {
-        // PostgreSQL cannot store NUL in text; SQLite would, and every reader would trip on it.
         return Err(Error::bad_request("参数不能包含 NUL 字符"));
     }
-    Ok((map, file))
+    Ok(())
 }
 
 /// Whether a text anywhere in `value` (keys included) holds a NUL character.
