@@ -394,8 +394,10 @@ impl World {
     }
 
     fn token_answer(&self, token: &str) -> Value {
+        // Whole seconds left, rounded up: a token issued a millisecond
+        // ago still has its full lifetime, as WeChat answers.
         let left = self.tokens[token].expires_at_ms - self.now_ms();
-        json!({ "access_token": token, "expires_in": (left / 1000).max(0) })
+        json!({ "access_token": token, "expires_in": ((left + 999) / 1000).max(0) })
     }
 
     /// GET /cgi-bin/token: a new token each time; the previous one lives five more minutes.
