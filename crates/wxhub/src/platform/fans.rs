@@ -273,13 +273,7 @@ pub async fn add(
     let mut user_ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
-    let now = crate::time::now_ms();
-    let mut tx = store
-        .writer()
-        .begin()
-        .await
-        .map_err(crate::store::StoreError::from)?;
-    let missing = sql::missing_users(&mut tx, store.backend, &user_ids).await?;
+    let missing = sql::missing_users(store, &user_ids).await?;
     if let Some(id) = missing.first() {
         let i = rows
             .iter()
@@ -291,11 +285,9 @@ pub async fn add(
             rows[i].open_id
         )));
     }
-    let count = rows.len();
-    sql::upsert_many(&mut tx, store.backend, rows, now).await?;
-    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    sql::upsert_many(store, &rows, crate::time::now_ms()).await?;
     store.caches.fans_of_users.invalidate();
-    Ok(count)
+    Ok(rows.len())
 }
 
 /// The admin API's fan search: of one port or all; `text` an openId or unionId (exact) or a

@@ -2,8 +2,10 @@
 //! user.
 
 use super::{RowExt, Store, StoreResult};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Transaction};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FanRow {
@@ -72,16 +74,45 @@ const UPSERT_CHUNK: usize = 100;
 /// Keys per look-up query: a request's worth (addFans takes at most 5,000 fans) in one.
 const LOOKUP_CHUNK: usize = 5_000;
 
-/// Inserts or updates the fans (appId, openId), a chunk of them per statement (multi-row
-/// upserts), in the caller's transaction. Without a `user_id` a fan is linked to the unified
-/// user with its unionId, if there is one (looked up first, in one query), else keeps its
-/// link. The openIds must be distinct (one statement may not touch a row twice).
-pub async fn upsert_many(
-    tx: &mut Transaction<'_, Any>,
-    backend: super::Backend,
-    fans: Vec<FanRow>,
-    now: i64,
-) -> StoreResult<()> {
+/// The upsert's columns, in the order each fan's values are bound.
+const UPSERT_COLUMNS: &str = "port_id, app_id, open_id, union_id, user_id, subscribe, nickname, \
+    sex, sex_desc, city, country, province, language, head_img_url, subscribe_time, remark, \
+    subscribe_scene, qr_scene, qr_scene_str, group_name, created_at, updated_at";
+
+/// What an upsert sets on a fan that exists, except its keys (port, unionId, user).
+const SET_PROFILE: &str = "subscribe = excluded.subscribe, nickname = excluded.nickname, \
+    sex = excluded.sex, sex_desc = excluded.sex_desc, city = excluded.city, \
+    country = excluded.country, province = excluded.province, language = excluded.language, \
+    head_img_url = excluded.head_img_url, subscribe_time = excluded.subscribe_time, \
+    remark = excluded.remark, subscribe_scene = excluded.subscribe_scene, \
+    qr_scene = excluded.qr_scene, qr_scene_str = excluded.qr_scene_str, \
+    group_name = excluded.group_name, updated_at = excluded.updated_at";
+
+/// The keys an upsert sets: a fan without a user keeps its link.
+const SET_KEYS: &str = "port_id = excluded.port_id, union_id = excluded.union_id, \
+    user_id = COALESCE(excluded.user_id, fans.user_id)";
+
+/// True when the upsert would leave the fan's keys as they are.
+const KEYS_UNCHANGED: &str = "fans.port_id = excluded.port_id \
+    AND fans.union_id = excluded.union_id \
+    AND (excluded.user_id IS NULL OR fans.user_id = excluded.user_id)";
+
+/// Inserts or updates the fans (appId, openId) in one transaction, a chunk of them per
+/// statement (multi-row upserts). Without a `user_id` a fan is linked to the unified user with
+/// its unionId, if there is one, else keeps its link. The openIds must be distinct (one
+/// statement may not touch a row twice).
+///
+/// The writer is held for the statements alone. Before it is taken, the unified users are
+/// looked up on a reader (users are never deleted and a unionId never changes, so a user found
+/// there is still there) and the statements are built. Inside the transaction only the
+/// unionIds not found are looked up again, so a user added meanwhile is still linked.
+///
+/// Each chunk first sets only the fans' profiles, on the rows whose keys stay as they are: an
+/// `UPDATE` that names an indexed column rewrites that index's entry on SQLite even when the
+/// value is the same, and checks its foreign key. When a chunk's count of rows written falls
+/// short, some fan's keys changed, and the chunk is written again setting everything.
+pub async fn upsert_many(store: &Store, fans: &[FanRow], now: i64) -> StoreResult<()> {
+    let backend = store.backend;
     let mut unlinked: Vec<&str> = fans
         .iter()
         .filter(|f| f.user_id.is_none())
@@ -89,66 +120,114 @@ pub async fn upsert_many(
         .collect();
     unlinked.sort_unstable();
     unlinked.dedup();
-    let by_union = users_by_union(tx, backend, &unlinked).await?;
-    let mut fans = fans.into_iter().peekable();
-    while fans.peek().is_some() {
-        let chunk: Vec<FanRow> = fans.by_ref().take(UPSERT_CHUNK).collect();
-        let mut p = super::Placeholders::new(backend);
-        let sql = format!(
-            "INSERT INTO fans (port_id, app_id, open_id, union_id, user_id, subscribe, nickname, \
-             sex, sex_desc, city, country, province, language, head_img_url, subscribe_time, \
-             remark, subscribe_scene, qr_scene, qr_scene_str, group_name, created_at, updated_at) \
-             VALUES {} ON CONFLICT (app_id, open_id) DO UPDATE SET port_id = excluded.port_id, \
-             union_id = excluded.union_id, user_id = COALESCE(excluded.user_id, fans.user_id), \
-             subscribe = excluded.subscribe, nickname = excluded.nickname, sex = excluded.sex, \
-             sex_desc = excluded.sex_desc, city = excluded.city, country = excluded.country, \
-             province = excluded.province, language = excluded.language, \
-             head_img_url = excluded.head_img_url, subscribe_time = excluded.subscribe_time, \
-             remark = excluded.remark, subscribe_scene = excluded.subscribe_scene, \
-             qr_scene = excluded.qr_scene, qr_scene_str = excluded.qr_scene_str, \
-             group_name = excluded.group_name, updated_at = excluded.updated_at",
-            p.values(chunk.len(), &[""; 22])
-        );
-        let mut query = sqlx::query(&sql);
-        // In the order the placeholders were taken; the texts moved, not copied.
-        for f in chunk {
-            let user_id = f.user_id.or_else(|| by_union.get(&f.union_id).copied());
-            query = query
-                .bind(f.port_id)
-                .bind(f.app_id)
-                .bind(f.open_id)
-                .bind(f.union_id)
-                .bind(user_id)
-                .bind(f.subscribe)
-                .bind(f.nickname)
-                .bind(f.sex)
-                .bind(f.sex_desc)
-                .bind(f.city)
-                .bind(f.country)
-                .bind(f.province)
-                .bind(f.language)
-                .bind(f.head_img_url)
-                .bind(f.subscribe_time)
-                .bind(f.remark)
-                .bind(f.subscribe_scene)
-                .bind(f.qr_scene)
-                .bind(f.qr_scene_str)
-                .bind(f.group_name)
-                .bind(now)
-                .bind(now);
-        }
-        query.execute(&mut **tx).await?;
+    let mut by_union = {
+        let mut reader = store.reader().acquire().await?;
+        users_by_union(&mut reader, backend, &unlinked).await?
+    };
+    let profile_sql = |rows| {
+        upsert_sql(
+            backend,
+            rows,
+            &format!("{SET_PROFILE} WHERE {KEYS_UNCHANGED}"),
+        )
+    };
+    let (whole_chunk_sql, last_chunk_sql) = (
+        profile_sql(UPSERT_CHUNK),
+        profile_sql(fans.len() % UPSERT_CHUNK),
+    );
+    let chunks = || fans.chunks(UPSERT_CHUNK);
+    let statements = |by_union: &HashMap<String, i64>| -> Vec<_> {
+        chunks()
+            .map(|chunk| {
+                let sql = if chunk.len() == UPSERT_CHUNK {
+                    &whole_chunk_sql
+                } else {
+                    &last_chunk_sql
+                };
+                bind_fans(sqlx::query(sql), chunk, by_union, now)
+            })
+            .collect()
+    };
+    let mut profile_upserts = statements(&by_union);
+    let not_found: Vec<&str> = unlinked
+        .iter()
+        .copied()
+        .filter(|u| !by_union.contains_key(*u))
+        .collect();
+    let mut tx = store.writer().begin().await?;
+    let added_meanwhile = users_by_union(&mut tx, backend, &not_found).await?;
+    if !added_meanwhile.is_empty() {
+        by_union.extend(added_meanwhile);
+        profile_upserts = statements(&by_union);
     }
+    for (upsert, chunk) in profile_upserts.into_iter().zip(chunks()) {
+        let written = upsert.execute(&mut *tx).await?.rows_affected();
+        if written < chunk.len() as u64 {
+            let sql = upsert_sql(backend, chunk.len(), &format!("{SET_KEYS}, {SET_PROFILE}"));
+            bind_fans(sqlx::query(&sql), chunk, &by_union, now)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+/// An upsert of `rows` fans that sets `set` on the fans that exist.
+fn upsert_sql(backend: super::Backend, rows: usize, set: &str) -> String {
+    format!(
+        "INSERT INTO fans ({UPSERT_COLUMNS}) VALUES {} \
+         ON CONFLICT (app_id, open_id) DO UPDATE SET {set}",
+        super::Placeholders::new(backend).values(rows, &[""; 22])
+    )
+}
+
+/// Binds the fans' values to an upsert of `upsert_sql`, in the order of `UPSERT_COLUMNS`; the
+/// texts are borrowed, not copied. A fan without a user gets the one with its unionId, if any.
+fn bind_fans<'q>(
+    mut query: Query<'q, Any, AnyArguments<'q>>,
+    fans: &'q [FanRow],
+    by_union: &HashMap<String, i64>,
+    now: i64,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    for f in fans {
+        let user_id = f
+            .user_id
+            .or_else(|| by_union.get(f.union_id.as_str()).copied());
+        query = query
+            .bind(f.port_id)
+            .bind(f.app_id.as_str())
+            .bind(f.open_id.as_str())
+            .bind(f.union_id.as_str())
+            .bind(user_id)
+            .bind(f.subscribe)
+            .bind(f.nickname.as_str())
+            .bind(f.sex)
+            .bind(f.sex_desc.as_str())
+            .bind(f.city.as_str())
+            .bind(f.country.as_str())
+            .bind(f.province.as_str())
+            .bind(f.language.as_str())
+            .bind(f.head_img_url.as_str())
+            .bind(f.subscribe_time)
+            .bind(f.remark.as_str())
+            .bind(f.subscribe_scene.as_str())
+            .bind(f.qr_scene.as_str())
+            .bind(f.qr_scene_str.as_str())
+            .bind(f.group_name.as_str())
+            .bind(now)
+            .bind(now);
+    }
+    query
 }
 
 /// The unified users with these unionIds (distinct), by unionId: one query per chunk.
 async fn users_by_union(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     backend: super::Backend,
     union_ids: &[&str],
-) -> StoreResult<std::collections::HashMap<String, i64>> {
-    let mut found = std::collections::HashMap::new();
+) -> StoreResult<HashMap<String, i64>> {
+    let mut found = HashMap::new();
     for chunk in union_ids.chunks(LOOKUP_CHUNK) {
         let sql = format!(
             "SELECT union_id, id FROM unified_users WHERE union_id IN ({})",
@@ -158,17 +237,16 @@ async fn users_by_union(
         for id in chunk {
             query = query.bind(*id);
         }
-        found.extend(query.fetch_all(&mut **tx).await?);
+        found.extend(query.fetch_all(&mut *conn).await?);
     }
     Ok(found)
 }
 
-/// Which of `ids` (distinct) name no unified user: one query per chunk of ids.
-pub async fn missing_users(
-    tx: &mut Transaction<'_, Any>,
-    backend: super::Backend,
-    ids: &[i64],
-) -> StoreResult<Vec<i64>> {
+/// Which of `ids` (distinct) name no unified user: one query per chunk of ids, on a reader
+/// (users are never deleted, so one found there is there for the writer too).
+pub async fn missing_users(store: &Store, ids: &[i64]) -> StoreResult<Vec<i64>> {
+    let backend = store.backend;
+    let mut conn = store.reader().acquire().await?;
     let mut found = std::collections::HashSet::new();
     for chunk in ids.chunks(LOOKUP_CHUNK) {
         let sql = format!(
@@ -179,7 +257,7 @@ pub async fn missing_users(
         for id in chunk {
             query = query.bind(*id);
         }
-        found.extend(query.fetch_all(&mut **tx).await?);
+        found.extend(query.fetch_all(&mut *conn).await?);
     }
     Ok(ids
         .iter()
