@@ -117,22 +117,25 @@ pub async fn by_ids(
 }
 
 /// Everyone who may be drawn in an activity, as text: every member's id and every imported
-/// participant's id, one per line (each source in its index's order on SQLite), and the
-/// imported people who joined too (the same phone), who take part once, as the member. The ids
-/// come back as one aggregated value per source instead of a row each: a million ids are one
-/// string to decode, not a million rows (issue 17; the lottery's commitment).
+/// participant's id, and the imported people who joined too (the same phone), who take part
+/// once, as the member. The members' ids come back as one aggregated value, and the imported
+/// ids as the runs their imports wrote (`lottery_id_runs`, each sorted by bytes): a million
+/// ids are a thousand strings to decode, not a million rows (issue 17; the lottery's
+/// commitment).
 pub struct IdLines {
     members: String,
-    imported: String,
+    imported: Vec<String>,
     joined: HashSet<String>,
 }
 
 impl IdLines {
-    /// The ids, unsorted: the members', then the imported who did not join.
+    /// The ids, the members' then the imported who did not join: each run sorted, the
+    /// whole not.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         let imported = self
             .imported
-            .split('\n')
+            .iter()
+            .flat_map(|run| run.split('\n'))
             .filter(|id| !self.joined.contains(*id));
         self.members
             .split('\n')
@@ -141,23 +144,31 @@ impl IdLines {
     }
 }
 
-/// The ids who may be drawn in `activity_id`, in two queries.
+/// The ids who may be drawn in `activity_id`, in three queries.
 pub async fn id_lines(store: &Store, activity_id: i64) -> StoreResult<IdLines> {
-    // On SQLite each source comes in its unique index's order, which is the byte order the
-    // list is sorted in, so the caller's sort only merges two runs; PostgreSQL's collation may
-    // order otherwise, and its aggregate takes the rows as they come.
-    let (concat, order) = match store.backend {
-        Backend::Sqlite => ("group_concat(id, char(10))", "ORDER BY id"),
-        Backend::Postgres => ("string_agg(id, E'\\n')", ""),
+    // On SQLite the members come in their unique index's order, which is the byte order the
+    // list is sorted in; PostgreSQL's aggregate takes the rows as they come.
+    let members = match store.backend {
+        Backend::Sqlite => {
+            "SELECT group_concat(member_id, char(10) ORDER BY member_id) AS ids \
+             FROM activity_members WHERE activity_id = $1"
+        }
+        Backend::Postgres => {
+            "SELECT string_agg(member_id, E'\\n') AS ids FROM activity_members \
+             WHERE activity_id = $1"
+        }
     };
-    let row = sqlx::query(&format!(
-        "SELECT (SELECT {concat} FROM (SELECT member_id AS id FROM activity_members \
-         WHERE activity_id = $1 {order}) m) AS members, \
-         (SELECT {concat} FROM (SELECT participant_id AS id FROM lottery_participants \
-         WHERE activity_id = $1 {order}) p) AS imported"
-    ))
+    let members = sqlx::query(members)
+        .bind(activity_id)
+        .fetch_one(store.reader())
+        .await?
+        .opt_text("ids")?
+        .unwrap_or_default();
+    let imported = sqlx::query_scalar::<_, String>(
+        "SELECT ids FROM lottery_id_runs WHERE activity_id = $1 ORDER BY id",
+    )
     .bind(activity_id)
-    .fetch_one(store.reader())
+    .fetch_all(store.reader())
     .await?;
     // The imported who joined too: looked up from the members' side (usually the few).
     let joined = sqlx::query(
@@ -172,8 +183,8 @@ pub async fn id_lines(store: &Store, activity_id: i64) -> StoreResult<IdLines> {
     .map(|r| r.text("participant_id"))
     .collect::<StoreResult<_>>()?;
     Ok(IdLines {
-        members: row.opt_text("members")?.unwrap_or_default(),
-        imported: row.opt_text("imported")?.unwrap_or_default(),
+        members,
+        imported,
         joined,
     })
 }
@@ -214,18 +225,24 @@ pub async fn keys(
     Ok((ids, phones))
 }
 
+/// What an import wrote: how many participants, and the run of each of its transactions.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub added: u64,
+    pub runs: Vec<i64>,
+}
+
 /// Imports participants and their tags, all or nothing, in transactions of
 /// [`super::meetings::IMPORT_CHUNK_ROWS`] so that a large import never holds the writer for
 /// long; if a later transaction fails, what the earlier ones committed is deleted again.
-/// `tags` are in the order of `rows`.
+/// `tags` are in the order of `rows`. Each transaction writes its ids as a run too.
 pub async fn import_in_chunks(
     store: &Store,
     rows: &[ImportedRow],
     tags: &[(String, String)],
-) -> StoreResult<u64> {
-    let mut added = 0;
+) -> StoreResult<Imported> {
+    let mut imported = Imported::default();
     let mut next_tag = 0;
-    let mut written: Vec<&str> = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(super::meetings::IMPORT_CHUNK_ROWS) {
         let ids: HashSet<&str> = chunk.iter().map(|r| r.participant_id.as_str()).collect();
         let first_tag = next_tag;
@@ -235,18 +252,19 @@ pub async fn import_in_chunks(
         let outcome = async {
             let mut tx = store.writer().begin().await?;
             let n = insert_many(&mut tx, chunk, &tags[first_tag..next_tag]).await?;
+            let run = add_run(&mut tx, chunk).await?;
             tx.commit().await?;
-            StoreResult::Ok(n)
+            StoreResult::Ok((n, run))
         }
         .await;
         match outcome {
-            Ok(n) => {
-                added += n;
-                written.extend(ids);
+            Ok((n, run)) => {
+                imported.added += n;
+                imported.runs.extend(run);
             }
             Err(e) => {
                 if let Some(activity_id) = rows.first().map(|r| r.activity_id) {
-                    if let Err(undo) = delete_participants(store, activity_id, &written).await {
+                    if let Err(undo) = undo_import(store, activity_id, &imported).await {
                         tracing::error!(error = %undo, "could not undo a failed participant import");
                     }
                 }
@@ -255,28 +273,57 @@ pub async fn import_in_chunks(
         }
         tokio::task::yield_now().await;
     }
-    Ok(added)
+    Ok(imported)
 }
 
-/// Deletes the named imported participants and their tags (undoing a failed import).
-pub async fn delete_participants(
-    store: &Store,
-    activity_id: i64,
-    participant_ids: &[&str],
-) -> StoreResult<()> {
-    for chunk in participant_ids.chunks(super::meetings::IMPORT_CHUNK_ROWS) {
-        let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+/// Writes the ids of participants just inserted as a run (sorted by bytes, one per line):
+/// its id, or none for no rows.
+async fn add_run(tx: &mut Transaction<'_, Any>, rows: &[ImportedRow]) -> StoreResult<Option<i64>> {
+    let Some(activity_id) = rows.first().map(|r| r.activity_id) else {
+        return Ok(None);
+    };
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.participant_id.as_str()).collect();
+    ids.sort_unstable();
+    let run = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO lottery_id_runs (activity_id, ids) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(activity_id)
+    .bind(ids.join("\n"))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(run))
+}
+
+/// Deletes what an import wrote: run by run, its participants, their tags and the run, one
+/// transaction each (undoing a failed or unaudited import).
+pub async fn undo_import(store: &Store, activity_id: i64, imported: &Imported) -> StoreResult<()> {
+    for run in &imported.runs {
         let mut tx = store.writer().begin().await?;
-        for table in ["lottery_tags", "lottery_participants"] {
-            let sql = format!(
-                "DELETE FROM {table} WHERE activity_id = $1 AND participant_id IN ({})",
-                marks.join(", ")
-            );
-            let mut query = sqlx::query(&sql).bind(activity_id);
-            for id in chunk {
-                query = query.bind(id.to_string());
+        let ids = sqlx::query_scalar::<_, String>(
+            "DELETE FROM lottery_id_runs WHERE id = $1 AND activity_id = $2 RETURNING ids",
+        )
+        .bind(run)
+        .bind(activity_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or_default();
+        let ids: Vec<&str> = ids.split('\n').filter(|id| !id.is_empty()).collect();
+        // An import's run holds at most IMPORT_CHUNK_ROWS ids; one written by the migration
+        // may hold an activity's every id.
+        for chunk in ids.chunks(super::meetings::IMPORT_CHUNK_ROWS) {
+            let mut p = super::Placeholders::new(store.backend);
+            let (activity, list) = (p.next(), p.list(chunk.len()));
+            for table in ["lottery_tags", "lottery_participants"] {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE activity_id = {activity} \
+                     AND participant_id IN ({list})"
+                );
+                let mut query = sqlx::query(&sql).bind(activity_id);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut *tx).await?;
             }
-            query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
     }
@@ -447,6 +494,10 @@ pub async fn delete_imported(tx: &mut Transaction<'_, Any>, activity_id: i64) ->
     .bind(activity_id)
     .execute(&mut **tx)
     .await?;
+    sqlx::query("DELETE FROM lottery_id_runs WHERE activity_id = $1")
+        .bind(activity_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(
         sqlx::query("DELETE FROM lottery_participants WHERE activity_id = $1")
             .bind(activity_id)

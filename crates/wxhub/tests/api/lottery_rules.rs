@@ -975,3 +975,112 @@ async fn resetting_a_round_resets_its_pending_redraw() {
     let last = audit["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["detail"]["redraws_reset"], json!([redraw]));
 }
+
+/// The imported ids a commitment reads are kept as runs, one per import transaction
+/// (`lottery_id_runs`); every way participants leave takes their runs with them, so the
+/// committed list is always exactly the members and the imported who are there.
+#[tokio::test]
+async fn the_committed_list_follows_imports_clears_and_undone_imports() {
+    use wxhub::store::lottery_participants::{import_in_chunks, ImportedRow};
+    let c = ctx_for(3, "internal").await;
+    let store = &c.app.state.store;
+    let sheet = |prefix: &str, n: usize| {
+        let mut rows = vec![row(&["编号", "姓名", "手机号"])];
+        rows.extend((0..n).map(|i| row(&[&format!("{prefix}-{i:04}"), "李四", ""])));
+        rows
+    };
+    let runs = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM lottery_id_runs WHERE activity_id = $1")
+            .bind(c.id)
+            .fetch_one(store.reader())
+            .await
+            .unwrap()
+    };
+    // Imported, then cleared: the runs go with them.
+    assert_eq!(c.import(&sheet("A", 1_200)).await.status, StatusCode::OK);
+    assert_eq!(runs().await, 2, "one run per import transaction of 1,000");
+    let cleared = c
+        .call(
+            Method::DELETE,
+            &c.path("/participants/imported"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(cleared.json()["data"], 1_200);
+    assert_eq!(runs().await, 0);
+    // Imported again; then an import whose second transaction fails is undone, run by run.
+    assert_eq!(c.import(&sheet("B", 1_500)).await.status, StatusCode::OK);
+    let failing: Vec<ImportedRow> = (0..1_500)
+        .map(|i| ImportedRow {
+            activity_id: c.id,
+            // The second thousand repeats B's ids, which the unique index refuses.
+            participant_id: if i < 1_000 {
+                format!("imp:C-{i:04}")
+            } else {
+                format!("imp:B-{:04}", i - 1_000)
+            },
+            name: "王五".into(),
+            number: format!("C-{i:04}"),
+            created_at: 1,
+            ..ImportedRow::default()
+        })
+        .collect();
+    assert!(import_in_chunks(store, &failing, &[]).await.is_err());
+    assert_eq!(runs().await, 2, "the failed import's first run was undone");
+    let undone = c
+        .get_data("/participants/page?search=C-0001&page=1&page_size=10")
+        .await;
+    assert_eq!(undone["total_count"], 0, "and its participants");
+    // The list: the members and B, in byte order.
+    let prize = c.prize(1).await;
+    let resp = c.commit(prize, 1, true).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let mut expected: Vec<String> = (0..1_500).map(|i| format!("imp:B-{i:04}")).collect();
+    expected.extend(["m000", "m001", "m002"].map(String::from));
+    expected.sort();
+    assert_eq!(c.committed_list(&resp.json()["data"]).await, expected);
+}
+
+/// Participants imported before the runs existed: the migration writes each activity's ids as
+/// one run, sorted by bytes, and the committed list is the same.
+#[tokio::test]
+async fn the_migration_writes_the_runs_of_participants_already_there() {
+    let c = ctx_for(2, "internal").await;
+    let store = &c.app.state.store;
+    let mut rows = vec![row(&["编号", "姓名", "手机号"])];
+    // Not in byte order as imported: Z first, and lower case after upper.
+    rows.extend(["Z-1", "a-2", "B-3", "b-1", "A-9"].map(|id| row(&[id, "李四", ""])));
+    assert_eq!(c.import(&rows).await.status, StatusCode::OK);
+    sqlx::query("DELETE FROM lottery_id_runs")
+        .execute(store.writer())
+        .await
+        .unwrap();
+    let file = match store.backend {
+        wxhub::store::Backend::Sqlite => {
+            include_str!("../../migrations/sqlite/0026_lottery_id_runs.sql")
+        }
+        wxhub::store::Backend::Postgres => {
+            include_str!("../../migrations/postgres/0026_lottery_id_runs.sql")
+        }
+    };
+    let at = file.find("INSERT INTO lottery_id_runs").unwrap();
+    let statement = &file[at..at + file[at..].find(';').unwrap()];
+    sqlx::query(statement)
+        .execute(store.writer())
+        .await
+        .unwrap();
+    let runs: Vec<String> =
+        sqlx::query_scalar("SELECT ids FROM lottery_id_runs WHERE activity_id = $1")
+            .bind(c.id)
+            .fetch_all(store.reader())
+            .await
+            .unwrap();
+    assert_eq!(runs, ["imp:A-9\nimp:B-3\nimp:Z-1\nimp:a-2\nimp:b-1"]);
+    let prize = c.prize(1).await;
+    let resp = c.commit(prize, 1, true).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(
+        c.committed_list(&resp.json()["data"]).await,
+        ["imp:A-9", "imp:B-3", "imp:Z-1", "imp:a-2", "imp:b-1", "m000", "m001"]
+    );
+}

@@ -242,7 +242,7 @@ pub async fn import(
             None,
             "participants_imported",
             actor,
-            json!({ "imported": imported }),
+            json!({ "imported": imported.added }),
         )
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -251,13 +251,14 @@ pub async fn import(
     .await;
     if let Err(e) = audited {
         // No import without its audit record.
-        let ids: Vec<&str> = valid.iter().map(|r| r.participant_id.as_str()).collect();
-        if let Err(undo) = sql::delete_participants(store, activity.id, &ids).await {
+        if let Err(undo) = sql::undo_import(store, activity.id, &imported).await {
             tracing::error!(error = %undo, "could not undo an unaudited participant import");
         }
         return Err(e);
     }
-    Ok(ImportReport { imported })
+    Ok(ImportReport {
+        imported: imported.added,
+    })
 }
 
 /// Removes every imported participant: only before the first round, so that no published

@@ -151,7 +151,7 @@ async fn pool(
         .filter(|id| !excluded.contains(*id))
         .filter(|id| tagged.as_ref().is_none_or(|t| t.contains(*id)))
         .collect();
-    // Stable: it merges the sorted runs the database hands each source in.
+    // Stable: it merges the sorted runs it is handed (each import's; the members' on SQLite).
     ids.sort();
     ids.dedup();
     Ok(Pool {
