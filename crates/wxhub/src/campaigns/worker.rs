@@ -218,7 +218,7 @@ async fn run(w: &Worker, id: i64) -> StoreResult<()> {
         };
         let now = crate::time::now_ms();
         let mut tx = w.store.writer().begin().await?;
-        sql::finish(&mut tx, w.store.backend, &outcomes, now).await?;
+        sql::finish(&mut tx, w.store.backend, id, &outcomes, now).await?;
         let done = sql::finish_if_done(&mut tx, id, now).await?;
         tx.commit().await?;
         if done {

@@ -20,6 +20,7 @@ const LOTTERY: &str = "演示:年会抽奖";
 const WALL: &str = "演示:留言墙";
 
 pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
+    let shutdown = crate::http::shutdown_signal();
     let (state, listener, addr) = super::start(config).await?;
     let base = match state.config.public_base_url.trim_end_matches('/') {
         "" => format!("http://{addr}"),
@@ -41,7 +42,7 @@ pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
         tokio::spawn(rehearsal::run(state.clone(), activity, plan));
     }
     let store = state.store.clone();
-    crate::http::serve(listener, state, crate::http::shutdown_signal())
+    crate::http::serve(listener, state, shutdown)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;

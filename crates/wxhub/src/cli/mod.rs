@@ -1078,6 +1078,7 @@ async fn start(
 }
 
 async fn serve(config: Config) -> Result<(), String> {
+    let shutdown = crate::http::shutdown_signal();
     let (state, listener, addr) = start(config).await?;
     let backend = match state.store.backend {
         crate::store::Backend::Sqlite => "SQLite",
@@ -1102,7 +1103,7 @@ async fn serve(config: Config) -> Result<(), String> {
         }
     });
     let store = state.store.clone();
-    crate::http::serve(listener, state, crate::http::shutdown_signal())
+    crate::http::serve(listener, state, shutdown)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;

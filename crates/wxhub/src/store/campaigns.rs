@@ -201,11 +201,12 @@ pub async fn set_state(
     if row.is_some() && to == "cancelled" {
         // Nobody still waiting is sent to; those leased finish with their own outcome.
         sqlx::query(
-            "UPDATE campaign_recipients SET state = 'skipped', error = '群发已取消', \
+            "UPDATE campaign_recipients SET state = 'skipped', error = $3, \
              updated_at = $2 WHERE campaign_id = $1 AND state = 'pending'",
         )
         .bind(id)
         .bind(now)
+        .bind(CANCELLED)
         .execute(&mut *tx)
         .await?;
     }
@@ -462,6 +463,9 @@ pub async fn claim(
     })
 }
 
+/// Why a recipient of a cancelled campaign was not sent to.
+const CANCELLED: &str = "群发已取消";
+
 /// What became of one leased recipient.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -478,14 +482,42 @@ pub struct Outcome {
     pub counted: bool,
 }
 
-/// Records a batch's outcomes in one transaction (only of recipients still leased: a lease
-/// that expired and was re-examined meanwhile belongs to its new holder).
+/// Records a batch's outcomes of campaign `campaign_id` in the caller's transaction (only of
+/// recipients still leased: a lease that expired and was re-examined meanwhile belongs to its
+/// new holder). Of a campaign cancelled meanwhile, a recipient that would wait again is
+/// skipped, as the cancel skipped those waiting: the campaign's row is read first, on
+/// PostgreSQL under a share lock, so a cancel commits either before (and is seen here) or
+/// after (and skips what this leaves pending).
 pub async fn finish(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
+    campaign_id: i64,
     outcomes: &[Outcome],
     now: i64,
 ) -> StoreResult<()> {
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR SHARE",
+    };
+    let state: Option<String> =
+        sqlx::query_scalar(&format!("SELECT state FROM campaigns WHERE id = $1{lock}"))
+            .bind(campaign_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let cancelled = state.as_deref() == Some("cancelled");
+    let skipped = |o: &Outcome| Outcome {
+        state: "skipped",
+        next_at: 0,
+        error: CANCELLED.to_string(),
+        ..o.clone()
+    };
+    let outcomes: Vec<Outcome> = outcomes
+        .iter()
+        .map(|o| match o.state {
+            "pending" if cancelled => skipped(o),
+            _ => o.clone(),
+        })
+        .collect();
     const TYPES: [&str; 8] = [
         "BIGINT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "BIGINT",
     ];

@@ -298,6 +298,55 @@ async fn ten_thousand_recipients_through_refusals_a_quota_and_dropped_connection
     );
 }
 
+/// A worker holding a batch when the campaign is cancelled hands it back: the recipients it
+/// would leave waiting are skipped, like those the cancel found waiting. (The worker is off;
+/// its steps are taken one by one, in the order that lost them before.)
+#[tokio::test]
+async fn a_batch_handed_back_after_a_cancel_is_skipped_not_left_waiting() {
+    use wxhub::store::campaigns as sql;
+    let c = ctx_with(10, &[], 0, None, |c| c.campaigns.worker = false).await;
+    let resp = c
+        .create(
+            json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                       "segment": {"type": "fans"}}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let id = resp.json()["result"]["id"].as_i64().unwrap();
+    let store = &c.app.state.store;
+    let now = wxhub::time::now_ms();
+    let batch = sql::claim(store, id, c.port_id, 4, now, 60_000, 1.0)
+        .await
+        .unwrap();
+    assert_eq!(batch.recipients.len(), 4);
+    let resp = c.control(id, "cancel").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let handed_back: Vec<sql::Outcome> = batch
+        .recipients
+        .iter()
+        .map(|r| sql::Outcome {
+            id: r.id,
+            state: "pending",
+            next_at: 0,
+            uncertain: false,
+            wx_msgid: None,
+            errcode: None,
+            error: String::new(),
+            counted: false,
+        })
+        .collect();
+    let mut tx = store.writer().begin().await.unwrap();
+    sql::finish(&mut tx, store.backend, id, &handed_back, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let cancelled = c.campaign(id).await;
+    assert_eq!(cancelled["state"], "cancelled");
+    assert_eq!(cancelled["counts"]["pending"], 0, "{cancelled}");
+    assert_eq!(cancelled["counts"]["sending"], 0, "{cancelled}");
+    assert_eq!(cancelled["counts"]["skipped"], 10, "{cancelled}");
+}
+
 #[tokio::test]
 async fn pause_resume_and_cancel_take_effect_within_a_second() {
     let c = ctx(300, &[], 0, 50, None).await;
