@@ -1,12 +1,16 @@
 //! The parameter extractor: a query string, a Content-Type and a body, merged as every
 //! endpoint merges them (query + form, JSON object or array, multipart fields and file), then
-//! deserialized with the lenient readers the seeds' parameters use.
+//! deserialized with the lenient readers the seeds' parameters use. With a list (addFans'
+//! `fans`), `merge_with_list`'s one-pass reading must give what `merge` gives: the same other
+//! parameters, the same fans, or the same error.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
-use wxhub::http::params::{from_map, lenient, merge};
+use serde_json::Value;
+use wxhub::http::params::{from_map, lenient, merge, merge_with_list, List};
+use wxhub::platform::fans::FanInput;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -29,7 +33,7 @@ struct Typical {
     #[serde(default)]
     app_id: Option<String>,
     #[serde(default)]
-    fans: Option<serde_json::Value>,
+    fans: Option<Value>,
 }
 
 fuzz_target!(|input: Input| {
@@ -45,6 +49,49 @@ fuzz_target!(|input: Input| {
     let list = input.list.then_some("fans");
     if let Ok((map, _file)) = merge(input.query.as_deref(), &content_type, &body, list) {
         let _ = from_map::<Typical>(map.clone());
-        let _ = from_map::<serde_json::Value>(map);
+        let _ = from_map::<Value>(map);
+    }
+    if input.list {
+        same_as_merge(input.query.as_deref(), &content_type, &body);
     }
 });
+
+/// `merge_with_list` against `merge` followed by reading the list as `merge_with_list`
+/// documents it: a string holding JSON, or a value; absent, null or blank is no list.
+fn same_as_merge(query: Option<&str>, content_type: &str, body: &bytes::Bytes) {
+    let fast = merge_with_list::<FanInput>(query, content_type, body, "fans");
+    let slow = merge(query, content_type, body, Some("fans"));
+    let ((fast_map, fast_list), mut slow_map) = match (fast, slow) {
+        (Err(a), Err(b)) => return assert_eq!(a.message(), b.message()),
+        (Ok(fast), Ok((slow_map, _))) => (fast, slow_map),
+        (fast, slow) => panic!("one path failed: {fast:?} against {:?}", slow.map(|m| m.0)),
+    };
+    let slow_list = match slow_map.remove("fans") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(
+            serde_json::from_str::<Value>(&s).expect("a list only the fast path could read"),
+        ),
+        Some(other) => Some(other),
+    };
+    assert_eq!(fast_map, slow_map, "the other parameters differ");
+    let fast_list = fast_list.map(|list| match list {
+        List::Items(items) => Read::Fans(format!("{items:?}")),
+        List::Json(value) => read(value),
+    });
+    assert_eq!(fast_list, slow_list.map(read), "the lists differ");
+}
+
+/// A list as addFans goes on to read it: fans, or a value it names the fault in.
+#[derive(Debug, PartialEq)]
+enum Read {
+    Fans(String),
+    Other(Value),
+}
+
+fn read(value: Value) -> Read {
+    match serde_json::from_value::<Vec<FanInput>>(value.clone()) {
+        Ok(items) => Read::Fans(format!("{items:?}")),
+        Err(_) => Read::Other(value),
+    }
+}
