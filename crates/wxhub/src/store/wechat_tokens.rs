@@ -85,35 +85,59 @@ pub async fn add_counts(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     adds: &[&CountAdd],
 ) -> StoreResult<Vec<i64>> {
-    // Each counter once, with the sum of its additions; `slot` says which counter each is.
-    let mut sums: Vec<(&CountAdd, i64)> = Vec::new();
-    let mut slot = Vec::with_capacity(adds.len());
-    for &a in adds {
-        let same = |(b, _): &(&CountAdd, i64)| {
-            (b.app_id.as_str(), b.counter, b.day) == (a.app_id.as_str(), a.counter, a.day)
-        };
-        match sums.iter().position(same) {
-            Some(k) => {
-                sums[k].1 += a.n;
-                slot.push(k);
-            }
-            None => {
-                slot.push(sums.len());
-                sums.push((a, a.n));
-            }
-        }
-    }
-    let mut running = Vec::with_capacity(sums.len());
-    for (a, sum) in &sums {
+    let sums = CountSums::of(adds);
+    let mut running = Vec::with_capacity(sums.sums.len());
+    for (a, sum) in &sums.sums {
         running.push(add_count(&mut **tx, &a.app_id, a.counter, a.day, *sum).await?);
     }
-    // Walk back from each counter's final total.
-    let mut totals = vec![0; adds.len()];
-    for (i, a) in adds.iter().enumerate().rev() {
-        totals[i] = running[slot[i]];
-        running[slot[i]] -= a.n;
+    Ok(sums.totals(adds, running))
+}
+
+/// Additions to counters, each counter once with the sum of its additions.
+pub struct CountSums<'a> {
+    /// Each counter's first addition (for its key) and the sum of its additions.
+    pub sums: Vec<(&'a CountAdd, i64)>,
+    /// Which of `sums` each addition went to.
+    slot: Vec<usize>,
+}
+
+impl<'a> CountSums<'a> {
+    pub fn of(adds: &[&'a CountAdd]) -> CountSums<'a> {
+        let mut sums: Vec<(&CountAdd, i64)> = Vec::new();
+        let mut slot = Vec::with_capacity(adds.len());
+        for &a in adds {
+            match sums.iter().position(|(b, _)| b.same_counter(a)) {
+                Some(k) => {
+                    sums[k].1 += a.n;
+                    slot.push(k);
+                }
+                None => {
+                    slot.push(sums.len());
+                    sums.push((a, a.n));
+                }
+            }
+        }
+        CountSums { sums, slot }
     }
-    Ok(totals)
+
+    /// Each addition's total as if it had been applied alone, in order, from each counter's
+    /// final total (`running`, in the order of `sums`).
+    pub fn totals(&self, adds: &[&CountAdd], mut running: Vec<i64>) -> Vec<i64> {
+        let mut totals = vec![0; adds.len()];
+        for (i, a) in adds.iter().enumerate().rev() {
+            totals[i] = running[self.slot[i]];
+            running[self.slot[i]] -= a.n;
+        }
+        totals
+    }
+}
+
+impl CountAdd {
+    /// Whether `other` adds to the same counter (app, counter, day).
+    pub fn same_counter(&self, other: &CountAdd) -> bool {
+        (self.app_id.as_str(), self.counter, self.day)
+            == (other.app_id.as_str(), other.counter, other.day)
+    }
 }
 
 /// Adds `n` and returns the new total (`n` = 0 reads it).

@@ -942,3 +942,144 @@ async fn sends_recorded_and_finished_in_groups_keep_each_row_its_own() {
         assert_eq!(row.updated_at, 5_000 + i as i64);
     }
 }
+
+#[tokio::test]
+async fn the_send_writer_commits_records_outcomes_and_counters_of_one_group_each_its_own() {
+    use futures_util::future::join_all;
+    use wxhub::store::messages::{get_send, SendOutcome, SendRow};
+    use wxhub::store::send_writes::{self, SendWrite};
+    use wxhub::store::wechat_tokens::{add_count, CountAdd};
+    let app = TestApp::new().await;
+    let store = &app.state.store;
+    let writer = send_writes::start(store);
+    let row = |i: i64, open_id: String| SendRow {
+        client_id: "c1".into(),
+        msg_type: 1,
+        user_id: (i % 2 == 0).then_some(i),
+        app_id: APP_ID.into(),
+        open_id,
+        template_id: "tmpl-组".into(),
+        request: format!(r#"{{"msgContent":"第{i}条 \"引号\" \\ 反斜杠"}}"#),
+        resolved: "{}".into(),
+        status: "pending".into(),
+        created_at: 1_000 + i,
+        ..Default::default()
+    };
+    let record = |i: i64| writer.write(SendWrite::Record(Box::new(row(i, format!("o组{i:02}")))));
+    let first: Vec<i64> = join_all((0..6).map(record))
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let count = |counter: &'static str, n: i64| {
+        writer.write(SendWrite::Count(CountAdd {
+            app_id: APP_ID.into(),
+            counter,
+            day: 20_000,
+            n,
+        }))
+    };
+    // One burst: records, the first six's outcomes, two counters added to several times each
+    // (and read with n = 0), and on PostgreSQL a record it refuses (a NUL in the text).
+    let outcome = |k: usize| {
+        writer.write(SendWrite::Outcome(SendOutcome {
+            id: first[k],
+            status: ["sent", "failed", "unknown"][k % 3],
+            wx_msgid: k.is_multiple_of(3).then_some(9_000 + k as i64),
+            errcode: (k % 3 == 1).then_some(43_004),
+            error: if k % 3 == 1 {
+                format!("错误 \"{k}\"")
+            } else {
+                String::new()
+            },
+            at: 5_000 + k as i64,
+        }))
+    };
+    let mut burst: Vec<futures_util::future::BoxFuture<'_, _>> = Vec::new();
+    for i in 6..46 {
+        burst.push(Box::pin(record(i)));
+    }
+    for k in 0..6 {
+        burst.push(Box::pin(outcome(k)));
+    }
+    for _ in 0..10 {
+        burst.push(Box::pin(count("template_sends", 1)));
+        burst.push(Box::pin(count("token_fetches", 2)));
+    }
+    burst.push(Box::pin(count("token_fetches", 0)));
+    let answers: Vec<i64> = join_all(burst)
+        .await
+        .into_iter()
+        .map(|a| a.expect("every write of the group"))
+        .collect();
+    let ids = &answers[..40];
+    let mut distinct = ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 40, "each record its own id");
+    assert!(ids.iter().all(|id| !first.contains(id)));
+    for (i, id) in (6..46).zip(ids) {
+        let stored = get_send(store, *id).await.unwrap().unwrap();
+        assert_eq!(
+            stored.open_id,
+            format!("o组{i:02}"),
+            "record {i} got its own id"
+        );
+        assert_eq!(stored.user_id, (i % 2 == 0).then_some(i));
+        assert_eq!(stored.request, row(i, String::new()).request);
+        assert_eq!(stored.template_id, "tmpl-组");
+        assert_eq!(
+            (stored.status.as_str(), stored.created_at),
+            ("pending", 1_000 + i)
+        );
+    }
+    assert!(
+        answers[40..46].iter().all(|a| *a == 0),
+        "an outcome answers 0"
+    );
+    for (k, id) in first.iter().enumerate() {
+        let stored = get_send(store, *id).await.unwrap().unwrap();
+        assert_eq!(stored.status, ["sent", "failed", "unknown"][k % 3]);
+        assert_eq!(stored.wx_msgid, (k % 3 == 0).then_some(9_000 + k as i64));
+        assert_eq!(stored.errcode, (k % 3 == 1).then_some(43_004));
+        let error = if k % 3 == 1 {
+            format!("错误 \"{k}\"")
+        } else {
+            String::new()
+        };
+        assert_eq!((stored.error, stored.updated_at), (error, 5_000 + k as i64));
+    }
+    // Each addition answers the total as if applied alone, in the order it was queued.
+    let counts = &answers[46..];
+    let templates: Vec<i64> = counts[..20].iter().step_by(2).copied().collect();
+    let tokens: Vec<i64> = counts[1..20].iter().step_by(2).copied().collect();
+    assert_eq!(templates, (1..=10).collect::<Vec<_>>());
+    assert_eq!(tokens, (1..=10).map(|k| 2 * k).collect::<Vec<_>>());
+    assert_eq!(counts[20], 20, "n = 0 reads the total");
+    for (counter, total) in [("template_sends", 10), ("token_fetches", 20)] {
+        let stored = add_count(store.writer(), APP_ID, counter, 20_000, 0)
+            .await
+            .unwrap();
+        assert_eq!(stored, total, "{counter}");
+    }
+    // A write the database refuses (PostgreSQL: a NUL in text) fails alone; its group's others
+    // are written.
+    let mut burst: Vec<futures_util::future::BoxFuture<'_, _>> = vec![
+        Box::pin(record(50)),
+        Box::pin(writer.write(SendWrite::Record(Box::new(row(51, "o\0nul".into()))))),
+        Box::pin(record(52)),
+    ];
+    burst.push(Box::pin(count("template_sends", 1)));
+    let answers = join_all(burst).await;
+    if store.backend == wxhub::store::Backend::Postgres {
+        assert!(answers[1].is_err(), "{:?}", answers[1]);
+    }
+    for (i, answer) in [(50, &answers[0]), (52, &answers[2])] {
+        let stored = get_send(store, *answer.as_ref().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.open_id, format!("o组{i:02}"));
+    }
+    assert_eq!(*answers[3].as_ref().unwrap(), 11);
+}
