@@ -93,6 +93,32 @@ async fn supervise(w: Arc<Worker>) {
     }
 }
 
+/// Records a sent batch's outcomes and finishes the campaign if nothing is left; answers
+/// whether it finished. A failure is tried twice more, 200 ms apart: outcomes not recorded
+/// leave their recipients leased until the lease ends, and a sent one is then sent again
+/// (WeChat drops the repeat by its client_msg_id, but the record says less than it could).
+async fn record_batch(w: &Worker, id: i64, outcomes: &[Outcome], now: i64) -> StoreResult<bool> {
+    let mut tries = 0;
+    loop {
+        let attempt = async {
+            let mut tx = w.store.writer().begin().await?;
+            sql::finish(&mut tx, w.store.backend, id, outcomes, now).await?;
+            let done = sql::finish_if_done(&mut tx, id, now).await?;
+            tx.commit().await?;
+            StoreResult::Ok(done)
+        };
+        match attempt.await {
+            Ok(done) => return Ok(done),
+            Err(e) if tries < 2 => {
+                tries += 1;
+                tracing::warn!(campaign = id, error = %e, "a batch's outcomes were not recorded; trying again");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Starts what is due and sends every running campaign this instance is not sending yet.
 async fn start_due(w: &Arc<Worker>) -> StoreResult<()> {
     let now = crate::time::now_ms();
@@ -217,11 +243,7 @@ async fn run(w: &Worker, id: i64) -> StoreResult<()> {
             (batch.recipients.iter().map(handed_back).collect(), None)
         };
         let now = crate::time::now_ms();
-        let mut tx = w.store.writer().begin().await?;
-        sql::finish(&mut tx, w.store.backend, id, &outcomes, now).await?;
-        let done = sql::finish_if_done(&mut tx, id, now).await?;
-        tx.commit().await?;
-        if done {
+        if record_batch(w, id, &outcomes, now).await? {
             tracing::info!(campaign = id, "campaign finished");
             return Ok(());
         }
