@@ -154,7 +154,7 @@ pub async fn upsert_many(store: &Store, fans: &[FanRow], now: i64) -> StoreResul
         .copied()
         .filter(|u| !by_union.contains_key(*u))
         .collect();
-    let mut tx = store.writer().begin().await?;
+    let mut tx = store.begin_write().await?;
     let added_meanwhile = users_by_union(&mut tx, backend, &not_found).await?;
     if !added_meanwhile.is_empty() {
         by_union.extend(added_meanwhile);

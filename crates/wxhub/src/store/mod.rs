@@ -293,6 +293,17 @@ impl Store {
         &self.write
     }
 
+    /// A write transaction that reads before it writes. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`, which waits out the busy timeout): a deferred transaction
+    /// that read first cannot write after another process committed meanwhile, and SQLite
+    /// answers "database is locked" at once.
+    pub async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        })
+    }
+
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())

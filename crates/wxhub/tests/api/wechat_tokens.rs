@@ -146,3 +146,39 @@ async fn leases_are_exclusive_until_they_expire() {
         50
     );
 }
+
+/// A write transaction that reads first (`Store::begin_write`) is not refused when another
+/// instance writes meanwhile: on SQLite it holds the write lock from its start, so the other
+/// instance's write waits for its commit (a deferred transaction would be answered "database
+/// is locked" at its first write).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_that_reads_before_it_writes_survives_another_instance_writing() {
+    use wxhub::store::wechat_tokens::add_count;
+    let app = TestApp::new().await;
+    let other = app.another_instance().await;
+    let store = &app.state.store;
+    let mut tx = store.begin_write().await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM wechat_counters")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+    let other_store = other.store.clone();
+    let meanwhile =
+        tokio::spawn(async move { add_count(other_store.writer(), APPID, "c", 1, 5).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let first = add_count(&mut *tx, APPID, "c", 1, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let second = meanwhile.await.unwrap().unwrap();
+    assert_eq!(
+        add_count(store.writer(), APPID, "c", 1, 0).await.unwrap(),
+        6
+    );
+    if store.backend == wxhub::store::Backend::Sqlite {
+        assert_eq!(
+            (first, second),
+            (1, 6),
+            "the other instance waited for the commit"
+        );
+    }
+}
