@@ -143,7 +143,7 @@ fn stored(s: &Sealed, row: &sqlx::any::AnyRow) -> StoreResult<Vec<u8>> {
 /// not open with `old` stops it with nothing changed.
 pub async fn reseal(store: &Store, old: &SecretBox, new: &SecretBox) -> StoreResult<Report> {
     let mut report = Report::default();
-    let mut tx = store.writer().begin().await?;
+    let mut tx = store.begin_write().await?;
     for s in SEALED {
         let rows = sqlx::query(&select(s)).fetch_all(&mut *tx).await?;
         let mut count = 0;
