@@ -293,15 +293,20 @@ impl Store {
         &self.write
     }
 
-    /// A write transaction that reads before it writes. On SQLite it takes the write lock at
-    /// once (`BEGIN IMMEDIATE`, which waits out the busy timeout): a deferred transaction
-    /// that read first cannot write after another process committed meanwhile, and SQLite
-    /// answers "database is locked" at once.
+    /// A write transaction that reads before it writes. On SQLite its first statement is a
+    /// write that changes nothing, which takes the write lock (waiting out the busy timeout):
+    /// a deferred transaction that read first cannot write after another process committed
+    /// meanwhile, and SQLite answers "database is locked" at once. Not `BEGIN IMMEDIATE`:
+    /// sqlx refuses a custom BEGIN on a connection whose last ROLLBACK failed (after a full
+    /// disk, say) until the connection is closed, where its own BEGIN carries on.
     pub async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.write.begin().await?,
-        })
+        let mut tx = self.write.begin().await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query("UPDATE _sqlx_migrations SET version = version WHERE 0")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
