@@ -101,7 +101,7 @@ async fn record_batch(w: &Worker, id: i64, outcomes: &[Outcome], now: i64) -> St
     let mut tries = 0;
     loop {
         let attempt = async {
-            let mut tx = w.store.writer().begin().await?;
+            let mut tx = w.store.begin_write().await?;
             sql::finish(&mut tx, w.store.backend, id, outcomes, now).await?;
             let done = sql::finish_if_done(&mut tx, id, now).await?;
             tx.commit().await?;

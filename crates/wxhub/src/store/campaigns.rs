@@ -486,8 +486,9 @@ pub struct Outcome {
 /// recipients still leased: a lease that expired and was re-examined meanwhile belongs to its
 /// new holder). Of a campaign cancelled meanwhile, a recipient that would wait again is
 /// skipped, as the cancel skipped those waiting: the campaign's row is read first, under a
-/// share lock on PostgreSQL and the write lock on SQLite, so a cancel commits either before
-/// (and is seen here) or after (and skips what this leaves pending).
+/// share lock on PostgreSQL and, on SQLite, the write lock of a transaction begun by
+/// [`Store::begin_write`](super::Store::begin_write), so a cancel commits either before (and
+/// is seen here) or after (and skips what this leaves pending).
 pub async fn finish(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -495,17 +496,15 @@ pub async fn finish(
     outcomes: &[Outcome],
     now: i64,
 ) -> StoreResult<()> {
-    // On SQLite the read is a write that changes nothing: a deferred transaction that read
-    // first could not write after another instance's commit (SQLITE_BUSY at once, past the
-    // busy timeout), and starting with a write waits for the lock instead.
-    let read_state = match backend {
-        Backend::Sqlite => "UPDATE campaigns SET state = state WHERE id = $1 RETURNING state",
-        Backend::Postgres => "SELECT state FROM campaigns WHERE id = $1 FOR SHARE",
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR SHARE",
     };
-    let state: Option<String> = sqlx::query_scalar(read_state)
-        .bind(campaign_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let state: Option<String> =
+        sqlx::query_scalar(&format!("SELECT state FROM campaigns WHERE id = $1{lock}"))
+            .bind(campaign_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let cancelled = state.as_deref() == Some("cancelled");
     let skipped = |o: &Outcome| Outcome {
         state: "skipped",

@@ -63,9 +63,10 @@ pub enum Retired {
 }
 
 /// Retires `kid` unless it is the last active key. The check and the update are one
-/// transaction holding the active keys' rows (FOR UPDATE on PostgreSQL, the write lock taken
-/// at BEGIN on SQLite): a single UPDATE with a count subquery is not enough under PostgreSQL's read
-/// committed, where two retires of different keys both see two active keys and both succeed.
+/// transaction holding the active keys' rows (FOR UPDATE on PostgreSQL, the write lock that
+/// `begin_write` takes on SQLite): a single UPDATE with a count subquery is not enough under
+/// PostgreSQL's read committed, where two retires of different keys both see two active keys
+/// and both succeed.
 pub async fn retire(store: &Store, kid: &str, now: i64) -> StoreResult<Retired> {
     let lock = match store.backend {
         super::Backend::Postgres => " FOR UPDATE",

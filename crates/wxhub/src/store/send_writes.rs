@@ -197,7 +197,7 @@ async fn write_group_pg(
         let slot = sums
             .sums
             .iter()
-            .position(|(a, _)| (a.app_id.as_str(), a.counter, a.day) == (&app_id, &counter, day))
+            .position(|(a, _)| a.key() == (&app_id, &counter, day))
             .ok_or_else(|| StoreError::Corrupt("a counter the group did not add".into()))?;
         running[slot] = Some(value);
     }

@@ -106,7 +106,7 @@ impl<'a> CountSums<'a> {
         let mut sums: Vec<(&CountAdd, i64)> = Vec::new();
         let mut slot = Vec::with_capacity(adds.len());
         for &a in adds {
-            match sums.iter().position(|(b, _)| b.same_counter(a)) {
+            match sums.iter().position(|(b, _)| b.key() == a.key()) {
                 Some(k) => {
                     sums[k].1 += a.n;
                     slot.push(k);
@@ -133,10 +133,9 @@ impl<'a> CountSums<'a> {
 }
 
 impl CountAdd {
-    /// Whether `other` adds to the same counter (app, counter, day).
-    pub fn same_counter(&self, other: &CountAdd) -> bool {
-        (self.app_id.as_str(), self.counter, self.day)
-            == (other.app_id.as_str(), other.counter, other.day)
+    /// The counter this adds to: app, counter, day.
+    pub fn key(&self) -> (&str, &str, i64) {
+        (&self.app_id, self.counter, self.day)
     }
 }
 

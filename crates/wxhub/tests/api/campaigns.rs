@@ -335,7 +335,7 @@ async fn a_batch_handed_back_after_a_cancel_is_skipped_not_left_waiting() {
             counted: false,
         })
         .collect();
-    let mut tx = store.writer().begin().await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
     sql::finish(&mut tx, store.backend, id, &handed_back, now)
         .await
         .unwrap();
