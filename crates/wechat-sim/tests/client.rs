@@ -728,22 +728,40 @@ async fn pushes_are_signed_as_wechat_signs_them_in_both_modes() {
     assert_eq!(info.qr_scene, 42);
 }
 
-/// A token store whose daily counters cannot be written (the database went away mid-send).
-struct CountersDown(MemoryTokenStore);
+/// A token store whose template counter cannot be written (the database went away mid-send)
+/// or takes its time (a database's group commit).
+struct OddCounters {
+    inner: MemoryTokenStore,
+    template_sends: OddCount,
+}
 
-impl TokenStore for CountersDown {
+enum OddCount {
+    Down,
+    Slow(Duration),
+}
+
+impl OddCounters {
+    fn new(template_sends: OddCount) -> OddCounters {
+        OddCounters {
+            inner: MemoryTokenStore::default(),
+            template_sends,
+        }
+    }
+}
+
+impl TokenStore for OddCounters {
     fn load<'a>(
         &'a self,
         appid: &'a str,
     ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<Option<wechat::StoredToken>>> {
-        self.0.load(appid)
+        self.inner.load(appid)
     }
     fn save<'a>(
         &'a self,
         appid: &'a str,
         token: &'a wechat::StoredToken,
     ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<()>> {
-        self.0.save(appid, token)
+        self.inner.save(appid, token)
     }
     fn try_lease<'a>(
         &'a self,
@@ -752,14 +770,14 @@ impl TokenStore for CountersDown {
         now_ms: i64,
         ttl_ms: i64,
     ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<bool>> {
-        self.0.try_lease(name, holder, now_ms, ttl_ms)
+        self.inner.try_lease(name, holder, now_ms, ttl_ms)
     }
     fn release_lease<'a>(
         &'a self,
         name: &'a str,
         holder: &'a str,
     ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<()>> {
-        self.0.release_lease(name, holder)
+        self.inner.release_lease(name, holder)
     }
     fn add_count<'a>(
         &'a self,
@@ -768,10 +786,18 @@ impl TokenStore for CountersDown {
         day: i64,
         n: i64,
     ) -> wechat::token::BoxFuture<'a, wechat::token::StoreResult<i64>> {
-        if counter == wechat::Counter::TemplateSends {
-            return Box::pin(async { Err("counters are down".to_string()) });
+        if counter != wechat::Counter::TemplateSends {
+            return self.inner.add_count(appid, counter, day, n);
         }
-        self.0.add_count(appid, counter, day, n)
+        Box::pin(async move {
+            match self.template_sends {
+                OddCount::Down => Err("counters are down".to_string()),
+                OddCount::Slow(delay) => {
+                    tokio::time::sleep(delay).await;
+                    self.inner.add_count(appid, counter, day, n).await
+                }
+            }
+        })
     }
 }
 
@@ -788,14 +814,35 @@ async fn the_template_counter_travels_with_the_send_and_never_hides_its_outcome(
     assert_eq!(client.usage(APPID).await.unwrap().template_sends, 3);
 
     // A message WeChat accepted is reported sent even when its counter could not be added.
-    let down = Client::new(
-        w.config(),
-        Arc::new(CountersDown(MemoryTokenStore::default())),
-    );
+    let down = Client::new(w.config(), Arc::new(OddCounters::new(OddCount::Down)));
     let msgid = down
         .send_template(&w.app, &w.template(&w.fan))
         .await
         .unwrap();
     assert!(msgid > 0);
     assert_eq!(w.sim.calls(TEMPLATE), 4);
+}
+
+#[tokio::test]
+async fn a_template_send_does_not_wait_for_its_counter_to_be_written() {
+    let w = world().await;
+    let client = Client::new(
+        w.config(),
+        Arc::new(OddCounters::new(OddCount::Slow(Duration::from_millis(500)))),
+    );
+    client.access_token(&w.app).await.unwrap();
+    let started = std::time::Instant::now();
+    client
+        .send_template(&w.app, &w.template(&w.fan))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "the send waited for its counter: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(client.usage(APPID).await.unwrap().template_sends, 0);
+    // The addition goes on without the send, and lands.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(client.usage(APPID).await.unwrap().template_sends, 1);
 }

@@ -459,23 +459,21 @@ impl Client {
 
     /// Sends a template message; returns WeChat's msgid (a 64-bit number). A send whose answer
     /// is lost is reported as [`Error::Unknown`], never repeated. The day's template counter
-    /// is added while the message travels (it only warns: WeChat keeps the quota itself); a
-    /// counter the store failed to add is logged, and does not hide the send's own outcome.
+    /// is queued at the store before the message leaves, and the send does not wait for it to
+    /// be written (it only warns: WeChat keeps the quota itself); a counter the store failed to
+    /// add is logged, and does not hide the send's own outcome.
     pub async fn send_template(&self, app: &App, message: &TemplateMessage) -> Result<i64> {
         let body = serde_json::to_string(message).map_err(|e| Error::Invalid(e.to_string()))?;
-        let (counted, sent) = tokio::join!(
-            self.count_template_send(&app.appid),
-            self.call(
+        self.count_template_send_behind(&app.appid).await;
+        let sent = self
+            .call(
                 app,
                 "/cgi-bin/message/template/send",
                 &[],
                 Some(body),
                 Idempotence::Unsafe,
             )
-        );
-        if let Err(e) = counted {
-            tracing::warn!(appid = %app.appid, error = %e, "the template counter was not added");
-        }
+            .await;
         let (value, raw) = sent?;
         value
             .get("msgid")

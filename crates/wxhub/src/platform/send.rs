@@ -382,7 +382,8 @@ pub fn pending_limit(wechat: &crate::config::WechatConfig) -> std::time::Duratio
 /// alone).
 pub async fn sweep_pending(store: &Store, limit: std::time::Duration) -> Result<u64> {
     let now = crate::time::now_ms();
-    let swept = sql::sweep_pending(store, now - limit.as_millis() as i64, now).await?;
+    let limit = limit.as_millis() as i64;
+    let swept = sql::sweep_pending(store, now - limit, limit, now).await?;
     if swept > 0 {
         tracing::warn!(swept, "sends cut short by a stop were marked unknown");
     }

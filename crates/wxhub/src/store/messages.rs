@@ -385,21 +385,19 @@ pub struct SendOutcome {
     pub at: i64,
 }
 
-/// Records WeChat's answers, in the caller's transaction, a chunk of them per statement (over an
-/// `unknown` the sweep may have set, if the answer came later than the sweep expected: the
-/// answer is better knowledge).
+/// Records WeChat's answers, in the caller's transaction, a chunk of them per statement: rows of
+/// their own, not a rewrite of the records (over an `unknown` the sweep may have set, if the
+/// answer came later than the sweep expected: the answer is better knowledge).
 pub async fn finish_sends(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     outcomes: &[&SendOutcome],
 ) -> StoreResult<()> {
-    const TYPES: [&str; 6] = ["BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT"];
     for chunk in outcomes.chunks(SEND_CHUNK) {
         let sql = format!(
-            "UPDATE message_sends SET status = v.column2, wx_msgid = v.column3, \
-             errcode = v.column4, error = v.column5, updated_at = v.column6 \
-             FROM (VALUES {}) AS v WHERE message_sends.id = v.column1",
-            super::Placeholders::new(backend).values(chunk.len(), &TYPES)
+            "INSERT INTO message_send_outcomes (id, status, wx_msgid, errcode, error, at) \
+             VALUES {} {OUTCOME_CONFLICT}",
+            super::Placeholders::new(backend).values(chunk.len(), &[""; 6])
         );
         let mut query = sqlx::query(&sql);
         for o in chunk {
@@ -416,19 +414,45 @@ pub async fn finish_sends(
     Ok(())
 }
 
+/// An answer over an earlier one (the sweep's `unknown`) replaces it.
+pub const OUTCOME_CONFLICT: &str = "ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
+    wx_msgid = excluded.wx_msgid, errcode = excluded.errcode, error = excluded.error, \
+    at = excluded.at";
+
 /// Marks sends still pending that were recorded before `before` (ms) as unknown: their
 /// process stopped between the record and WeChat's answer, so whether WeChat delivered them
-/// cannot be known. Returns how many.
-pub async fn sweep_pending(store: &Store, before: i64, now: i64) -> StoreResult<u64> {
+/// cannot be known. Returns how many. It reads the records from one `overlap` before where the
+/// last sweep stopped (`send_sweeps`), not the whole table: a record committed late, its
+/// group held up by the database, is still looked at.
+pub async fn sweep_pending(store: &Store, before: i64, overlap: i64, now: i64) -> StoreResult<u64> {
+    let mut tx = store.begin_write().await?;
+    let swept_before = sqlx::query("SELECT swept_before FROM send_sweeps WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.int("swept_before"))
+        .transpose()?
+        .unwrap_or(0);
     let done = sqlx::query(
-        "UPDATE message_sends SET status = 'unknown', \
-         error = '发送中断:服务在微信答复前停止,无法确定是否送达', updated_at = $2 \
-         WHERE status = 'pending' AND created_at < $1",
+        "INSERT INTO message_send_outcomes (id, status, wx_msgid, errcode, error, at) \
+         SELECT s.id, 'unknown', NULL, NULL, \
+         '发送中断:服务在微信答复前停止,无法确定是否送达', $3 FROM message_sends s \
+         WHERE s.created_at >= $1 AND s.created_at < $2 AND s.status = 'pending' \
+         AND NOT EXISTS (SELECT 1 FROM message_send_outcomes o WHERE o.id = s.id) \
+         ON CONFLICT (id) DO NOTHING",
     )
+    .bind((swept_before - overlap).max(0))
     .bind(before)
     .bind(now)
-    .execute(store.writer())
+    .execute(&mut *tx)
     .await?;
+    sqlx::query(
+        "UPDATE send_sweeps SET swept_before = \
+         CASE WHEN swept_before < $1 THEN $1 ELSE swept_before END WHERE id = 1",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(done.rows_affected())
 }
 
@@ -454,7 +478,7 @@ pub async fn list_sends(
          AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR open_id = $4) \
          AND ($5 IS NULL OR created_at >= $5) AND ($6 IS NULL OR created_at < $6)";
     let rows = sqlx::query(&format!(
-        "SELECT {SEND_COLUMNS} FROM message_sends WHERE {wheres} \
+        "SELECT {SEND_COLUMNS} FROM message_sends_known WHERE {wheres} \
          ORDER BY id DESC LIMIT $7 OFFSET $8"
     ))
     .bind(f.user_id)
@@ -468,7 +492,7 @@ pub async fn list_sends(
     .fetch_all(store.reader())
     .await?;
     let total = sqlx::query(&format!(
-        "SELECT COUNT(*) AS n FROM message_sends WHERE {wheres}"
+        "SELECT COUNT(*) AS n FROM message_sends_known WHERE {wheres}"
     ))
     .bind(f.user_id)
     .bind(f.port_id)
@@ -484,7 +508,7 @@ pub async fn list_sends(
 
 pub async fn get_send(store: &Store, id: i64) -> StoreResult<Option<SendRow>> {
     let row = sqlx::query(&format!(
-        "SELECT {SEND_COLUMNS} FROM message_sends WHERE id = $1"
+        "SELECT {SEND_COLUMNS} FROM message_sends_known WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(store.reader())

@@ -71,11 +71,9 @@ async fn write_group(store: &Store, writes: &[SendWrite]) -> StoreResult<Vec<i64
 
 /// The group's three writes as one PostgreSQL statement (atomic on its own, so no transaction
 /// around it). Records' ids come from the identity in the order of the rows, so sorted they are
-/// the records' in order; each counter (summed once per group, so no row is upserted twice)
-/// answers its total by its key. The outcomes' ids are matched through the primary key by
-/// `= ANY` as well as by the join: the planner guesses 100 rows for a JSON function and, joining
-/// on that alone, hashes it against a scan of the whole table once the table passes some
-/// thousands of rows.
+/// the records' in order; outcomes are rows of their own (`message_send_outcomes`, as
+/// `messages::finish_sends` writes them on SQLite); each counter (summed once per group, so no
+/// row is upserted twice) answers its total by its key.
 const GROUP_PG: &str = "WITH records AS ( \
     INSERT INTO message_sends (client_id, msg_type, user_id, port_id, app_id, application_id, \
     open_id, template_id, request, resolved, status, wx_msgid, errcode, error, created_at, \
@@ -89,12 +87,13 @@ const GROUP_PG: &str = "WITH records AS ( \
     created_at BIGINT) \
     RETURNING id), \
 outcomes AS ( \
-    UPDATE message_sends SET status = o.status, wx_msgid = o.wx_msgid, errcode = o.errcode, \
-    error = o.error, updated_at = o.at \
+    INSERT INTO message_send_outcomes (id, status, wx_msgid, errcode, error, at) \
+    SELECT o.id, o.status, o.wx_msgid, o.errcode, o.error, o.at \
     FROM json_to_recordset($2::json) AS o(id BIGINT, status TEXT, wx_msgid BIGINT, \
     errcode BIGINT, error TEXT, at BIGINT) \
-    WHERE message_sends.id = ANY(ARRAY(SELECT (e->>'id')::BIGINT FROM json_array_elements($2::json) e)) \
-    AND message_sends.id = o.id RETURNING message_sends.id), \
+    ON CONFLICT (id) DO UPDATE SET status = excluded.status, wx_msgid = excluded.wx_msgid, \
+    errcode = excluded.errcode, error = excluded.error, at = excluded.at \
+    RETURNING id), \
 counters AS ( \
     INSERT INTO wechat_counters (app_id, counter, day, total) \
     SELECT c.app_id, c.counter, c.day, c.n \

@@ -512,7 +512,7 @@ async fn servers_killed_under_mixed_writes_lose_no_acknowledged_write() {
     // received is on record, and nobody was sent the same message twice.
     let records: HashMap<String, (String, Option<i64>)> =
         sqlx::query_as::<_, (String, String, Option<i64>)>(
-            "SELECT request, status, wx_msgid FROM message_sends WHERE user_id = $1",
+            "SELECT request, status, wx_msgid FROM message_sends_known WHERE user_id = $1",
         )
         .bind(user_id)
         .fetch_all(app.state.store.reader())

@@ -884,6 +884,90 @@ async fn a_send_cut_short_by_a_stop_is_marked_unknown_at_start_and_one_in_flight
 }
 
 #[tokio::test]
+async fn the_sweep_reads_on_from_where_it_stopped_and_a_late_answer_replaces_its_unknown() {
+    use std::time::Duration;
+    use wxhub::store::messages::{finish_sends, get_send, insert_sends, SendOutcome, SendRow};
+    let app = TestApp::new().await;
+    let store = &app.state.store;
+    let second = 1_000;
+    let record = |created_at: i64| {
+        let store = store.clone();
+        async move {
+            let row = SendRow {
+                client_id: "c1".into(),
+                msg_type: 1,
+                app_id: APP_ID.into(),
+                open_id: OPEN_ID.into(),
+                request: "{}".into(),
+                resolved: "{}".into(),
+                status: "pending".into(),
+                created_at,
+                ..Default::default()
+            };
+            let mut tx = store.writer().begin().await.unwrap();
+            let id = insert_sends(&mut tx, store.backend, &[&row]).await.unwrap()[0];
+            tx.commit().await.unwrap();
+            id
+        }
+    };
+    let status = |id: i64| {
+        let store = store.clone();
+        async move { get_send(&store, id).await.unwrap().unwrap() }
+    };
+    // The start-up sweep has run (limit: a minute or more), so sweeps read from a minute ago
+    // and more on. One with a limit of 10 s: a send 20 s old is cut short, one just now is not.
+    let sweep = || wxhub::platform::send::sweep_pending(store, Duration::from_secs(10));
+    let now = wxhub::time::now_ms();
+    let old = record(now - 20 * second).await;
+    let fresh = record(now).await;
+    assert_eq!(sweep().await.unwrap(), 1);
+    assert_eq!(status(old).await.status, "unknown");
+    assert_eq!(status(fresh).await.status, "pending");
+    // The next sweep reads from one limit before where this one stopped (10 s ago): a record
+    // that turns up later dated 15 s ago is still found; one dated 30 s ago lies behind it.
+    let late = record(now - 15 * second).await;
+    let behind = record(now - 30 * second).await;
+    assert_eq!(sweep().await.unwrap(), 1);
+    assert_eq!(status(late).await.status, "unknown");
+    assert_eq!(
+        status(behind).await.status,
+        "pending",
+        "behind the sweep's bound"
+    );
+    // WeChat's answer arriving after the sweep gave up on it is better knowledge.
+    let mut tx = store.writer().begin().await.unwrap();
+    let answer = SendOutcome {
+        id: old,
+        status: "sent",
+        wx_msgid: Some(77),
+        errcode: None,
+        error: String::new(),
+        at: now + 1,
+    };
+    finish_sends(&mut tx, store.backend, &[&answer])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let answered = status(old).await;
+    assert_eq!(
+        (
+            answered.status.as_str(),
+            answered.wx_msgid,
+            answered.error.as_str(),
+            answered.updated_at
+        ),
+        ("sent", Some(77), "", now + 1)
+    );
+    // The record itself was written once: its row still says what it said before WeChat.
+    let (recorded,): (String,) = sqlx::query_as("SELECT status FROM message_sends WHERE id = $1")
+        .bind(old)
+        .fetch_one(store.reader())
+        .await
+        .unwrap();
+    assert_eq!(recorded, "pending");
+}
+
+#[tokio::test]
 async fn sends_recorded_and_finished_in_groups_keep_each_row_its_own() {
     use wxhub::store::messages::{finish_sends, get_send, insert_sends, SendOutcome, SendRow};
     let app = TestApp::new().await;
