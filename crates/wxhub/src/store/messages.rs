@@ -395,8 +395,11 @@ pub async fn finish_sends(
 ) -> StoreResult<()> {
     for chunk in outcomes.chunks(SEND_CHUNK) {
         let sql = format!(
-            "INSERT INTO message_send_outcomes (id, status, wx_msgid, errcode, error, at) \
-             VALUES {} {OUTCOME_CONFLICT}",
+            concat!(
+                "INSERT INTO message_send_outcomes (id, status, wx_msgid, errcode, error, at) \
+                 VALUES {} ",
+                outcome_conflict!()
+            ),
             super::Placeholders::new(backend).values(chunk.len(), &[""; 6])
         );
         let mut query = sqlx::query(&sql);
@@ -414,10 +417,17 @@ pub async fn finish_sends(
     Ok(())
 }
 
-/// An answer over an earlier one (the sweep's `unknown`) replaces it.
-pub const OUTCOME_CONFLICT: &str = "ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
-    wx_msgid = excluded.wx_msgid, errcode = excluded.errcode, error = excluded.error, \
-    at = excluded.at";
+/// An answer over an earlier one (the sweep's `unknown`) replaces it: the clause of every
+/// statement that writes answers (here and PostgreSQL's group statement in `send_writes`), as a
+/// literal to `concat!` into theirs.
+macro_rules! outcome_conflict {
+    () => {
+        "ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
+         wx_msgid = excluded.wx_msgid, errcode = excluded.errcode, error = excluded.error, \
+         at = excluded.at"
+    };
+}
+pub(crate) use outcome_conflict;
 
 /// Marks sends still pending that were recorded before `before` (ms) as unknown: their
 /// process stopped between the record and WeChat's answer, so whether WeChat delivered them

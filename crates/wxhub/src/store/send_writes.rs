@@ -12,7 +12,7 @@
 //! statements cost five or more.
 
 use super::group::GroupCommit;
-use super::messages::{self, SendOutcome, SendRow};
+use super::messages::{self, outcome_conflict, SendOutcome, SendRow};
 use super::wechat_tokens::{self, CountAdd, CountSums};
 use super::{Backend, RowExt, Store, StoreError, StoreResult};
 use serde::Serialize;
@@ -74,7 +74,8 @@ async fn write_group(store: &Store, writes: &[SendWrite]) -> StoreResult<Vec<i64
 /// the records' in order; outcomes are rows of their own (`message_send_outcomes`, as
 /// `messages::finish_sends` writes them on SQLite); each counter (summed once per group, so no
 /// row is upserted twice) answers its total by its key.
-const GROUP_PG: &str = "WITH records AS ( \
+const GROUP_PG: &str = concat!(
+    "WITH records AS ( \
     INSERT INTO message_sends (client_id, msg_type, user_id, port_id, app_id, application_id, \
     open_id, template_id, request, resolved, status, wx_msgid, errcode, error, created_at, \
     updated_at) \
@@ -90,10 +91,9 @@ outcomes AS ( \
     INSERT INTO message_send_outcomes (id, status, wx_msgid, errcode, error, at) \
     SELECT o.id, o.status, o.wx_msgid, o.errcode, o.error, o.at \
     FROM json_to_recordset($2::json) AS o(id BIGINT, status TEXT, wx_msgid BIGINT, \
-    errcode BIGINT, error TEXT, at BIGINT) \
-    ON CONFLICT (id) DO UPDATE SET status = excluded.status, wx_msgid = excluded.wx_msgid, \
-    errcode = excluded.errcode, error = excluded.error, at = excluded.at \
-    RETURNING id), \
+    errcode BIGINT, error TEXT, at BIGINT) ",
+    outcome_conflict!(),
+    " RETURNING id), \
 counters AS ( \
     INSERT INTO wechat_counters (app_id, counter, day, total) \
     SELECT c.app_id, c.counter, c.day, c.n \
@@ -101,7 +101,8 @@ counters AS ( \
     ON CONFLICT (app_id, counter, day) DO UPDATE SET total = wechat_counters.total + excluded.total \
     RETURNING app_id, counter, day, total) \
 SELECT 'record' AS kind, id AS value, '' AS app_id, '' AS counter, 0::BIGINT AS day FROM records \
-UNION ALL SELECT 'counter', total, app_id, counter, day FROM counters";
+UNION ALL SELECT 'counter', total, app_id, counter, day FROM counters",
+);
 
 #[derive(Serialize)]
 struct RecordJson<'a> {

@@ -48,18 +48,25 @@ impl Creds {
     }
 }
 
-/// A fresh database URL: a SQLite file in `dir`, or a new schema on the test PostgreSQL.
+/// A fresh database URL: a SQLite file in `dir`, or a new schema on the test PostgreSQL
+/// (`wxt_<unix seconds>_<random>`; the first one of a run drops those of runs past).
 pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("WXHUB_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             use sqlx::Connection;
+            let now = wxhub::time::now_ms() / 1000;
             let schema = format!(
-                "wxt_{}",
+                "wxt_{now}_{}",
                 wxhub::crypto::hex(&wxhub::crypto::random_bytes::<6>())
             );
             let mut conn = sqlx::PgConnection::connect(&base)
                 .await
                 .expect("connect to WXHUB_TEST_DATABASE_URL");
+            static PAST_RUNS_DROPPED: tokio::sync::OnceCell<()> =
+                tokio::sync::OnceCell::const_new();
+            PAST_RUNS_DROPPED
+                .get_or_init(|| drop_schemas_of_past_runs(&mut conn, now))
+                .await;
             sqlx::query(&format!("CREATE SCHEMA {schema}"))
                 .execute(&mut conn)
                 .await
@@ -68,6 +75,31 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
             format!("{base}{sep}options=-c%20search_path%3D{schema}")
         }
         _ => format!("sqlite://{}/wxhub.db", dir.display()),
+    }
+}
+
+/// Drops the schemas test runs left (they keep theirs, for a failure's post-mortem) once they
+/// are an hour old, so that the test database's catalog does not grow run after run (it slows
+/// everything on it, benchmarks included). A run takes minutes: an hour-old schema's run is
+/// over. Names without a time are from before names had one.
+async fn drop_schemas_of_past_runs(conn: &mut sqlx::PgConnection, now: i64) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT nspname::TEXT FROM pg_namespace WHERE nspname LIKE 'wxt\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("list test schemas");
+    for name in names {
+        let started = name
+            .split('_')
+            .nth(1)
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|_| name.split('_').count() == 3);
+        if started.is_none_or(|t| t < now - 3600) {
+            // Another run may drop it at the same time: whichever is second finds it gone.
+            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                .execute(&mut *conn)
+                .await;
+        }
     }
 }
 

@@ -842,6 +842,18 @@ async fn a_send_cut_short_by_a_stop_is_marked_unknown_at_start_and_one_in_flight
     // One recorded an hour ago whose process stopped before WeChat answered; one in flight on
     // another instance right now.
     let store = &app.state.store;
+    let swept_before = || async {
+        sqlx::query_scalar::<_, i64>("SELECT swept_before FROM send_sweeps WHERE id = 1")
+            .fetch_one(store.reader())
+            .await
+            .unwrap()
+    };
+    // This instance's own start-up sweep goes first (it found nothing)...
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while swept_before().await == 0 {
+        assert!(std::time::Instant::now() < deadline, "no sweep at start");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let mut tx = store.writer().begin().await.unwrap();
     let ids = wxhub::store::messages::insert_sends(
         &mut tx,
@@ -850,6 +862,14 @@ async fn a_send_cut_short_by_a_stop_is_marked_unknown_at_start_and_one_in_flight
     )
     .await
     .unwrap();
+    // ...then the database is as a process that stopped an hour ago leaves it: its last sweep
+    // stopped a pending limit (a minute) before the send it cut short. (Without this the record
+    // would be dated behind the sweep that just ran, which no real send can be.)
+    sqlx::query("UPDATE send_sweeps SET swept_before = $1 WHERE id = 1")
+        .bind(now - 3_600_000 - 60_000)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let app = app.restart().await;
     let status = |id: i64| {
@@ -914,8 +934,8 @@ async fn the_sweep_reads_on_from_where_it_stopped_and_a_late_answer_replaces_its
         let store = store.clone();
         async move { get_send(&store, id).await.unwrap().unwrap() }
     };
-    // The start-up sweep has run (limit: a minute or more), so sweeps read from a minute ago
-    // and more on. One with a limit of 10 s: a send 20 s old is cut short, one just now is not.
+    // Sweeps with a limit of 10 s: a send 20 s old is cut short, one just now is not. (The
+    // start-up sweep, whenever it runs, reads and marks only what is a minute old or more.)
     let sweep = || wxhub::platform::send::sweep_pending(store, Duration::from_secs(10));
     let now = wxhub::time::now_ms();
     let old = record(now - 20 * second).await;
