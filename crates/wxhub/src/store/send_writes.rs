@@ -30,15 +30,73 @@ pub enum SendWrite {
 pub type SendWriter = GroupCommit<SendWrite, i64>;
 
 pub fn start(store: &Store) -> Arc<SendWriter> {
+    let own = OwnConnection::default();
     Arc::new(GroupCommit::start(
         store.clone(),
-        Arc::new(|store, writes| Box::pin(write_group(store, writes))),
+        Arc::new(move |store, writes| {
+            let own = own.clone();
+            Box::pin(async move { write_group(store, &own, writes).await })
+        }),
     ))
+}
+
+/// The send writer's own connection on PostgreSQL, kept from turn to turn, outside the pool: a
+/// turn taken through the pool paid two more round trips than its statement (sqlx pings a
+/// connection as it is taken and again as it is given back), 10–20 % of sendMsg's rate
+/// (docs/benchmarks.md, "eighth slice"). It is pinged only after `PING_AFTER_IDLE` unused (a
+/// database restarted meanwhile is found before a statement is sent on it), dropped on any
+/// error and opened anew by the next turn, and not used once the store is closed.
+#[derive(Clone, Default)]
+struct OwnConnection(Arc<tokio::sync::Mutex<Option<(sqlx::AnyConnection, std::time::Instant)>>>);
+
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl OwnConnection {
+    /// Runs the group's statement on the kept connection (opened or checked first as need be).
+    async fn fetch_all<'q>(
+        &self,
+        store: &Store,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+        use sqlx::Connection;
+        let mut own = self.0.lock().await;
+        if store.writer().is_closed() {
+            *own = None;
+            return Err(sqlx::Error::PoolClosed.into());
+        }
+        if let Some((conn, last_used)) = own.as_mut() {
+            if last_used.elapsed() >= PING_AFTER_IDLE && conn.ping().await.is_err() {
+                *own = None;
+            }
+        }
+        let (conn, last_used) = match own.as_mut() {
+            Some(kept) => kept,
+            None => {
+                let options = store.writer().connect_options();
+                let conn = sqlx::AnyConnection::connect_with(&options).await?;
+                own.insert((conn, std::time::Instant::now()))
+            }
+        };
+        match query.fetch_all(&mut *conn).await {
+            Ok(rows) => {
+                *last_used = std::time::Instant::now();
+                Ok(rows)
+            }
+            Err(e) => {
+                *own = None;
+                Err(e.into())
+            }
+        }
+    }
 }
 
 /// Writes a group: the records, the outcomes, the counters, in one transaction (an outcome is
 /// only ever queued after its record's group committed, so the order within one is free).
-async fn write_group(store: &Store, writes: &[SendWrite]) -> StoreResult<Vec<i64>> {
+async fn write_group(
+    store: &Store,
+    own: &OwnConnection,
+    writes: &[SendWrite],
+) -> StoreResult<Vec<i64>> {
     let (mut records, mut outcomes, mut counts) = (Vec::new(), Vec::new(), Vec::new());
     for w in writes {
         match w {
@@ -56,7 +114,7 @@ async fn write_group(store: &Store, writes: &[SendWrite]) -> StoreResult<Vec<i64
             tx.commit().await?;
             (ids, totals)
         }
-        Backend::Postgres => write_group_pg(store, &records, &outcomes, &counts).await?,
+        Backend::Postgres => write_group_pg(store, own, &records, &outcomes, &counts).await?,
     };
     let (mut ids, mut totals) = (ids.into_iter(), totals.into_iter());
     Ok(writes
@@ -143,6 +201,7 @@ struct CountJson<'a> {
 
 async fn write_group_pg(
     store: &Store,
+    own: &OwnConnection,
     records: &[&SendRow],
     outcomes: &[&SendOutcome],
     counts: &[&CountAdd],
@@ -179,12 +238,11 @@ async fn write_group_pg(
         day: a.day,
         n: *n,
     }))?;
-    let rows = sqlx::query(GROUP_PG)
+    let query = sqlx::query(GROUP_PG)
         .bind(records_json)
         .bind(outcomes_json)
-        .bind(counts_json)
-        .fetch_all(store.writer())
-        .await?;
+        .bind(counts_json);
+    let rows = own.fetch_all(store, query).await?;
     let mut ids = Vec::with_capacity(records.len());
     let mut running: Vec<Option<i64>> = vec![None; sums.sums.len()];
     for row in &rows {

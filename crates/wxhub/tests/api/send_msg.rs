@@ -59,6 +59,11 @@ async fn ctx() -> Ctx {
         c.wechat.api_base = base.clone();
         c.wechat.backoff_ms = 5;
         c.wechat.timeout_ms = 1500;
+        if c.database_url.starts_with("postgres") {
+            // This instance's connections by name in pg_stat_activity.
+            c.database_url
+                .push_str(&format!("&application_name={}", app_name(c)));
+        }
     })
     .await;
     let port_id = app.port(APP_ID).await;
@@ -101,6 +106,16 @@ async fn ctx() -> Ctx {
     c
 }
 
+/// The application name of an instance's PostgreSQL connections: its data directory's.
+fn app_name(config: &wxhub::config::Config) -> String {
+    let dir = std::path::Path::new(&config.data_dir);
+    let name = dir.file_name().unwrap().to_string_lossy();
+    format!(
+        "wxt{}",
+        name.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+    )
+}
+
 impl Ctx {
     async fn form_as(&self, path: &str, method: Method, pairs: &[(&str, &str)]) -> Resp {
         let body = url::form_urlencoded::Serializer::new(String::new())
@@ -124,6 +139,19 @@ impl Ctx {
 
     async fn admin(&self, method: Method, path: &str, body: Value) -> Resp {
         self.app.json(method, path, Some(&self.admin), body).await
+    }
+
+    /// Template t1 with the seed's content to the user's fan on the port.
+    async fn send_t1(&self) -> Resp {
+        let (user, port) = (self.user_id.to_string(), self.port_id.to_string());
+        let content = seed_content().to_string();
+        self.send(&[
+            ("portId", &port),
+            ("userId", &user),
+            ("msgTempId", "t1"),
+            ("msgContent", &content),
+        ])
+        .await
     }
 
     fn last_received(&self) -> wechat_sim::Received {
@@ -610,21 +638,13 @@ async fn mini_programs_and_customer_service_messages() {
 #[tokio::test]
 async fn outages_answer_the_failure_envelope_and_the_server_stays_healthy() {
     let c = ctx().await;
-    let user = c.user_id.to_string();
-    let port = c.port_id.to_string();
-    let content = seed_content().to_string();
-    let pairs = [
-        ("portId", port.as_str()),
-        ("userId", user.as_str()),
-        ("msgTempId", "t1"),
-        ("msgContent", content.as_str()),
-    ];
+    let (user, port) = (c.user_id, c.port_id);
     // Busy twice, then fine: retried.
     c.sim.inject(Fault::errcode(TEMPLATE, -1, 2));
-    assert_eq!(c.send(&pairs).await.status, StatusCode::OK);
+    assert_eq!(c.send_t1().await.status, StatusCode::OK);
     // Busy throughout: the seed's failure with WeChat's body.
     c.sim.inject(Fault::errcode(TEMPLATE, -1, 3));
-    let resp = c.send(&pairs).await;
+    let resp = c.send_t1().await;
     assert_eq!(resp.status, StatusCode::BAD_GATEWAY);
     assert!(
         resp.json()["message"]
@@ -637,14 +657,14 @@ async fn outages_answer_the_failure_envelope_and_the_server_stays_healthy() {
     // The answer is lost after WeChat took the message: unknown, not repeated.
     let before = c.sim.calls(TEMPLATE);
     c.sim.inject(Fault::drop_after(TEMPLATE));
-    let resp = c.send(&pairs).await;
+    let resp = c.send_t1().await;
     assert_eq!(resp.status, StatusCode::BAD_GATEWAY);
     assert_eq!(resp.json()["messageCode"], 500);
     assert_eq!(c.sim.calls(TEMPLATE), before + 1);
     assert_eq!(c.last_send().await["status"], "unknown");
     // The daily quota: WeChat's 45009, then no more calls to WeChat until the reset.
     c.sim.inject(Fault::errcode(TEMPLATE, 45009, 1));
-    let resp = c.send(&pairs).await;
+    let resp = c.send_t1().await;
     assert!(
         resp.json()["message"]
             .as_str()
@@ -654,7 +674,7 @@ async fn outages_answer_the_failure_envelope_and_the_server_stays_healthy() {
         resp.text
     );
     let before = c.sim.calls(TEMPLATE);
-    let resp = c.send(&pairs).await;
+    let resp = c.send_t1().await;
     assert_eq!(
         resp.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -1188,4 +1208,37 @@ async fn the_send_writer_commits_records_outcomes_and_counters_of_one_group_each
         assert_eq!(stored.open_id, format!("o组{i:02}"));
     }
     assert_eq!(*answers[3].as_ref().unwrap(), 11);
+}
+
+#[tokio::test]
+async fn a_send_writer_connection_dropped_by_the_database_is_opened_anew_and_no_send_fails() {
+    let c = ctx().await;
+    assert_eq!(c.send_t1().await.status, StatusCode::OK);
+    if c.app.state.store.backend == wxhub::store::Backend::Postgres {
+        // The writer keeps its own connection between turns (outside the pool): the database
+        // ends it, as a restart or an administrator would.
+        let store = &c.app.state.store;
+        let ended: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = $1 AND query LIKE 'WITH records AS%'",
+        )
+        .bind(app_name(&c.app.config))
+        .fetch_all(store.reader())
+        .await
+        .unwrap();
+        assert_eq!(ended, [true], "the writer's one connection");
+    }
+    // A connection unused for a second is checked before its next statement: the writer finds
+    // this one gone and opens another, and the callers see nothing of it.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    for _ in 0..3 {
+        let resp = c.send_t1().await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let list = c
+        .app
+        .get("/admin/api/v1/message-sends?status=sent", Some(&c.admin))
+        .await
+        .json();
+    assert_eq!(list["totalCount"], 4, "{list}");
 }
