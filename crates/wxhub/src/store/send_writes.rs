@@ -72,9 +72,16 @@ impl OwnConnection {
         let (conn, last_used) = match own.as_mut() {
             Some(kept) => kept,
             None => {
-                let options = store.writer().connect_options();
-                let conn = sqlx::AnyConnection::connect_with(&options).await?;
-                own.insert((conn, std::time::Instant::now()))
+                // As long as a pooled query waits for a connection (`db_acquire_timeout_ms`).
+                let pool = store.writer();
+                let options = pool.connect_options();
+                let opened = tokio::time::timeout(
+                    pool.options().get_acquire_timeout(),
+                    sqlx::AnyConnection::connect_with(&options),
+                )
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)??;
+                own.insert((opened, std::time::Instant::now()))
             }
         };
         match query.fetch_all(&mut *conn).await {
