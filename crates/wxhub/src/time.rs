@@ -110,7 +110,14 @@ mod tests {
         let first = -62_135_596_800_000i64;
         let last = 253_402_128_000_000i64; // 9999-12-29, near the end of jiff's range
         let mut samples: Vec<i64> = (first..=last).step_by(7_777_777_777).collect();
-        samples.extend([0, -1, 1_591_175_713_000, 1_710_054_000_000, 1_730_613_600_000, last]);
+        samples.extend([
+            0,
+            -1,
+            1_591_175_713_000,
+            1_710_054_000_000,
+            1_730_613_600_000,
+            last,
+        ]);
         for tz in &zones {
             for &at in &samples {
                 let expected = Timestamp::from_millisecond(at)
