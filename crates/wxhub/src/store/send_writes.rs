@@ -42,7 +42,7 @@ pub fn start(store: &Store) -> Arc<SendWriter> {
 
 /// The send writer's own connection on PostgreSQL, kept from turn to turn, outside the pool: a
 /// turn taken through the pool paid two more round trips than its statement (sqlx pings a
-/// connection as it is taken and again as it is given back), 10–20 % of sendMsg's rate
+/// connection as it is taken and again as it is given back), 10–30 % of sendMsg's rate
 /// (docs/benchmarks.md, "eighth slice"). It is pinged only after `PING_AFTER_IDLE` unused (a
 /// database restarted meanwhile is found before a statement is sent on it), dropped on any
 /// error and opened anew by the next turn, and not used once the store is closed.
