@@ -228,17 +228,7 @@ async fn a_wechat_refusal_answers_the_seeds_failure_and_is_recorded() {
             ..UserSpec::new(OPEN_ID)
         },
     );
-    let user = c.user_id.to_string();
-    let port = c.port_id.to_string();
-    let content = seed_content().to_string();
-    let resp = c
-        .send(&[
-            ("portId", &port),
-            ("userId", &user),
-            ("msgTempId", "t1"),
-            ("msgContent", &content),
-        ])
-        .await;
+    let resp = c.send_t1().await;
     assert_eq!(resp.status, StatusCode::BAD_GATEWAY, "{}", resp.text);
     let body = resp.json();
     assert_eq!(body["success"], 0);
