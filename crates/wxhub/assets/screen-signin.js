@@ -19,7 +19,7 @@
     var box = document.createElement("div");
     box.className = "person";
     var text = ev.name || ev.nickname || "?";
-    box.appendChild(WxScreen.avatar(ev.avatar, text, ev.member_id, "face"));
+    box.appendChild(WxScreen.avatar(ev.avatar, text, ev.seed || ev.member_id, "face"));
     var name = document.createElement("span");
     name.className = "name";
     name.textContent = ev.name || ev.nickname || "";

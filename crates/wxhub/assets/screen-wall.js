@@ -50,7 +50,7 @@
     var box = document.createElement("div");
     box.className = className;
     box.setAttribute("data-message", m.message_id);
-    box.appendChild(WxScreen.avatar(m.avatar, m.nickname, m.member_id, "avatar"));
+    box.appendChild(WxScreen.avatar(m.avatar, m.nickname, m.seed || m.member_id, "avatar"));
     var who = document.createElement("span");
     who.className = "nickname";
     who.textContent = m.nickname || "";

@@ -78,7 +78,9 @@ pub struct Services {
     /// authInfo calls per client address (each stores an OAuth state).
     pub oauth_starts: Arc<auth::throttle::Throttle>,
     /// Open event streams per screen key / client (`max_streams_per_key`).
-    pub streams: Arc<activity::events::StreamCounts>,
+    pub streams: Arc<http::open_counts::OpenCounts>,
+    /// Console uploads being received per client address (`web::console::UPLOADS_PER_ADDRESS`).
+    pub uploads: Arc<http::open_counts::OpenCounts>,
     /// Requests per API client (`rate_limit_per_client`).
     pub client_rates: Arc<auth::rate_limit::ClientRates>,
     /// Campaigns: wakes this instance's campaign worker.
@@ -186,7 +188,11 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
             http::client_ip::parse_networks(&config.trusted_proxies).map_err(StartError)?,
         ),
         streams: Arc::default(),
-        console_logins: Arc::new(auth::accounts::LoginThrottle::new(&config.console)),
+        uploads: Arc::default(),
+        console_logins: Arc::new(auth::accounts::LoginThrottle::new(
+            &config.console,
+            config.auth.argon2_memory_kib,
+        )),
         oauth_starts: Arc::new(auth::throttle::Throttle::new(
             config.wechat.oauth_starts_per_minute,
             std::time::Duration::from_secs(60),

@@ -90,6 +90,7 @@ impl Hub {
         let _ = self.sender.send(Arc::new(LiveEvent {
             row: EventRow::default(),
             sse: std::sync::OnceLock::new(),
+            screen_sse: std::sync::OnceLock::new(),
             resync: true,
         }));
     }
@@ -196,6 +197,8 @@ async fn listen(
 pub struct LiveEvent {
     pub row: EventRow,
     sse: std::sync::OnceLock<bytes::Bytes>,
+    /// The text a screen key's stream writes: what a screen shows, or nothing.
+    screen_sse: std::sync::OnceLock<Option<bytes::Bytes>>,
     /// Not an event: the hub missed notifications (see [`listen`]), read on from the table.
     resync: bool,
 }
@@ -205,23 +208,82 @@ impl LiveEvent {
         Arc::new(LiveEvent {
             row,
             sse: std::sync::OnceLock::new(),
+            screen_sse: std::sync::OnceLock::new(),
             resync: false,
         })
     }
 
     /// `id`, `event`, and the payload as `data` lines, with the blank line that ends it.
     pub fn sse(&self) -> &bytes::Bytes {
-        self.sse.get_or_init(|| {
-            use std::fmt::Write;
-            let e = &self.row;
-            let mut out = format!("id: {}\nevent: {}\n", e.id, e.kind);
-            for line in e.payload.lines() {
-                let _ = writeln!(out, "data: {line}");
-            }
-            out.push('\n');
-            bytes::Bytes::from(out)
-        })
+        self.sse
+            .get_or_init(|| sse_text(self.row.id, &self.row.kind, &self.row.payload))
     }
+
+    /// The event as a screen key's stream writes it ([`for_screen`]); `None` when a screen
+    /// is not to see it at all.
+    pub fn screen_sse(&self) -> Option<&bytes::Bytes> {
+        self.screen_sse
+            .get_or_init(|| {
+                let payload = for_screen(&self.row.kind, &self.row.payload)?;
+                Some(sse_text(self.row.id, &self.row.kind, &payload))
+            })
+            .as_ref()
+    }
+}
+
+fn sse_text(id: i64, kind: &str, payload: &str) -> bytes::Bytes {
+    use std::fmt::Write;
+    let mut out = format!("id: {id}\nevent: {kind}\n");
+    for line in payload.lines() {
+        let _ = writeln!(out, "data: {line}");
+    }
+    out.push('\n');
+    bytes::Bytes::from(out)
+}
+
+/// What a screen opened with the screen key alone sees of an event: only what the screens
+/// show. Arrivals and wall messages lose the member's id (a `seed` for the avatar's colour
+/// stands in for it), the WeChat avatar's address and the phone; the lottery's public record
+/// (commitments, draws, absences, resets) and the wall's style pass as they are; anything else
+/// — a designated winner before its draw, an event a later version adds — is not sent. The
+/// org token's stream keeps everything.
+pub fn for_screen(kind: &str, payload: &str) -> Option<String> {
+    const ARRIVAL: &[&str] = &["activity_id", "nickname", "avatar", "name", "time"];
+    const MESSAGE: &[&str] = &[
+        "activity_id",
+        "message_id",
+        "nickname",
+        "avatar",
+        "content",
+        "pinned",
+        "time",
+    ];
+    let kept = match kind {
+        "signin" | "join" => ARRIVAL,
+        "wall_message" | "wall_pin" | "wall_remove" => MESSAGE,
+        "wall_settings" | "lottery_commit" | "lottery_draw" | "lottery_absent"
+        | "lottery_reset" => return Some(payload.to_string()),
+        _ => return None,
+    };
+    let serde_json::Value::Object(mut all) = serde_json::from_str(payload).ok()? else {
+        return None;
+    };
+    let mut shown = serde_json::Map::new();
+    for key in kept {
+        if let Some(v) = all.remove(*key) {
+            shown.insert((*key).to_string(), v);
+        }
+    }
+    if let Some(member) = all.get("member_id").and_then(|m| m.as_str()) {
+        shown.insert("seed".into(), screen_seed(member).into());
+    }
+    Some(serde_json::Value::Object(shown).to_string())
+}
+
+/// A stand-in for a member's id on screens: stable (the same colour every time), telling
+/// nothing of the id.
+fn screen_seed(member_id: &str) -> String {
+    crate::crypto::hex(&crate::crypto::sha256(member_id.as_bytes()))[..12].to_string()
 }
 
 /// 张*三: what a screen shows of a name.
@@ -494,44 +556,5 @@ impl Stream {
             self.replayed_to = self.replayed_to.max(last.id);
         }
         self.backlog.extend(more.into_iter().map(LiveEvent::new));
-    }
-}
-
-/// Open event streams per credential (a screen key, a client), so that one leaked key cannot
-/// hold every connection of the server.
-#[derive(Default)]
-pub struct StreamCounts(std::sync::Mutex<std::collections::HashMap<String, usize>>);
-
-/// One open stream's place; given back when the stream ends.
-pub struct StreamSlot {
-    counts: Arc<StreamCounts>,
-    key: String,
-}
-
-impl StreamCounts {
-    /// A place for one more stream of `key`, unless `max` are open.
-    pub fn take(self: &Arc<Self>, key: String, max: usize) -> Option<StreamSlot> {
-        let mut counts = self.0.lock().expect("stream counts");
-        let n = counts.entry(key.clone()).or_default();
-        if *n >= max {
-            return None;
-        }
-        *n += 1;
-        Some(StreamSlot {
-            counts: self.clone(),
-            key,
-        })
-    }
-}
-
-impl Drop for StreamSlot {
-    fn drop(&mut self) {
-        let mut counts = self.counts.0.lock().expect("stream counts");
-        if let Some(n) = counts.get_mut(&self.key) {
-            *n -= 1;
-            if *n == 0 {
-                counts.remove(&self.key);
-            }
-        }
     }
 }

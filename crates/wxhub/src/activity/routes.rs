@@ -1144,7 +1144,11 @@ pub async fn events(
                 // Racing the stream against the timers is safe: `next_batch` is cancel-safe.
                 tokio::select! {
                     batch = stream.next_batch(EVENTS_PER_WRITE) => {
-                        let chunk = sse_chunk(&batch?);
+                        let screen = matches!(watch.credential, StreamCredential::ScreenKey(_));
+                        let Some(chunk) = sse_chunk(&batch?, screen) else {
+                            // Nothing a screen shows: nothing written.
+                            continue;
+                        };
                         watch.keep_alive = tokio::time::Instant::now() + STREAM_KEEP_ALIVE;
                         return Some((Ok::<_, std::convert::Infallible>(chunk), (stream, watch)));
                     }
@@ -1183,16 +1187,30 @@ const STREAM_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15
 /// The most events one write of a stream carries.
 const EVENTS_PER_WRITE: usize = 256;
 
-/// Events as one write: each event's text is shared by every stream that writes it.
-fn sse_chunk(events: &[std::sync::Arc<super::events::LiveEvent>]) -> bytes::Bytes {
+/// Events as one write: each event's text is shared by every stream that writes it. A screen
+/// key's stream writes each as a screen sees it ([`super::events::for_screen`]); `None` when
+/// none of them is for a screen.
+fn sse_chunk(
+    events: &[std::sync::Arc<super::events::LiveEvent>],
+    screen: bool,
+) -> Option<bytes::Bytes> {
+    let text = |e: &super::events::LiveEvent| {
+        if screen {
+            e.screen_sse().cloned()
+        } else {
+            Some(e.sse().clone())
+        }
+    };
     match events {
-        [one] => one.sse().clone(),
+        [one] => text(one),
         many => {
-            let mut text = bytes::BytesMut::new();
+            let mut out = bytes::BytesMut::new();
             for e in many {
-                text.extend_from_slice(e.sse());
+                if let Some(t) = text(e) {
+                    out.extend_from_slice(&t);
+                }
             }
-            text.freeze()
+            (!out.is_empty()).then(|| out.freeze())
         }
     }
 }
@@ -1220,7 +1238,7 @@ struct StreamWatch {
     state: AppState,
     activity_id: i64,
     credential: StreamCredential,
-    _slot: super::events::StreamSlot,
+    _slot: crate::http::open_counts::OpenSlot,
     next_check: tokio::time::Instant,
     recheck: std::time::Duration,
     /// When the stream next says something if no event comes first.

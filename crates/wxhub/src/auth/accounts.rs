@@ -175,13 +175,39 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    pub fn new(config: &ConsoleConfig) -> LoginThrottle {
+    /// `memory_kib`: argon2's memory for new passwords (`auth.argon2_memory_kib`), so that the
+    /// dummy costs what a real account's check costs.
+    pub fn new(config: &ConsoleConfig, memory_kib: u32) -> LoginThrottle {
         let window = Duration::from_secs(config.login_failure_window_secs);
         LoginThrottle {
             by_account: Throttle::new(config.max_login_failures_per_account, window),
             by_address: Throttle::new(config.max_login_failures_per_address, window),
-            dummy_hash: super::secrets::hash("not a password of anyone", 1024).unwrap_or_default(),
+            dummy_hash: super::secrets::hash("not a password of anyone", memory_kib)
+                .unwrap_or_default(),
         }
+    }
+
+    /// Counts an attempt for the account and the address before it is checked; `false` (and
+    /// nothing counted) when either is at its limit.
+    fn try_attempt(&self, account_key: &str, address: &str) -> bool {
+        if !self.by_account.try_attempt(account_key) {
+            return false;
+        }
+        if !self.by_address.try_attempt(address) {
+            self.by_account.forgive(account_key);
+            return false;
+        }
+        true
+    }
+
+    /// What an unknown username is checked against (its parameters are the real ones').
+    pub fn dummy_hash(&self) -> &str {
+        &self.dummy_hash
+    }
+
+    fn forgive(&self, account_key: &str, address: &str) {
+        self.by_account.forgive(account_key);
+        self.by_address.forgive(address);
     }
 }
 
@@ -197,7 +223,9 @@ fn too_many() -> Error {
 }
 
 /// Checks a username and password and opens a session. Wrong username and wrong password
-/// answer alike; past the limits (per account, per address) every attempt waits.
+/// answer alike; past the limits (per account, per address) every attempt waits. Each attempt
+/// is counted before its password is checked (and forgiven when it succeeds), so parallel
+/// guesses get no more checks than the limit.
 pub async fn login(
     store: &Store,
     config: &ConsoleConfig,
@@ -208,7 +236,7 @@ pub async fn login(
 ) -> Result<Opened> {
     let username = username.trim();
     let account_key = username.to_lowercase();
-    if throttle.by_account.is_blocked(&account_key) || throttle.by_address.is_blocked(address) {
+    if !throttle.try_attempt(&account_key, address) {
         return Err(too_many());
     }
     let row = sql::by_username(store, username)
@@ -222,11 +250,10 @@ pub async fn login(
         .await
         .map_err(Error::internal)?;
     let Some(row) = row.filter(|_| good) else {
-        throttle.by_account.record_failure(&account_key);
-        throttle.by_address.record_failure(address);
         tracing::warn!(username = ?username, address, "console login refused");
         return Err(Error::Unauthorized("用户名或密码错误".into()));
     };
+    throttle.forgive(&account_key, address);
     let account = Account::try_from(&row)?;
     let session_id = random_token::<32>();
     let csrf_token = random_token::<32>();

@@ -27,6 +27,36 @@ impl Throttle {
         matches!(failures.get(key), Some((n, since)) if *n >= self.limit && since.elapsed() < self.window)
     }
 
+    /// Counts one attempt now, before it is checked, unless `key` is already at the limit
+    /// (then `false`, and nothing is counted). Checked and counted under one lock, so that
+    /// parallel attempts cannot all pass the check before any is counted.
+    pub fn try_attempt(&self, key: &str) -> bool {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        if failures.len() >= MAX_TRACKED {
+            let window = self.window;
+            failures.retain(|_, (_, since)| since.elapsed() < window);
+        }
+        let entry = failures
+            .entry(key.to_string())
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.window {
+            *entry = (0, Instant::now());
+        }
+        if entry.0 >= self.limit {
+            return false;
+        }
+        entry.0 += 1;
+        true
+    }
+
+    /// Takes back an attempt [`Throttle::try_attempt`] counted (it succeeded).
+    pub fn forgive(&self, key: &str) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        if let Some(entry) = failures.get_mut(key) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+
     pub fn record_failure(&self, key: &str) {
         let mut failures = self.failures.lock().expect("throttle lock");
         if failures.len() >= MAX_TRACKED {
@@ -57,5 +87,18 @@ mod tests {
         assert!(!t.is_blocked("b"));
         std::thread::sleep(Duration::from_millis(60));
         assert!(!t.is_blocked("a"));
+    }
+
+    #[test]
+    fn attempts_count_before_they_are_checked_and_successes_are_forgiven() {
+        let t = Throttle::new(3, Duration::from_secs(3600));
+        assert!(t.try_attempt("a"));
+        assert!(t.try_attempt("a"));
+        t.forgive("a");
+        assert!(t.try_attempt("a"));
+        assert!(t.try_attempt("a"));
+        assert!(!t.try_attempt("a"), "the limit: three counted");
+        assert!(t.is_blocked("a"));
+        assert!(t.try_attempt("b"));
     }
 }

@@ -109,6 +109,13 @@ pub fn request_address(
     }
 }
 
+/// Whether the request's TCP peer is a trusted proxy, whose X-Forwarded-* headers are believed
+/// (never for a request that came over no socket).
+pub fn from_trusted_proxy(ext: &axum::http::Extensions, trusted: &[Network]) -> bool {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|c| trusted.iter().any(|n| n.contains(c.0.ip())))
+}
+
 /// The request's client address (see [`request_address`]), as a handler argument.
 pub struct ClientAddress(pub String);
 

@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod metrics;
 pub mod middleware;
 pub mod multipart;
+pub mod open_counts;
 pub mod openapi;
 pub mod ops;
 pub mod params;
@@ -235,21 +236,41 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     }
 }
 
-/// The origin the request reached: its scheme (`X-Forwarded-Proto: https`, else http) and its
-/// `Host`; `None` without a usable Host.
-pub fn request_origin(headers: &axum::http::HeaderMap) -> Option<String> {
+/// The origin the request reached: its scheme and its `Host`; `None` without a usable Host.
+/// The scheme is https when a trusted proxy (`trusted_proxies`) says so with
+/// `X-Forwarded-Proto: https`; anyone else's X-Forwarded-Proto is ignored.
+pub fn request_origin(
+    state: &crate::AppState,
+    ext: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+) -> Option<String> {
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))?;
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
+    let forwarded_https = client_ip::from_trusted_proxy(ext, &state.trusted_proxies)
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            == Some("https");
+    let scheme = if forwarded_https { "https" } else { "http" };
     Some(format!("{scheme}://{host}"))
+}
+
+/// Where wxhub's own pages live, for links that carry a token or a signature: the configured
+/// `public_base_url`, else the origin the request reached ([`request_origin`]) — the same base
+/// the OAuth callback is built on, so that a forged Host can never take a token elsewhere
+/// than the callback went.
+pub fn page_base(
+    state: &crate::AppState,
+    ext: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+) -> Option<String> {
+    let configured = state.config.public_base_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return Some(configured.to_string());
+    }
+    request_origin(state, ext, headers)
 }
 
 /// This server's public address as people reach it: `public_base_url`, or (when that is not

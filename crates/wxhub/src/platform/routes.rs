@@ -556,6 +556,7 @@ fn redirect(location: &str) -> axum::response::Response {
 /// and host, with the gateway prefix the request came through.
 pub(crate) fn callback_url(
     state: &AppState,
+    ext: &axum::http::Extensions,
     headers: &axum::http::HeaderMap,
     path: &str,
 ) -> Result<String> {
@@ -563,7 +564,7 @@ pub(crate) fn callback_url(
         .strip_suffix("/wx/api/fans/authInfo")
         .unwrap_or_default();
     let base = if state.config.public_base_url.is_empty() {
-        let origin = crate::http::request_origin(headers)
+        let origin = crate::http::request_origin(state, ext, headers)
             .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
         format!("{origin}{prefix}")
     } else {
@@ -611,7 +612,7 @@ pub async fn auth_info(
             .portid
             .ok_or_else(|| Error::bad_request("缺少参数 portid"))?;
         count_oauth_start(&state, &ext, &headers)?;
-        let callback = callback_url(&state, &headers, uri.path())?;
+        let callback = callback_url(&state, &ext, &headers, uri.path())?;
         super::oauth::start(
             &oauth_context(&state),
             port_id,

@@ -176,6 +176,83 @@ async fn an_activity_uses_its_own_port_else_the_orgs_default_else_its_only_one()
     assert_eq!(org.json()["result"]["defaultPortId"], 0);
 }
 
+/// The page WeChat's authorisation brings the browser back to (with the user token in its
+/// fragment), as stored with the state.
+async fn stored_target(app: &TestApp) -> String {
+    sqlx::query_scalar("SELECT redirect_path FROM oauth_states ORDER BY created_at DESC LIMIT 1")
+        .fetch_one(app.state.store.reader())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_token_goes_to_the_public_address_whatever_host_the_request_names() {
+    let app = TestApp::with(|c| c.public_base_url = "https://wxhub.example.com/mp".into()).await;
+    let org_id = app.org("会务公司").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let port = app.port("wx1111111111111111").await;
+    app.grant(org_id, port).await;
+    let id = app
+        .activity(&org, "signin", json!({"activity_name": "签到"}))
+        .await;
+    let resp = app
+        .send(
+            axum::http::Request::builder()
+                .uri(format!("/h5/{id}/enter"))
+                .header("host", "evil.test")
+                .header("x-forwarded-proto", "https")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FOUND, "{}", resp.text);
+    let location = resp.headers["location"].to_str().unwrap();
+    assert!(
+        location.contains(
+            "redirect_uri=https%3A%2F%2Fwxhub.example.com%2Fmp%2Fwx%2Fapi%2Ffans%2FauthCallback"
+        ),
+        "{location}"
+    );
+    assert_eq!(
+        stored_target(&app).await,
+        format!("https://wxhub.example.com/mp/h5/{id}")
+    );
+    assert!(!location.contains("evil.test"));
+}
+
+#[tokio::test]
+async fn without_a_public_address_the_token_follows_the_callbacks_own_origin() {
+    let c = ctx().await;
+    let port = c.app.port("wx1111111111111111").await;
+    c.app.grant(c.org_id, port).await;
+    let id = c
+        .app
+        .activity(&c.org, "signin", json!({"activity_name": "签到"}))
+        .await;
+    // An untrusted X-Forwarded-Proto changes nothing: the callback and the page are one origin.
+    let resp = c
+        .app
+        .send(
+            axum::http::Request::builder()
+                .uri(format!("/h5/{id}/enter"))
+                .header("host", "wxhub.test")
+                .header("x-forwarded-proto", "https")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FOUND, "{}", resp.text);
+    let location = resp.headers["location"].to_str().unwrap();
+    assert!(
+        location.contains("redirect_uri=http%3A%2F%2Fwxhub.test%2Fwx%2Fapi%2Ffans%2FauthCallback"),
+        "{location}"
+    );
+    assert_eq!(
+        stored_target(&c.app).await,
+        format!("http://wxhub.test/h5/{id}")
+    );
+}
+
 #[tokio::test]
 async fn collecting_the_name_enters_silently_otherwise_with_the_profile() {
     let c = ctx().await;
@@ -500,9 +577,64 @@ async fn the_jssdk_signature_signs_allowed_pages_with_one_ticket() {
         format!("http://wxhub.test/h5/{id}0"),
         format!("http://other.test/h5/{id}"),
         "http://wxhub.test/console".to_string(),
+        format!("http://wxhub.test/h5/{id}/../../console"),
+        format!("http://wxhub.test/h5/{id}/%2e%2e/%2e%2e/console"),
+        format!("https://wxhub.test/h5/{id}"),
     ] {
         let resp = own(&url).await;
         assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{url}");
         assert_eq!(resp.json(), activity_error("url 不是本活动的页面"));
+    }
+    // X-Forwarded-Proto from a peer that is not a trusted proxy does not make the page https.
+    let url: String =
+        url::form_urlencoded::byte_serialize(format!("https://wxhub.test/h5/{id}").as_bytes())
+            .collect();
+    let resp = app
+        .send(
+            axum::http::Request::builder()
+                .uri(format!("/h5/{id}/jssdk?url={url}"))
+                .header("host", "wxhub.test")
+                .header("x-forwarded-proto", "https")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+    // With a public address, only pages under it are signed, whatever the Host.
+    let public = TestApp::with(|c| {
+        c.wechat.api_base = sim_base.clone();
+        c.public_base_url = "https://wxhub.example.com".into();
+    })
+    .await;
+    let org_id = public.org("会务公司").await;
+    let org = public
+        .token(&public.client("org", Some(org_id)).await)
+        .await;
+    let port = public.port(APP).await;
+    public.grant(org_id, port).await;
+    let id = public
+        .activity(&org, "signin", json!({"activity_name": "客户大会签到"}))
+        .await;
+    for (url, status) in [
+        (
+            format!("https://wxhub.example.com/h5/{id}?from=timeline"),
+            StatusCode::OK,
+        ),
+        (
+            format!("http://wxhub.test/h5/{id}"),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(url.as_bytes()).collect();
+        let resp = public
+            .send(
+                axum::http::Request::builder()
+                    .uri(format!("/h5/{id}/jssdk?url={encoded}"))
+                    .header("host", "wxhub.test")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status, status, "{url}: {}", resp.text);
     }
 }

@@ -389,26 +389,35 @@ async fn without_a_public_base_the_callback_follows_the_request() {
     let c = ctx().await;
     let mut config = c.app.config.clone();
     config.public_base_url = String::new();
+    config.trusted_proxies = vec!["10.0.0.0/8".into()];
     let app = wxhub::build_state(config).await.unwrap();
     let router = wxhub::http::router(app);
     use tower::ServiceExt;
-    let req = axum::http::Request::get(format!(
-        "/mpwechat/wx/api/fans/authInfo?portid={}&redirectPath=http://mem.360lj.com/",
-        c.port_id
-    ))
-    .header("host", "mem.360lj.com")
-    .header("x-forwarded-proto", "https")
-    .body(axum::body::Body::empty())
-    .unwrap();
-    let resp = router.oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::FOUND);
-    let location = resp.headers()["location"].to_str().unwrap();
-    assert!(
-        location.contains(
-            "redirect_uri=https%3A%2F%2Fmem.360lj.com%2Fmpwechat%2Fwx%2Fapi%2Ffans%2FauthCallback"
-        ),
-        "{location}"
-    );
+    // X-Forwarded-Proto is believed from a trusted proxy only.
+    for (peer, scheme) in [("10.1.2.3", "https"), ("192.0.2.7", "http")] {
+        let mut req = axum::http::Request::get(format!(
+            "/mpwechat/wx/api/fans/authInfo?portid={}&redirectPath=http://mem.360lj.com/",
+            c.port_id
+        ))
+        .header("host", "mem.360lj.com")
+        .header("x-forwarded-proto", "https")
+        .body(axum::body::Body::empty())
+        .unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                peer.parse().unwrap(),
+                40000,
+            )));
+        let resp = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FOUND);
+        let location = resp.headers()["location"].to_str().unwrap();
+        assert!(
+            location.contains(&format!(
+                "redirect_uri={scheme}%3A%2F%2Fmem.360lj.com%2Fmpwechat%2Fwx%2Fapi%2Ffans%2FauthCallback"
+            )),
+            "{peer}: {location}"
+        );
+    }
 }
 
 #[tokio::test]

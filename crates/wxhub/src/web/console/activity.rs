@@ -581,6 +581,7 @@ pub async fn edit(
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
+    _gate: super::UploadGate,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let session = match super::require_session(&state, &headers).await {
@@ -589,7 +590,7 @@ pub async fn edit(
     };
     let result = async {
         let super::MultipartForm { fields, parts } =
-            super::multipart_form(&headers, &session, body)?;
+            super::multipart_form(&state, &headers, &session, body)?;
         let org_id = super::require_org_admin(&session, "修改活动")?;
         let row = activities::of_org(&state.store, org_id, None, id).await?;
         let field = |name: &str| {

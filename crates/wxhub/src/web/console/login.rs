@@ -72,7 +72,7 @@ pub async fn submit(
         Err(e) => return error_page(&e),
     };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if let Err(refused) = check_csrf(&headers, &expected, form.csrf.as_deref()) {
+    if let Err(refused) = check_csrf(&state, &headers, &expected, form.csrf.as_deref()) {
         return error_page(&refused);
     }
     let address = crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies);

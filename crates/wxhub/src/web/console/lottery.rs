@@ -588,6 +588,7 @@ pub async fn import(
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
+    _gate: super::UploadGate,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let session = match super::require_session(&state, &headers).await {
@@ -595,7 +596,7 @@ pub async fn import(
         Err(to_login) => return to_login,
     };
     let result = async {
-        let file = super::uploaded_file(&headers, &session, body)?;
+        let file = super::uploaded_file(&state, &headers, &session, body)?;
         super::require_org_admin(&session, "导入抽奖名单")?;
         let row = lottery_of(&state, &session, id).await?;
         let _permit = crate::activity::xlsx::import_permit(&state.imports)?;

@@ -213,6 +213,7 @@ pub async fn import(
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
+    _gate: super::UploadGate,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let session = match require_session(&state, &headers).await {
@@ -220,7 +221,7 @@ pub async fn import(
         Err(to_login) => return to_login,
     };
     let result = async {
-        let file = super::uploaded_file(&headers, &session, body)?;
+        let file = super::uploaded_file(&state, &headers, &session, body)?;
         let org_id = super::require_org_admin(&session, WHAT)?;
         let _permit = crate::activity::xlsx::import_permit(&state.imports)?;
         let report =

@@ -180,23 +180,42 @@ pub async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<Se
     }
 }
 
-/// A state-changing request must come from our own pages: its Origin (when the browser sends
-/// one) is this server's, and its form carries the expected CSRF token. Refused: 403.
-pub fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> Result<(), Error> {
-    let refused = || Error::Forbidden("页面已过期或请求来源无效,请刷新页面后重试".into());
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let origin_host = origin
-            .split_once("://")
-            .map(|(_, rest)| rest.trim_end_matches('/'))
-            .unwrap_or_default();
-        if host.is_empty() || origin_host != host {
-            return Err(refused());
-        }
+fn refused() -> Error {
+    Error::Forbidden("页面已过期或请求来源无效,请刷新页面后重试".into())
+}
+
+/// The request's Origin, when the browser sends one, must be this server's: the Host it
+/// reached, with the scheme the console is served over (https when `public_base_url` is
+/// https, as the session cookie is then Secure; http otherwise). Refused: 403.
+pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), Error> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let scheme = if state.config.public_base_url.starts_with("https://") {
+        "https"
+    } else {
+        "http"
+    };
+    if host.is_empty() || origin.trim_end_matches('/') != format!("{scheme}://{host}") {
+        return Err(refused());
     }
+    Ok(())
+}
+
+/// A state-changing request must come from our own pages: its Origin (when the browser sends
+/// one) is this server's ([`check_origin`]), and its form carries the expected CSRF token.
+/// Refused: 403.
+pub fn check_csrf(
+    state: &AppState,
+    headers: &HeaderMap,
+    expected: &str,
+    given: Option<&str>,
+) -> Result<(), Error> {
+    check_origin(state, headers)?;
     match given {
         Some(token)
             if !expected.is_empty()
@@ -240,8 +259,46 @@ pub async fn signed_post<F: CsrfField>(
 ) -> Result<(Session, F), Response> {
     let session = require_session(state, headers).await?;
     let crate::http::params::Params(form) = form.map_err(|e| error_page(&e))?;
-    check_csrf(headers, &session.csrf_token, form.csrf()).map_err(|e| error_page(&e))?;
+    check_csrf(state, headers, &session.csrf_token, form.csrf()).map_err(|e| error_page(&e))?;
     Ok((session, form))
+}
+
+/// Large bodies (imports, images) one address may be sending at once.
+pub const UPLOADS_PER_ADDRESS: usize = 2;
+
+/// Stands before the body of a console upload (an import, an edit with images), whose body
+/// limit is raised: nothing of the body is read until the request has a live session and
+/// (when the browser sends one) this server's Origin, and the address has a place among its
+/// [`UPLOADS_PER_ADDRESS`] large bodies (else 429). The CSRF token, inside the body, is
+/// checked after. Put it before the body among a handler's arguments.
+pub struct UploadGate {
+    _slot: crate::http::open_counts::OpenSlot,
+}
+
+impl axum::extract::FromRequestParts<AppState> for UploadGate {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        require_session(state, &parts.headers).await?;
+        check_origin(state, &parts.headers).map_err(|e| error_page(&e))?;
+        let address = crate::http::client_ip::request_address(
+            &parts.extensions,
+            &parts.headers,
+            &state.trusted_proxies,
+        );
+        let slot = state
+            .uploads
+            .take(address, UPLOADS_PER_ADDRESS)
+            .ok_or_else(|| {
+                error_page(&Error::TooManyRequests(
+                    "同时上传的文件过多,请等前面的上传完成后再试".into(),
+                ))
+            })?;
+        Ok(UploadGate { _slot: slot })
+    }
 }
 
 /// A posted multipart form: its text fields, and all its parts (files among them).
@@ -252,6 +309,7 @@ pub struct MultipartForm {
 
 /// A multipart form of a signed-in page: its CSRF field checked against the session.
 pub fn multipart_form(
+    state: &AppState,
     headers: &HeaderMap,
     session: &Session,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
@@ -264,17 +322,18 @@ pub fn multipart_form(
         .iter()
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
-    check_csrf(headers, &session.csrf_token, csrf)?;
+    check_csrf(state, headers, &session.csrf_token, csrf)?;
     Ok(MultipartForm { fields, parts })
 }
 
 /// A multipart form with a file (an .xlsx import): its CSRF field checked, then the file.
 pub fn uploaded_file(
+    state: &AppState,
     headers: &HeaderMap,
     session: &Session,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<axum::body::Bytes, Error> {
-    multipart_form(headers, session, body)?
+    multipart_form(state, headers, session, body)?
         .parts
         .into_iter()
         .find(|p| p.filename.is_some())

@@ -160,9 +160,13 @@ pub async fn enter(
         Some("userinfo") => wechat::Scope::UserInfo,
         _ => scope_for(&row),
     };
-    let target = url::Url::parse(&format!("{}/h5/{}", page_origin(&headers), row.id))
+    // Where the token goes: wxhub's own page at its public address (the callback's base),
+    // never a host the request named.
+    let base = crate::http::page_base(&state, &ext, &headers)
+        .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
+    let target = url::Url::parse(&format!("{base}/h5/{}", row.id))
         .map_err(|_| Error::bad_request("缺少 Host 请求头"))?;
-    let callback = crate::platform::routes::callback_url(&state, &headers, "")?;
+    let callback = crate::platform::routes::callback_url(&state, &ext, &headers, "")?;
     let ctx = crate::platform::routes::oauth_context(&state);
     let (location, oauth_state) =
         crate::platform::oauth::start_to(&ctx, &port, target, scope, &callback).await?;
@@ -171,11 +175,6 @@ pub async fn enter(
         &location,
         &oauth_state,
     ))
-}
-
-/// This page's origin as the browser reached it (`http://localhost` without a Host).
-fn page_origin(headers: &HeaderMap) -> String {
-    crate::http::request_origin(headers).unwrap_or_else(|| "http://localhost".into())
 }
 
 /// `GET /h5/{id}/qr.svg`: the QR code of the page (at wxhub's public address, as the screens'
@@ -216,21 +215,23 @@ pub struct PageJsSdk {
 }
 
 /// `GET /h5/{id}/jssdk?url=`: `wx.config`'s signature for this activity's page at `url` (one
-/// of wxhub's own `/h5/{id}` pages on the host the browser reached), signed with the
-/// activity's official account, and the share card the page sets: the activity's name, an
-/// invitation in words, the page's link and the logo.
+/// of wxhub's own `/h5/{id}` pages under its public address, see [`crate::http::page_base`]),
+/// signed with the activity's official account, and the share card the page sets: the
+/// activity's name, an invitation in words, the page's link and the logo.
 pub async fn jssdk(
     State(state): State<AppState>,
+    ext: axum::http::Extensions,
     headers: HeaderMap,
     PathParam(id): PathParam<String>,
     query: Result<Params<JsSdkQuery>, Error>,
 ) -> Result<Response, Error> {
     let row = activity_of(&state, &id).await?;
     let url = query.map(|Params(q)| q.url).unwrap_or_default();
-    let page = format!("{}/h5/{}", page_origin(&headers), row.id);
+    let base = crate::http::page_base(&state, &ext, &headers)
+        .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
+    let page = format!("{base}/h5/{}", row.id);
     let url = url.split('#').next().unwrap_or_default();
-    let rest = url.strip_prefix(&page);
-    if !rest.is_some_and(|r| r.is_empty() || r.starts_with('?') || r.starts_with('/')) {
+    if !is_page_of(&page, url) {
         return Err(Error::bad_request("url 不是本活动的页面"));
     }
     let port = activities::port_of(&state.store, &row)
@@ -252,4 +253,44 @@ pub async fn jssdk(
         },
     })
     .into_response())
+}
+
+/// Whether `url` is the page `page` or one below it (`?query` allowed), written as a browser
+/// writes its own address: no `..` or `.` segments, nothing a parser would rewrite.
+fn is_page_of(page: &str, url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    if parsed.as_str() != url || parsed.fragment().is_some() {
+        return false;
+    }
+    url.strip_prefix(page)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('?') || rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_page_itself_or_below_is_signed() {
+        let page = "http://wxhub.test/h5/7";
+        for good in [
+            "http://wxhub.test/h5/7",
+            "http://wxhub.test/h5/7?a=1&b=%E4%B8%AD",
+            "http://wxhub.test/h5/7/verify",
+        ] {
+            assert!(super::is_page_of(page, good), "{good}");
+        }
+        for bad in [
+            "http://wxhub.test/h5/70",
+            "http://wxhub.test/h5/7/../../console",
+            "http://wxhub.test/h5/7/./x",
+            "http://wxhub.test/h5/7/%2e%2e/x",
+            "http://evil.test/h5/7",
+            "https://wxhub.test/h5/7",
+            "http://wxhub.test/h5/7 x",
+            "",
+        ] {
+            assert!(!super::is_page_of(page, bad), "{bad}");
+        }
+    }
 }

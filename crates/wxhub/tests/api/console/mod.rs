@@ -10,6 +10,7 @@ mod lottery;
 mod people;
 mod platform;
 mod rehearsal;
+mod security;
 mod users;
 mod wall;
 

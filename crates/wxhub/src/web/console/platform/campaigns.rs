@@ -251,13 +251,14 @@ pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
+    _gate: super::super::UploadGate,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let session = match super::platform_session(&state, &headers).await {
         Ok(s) => s,
         Err(page) => return page,
     };
-    let posted = match super::super::multipart_form(&headers, &session, body) {
+    let posted = match super::super::multipart_form(&state, &headers, &session, body) {
         Ok(p) => p,
         Err(e) => return error_page(&e),
     };
