@@ -143,12 +143,16 @@ pub struct Scanned<'a> {
     pub open_id: &'a str,
     /// From the subscriber info, looked up before (None when WeChat gave none).
     pub union_id: Option<&'a str>,
+    /// The ticket of the code scanned (WeChat's `Ticket`): every code of an activity has the
+    /// same scene, so only the ticket tells the current code from one it replaced.
+    pub ticket: Option<&'a str>,
     /// wxhub's public base, for the link to the H5 form.
     pub base: &'a str,
 }
 
 /// Signs in the person who scanned the code of `activity_id` and answers the reply's text;
-/// `None` when the scene is not a live code of this port (nothing to say). The person is the
+/// `None` when the scene is not a code of this port (nothing to say). A code that was
+/// replaced (its ticket is not the current code's) signs nobody in and says so. The person is the
 /// unified user of their fan (made from the unionid when new), joined as H5's userInfo joins
 /// them, so the activity's rules hold: a closed activity or someone off the roster is told
 /// so, and an activity that still needs a name or phone gets a link to its H5 form.
@@ -156,6 +160,12 @@ pub async fn sign_in(state: &AppState, s: &Scanned<'_>, activity_id: i64) -> Opt
     let code = sql::get(&state.store, activity_id).await.ok()??;
     if code.port_id != s.port.id {
         return None;
+    }
+    let current = s
+        .ticket
+        .is_some_and(|t| crate::crypto::constant_time_eq(t.as_bytes(), code.ticket.as_bytes()));
+    if !current {
+        return Some(REPLACED.into());
     }
     let activity = activities_sql::get(&state.store, activity_id)
         .await
@@ -216,6 +226,8 @@ pub async fn sign_in(state: &AppState, s: &Scanned<'_>, activity_id: i64) -> Opt
         }
     }
 }
+
+const REPLACED: &str = "这个签到二维码已更换,请扫描现场大屏上的最新二维码";
 
 fn failed() -> String {
     "签到暂时没有成功,请稍后再扫一次,或到签到台签到".into()

@@ -132,12 +132,16 @@ pub async fn receive(
     }
     // A scan of an activity's sign-in code (a follower's SCAN, or a new follower's subscribe
     // from the code).
-    let scanned_activity = match &message.kind {
-        MessageKind::Event(Event::Scan { scene, .. })
+    let (scanned_activity, scanned_ticket) = match &message.kind {
+        MessageKind::Event(Event::Scan { scene, ticket })
         | MessageKind::Event(Event::Subscribe {
-            scene: Some(scene), ..
-        }) => crate::activity::scan::activity_of_scene(scene),
-        _ => None,
+            scene: Some(scene),
+            ticket,
+        }) => (
+            crate::activity::scan::activity_of_scene(scene),
+            ticket.as_deref(),
+        ),
+        _ => (None, None),
     };
     let scan_needs_user = match scanned_activity {
         Some(_) => crate::store::fans::by_open_id(store, &port.app_id, &message.from_user)
@@ -244,6 +248,7 @@ pub async fn receive(
         port: &port,
         open_id: &message.from_user,
         union_id: union_id.as_deref(),
+        ticket: scanned_ticket,
         base,
     };
     match crate::activity::scan::sign_in(state, &scanned, activity_id).await {

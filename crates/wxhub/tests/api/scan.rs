@@ -404,3 +404,27 @@ async fn codes_are_made_for_signin_activities_with_a_port_and_last_until_closing
     assert_eq!(resp.status, StatusCode::NOT_FOUND);
     let _ = c.org_id;
 }
+
+#[tokio::test]
+async fn a_replaced_code_signs_nobody_in() {
+    let c = ctx(false).await;
+    c.sim.add_user(
+        APP_ID,
+        person("oFollower", Some("oUnionFollower00000000000001"), true),
+    );
+    let id = c.signin(json!({"activity_name": "2026 客户大会"})).await;
+    assert_eq!(c.code(id, json!({})).await.status, StatusCode::OK);
+    let old = c.ticket(id).await;
+    // The code is replaced (a new one printed): the old one has the same scene.
+    assert_eq!(c.code(id, json!({})).await.status, StatusCode::OK);
+    assert_ne!(c.ticket(id).await, old);
+    c.sim.advance_clock(1);
+    let result = c.sim.scan(APP_ID, "oFollower", &old, 1).await.unwrap();
+    let text = reply_text(&result.deliveries[0].body, "oFollower");
+    assert_eq!(text, "这个签到二维码已更换,请扫描现场大屏上的最新二维码");
+    assert_eq!(c.counts(id).await, json!({"joined": 0, "signed_in": 0}));
+    // The current code signs in.
+    let answers = c.scan(id, "oFollower", 1).await;
+    assert!(reply_text(&answers[0], "oFollower").starts_with("签到成功!"));
+    assert_eq!(c.counts(id).await, json!({"joined": 1, "signed_in": 1}));
+}

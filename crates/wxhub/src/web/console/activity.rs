@@ -685,6 +685,7 @@ pub async fn edit(
 pub async fn export(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Response {
     let session = match super::require_session(&state, &headers).await {
@@ -695,6 +696,17 @@ pub async fn export(
         let org_id = super::require_org_admin(&session, "导出成员(含完整手机号)")?;
         let row = activities::of_org(&state.store, org_id, None, id).await?;
         let bytes = members::export(&state.store, &state.secrets, row.id, &state.tz).await?;
+        let object = format!("活动 {id}");
+        super::audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            "activity.export",
+            &object,
+            "",
+        )
+        .await;
         Ok::<_, Error>(crate::activity::xlsx::download(
             &format!("activity_{id}_members.xlsx"),
             bytes,

@@ -4,7 +4,7 @@
 
 use super::{error_page, Frame};
 use crate::admin::Page;
-use crate::auth::accounts::{Role, Session};
+use crate::auth::accounts::{Account, Role, Session};
 use crate::error::Error;
 use crate::http::params::Params;
 use crate::store::console_audit::{self as sql, AuditRow};
@@ -26,20 +26,76 @@ pub async fn record(
     object: &str,
     detail: &str,
 ) {
-    let row = AuditRow {
-        account_id: session.account.id,
-        username: session.account.username.clone(),
+    record_for(
+        state,
+        &session.account,
+        address,
         org_id,
-        action: action.to_string(),
-        object: object.to_string(),
-        detail: detail.chars().take(500).collect(),
-        address: address.to_string(),
-        at: crate::time::now_ms(),
-        ..Default::default()
-    };
+        action,
+        object,
+        detail,
+    )
+    .await;
+}
+
+/// [`record`] for an account without its session (the login that opens it).
+pub async fn record_for(
+    state: &AppState,
+    account: &Account,
+    address: &str,
+    org_id: Option<i64>,
+    action: &str,
+    object: &str,
+    detail: &str,
+) {
+    write(
+        state,
+        AuditRow {
+            account_id: account.id,
+            username: account.username.clone(),
+            org_id,
+            action: action.to_string(),
+            object: object.to_string(),
+            detail: detail.chars().take(500).collect(),
+            address: address.to_string(),
+            at: crate::time::now_ms(),
+            ..Default::default()
+        },
+    )
+    .await;
+}
+
+async fn write(state: &AppState, row: AuditRow) {
     if let Err(e) = sql::insert(&state.store, &row).await {
-        tracing::error!(error = %e, action, "could not write the console audit record");
+        tracing::error!(error = %e, action = row.action, "could not write the console audit record");
     }
+}
+
+/// Records a login that was checked and refused (no session to speak for it): under the
+/// account and org of the username when it exists (its org's admins see it), else under
+/// account 0 for platform admins, with the username as typed (cut to 64 characters).
+/// Attempts the throttle refused before checking are not recorded: they cost nothing.
+pub async fn record_refused_login(state: &AppState, username: &str, address: &str) {
+    let typed: String = username.trim().chars().take(64).collect();
+    let known = crate::store::accounts::by_username(&state.store, &typed)
+        .await
+        .ok()
+        .flatten();
+    write(
+        state,
+        AuditRow {
+            account_id: known.as_ref().map_or(0, |a| a.id),
+            username: typed,
+            org_id: known.as_ref().and_then(|a| a.org_id),
+            action: "account.login_failed".into(),
+            object: "控制台".into(),
+            detail: "用户名或密码错误".into(),
+            address: address.to_string(),
+            at: crate::time::now_ms(),
+            ..Default::default()
+        },
+    )
+    .await;
 }
 
 /// The words the record page shows for an action.
@@ -98,6 +154,14 @@ fn action_label(action: &str) -> &str {
         "account.disable" => "停用账号",
         "account.enable" => "启用账号",
         "account.password" => "重设账号密码",
+        "account.login" => "登录",
+        "account.login_failed" => "登录失败",
+        "account.logout" => "退出登录",
+        "activity.export" => "导出成员(含完整手机号)",
+        "roster.export" => "导出名单(含完整手机号)",
+        "lottery.export_participants" => "导出抽奖名单(含完整手机号)",
+        "lottery.export_winners" => "导出中奖名单(含完整手机号)",
+        "campaign.report_export" => "导出群发报告(含完整手机号)",
         other => other,
     }
 }

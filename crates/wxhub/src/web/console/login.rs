@@ -3,6 +3,7 @@
 use super::{check_csrf, cookie, error_page, set_cookie, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::auth::accounts;
 use crate::error::Error;
+use crate::http::client_ip::ClientAddress;
 use crate::http::params::Params;
 use crate::web::assets;
 use crate::AppState;
@@ -87,6 +88,16 @@ pub async fn submit(
     .await
     {
         Ok(opened) => {
+            super::audit::record_for(
+                &state,
+                &opened.account,
+                &address,
+                opened.account.org_id,
+                "account.login",
+                "控制台",
+                "",
+            )
+            .await;
             let mut resp = Redirect::to("/console").into_response();
             let headers = resp.headers_mut();
             headers.append(
@@ -106,6 +117,7 @@ pub async fn submit(
         }
         // The form again, with the reason: a page like any other (200), not an error page.
         Err(e @ Error::Unauthorized(_)) => {
+            super::audit::record_refused_login(&state, &form.username, &address).await;
             login_page(&state, &form.username, Some(e.message()), StatusCode::OK)
         }
         Err(e) => error_page(&e),
@@ -128,6 +140,7 @@ impl super::CsrfField for LogoutForm {
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     form: Result<Params<LogoutForm>, Error>,
 ) -> Response {
     let (session, _) = match super::signed_post(&state, &headers, form).await {
@@ -137,6 +150,16 @@ pub async fn logout(
     if let Err(e) = accounts::logout(&state.store, &session).await {
         return error_page(&e);
     }
+    super::audit::record(
+        &state,
+        &session,
+        &address,
+        session.account.org_id,
+        "account.logout",
+        "控制台",
+        "",
+    )
+    .await;
     let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,

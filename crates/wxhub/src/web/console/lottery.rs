@@ -642,6 +642,7 @@ pub async fn import(
 pub async fn export(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     PathParam((id, what)): PathParam<(i64, String)>,
 ) -> Response {
     let session = match super::require_session(&state, &headers).await {
@@ -649,7 +650,7 @@ pub async fn export(
         Err(to_login) => return to_login,
     };
     let result = async {
-        super::require_org_admin(&session, "导出(含完整手机号)")?;
+        let org_id = super::require_org_admin(&session, "导出(含完整手机号)")?;
         let row = lottery_of(&state, &session, id).await?;
         let (name, bytes) = match what.as_str() {
             "participants" => (
@@ -666,6 +667,24 @@ pub async fn export(
             ),
             _ => return Err(Error::not_found("页面不存在")),
         };
+        let action = match what.as_str() {
+            "participants" => Some("lottery.export_participants"),
+            "winners" => Some("lottery.export_winners"),
+            _ => None,
+        };
+        if let Some(action) = action {
+            let object = format!("活动 {id}");
+            super::audit::record(
+                &state,
+                &session,
+                &address,
+                Some(org_id),
+                action,
+                &object,
+                "",
+            )
+            .await;
+        }
         Ok(crate::activity::xlsx::download(&name, bytes))
     }
     .await;

@@ -370,6 +370,7 @@ pub async fn template(State(state): State<AppState>, headers: HeaderMap) -> Resp
 pub async fn export(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Response {
     let session = match require_session(&state, &headers).await {
@@ -378,7 +379,19 @@ pub async fn export(
     };
     let result = async {
         let org_id = super::require_org_admin(&session, WHAT)?;
-        meetings::export_roster(&state.store, &state.secrets, org_id, id).await
+        let bytes = meetings::export_roster(&state.store, &state.secrets, org_id, id).await?;
+        let object = format!("会议 {id}");
+        super::audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            "roster.export",
+            &object,
+            "",
+        )
+        .await;
+        Ok::<_, Error>(bytes)
     }
     .await;
     match result {

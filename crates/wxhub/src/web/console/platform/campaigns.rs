@@ -418,6 +418,7 @@ pub async fn progress(
 pub async fn report(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Response {
     let session = match super::platform_session(&state, &headers).await {
@@ -425,7 +426,20 @@ pub async fn report(
         Err(page) => return page,
     };
     match campaigns::report(&state, &caller(&session), id).await {
-        Ok(bytes) => crate::activity::xlsx::download(&format!("campaign_{id}_report.xlsx"), bytes),
+        Ok(bytes) => {
+            let object = format!("群发 {id}");
+            super::super::audit::record(
+                &state,
+                &session,
+                &address,
+                None,
+                "campaign.report_export",
+                &object,
+                "",
+            )
+            .await;
+            crate::activity::xlsx::download(&format!("campaign_{id}_report.xlsx"), bytes)
+        }
         Err(e) => error_page(&e),
     }
 }
