@@ -67,9 +67,9 @@
   // --- the activity API --------------------------------------------------------------------
 
   function api(method, path, payload) {
-    var url = '/activitys_for_wx/' + id + path + '?access_token=' + encodeURIComponent(token) +
-      '&access_type=user';
-    var init = { method: method, headers: {} };
+    // The token travels in a header, never in the URL (proxies log URLs).
+    var url = '/activitys_for_wx/' + id + path;
+    var init = { method: method, headers: { 'Authorization': 'Bearer ' + token } };
     if (payload) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(payload);

@@ -9,6 +9,14 @@ use utoipa::ToSchema;
 
 /// What an upload may decompress to, in all (a 100,000-row roster is about 10 MB of XML).
 const MAX_UNCOMPRESSED: u64 = 256 * 1024 * 1024;
+/// What the shared-string table may decompress to: calamine holds it whole in memory (a
+/// 100,000-row roster's names and phones are under 10 MB of it).
+const MAX_SHARED_STRINGS_BYTES: u64 = 24 * 1024 * 1024;
+/// What a worksheet may decompress to (read as a stream, but each cell whole).
+const MAX_SHEET_BYTES: u64 = 128 * 1024 * 1024;
+/// The longest text a cell may hold, in bytes of its XML: an import's cells are names,
+/// phones, numbers and tags.
+const MAX_CELL_TEXT_BYTES: usize = 32 * 1024;
 const MAX_ENTRIES: usize = 10_000;
 
 pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -54,10 +62,14 @@ pub fn read_rows(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>> {
     for i in shared_strings {
         let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
         check_shared_string_counts(entry)?;
+        let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
+        check_inflated(entry, MAX_SHARED_STRINGS_BYTES)?;
     }
     for i in sheets {
         let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
         check_dimension(entry)?;
+        let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
+        check_inflated(entry, MAX_SHEET_BYTES)?;
     }
     // calamine is third-party code reading hostile bytes: whatever it still panics on (the
     // fuzzer found a reversed dimension, now refused above) refuses the file instead of
@@ -127,6 +139,50 @@ fn read_cells(bytes: &[u8], max_rows: usize) -> Result<Vec<((u32, u32), String)>
         placed.push(((row, col), cell_text(&value)));
     }
     Ok(placed)
+}
+
+/// Reads a part through, decompressing it in 64 KiB steps and keeping none of it, before
+/// calamine holds any of it: refuses the part when it inflates beyond `max_bytes` (whatever
+/// its header declares) or when any text in it — the run between one `>` and the next `<` —
+/// is longer than [`MAX_CELL_TEXT_BYTES`]. A workbook of a few hundred KiB that inflates to one
+/// 240 MiB string so costs 64 KiB to refuse, not the string.
+fn check_inflated(entry: impl std::io::Read, max_bytes: u64) -> Result<()> {
+    use std::io::Read;
+    let mut entry = entry.take(max_bytes + 1);
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut total, mut run, mut in_text) = (0u64, 0usize, false);
+    loop {
+        let n = match entry.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Err(not_xlsx()),
+        };
+        total += n as u64;
+        if total > max_bytes {
+            return Err(Error::bad_request("表格解压后过大"));
+        }
+        for &b in &buf[..n] {
+            match b {
+                b'>' => {
+                    in_text = true;
+                    run = 0;
+                }
+                b'<' => in_text = false,
+                _ if in_text => {
+                    run += 1;
+                    if run > MAX_CELL_TEXT_BYTES {
+                        return Err(Error::bad_request(format!(
+                            "表格中有过长的文字(单元格最多 {} KB)",
+                            MAX_CELL_TEXT_BYTES / 1024
+                        )));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a sheet whose `<dimension ref="C9:A1"/>` ends before it starts (calamine subtracts
@@ -372,6 +428,79 @@ mod tests {
             rows[1][..2],
             ["张三".to_string(), "13145738791".to_string()]
         );
+    }
+
+    /// A workbook whose part `entry` is replaced by `head`, `fill` × `times`, `tail`, deflated
+    /// as it is written (the inflated part is never in memory here either).
+    fn with_part(entry: &str, head: &str, fill: &[u8], times: usize, tail: &str) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let valid = write(
+            "名单",
+            &["姓名", "手机号"],
+            vec![vec!["张三".into(), "13145738791".into()]].into_iter(),
+        )
+        .unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(valid)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(9))
+            .large_file(true);
+        for i in 0..archive.len() {
+            let mut file = archive.by_index(i).unwrap();
+            let name = file.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).unwrap();
+            out.start_file(name.as_str(), options).unwrap();
+            if name == entry {
+                out.write_all(head.as_bytes()).unwrap();
+                for _ in 0..times {
+                    out.write_all(fill).unwrap();
+                }
+                out.write_all(tail.as_bytes()).unwrap();
+            } else {
+                out.write_all(&bytes).unwrap();
+            }
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_small_workbook_with_one_huge_string_is_refused_unread() {
+        // One 240 MiB string in the shared-string table, under 1 MiB compressed.
+        let mib = vec![b'a'; 1024 * 1024];
+        let bytes = with_part(
+            "xl/sharedStrings.xml",
+            "<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"2\" uniqueCount=\"2\"><si><t>",
+            &mib,
+            240,
+            "</t></si><si><t>13145738791</t></si></sst>",
+        );
+        assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+        let e = read_rows(&bytes, 10).unwrap_err();
+        assert_eq!(e.message(), "表格中有过长的文字(单元格最多 32 KB)");
+
+        // Many short strings beyond what the table may inflate to.
+        let bytes = with_part(
+            "xl/sharedStrings.xml",
+            "<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"2\" uniqueCount=\"2\">",
+            b"<si><t>13145738791</t></si>",
+            1_000_000,
+            "</sst>",
+        );
+        let e = read_rows(&bytes, 10).unwrap_err();
+        assert_eq!(e.message(), "表格解压后过大");
+
+        // A cell's inline string in the sheet is held to the same length.
+        let bytes = with_part(
+            "xl/worksheets/sheet1.xml",
+            "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>",
+            &mib,
+            40,
+            "</t></is></c></row></sheetData></worksheet>",
+        );
+        let e = read_rows(&bytes, 10).unwrap_err();
+        assert_eq!(e.message(), "表格中有过长的文字(单元格最多 32 KB)");
     }
 
     #[test]

@@ -14,6 +14,11 @@ fn bearer(parts: &Parts) -> Option<&str> {
             return Some(v);
         }
     }
+    authorization_bearer(parts)
+}
+
+/// The token of `Authorization: Bearer …`.
+fn authorization_bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
         .get(header::AUTHORIZATION)
@@ -23,6 +28,7 @@ fn bearer(parts: &Parts) -> Option<&str> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
 /// A client of the marketing API (seed 001), by its `Sso-Token`.
@@ -85,7 +91,9 @@ impl FromRequestParts<AppState> for AdminClient {
 }
 
 /// A caller of the activity API (seed 000): `access_type=org` with an org-scoped client's
-/// token, or `access_type=user` with a user token from the OAuth redirect.
+/// token, or `access_type=user` with a user token from the OAuth redirect. The token comes in
+/// the query (or the body, see [`activity_token_from_body`]) as the seed has it, or in
+/// `Authorization: Bearer`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActivityCaller {
     Org { org_id: i64, client_id: String },
@@ -107,15 +115,30 @@ impl FromRequestParts<AppState> for ActivityCaller {
                 }
             }
         }
-        let token = token
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::Unauthorized("缺少访问凭证 access_token".into()))?;
-        let kind = kind.unwrap_or_default();
+        // The query's access_token, else `Authorization: Bearer` (kept out of the URL, and so
+        // out of proxies' access logs); with the header, access_type may be left out and is
+        // then the token's own kind.
+        let from_header = token.as_deref().is_none_or(str::is_empty);
+        let token = match token.filter(|t| !t.is_empty()) {
+            Some(t) => t,
+            None => authorization_bearer(parts)
+                .map(str::to_string)
+                .ok_or_else(|| Error::Unauthorized("缺少访问凭证 access_token".into()))?,
+        };
+        let principal = state.auth.authenticate(&token).await?;
+        let kind = match kind {
+            Some(k) => k,
+            None if from_header => match principal {
+                Principal::User { .. } => "user".into(),
+                Principal::Client { .. } => "org".into(),
+            },
+            None => String::new(),
+        };
         if kind != "org" && kind != "user" {
             return Err(Error::bad_request("access_type 只能是 org 或 user"));
         }
         let mismatch = || Error::Unauthorized("access_type 与凭证类型不符".into());
-        match (kind.as_str(), state.auth.authenticate(&token).await?) {
+        match (kind.as_str(), principal) {
             (
                 "org",
                 Principal::Client {
@@ -146,7 +169,7 @@ pub async fn activity_token_from_body(
     use axum::response::IntoResponse;
     let in_query = req.uri().query().is_some_and(|q| {
         url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "access_token" && !v.is_empty())
-    });
+    }) || req.headers().contains_key(header::AUTHORIZATION);
     let content_type = crate::http::params::content_type(req.headers());
     let lower = content_type.to_ascii_lowercase();
     let readable = lower.starts_with("application/json")

@@ -378,6 +378,77 @@ async fn a_member_reads_their_own_state() {
 }
 
 #[tokio::test]
+async fn the_activity_api_takes_its_token_in_an_authorization_header_too() {
+    let c = ctx().await;
+    let id = c
+        .app
+        .activity(&c.org, "message", json!({"activity_name": "留言"}))
+        .await;
+    let user = c.app.state.auth.mint_user_token("1001", "wxapp").unwrap();
+    let call = |method: Method, path: String, bearer: String, body: Option<Value>| {
+        let app = &c.app;
+        async move {
+            let mut req = axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", format!("Bearer {bearer}"));
+            let body = match body {
+                Some(b) => {
+                    req = req.header("content-type", "application/json");
+                    axum::body::Body::from(b.to_string())
+                }
+                None => axum::body::Body::empty(),
+            };
+            app.send(req.body(body).unwrap()).await
+        }
+    };
+    // access_type is the token's own kind when left out.
+    let resp = call(
+        Method::POST,
+        format!("/activitys_for_wx/{id}/wx/userInfo"),
+        user.clone(),
+        Some(json!({"member_nickname": "小林"})),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let resp = call(
+        Method::GET,
+        format!("/activitys_for_wx/{id}/wx/me"),
+        user.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(resp.json()["data"]["member_id"], "1001", "{}", resp.text);
+    assert_eq!(resp.json()["data"]["joined"], 1);
+    let resp = call(
+        Method::GET,
+        format!("/api/v3/activitys_for_wx/{id}/wx/me?member_id=1001"),
+        c.org.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(resp.json()["data"]["joined"], 1, "{}", resp.text);
+    // Named, it must agree with the token; a bad token is refused.
+    let resp = call(
+        Method::GET,
+        format!("/activitys_for_wx/{id}/wx/me?access_type=org"),
+        user.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(resp.json(), activity_error("access_type 与凭证类型不符"));
+    let resp = call(
+        Method::GET,
+        format!("/activitys_for_wx/{id}/wx/me"),
+        "nonsense".into(),
+        None,
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn the_verification_record_is_public_and_pages_refuse_in_words() {
     let c = ctx().await;
     let lottery = crate::browser::h5::lottery(&c.app, &c.org, 5, 2).await;
