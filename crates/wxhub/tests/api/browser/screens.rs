@@ -230,6 +230,20 @@ async fn the_lottery_stage_shows_exactly_the_published_winners() {
     assert!(problems.is_empty(), "{problems:?}");
 }
 
+/// Whether a message on the wall's stage can be seen: the element at the middle of its visible
+/// part is the message itself (not clipped away by a stage of no height, not covered).
+const SEEN_ON_STAGE: &str = "
+  var seen = false;
+  document.querySelectorAll('#stage .message').forEach(function (m) {
+    var r = m.getBoundingClientRect();
+    var left = Math.max(r.left, 0), right = Math.min(r.right, innerWidth);
+    var top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+    if (right - left < 1 || bottom - top < 1) return;
+    var at = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+    if (at && at.closest('.message') === m) seen = true;
+  });
+  return seen;";
+
 #[tokio::test]
 async fn the_message_wall_shows_pins_and_drops_removed_messages() {
     let c = crate::wall::ctx().await;
@@ -244,8 +258,10 @@ async fn the_message_wall_shows_pins_and_drops_removed_messages() {
     b.goto(&format!("{base}/screens/{}/wall?key={key}", c.id))
         .await;
     b.viewport(1920, 1080).await;
-    // A message from before the screen opened goes round; emoji as characters.
+    // A message from before the screen opened goes round; emoji as characters; and it is
+    // seen, not only present (no message pinned: the stage must still have its height).
     b.wait_for_text("大家好🙂").await;
+    b.wait_for_script(SEEN_ON_STAGE, json!(true)).await;
 
     let second = c.post("第二条留言").await.json()["data"]["message_id"]
         .as_i64()
@@ -266,6 +282,7 @@ async fn the_message_wall_shows_pins_and_drops_removed_messages() {
         c.post(text).await;
     }
     b.wait_for_text("讲得真好👍👍").await;
+    b.wait_for_script(SEEN_ON_STAGE, json!(true)).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     b.assert_fits("the message wall at 1920×1080").await;
     b.screenshot("screen-wall").await;
@@ -308,6 +325,15 @@ async fn the_message_wall_shows_pins_and_drops_removed_messages() {
     assert!(!b.text().await.contains("审核后才显示"));
     assert_eq!(c.act(held, "approve").await.status, StatusCode::OK);
     b.wait_for_text("审核后才显示").await;
+    b.wait_for_script(SEEN_ON_STAGE, json!(true)).await;
+    // Unpinned, the column still shows its messages.
+    assert_eq!(c.act(second, "unpin").await.status, StatusCode::OK);
+    b.wait_for_script(
+        "return document.getElementById('pinned').hidden",
+        json!(true),
+    )
+    .await;
+    b.wait_for_script(SEEN_ON_STAGE, json!(true)).await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     b.screenshot("screen-wall-column").await;
     assert_fits_everywhere(&b, "the message wall").await;
