@@ -131,7 +131,9 @@
       detail.textContent = '参与时间:' + m.join_time + '。开奖结果会显示在下方。';
     } else {
       title.textContent = '已加入互动';
-      detail.textContent = '你的留言审核通过后会出现在现场大屏上。';
+      detail.textContent = body.dataset.reviewed
+        ? '你的留言审核通过后会出现在现场大屏上。'
+        : '你的留言会立即出现在现场大屏上(不当内容会被撤下)。';
     }
     var who = m.member_real_name || m.member_nickname;
     if (who) { detail.textContent = who + ',' + detail.textContent; }

@@ -305,13 +305,9 @@ impl Template {
     }
 
     fn message(&self, r: &Claimed) -> wechat::TemplateMessage {
-        let name = if r.name.is_empty() {
-            &r.nickname
-        } else {
-            &r.name
-        };
+        let (nickname, name) = how_to_address(&r.nickname, &r.name);
         let fill = |text: &str| {
-            text.replace("{nickname}", &r.nickname)
+            text.replace("{nickname}", nickname)
                 .replace("{name}", name)
                 .replace("{prize}", &r.prize)
                 .replace("{activity}", &self.activity)
@@ -333,6 +329,18 @@ impl Template {
             client_msg_id: Some(format!("wxhub-c{}", r.id)),
         }
     }
+}
+
+/// What `{nickname}` and `{name}` become for a recipient: each itself, else the other, else
+/// 「您」 — never an empty word (",您好").
+fn how_to_address<'a>(nickname: &'a str, name: &'a str) -> (&'a str, &'a str) {
+    let (nickname, name) = (nickname.trim(), name.trim());
+    let or_else = |first: &'a str, second: &'a str| match (first, second) {
+        ("", "") => "您",
+        ("", other) => other,
+        (own, _) => own,
+    };
+    (or_else(nickname, name), or_else(name, nickname))
 }
 
 /// A recipient handed back unsent: pending again, its attempt not counted.
@@ -497,4 +505,17 @@ fn outcome_of(
         _ => o.state = "failed",
     }
     (o, halt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_nickname_or_name_falls_back() {
+        assert_eq!(how_to_address("小林", "林一"), ("小林", "林一"));
+        assert_eq!(how_to_address("", "林一"), ("林一", "林一"));
+        assert_eq!(how_to_address("小林", " "), ("小林", "小林"));
+        assert_eq!(how_to_address("", ""), ("您", "您"));
+    }
 }

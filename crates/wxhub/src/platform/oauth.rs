@@ -218,7 +218,16 @@ pub async fn finish(
         subscribe: None,
     };
     let profile;
-    let subscriber;
+    // Whether the user follows the account: the OAuth says nothing of it (neither scope), the
+    // subscriber info does. A failed or slow look-up leaves what is stored as it is.
+    let subscriber = tokio::time::timeout(
+        Duration::from_secs(2),
+        ctx.client.user_info(&app, &token.openid),
+    )
+    .await
+    .ok()
+    .and_then(|r| r.ok());
+    fan.subscribe = subscriber.as_ref().map(|s| s.subscribe);
     let union_id = if token.scope.contains("snsapi_userinfo") {
         profile = ctx
             .client
@@ -236,15 +245,7 @@ pub async fn finish(
         fan.country = Some(&profile.country);
         profile.unionid.clone().or(token.unionid.clone())
     } else {
-        // snsapi_base: what the subscriber info says, where the user follows the account.
-        subscriber = tokio::time::timeout(
-            Duration::from_secs(2),
-            ctx.client.user_info(&app, &token.openid),
-        )
-        .await
-        .ok()
-        .and_then(|r| r.ok());
-        fan.subscribe = subscriber.as_ref().map(|s| s.subscribe);
+        // snsapi_base: the unionid from the subscriber info, where the user follows.
         token
             .unionid
             .clone()

@@ -198,6 +198,10 @@ async fn userinfo_authorisation_stores_the_fan_and_the_user_and_returns_a_user_t
         .unwrap();
     assert_eq!(fan.nickname, "成功");
     assert_eq!(fan.city, "guangzhou");
+    assert_eq!(
+        fan.subscribe, 1,
+        "the subscription comes from the subscriber info, not a guess"
+    );
     assert_eq!(fan.user_id, Some(user.id));
     // The token speaks for the user in the activity API.
     let who = c

@@ -43,6 +43,8 @@ struct ActivityPage<'a> {
     has_port: bool,
     /// A message wall's longest message.
     max_length: i64,
+    /// A message wall whose posts wait for review before they show (approve_first).
+    reviewed_first: bool,
     results: Option<PublicResults>,
     join_qr: String,
 }
@@ -89,12 +91,11 @@ pub async fn page(
     } else {
         None
     };
-    let max_length = if row.kind == "message" {
-        crate::activity::wall::settings(&state.store, row.id)
-            .await?
-            .max_length
+    let (max_length, reviewed_first) = if row.kind == "message" {
+        let settings = crate::activity::wall::settings(&state.store, row.id).await?;
+        (settings.max_length, settings.mode == "approve_first")
     } else {
-        0
+        (0, false)
     };
     let back_from_wechat = query.openid.is_some();
     let page = ActivityPage {
@@ -112,6 +113,7 @@ pub async fn page(
             && query.userid.as_deref().unwrap_or_default().is_empty(),
         has_port: activities::port_of(&state.store, &row).await?.is_some(),
         max_length,
+        reviewed_first,
         results,
         join_qr: format!("/h5/{}/qr.svg", row.id),
         kind: row.kind,

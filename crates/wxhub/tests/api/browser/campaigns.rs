@@ -26,6 +26,17 @@ async fn an_operator_sends_a_campaign_and_watches_it_progress() {
     ))
     .await;
     b.type_into("#c-template", "TPL-thanks").await;
+    // The placeholders are a hint, not text that would be sent as typed.
+    let hint = b
+        .script("var f = document.getElementById('c-fields'); return [f.value, f.placeholder]")
+        .await;
+    assert_eq!(hint[0], "", "{hint}");
+    assert!(hint[1].as_str().unwrap().contains("{nickname}"), "{hint}");
+    b.type_into(
+        "#c-fields",
+        r#"[{"name":"first","value":"{nickname},您好"}]"#,
+    )
+    .await;
     // A list segment with nothing in it: refused, in words, on the form.
     b.script("document.getElementById('c-segment').value = 'users'")
         .await;

@@ -207,7 +207,10 @@ async fn a_participant_posts_to_the_wall_and_sees_their_posts() {
     };
     // Nothing to fill in: back from WeChat the page joins at once (with the WeChat profile).
     enter(&b, &c.base, id, "参与互动").await;
-    b.wait_for_text("已加入互动").await;
+    let text = b.wait_for_text("已加入互动").await;
+    // The wall shows posts at once (show_then_remove): no talk of review.
+    assert!(text.contains("会立即出现在现场大屏上"), "{text}");
+    assert!(!text.contains("审核通过后"), "{text}");
     let members = c.members(id).await;
     assert_eq!(members["items"][0]["member_nickname"], "小林");
 

@@ -126,7 +126,6 @@ pub struct CampaignForm {
 impl CampaignForm {
     fn blank() -> CampaignForm {
         CampaignForm {
-            fields: "[{\"name\":\"first\",\"value\":\"{nickname},您好\"},\n {\"name\":\"remark\",\"value\":\"感谢关注\"}]".into(),
             segment_type: "fans".into(),
             ..Default::default()
         }
