@@ -28,9 +28,10 @@ const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-const ASSETS: [Asset; 15] = [
+const ASSETS: [Asset; 16] = [
     asset!("favicon.svg", SVG),
     asset!("console.css", CSS),
+    asset!("console.js", JS),
     asset!("htmx.min.js", JS),
     asset!("screen.css", CSS),
     asset!("screen-signin.js", JS),
@@ -49,6 +50,8 @@ const ASSETS: [Asset; 15] = [
 /// The hashed URLs pages link to.
 pub struct Urls {
     pub css: String,
+    /// The console's script: destructive actions ask first.
+    pub console_js: String,
     pub htmx: String,
     pub icon: String,
     /// The big screens' stylesheet, their shared script and each screen's own.
@@ -91,6 +94,7 @@ pub fn urls() -> &'static Urls {
         };
         Urls {
             css: url("console.css"),
+            console_js: url("console.js"),
             htmx: url("htmx.min.js"),
             icon: url("favicon.svg"),
             screen_css: url("screen.css"),

@@ -100,6 +100,15 @@ async fn an_operator_sends_a_campaign_and_watches_it_progress() {
     assert!(text.contains("年终答谢会通知"), "{text}");
     assert!(text.contains("60 / 60"), "{text}");
     b.screenshot("campaigns").await;
+    // The send record leads to it too, with its counts and report.
+    b.click("header nav a[href='/console/platform/sends']")
+        .await;
+    let text = b.wait_for_text("群发的发送记录").await;
+    assert!(text.contains("年终答谢会通知"), "{text}");
+    let report = b
+        .script("return document.querySelector('#campaign-sends a[href$=\"report.xlsx\"]').getAttribute('href')")
+        .await;
+    assert_eq!(report, json!("/console/platform/campaigns/1/report.xlsx"));
     // The one problem the browser saw is the refused form's 400, on purpose.
     let problems = b.console_problems().await;
     assert!(

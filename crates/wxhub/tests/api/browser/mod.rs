@@ -498,6 +498,25 @@ async fn an_organiser_creates_an_activity_from_the_console() {
         "{text}"
     );
     b.screenshot("activities").await;
+
+    // Deleting asks first and says what will be lost; saying no deletes nothing.
+    b.script(
+        "window.asked = []; window.confirm = function (q) { window.asked.push(q); return false; }",
+    )
+    .await;
+    b.click("form[action$='/delete'] button.danger").await;
+    let asked = b.script("return window.asked").await;
+    assert_eq!(
+        asked,
+        json!(["删除活动「年度大会签到」?它的参与者、签到、抽奖和留言记录将全部删除,无法恢复。"])
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(b.text().await.contains("年度大会签到"), "not deleted");
+    b.script("window.confirm = function () { return true; }")
+        .await;
+    b.click("form[action$='/delete'] button.danger").await;
+    let text = b.wait_for_text("活动已删除").await;
+    assert!(!text.contains("年度大会签到"), "{text}");
     assert_eq!(b.console_problems().await, Vec::<String>::new());
 }
 

@@ -186,6 +186,37 @@ impl CampaignForm {
     }
 }
 
+/// A campaign as the send record lists it: where its own sends are recorded.
+pub struct CampaignSends {
+    pub id: i64,
+    pub name: String,
+    pub state: &'static str,
+    pub sent: i64,
+    pub failed: i64,
+    pub total: i64,
+}
+
+/// The newest campaigns, for the send record page (campaign sends are recorded per campaign,
+/// not among sendMsg's sends).
+pub async fn recent(
+    state: &AppState,
+    session: &crate::auth::accounts::Session,
+    limit: i64,
+) -> Result<Vec<CampaignSends>, Error> {
+    let (views, _) = campaigns::list(state, &caller(session), Page { offset: 0, limit }).await?;
+    Ok(views
+        .iter()
+        .map(|v| CampaignSends {
+            id: v.id,
+            name: v.name.clone(),
+            state: state_label(&v.state),
+            sent: v.counts.sent,
+            failed: v.counts.failed,
+            total: v.total,
+        })
+        .collect())
+}
+
 async fn list_page(
     state: &AppState,
     session: &crate::auth::accounts::Session,

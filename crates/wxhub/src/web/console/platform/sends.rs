@@ -1,6 +1,7 @@
 //! The send record: every template message sent through sendMsg, searched by unified user,
 //! port, state, openId and time, newest first; one send's page shows what was asked, what
-//! each rule resolved to, and WeChat's answer.
+//! each rule resolved to, and WeChat's answer. Campaigns keep their sends per campaign: the
+//! page lists the newest with links to each one's page and report.
 
 use super::super::{error_page, form_int, Frame};
 use crate::admin::{ports, Page};
@@ -92,6 +93,8 @@ struct SendsPage<'a> {
     prev: String,
     next: String,
     error: Option<String>,
+    /// Campaigns, each with its own record (its page and report).
+    campaigns: Vec<super::campaigns::CampaignSends>,
 }
 
 fn time(text: &str, name: &str, tz: &jiff::tz::TimeZone) -> Result<Option<i64>, Error> {
@@ -159,6 +162,7 @@ pub async fn page(
         } else {
             StatusCode::OK
         };
+        let campaigns = super::campaigns::recent(&state, &session, 10).await?;
         let mut resp = crate::web::render(&SendsPage {
             assets: assets::urls(),
             frame,
@@ -175,6 +179,7 @@ pub async fn page(
             page,
             pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
             error,
+            campaigns,
         });
         *resp.status_mut() = status;
         Ok(resp)
