@@ -14,6 +14,10 @@
   var body = document.body;
   var id = body.dataset.activity;
   var round = body.dataset.round;
+  // The winners' names as the public results show them (masked), beside the ids compared.
+  var names = {};
+  try { names = JSON.parse(body.dataset.names || '{}'); } catch (e) { names = {}; }
+  function named(pid) { return pid && names[pid] ? pid + '(' + names[pid] + ')' : pid; }
   function $(name) { return document.getElementById(name); }
 
   if (body.dataset.background) {
@@ -187,7 +191,7 @@
     for (var i = 0; i < n; i++) {
       var tr = document.createElement('tr');
       if (published[i] !== recomputed[i]) { tr.className = 'differs'; }
-      [String(i + 1), published[i] || '—', recomputed[i] || '—'].forEach(function (text) {
+      [String(i + 1), named(published[i]) || '—', named(recomputed[i]) || '—'].forEach(function (text) {
         var td = document.createElement('td');
         td.textContent = text;
         tr.appendChild(td);

@@ -65,6 +65,9 @@ struct ActivityPage<'a> {
     /// The screens' links with the key just created.
     screen_links: Vec<crate::web::screens::ScreenLink>,
     stream_url: String,
+    /// The participants' H5 page (for a menu, an article or a poster) and its QR code.
+    h5_link: String,
+    h5_qr: String,
     /// The edit form (org admins).
     edit: Option<EditView>,
     meetings: Vec<(i64, String)>,
@@ -270,6 +273,8 @@ async fn render(
             crate::http::public_base(state, headers),
             row.id
         ),
+        h5_link: crate::web::screens::join_link(&crate::http::public_base(state, headers), row.id),
+        h5_qr: format!("/h5/{}/qr.svg", row.id),
         screen_links: match &shown.screen_key {
             Some(key) => crate::web::screens::links(row.id, &row.kind, key),
             None => Vec::new(),

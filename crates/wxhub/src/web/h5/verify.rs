@@ -30,7 +30,11 @@ struct VerifyPage<'a> {
     seed_hash: String,
     list_hash: String,
     participants_count: i64,
-    designated: Vec<String>,
+    /// The designated winners: (participant id, name as screens show it).
+    designated: Vec<(String, String)>,
+    /// `{participant id: masked name or nickname}` of this round's winners, as JSON, for the
+    /// page to show beside the ids it compares.
+    names: String,
 }
 
 fn round_number(text: &str) -> Result<i64, Error> {
@@ -60,6 +64,26 @@ pub async fn page(
         .map_err(Error::from)?
         .map(|p| p.name)
         .unwrap_or_default();
+    // Names beside the ids: masked as the public results mask them.
+    let ids: Vec<String> = record
+        .winners
+        .iter()
+        .chain(&record.designated)
+        .cloned()
+        .collect();
+    let people = crate::store::lottery_participants::by_ids(&state.store, row.id, &ids)
+        .await
+        .map_err(Error::from)?;
+    let shown = |id: &str| {
+        people
+            .get(id)
+            .map(|p| crate::activity::events::shown_name(&p.name, &p.nickname))
+            .unwrap_or_default()
+    };
+    let names: serde_json::Map<String, serde_json::Value> = ids
+        .iter()
+        .map(|id| (id.clone(), shown(id).into()))
+        .collect();
     Ok(crate::web::render(&VerifyPage {
         assets: assets::urls(),
         id: row.id,
@@ -73,7 +97,12 @@ pub async fn page(
         seed_hash: record.seed_hash,
         list_hash: record.list_hash,
         participants_count: record.participants_count,
-        designated: record.designated,
+        designated: record
+            .designated
+            .iter()
+            .map(|id| (id.clone(), shown(id)))
+            .collect(),
+        names: serde_json::Value::Object(names).to_string(),
     }))
 }
 

@@ -374,6 +374,11 @@ async fn the_verification_page_recomputes_a_draw_and_catches_an_altered_one() {
         text.contains("名单人数与公布的参与人数一致(40 人)"),
         "{text}"
     );
+    // The winners are shown by id and by their masked name.
+    let first = b
+        .script("return document.querySelector('#winner-rows td:nth-child(2)').textContent")
+        .await;
+    assert!(first.as_str().unwrap().ends_with("(张*丰)"), "{first}");
     b.assert_fits_width("h5 verify").await;
     b.screenshot("h5-verify-match").await;
     let published: Vec<String> = serde_json::from_value(

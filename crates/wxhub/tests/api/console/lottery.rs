@@ -248,6 +248,23 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
     .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.text.contains("该轮已开奖"));
+    // The drawn round links its public verification page; the activity's page its H5 link.
+    let page = staff.get(&path).await;
+    assert!(
+        page.text
+            .contains(&format!("href=\"/h5/{id}/lottery/rounds/{round_id}\"")),
+        "{}",
+        page.text
+    );
+    let page = staff.get(&format!("/console/activities/{id}")).await;
+    assert!(
+        page.text
+            .contains(&format!("value=\"http://localhost/h5/{id}\""))
+            || page.text.contains(&format!("/h5/{id}\" readonly")),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains(&format!("src=\"/h5/{id}/qr.svg\"")));
     let winners = app
         .get(
             &as_org(&format!("/api/v3/activitys_lottery/{id}/winners"), &token),
