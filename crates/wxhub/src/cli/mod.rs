@@ -486,8 +486,16 @@ fn init_logging(config: &Config) {
             )
             .init();
     } else {
+        // Colour only on a terminal (and never with NO_COLOR): a log file or a journal gets
+        // plain text, not escape codes.
+        use std::io::IsTerminal;
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         registry
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(colour)
+                    .with_writer(std::io::stderr),
+            )
             .init();
     }
 }
@@ -1085,6 +1093,8 @@ async fn serve(config: Config) -> Result<(), String> {
         crate::store::Backend::Postgres => "PostgreSQL",
     };
     println!("wxhub listening on http://{addr} ({backend})");
+    println!("  console:   http://{addr}/console");
+    println!("  first account: wxhub users create --username admin --role platform_admin");
     println!("  API docs:  http://{addr}/docs");
     println!("  first client: wxhub clients create --name admin --scope platform-admin");
     println!("  then:      curl -X POST http://{addr}/oauth2/ums/oauth2/accessToken \\");

@@ -140,14 +140,18 @@ fn http_get(addr: &str, path: &str) -> String {
 async fn serve_starts_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database(dir.path()).await;
+    // The log goes to a file, as a service manager's would: plain text, no colour codes.
+    let log_path = dir.path().join("wxhub.log");
+    let log = std::fs::File::create(&log_path).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_wxhub"))
         .current_dir(dir.path())
         .env("WXHUB_DATA_DIR", dir.path())
         .env("WXHUB_DATABASE_URL", &url)
-        .env("WXHUB_LOG_FORMAT", "json")
+        .env("WXHUB_LOG_FORMAT", "text")
+        .env_remove("NO_COLOR")
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -158,11 +162,15 @@ async fn serve_starts_answers_and_stops_on_sigterm() {
         .and_then(|r| r.split_whitespace().next())
         .unwrap_or_else(|| panic!("unexpected first line: {first}"))
         .to_string();
-    let banner: Vec<String> = lines.by_ref().take(2).map(|l| l.unwrap()).collect();
-    assert!(
-        banner.join("\n").contains("wxhub clients create"),
-        "{banner:?}"
-    );
+    let banner: Vec<String> = lines.by_ref().take(4).map(|l| l.unwrap()).collect();
+    let banner = banner.join("\n");
+    for told in [
+        &format!("console:   http://{addr}/console"),
+        "wxhub users create --username admin --role platform_admin",
+        "wxhub clients create",
+    ] {
+        assert!(banner.contains(told), "{told}: {banner}");
+    }
     let resp = http_get(&addr, "/healthz");
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("x-request-id"));
@@ -176,6 +184,12 @@ async fn serve_starts_answers_and_stops_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logged.contains("INFO"), "{logged}");
+    assert!(
+        !logged.contains('\u{1b}'),
+        "colour codes in a log file: {logged}"
+    );
     if url.starts_with("sqlite") {
         assert!(dir.path().join("wxhub.db").exists());
         assert!(dir.path().join("secret.key").exists());

@@ -39,7 +39,11 @@ async fn an_operator_sets_up_an_official_account_and_reads_the_send_record() {
 
     // The new official account, from the console.
     b.login(&base, "root").await;
-    b.click("header nav a[href='/console/platform/ports']")
+    // The first page lays out the platform's parts as tiles, not a line of links.
+    b.wait_for_text("平台管理").await;
+    b.assert_fits_width("the platform admin's home").await;
+    b.screenshot("platform-home").await;
+    b.click("#platform-tiles a[href='/console/platform/ports']")
         .await;
     b.wait_for_text("添加公众号").await;
     b.type_into("#port-appid", APP_ID).await;

@@ -158,6 +158,27 @@ async fn a_platform_admin_sets_up_an_official_account_an_org_and_a_client() {
     let page = root.get("/console/platform/orgs?done=grant").await.text;
     assert!(page.contains("已允许该机构使用此公众号"));
     assert!(page.contains("会务服务号(wx1234567890abcdef)"));
+    // The platform admin's first page: the parts of the platform, with what each holds.
+    let home = root.get("/console").await.text;
+    for tile in [
+        "<a href=\"/console/platform/ports\"><span class=\"tile-title\">公众号</span><span class=\"tile-count\">1</span>",
+        "<a href=\"/console/platform/orgs\"><span class=\"tile-title\">机构</span><span class=\"tile-count\">2</span>",
+        "<a href=\"/console/platform/campaigns\"><span class=\"tile-title\">群发</span>",
+        "<a href=\"/console/audit\"><span class=\"tile-title\">操作记录</span>",
+    ] {
+        assert!(home.contains(tile), "{tile}\n{home}");
+    }
+    // The granted port is not offered to it again.
+    let select = &page[page
+        .find(&format!(
+            "action=\"/console/platform/orgs/{new_org}/grant\""
+        ))
+        .map_or(page.len(), |at| at)..];
+    let select = &select[..select.find("</form>").unwrap_or(select.len())];
+    assert!(
+        !select.contains(&format!("<option value=\"{port_id}\">")),
+        "{select}"
+    );
     assert_eq!(
         wxhub::store::org_ports::of_org(&app.state.store, new_org)
             .await

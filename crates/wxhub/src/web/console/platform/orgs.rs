@@ -19,6 +19,8 @@ struct OrgLine {
     name: String,
     created: String,
     ports: Vec<ports::PortView>,
+    /// The ports it may still be granted: (id, name, appId).
+    grantable: Vec<(i64, String, String)>,
     /// The port its activities' H5 pages use by default (0: none).
     default_port_id: i64,
 }
@@ -42,17 +44,24 @@ async fn render(
 ) -> Result<Response, Error> {
     let frame = Frame::of(state, session).await?;
     let (list, _) = orgs::list(&state.store, super::super::CHOICES).await?;
+    let (all_ports, _) = ports::list(&state.store, super::super::CHOICES).await?;
     let mut lines = Vec::with_capacity(list.len());
     for o in list {
+        let granted = orgs::ports(&state.store, o.id).await?;
+        let grantable = all_ports
+            .iter()
+            .filter(|p| granted.iter().all(|g| g.id != p.id))
+            .map(|p| (p.id, p.name.clone(), p.app_id.clone()))
+            .collect();
         lines.push(OrgLine {
-            ports: orgs::ports(&state.store, o.id).await?,
+            ports: granted,
+            grantable,
             created: super::local_time(&o.created_at, &state.tz),
             default_port_id: o.default_port_id,
             id: o.id,
             name: o.name,
         });
     }
-    let (all_ports, _) = ports::list(&state.store, super::super::CHOICES).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let mut resp = crate::web::render(&OrgsPage {
         assets: assets::urls(),
