@@ -1048,8 +1048,11 @@ pub async fn scan_code_svg(
 
 /// The activity's live stream (Server-Sent Events): each join (`event: join`) and sign-in
 /// (`event: signin`) as it happens, `id` the event id, `data` JSON with names and phones
-/// masked. With an org token, or `screen_key`. Without Last-Event-ID (header, or
-/// `last_event_id`) the stream starts from the activity's first event.
+/// masked. With an org token (every event whole), or `screen_key` (only what a screen shows:
+/// arrivals and wall messages without member ids, WeChat avatar addresses or phones, the
+/// lottery's public record, never a designated winner before its draw; docs/screens.md).
+/// Without Last-Event-ID (header, or `last_event_id`) the stream starts from the activity's
+/// first event.
 #[utoipa::path(get, path = "/api/v3/activitys/{id}/events", tag = "activity-office",
     params(("id" = i64, Path), ("screen_key" = Option<String>, Query),
            ("access_token" = Option<String>, Query), ("access_type" = Option<String>, Query),

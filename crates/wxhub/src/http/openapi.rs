@@ -73,6 +73,20 @@ impl Modify for Security {
             "access_token",
             SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_token"))),
         );
+        // The activity API also takes its token as `Authorization: Bearer` (access_type is
+        // then the token's own kind): kept out of URLs and so out of access logs.
+        components.add_security_scheme(
+            "activity_bearer",
+            SecurityScheme::Http(
+                utoipa::openapi::security::HttpBuilder::new()
+                    .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The activity API's token (org or user) instead of the access_token \
+                         query parameter; access_type may then be left out.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
