@@ -7,6 +7,7 @@ use super::members::{self, Counts, JoinRequest, MemberView};
 use super::scope::{Caller, OrgCaller};
 use crate::admin::Page;
 use crate::error::{Error, Result};
+use crate::http::client_ip::ClientAddress;
 use crate::http::envelope::Activity;
 use crate::http::openapi::{ActivityError, ActivityOk};
 use crate::http::params::{lenient, Params, PathParam};
@@ -1323,13 +1324,19 @@ pub async fn import_roster(
 pub async fn export_roster(
     State(s): State<AppState>,
     org: OrgCaller,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Result<axum::response::Response> {
     let bytes = meetings::export_roster(&s.store, &s.secrets, org.org_id, id).await?;
-    Ok(super::xlsx::download(
+    Ok(super::xlsx::audited_download(
+        &s.store,
+        org.exporter(&address),
+        "roster.export",
+        &format!("会议 {id}"),
         &format!("meeting_{id}_roster.xlsx"),
         bytes,
-    ))
+    )
+    .await)
 }
 
 /// An activity's members as .xlsx.
@@ -1342,14 +1349,20 @@ pub async fn export_roster(
 pub async fn export_members(
     State(s): State<AppState>,
     org: OrgCaller,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Result<axum::response::Response> {
     let row = activities::of_org(&s.store, org.org_id, None, id).await?;
     let bytes = members::export(&s.store, &s.secrets, row.id, &s.tz).await?;
-    Ok(super::xlsx::download(
+    Ok(super::xlsx::audited_download(
+        &s.store,
+        org.exporter(&address),
+        "activity.export",
+        &format!("活动 {id}"),
         &format!("activity_{id}_members.xlsx"),
         bytes,
-    ))
+    )
+    .await)
 }
 
 // --- the message wall ------------------------------------------------------------------------

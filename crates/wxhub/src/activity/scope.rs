@@ -34,6 +34,17 @@ pub struct OrgCaller {
     pub client_id: String,
 }
 
+impl OrgCaller {
+    /// This client as the exporter of personal data, from `address`.
+    pub fn exporter<'a>(&'a self, address: &'a str) -> super::xlsx::Exporter<'a> {
+        super::xlsx::Exporter {
+            client_id: &self.client_id,
+            org_id: Some(self.org_id),
+            address,
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for OrgCaller {
     type Rejection = Error;
 

@@ -394,6 +394,43 @@ pub fn write(
     workbook.save_to_buffer().map_err(Error::internal)
 }
 
+/// Who exported personal data through the API.
+pub struct Exporter<'a> {
+    pub client_id: &'a str,
+    /// The org whose data it is (`None`: a platform client).
+    pub org_id: Option<i64>,
+    /// The client's address (`trusted_proxies` applies).
+    pub address: &'a str,
+}
+
+/// An export with whole phones made through the API: written to the audit record the
+/// console's 操作记录 reads (as `api:<client_id>`, account 0; the org's admins and platform
+/// admins see it), then the download. A record that cannot be written is logged and the
+/// export stands, as in the console.
+pub async fn audited_download(
+    store: &crate::store::Store,
+    by: Exporter<'_>,
+    action: &str,
+    object: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    let row = crate::store::console_audit::AuditRow {
+        account_id: 0,
+        username: format!("api:{}", by.client_id),
+        org_id: by.org_id,
+        action: action.to_string(),
+        object: object.to_string(),
+        address: by.address.to_string(),
+        at: crate::time::now_ms(),
+        ..Default::default()
+    };
+    if let Err(e) = crate::store::console_audit::insert(store, &row).await {
+        tracing::error!(error = %e, action, "could not write the audit record of an export");
+    }
+    download(file_name, bytes)
+}
+
 /// An .xlsx download.
 pub fn download(file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
     use axum::response::IntoResponse;

@@ -31,22 +31,14 @@ impl Throttle {
     /// (then `false`, and nothing is counted). Checked and counted under one lock, so that
     /// parallel attempts cannot all pass the check before any is counted.
     pub fn try_attempt(&self, key: &str) -> bool {
-        let mut failures = self.failures.lock().expect("throttle lock");
-        if failures.len() >= MAX_TRACKED {
-            let window = self.window;
-            failures.retain(|_, (_, since)| since.elapsed() < window);
-        }
-        let entry = failures
-            .entry(key.to_string())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= self.window {
-            *entry = (0, Instant::now());
-        }
-        if entry.0 >= self.limit {
-            return false;
-        }
-        entry.0 += 1;
-        true
+        let limit = self.limit;
+        self.with_count(key, |n| {
+            if *n >= limit {
+                return false;
+            }
+            *n += 1;
+            true
+        })
     }
 
     /// Takes back an attempt [`Throttle::try_attempt`] counted (it succeeded).
@@ -58,6 +50,12 @@ impl Throttle {
     }
 
     pub fn record_failure(&self, key: &str) {
+        self.with_count(key, |n| *n += 1);
+    }
+
+    /// `f` on the count of `key` in its current window, under the lock: a window that ended
+    /// starts again at 0, and past `MAX_TRACKED` keys the ended windows are dropped.
+    fn with_count<T>(&self, key: &str, f: impl FnOnce(&mut u32) -> T) -> T {
         let mut failures = self.failures.lock().expect("throttle lock");
         if failures.len() >= MAX_TRACKED {
             let window = self.window;
@@ -69,7 +67,7 @@ impl Throttle {
         if entry.1.elapsed() >= self.window {
             *entry = (0, Instant::now());
         }
-        entry.0 += 1;
+        f(&mut entry.0)
     }
 }
 

@@ -5,6 +5,7 @@ use super::{Caller, CampaignInput, CampaignView, Control, RecipientView};
 use crate::admin::routes::PageParams;
 use crate::auth::extract::SsoClient;
 use crate::error::Result;
+use crate::http::client_ip::ClientAddress;
 use crate::http::envelope::Marketing;
 use crate::http::openapi::{MarketingError, MarketingOk, MarketingPage};
 use crate::http::params::{lenient, Params, ParamsWithFile, PathParam};
@@ -245,13 +246,24 @@ pub async fn recipients(
 pub async fn report(
     State(s): State<AppState>,
     caller: SsoClient,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Result<axum::response::Response> {
     let bytes = super::report(&s, &caller_of(&caller), id).await?;
-    Ok(crate::activity::xlsx::download(
+    let by = crate::activity::xlsx::Exporter {
+        client_id: &caller.client_id,
+        org_id: caller.org_id,
+        address: &address,
+    };
+    Ok(crate::activity::xlsx::audited_download(
+        &s.store,
+        by,
+        "campaign.report_export",
+        &format!("群发 {id}"),
         &format!("campaign_{id}_report.xlsx"),
         bytes,
-    ))
+    )
+    .await)
 }
 
 async fn control(

@@ -18,6 +18,7 @@ use crate::activity::routes::{ListParams, Paged};
 use crate::activity::scope::{Caller, OrgCaller};
 use crate::activity::xlsx;
 use crate::error::{Error, Result};
+use crate::http::client_ip::ClientAddress;
 use crate::http::envelope::Activity;
 use crate::http::openapi::{ActivityError, ActivityOk};
 use crate::http::params::{lenient, Params, PathParam};
@@ -545,11 +546,20 @@ pub async fn list_winners(
 pub async fn export_winners(
     State(s): State<AppState>,
     org: OrgCaller,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Result<axum::response::Response> {
     let row = own_lottery(&s, &org, id).await?;
     let bytes = rounds::export_winners(&s.store, &s.secrets, &row).await?;
-    Ok(xlsx::download(&format!("lottery_{id}_winners.xlsx"), bytes))
+    Ok(xlsx::audited_download(
+        &s.store,
+        org.exporter(&address),
+        "lottery.export_winners",
+        &format!("活动 {id}"),
+        &format!("lottery_{id}_winners.xlsx"),
+        bytes,
+    )
+    .await)
 }
 
 /// The audit record: every purpose, rule, import, designation, commitment, draw, redraw, reset
@@ -657,14 +667,20 @@ pub async fn import_participants(
 pub async fn export_participants(
     State(s): State<AppState>,
     org: OrgCaller,
+    ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Result<axum::response::Response> {
     let row = own_lottery(&s, &org, id).await?;
     let bytes = participants::export(&s.store, &s.secrets, &row).await?;
-    Ok(xlsx::download(
+    Ok(xlsx::audited_download(
+        &s.store,
+        org.exporter(&address),
+        "lottery.export_participants",
+        &format!("活动 {id}"),
         &format!("lottery_{id}_participants.xlsx"),
         bytes,
-    ))
+    )
+    .await)
 }
 
 /// Remove every imported participant (before the first round only): how many.

@@ -239,11 +239,37 @@ async fn logins_logouts_and_exports_of_whole_phones_are_audited() {
     let app = TestApp::new().await;
     let org = app.org("会务公司").await;
     account(&app, "organiser", Role::OrgAdmin, Some(org)).await;
-    let token = app.token(&app.client("org", Some(org)).await).await;
+    let creds = app.client("org", Some(org)).await;
+    let token = app.token(&creds).await;
     let id = app
         .activity(&token, "lottery", json!({"activity_name": "年会抽奖"}))
         .await;
     let meeting = app.meeting(&token, "年会").await;
+    // The same exports through the API are recorded under the client.
+    for path in [
+        format!("/api/v3/activitys/{id}/members/export"),
+        format!("/api/v3/meetings/{meeting}/members/export"),
+        format!("/api/v3/activitys_lottery/{id}/participants/export"),
+        format!("/api/v3/activitys_lottery/{id}/winners/export"),
+    ] {
+        let resp = app.get(&as_org(&path, &token), None).await;
+        assert_eq!(resp.status, StatusCode::OK, "{path}");
+    }
+    let client = format!("api:{}", creds.client_id);
+    let api_rows: Vec<(String, String, i64)> = audit_rows(&app).await;
+    assert_eq!(
+        api_rows,
+        [
+            (client.clone(), "activity.export".to_string(), 0),
+            (client.clone(), "roster.export".to_string(), 0),
+            (client.clone(), "lottery.export_participants".to_string(), 0),
+            (client.clone(), "lottery.export_winners".to_string(), 0),
+        ]
+    );
+    sqlx::query("DELETE FROM console_audit")
+        .execute(app.state.store.writer())
+        .await
+        .unwrap();
     let mut browser = Browser::new(&app);
     browser.login("organiser", "not the password").await;
     browser.login("nobody-here", "not the password").await;
