@@ -151,7 +151,7 @@
       var wins = $('win-list');
       wins.textContent = '';
       me.wins.forEach(function (w) {
-        wins.appendChild(item('第 ' + w.round_id + ' 轮 · ' + w.prize_name, w.state,
+        wins.appendChild(item('第 ' + (w.round_number || w.round_id) + ' 轮 · ' + w.prize_name, w.state,
           WIN_STATES[w.state] || w.state, w.designated ? '内定' : ''));
       });
       if (me.wins.length === 0) {

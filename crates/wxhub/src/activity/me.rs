@@ -40,6 +40,8 @@ pub struct OwnPost {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OwnWin {
     pub round_id: i64,
+    /// The round's number within the activity (1, 2, …): what people read.
+    pub round_number: i64,
     pub prize_id: i64,
     pub prize_name: String,
     /// 内定: chosen by the organiser, disclosed as such.
@@ -76,12 +78,14 @@ pub async fn me(
     let wins = match activity.kind.as_str() {
         "lottery" => {
             let prizes = crate::store::lottery::prizes(store, activity.id).await?;
+            let numbers = crate::store::lottery::round_numbers(store, activity.id).await?;
             crate::store::lottery::winners(store, activity.id)
                 .await?
                 .into_iter()
                 .filter(|w| w.member_id == member_id)
                 .map(|w| OwnWin {
                     round_id: w.round_id,
+                    round_number: numbers.get(&w.round_id).copied().unwrap_or_default(),
                     prize_id: w.prize_id,
                     prize_name: prizes
                         .iter()

@@ -93,6 +93,17 @@ pub async fn join(
     if activity.state == "closed" || activity.close_time.is_some_and(|t| t <= now) {
         return Err(Error::Forbidden("活动已截止,无法参与".into()));
     }
+    // A rehearsal copy takes its simulated people (the org's own) only: a guest who scanned
+    // a rehearsal screen's join code is told where the real event is.
+    if matches!(caller, Caller::User { .. })
+        && crate::store::rehearsals::rehearsed_by(store, activity.id)
+            .await?
+            .is_some()
+    {
+        return Err(Error::Forbidden(
+            "这是活动的彩排,不能参与:请扫描正式活动的二维码".into(),
+        ));
+    }
     let wants = |field: &str| activity.collect_info.split(',').any(|f| f == field);
     let real_name = optional_text("member_real_name", req.member_real_name.as_deref(), 32)?;
     if wants("name") && real_name.is_empty() {

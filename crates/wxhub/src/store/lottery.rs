@@ -429,6 +429,20 @@ pub async fn get_round(store: &Store, activity_id: i64, id: i64) -> StoreResult<
 }
 
 /// The activity's rounds without their participant lists, oldest first.
+/// Each round's number within its activity (1, 2, … in the order they were committed), by
+/// round id: what people read ("第 2 轮"); round ids run across all activities.
+pub async fn round_numbers(
+    store: &Store,
+    activity_id: i64,
+) -> StoreResult<std::collections::HashMap<i64, i64>> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM lottery_rounds WHERE activity_id = $1 ORDER BY id")
+            .bind(activity_id)
+            .fetch_all(store.reader())
+            .await?;
+    Ok(ids.into_iter().zip(1..).collect())
+}
+
 pub async fn rounds(store: &Store, activity_id: i64) -> StoreResult<Vec<RoundRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {ROUND_SUMMARY_COLUMNS} FROM lottery_rounds WHERE activity_id = $1 ORDER BY id"

@@ -70,6 +70,8 @@ struct Shown {
     /// The newest event when the page was made: screens that show the current state start
     /// their stream after it.
     after: i64,
+    /// A rehearsal copy: the screen says so, large, so that nobody takes it for the event.
+    rehearsal: bool,
 }
 
 #[derive(askama::Template)]
@@ -187,6 +189,9 @@ async fn shown(state: &AppState, row: &ActivityRow, key: &str) -> Result<Shown, 
         music: row.music.clone(),
         stream: format!("/api/v3/activitys/{}/events?screen_key={key}", row.id),
         after: crate::store::activity_events::latest_id(&state.store, row.id).await?,
+        rehearsal: crate::store::rehearsals::rehearsed_by(&state.store, row.id)
+            .await?
+            .is_some(),
     })
 }
 

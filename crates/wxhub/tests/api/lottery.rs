@@ -478,3 +478,77 @@ async fn participants_are_listed_and_winners_exported() {
     assert_eq!(rows[1][7], "随机抽取");
     assert_eq!(rows[1][8], "中奖");
 }
+
+#[tokio::test]
+async fn rounds_are_numbered_per_activity_wherever_people_read_them() {
+    // Another activity (a rehearsal copy, say) had three rounds first.
+    let mut c = ctx(3).await;
+    let prize = c.prize(10).await;
+    for _ in 0..3 {
+        let resp = c.commit(prize, 1, false).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        let round = resp.json()["data"]["round_id"].as_i64().unwrap();
+        assert_eq!(c.draw(round).await.status, StatusCode::OK);
+    }
+    c.id = c
+        .call(
+            Method::POST,
+            "/api/v3/activitys_lottery",
+            json!({"activity_name": "正式抽奖"}),
+        )
+        .await
+        .json()["data"]["activity_id"]
+        .as_i64()
+        .unwrap();
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id),
+            json!({"member_id": "m900", "member_real_name": "李四"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let resp = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_lottery/{}/settings", c.id),
+            json!({"purpose": "internal"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let prize = c.prize(1).await;
+    let committed = c.commit(prize, 1, true).await;
+    assert_eq!(committed.status, StatusCode::OK, "{}", committed.text);
+    let record = committed.json()["data"].clone();
+    let round = record["round_id"].as_i64().unwrap();
+    assert_eq!(round, 4, "ids run across activities");
+    assert_eq!(c.draw(round).await.status, StatusCode::OK);
+    // The public results, the member's own wins, the H5 page and the verification page.
+    let public = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys_for_wx/{}/lottery", c.id),
+            Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(public["data"]["rounds"][0]["round_number"], 1);
+    let me = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys_for_wx/{}/wx/me?member_id=m900", c.id),
+            Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(me["data"]["wins"][0]["round_number"], 1, "{me}");
+    let page = c.app.get(&format!("/h5/{}", c.id), None).await.text;
+    assert!(page.contains("第 1 轮 · 一等奖"), "{page}");
+    assert!(!page.contains("第 4 轮"));
+    let verify = c
+        .app
+        .get(&format!("/h5/{}/lottery/rounds/{round}", c.id), None)
+        .await
+        .text;
+    assert!(verify.contains("第 1 轮"), "{verify}");
+}

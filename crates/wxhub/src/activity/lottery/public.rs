@@ -27,6 +27,8 @@ pub struct PublicWinner {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicRound {
     pub round_id: i64,
+    /// The round's number within the activity (1, 2, …): what people read.
+    pub round_number: i64,
     pub prize_id: i64,
     pub prize_name: String,
     pub kind: String,
@@ -62,8 +64,10 @@ pub async fn results(
     let rounds = sql::rounds(store, activity.id)
         .await?
         .into_iter()
-        .map(|r| PublicRound {
+        .zip(1..)
+        .map(|(r, round_number)| PublicRound {
             round_id: r.id,
+            round_number,
             prize_id: r.prize_id,
             prize_name: prizes
                 .iter()

@@ -18,6 +18,21 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+/// The activity forms' labels (create here, edit on the activity's page), by the parameter
+/// the API names in its messages.
+pub const ACTIVITY_LABELS: &[(&str, &str)] = &[
+    ("activity_name", "活动名称"),
+    ("close_time", "截止时间"),
+    ("permission", "参与范围"),
+    ("collect_info", "收集信息"),
+    ("course_id", "所属课程"),
+    ("port_id", "公众号"),
+    ("background", "背景图链接"),
+    ("logo", "Logo 链接"),
+    ("music", "背景音乐链接"),
+    ("state", "状态"),
+];
+
 const KINDS: [(&str, &str); 3] = [
     ("signin", "签到"),
     ("lottery", "抽奖"),
@@ -276,11 +291,15 @@ pub async fn create(
             .await;
             Redirect::to("/console/activities?done=created").into_response()
         }
-        Err(e) if e.status().is_client_error() => {
-            render(&state, &session, shown, Some(e.message()), None)
-                .await
-                .unwrap_or_else(|e| error_page(&e))
-        }
+        Err(e) if e.status().is_client_error() => render(
+            &state,
+            &session,
+            shown,
+            Some(super::worded(&e.message(), ACTIVITY_LABELS)),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| error_page(&e)),
         Err(e) => error_page(&e),
     }
 }

@@ -290,6 +290,24 @@ async fn render(
     Ok(resp)
 }
 
+/// What `?done=` says on the page an action redirected to (redirect after POST: a reload
+/// repeats nothing).
+fn done_notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "edited" => "活动已保存",
+        "scan_code" => "扫码签到二维码已生成,签到大屏会显示它",
+        "rehearsal_stop" => "彩排已停止",
+        "rehearsal_delete" => "已删除彩排活动及其全部模拟数据",
+        "rehearsal_none" => "没有彩排数据",
+        _ => return None,
+    })
+}
+
+/// The activity's page after an action: `?done=…` says what was done.
+fn done_redirect(id: i64, done: &str) -> Response {
+    axum::response::Redirect::to(&format!("/console/activities/{id}?done={done}")).into_response()
+}
+
 /// `GET /console/activities/{id}`.
 pub async fn page(
     State(state): State<AppState>,
@@ -303,7 +321,11 @@ pub async fn page(
     };
     let query = query.map(|Params(q)| q).unwrap_or_default();
     let shown = Shown {
-        notice: (query.done.as_deref() == Some("edited")).then(|| "活动已保存".to_string()),
+        notice: query
+            .done
+            .as_deref()
+            .and_then(done_notice)
+            .map(str::to_string),
         desk_search: query.search,
         member_search: query.q,
         ..Default::default()
@@ -541,10 +563,7 @@ pub async fn scan_code(
                 if permanent { "永久" } else { "临时" },
             )
             .await;
-            Shown {
-                notice: Some("扫码签到二维码已生成,签到大屏会显示它".into()),
-                ..Default::default()
-            }
+            return done_redirect(id, "scan_code");
         }
         Err(e @ (Error::BadRequest(_) | Error::WeChat(_) | Error::Unavailable(_))) => Shown {
             error: Some(e.message()),
@@ -671,7 +690,10 @@ pub async fn edit(
             .into_response(),
         Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
             let shown = Shown {
-                error: Some(e.message()),
+                error: Some(super::worded(
+                    &e.message(),
+                    super::activities::ACTIVITY_LABELS,
+                )),
                 ..Default::default()
             };
             match render(&state, &headers, &session, id, shown).await {
@@ -755,6 +777,9 @@ pub async fn rehearsal(
         let id: i64 = id.parse().map_err(|_| Error::not_found("活动不存在"))?;
         let row = activities::of_org(&state.store, org_id, None, id).await?;
         let mut shown = Shown::default();
+        // Stop and delete answer with a redirect (a reload repeats nothing); a start shows the
+        // rehearsal screens' new key, once, on the answer itself.
+        let mut done = None;
         let detail = match action.as_str() {
             "start" => {
                 let people = super::form_int(&form.people, "人数")?.unwrap_or(300);
@@ -782,15 +807,15 @@ pub async fn rehearsal(
                 if let Some(shadow) = crate::activity::rehearsal::shadow(&state, &row).await? {
                     state.rehearsals.stop(shadow.id);
                 }
-                shown.notice = Some("彩排已停止".into());
+                done = Some("rehearsal_stop");
                 format!("活动 {} 停止彩排", row.id)
             }
             "delete" => {
                 let removed = crate::activity::rehearsal::remove(&state, &row).await?;
-                shown.notice = Some(if removed {
-                    "已删除彩排活动及其全部模拟数据".into()
+                done = Some(if removed {
+                    "rehearsal_delete"
                 } else {
-                    "没有彩排数据".into()
+                    "rehearsal_none"
                 });
                 format!("活动 {} 删除彩排", row.id)
             }
@@ -806,6 +831,9 @@ pub async fn rehearsal(
             "",
         )
         .await;
+        if let Some(done) = done {
+            return Ok(done_redirect(row.id, done));
+        }
         render(&state, &headers, &session, row.id, shown).await
     }
     .await;

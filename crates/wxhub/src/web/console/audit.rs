@@ -106,6 +106,16 @@ fn action_label(action: &str) -> &str {
         "activity.close" => "关闭活动",
         "activity.delete" => "删除活动",
         "activity.screen_key" => "生成大屏密钥",
+        "activity.scan_code" => "生成扫码签到二维码",
+        "activity.rehearsal_start" => "开始彩排",
+        "activity.rehearsal_stop" => "停止彩排",
+        "activity.rehearsal_delete" => "删除彩排数据",
+        "campaign.create" => "新建群发",
+        "campaign.pause" => "暂停群发",
+        "campaign.resume" => "继续群发",
+        "campaign.cancel" => "取消群发",
+        "org.default_port" => "设置默认公众号",
+        "lottery.undesignate" => "移除内定中奖人",
         "meeting.create" => "新建会议",
         "roster.import" => "导入名单",
         "roster.add" => "添加名单成员",
@@ -245,4 +255,92 @@ pub async fn page(
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every action the console records, the dynamic ones (`format!("lottery.{action}")`…)
+    /// spelled out: each has words on the record page, none shows as its code.
+    const RECORDED: &[&str] = &[
+        "activity.create",
+        "activity.update",
+        "activity.close",
+        "activity.delete",
+        "activity.screen_key",
+        "activity.scan_code",
+        "activity.export",
+        "activity.rehearsal_start",
+        "activity.rehearsal_stop",
+        "activity.rehearsal_delete",
+        "meeting.create",
+        "roster.import",
+        "roster.add",
+        "roster.remove",
+        "roster.export",
+        "desk.sign_in",
+        "lottery.purpose",
+        "lottery.rules",
+        "lottery.prize_add",
+        "lottery.prize_delete",
+        "lottery.participants_import",
+        "lottery.designate",
+        "lottery.undesignate",
+        "lottery.commit",
+        "lottery.draw",
+        "lottery.redraw",
+        "lottery.reset",
+        "lottery.tags",
+        "lottery.notify",
+        "lottery.export_participants",
+        "lottery.export_winners",
+        "wall.settings",
+        "wall.words",
+        "wall.word_delete",
+        "wall.moderate",
+        "course.create",
+        "course.delete",
+        "org.create",
+        "org.grant_port",
+        "org.revoke_port",
+        "org.default_port",
+        "client.create",
+        "client.revoke",
+        "client.rotate",
+        "port.create",
+        "port.update",
+        "port.callback",
+        "key.rotate",
+        "key.retire",
+        "user.reveal_phone",
+        "messages.content",
+        "messages.content_delete",
+        "messages.default",
+        "messages.default_delete",
+        "messages.training",
+        "messages.training_delete",
+        "application.create",
+        "application.toggle",
+        "application.delete",
+        "campaign.create",
+        "campaign.pause",
+        "campaign.resume",
+        "campaign.cancel",
+        "campaign.report_export",
+        "account.create",
+        "account.disable",
+        "account.enable",
+        "account.password",
+        "account.login",
+        "account.login_failed",
+        "account.logout",
+    ];
+
+    #[test]
+    fn every_recorded_action_has_words() {
+        for code in RECORDED {
+            let label = super::action_label(code);
+            assert_ne!(&label, code, "{code} has no label");
+            assert!(!label.is_ascii(), "{code}: {label}");
+        }
+    }
 }

@@ -65,6 +65,8 @@ fn short(hash: &str) -> String {
 
 struct RoundLine {
     id: i64,
+    /// Its number within the activity, as people read it.
+    number: i64,
     prize: String,
     kind: &'static str,
     count: i64,
@@ -81,6 +83,7 @@ struct RoundLine {
 
 struct WinnerLine {
     round_id: i64,
+    round_number: i64,
     prize: String,
     member_id: String,
     name: String,
@@ -116,7 +119,8 @@ struct LotteryPage<'a> {
     participants: Vec<participants::ParticipantView>,
     participants_total: i64,
     search: String,
-    designated: Vec<rules::DesignatedView>,
+    /// The designated entries, each with the number of the round that awarded it.
+    designated: Vec<(rules::DesignatedView, Option<i64>)>,
     rounds: Vec<RoundLine>,
     /// The official accounts the org may send winner notices through.
     ports: Vec<crate::admin::ports::PortView>,
@@ -178,12 +182,15 @@ async fn render(
     for p in &mut people {
         p.phone = masked(std::mem::take(&mut p.phone));
     }
+    let numbers = crate::store::lottery::round_numbers(&state.store, row.id).await?;
+    let number = |round: i64| numbers.get(&round).copied().unwrap_or_default();
     let round_lines = rounds::all_rounds(&state.store, &row)
         .await?
         .into_iter()
         .rev()
         .map(|r| RoundLine {
             id: r.round_id,
+            number: number(r.round_id),
             prize: prize_name(r.prize_id),
             kind: if r.kind == "redraw" {
                 "补抽"
@@ -211,6 +218,7 @@ async fn render(
         .into_iter()
         .map(|w: WinnerView| WinnerLine {
             round_id: w.round_id,
+            round_number: number(w.round_id),
             prize: w.prize_name,
             name: if w.name.is_empty() {
                 w.nickname
@@ -263,7 +271,14 @@ async fn render(
         participants_total,
         search: shown.search,
         designated: if settings.internal() {
-            rules::designated(&state.store, &row).await?
+            rules::designated(&state.store, &row)
+                .await?
+                .into_iter()
+                .map(|d| {
+                    let awarded = d.round_id.map(number);
+                    (d, awarded)
+                })
+                .collect()
         } else {
             Vec::new()
         },
@@ -571,7 +586,7 @@ pub async fn act(
         Ok(()) => Redirect::to(&format!("/console/lottery/{id}?done={action}")).into_response(),
         Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
             let shown = Shown {
-                error: Some(e.message()),
+                error: Some(super::worded(&e.message(), form_labels(&action))),
                 ..Default::default()
             };
             render(&state, &session, id, shown, e.status())
@@ -579,6 +594,37 @@ pub async fn act(
                 .unwrap_or_else(|e| error_page(&e))
         }
         Err(e) => error_page(&e),
+    }
+}
+
+/// The labels each form of the page shows, by the parameter the API names (for its messages,
+/// see [`super::worded`]).
+fn form_labels(action: &str) -> &'static [(&'static str, &'static str)] {
+    match action {
+        "prize_add" => &[
+            ("name", "奖品名称"),
+            ("tier", "等级"),
+            ("stock", "数量"),
+            ("image", "图片链接"),
+            ("eligible_tags", "限定标签"),
+        ],
+        "rules" => &[("description", "规则说明"), ("purpose", "用途")],
+        "purpose" => &[("purpose", "用途")],
+        "designate" => &[
+            ("prize_id", "奖品"),
+            ("participant_id", "参与者编号"),
+            ("note", "备注"),
+        ],
+        "tags" => &[("participant_id", "参与者编号"), ("tags", "标签")],
+        "commit" => &[("prize_id", "奖品"), ("count", "人数")],
+        "reset" => &[("reason", "重置原因"), ("round_id", "轮次")],
+        "redraw" => &[("reason", "缺席原因"), ("round_id", "轮次")],
+        "notify" => &[
+            ("round_id", "轮次"),
+            ("port_id", "公众号"),
+            ("msg_temp_id", "模板 ID"),
+        ],
+        _ => &[],
     }
 }
 

@@ -120,7 +120,8 @@ pub async fn create(
             Redirect::to(&format!("/console/meetings/{}?done=created", m.id)).into_response()
         }
         Err(e) if e.status().is_client_error() => {
-            meetings_page(&state, &session, Some(e.message()), None)
+            let message = super::worded(&e.message(), &[("name", "会议名称")]);
+            meetings_page(&state, &session, Some(message), None)
                 .await
                 .unwrap_or_else(|e| error_page(&e))
         }

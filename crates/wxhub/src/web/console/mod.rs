@@ -341,6 +341,23 @@ pub fn uploaded_file(
         .ok_or_else(|| Error::bad_request("请选择要上传的文件"))
 }
 
+/// A domain message as a person at a form reads it: the API's parameter names (`name 需要 1
+/// 到 32 个字符`, `缺少参数 reason`) replaced by the labels the form shows (`奖品名称需要 1 到
+/// 32 个字符`, `请填写重置原因`). `labels` pairs each parameter with its label.
+pub fn worded(message: &str, labels: &[(&str, &str)]) -> String {
+    for (param, label) in labels {
+        if message == format!("缺少参数 {param}") {
+            return format!("请填写{label}");
+        }
+        if let Some(rest) = message.strip_prefix(param) {
+            if rest.starts_with(' ') {
+                return format!("{label}{}", rest.trim_start());
+            }
+        }
+    }
+    message.to_string()
+}
+
 /// The rows a page offers to choose from (orgs, official accounts in a select): all of them,
 /// up to a thousand.
 pub const CHOICES: crate::admin::Page = crate::admin::Page {
@@ -444,4 +461,19 @@ pub async fn org_admin_post<F: CsrfField>(
     let (session, form) = signed_post(state, headers, form).await?;
     let org_id = require_org_admin(&session, what).map_err(|e| error_page(&e))?;
     Ok((session, org_id, form))
+}
+
+#[cfg(test)]
+mod worded_tests {
+    #[test]
+    fn parameter_names_become_the_forms_labels() {
+        let labels = [("name", "奖品名称"), ("reason", "重置原因")];
+        assert_eq!(
+            super::worded("name 需要 1 到 32 个字符", &labels),
+            "奖品名称需要 1 到 32 个字符"
+        );
+        assert_eq!(super::worded("缺少参数 reason", &labels), "请填写重置原因");
+        assert_eq!(super::worded("名单为空", &labels), "名单为空");
+        assert_eq!(super::worded("names 过多", &labels), "names 过多");
+    }
 }

@@ -23,6 +23,8 @@ struct VerifyPage<'a> {
     logo: String,
     background: String,
     round_id: i64,
+    /// The round's number within the activity, as people read it.
+    round_number: i64,
     prize_name: String,
     /// committed, drawn or reset
     state: String,
@@ -90,6 +92,12 @@ pub async fn page(
         name: row.name,
         logo: row.logo,
         background: row.background,
+        round_number: crate::store::lottery::round_numbers(&state.store, row.id)
+            .await
+            .map_err(Error::from)?
+            .get(&record.round_id)
+            .copied()
+            .unwrap_or_default(),
         round_id: record.round_id,
         prize_name,
         state: record.state,

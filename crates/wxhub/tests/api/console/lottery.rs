@@ -87,6 +87,23 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
     assert_eq!(tagged.status, StatusCode::SEE_OTHER, "{}", tagged.text);
     assert!(admin.get(&path).await.text.contains("<td>VIP、销售部</td>"));
 
+    // A prize name too long: the message names the field as the form labels it.
+    let resp = act(
+        &mut admin,
+        &path,
+        &csrf,
+        "prize_add",
+        vec![("name", "奖".repeat(33)), ("stock", "1".into())],
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(
+        resp.text.contains("奖品名称需要 1 到 32 个字符"),
+        "{}",
+        resp.text
+    );
+    assert!(!resp.text.contains("name 需要"));
+
     // A prize; committing before the rules are published is refused with the reason.
     let resp = act(
         &mut admin,

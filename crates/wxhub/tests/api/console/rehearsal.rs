@@ -79,6 +79,33 @@ async fn a_rehearsal_runs_on_a_copy_and_goes_with_one_action() {
     assert!(started
         .text
         .contains(&format!("/screens/{shadow}/lottery?key=")));
+    // Its screen says it is a rehearsal, and a real guest who scans its join code cannot join.
+    let at = started
+        .text
+        .find(&format!("/screens/{shadow}/lottery?key="))
+        .unwrap();
+    let link = &started.text[at..at + started.text[at..].find('"').unwrap()];
+    let screen = app.get(&link.replace("&amp;", "&"), None).await;
+    assert_eq!(screen.status, StatusCode::OK, "{link}");
+    assert!(screen.text.contains("彩排 · 模拟数据 · 请勿扫码"));
+    let real = app.get(&format!("/screens/{id}/lottery?key=x"), None).await;
+    assert!(!real.text.contains("彩排 · 模拟数据"));
+    let guest = app.state.auth.mint_user_token("777", "wxapp").unwrap();
+    let refused = app
+        .json(
+            Method::POST,
+            &format!(
+                "/api/v3/activitys_for_wx/{shadow}/wx/userInfo?access_token={guest}&access_type=user"
+            ),
+            None,
+            json!({"member_nickname": "来宾"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert_eq!(
+        refused.json(),
+        activity_error("这是活动的彩排,不能参与:请扫描正式活动的二维码")
+    );
 
     // The simulated people join the copy, never the activity.
     let members = |activity: i64| {
@@ -130,8 +157,15 @@ async fn a_rehearsal_runs_on_a_copy_and_goes_with_one_action() {
     let deleted = admin
         .act(&format!("{path}/rehearsal/delete"), &csrf, &[])
         .await;
-    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text);
-    assert!(deleted.text.contains("已删除彩排活动及其全部模拟数据"));
+    // Redirected after the POST, so that a reload repeats nothing.
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.text);
+    let location = deleted.headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(location, format!("{path}?done=rehearsal_delete"));
+    let page = admin.get(&location).await;
+    assert!(page.text.contains("已删除彩排活动及其全部模拟数据"));
     assert!(wxhub::store::activities::get(&app.state.store, shadow)
         .await
         .unwrap()
@@ -150,7 +184,9 @@ async fn a_rehearsal_runs_on_a_copy_and_goes_with_one_action() {
         )
         .await;
     assert_eq!(none.status, StatusCode::NOT_FOUND);
+    // The record names them in words, not codes.
     let audit = admin.get("/console/audit").await;
-    assert!(audit.text.contains("activity.rehearsal_start"));
-    assert!(audit.text.contains("activity.rehearsal_delete"));
+    assert!(audit.text.contains("<td>开始彩排</td>"), "{}", audit.text);
+    assert!(audit.text.contains("<td>删除彩排数据</td>"));
+    assert!(!audit.text.contains("activity.rehearsal_"));
 }
