@@ -729,7 +729,8 @@ async fn pushes_are_signed_as_wechat_signs_them_in_both_modes() {
 }
 
 /// A token store whose template counter cannot be written (the database went away mid-send)
-/// or takes its time (a database's group commit).
+/// or whose additions wait until the test lets them through (a slow database's group commit,
+/// as long as the test wants).
 struct OddCounters {
     inner: MemoryTokenStore,
     template_sends: OddCount,
@@ -737,7 +738,8 @@ struct OddCounters {
 
 enum OddCount {
     Down,
-    Slow(Duration),
+    /// Each addition takes a permit first.
+    Held(Arc<tokio::sync::Semaphore>),
 }
 
 impl OddCounters {
@@ -790,13 +792,13 @@ impl TokenStore for OddCounters {
             return self.inner.add_count(appid, counter, day, n);
         }
         Box::pin(async move {
-            match self.template_sends {
+            match &self.template_sends {
                 OddCount::Down => Err("counters are down".to_string()),
-                OddCount::Slow(delay) => {
-                    // Additions are slow; a read (n = 0, as `usage` does) is not, or it would
-                    // wait as long as the addition and find it landed.
+                OddCount::Held(gate) => {
+                    // Additions wait; a read (n = 0, as `usage` does) does not.
                     if n != 0 {
-                        tokio::time::sleep(delay).await;
+                        let permit = gate.acquire().await.map_err(|e| e.to_string())?;
+                        permit.forget();
                     }
                     self.inner.add_count(appid, counter, day, n).await
                 }
@@ -830,23 +832,30 @@ async fn the_template_counter_travels_with_the_send_and_never_hides_its_outcome(
 #[tokio::test]
 async fn a_template_send_does_not_wait_for_its_counter_to_be_written() {
     let w = world().await;
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
     let client = Client::new(
         w.config(),
-        Arc::new(OddCounters::new(OddCount::Slow(Duration::from_millis(500)))),
+        Arc::new(OddCounters::new(OddCount::Held(gate.clone()))),
     );
     client.access_token(&w.app).await.unwrap();
-    let started = std::time::Instant::now();
-    client
-        .send_template(&w.app, &w.template(&w.fan))
-        .await
-        .unwrap();
-    assert!(
-        started.elapsed() < Duration::from_millis(400),
-        "the send waited for its counter: {:?}",
-        started.elapsed()
-    );
+    // The counter's addition is held until the test lets it through: a send that waited for
+    // it would never end (no clock to race).
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        client.send_template(&w.app, &w.template(&w.fan)),
+    )
+    .await
+    .expect("the send waited for its counter")
+    .unwrap();
     assert_eq!(client.usage(APPID).await.unwrap().template_sends, 0);
-    // The addition goes on without the send, and lands.
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(client.usage(APPID).await.unwrap().template_sends, 1);
+    // Let through, the addition goes on without the send, and lands.
+    gate.add_permits(1);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while client.usage(APPID).await.unwrap().template_sends != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the held addition never landed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -33,10 +33,14 @@ impl ClientRates {
 
     /// Takes one request from the client's bucket: false when it is empty.
     pub fn allow(&self, client_id: &str) -> bool {
+        self.allow_at(client_id, Instant::now())
+    }
+
+    /// [`ClientRates::allow`] at `now` (tests give their own clock).
+    fn allow_at(&self, client_id: &str, now: Instant) -> bool {
         if self.per_second <= 0.0 {
             return true;
         }
-        let now = Instant::now();
         let mut buckets = self.buckets.lock().expect("rate limit lock");
         if buckets.len() >= MAX_TRACKED && !buckets.contains_key(client_id) {
             let (rate, burst) = (self.per_second, self.burst);
@@ -65,13 +69,22 @@ mod tests {
     #[test]
     fn a_burst_then_the_rate_and_each_client_its_own() {
         let rates = ClientRates::new(10, 20);
-        assert!((0..20).all(|_| rates.allow("a")), "the burst");
-        assert!(!rates.allow("a"), "past the burst");
-        assert!(rates.allow("b"), "another client has its own bucket");
-        std::thread::sleep(std::time::Duration::from_millis(250));
-        // A quarter of a second refills two or three requests, not more.
-        let refilled = (0..10).filter(|_| rates.allow("a")).count();
-        assert!((2..=3).contains(&refilled), "{refilled}");
+        let start = Instant::now();
+        assert!((0..20).all(|_| rates.allow_at("a", start)), "the burst");
+        assert!(!rates.allow_at("a", start), "past the burst");
+        assert!(
+            rates.allow_at("b", start),
+            "another client has its own bucket"
+        );
+        // A quarter of a second later (by the test's clock): two and a half requests refilled,
+        // so two whole ones, not more.
+        let later = start + std::time::Duration::from_millis(250);
+        let refilled = (0..10).filter(|_| rates.allow_at("a", later)).count();
+        assert_eq!(refilled, 2);
+        // The half left over counts: another 50 ms makes it whole.
+        let then = later + std::time::Duration::from_millis(50);
+        assert!(rates.allow_at("a", then));
+        assert!(!rates.allow_at("a", then));
     }
 
     #[test]

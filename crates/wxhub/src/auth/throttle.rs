@@ -23,16 +23,24 @@ impl Throttle {
     }
 
     pub fn is_blocked(&self, key: &str) -> bool {
+        self.is_blocked_at(key, Instant::now())
+    }
+
+    fn is_blocked_at(&self, key: &str, now: Instant) -> bool {
         let failures = self.failures.lock().expect("throttle lock");
-        matches!(failures.get(key), Some((n, since)) if *n >= self.limit && since.elapsed() < self.window)
+        matches!(failures.get(key), Some((n, since)) if *n >= self.limit && now.duration_since(*since) < self.window)
     }
 
     /// Counts one attempt now, before it is checked, unless `key` is already at the limit
     /// (then `false`, and nothing is counted). Checked and counted under one lock, so that
     /// parallel attempts cannot all pass the check before any is counted.
     pub fn try_attempt(&self, key: &str) -> bool {
+        self.try_attempt_at(key, Instant::now())
+    }
+
+    fn try_attempt_at(&self, key: &str, now: Instant) -> bool {
         let limit = self.limit;
-        self.with_count(key, |n| {
+        self.with_count(key, now, |n| {
             if *n >= limit {
                 return false;
             }
@@ -50,22 +58,24 @@ impl Throttle {
     }
 
     pub fn record_failure(&self, key: &str) {
-        self.with_count(key, |n| *n += 1);
+        self.record_failure_at(key, Instant::now());
     }
 
-    /// `f` on the count of `key` in its current window, under the lock: a window that ended
+    fn record_failure_at(&self, key: &str, now: Instant) {
+        self.with_count(key, now, |n| *n += 1);
+    }
+
+    /// `f` on the count of `key` in its window at `now`, under the lock: a window that ended
     /// starts again at 0, and past `MAX_TRACKED` keys the ended windows are dropped.
-    fn with_count<T>(&self, key: &str, f: impl FnOnce(&mut u32) -> T) -> T {
+    fn with_count<T>(&self, key: &str, now: Instant, f: impl FnOnce(&mut u32) -> T) -> T {
         let mut failures = self.failures.lock().expect("throttle lock");
         if failures.len() >= MAX_TRACKED {
             let window = self.window;
-            failures.retain(|_, (_, since)| since.elapsed() < window);
+            failures.retain(|_, (_, since)| now.duration_since(*since) < window);
         }
-        let entry = failures
-            .entry(key.to_string())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= self.window {
-            *entry = (0, Instant::now());
+        let entry = failures.entry(key.to_string()).or_insert((0, now));
+        if now.duration_since(entry.1) >= self.window {
+            *entry = (0, now);
         }
         f(&mut entry.0)
     }
@@ -77,14 +87,21 @@ mod tests {
 
     #[test]
     fn blocks_after_the_limit_until_the_window_ends() {
-        let t = Throttle::new(2, Duration::from_millis(50));
-        t.record_failure("a");
-        assert!(!t.is_blocked("a"));
-        t.record_failure("a");
-        assert!(t.is_blocked("a"));
-        assert!(!t.is_blocked("b"));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(!t.is_blocked("a"));
+        // The test's own clock: no sleep, nothing a loaded machine can stretch.
+        let t = Throttle::new(2, Duration::from_secs(60));
+        let start = Instant::now();
+        t.record_failure_at("a", start);
+        assert!(!t.is_blocked_at("a", start));
+        t.record_failure_at("a", start + Duration::from_secs(1));
+        assert!(t.is_blocked_at("a", start + Duration::from_secs(2)));
+        assert!(!t.is_blocked_at("b", start + Duration::from_secs(2)));
+        assert!(t.is_blocked_at("a", start + Duration::from_millis(59_999)));
+        assert!(!t.is_blocked_at("a", start + Duration::from_secs(60)));
+        // A failure after the window starts a new count.
+        t.record_failure_at("a", start + Duration::from_secs(61));
+        assert!(!t.is_blocked_at("a", start + Duration::from_secs(61)));
+        assert!(t.try_attempt_at("a", start + Duration::from_secs(61)));
+        assert!(!t.try_attempt_at("a", start + Duration::from_secs(62)));
     }
 
     #[test]

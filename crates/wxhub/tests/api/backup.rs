@@ -71,7 +71,15 @@ async fn a_backup_taken_under_writes_restores_into_a_new_directory_that_serves_i
             }
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Writes are flowing before the backup starts (waited for, not slept on).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while acknowledged.load(Ordering::SeqCst) < 400 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writers never got going"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let before_backup = acknowledged.load(Ordering::SeqCst);
     let file = app.dir.path().join("backup-1.db");
     let file_arg = file.display().to_string();
@@ -84,10 +92,10 @@ async fn a_backup_taken_under_writes_restores_into_a_new_directory_that_serves_i
             .await
             .unwrap();
     assert!(ok, "{err}");
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Sampled the moment the backup returns: what was acknowledged while it ran.
+    let after_backup = acknowledged.load(Ordering::SeqCst);
     stop.store(true, Ordering::SeqCst);
     load.await.unwrap();
-    let after_backup = acknowledged.load(Ordering::SeqCst);
     let report: Value = serde_json::from_str(&out).unwrap();
     assert!(
         report["rows"].as_i64().unwrap() > before_backup as i64,
@@ -96,7 +104,8 @@ async fn a_backup_taken_under_writes_restores_into_a_new_directory_that_serves_i
     assert!(report["note"].as_str().unwrap().contains("secret.key"));
     assert!(
         after_backup > before_backup,
-        "the writes went on during the backup"
+        "the writes went on during the backup ({before_backup} acknowledged when it started, \
+         {after_backup} when it returned)"
     );
     // A second backup to the same file is refused: nothing is overwritten.
     let (ok, _, err) = wxhub(

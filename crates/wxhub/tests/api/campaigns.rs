@@ -154,6 +154,43 @@ impl Ctx {
         }
     }
 
+    /// Waits (at most `secs`) until `check` holds, polling every 50 ms.
+    pub(crate) async fn until<F, Fut>(&self, what: &str, secs: u64, check: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        while !check().await {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what}: not after {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The campaign once `check` holds of it (at most `secs`).
+    pub(crate) async fn until_campaign(
+        &self,
+        id: i64,
+        secs: u64,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let c = self.campaign(id).await;
+            if check(&c) {
+                return c;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "campaign {id} not as expected after {secs} s: {c}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// How many template messages the simulator accepted, per openid.
     pub(crate) fn received(&self) -> HashMap<String, usize> {
         let mut by = HashMap::new();
@@ -358,18 +395,23 @@ async fn pause_resume_and_cancel_take_effect_within_a_second() {
         .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     let id = resp.json()["result"]["id"].as_i64().unwrap();
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Waited for, not slept on: the first messages reach WeChat.
+    c.until("the first sends", 10, || async { !c.received().is_empty() })
+        .await;
     let resp = c.control(id, "pause").await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
     assert_eq!(resp.json()["result"]["state"], "paused");
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // The batch in flight ends; then nothing more leaves.
+    let paused = c
+        .until_campaign(id, 10, |p| p["counts"]["sending"] == 0)
+        .await;
     let at_pause = c.received().len();
     assert!(at_pause > 0 && at_pause < 300, "{at_pause}");
+    assert_eq!(paused["counts"]["sent"], at_pause as i64, "{paused}");
+    // Absence cannot be waited for: a second in which a running campaign (50 a second) would
+    // have sent some fifty.
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(c.received().len(), at_pause, "a paused campaign sent on");
-    let paused = c.campaign(id).await;
-    assert_eq!(paused["counts"]["sending"], 0, "{paused}");
-    assert_eq!(paused["counts"]["sent"], at_pause as i64);
 
     // Pausing twice is a conflict, in words.
     let resp = c.control(id, "pause").await;
@@ -381,14 +423,18 @@ async fn pause_resume_and_cancel_take_effect_within_a_second() {
 
     let resp = c.control(id, "resume").await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    let resumed = c.received().len();
-    assert!(resumed > at_pause, "resume sent nothing");
+    c.until("sends after the resume", 10, || async {
+        c.received().len() > at_pause
+    })
+    .await;
 
     let resp = c.control(id, "cancel").await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    let cancelled = c.campaign(id).await;
+    let cancelled = c
+        .until_campaign(id, 10, |p| {
+            p["state"] == "cancelled" && p["counts"]["sending"] == 0 && p["counts"]["pending"] == 0
+        })
+        .await;
     assert_eq!(cancelled["state"], "cancelled");
     let counts = &cancelled["counts"];
     assert_eq!(counts["pending"], 0, "{cancelled}");
@@ -845,8 +891,12 @@ async fn servers_killed_mid_campaign_and_restarted_send_nobody_twice() {
     let id = resp.json()["result"]["id"].as_i64().unwrap();
     let mut kills = 0;
     for round in 0..4 {
-        let jitter = u64::from(u16::from_le_bytes(wxhub::crypto::random_bytes::<2>())) % 700;
-        tokio::time::sleep(Duration::from_millis(400 + jitter)).await;
+        // Each kill lands while a batch is leased (waited for, not guessed at with a sleep),
+        // a little after the lease at a random moment.
+        c.until_campaign(id, 60, |p| p["counts"]["sending"].as_i64() > Some(0))
+            .await;
+        let jitter = u64::from(u16::from_le_bytes(wxhub::crypto::random_bytes::<2>())) % 50;
+        tokio::time::sleep(Duration::from_millis(jitter)).await;
         let victim = round % servers.len();
         servers[victim].kill().unwrap();
         servers[victim].wait().unwrap();

@@ -351,20 +351,40 @@ async fn silent_sockets_are_closed_and_connections_capped() {
     for _ in 0..4 {
         held.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
     }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut over = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let _ = over
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await;
-    let mut buf = [0u8; 1024];
-    let read = tokio::time::timeout(Duration::from_secs(5), over.read(&mut buf))
-        .await
-        .expect("the connection over the cap was not closed");
-    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    // The cap holds once the server has taken the four (waited for, not slept on): until
+    // then a fifth may still be answered, and is closed again before the next try.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut over = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let _ = over
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await;
+        let mut buf = [0u8; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(5), over.read(&mut buf))
+            .await
+            .expect("the connection over the cap was neither closed nor answered");
+        if matches!(read, Ok(0) | Err(_)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a connection over the cap was still answered after 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     drop(held);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let healthz = reqwest::get(format!("{base}/healthz")).await.unwrap();
-    assert_eq!(healthz.status().as_u16(), 200);
+    // Once the server sees them closed, /healthz answers again.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match reqwest::get(format!("{base}/healthz")).await {
+            Ok(r) if r.status().as_u16() == 200 => break,
+            other => assert!(
+                std::time::Instant::now() < deadline,
+                "/healthz not answered after the held connections closed: {other:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]

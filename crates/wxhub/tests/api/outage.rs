@@ -374,7 +374,15 @@ async fn a_real_postgresql_restart_is_ridden_out() {
     // Joins every 20 ms until the restart is over and the instance is ready again.
     let (mut joined, mut refused, mut slowest) = (vec!["before".to_string()], 0, Duration::ZERO);
     let mut i = 0;
+    // A deadline: a restart that never ends (or an instance never ready again) fails the test
+    // instead of holding CI until its own limit.
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
+        assert!(
+            Instant::now() < deadline,
+            "after 120 s the restart has not ended or /readyz is not 200 ({} joined, {refused} refused)",
+            joined.len()
+        );
         i += 1;
         let member = format!("during{i:04}");
         let started = Instant::now();

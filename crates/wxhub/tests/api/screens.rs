@@ -370,14 +370,36 @@ async fn avatars_are_kept_from_wechat_hosts_only_and_placeholders_stand_in() {
         let again = app.get(&path, None).await;
         assert_eq!(again.headers["content-type"], "image/svg+xml", "{name}");
     }
-    // A host off the list is not even asked.
-    let elsewhere = "http://127.0.0.1:1/mmopen/x/132";
+    // A host off the list is not even asked: the simulator, reached as `localhost` (not on
+    // the list), counts no request for it — checked once an avatar asked for after it was
+    // fetched, so that the fetcher had its chance.
+    let port = sim_host.rsplit(':').next().unwrap();
+    let elsewhere = format!("http://localhost:{port}/mmopen/elsewhere/132");
     let resp = app
-        .get(&wxhub::activity::avatars::path_for(elsewhere, "王"), None)
+        .get(&wxhub::activity::avatars::path_for(&elsewhere, "王"), None)
         .await;
     assert_eq!(resp.headers["content-type"], "image/svg+xml");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let k = wxhub::activity::avatars::key_of(elsewhere);
+    let after = format!("{sim_base}/mmopen/lisi/132");
+    let after_path = wxhub::activity::avatars::path_for(&after, "李");
+    let mut fetched = false;
+    for _ in 0..100 {
+        if app.get(&after_path, None).await.headers["content-type"] == "image/png" {
+            fetched = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        fetched,
+        "the allowed avatar asked for after it was never fetched"
+    );
+    assert_eq!(sim.calls("/mmopen/lisi/132"), 1);
+    assert_eq!(
+        sim.calls("/mmopen/elsewhere/132"),
+        0,
+        "a host off the list was asked"
+    );
+    let k = wxhub::activity::avatars::key_of(&elsewhere);
     assert!(wxhub::store::avatars::get(&app.state.store, &k)
         .await
         .unwrap()

@@ -288,7 +288,7 @@ async fn another_instance_picks_up_a_rotated_key_when_it_sees_its_kid() {
     let creds = app.client("platform-admin", None).await;
     // A second instance on the same database (as after `wxhub keys rotate` from the CLI).
     let other = wxhub::build_state(app.config.clone()).await.unwrap();
-    wxhub::auth::keys::rotate(&other.store, &other.secrets)
+    let rotated = wxhub::auth::keys::rotate(&other.store, &other.secrets)
         .await
         .unwrap();
     other.auth.reload_keys().await.unwrap();
@@ -308,6 +308,8 @@ async fn another_instance_picks_up_a_rotated_key_when_it_sees_its_kid() {
         .await
         .unwrap()
         .access_token;
+    // Signed with the rotated key, which this instance has not loaded yet.
+    assert_eq!(jwt_parts(&token).0["kid"], rotated.kid.as_str());
     assert_eq!(app.get(INFO, Some(&token)).await.status, StatusCode::OK);
 }
 
@@ -422,10 +424,20 @@ async fn a_rotated_secret_never_gets_the_token_minted_under_the_old_one() {
         secret: rotated.client_secret,
         ..creds
     };
-    // A token is minted anew (within the same second it may read the same: same claims).
-    app.token(&creds).await;
+    // A token is minted anew. Minted within the same second as the first it would read the
+    // same (same claims, a deterministic signature): wait for the next second, then it must
+    // differ.
+    let issued = jwt_parts(&before).1["iat"].as_i64().unwrap();
+    while wxhub::time::now_secs() <= issued {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let after = app.token(&creds).await;
     assert_eq!(app.tokens_minted(&creds).await, 2);
-    let _ = before;
+    assert_ne!(
+        after, before,
+        "the token of the old secret was handed out again"
+    );
+    assert!(jwt_parts(&after).1["iat"].as_i64().unwrap() > issued);
 }
 
 #[tokio::test]

@@ -164,10 +164,28 @@ async fn a_transaction_that_reads_before_it_writes_survives_another_instance_wri
         .unwrap();
     assert_eq!(rows, 0);
     let other_store = other.store.clone();
-    let meanwhile =
-        tokio::spawn(async move { add_count(other_store.writer(), APPID, "c", 1, 5).await });
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let meanwhile = {
+        let started = started.clone();
+        tokio::spawn(async move {
+            started.store(true, std::sync::atomic::Ordering::SeqCst);
+            add_count(other_store.writer(), APPID, "c", 1, 5).await
+        })
+    };
+    // The other instance's write is under way while this transaction is open (waited for).
+    while !started.load(std::sync::atomic::Ordering::SeqCst) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let first = add_count(&mut *tx, APPID, "c", 1, 1).await.unwrap();
+    if store.backend == wxhub::store::Backend::Sqlite {
+        // Contention happened: the other's write is held at the lock this transaction took
+        // at its start, not done.
+        assert!(
+            !meanwhile.is_finished(),
+            "the other instance wrote while this transaction held the write lock"
+        );
+    }
     tx.commit().await.unwrap();
     let second = meanwhile.await.unwrap().unwrap();
     assert_eq!(

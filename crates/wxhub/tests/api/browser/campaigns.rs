@@ -72,7 +72,9 @@ async fn an_operator_sends_a_campaign_and_watches_it_progress() {
     b.wait_for_text("已暂停:不再开始新的批次").await;
     let state = "return document.getElementById('campaign-state').textContent";
     assert_eq!(b.script(state).await, json!("已暂停"));
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    // The batch in flight ends (waited for, not slept on); then nothing more leaves.
+    c.until_campaign(1, 10, |p| p["counts"]["sending"] == 0)
+        .await;
     let paused_at = c.received().len();
     assert!(paused_at < 60, "{paused_at}");
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
