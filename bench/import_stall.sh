@@ -7,7 +7,7 @@
 #
 #   bench/import_stall.sh                 # 200,000 rows
 #   ROWS=50000 bench/import_stall.sh
-#   WXHUB_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/import_stall.sh
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/import_stall.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-200000}

@@ -52,12 +52,4 @@ RESULTS=$(
   load token_auto_refresh_false POST /oauth2/ums/oauth2/accessToken "$FORM&autoRefresh=false" application/x-www-form-urlencoded ""
   load get_all POST /mpwechat/wx/application/getAll '{"filters":[{"field":"name","operate":"contains","value":"应用"}],"pageIndex":1,"pageSize":10,"sortDirection":1,"sortField":"id","sumFields":[]}' application/json "$TOKEN"
 )
-python3 - "$RESULTS" <<'PY'
-import sys
-rows = [l.split() for l in sys.argv[1].strip().splitlines()]
-base = float(rows[0][2])
-print("| endpoint | req/s | p50 ms | p99 ms | non-2xx/errors | vs bare |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
-for name, _, rps, p50, p99, bad, total in rows:
-    print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {bad} of {int(total):,} | {float(rps)/base:.0%} |")
-PY
+python3 bench/wrk_table.py "$RESULTS"

@@ -5,7 +5,8 @@
 //!
 //! `crypto` writes the message it measured to OUT.json so that wechatpy measures the same one.
 //! `sends` measures a bare HTTP baseline (reqwest posting to the simulator with a token fetched
-//! once) and then the client (token cache, retry table, counters) in the same run.
+//! once) and the client (token cache, retry table, counters) in the same run, in alternating
+//! rounds (bare, client, client, bare).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -111,33 +112,7 @@ async fn sends(n: usize, concurrency: usize) {
     let url = Arc::new(format!(
         "{base}/cgi-bin/message/template/send?access_token={token}"
     ));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..concurrency {
-        let (http, url, openid) = (http.clone(), url.clone(), openid.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut i = w;
-            while i < n {
-                let text = http
-                    .post(url.as_str())
-                    .body(template_body(&openid, i))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
-                assert!(text.contains("\"errcode\":0"), "{text}");
-                i += concurrency;
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let bare = n as f64 / started.elapsed().as_secs_f64();
-
-    // The client, on a cold cache.
+    // The client, on a cold cache at its first round.
     let client = wechat::Client::new(
         wechat::ClientConfig {
             api_base: base.clone(),
@@ -147,35 +122,65 @@ async fn sends(n: usize, concurrency: usize) {
     );
     let app = wechat::App::new("wx32817247717e7333", "s3cret");
     let tokens_before = sim.calls("/cgi-bin/stable_token");
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..concurrency {
-        let (client, app, openid) = (client.clone(), app.clone(), openid.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut i = w;
-            while i < n {
-                let message = wechat::TemplateMessage {
-                    touser: openid.clone(),
-                    template_id: "tmpl-1".into(),
-                    url: Some("http://mem.360lj.com/x".into()),
-                    miniprogram: None,
-                    data: wechat::TemplateData::default()
-                        .push("first", &format!("第 {i} 条"), Some("#173177"))
-                        .push("remark", "尾部内容", None),
-                    client_msg_id: None,
-                };
-                client.send_template(&app, &message).await.unwrap();
-                i += concurrency;
-            }
-        }));
+    // Four rounds of n / 2 messages, alternating which side goes first (bare, client, client,
+    // bare), so that neither always meets a warmer simulator: each side's rate is its n
+    // messages over its own time.
+    let half = n / 2;
+    let (mut bare_time, mut client_time) = (0.0, 0.0);
+    for round in 0..4 {
+        let bare_turn = round == 0 || round == 3;
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for w in 0..concurrency {
+            let (http, url, openid) = (http.clone(), url.clone(), openid.clone());
+            let (client, app) = (client.clone(), app.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut i = w;
+                while i < half {
+                    if bare_turn {
+                        let text = http
+                            .post(url.as_str())
+                            .body(template_body(&openid, i))
+                            .send()
+                            .await
+                            .unwrap()
+                            .text()
+                            .await
+                            .unwrap();
+                        assert!(text.contains("\"errcode\":0"), "{text}");
+                    } else {
+                        let message = wechat::TemplateMessage {
+                            touser: openid.clone(),
+                            template_id: "tmpl-1".into(),
+                            url: Some("http://mem.360lj.com/x".into()),
+                            miniprogram: None,
+                            data: wechat::TemplateData::default()
+                                .push("first", &format!("第 {i} 条"), Some("#173177"))
+                                .push("remark", "尾部内容", None),
+                            client_msg_id: None,
+                        };
+                        client.send_template(&app, &message).await.unwrap();
+                    }
+                    i += concurrency;
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let took = started.elapsed().as_secs_f64();
+        if bare_turn {
+            bare_time += took;
+        } else {
+            client_time += took;
+        }
     }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let ours = n as f64 / started.elapsed().as_secs_f64();
+    let messages = half * 2;
+    let bare = messages as f64 / bare_time;
+    let ours = messages as f64 / client_time;
     let token_requests = sim.calls("/cgi-bin/stable_token") - tokens_before;
     println!(
-        "{{\"messages\": {n}, \"concurrency\": {concurrency}, \"bare_per_sec\": {bare:.0}, \
+        "{{\"messages\": {messages}, \"concurrency\": {concurrency}, \"bare_per_sec\": {bare:.0}, \
          \"client_per_sec\": {ours:.0}, \"ratio\": {:.2}, \"token_requests\": {token_requests}, \
          \"received\": {}}}",
         ours / bare,
