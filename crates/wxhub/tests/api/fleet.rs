@@ -182,7 +182,7 @@ async fn two_server_processes_on_one_postgresql_behave_as_one() {
     let (status, mut screen) = Screen::open(&fleet.bases[1], &stream, None).await;
     assert_eq!(status, 200);
     let replayed = screen.wait_for(1).await;
-    assert_eq!(replayed[0].2["member_id"], "same-member");
+    assert_eq!(replayed[0].2["seed"], screen_seed("same-member"));
     let resp = fleet
         .http
         .post(format!("{}{join_path}", fleet.bases[0]))
@@ -192,7 +192,7 @@ async fn two_server_processes_on_one_postgresql_behave_as_one() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let events = screen.wait_for(2).await;
-    assert_eq!(events[1].2["member_id"], "through-the-first");
+    assert_eq!(events[1].2["seed"], screen_seed("through-the-first"));
     assert_eq!(events.len(), 2, "{events:?}");
 
     // A token lease held by a killed instance: the first asks WeChat for LATE_APP_ID's token,

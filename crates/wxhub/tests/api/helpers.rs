@@ -529,3 +529,9 @@ pub async fn bytes_of(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>
         .to_vec();
     (status, ctype, body)
 }
+
+/// What a screen key's stream shows for a member instead of its id (`seed`, see
+/// `activity::events::for_screen`): the first 12 hex digits of the id's SHA-256.
+pub fn screen_seed(member_id: &str) -> String {
+    wxhub::crypto::hex(&wxhub::crypto::sha256(member_id.as_bytes()))[..12].to_string()
+}

@@ -136,7 +136,7 @@ async fn postgresql_going_away_fails_fast_with_503_and_everything_recovers() {
     let (org, activity, base, stream, mut screen) = screen_on_signin(&a, "断线签到").await;
     assert_eq!(a.send(join_request(activity, &org, "m1")).await.status, 200);
     let first = screen.wait_for(1).await;
-    assert_eq!(first[0].2["member_id"], "m1");
+    assert_eq!(first[0].2["seed"], screen_seed("m1"));
 
     proxy.cut();
     // Every family answers 503 in its envelope, within the acquire timeout.
@@ -196,9 +196,12 @@ async fn postgresql_going_away_fails_fast_with_503_and_everything_recovers() {
     let events = screen.wait_for(3).await;
     let members: Vec<&str> = events
         .iter()
-        .map(|(_, _, data)| data["member_id"].as_str().unwrap())
+        .map(|(_, _, data)| data["seed"].as_str().unwrap())
         .collect();
-    assert_eq!(members, ["m1", "m3", "m4"]);
+    assert_eq!(
+        members,
+        [screen_seed("m1"), screen_seed("m3"), screen_seed("m4")]
+    );
     // A screen connecting now with Last-Event-ID replays what it missed.
     let (_, mut late) = Screen::open(&base, &stream, Some(events[0].0)).await;
     let replayed: Vec<i64> = late.wait_for(2).await.iter().map(|e| e.0).collect();
@@ -208,7 +211,7 @@ async fn postgresql_going_away_fails_fast_with_503_and_everything_recovers() {
         send_to(&b, join_request(activity, &org, "m5")).await.status,
         200
     );
-    assert_eq!(screen.wait_for(4).await[3].2["member_id"], "m5");
+    assert_eq!(screen.wait_for(4).await[3].2["seed"], screen_seed("m5"));
 }
 
 /// Mounts a tmpfs of `size` at a new directory; unmounted when dropped.
@@ -420,15 +423,28 @@ async fn a_real_postgresql_restart_is_ridden_out() {
         let events = screen.wait_for(n).await;
         if events
             .iter()
-            .any(|(_, _, data)| data["member_id"] == "after")
+            .any(|(_, _, data)| data["seed"] == screen_seed("after"))
         {
             break events;
         }
         n = events.len() + 1;
     };
+    // The screen shows seeds, not member ids: each seed back to the member it stands for.
+    // Every member this test tried to join (a refused join may have committed too).
+    let tried: Vec<String> = ["before".to_string(), "after".to_string()]
+        .into_iter()
+        .chain((1..=i).map(|k| format!("during{k:04}")))
+        .collect();
+    let by_seed: std::collections::HashMap<String, &str> =
+        tried.iter().map(|m| (screen_seed(m), m.as_str())).collect();
     let seen: Vec<&str> = events
         .iter()
-        .map(|(_, _, data)| data["member_id"].as_str().unwrap())
+        .map(|(_, _, data)| {
+            by_seed
+                .get(data["seed"].as_str().unwrap())
+                .copied()
+                .unwrap_or("(a member this test never tried)")
+        })
         .collect();
     let unique: std::collections::HashSet<&&str> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "an event twice: {seen:?}");
