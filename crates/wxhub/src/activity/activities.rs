@@ -84,6 +84,10 @@ pub struct ActivityView {
     pub port_id: i64,
     pub create_time: String,
     pub update_time: String,
+    /// The version read (its ETag, `"<version>"`): what a later change may name as the one it
+    /// was made from. Not in the JSON, which stays the seed's.
+    #[serde(skip)]
+    pub version: i64,
 }
 
 fn view(row: &ActivityRow, tz: &TimeZone) -> ActivityView {
@@ -105,6 +109,7 @@ fn view(row: &ActivityRow, tz: &TimeZone) -> ActivityView {
         port_id: row.port_id.unwrap_or(0),
         create_time: crate::time::format_local(row.created_at, tz),
         update_time: crate::time::format_local(row.updated_at, tz),
+        version: row.updated_at,
     }
 }
 
@@ -136,6 +141,12 @@ pub struct ActivityInput {
     #[serde(deserialize_with = "lenient::opt_i64")]
     #[schema(value_type = Option<i64>)]
     pub port_id: Option<i64>,
+    /// The version the change was made from (the ETag of the read, or `If-Match`): when the
+    /// activity changed since, the change is refused (409) and nothing is written. Without
+    /// it, the fields given are applied to the activity as it is now.
+    #[serde(deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub version: Option<i64>,
 }
 
 fn text(name: &str, value: Option<String>, current: String, max: usize) -> Result<String> {
@@ -333,12 +344,35 @@ pub async fn update(
     input: ActivityInput,
     tz: &TimeZone,
 ) -> Result<ActivityView> {
-    let current = own(store, org_id, kind, id).await?;
-    let row = apply(store, org_id, current, input, tz).await?;
-    let saved = sql::update(store, &row, crate::time::now_ms())
-        .await?
-        .ok_or_else(|| Error::not_found("活动不存在"))?;
-    Ok(view(&saved, tz))
+    // Written only if the activity is still the version read: a change made meanwhile (by
+    // another organiser, another instance) is never undone. Without a version from the caller,
+    // the fields given are applied again to the newer activity; with one, the caller is told.
+    for _ in 0..5 {
+        let current = own(store, org_id, kind, id).await?;
+        if let Some(version) = input.version {
+            if version != current.updated_at {
+                return Err(stale(current.updated_at));
+            }
+        }
+        let read = current.updated_at;
+        let row = apply(store, org_id, current, input.clone(), tz).await?;
+        match sql::update(store, &row, crate::time::now_ms(), read).await? {
+            Some(saved) => return Ok(view(&saved, tz)),
+            None if input.version.is_some() => {
+                let now = own(store, org_id, kind, id).await?;
+                return Err(stale(now.updated_at));
+            }
+            None => continue,
+        }
+    }
+    Err(Error::Conflict("活动正在被频繁修改,请稍后再试".into()))
+}
+
+/// The refusal of a change made from a version that is no longer current.
+fn stale(current: i64) -> Error {
+    Error::Conflict(format!(
+        "活动在你读取之后已被修改(当前版本 {current}),本次修改没有保存:请重新读取后再改"
+    ))
 }
 
 pub async fn delete(store: &Store, org_id: i64, kind: Kind, id: i64) -> Result<()> {

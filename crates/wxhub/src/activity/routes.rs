@@ -474,36 +474,58 @@ macro_rules! kind_handlers {
             Ok(Activity::new("创建成功", view))
         }
 
-        /// Read one.
+        /// Read one; the ETag header is its version, for `If-Match` on a later change.
         #[utoipa::path(get, path = $path_id, tag = "activity-office",
             params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-            responses((status = 200, body = ActivityOk<ActivityView>),
+            responses((status = 200, body = ActivityOk<ActivityView>,
+                       headers(("ETag" = String, description = "The activity's version"))),
                       (status = 400, body = ActivityError), (status = 401, body = ActivityError),
                       (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
         pub async fn $get(
             State(s): State<AppState>,
             org: OrgCaller,
             PathParam(id): PathParam<i64>,
-        ) -> Result<Activity<ActivityView>> {
+        ) -> Result<axum::response::Response> {
+            use axum::response::IntoResponse;
             let view = activities::get(&s.store, org.org_id, $kind, id, &s.tz).await?;
-            Ok(Activity::new("查询成功", view))
+            let etag = version_tag(view.version);
+            let mut resp = Activity::new("查询成功", view).into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&etag) {
+                resp.headers_mut().insert(axum::http::header::ETAG, v);
+            }
+            Ok(resp)
         }
 
-        /// Change one; absent fields keep their value.
+        /// Change one; absent fields keep their value. With `If-Match` (the ETag of a read) or
+        /// `version`, the change is made only if the activity is still that version: else 409
+        /// and nothing is written. The answer carries the new ETag.
         #[utoipa::path(put, path = $path_id, tag = "activity-office",
-            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+            params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query),
+                   ("If-Match" = Option<String>, Header, description = "The ETag the change was made from")),
             request_body(content = ActivityInput, content_type = "application/json"),
-            responses((status = 200, body = ActivityOk<ActivityView>),
+            responses((status = 200, body = ActivityOk<ActivityView>,
+                       headers(("ETag" = String, description = "The activity's new version"))),
                       (status = 400, body = ActivityError), (status = 401, body = ActivityError),
-                      (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+                      (status = 403, body = ActivityError), (status = 404, body = ActivityError),
+                      (status = 409, body = ActivityError)))]
         pub async fn $update(
             State(s): State<AppState>,
             org: OrgCaller,
             PathParam(id): PathParam<i64>,
-            Params(input): Params<ActivityInput>,
-        ) -> Result<Activity<ActivityView>> {
+            headers: axum::http::HeaderMap,
+            Params(mut input): Params<ActivityInput>,
+        ) -> Result<axum::response::Response> {
+            use axum::response::IntoResponse;
+            if let Some(tag) = headers.get(axum::http::header::IF_MATCH) {
+                input.version = Some(parse_version_tag(tag)?);
+            }
             let view = activities::update(&s.store, org.org_id, $kind, id, input, &s.tz).await?;
-            Ok(Activity::new("修改成功", view))
+            let etag = version_tag(view.version);
+            let mut resp = Activity::new("修改成功", view).into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&etag) {
+                resp.headers_mut().insert(axum::http::header::ETAG, v);
+            }
+            Ok(resp)
         }
 
         /// Delete one, with its members.
@@ -521,6 +543,20 @@ macro_rules! kind_handlers {
             Ok(Activity::new("删除成功", true))
         }
     };
+}
+
+/// An activity's version as an ETag: `"<version>"`.
+fn version_tag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` names (`"123"`, `W/"123"` or `123`); anything else is a 400.
+fn parse_version_tag(tag: &axum::http::HeaderValue) -> Result<i64> {
+    tag.to_str()
+        .ok()
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| Error::bad_request("If-Match 应为读取时的 ETag(如 \"1733472000000\")"))
 }
 
 kind_handlers!(

@@ -74,11 +74,20 @@ pub async fn insert<'e>(
     activity(&row)
 }
 
-pub async fn update(store: &Store, a: &ActivityRow, now: i64) -> StoreResult<Option<ActivityRow>> {
+/// Writes the activity if it is still the version `read` (its `updated_at`), which then moves
+/// on (to `now`, or one more than before: a version never repeats); `None` when the activity
+/// is gone or changed since.
+pub async fn update(
+    store: &Store,
+    a: &ActivityRow,
+    now: i64,
+    read: i64,
+) -> StoreResult<Option<ActivityRow>> {
     let row = sqlx::query(&format!(
         "UPDATE activities SET name = $2, background = $3, logo = $4, music = $5, permission = $6, \
-         collect_info = $7, close_time = $8, course_id = $9, state = $10, updated_at = $11, \
-         port_id = $12 WHERE id = $1 RETURNING {COLUMNS}"
+         collect_info = $7, close_time = $8, course_id = $9, state = $10, \
+         updated_at = CASE WHEN $11 > updated_at THEN $11 ELSE updated_at + 1 END, \
+         port_id = $12 WHERE id = $1 AND updated_at = $13 RETURNING {COLUMNS}"
     ))
     .bind(a.id)
     .bind(&a.name)
@@ -92,6 +101,7 @@ pub async fn update(store: &Store, a: &ActivityRow, now: i64) -> StoreResult<Opt
     .bind(&a.state)
     .bind(now)
     .bind(a.port_id)
+    .bind(read)
     .fetch_optional(store.writer())
     .await?;
     store.caches.activities.invalidate();

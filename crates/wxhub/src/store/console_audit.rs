@@ -50,6 +50,24 @@ pub async fn insert(store: &Store, r: &AuditRow) -> StoreResult<()> {
     Ok(())
 }
 
+/// The newest row about `object` (`活动 12`) of an org: who last changed it from the console.
+pub async fn last_about(
+    store: &Store,
+    org_id: Option<i64>,
+    object: &str,
+) -> StoreResult<Option<AuditRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM console_audit WHERE object = $1 AND org_id = $2 \
+         AND action LIKE 'activity.%' AND action <> 'activity.export' \
+         ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(object)
+    .bind(org_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// The newest rows first: of one org, or (`None`) of everything.
 pub async fn list(
     store: &Store,

@@ -92,6 +92,8 @@ struct RehearsalView {
 
 /// The edit form with the activity's current values.
 struct EditView {
+    /// The version the form is read at (saved with it: a change made meanwhile is refused).
+    version: i64,
     name: String,
     permission: i64,
     close_time: String,
@@ -195,6 +197,7 @@ async fn render(
         .await?;
         let info = activities::info(&row, &state.tz);
         let edit = EditView {
+            version: row.updated_at,
             name: row.name.clone(),
             permission: row.permission,
             close_time: super::activities::to_browser_time(&info.close_time),
@@ -670,8 +673,15 @@ pub async fn edit(
                 _ => None,
             },
             port_id: field("port_id").and_then(|p| p.parse().ok()),
+            // The version the form was read at: a change made meanwhile is not undone.
+            version: field("version").and_then(|v| v.parse().ok()),
         };
-        activities::update(&state.store, org_id, kind, id, input, &state.tz).await?;
+        activities::update(&state.store, org_id, kind, id, input, &state.tz)
+            .await
+            .map_err(|e| match e {
+                Error::Conflict(_) => Error::Conflict("STALE".into()),
+                other => other,
+            })?;
         audit::record(
             &state,
             &session,
@@ -689,11 +699,12 @@ pub async fn edit(
         Ok(()) => axum::response::Redirect::to(&format!("/console/activities/{id}?done=edited"))
             .into_response(),
         Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
+            let message = match &e {
+                Error::Conflict(m) if m == "STALE" => changed_meanwhile(&state, &session, id).await,
+                _ => super::worded(&e.message(), super::activities::ACTIVITY_LABELS),
+            };
             let shown = Shown {
-                error: Some(super::worded(
-                    &e.message(),
-                    super::activities::ACTIVITY_LABELS,
-                )),
+                error: Some(message),
                 ..Default::default()
             };
             match render(&state, &headers, &session, id, shown).await {
@@ -706,6 +717,22 @@ pub async fn edit(
         }
         Err(e) => error_page(&e),
     }
+}
+
+/// What a person reads when the activity changed after they opened its page: who changed it
+/// and when (the console's audit record; a change through the API has no person), that their
+/// save was not made, and that the form now shows the activity as it is.
+async fn changed_meanwhile(
+    state: &AppState,
+    session: &crate::auth::accounts::Session,
+    id: i64,
+) -> String {
+    let last = audit::last_for(state, session.account.org_id, &format!("活动 {id}")).await;
+    let who = match last {
+        Some((username, action, at)) => format!("已被 {username} 于 {at} {action}"),
+        None => "已被修改(通过 API 或其他方式)".to_string(),
+    };
+    format!("保存失败:你打开此页面后,活动{who}。你的修改没有保存;下面的表单已是最新内容,请重新修改后再保存。")
 }
 
 /// `GET /console/activities/{id}/export`: the members as .xlsx, phones whole (org admins).

@@ -65,6 +65,24 @@ pub async fn record_for(
     .await;
 }
 
+/// Who last changed `object` (an activity) from the console, how (in words) and when, if
+/// anyone did.
+pub async fn last_for(
+    state: &AppState,
+    org_id: Option<i64>,
+    object: &str,
+) -> Option<(String, String, String)> {
+    let row = sql::last_about(&state.store, org_id, object)
+        .await
+        .ok()
+        .flatten()?;
+    Some((
+        row.username.clone(),
+        action_label(&row.action).to_string(),
+        crate::time::format_local(row.at, &state.tz),
+    ))
+}
+
 async fn write(state: &AppState, row: AuditRow) {
     if let Err(e) = sql::insert(&state.store, &row).await {
         tracing::error!(error = %e, action = row.action, "could not write the console audit record");

@@ -11,6 +11,7 @@ mod people;
 mod platform;
 mod rehearsal;
 mod security;
+mod two_organisers;
 mod users;
 mod wall;
 
