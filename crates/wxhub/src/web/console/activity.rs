@@ -56,6 +56,8 @@ struct ActivityPage<'a> {
     open: bool,
     with_roster: bool,
     counts: members::Counts,
+    /// Closed or past its closing time, in words (see [`state_note`]).
+    state_note: Option<String>,
     desk_search: String,
     desk_found: Option<Vec<DeskEntry>>,
     member_search: String,
@@ -251,6 +253,7 @@ async fn render(
     } else {
         None
     };
+    let note = state_note(state, &row).await;
     let mut resp = crate::web::render(&ActivityPage {
         scan,
         rehearsal,
@@ -266,6 +269,7 @@ async fn render(
         with_roster: row.permission != 0,
         name: row.name,
         counts: members::counts(&state.store, row.id).await?,
+        state_note: note,
         desk_search: shown.desk_search,
         desk_found,
         member_search: shown.member_search,
@@ -343,6 +347,56 @@ pub async fn page(
 struct CountsFragment {
     id: i64,
     counts: members::Counts,
+    /// Closed or past its closing time: said on the page, with who closed it and when.
+    state_note: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/counts_gone.html")]
+struct GoneFragment {
+    text: String,
+}
+
+/// What an open page says of a closed activity: who closed it and when (the console's
+/// record; else only that it is closed), or that its closing time has passed.
+async fn state_note(
+    state: &AppState,
+    row: &crate::store::activities::ActivityRow,
+) -> Option<String> {
+    if row.state == "closed" {
+        let last = audit::last_for(state, Some(row.org_id), &format!("活动 {}", row.id)).await;
+        return Some(match last {
+            Some((who, action, at)) if action == "关闭活动" => {
+                format!("活动已关闭:{who} 于 {at} 关闭了它")
+            }
+            _ => "活动已关闭".to_string(),
+        });
+    }
+    match row.close_time {
+        Some(t) if t <= crate::time::now_ms() => Some(format!(
+            "活动已截止(截止时间 {})",
+            crate::time::format_local(t, &state.tz)
+        )),
+        _ => None,
+    }
+}
+
+/// The counts of an activity that is gone: a note saying who deleted it and when, answered
+/// with htmx's "stop polling" status (286).
+async fn gone(state: &AppState, org_id: Option<i64>, id: i64, compact: bool) -> Response {
+    let text = match audit::last_for(state, org_id, &format!("活动 {id}")).await {
+        Some((who, action, at)) if action == "删除活动" => {
+            format!("此活动已被 {who} 于 {at} 删除,页面上的操作已不可用")
+        }
+        _ => "此活动已不存在,页面上的操作已不可用".to_string(),
+    };
+    let mut resp = if compact {
+        axum::response::Html("已删除".to_string()).into_response()
+    } else {
+        crate::web::render(&GoneFragment { text })
+    };
+    *resp.status_mut() = axum::http::StatusCode::from_u16(286).unwrap_or_default();
+    resp
 }
 
 #[derive(Deserialize, Default)]
@@ -372,10 +426,20 @@ pub async fn counts(
             let text = format!("{} / {}", counts.joined, counts.signed_in);
             return Ok(axum::response::Html(text).into_response());
         }
-        Ok::<_, Error>(crate::web::render(&CountsFragment { id: row.id, counts }))
+        let state_note = state_note(&state, &row).await;
+        Ok::<_, Error>(crate::web::render(&CountsFragment {
+            id: row.id,
+            counts,
+            state_note,
+        }))
     }
     .await;
-    result.unwrap_or_else(|e| error_page(&e))
+    match result {
+        Ok(resp) => resp,
+        // Deleted while the page was open: the page says so, and stops asking.
+        Err(Error::NotFound(_)) => gone(&state, session.account.org_id, id, compact).await,
+        Err(e) => error_page(&e),
+    }
 }
 
 #[derive(Deserialize, Default)]

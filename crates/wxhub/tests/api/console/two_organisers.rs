@@ -164,3 +164,49 @@ async fn the_back_office_put_takes_the_version_it_was_read_at() {
     let resp = put(Some("yesterday"), json!({"activity_name": "x"})).await;
     assert_eq!(resp.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn an_open_page_learns_that_its_activity_was_closed_then_deleted() {
+    let app = &TestApp::new().await;
+    let org = app.org("会务公司").await;
+    account(app, "alice", Role::OrgAdmin, Some(org)).await;
+    account(app, "bobby", Role::OrgAdmin, Some(org)).await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let id = app
+        .activity(&token, "signin", json!({"activity_name": "年会签到"}))
+        .await;
+    let counts = format!("/console/activities/{id}/counts");
+    let mut alice = Browser::new(app);
+    alice.login("alice", PASSWORD).await;
+    let open = alice.get(&counts).await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(!open.text.contains("活动已关闭"));
+
+    let mut bobby = Browser::new(app);
+    bobby.login("bobby", PASSWORD).await;
+    let csrf = hidden_csrf(&bobby.get("/console/activities").await.text);
+    let path = format!("/console/activities/{id}");
+    bobby.act(&format!("{path}/close"), &csrf, &[]).await;
+    // Alice's page, polling its counts, says so.
+    let closed = alice.get(&counts).await;
+    assert_eq!(closed.status, StatusCode::OK);
+    assert!(
+        closed.text.contains("活动已关闭:bobby 于") && closed.text.contains("关闭了它"),
+        "{}",
+        closed.text
+    );
+    bobby.act(&format!("{path}/delete"), &csrf, &[]).await;
+    // Deleted: the page says by whom and when, and stops polling (htmx's 286).
+    let gone = alice.get(&counts).await;
+    assert_eq!(gone.status.as_u16(), 286, "{}", gone.text);
+    assert!(
+        gone.text.contains("此活动已被 bobby 于") && gone.text.contains("删除"),
+        "{}",
+        gone.text
+    );
+    assert!(gone.text.contains("返回活动列表"));
+    // The dashboard's compact counts likewise.
+    let compact = alice.get(&format!("{counts}?compact=1")).await;
+    assert_eq!(compact.status.as_u16(), 286);
+    assert_eq!(compact.text, "已删除");
+}
