@@ -657,3 +657,80 @@ async fn screens_on_two_instances_keep_up_with_five_thousand_sign_ins() {
         assert!(problems.is_empty(), "{problems:?}");
     }
 }
+
+/// Whether every winner's name on the board, and every prize name, can be read: each has
+/// width, lies inside its column, and a prize name longer than its column wraps instead of
+/// being cut.
+const BOARD_READABLE: &str = "
+  var problems = [];
+  var board = document.querySelector('.board-column');
+  var bc = board.getBoundingClientRect();
+  if (getComputedStyle(board).display !== 'none') {
+    document.querySelectorAll('#board .board-name').forEach(function (n) {
+      var r = n.getBoundingClientRect();
+      if (r.width < 10) problems.push('a winner name of width ' + r.width);
+      if (r.left < bc.left - 1 || r.right > bc.right + 1) problems.push('a winner name outside its column');
+      if (n.scrollWidth > n.clientWidth + 1) problems.push('a winner name cut: ' + n.textContent);
+    });
+    document.querySelectorAll('#board .board-prize').forEach(function (p) {
+      var r = p.getBoundingClientRect();
+      if (r.right > bc.right + 1) problems.push('a board prize outside its column');
+    });
+  }
+  var column = document.querySelector('section.prizes').getBoundingClientRect();
+  document.querySelectorAll('#prizes .prize-name').forEach(function (p) {
+    var r = p.getBoundingClientRect();
+    var clips = getComputedStyle(p).overflow !== 'visible' || getComputedStyle(p).textOverflow === 'ellipsis';
+    if (clips && (p.scrollWidth > p.clientWidth + 1 || p.scrollHeight > p.clientHeight + 1)) problems.push('a prize name cut: ' + p.textContent);
+    if (r.right > column.right + 1 || r.bottom > column.bottom + 1) problems.push('a prize name outside its column: ' + p.textContent);
+    var line = parseFloat(getComputedStyle(p).lineHeight);
+    if (p.textContent.length > 20 && r.height < 1.5 * line) problems.push('a long prize name on one line: ' + p.textContent);
+  });
+  return problems;";
+
+#[tokio::test]
+async fn long_prize_names_wrap_and_winners_names_stay_visible() {
+    let c = crate::lottery::ctx_for(12, "internal").await;
+    let long = "年度杰出贡献奖超长奖品名称测试一二三四五六七八九十甲乙丙丁"; // 32 characters
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_lottery/{}/prizes", c.id),
+            json!({"name": long, "tier": 1, "stock": 6}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let prize = resp.json()["data"]["prize_id"].as_i64().unwrap();
+    let record = c.commit(prize, 4, true).await.json()["data"].clone();
+    let round = record["round_id"].as_i64().unwrap();
+    assert_eq!(c.draw(round).await.status, StatusCode::OK);
+    let key = c.app.screen_key(&c.org, c.id).await;
+    let base = c.app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&format!("{base}/screens/{}/lottery?key={key}", c.id))
+        .await;
+    for (w, h) in [(1920, 1080), (3840, 2160), (1024, 768)] {
+        b.viewport(w, h).await;
+        b.wait_for_script(
+            "return document.querySelectorAll('#prizes .prize-name').length > 0",
+            json!(true),
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let problems = b.script(BOARD_READABLE).await;
+        assert_eq!(problems, json!([]), "at {w}×{h}");
+        if w == 1920 {
+            let names = b
+                .script("return document.querySelectorAll('#board .board-name').length")
+                .await;
+            assert_eq!(names, json!(4), "every winner on the board");
+            b.screenshot("screen-lottery-long-prize").await;
+        }
+        b.assert_fits(&format!("the lottery stage with a long prize at {w}×{h}"))
+            .await;
+    }
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
