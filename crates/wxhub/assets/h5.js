@@ -154,6 +154,12 @@
         wins.appendChild(item('第 ' + (w.round_number || w.round_id) + ' 轮 · ' + w.prize_name, w.state,
           WIN_STATES[w.state] || w.state, w.designated ? '内定' : ''));
       });
+      // A standing win is said large, with the prize and what to do next.
+      var standing = me.wins.filter(function (w) { return w.state === 'won'; });
+      $('win-prizes').textContent = standing.map(function (w) {
+        return '第 ' + (w.round_number || w.round_id) + ' 轮 · ' + w.prize_name;
+      }).join(';');
+      show($('win-banner'), standing.length > 0);
       if (me.wins.length === 0) {
         var none = document.createElement('li');
         none.className = 'muted';

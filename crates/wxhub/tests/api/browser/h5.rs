@@ -520,3 +520,93 @@ async fn the_page_sets_its_share_card_with_a_valid_signature() {
     assert_eq!(c._sim.calls("/cgi-bin/ticket/getticket"), 1);
     assert_clean(b.console_problems().await);
 }
+
+#[tokio::test]
+async fn long_names_fit_a_small_phone_and_a_win_is_said_large() {
+    let c = h5().await;
+    let title = "2026 年度全国渠道合作伙伴大会暨新品发布会 Grand Opening Ceremony 现场互动抽奖环节";
+    let id = c
+        .app
+        .activity(&c.org, "lottery", json!({"activity_name": title}))
+        .await;
+    let call = |method: Method, path: String, body: Value| {
+        let app = &c.app;
+        let org = c.org.clone();
+        async move {
+            let resp = app.json(method, &as_org(&path, &org), None, body).await;
+            assert_eq!(resp.status.as_u16(), 200, "{}", resp.text);
+            resp.json()
+        }
+    };
+    call(
+        Method::PUT,
+        format!("/api/v3/activitys_lottery/{id}/settings"),
+        json!({"purpose": "internal"}),
+    )
+    .await;
+    let prize = call(
+        Method::POST,
+        format!("/api/v3/activitys_lottery/{id}/prizes"),
+        json!({"name": "Bluetooth 降噪耳机与便携充电宝超值礼包", "tier": 1, "stock": 1}),
+    )
+    .await["data"]["prize_id"]
+        .as_i64()
+        .unwrap();
+    let Some(b) = phone(WECHAT_UA).await else {
+        return;
+    };
+    b.viewport(320, 568).await;
+    enter(&b, &c.base, id, "参与抽奖").await;
+    b.wait_for_text("暂未中奖").await;
+    // The only participant wins.
+    round(&c.app, &c.org, (id, prize), 1, true).await;
+    b.goto(&format!("{}/h5/{id}", c.base)).await;
+    b.wait_for_script(
+        "return !document.getElementById('win-banner').hidden",
+        json!(true),
+    )
+    .await;
+    let facts = b
+        .script(
+            "var count = document.querySelector('#prizes li > :last-child');
+             var range = document.createRange();
+             range.selectNodeContents(count);
+             var h1 = document.querySelector('.hero h1').getBoundingClientRect();
+             var banner = document.getElementById('win-banner');
+             return {
+               count_lines: range.getClientRects().length,
+               title_share: h1.height / innerHeight,
+               banner_text: banner.textContent,
+               banner_font: parseFloat(getComputedStyle(banner.querySelector('.win-title')).fontSize),
+               wide: document.documentElement.scrollWidth > innerWidth
+             };",
+        )
+        .await;
+    assert_eq!(facts["count_lines"], 1, "「共 1 份」 on one line: {facts}");
+    assert!(
+        facts["title_share"].as_f64().unwrap() < 0.25,
+        "a long title takes a quarter of the first screen at most: {facts}"
+    );
+    let banner = facts["banner_text"].as_str().unwrap();
+    assert!(
+        banner.contains("恭喜你中奖了") && banner.contains("Bluetooth 降噪耳机") && banner.contains("领取"),
+        "{banner}"
+    );
+    assert!(facts["banner_font"].as_f64().unwrap() >= 22.0, "{facts}");
+    assert_eq!(facts["wide"], false, "nothing wider than the phone: {facts}");
+    // No Latin word broken in the middle: "Bluetooth" stays on one line in the prize list.
+    let split = b
+        .script(
+            "var li = document.querySelector('#prizes li > :first-child');
+             var text = li.firstChild;
+             var at = text.textContent.indexOf('Bluetooth');
+             var range = document.createRange();
+             range.setStart(text, at);
+             range.setEnd(text, at + 9);
+             return range.getClientRects().length;",
+        )
+        .await;
+    assert_eq!(split, json!(1), "a Latin word broken mid-word");
+    b.screenshot("h5-win-320").await;
+    assert_clean(b.console_problems().await);
+}
