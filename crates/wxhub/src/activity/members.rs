@@ -24,6 +24,9 @@ pub struct JoinRequest {
     pub member_nickname: Option<String>,
     pub member_real_name: Option<String>,
     pub member_phone: Option<String>,
+    /// How the member came: `wx` (the H5 page or the API, the default) or `scan` (the
+    /// sign-in code scanned in WeChat).
+    pub source: Option<&'static str>,
 }
 
 /// A member id: 1–64 visible characters without spaces (course servers and H5 pages send their
@@ -163,7 +166,7 @@ pub async fn join(
             .as_ref()
             .map(|p| secrets.seal(SEAL_PHONE, p.as_str().as_bytes())),
         phone_hash,
-        source: "wx".into(),
+        source: req.source.unwrap_or("wx").into(),
         ..Default::default()
     };
     super::events::record_member(
@@ -229,7 +232,8 @@ pub struct MemberView {
     pub member_nickname: String,
     pub member_real_name: String,
     pub member_phone: String,
-    /// wx, course or import
+    /// wx (the H5 page or the API), scan (the sign-in code scanned in WeChat), desk, course
+    /// or import
     pub source: String,
     pub join_time: String,
     /// "" when not signed in.

@@ -344,6 +344,7 @@ impl From<UserInfoParams> for JoinRequest {
             member_nickname: p.member_nickname,
             member_real_name: p.member_real_name,
             member_phone: p.member_phone,
+            source: None,
         }
     }
 }

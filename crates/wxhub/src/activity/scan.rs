@@ -199,6 +199,7 @@ pub async fn sign_in(state: &AppState, s: &Scanned<'_>, activity_id: i64) -> Opt
         .is_some();
     let request = JoinRequest {
         member_nickname: (!has_profile).then(|| "微信用户".to_string()),
+        source: Some("scan"),
         ..Default::default()
     };
     match members::join(

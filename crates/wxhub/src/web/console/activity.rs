@@ -61,7 +61,9 @@ struct ActivityPage<'a> {
     desk_search: String,
     desk_found: Option<Vec<DeskEntry>>,
     member_search: String,
-    members: Vec<MemberView>,
+    /// The listed members, each with what tells apart those who came by scanning (shown as
+    /// WeChat shows them, often 「微信用户」): the end of their openid on the activity's port.
+    members: Vec<(MemberView, String)>,
     members_total: i64,
     screen_key: Option<String>,
     /// The screens' links with the key just created.
@@ -80,6 +82,8 @@ struct ActivityPage<'a> {
     rehearses: Option<(i64, String)>,
     /// The scan-to-sign-in card (org admins, signin activities): the code, if one was made.
     scan: Option<Option<crate::activity::scan::ScanCode>>,
+    /// The sign-in code people scan (永久码 or 临时码), for the members list.
+    scan_kind: Option<&'static str>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -183,6 +187,7 @@ async fn render(
         &state.tz,
     )
     .await?;
+    let list = scanner_hints(state, &row, list).await?;
     let now = crate::time::now_ms();
     let (edit, meetings) = if frame.can_edit {
         let all = Page {
@@ -254,8 +259,26 @@ async fn render(
         None
     };
     let note = state_note(state, &row).await;
+    let scan_kind = match &scan {
+        Some(Some(code)) => Some(if code.permanent {
+            "永久码"
+        } else {
+            "临时码"
+        }),
+        Some(None) => None,
+        None => crate::activity::scan::get(&state.store, &state.tz, row.id)
+            .await?
+            .map(|code| {
+                if code.permanent {
+                    "永久码"
+                } else {
+                    "临时码"
+                }
+            }),
+    };
     let mut resp = crate::web::render(&ActivityPage {
         scan,
+        scan_kind,
         rehearsal,
         rehearses,
         assets: assets::urls(),
@@ -313,6 +336,41 @@ fn done_notice(done: &str) -> Option<&'static str> {
 /// The activity's page after an action: `?done=…` says what was done.
 fn done_redirect(id: i64, done: &str) -> Response {
     axum::response::Redirect::to(&format!("/console/activities/{id}?done={done}")).into_response()
+}
+
+/// Each member with, for those who signed in by scanning, the last six characters of their
+/// openid on the activity's official account ("openid …a1b2c3"): people the screens and this
+/// list show as 「微信用户」 are told apart (with the time and the code they scanned).
+async fn scanner_hints(
+    state: &AppState,
+    row: &crate::store::activities::ActivityRow,
+    list: Vec<MemberView>,
+) -> Result<Vec<(MemberView, String)>, Error> {
+    let port = activities::port_of(&state.store, row).await?;
+    let mut out = Vec::with_capacity(list.len());
+    for m in list {
+        let mut hint = String::new();
+        if m.source == "scan" {
+            if let (Some(port), Ok(user)) = (&port, m.member_id.parse::<i64>()) {
+                if let Some(fan) =
+                    crate::store::fans::of_user_on_port(&state.store, user, port.id).await?
+                {
+                    let tail: String = fan
+                        .open_id
+                        .chars()
+                        .rev()
+                        .take(6)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    hint = format!("openid …{tail}");
+                }
+            }
+        }
+        out.push((m, hint));
+    }
+    Ok(out)
 }
 
 /// `GET /console/activities/{id}`.

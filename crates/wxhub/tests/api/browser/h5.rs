@@ -589,11 +589,16 @@ async fn long_names_fit_a_small_phone_and_a_win_is_said_large() {
     );
     let banner = facts["banner_text"].as_str().unwrap();
     assert!(
-        banner.contains("恭喜你中奖了") && banner.contains("Bluetooth 降噪耳机") && banner.contains("领取"),
+        banner.contains("恭喜你中奖了")
+            && banner.contains("Bluetooth 降噪耳机")
+            && banner.contains("领取"),
         "{banner}"
     );
     assert!(facts["banner_font"].as_f64().unwrap() >= 22.0, "{facts}");
-    assert_eq!(facts["wide"], false, "nothing wider than the phone: {facts}");
+    assert_eq!(
+        facts["wide"], false,
+        "nothing wider than the phone: {facts}"
+    );
     // No Latin word broken in the middle: "Bluetooth" stays on one line in the prize list.
     let split = b
         .script(

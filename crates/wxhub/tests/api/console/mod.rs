@@ -10,6 +10,7 @@ mod lottery;
 mod people;
 mod platform;
 mod rehearsal;
+mod scanned;
 mod security;
 mod two_organisers;
 mod users;
