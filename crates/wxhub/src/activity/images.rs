@@ -1,7 +1,9 @@
 //! Images for activities (background, logo), uploaded through the API or the console: PNG,
 //! JPEG or WebP as their bytes say (whatever the upload claims), at most [`MAX_IMAGE_BYTES`],
 //! kept in the database so every instance serves them, and served at
-//! `/media/{sha256}.{ext}` with a year-long immutable cache.
+//! `/media/{sha256}.{ext}` with a year-long immutable cache. An activity's music is kept and
+//! served the same way: MP3, M4A (AAC), Ogg or WAV as its bytes say, at most
+//! [`MAX_MUSIC_BYTES`].
 
 use crate::error::{Error, Result};
 use crate::store::{images as sql, Store};
@@ -33,6 +35,48 @@ pub fn kind_of(bytes: &[u8]) -> Result<(&'static str, &'static str)> {
     }
 }
 
+/// The largest piece of music accepted: 10 MiB (a few minutes of MP3 loop well under it).
+pub const MAX_MUSIC_BYTES: usize = 10 * 1024 * 1024;
+
+/// What a music file's bytes are: (content type, file extension), or a 400 with the reason.
+pub fn music_kind_of(bytes: &[u8]) -> Result<(&'static str, &'static str)> {
+    if bytes.is_empty() {
+        return Err(Error::bad_request("音乐文件为空"));
+    }
+    if bytes.len() > MAX_MUSIC_BYTES {
+        return Err(Error::bad_request(format!(
+            "音乐文件最大 {} MB",
+            MAX_MUSIC_BYTES / 1024 / 1024
+        )));
+    }
+    let mp3_frame = bytes.len() >= 2 && bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0;
+    if bytes.starts_with(b"ID3") || mp3_frame {
+        Ok(("audio/mpeg", "mp3"))
+    } else if bytes.len() >= 12
+        && &bytes[4..8] == b"ftyp"
+        && matches!(&bytes[8..11], b"M4A" | b"mp4" | b"iso")
+    {
+        Ok(("audio/mp4", "m4a"))
+    } else if bytes.starts_with(b"OggS") {
+        Ok(("audio/ogg", "ogg"))
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WAVE" {
+        Ok(("audio/wav", "wav"))
+    } else {
+        Err(Error::bad_request("只支持 MP3、M4A、Ogg 或 WAV 音乐文件"))
+    }
+}
+
+/// Checks and stores a piece of music of `org_id`, as [`upload`] stores an image.
+pub async fn upload_music(
+    store: &Store,
+    org_id: i64,
+    bytes: &[u8],
+    base: &str,
+) -> Result<Uploaded> {
+    let (content_type, ext) = music_kind_of(bytes)?;
+    keep(store, org_id, bytes, base, content_type, ext).await
+}
+
 /// An uploaded image.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Uploaded {
@@ -47,6 +91,17 @@ pub struct Uploaded {
 /// Checks and stores an image of `org_id`; `base` is this server's public address.
 pub async fn upload(store: &Store, org_id: i64, bytes: &[u8], base: &str) -> Result<Uploaded> {
     let (content_type, ext) = kind_of(bytes)?;
+    keep(store, org_id, bytes, base, content_type, ext).await
+}
+
+async fn keep(
+    store: &Store,
+    org_id: i64,
+    bytes: &[u8],
+    base: &str,
+    content_type: &str,
+    ext: &str,
+) -> Result<Uploaded> {
     let hash = crate::crypto::hex(&crate::crypto::sha256(bytes));
     sql::insert(
         store,
@@ -79,6 +134,10 @@ pub async fn get(store: &Store, name: &str) -> Result<(String, Vec<u8>)> {
     let expected = match content_type.as_str() {
         "image/png" => "png",
         "image/jpeg" => "jpg",
+        "audio/mpeg" => "mp3",
+        "audio/mp4" => "m4a",
+        "audio/ogg" => "ogg",
+        "audio/wav" => "wav",
         _ => "webp",
     };
     if ext != expected {
@@ -102,5 +161,26 @@ mod tests {
         let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
         big.resize(MAX_IMAGE_BYTES + 1, 0);
         assert!(kind_of(&big).is_err());
+    }
+
+    #[test]
+    fn music_is_what_its_bytes_say() {
+        assert_eq!(
+            music_kind_of(b"ID3\x04\0rest").unwrap(),
+            ("audio/mpeg", "mp3")
+        );
+        assert_eq!(music_kind_of(&[0xFF, 0xFB, 0x90, 0x64]).unwrap().1, "mp3");
+        assert_eq!(music_kind_of(b"\0\0\0\x20ftypM4A \0\0").unwrap().1, "m4a");
+        assert_eq!(music_kind_of(b"OggS\0\x02").unwrap().1, "ogg");
+        assert_eq!(music_kind_of(b"RIFF\0\0\0\0WAVEfmt ").unwrap().1, "wav");
+        assert!(music_kind_of(b"<html>").is_err());
+        assert!(music_kind_of(b"\x89PNG\r\n\x1a\n").is_err());
+        assert!(music_kind_of(b"").is_err());
+        let mut big = b"ID3".to_vec();
+        big.resize(MAX_MUSIC_BYTES + 1, 0);
+        assert_eq!(
+            music_kind_of(&big).unwrap_err().message(),
+            "音乐文件最大 10 MB"
+        );
     }
 }

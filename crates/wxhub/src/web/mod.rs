@@ -68,7 +68,8 @@ pub async fn security_headers(
         headers,
         header::CONTENT_SECURITY_POLICY,
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; \
-         connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+         media-src 'self' https: http:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'",
     );
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");

@@ -770,6 +770,18 @@ pub async fn edit(
         };
         let background = image("background").await?;
         let logo = image("logo").await?;
+        // Music: an uploaded file (checked and kept as images are) wins over the link.
+        let music = match parts
+            .iter()
+            .find(|p| p.name == "music_file" && p.filename.is_some() && !p.data.is_empty())
+        {
+            Some(part) => Some(
+                crate::activity::images::upload_music(&state.store, org_id, &part.data, &base)
+                    .await?
+                    .url,
+            ),
+            None => field("music"),
+        };
         let collect: Vec<&str> = [
             field("collect_name").map(|_| "name"),
             field("collect_phone").map(|_| "phone"),
@@ -783,7 +795,7 @@ pub async fn edit(
             activity_name: field("activity_name"),
             background,
             logo,
-            music: field("music"),
+            music,
             permission: Some(field("permission").unwrap_or_default().parse().unwrap_or(0)),
             collect_info: Some(collect.join(",")),
             close_time: Some(serde_json::Value::String(

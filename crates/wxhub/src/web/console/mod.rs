@@ -53,7 +53,9 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route(
             "/console/activities/{id}/edit",
             post(activity::edit).layer(axum::extract::DefaultBodyLimit::max(
-                2 * crate::activity::images::MAX_IMAGE_BYTES + 64 * 1024,
+                2 * crate::activity::images::MAX_IMAGE_BYTES
+                    + crate::activity::images::MAX_MUSIC_BYTES
+                    + 64 * 1024,
             )),
         )
         .route("/console/activities/{id}/counts", get(activity::counts))

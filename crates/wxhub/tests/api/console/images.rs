@@ -226,6 +226,44 @@ async fn an_org_admin_edits_an_activity_with_an_uploaded_background() {
         .await
         .json();
     assert_eq!(info["data"]["background"], row.background);
+
+    // Music, uploaded: not a sound file is refused in words; an MP3 is kept and served like
+    // images, and the page lets one listen to it.
+    let resp = post(
+        admin.cookie_header(),
+        form("年度大会签到"),
+        vec![("music_file", b"<html>not music</html>".to_vec())],
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(resp.text.contains("只支持 MP3、M4A、Ogg 或 WAV 音乐文件"));
+    let mut mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
+    mp3.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+    mp3.resize(4096, 0);
+    let resp = post(
+        admin.cookie_header(),
+        form("年度大会签到"),
+        vec![("music_file", mp3.clone())],
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text);
+    let music_hash = wxhub::crypto::hex(&wxhub::crypto::sha256(&mp3));
+    let row = wxhub::store::activities::get(&app.state.store, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.music,
+        format!("http://console.test/media/{music_hash}.mp3")
+    );
+    let served = app.get(&format!("/media/{music_hash}.mp3"), None).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers["content-type"], "audio/mpeg");
+    let page = admin.get(&path).await.text;
+    assert!(
+        page.contains(&format!("<audio class=\"music-preview\" id=\"music-preview\" controls preload=\"none\" src=\"{}\"", row.music)),
+        "{page}"
+    );
     // Staff may not edit.
     let mut staff = Browser::new(app);
     staff.login("deskstaff", PASSWORD).await;
