@@ -150,7 +150,8 @@ async fn answer(
     match done {
         Ok(done) => Redirect::to(&format!("/console/courses?done={done}")).into_response(),
         Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
-            render(state, session, None, Some((e.status(), e.message())))
+            let message = super::worded(&e.message(), &[("name", "课程名称")]);
+            render(state, session, None, Some((e.status(), message)))
                 .await
                 .unwrap_or_else(|e| error_page(&e))
         }

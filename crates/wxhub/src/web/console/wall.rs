@@ -18,6 +18,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+/// The wall settings form's labels, by the parameter the API names in its messages.
+const WALL_LABELS: &[(&str, &str)] = &[
+    ("mode", "审核方式"),
+    ("filter_action", "遇到敏感词"),
+    ("max_length", "最长字数"),
+    ("per_minute", "每人每分钟最多"),
+    ("screen_style", "大屏显示方式"),
+];
+
 /// Messages each list of the queue shows.
 const LISTED: i64 = 100;
 
@@ -333,7 +342,8 @@ pub async fn act(
     match result {
         Ok(()) => Redirect::to(&format!("/console/wall/{id}?done={action}")).into_response(),
         Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
-            render(&state, &session, id, None, Some((e.status(), e.message())))
+            let message = super::worded(&e.message(), WALL_LABELS);
+            render(&state, &session, id, None, Some((e.status(), message)))
                 .await
                 .unwrap_or_else(|e| error_page(&e))
         }

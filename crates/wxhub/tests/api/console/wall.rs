@@ -78,7 +78,10 @@ async fn staff_moderate_the_wall_live_and_admins_set_it_up() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(bad.text.contains("max_length 应在 1 到 500 之间"));
+    assert!(
+        bad.text.contains("最长字数应在 1 到 500 之间"),
+        "named as the form labels it"
+    );
     let words = admin
         .act(
             &format!("{path}/words"),

@@ -113,7 +113,19 @@ pub async fn platform_post<F: super::CsrfField>(
 /// (the error page).
 pub fn refused(e: &Error) -> Option<(axum::http::StatusCode, String)> {
     match e {
-        Error::BadRequest(_) | Error::Conflict(_) => Some((e.status(), e.message())),
+        Error::BadRequest(_) | Error::Conflict(_) => {
+            Some((e.status(), super::worded(&e.message(), PLATFORM_LABELS)))
+        }
         _ => None,
     }
 }
+
+/// What the platform pages' forms call the parameters the API names in its messages.
+const PLATFORM_LABELS: &[(&str, &str)] = &[
+    ("name", "名称"),
+    ("segment", "发送对象"),
+    ("msgTempId", "模板 ID"),
+    ("portId", "公众号"),
+    ("url", "链接"),
+    ("orgId", "机构"),
+];
