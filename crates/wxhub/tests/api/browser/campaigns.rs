@@ -41,7 +41,7 @@ async fn an_operator_sends_a_campaign_and_watches_it_progress() {
     b.script("document.getElementById('c-segment').value = 'users'")
         .await;
     b.click("#campaign-form button[type=submit]").await;
-    let text = b.wait_for_text("segment 的名单应有 1 到 100000 项").await;
+    let text = b.wait_for_text("发送对象的名单应有 1 到 100000 项").await;
     assert!(text.contains("新建群发"), "{text}");
     assert_eq!(c.received().len(), 0);
 
