@@ -22,32 +22,41 @@ pub(crate) async fn ctx_for(members: usize, purpose: &str) -> Ctx {
     let org_id = app.org("机构").await;
     let org = app.token(&app.client("org", Some(org_id)).await).await;
     let mut c = Ctx { app, org, id: 0 };
-    c.id = c
-        .call(
-            Method::POST,
-            "/api/v3/activitys_lottery",
-            json!({"activity_name": "年会抽奖"}),
-        )
-        .await
-        .json()["data"]["activity_id"]
-        .as_i64()
-        .unwrap();
-    for i in 0..members {
-        let resp = c
-            .call(Method::POST, &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id),
-                  json!({"member_id": format!("m{i:03}"), "member_real_name": "张三丰", "member_nickname": format!("n{i}")}))
-            .await;
-        assert_eq!(resp.status, StatusCode::OK);
-    }
-    let resp = c
-        .call(
-            Method::PUT,
-            &format!("/api/v3/activitys_lottery/{}/settings", c.id),
-            json!({ "purpose": purpose }),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    c.id = c.new_lottery(members, purpose).await;
     c
+}
+
+impl Ctx {
+    /// Another lottery activity of the org (`purpose`, `members` members m000, … named
+    /// 张三丰): its id.
+    pub async fn new_lottery(&self, members: usize, purpose: &str) -> i64 {
+        let id = self
+            .call(
+                Method::POST,
+                "/api/v3/activitys_lottery",
+                json!({"activity_name": "年会抽奖"}),
+            )
+            .await
+            .json()["data"]["activity_id"]
+            .as_i64()
+            .unwrap();
+        for i in 0..members {
+            let resp = self
+                .call(Method::POST, &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+                      json!({"member_id": format!("m{i:03}"), "member_real_name": "张三丰", "member_nickname": format!("n{i}")}))
+                .await;
+            assert_eq!(resp.status, StatusCode::OK);
+        }
+        let resp = self
+            .call(
+                Method::PUT,
+                &format!("/api/v3/activitys_lottery/{id}/settings"),
+                json!({ "purpose": purpose }),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        id
+    }
 }
 
 impl Ctx {
@@ -490,32 +499,7 @@ async fn rounds_are_numbered_per_activity_wherever_people_read_them() {
         let round = resp.json()["data"]["round_id"].as_i64().unwrap();
         assert_eq!(c.draw(round).await.status, StatusCode::OK);
     }
-    c.id = c
-        .call(
-            Method::POST,
-            "/api/v3/activitys_lottery",
-            json!({"activity_name": "正式抽奖"}),
-        )
-        .await
-        .json()["data"]["activity_id"]
-        .as_i64()
-        .unwrap();
-    let resp = c
-        .call(
-            Method::POST,
-            &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id),
-            json!({"member_id": "m900", "member_real_name": "李四"}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK);
-    let resp = c
-        .call(
-            Method::PUT,
-            &format!("/api/v3/activitys_lottery/{}/settings", c.id),
-            json!({"purpose": "internal"}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    c.id = c.new_lottery(1, "internal").await;
     let prize = c.prize(1).await;
     let committed = c.commit(prize, 1, true).await;
     assert_eq!(committed.status, StatusCode::OK, "{}", committed.text);
@@ -536,7 +520,7 @@ async fn rounds_are_numbered_per_activity_wherever_people_read_them() {
     let me = c
         .call(
             Method::GET,
-            &format!("/api/v3/activitys_for_wx/{}/wx/me?member_id=m900", c.id),
+            &format!("/api/v3/activitys_for_wx/{}/wx/me?member_id=m000", c.id),
             Value::Null,
         )
         .await

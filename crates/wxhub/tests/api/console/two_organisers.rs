@@ -9,6 +9,21 @@ fn input_value(html: &str, name: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
+/// The activity page's edit form, posted as the browser posts it (multipart).
+async fn save(app: &TestApp, path: &str, who: &Browser<'_>, fields: &[(&str, &str)]) -> Resp {
+    let (ct, body) = multipart_files(fields, &[]);
+    app.send(
+        Request::post(format!("{path}/edit"))
+            .header(header::COOKIE, who.cookie_header())
+            .header(header::HOST, "console.test")
+            .header(header::ORIGIN, "http://console.test")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_stale_edit_form_does_not_undo_a_close_and_says_who_closed() {
     let app = &TestApp::new().await;
@@ -42,18 +57,7 @@ async fn a_stale_edit_form_does_not_undo_a_close_and_says_who_closed() {
         ("close_time", ""),
         ("state", "open"),
     ];
-    let (ct, body) = multipart_files(&fields, &[]);
-    let resp = app
-        .send(
-            Request::post(format!("{path}/edit"))
-                .header(header::COOKIE, alice.cookie_header())
-                .header(header::HOST, "console.test")
-                .header(header::ORIGIN, "http://console.test")
-                .header(header::CONTENT_TYPE, ct)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let resp = save(app, &path, &alice, &fields).await;
     assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text);
     assert!(
         resp.text.contains("活动已被 bobby 于") && resp.text.contains("关闭活动"),
@@ -85,18 +89,7 @@ async fn a_stale_edit_form_does_not_undo_a_close_and_says_who_closed() {
         ("close_time", ""),
         ("state", "closed"),
     ];
-    let (ct, body) = multipart_files(&fields, &[]);
-    let resp = app
-        .send(
-            Request::post(format!("{path}/edit"))
-                .header(header::COOKIE, alice.cookie_header())
-                .header(header::HOST, "console.test")
-                .header(header::ORIGIN, "http://console.test")
-                .header(header::CONTENT_TYPE, ct)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let resp = save(app, &path, &alice, &fields).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text);
     let row = wxhub::store::activities::get(&app.state.store, id)
         .await
