@@ -122,7 +122,7 @@ pub async fn subscribe(
          subscribe_scene, qr_scene, qr_scene_str, created_at, updated_at, subscription_changed_at) \
          VALUES ($1, $2, $3, COALESCE($4, ''), \
          (SELECT u.id FROM unified_users u WHERE u.union_id = $4), 1, $5, $6, $7, $8, $9, $9, $5) \
-         ON CONFLICT (app_id, open_id) DO UPDATE SET subscribe = 1, \
+         ON CONFLICT (app_id, open_id) DO UPDATE SET subscribe = 1, subscribe_known = 1, \
          subscribe_time = excluded.subscribe_time, subscribe_scene = excluded.subscribe_scene, \
          qr_scene = excluded.qr_scene, qr_scene_str = excluded.qr_scene_str, \
          union_id = CASE WHEN excluded.union_id = '' THEN fans.union_id ELSE excluded.union_id END, \
@@ -154,7 +154,8 @@ pub async fn unsubscribe(
     now: i64,
 ) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE fans SET subscribe = 0, updated_at = $3, subscription_changed_at = $4 \
+        "UPDATE fans SET subscribe = 0, subscribe_known = 1, updated_at = $3, \
+         subscription_changed_at = $4 \
          WHERE app_id = $1 AND open_id = $2 \
          AND (subscription_changed_at IS NULL OR subscription_changed_at <= $4)",
     )

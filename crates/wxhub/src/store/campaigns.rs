@@ -635,13 +635,16 @@ pub async fn fans_on_port(
     port_id: i64,
     key: FanKey<'_>,
 ) -> StoreResult<Vec<PortFan>> {
-    const SELECT: &str = "SELECT open_id, user_id, nickname, subscribe FROM fans WHERE port_id = ";
+    const SELECT: &str =
+        "SELECT open_id, user_id, nickname, subscribe, subscribe_known FROM fans WHERE port_id = ";
+    // A fan whose subscription wxhub could not check is tried: WeChat refuses a non-follower
+    // (43004), and the recipient is then recorded as failed, not skipped on a guess.
     let read = |row: &AnyRow| -> StoreResult<PortFan> {
         Ok(PortFan {
             open_id: row.text("open_id")?,
             user_id: row.opt_int("user_id")?,
             nickname: row.text("nickname")?,
-            subscribed: row.int("subscribe")? == 1,
+            subscribed: row.int("subscribe")? == 1 || row.int("subscribe_known")? == 0,
         })
     };
     let mut out = Vec::new();
@@ -693,7 +696,8 @@ pub async fn fans_on_port(
                     .join(", ");
                 // By (app_id, open_id), the fans' unique key.
                 let sql = format!(
-                    "SELECT open_id, user_id, nickname, subscribe FROM fans WHERE app_id = {app} \
+                    "SELECT open_id, user_id, nickname, subscribe, subscribe_known FROM fans \
+                     WHERE app_id = {app} \
                      AND open_id IN ({list})"
                 );
                 let mut q = sqlx::query(&sql).bind(&app_id);

@@ -80,7 +80,8 @@ const UPSERT_COLUMNS: &str = "port_id, app_id, open_id, union_id, user_id, subsc
     subscribe_scene, qr_scene, qr_scene_str, group_name, created_at, updated_at";
 
 /// What an upsert sets on a fan that exists, except its keys (port, unionId, user).
-const SET_PROFILE: &str = "subscribe = excluded.subscribe, nickname = excluded.nickname, \
+const SET_PROFILE: &str = "subscribe = excluded.subscribe, subscribe_known = 1, \
+    nickname = excluded.nickname, \
     sex = excluded.sex, sex_desc = excluded.sex_desc, city = excluded.city, \
     country = excluded.country, province = excluded.province, language = excluded.language, \
     head_img_url = excluded.head_img_url, subscribe_time = excluded.subscribe_time, \

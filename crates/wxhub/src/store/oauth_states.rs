@@ -88,21 +88,24 @@ pub struct OAuthFan<'a> {
     pub city: Option<&'a str>,
     pub province: Option<&'a str>,
     pub country: Option<&'a str>,
-    /// From the subscriber info of snsapi_base; `None` keeps what is stored.
+    /// From the subscriber info; `None` (it did not answer) keeps what is stored, and a fan
+    /// met for the first time is then stored as not known (`subscribe_known` 0).
     pub subscribe: Option<i64>,
 }
 
 pub async fn upsert_fan(store: &Store, f: &OAuthFan<'_>, now: i64) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO fans (port_id, app_id, open_id, union_id, user_id, subscribe, nickname, sex, \
-         city, province, country, head_img_url, created_at, updated_at) \
-         VALUES ($1, $2, $3, COALESCE($4, ''), $5, COALESCE($6, 0), COALESCE($7, ''), \
+        "INSERT INTO fans (port_id, app_id, open_id, union_id, user_id, subscribe, subscribe_known, \
+         nickname, sex, city, province, country, head_img_url, created_at, updated_at) \
+         VALUES ($1, $2, $3, COALESCE($4, ''), $5, COALESCE($6, 0), \
+         CASE WHEN $6 IS NULL THEN 0 ELSE 1 END, COALESCE($7, ''), \
          COALESCE($8, 0), COALESCE($9, ''), COALESCE($10, ''), COALESCE($11, ''), \
          COALESCE($12, ''), $13, $13) \
          ON CONFLICT (app_id, open_id) DO UPDATE SET \
          union_id = CASE WHEN excluded.union_id = '' THEN fans.union_id ELSE excluded.union_id END, \
          user_id = COALESCE(excluded.user_id, fans.user_id), \
          subscribe = CASE WHEN $6 IS NULL THEN fans.subscribe ELSE excluded.subscribe END, \
+         subscribe_known = CASE WHEN $6 IS NULL THEN fans.subscribe_known ELSE 1 END, \
          nickname = CASE WHEN $7 IS NULL THEN fans.nickname ELSE excluded.nickname END, \
          sex = CASE WHEN $8 IS NULL THEN fans.sex ELSE excluded.sex END, \
          city = CASE WHEN $9 IS NULL THEN fans.city ELSE excluded.city END, \

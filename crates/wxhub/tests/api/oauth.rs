@@ -483,3 +483,73 @@ async fn auth_info_is_rate_limited_per_address() {
     assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(resp.text.contains("授权请求过于频繁"), "{}", resp.text);
 }
+
+#[tokio::test]
+async fn a_subscription_wechat_did_not_tell_is_unknown_not_a_guess() {
+    let c = ctx().await;
+    // The subscriber info fails (every time) while a fan is met for the first time.
+    c.sim.inject(wechat_sim::Fault::errcode(
+        "/cgi-bin/user/info",
+        45009,
+        10_000,
+    ));
+    let oauth = || async {
+        let back = c
+            .to_wechat_and_back(&format!(
+                "portid={}&redirectPath=http://mem.360lj.com/mp3",
+                c.port_id
+            ))
+            .await;
+        assert_eq!(c.callback(&back).await.status, StatusCode::FOUND);
+    };
+    let known = || async {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT subscribe, subscribe_known FROM fans WHERE app_id = $1 AND open_id = $2",
+        )
+        .bind(APP_ID)
+        .bind(OPEN_ID)
+        .fetch_one(c.app.state.store.reader())
+        .await
+        .unwrap()
+    };
+    oauth().await;
+    assert!(
+        c.sim.calls("/cgi-bin/user/info") > 0,
+        "the subscriber info was asked"
+    );
+    assert_eq!(
+        known().await,
+        (0, 0),
+        "stored as not known, not as unfollowed"
+    );
+    // A campaign tries such a fan instead of skipping it as 未关注.
+    let fans = wxhub::store::campaigns::fans_on_port(
+        &c.app.state.store,
+        c.port_id,
+        wxhub::store::campaigns::FanKey::All,
+    )
+    .await
+    .unwrap();
+    assert_eq!(fans.len(), 1);
+    assert!(fans[0].subscribed, "unknown is tried");
+    // An authoritative source (addFans) makes it known; a failed look-up later keeps it.
+    let platform = c.app.token(&c.app.client("platform", None).await).await;
+    let resp = c
+        .app
+        .json(
+            axum::http::Method::PUT,
+            "/mpwechat/wx/api/fans/addFans",
+            Some(&platform),
+            serde_json::json!({"appId": APP_ID, "fans": [
+                {"openId": OPEN_ID, "unionId": UNION_ID, "subscribe": 1}]}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(known().await, (1, 1));
+    oauth().await;
+    assert_eq!(
+        known().await,
+        (1, 1),
+        "a known subscription is never overwritten"
+    );
+}
