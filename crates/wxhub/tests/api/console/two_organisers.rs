@@ -24,16 +24,20 @@ async fn save(app: &TestApp, path: &str, who: &Browser<'_>, fields: &[(&str, &st
     .await
 }
 
-#[tokio::test]
-async fn a_stale_edit_form_does_not_undo_a_close_and_says_who_closed() {
-    let app = &TestApp::new().await;
+/// An org with two admins, alice and bobby, and a signin activity 年会签到: its id.
+async fn two_admins_and_a_signin(app: &TestApp) -> i64 {
     let org = app.org("会务公司").await;
     account(app, "alice", Role::OrgAdmin, Some(org)).await;
     account(app, "bobby", Role::OrgAdmin, Some(org)).await;
     let token = app.token(&app.client("org", Some(org)).await).await;
-    let id = app
-        .activity(&token, "signin", json!({"activity_name": "年会签到"}))
-        .await;
+    app.activity(&token, "signin", json!({"activity_name": "年会签到"}))
+        .await
+}
+
+#[tokio::test]
+async fn a_stale_edit_form_does_not_undo_a_close_and_says_who_closed() {
+    let app = &TestApp::new().await;
+    let id = two_admins_and_a_signin(app).await;
     let path = format!("/console/activities/{id}");
 
     // Alice opens the activity's page: its form carries the version it was read at.
@@ -161,13 +165,7 @@ async fn the_back_office_put_takes_the_version_it_was_read_at() {
 #[tokio::test]
 async fn an_open_page_learns_that_its_activity_was_closed_then_deleted() {
     let app = &TestApp::new().await;
-    let org = app.org("会务公司").await;
-    account(app, "alice", Role::OrgAdmin, Some(org)).await;
-    account(app, "bobby", Role::OrgAdmin, Some(org)).await;
-    let token = app.token(&app.client("org", Some(org)).await).await;
-    let id = app
-        .activity(&token, "signin", json!({"activity_name": "年会签到"}))
-        .await;
+    let id = two_admins_and_a_signin(app).await;
     let counts = format!("/console/activities/{id}/counts");
     let mut alice = Browser::new(app);
     alice.login("alice", PASSWORD).await;
