@@ -7,8 +7,10 @@
 
 pub mod activity;
 pub mod admin;
+pub mod app;
 pub mod auth;
 pub mod campaigns;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -16,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod platform;
+pub mod qr;
 pub mod store;
 pub mod time;
 pub mod web;
@@ -89,6 +92,42 @@ pub struct Services {
     pub trusted_proxies: Arc<Vec<http::client_ip::Network>>,
 }
 
+impl axum::extract::FromRef<AppState> for http::client_ip::TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        http::client_ip::TrustedProxies(state.trusted_proxies.clone())
+    }
+}
+
+impl Services {
+    /// The origin the request reached ([`http::request_origin`]).
+    pub fn request_origin(
+        &self,
+        ext: &axum::http::Extensions,
+        headers: &axum::http::HeaderMap,
+    ) -> Option<String> {
+        http::request_origin(&self.trusted_proxies, ext, headers)
+    }
+
+    /// Where wxhub's own pages live, for links that carry a token ([`http::page_base`]).
+    pub fn page_base(
+        &self,
+        ext: &axum::http::Extensions,
+        headers: &axum::http::HeaderMap,
+    ) -> Option<String> {
+        http::page_base(
+            &self.config.public_base_url,
+            &self.trusted_proxies,
+            ext,
+            headers,
+        )
+    }
+
+    /// This server's public address as people reach it ([`http::public_base`]).
+    pub fn public_base(&self, headers: &axum::http::HeaderMap) -> String {
+        http::public_base(&self.config.public_base_url, headers)
+    }
+}
+
 #[derive(Debug)]
 pub struct StartError(pub String);
 
@@ -141,7 +180,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         .await
         .map_err(|e| StartError(format!("cannot load the signing keys: {e}")))?;
     let send_writes = crate::store::send_writes::start(&store);
-    let wechat = platform::wechat::client(
+    let wechat = platform::wechat_client::client(
         &config.wechat,
         store.clone(),
         secrets.clone(),

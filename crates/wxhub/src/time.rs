@@ -94,6 +94,13 @@ pub fn parse_local(text: &str, tz: &TimeZone) -> Option<i64> {
     None
 }
 
+/// A Unix-millisecond time as RFC 3339 (UTC), or empty when out of range.
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

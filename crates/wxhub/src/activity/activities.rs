@@ -2,7 +2,7 @@
 //! the back office, read by the WeChat H5 pages in the seed's shape.
 
 use super::scope::Caller;
-use crate::admin::Page;
+use crate::checks::Page;
 use crate::error::{Error, Result};
 use crate::http::params::lenient;
 use crate::store::activities::{self as sql, ActivityFilter, ActivityRow};

@@ -41,6 +41,21 @@ pub enum DeskTarget {
     WalkIn { name: String, phone: Option<String> },
 }
 
+/// A roster id, or a walk-in's name (and phone); neither is a 400.
+pub fn target(
+    roster_id: Option<i64>,
+    name: Option<String>,
+    phone: Option<String>,
+) -> Result<DeskTarget> {
+    match (roster_id, name) {
+        (Some(id), _) => Ok(DeskTarget::Roster(id)),
+        (None, Some(name)) => Ok(DeskTarget::WalkIn { name, phone }),
+        (None, None) => Err(Error::bad_request(
+            "缺少参数 roster_id(名单中的人员)或 member_real_name(现场登记)",
+        )),
+    }
+}
+
 /// What a desk sign-in did.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeskResult {
@@ -132,7 +147,7 @@ pub async fn search(
                 }
             }
         } else {
-            let page = crate::admin::Page {
+            let page = crate::checks::Page {
                 offset: 0,
                 limit: MAX_RESULTS as i64,
             };

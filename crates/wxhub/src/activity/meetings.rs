@@ -1,7 +1,7 @@
 //! Meetings (会议) with their rosters, and courses (课程): an org's own, in the back office.
 
 use super::members::PHONE_FINGERPRINT;
-use crate::admin::Page;
+use crate::checks::Page;
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::platform::values::Phone;
@@ -39,7 +39,7 @@ fn what(which: Named) -> &'static str {
 }
 
 fn check_name(name: Option<&str>) -> Result<String> {
-    crate::admin::check_name("name", name.unwrap_or_default(), 64)
+    crate::checks::check_name("name", name.unwrap_or_default(), 64)
 }
 
 async fn own(store: &Store, which: Named, org_id: i64, id: i64) -> Result<NamedRow> {
@@ -156,7 +156,7 @@ pub async fn add_to_roster(
     tz: &TimeZone,
 ) -> Result<RosterView> {
     own(store, Named::Meetings, org_id, meeting_id).await?;
-    let name = crate::admin::check_name("name", input.name.as_deref().unwrap_or_default(), 32)?;
+    let name = crate::checks::check_name("name", input.name.as_deref().unwrap_or_default(), 32)?;
     let phone = match input
         .phone
         .as_deref()

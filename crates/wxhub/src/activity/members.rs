@@ -2,7 +2,7 @@
 //! course server's sign-in sync, and the back office's member list and counts.
 
 use super::scope::Caller;
-use crate::admin::Page;
+use crate::checks::Page;
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::platform::values::{mask_phone_if_any, Phone};

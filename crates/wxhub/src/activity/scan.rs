@@ -89,7 +89,7 @@ pub async fn create(state: &AppState, activity: &ActivityRow, permanent: bool) -
         .wechat
         .create_qr_code(&app, &scene, expire_seconds)
         .await
-        .map_err(crate::platform::wechat::failure)?;
+        .map_err(crate::platform::wechat_client::failure)?;
     let row = ScanCodeRow {
         activity_id: activity.id,
         port_id: port.id,
@@ -133,8 +133,7 @@ pub async fn image(
     activity_id: i64,
 ) -> Result<String> {
     let code = required(store, tz, activity_id).await?;
-    crate::web::screens::svg(&code.url)
-        .ok_or_else(|| Error::internal("the scan code does not fit a QR code"))
+    crate::qr::svg(&code.url).ok_or_else(|| Error::internal("the scan code does not fit a QR code"))
 }
 
 /// What a scan of an activity's code needs besides the app state.

@@ -329,7 +329,7 @@ pub fn column(header: &[String], names: &[&str]) -> Option<usize> {
 
 /// A row's 姓名: 1–32 characters.
 pub fn name_cell(text: &str) -> std::result::Result<String, String> {
-    crate::admin::check_name("姓名", text, 32).map_err(|_| "姓名应为 1 到 32 个字符".to_string())
+    crate::checks::check_name("姓名", text, 32).map_err(|_| "姓名应为 1 到 32 个字符".to_string())
 }
 
 /// A row's 手机号: empty, or a mainland mobile number.

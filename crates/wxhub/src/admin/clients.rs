@@ -1,10 +1,11 @@
 //! API clients: client_id, an argon2-hashed secret shown once, an applicationKey, and a scope
 //! (an org's back office, or platform-admin). Revocable; revoked clients' tokens stop working.
 
-use super::{check_identifier, check_name, rfc3339, Page};
 use crate::auth::{secrets, Scope};
+use crate::checks::{check_identifier, check_name, Page};
 use crate::error::{Error, Result};
 use crate::store::{clients, clients::ClientRow, orgs, Store};
+use crate::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

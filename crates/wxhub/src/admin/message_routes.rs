@@ -1,12 +1,10 @@
 //! The admin API of what sendMsg resolves (message contents, per (application, port) defaults,
 //! training messages) and of the send record.
 
-use super::routes::{Empty, PageParams};
 use crate::auth::extract::AdminClient;
 use crate::error::Result;
-use crate::http::envelope::Marketing;
-use crate::http::openapi::{MarketingError, MarketingOk, MarketingPage};
-use crate::http::params::{lenient, Params, PathParam};
+use crate::http::envelope::{MarketingDone, MarketingFailure, MarketingPage, MarketingReply};
+use crate::http::params::{lenient, PageParams, Params, PathParam};
 use crate::platform::message_settings::{
     self as settings, ContentInput, ContentView, DefaultInput, DefaultView, TrainingInput,
     TrainingView,
@@ -15,36 +13,23 @@ use crate::platform::send::{self, SendView};
 use crate::store::messages::SendFilter;
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{delete, get};
-use axum::Router;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/api/v1/message-contents",
-            get(list_contents).post(create_content),
-        )
-        .route(
-            "/admin/api/v1/message-contents/{id}",
-            get(get_content).put(update_content).delete(delete_content),
-        )
-        .route(
-            "/admin/api/v1/send-defaults",
-            get(list_defaults).put(set_default).post(set_default),
-        )
-        .route("/admin/api/v1/send-defaults/{id}", delete(delete_default))
-        .route(
-            "/admin/api/v1/training-messages",
-            get(list_training).put(set_training).post(set_training),
-        )
-        .route(
-            "/admin/api/v1/training-messages/{id}",
-            delete(delete_training),
-        )
-        .route("/admin/api/v1/message-sends", get(list_sends))
-        .route("/admin/api/v1/message-sends/{id}", get(get_send))
+/// The message settings' and sends' routes. sendDefaults and trainingMessages take POST as
+/// well as the documented PUT, as older clients send it.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_contents, create_content))
+        .routes(routes!(get_content, update_content, delete_content))
+        .routes(routes!(list_defaults, set_default).map(|m| m.post(set_default)))
+        .routes(routes!(delete_default))
+        .routes(routes!(list_training, set_training).map(|m| m.post(set_training)))
+        .routes(routes!(delete_training))
+        .routes(routes!(list_sends))
+        .routes(routes!(get_send))
 }
 
 // --- contents ------------------------------------------------------------------------------
@@ -52,28 +37,28 @@ pub fn router() -> Router<AppState> {
 /// List message contents.
 #[utoipa::path(get, path = "/admin/api/v1/message-contents", tag = "admin", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<ContentView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<ContentView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_contents(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), ContentView>> {
+) -> Result<MarketingPage<ContentView>> {
     let (items, total) = settings::list_contents(&s.store, p.page()?).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Create a message content: a name and `[{name, value, color}]`.
 #[utoipa::path(post, path = "/admin/api/v1/message-contents", tag = "admin",
     request_body = ContentInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ContentView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ContentView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn create_content(
     State(s): State<AppState>,
     _: AdminClient,
     Params(input): Params<ContentInput>,
-) -> Result<Marketing<ContentView>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<ContentView>> {
+    Ok(MarketingReply::ok(
         settings::create_content(&s.store, input).await?,
     ))
 }
@@ -81,30 +66,32 @@ pub async fn create_content(
 /// Read a message content.
 #[utoipa::path(get, path = "/admin/api/v1/message-contents/{id}", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ContentView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ContentView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn get_content(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<ContentView>> {
-    Ok(Marketing::ok(settings::get_content(&s.store, id).await?))
+) -> Result<MarketingReply<ContentView>> {
+    Ok(MarketingReply::ok(
+        settings::get_content(&s.store, id).await?,
+    ))
 }
 
 /// Change a message content.
 #[utoipa::path(put, path = "/admin/api/v1/message-contents/{id}", tag = "admin",
     params(("id" = i64, Path)), request_body = ContentInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ContentView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ContentView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn update_content(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
     Params(input): Params<ContentInput>,
-) -> Result<Marketing<ContentView>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<ContentView>> {
+    Ok(MarketingReply::ok(
         settings::update_content(&s.store, id, input).await?,
     ))
 }
@@ -112,16 +99,16 @@ pub async fn update_content(
 /// Delete a message content (refused while a default uses it).
 #[utoipa::path(delete, path = "/admin/api/v1/message-contents/{id}", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure), (status = 409, body = MarketingFailure)))]
 pub async fn delete_content(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     settings::delete_content(&s.store, id).await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 // --- defaults ------------------------------------------------------------------------------
@@ -129,44 +116,46 @@ pub async fn delete_content(
 /// List the defaults per (application, port).
 #[utoipa::path(get, path = "/admin/api/v1/send-defaults", tag = "admin", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<DefaultView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<DefaultView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_defaults(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), DefaultView>> {
+) -> Result<MarketingPage<DefaultView>> {
     let (items, total) = settings::list_defaults(&s.store, p.page()?).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Set the template and/or content sendMsg uses for an application on a port.
 #[utoipa::path(put, path = "/admin/api/v1/send-defaults", tag = "admin",
     request_body = DefaultInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<DefaultView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<DefaultView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn set_default(
     State(s): State<AppState>,
     _: AdminClient,
     Params(input): Params<DefaultInput>,
-) -> Result<Marketing<DefaultView>> {
-    Ok(Marketing::ok(settings::set_default(&s.store, input).await?))
+) -> Result<MarketingReply<DefaultView>> {
+    Ok(MarketingReply::ok(
+        settings::set_default(&s.store, input).await?,
+    ))
 }
 
 /// Delete a default.
 #[utoipa::path(delete, path = "/admin/api/v1/send-defaults/{id}", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn delete_default(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     settings::delete_default(&s.store, id).await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 // --- training messages ---------------------------------------------------------------------
@@ -174,28 +163,28 @@ pub async fn delete_default(
 /// List training messages.
 #[utoipa::path(get, path = "/admin/api/v1/training-messages", tag = "admin", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<TrainingView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<TrainingView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_training(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), TrainingView>> {
+) -> Result<MarketingPage<TrainingView>> {
     let (items, total) = settings::list_training(&s.store, p.page()?).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Set the template of a training message (msgId).
 #[utoipa::path(put, path = "/admin/api/v1/training-messages", tag = "admin",
     request_body = TrainingInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<TrainingView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<TrainingView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn set_training(
     State(s): State<AppState>,
     _: AdminClient,
     Params(input): Params<TrainingInput>,
-) -> Result<Marketing<TrainingView>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<TrainingView>> {
+    Ok(MarketingReply::ok(
         settings::set_training(&s.store, input).await?,
     ))
 }
@@ -203,16 +192,16 @@ pub async fn set_training(
 /// Delete a training message.
 #[utoipa::path(delete, path = "/admin/api/v1/training-messages/{id}", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn delete_training(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     settings::delete_training(&s.store, id).await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 // --- sends ---------------------------------------------------------------------------------
@@ -258,13 +247,13 @@ fn time_param(name: &str, text: Option<&str>, tz: &jiff::tz::TimeZone) -> Result
 /// The sends, newest first, with what each asked, resolved and got from WeChat.
 #[utoipa::path(get, path = "/admin/api/v1/message-sends", tag = "admin", params(SendListParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<SendView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<SendView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_sends(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<SendListParams>,
-) -> Result<Marketing<(), SendView>> {
+) -> Result<MarketingPage<SendView>> {
     let filter = SendFilter {
         user_id: p.user_id,
         port_id: p.port_id,
@@ -273,21 +262,21 @@ pub async fn list_sends(
         from_ms: time_param("from", p.from.as_deref(), &s.tz)?,
         to_ms: time_param("to", p.to.as_deref(), &s.tz)?,
     };
-    let page = crate::admin::Page::new(p.page, p.page_size)?;
+    let page = crate::checks::Page::new(p.page, p.page_size)?;
     let (items, total) = send::list(&s.store, &filter, page).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Read one send.
 #[utoipa::path(get, path = "/admin/api/v1/message-sends/{id}", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<SendView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<SendView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn get_send(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<SendView>> {
-    Ok(Marketing::ok(send::get(&s.store, id).await?))
+) -> Result<MarketingReply<SendView>> {
+    Ok(MarketingReply::ok(send::get(&s.store, id).await?))
 }

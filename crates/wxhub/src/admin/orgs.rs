@@ -1,8 +1,9 @@
 //! Orgs (机构): own meetings, courses and activities; org-scoped clients act for one org.
 
-use super::{check_name, rfc3339, Page};
+use crate::checks::{check_name, Page};
 use crate::error::{Error, Result};
 use crate::store::{clients, orgs, orgs::OrgRow, Store};
+use crate::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

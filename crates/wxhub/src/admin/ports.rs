@@ -2,10 +2,11 @@
 //! callback token, EncodingAESKey; sealed at rest, never answered), a name, and the hosts the
 //! OAuth redirect may send users back to.
 
-use super::{check_name, rfc3339, Page};
+use crate::checks::{check_name, Page};
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::store::{ports, ports::PortRow, Store};
+use crate::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -37,19 +38,11 @@ impl From<&PortRow> for PortView {
             has_app_secret: r.app_secret.is_some(),
             has_callback_token: r.callback_token.is_some(),
             has_encoding_aes_key: r.encoding_aes_key.is_some(),
-            redirect_hosts: split_hosts(&r.redirect_hosts),
+            redirect_hosts: crate::store::ports::split_hosts(&r.redirect_hosts),
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
         }
     }
-}
-
-pub fn split_hosts(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .map(String::from)
-        .collect()
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -94,7 +87,7 @@ fn check_alnum(name: &str, value: &str, min: usize, max: usize) -> Result<()> {
 fn parse_hosts(value: &Value) -> Result<String> {
     let hosts: Vec<String> = match value {
         Value::Null => Vec::new(),
-        Value::String(s) => split_hosts(s),
+        Value::String(s) => crate::store::ports::split_hosts(s),
         Value::Array(items) => items
             .iter()
             .map(|v| v.as_str().map(|s| s.trim().to_string()))

@@ -4,153 +4,104 @@
 use super::clients::{self, ClientInput, ClientView, ClientWithSecret};
 use super::orgs::{self, OrgInput, OrgView};
 use super::ports::{self, PortInput, PortView};
-use super::Page;
 use crate::auth::extract::AdminClient;
 use crate::auth::keys::{self, KeyInfo};
+use crate::checks::Page;
 use crate::error::Result;
-use crate::http::envelope::Marketing;
-use crate::http::openapi::{MarketingError, MarketingOk, MarketingPage};
-use crate::http::params::{lenient, Params, PathParam};
+use crate::http::envelope::{MarketingDone, MarketingFailure, MarketingPage, MarketingReply};
+use crate::http::params::{lenient, PageParams, Params, PathParam};
 use crate::platform::applications::{self, ApplicationInput, ApplicationItem};
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-const BASE: &str = "/admin/api/v1";
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{BASE}/orgs"), get(list_orgs).post(create_org))
-        .route(
-            &format!("{BASE}/orgs/{{id}}"),
-            get(get_org).put(update_org).delete(delete_org),
-        )
-        .route(&format!("{BASE}/orgs/{{id}}/ports"), get(list_org_ports))
-        .route(
-            &format!("{BASE}/orgs/{{id}}/ports/{{port_id}}"),
-            axum::routing::put(grant_org_port).delete(revoke_org_port),
-        )
-        .route(
-            &format!("{BASE}/clients"),
-            get(list_clients).post(create_client),
-        )
-        .route(
-            &format!("{BASE}/clients/{{id}}"),
-            get(get_client).put(update_client).delete(delete_client),
-        )
-        .route(
-            &format!("{BASE}/clients/{{id}}/revoke"),
-            post(revoke_client),
-        )
-        .route(
-            &format!("{BASE}/clients/{{id}}/secret"),
-            post(rotate_client_secret),
-        )
-        .route(&format!("{BASE}/ports"), get(list_ports).post(create_port))
-        .route(
-            &format!("{BASE}/ports/{{id}}"),
-            get(get_port).put(update_port).delete(delete_port),
-        )
-        .route(
-            &format!("{BASE}/applications"),
-            get(list_applications).post(create_application),
-        )
-        .route(
-            &format!("{BASE}/applications/{{id}}"),
-            get(get_application)
-                .put(update_application)
-                .delete(delete_application),
-        )
-        .route(&format!("{BASE}/fans"), get(search_fans))
-        .route(&format!("{BASE}/users"), get(search_users))
-        .route(&format!("{BASE}/keys"), get(list_keys))
-        .route(&format!("{BASE}/keys/rotate"), post(rotate_key))
-        .route(&format!("{BASE}/keys/{{kid}}/retire"), post(retire_key))
+/// The admin API's routes, each at the path its annotation gives.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_orgs, create_org))
+        .routes(routes!(get_org, update_org, delete_org))
+        .routes(routes!(list_org_ports))
+        .routes(routes!(grant_org_port, revoke_org_port))
+        .routes(routes!(list_clients, create_client))
+        .routes(routes!(get_client, update_client, delete_client))
+        .routes(routes!(revoke_client))
+        .routes(routes!(rotate_client_secret))
+        .routes(routes!(list_ports, create_port))
+        .routes(routes!(get_port, update_port, delete_port))
+        .routes(routes!(list_applications, create_application))
+        .routes(routes!(
+            get_application,
+            update_application,
+            delete_application
+        ))
+        .routes(routes!(search_fans))
+        .routes(routes!(search_users))
+        .routes(routes!(list_keys))
+        .routes(routes!(rotate_key))
+        .routes(routes!(retire_key))
         .merge(super::message_routes::router())
 }
-
-#[derive(Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// 1-based page number (default 1).
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
-    #[param(value_type = Option<i64>, minimum = 1)]
-    page: Option<i64>,
-    /// Page size, 1–100 (default 20).
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
-    page_size: Option<i64>,
-}
-
-impl PageParams {
-    pub(crate) fn page(&self) -> Result<Page> {
-        Page::new(self.page, self.page_size)
-    }
-}
-
-pub(super) type Empty = Marketing<bool>;
 
 // --- orgs -------------------------------------------------------------------------------
 
 /// List orgs.
 #[utoipa::path(get, path = "/admin/api/v1/orgs", tag = "admin", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<OrgView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<OrgView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_orgs(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), OrgView>> {
+) -> Result<MarketingPage<OrgView>> {
     let (items, total) = orgs::list(&s.store, p.page()?).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Create an org.
 #[utoipa::path(post, path = "/admin/api/v1/orgs", tag = "admin", request_body = OrgInput,
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<OrgView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<OrgView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 409, body = MarketingFailure)))]
 pub async fn create_org(
     State(s): State<AppState>,
     _: AdminClient,
     Params(input): Params<OrgInput>,
-) -> Result<Marketing<OrgView>> {
-    Ok(Marketing::ok(orgs::create(&s.store, input).await?))
+) -> Result<MarketingReply<OrgView>> {
+    Ok(MarketingReply::ok(orgs::create(&s.store, input).await?))
 }
 
 /// The ports the org's clients may use through the marketing API.
 #[utoipa::path(get, path = "/admin/api/v1/orgs/{id}/ports", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<Vec<crate::admin::ports::PortView>>),
-              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
-              (status = 403, body = MarketingError), (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<Vec<crate::admin::ports::PortView>>),
+              (status = 400, body = MarketingFailure), (status = 401, body = MarketingFailure),
+              (status = 403, body = MarketingFailure), (status = 404, body = MarketingFailure)))]
 pub async fn list_org_ports(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<Vec<crate::admin::ports::PortView>>> {
-    Ok(Marketing::ok(orgs::ports(&s.store, id).await?))
+) -> Result<MarketingReply<Vec<crate::admin::ports::PortView>>> {
+    Ok(MarketingReply::ok(orgs::ports(&s.store, id).await?))
 }
 
 /// Grant a port to the org: its clients may then use it through the marketing API (and reach
 /// unified users through its fans). Answers the org's ports.
 #[utoipa::path(put, path = "/admin/api/v1/orgs/{id}/ports/{port_id}", tag = "admin",
     params(("id" = i64, Path), ("port_id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<Vec<crate::admin::ports::PortView>>),
-              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
-              (status = 403, body = MarketingError), (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<Vec<crate::admin::ports::PortView>>),
+              (status = 400, body = MarketingFailure), (status = 401, body = MarketingFailure),
+              (status = 403, body = MarketingFailure), (status = 404, body = MarketingFailure)))]
 pub async fn grant_org_port(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam((id, port_id)): PathParam<(i64, i64)>,
-) -> Result<Marketing<Vec<crate::admin::ports::PortView>>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<Vec<crate::admin::ports::PortView>>> {
+    Ok(MarketingReply::ok(
         orgs::grant_port(&s.store, id, port_id).await?,
     ))
 }
@@ -158,15 +109,15 @@ pub async fn grant_org_port(
 /// Take a port back from the org. Answers the org's ports.
 #[utoipa::path(delete, path = "/admin/api/v1/orgs/{id}/ports/{port_id}", tag = "admin",
     params(("id" = i64, Path), ("port_id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<Vec<crate::admin::ports::PortView>>),
-              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
-              (status = 403, body = MarketingError), (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<Vec<crate::admin::ports::PortView>>),
+              (status = 400, body = MarketingFailure), (status = 401, body = MarketingFailure),
+              (status = 403, body = MarketingFailure), (status = 404, body = MarketingFailure)))]
 pub async fn revoke_org_port(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam((id, port_id)): PathParam<(i64, i64)>,
-) -> Result<Marketing<Vec<crate::admin::ports::PortView>>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<Vec<crate::admin::ports::PortView>>> {
+    Ok(MarketingReply::ok(
         orgs::revoke_port(&s.store, id, port_id).await?,
     ))
 }
@@ -174,45 +125,45 @@ pub async fn revoke_org_port(
 /// Read an org.
 #[utoipa::path(get, path = "/admin/api/v1/orgs/{id}", tag = "admin", params(("id" = i64, Path)),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<OrgView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<OrgView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn get_org(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<OrgView>> {
-    Ok(Marketing::ok(orgs::get(&s.store, id).await?))
+) -> Result<MarketingReply<OrgView>> {
+    Ok(MarketingReply::ok(orgs::get(&s.store, id).await?))
 }
 
 /// Rename an org.
 #[utoipa::path(put, path = "/admin/api/v1/orgs/{id}", tag = "admin", params(("id" = i64, Path)),
     request_body = OrgInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<OrgView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<OrgView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure), (status = 409, body = MarketingFailure)))]
 pub async fn update_org(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
     Params(input): Params<OrgInput>,
-) -> Result<Marketing<OrgView>> {
-    Ok(Marketing::ok(orgs::update(&s.store, id, input).await?))
+) -> Result<MarketingReply<OrgView>> {
+    Ok(MarketingReply::ok(orgs::update(&s.store, id, input).await?))
 }
 
 /// Delete an org that no client belongs to.
 #[utoipa::path(delete, path = "/admin/api/v1/orgs/{id}", tag = "admin", params(("id" = i64, Path)),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure), (status = 409, body = MarketingFailure)))]
 pub async fn delete_org(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     orgs::delete(&s.store, id).await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 // --- clients ----------------------------------------------------------------------------
@@ -220,30 +171,30 @@ pub async fn delete_org(
 /// List clients (secrets are never answered).
 #[utoipa::path(get, path = "/admin/api/v1/clients", tag = "admin", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<ClientView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<ClientView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_clients(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), ClientView>> {
+) -> Result<MarketingPage<ClientView>> {
     let (items, total) = clients::list(&s.store, p.page()?).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Create a client; the answer carries its secret, the only time it is shown.
 #[utoipa::path(post, path = "/admin/api/v1/clients", tag = "admin", request_body = ClientInput,
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ClientWithSecret>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ClientWithSecret>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 409, body = MarketingFailure)))]
 pub async fn create_client(
     State(s): State<AppState>,
     _: AdminClient,
     Params(input): Params<ClientInput>,
-) -> Result<Marketing<ClientWithSecret>> {
+) -> Result<MarketingReply<ClientWithSecret>> {
     let memory = s.config.auth.argon2_memory_kib;
-    Ok(Marketing::ok(
+    Ok(MarketingReply::ok(
         clients::create(&s.store, input, memory).await?,
     ))
 }
@@ -251,81 +202,81 @@ pub async fn create_client(
 /// Read a client.
 #[utoipa::path(get, path = "/admin/api/v1/clients/{id}", tag = "admin", params(("id" = i64, Path)),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ClientView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ClientView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn get_client(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<ClientView>> {
-    Ok(Marketing::ok(clients::get(&s.store, id).await?))
+) -> Result<MarketingReply<ClientView>> {
+    Ok(MarketingReply::ok(clients::get(&s.store, id).await?))
 }
 
 /// Change a client's name, applicationKey, scope or org.
 #[utoipa::path(put, path = "/admin/api/v1/clients/{id}", tag = "admin", params(("id" = i64, Path)),
     request_body = ClientInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ClientView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ClientView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn update_client(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
     Params(input): Params<ClientInput>,
-) -> Result<Marketing<ClientView>> {
+) -> Result<MarketingReply<ClientView>> {
     let view = clients::update(&s.store, id, input).await?;
     s.auth.invalidate_client(&view.client_id);
-    Ok(Marketing::ok(view))
+    Ok(MarketingReply::ok(view))
 }
 
 /// Delete a client; its tokens stop working.
 #[utoipa::path(delete, path = "/admin/api/v1/clients/{id}", tag = "admin", params(("id" = i64, Path)),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn delete_client(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     let view = clients::delete(&s.store, id).await?;
     s.auth.invalidate_client(&view.client_id);
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 /// Revoke a client: no new tokens, and its tokens are refused.
 #[utoipa::path(post, path = "/admin/api/v1/clients/{id}/revoke", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ClientView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ClientView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn revoke_client(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<ClientView>> {
+) -> Result<MarketingReply<ClientView>> {
     let view = clients::revoke(&s.store, id).await?;
     s.auth.invalidate_client(&view.client_id);
-    Ok(Marketing::ok(view))
+    Ok(MarketingReply::ok(view))
 }
 
 /// Replace a client's secret; the answer carries the new one, the only time it is shown.
 #[utoipa::path(post, path = "/admin/api/v1/clients/{id}/secret", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ClientWithSecret>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ClientWithSecret>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn rotate_client_secret(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<ClientWithSecret>> {
+) -> Result<MarketingReply<ClientWithSecret>> {
     let memory = s.config.auth.argon2_memory_kib;
     let out = clients::rotate_secret(&s.store, id, memory).await?;
     s.auth.invalidate_client(&out.client.client_id);
-    Ok(Marketing::ok(out))
+    Ok(MarketingReply::ok(out))
 }
 
 // --- ports ------------------------------------------------------------------------------
@@ -333,29 +284,29 @@ pub async fn rotate_client_secret(
 /// List ports (secrets are never answered).
 #[utoipa::path(get, path = "/admin/api/v1/ports", tag = "admin", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<PortView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<PortView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_ports(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), PortView>> {
+) -> Result<MarketingPage<PortView>> {
     let (items, total) = ports::list(&s.store, p.page()?).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Create a port.
 #[utoipa::path(post, path = "/admin/api/v1/ports", tag = "admin", request_body = PortInput,
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<PortView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<PortView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 409, body = MarketingFailure)))]
 pub async fn create_port(
     State(s): State<AppState>,
     _: AdminClient,
     Params(input): Params<PortInput>,
-) -> Result<Marketing<PortView>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<PortView>> {
+    Ok(MarketingReply::ok(
         ports::create(&s.store, &s.secrets, input).await?,
     ))
 }
@@ -363,30 +314,30 @@ pub async fn create_port(
 /// Read a port.
 #[utoipa::path(get, path = "/admin/api/v1/ports/{id}", tag = "admin", params(("id" = i64, Path)),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<PortView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<PortView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn get_port(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<PortView>> {
-    Ok(Marketing::ok(ports::get(&s.store, id).await?))
+) -> Result<MarketingReply<PortView>> {
+    Ok(MarketingReply::ok(ports::get(&s.store, id).await?))
 }
 
 /// Change a port; secrets given replace the stored ones, absent ones are kept.
 #[utoipa::path(put, path = "/admin/api/v1/ports/{id}", tag = "admin", params(("id" = i64, Path)),
     request_body = PortInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<PortView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError), (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<PortView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure), (status = 409, body = MarketingFailure)))]
 pub async fn update_port(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
     Params(input): Params<PortInput>,
-) -> Result<Marketing<PortView>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<PortView>> {
+    Ok(MarketingReply::ok(
         ports::update(&s.store, &s.secrets, id, input).await?,
     ))
 }
@@ -394,16 +345,16 @@ pub async fn update_port(
 /// Delete a port.
 #[utoipa::path(delete, path = "/admin/api/v1/ports/{id}", tag = "admin", params(("id" = i64, Path)),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn delete_port(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     ports::delete(&s.store, id).await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 // --- applications -----------------------------------------------------------------------
@@ -411,29 +362,29 @@ pub async fn delete_port(
 /// List applications (the same items as getAll, unfiltered).
 #[utoipa::path(get, path = "/admin/api/v1/applications", tag = "admin", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<ApplicationItem>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<ApplicationItem>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_applications(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), ApplicationItem>> {
+) -> Result<MarketingPage<ApplicationItem>> {
     let req = applications::ListRequest::page(p.page()?);
     let (items, total) = applications::list(&s.store, &req, &s.tz).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Create an application.
 #[utoipa::path(post, path = "/admin/api/v1/applications", tag = "admin",
     request_body = ApplicationInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ApplicationItem>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ApplicationItem>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn create_application(
     State(s): State<AppState>,
     _: AdminClient,
     Params(input): Params<ApplicationInput>,
-) -> Result<Marketing<ApplicationItem>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<ApplicationItem>> {
+    Ok(MarketingReply::ok(
         applications::create(&s.store, input, &s.tz).await?,
     ))
 }
@@ -441,30 +392,32 @@ pub async fn create_application(
 /// Read an application.
 #[utoipa::path(get, path = "/admin/api/v1/applications/{id}", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ApplicationItem>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ApplicationItem>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn get_application(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<ApplicationItem>> {
-    Ok(Marketing::ok(applications::get(&s.store, id, &s.tz).await?))
+) -> Result<MarketingReply<ApplicationItem>> {
+    Ok(MarketingReply::ok(
+        applications::get(&s.store, id, &s.tz).await?,
+    ))
 }
 
 /// Change an application.
 #[utoipa::path(put, path = "/admin/api/v1/applications/{id}", tag = "admin",
     params(("id" = i64, Path)), request_body = ApplicationInput, security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<ApplicationItem>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<ApplicationItem>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn update_application(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
     Params(input): Params<ApplicationInput>,
-) -> Result<Marketing<ApplicationItem>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<ApplicationItem>> {
+    Ok(MarketingReply::ok(
         applications::update(&s.store, id, input, &s.tz).await?,
     ))
 }
@@ -472,16 +425,16 @@ pub async fn update_application(
 /// Delete an application.
 #[utoipa::path(delete, path = "/admin/api/v1/applications/{id}", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn delete_application(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     applications::delete(&s.store, id).await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 // --- fans and unified users -----------------------------------------------------------------
@@ -509,17 +462,17 @@ pub struct FanSearchParams {
 #[utoipa::path(get, path = "/admin/api/v1/fans", tag = "admin", params(FanSearchParams),
     security(("sso_token" = [])),
     responses((status = 200, body = MarketingPage<crate::platform::fans::FanView>),
-              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
-              (status = 403, body = MarketingError)))]
+              (status = 400, body = MarketingFailure), (status = 401, body = MarketingFailure),
+              (status = 403, body = MarketingFailure)))]
 pub async fn search_fans(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<FanSearchParams>,
-) -> Result<Marketing<(), crate::platform::fans::FanView>> {
+) -> Result<MarketingPage<crate::platform::fans::FanView>> {
     let page = Page::new(p.page, p.page_size)?;
     let (items, total) =
         crate::platform::fans::search(&s.store, p.port_id, p.q.as_deref(), page).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -546,13 +499,13 @@ pub struct UserSearchParams {
 #[utoipa::path(get, path = "/admin/api/v1/users", tag = "admin", params(UserSearchParams),
     security(("sso_token" = [])),
     responses((status = 200, body = MarketingPage<crate::platform::users::UnifiedUser>),
-              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
-              (status = 403, body = MarketingError)))]
+              (status = 400, body = MarketingFailure), (status = 401, body = MarketingFailure),
+              (status = 403, body = MarketingFailure)))]
 pub async fn search_users(
     State(s): State<AppState>,
     _: AdminClient,
     Params(p): Params<UserSearchParams>,
-) -> Result<Marketing<(), crate::platform::users::UnifiedUser>> {
+) -> Result<MarketingPage<crate::platform::users::UnifiedUser>> {
     let page = Page::new(p.page, p.page_size)?;
     let (items, total) = crate::platform::users::search(
         &s.store,
@@ -563,7 +516,7 @@ pub async fn search_users(
         page,
     )
     .await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 // --- signing keys -----------------------------------------------------------------------
@@ -571,38 +524,41 @@ pub async fn search_users(
 /// List the JWT signing keys (public information only).
 #[utoipa::path(get, path = "/admin/api/v1/keys", tag = "admin", security(("sso_token" = [])),
     responses((status = 200, body = MarketingPage<KeyInfo>),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
 pub async fn list_keys(
     State(s): State<AppState>,
     _: AdminClient,
-) -> Result<Marketing<(), KeyInfo>> {
+) -> Result<MarketingPage<KeyInfo>> {
     let items = keys::list(&s.store).await?;
     let total = items.len() as i64;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// Add a signing key that signs from now on; older keys verify until retired.
 #[utoipa::path(post, path = "/admin/api/v1/keys/rotate", tag = "admin", security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<KeyInfo>),
-              (status = 401, body = MarketingError), (status = 403, body = MarketingError)))]
-pub async fn rotate_key(State(s): State<AppState>, _: AdminClient) -> Result<Marketing<KeyInfo>> {
+    responses((status = 200, body = MarketingReply<KeyInfo>),
+              (status = 401, body = MarketingFailure), (status = 403, body = MarketingFailure)))]
+pub async fn rotate_key(
+    State(s): State<AppState>,
+    _: AdminClient,
+) -> Result<MarketingReply<KeyInfo>> {
     let info = keys::rotate(&s.store, &s.secrets).await?;
     s.auth.reload_keys().await?;
-    Ok(Marketing::ok(info))
+    Ok(MarketingReply::ok(info))
 }
 
 /// Retire a key: tokens it signed stop verifying.
 #[utoipa::path(post, path = "/admin/api/v1/keys/{kid}/retire", tag = "admin",
     params(("kid" = String, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<bool>), (status = 401, body = MarketingError),
-              (status = 403, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<bool>), (status = 401, body = MarketingFailure),
+              (status = 403, body = MarketingFailure), (status = 404, body = MarketingFailure),
+              (status = 409, body = MarketingFailure)))]
 pub async fn retire_key(
     State(s): State<AppState>,
     _: AdminClient,
     PathParam(kid): PathParam<String>,
-) -> Result<Empty> {
+) -> Result<MarketingDone> {
     keys::retire(&s.store, &kid).await?;
     s.auth.reload_keys().await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }

@@ -3,7 +3,7 @@
 use super::extract::{ActivityCaller, SsoClient};
 use super::TokenRequest;
 use crate::error::Result;
-use crate::http::envelope::{Activity, Marketing};
+use crate::http::envelope::{ActivityReply, MarketingReply};
 use crate::http::params::{lenient, Params};
 use crate::AppState;
 use axum::extract::State;
@@ -12,6 +12,17 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The token service's routes, each at the path its annotation gives.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(access_token))
+        .routes(routes!(token_info))
+        .routes(routes!(jwks))
+        .routes(routes!(whoami))
+}
 
 #[derive(Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
@@ -44,16 +55,16 @@ pub struct AccessTokenResult {
 /// 获取访问token (seed 001 §1).
 #[utoipa::path(post, path = "/oauth2/ums/oauth2/accessToken", tag = "auth",
     params(AccessTokenParams),
-    responses((status = 200, description = "The token", body = crate::http::openapi::MarketingOk<AccessTokenResult>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 429, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, description = "The token", body = crate::http::envelope::MarketingReply<AccessTokenResult>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 429, body = crate::http::envelope::MarketingFailure)))]
 pub async fn access_token(
     State(state): State<AppState>,
     ext: Extensions,
     headers: axum::http::HeaderMap,
     Params(p): Params<AccessTokenParams>,
-) -> Result<Marketing<AccessTokenResult>> {
+) -> Result<MarketingReply<AccessTokenResult>> {
     let grant = state
         .auth
         .grant(
@@ -67,7 +78,7 @@ pub async fn access_token(
             &crate::http::client_ip::request_address(&ext, &headers, &state.trusted_proxies),
         )
         .await?;
-    Ok(Marketing::ok(AccessTokenResult {
+    Ok(MarketingReply::ok(AccessTokenResult {
         access_token: grant.access_token,
         expires_in: grant.expires_in_ms.to_string(),
     }))
@@ -91,10 +102,10 @@ pub struct TokenInfo {
 /// Who the `Sso-Token` speaks for.
 #[utoipa::path(get, path = "/oauth2/ums/oauth2/tokenInfo", tag = "auth",
     security(("sso_token" = [])),
-    responses((status = 200, body = crate::http::openapi::MarketingOk<TokenInfo>),
-              (status = 401, body = crate::http::openapi::MarketingError)))]
-pub async fn token_info(caller: SsoClient) -> Marketing<TokenInfo> {
-    Marketing::ok(TokenInfo {
+    responses((status = 200, body = crate::http::envelope::MarketingReply<TokenInfo>),
+              (status = 401, body = crate::http::envelope::MarketingFailure)))]
+pub async fn token_info(caller: SsoClient) -> MarketingReply<TokenInfo> {
+    MarketingReply::ok(TokenInfo {
         client_id: caller.client_id,
         scope: caller.scope,
         org_id: caller.org_id,
@@ -112,10 +123,10 @@ pub struct WhoAmI {
 /// Who the `access_token` speaks for (activity API).
 #[utoipa::path(get, path = "/api/v3/whoami", tag = "auth",
     params(("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = crate::http::openapi::ActivityOk<WhoAmI>),
-              (status = 400, body = crate::http::openapi::ActivityError),
-              (status = 401, body = crate::http::openapi::ActivityError)))]
-pub async fn whoami(caller: ActivityCaller) -> Activity<WhoAmI> {
+    responses((status = 200, body = crate::http::envelope::ActivityReply<WhoAmI>),
+              (status = 400, body = crate::http::envelope::ActivityFailure),
+              (status = 401, body = crate::http::envelope::ActivityFailure)))]
+pub async fn whoami(caller: ActivityCaller) -> ActivityReply<WhoAmI> {
     let data = match caller {
         ActivityCaller::Org { org_id, .. } => WhoAmI {
             access_type: "org",
@@ -128,5 +139,5 @@ pub async fn whoami(caller: ActivityCaller) -> Activity<WhoAmI> {
             user_id: Some(user_id),
         },
     };
-    Activity::new("成功获取", data)
+    ActivityReply::new("成功获取", data)
 }

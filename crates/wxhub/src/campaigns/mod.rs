@@ -7,11 +7,12 @@ pub mod routes;
 pub mod segment;
 pub mod worker;
 
-use crate::admin::{rfc3339, Page};
+use crate::checks::Page;
 use crate::error::{Error, Result};
 use crate::platform::ports::{PortRef, PortScope};
 use crate::platform::send::{self, SendRequest};
 use crate::store::campaigns::{self as sql, CampaignRow, RecipientRow};
+use crate::time::rfc3339;
 use crate::AppState;
 use segment::{LeftOut, Named, Person, Segment};
 use serde::Serialize;
@@ -229,7 +230,7 @@ async fn tag_followers(s: &AppState, app: &wechat::App, tag_id: i64) -> Result<V
             .wechat
             .tag_fans(app, tag_id, &next)
             .await
-            .map_err(crate::platform::wechat::failure)?;
+            .map_err(crate::platform::wechat_client::failure)?;
         all.extend(page.openids);
         if all.len() > MAX_TAG_FANS {
             return Err(Error::bad_request(format!(
@@ -250,7 +251,7 @@ pub async fn tags(s: &AppState, caller: &Caller, port: &PortRef) -> Result<Vec<w
     s.wechat
         .tags(&app)
         .await
-        .map_err(crate::platform::wechat::failure)
+        .map_err(crate::platform::wechat_client::failure)
 }
 
 /// What the segment names beyond the port's own fans: an activity's people, a tag's

@@ -2,38 +2,35 @@
 //! mounted under each gateway prefix beside sendMsg: `/wx/api/campaigns…`.
 
 use super::{Caller, CampaignInput, CampaignView, Control, RecipientView};
-use crate::admin::routes::PageParams;
 use crate::auth::extract::SsoClient;
 use crate::error::Result;
 use crate::http::client_ip::ClientAddress;
-use crate::http::envelope::Marketing;
-use crate::http::openapi::{MarketingError, MarketingOk, MarketingPage};
+use crate::http::envelope::{MarketingFailure, MarketingPage, MarketingReply};
+use crate::http::params::PageParams;
 use crate::http::params::{lenient, Params, ParamsWithFile, PathParam};
 use crate::platform::ports::PortScope;
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router(prefix: &str, import_body_limit: usize) -> Router<AppState> {
-    let base = format!("{prefix}/wx/api/campaigns");
-    Router::new()
-        .route(
-            &base,
-            get(list)
-                .post(create)
-                .layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
+/// The campaigns' routes, mounted under each gateway prefix (`route_prefixes`) and documented
+/// without one. A campaign's body may carry its recipients' list: the import limit.
+pub fn router(import_body_limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(
+            routes!(create, list).layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
         )
-        .route(&format!("{base}/tags"), get(tags))
-        .route(&format!("{base}/{{id}}"), get(show))
-        .route(&format!("{base}/{{id}}/recipients"), get(recipients))
-        .route(&format!("{base}/{{id}}/report.xlsx"), get(report))
-        .route(&format!("{base}/{{id}}/pause"), post(pause))
-        .route(&format!("{base}/{{id}}/resume"), post(resume))
-        .route(&format!("{base}/{{id}}/cancel"), post(cancel))
+        .routes(routes!(tags))
+        .routes(routes!(show))
+        .routes(routes!(recipients))
+        .routes(routes!(report))
+        .routes(routes!(pause))
+        .routes(routes!(resume))
+        .routes(routes!(cancel))
 }
 
 fn caller_of(c: &SsoClient) -> Caller {
@@ -94,18 +91,18 @@ pub struct CreateParams {
 /// Creates a campaign: its recipients are chosen once, now; it starts at startAt. As
 /// multipart/form-data, a file part (.xlsx with an `openId` or `userId` column) may give the
 /// list instead of `segment`; a bad row refuses it (400, `result.errors` with row numbers).
-#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns", tag = "campaigns",
+#[utoipa::path(post, path = "/wx/api/campaigns", tag = "campaigns",
     security(("sso_token" = [])), request_body = CreateParams,
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 409, body = MarketingError), (status = 413, body = MarketingError),
-              (status = 429, body = MarketingError), (status = 502, body = MarketingError),
-              (status = 503, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<CampaignView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 404, body = MarketingFailure),
+              (status = 409, body = MarketingFailure), (status = 413, body = MarketingFailure),
+              (status = 429, body = MarketingFailure), (status = 502, body = MarketingFailure),
+              (status = 503, body = MarketingFailure)))]
 pub async fn create(
     State(s): State<AppState>,
     caller: SsoClient,
     ParamsWithFile(p, list_file): ParamsWithFile<CreateParams>,
-) -> Result<Marketing<CampaignView>> {
+) -> Result<MarketingReply<CampaignView>> {
     let input = CampaignInput {
         name: p.name,
         port_id: p.port_id,
@@ -122,7 +119,7 @@ pub async fn create(
         list_file,
     };
     let view = super::create(&s, &caller_of(&caller), input).await?;
-    Ok(Marketing::with_message("创建成功", view))
+    Ok(MarketingReply::with_message("创建成功", view))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -146,17 +143,17 @@ pub struct TagView {
 }
 
 /// The account's user tags, read from WeChat: the `tag` segment's `tagId`s.
-#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/tags", tag = "campaigns", params(PortParams),
+#[utoipa::path(get, path = "/wx/api/campaigns/tags", tag = "campaigns", params(PortParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<TagView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 409, body = MarketingError), (status = 502, body = MarketingError),
-              (status = 503, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<TagView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 404, body = MarketingFailure),
+              (status = 409, body = MarketingFailure), (status = 502, body = MarketingFailure),
+              (status = 503, body = MarketingFailure)))]
 pub async fn tags(
     State(s): State<AppState>,
     caller: SsoClient,
     Params(p): Params<PortParams>,
-) -> Result<Marketing<(), TagView>> {
+) -> Result<MarketingPage<TagView>> {
     let port = crate::platform::ports::PortRef::from_params(p.port_id, p.app_id.as_deref())
         .ok_or_else(|| crate::error::Error::bad_request("缺少参数 portId 或 appId"))?;
     let tags: Vec<TagView> = super::tags(&s, &caller_of(&caller), &port)
@@ -169,35 +166,35 @@ pub async fn tags(
         })
         .collect();
     let total = tags.len() as i64;
-    Ok(Marketing::page(tags, total))
+    Ok(MarketingPage::new(tags, total))
 }
 
 /// The caller's campaigns (an org client's own; the platform's all), newest first.
-#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns", tag = "campaigns", params(PageParams),
+#[utoipa::path(get, path = "/wx/api/campaigns", tag = "campaigns", params(PageParams),
     security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<CampaignView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<CampaignView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure)))]
 pub async fn list(
     State(s): State<AppState>,
     caller: SsoClient,
     Params(p): Params<PageParams>,
-) -> Result<Marketing<(), CampaignView>> {
+) -> Result<MarketingPage<CampaignView>> {
     let page = p.page()?;
     let (items, total) = super::list(&s, &caller_of(&caller), page).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// A campaign and its progress: counts per state, rate, estimated finish.
-#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/{id}", tag = "campaigns",
+#[utoipa::path(get, path = "/wx/api/campaigns/{id}", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<CampaignView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 404, body = MarketingFailure)))]
 pub async fn show(
     State(s): State<AppState>,
     caller: SsoClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<CampaignView>> {
-    Ok(Marketing::ok(
+) -> Result<MarketingReply<CampaignView>> {
+    Ok(MarketingReply::ok(
         super::get(&s, &caller_of(&caller), id).await?,
     ))
 }
@@ -218,31 +215,31 @@ pub struct RecipientParams {
 }
 
 /// The campaign's recipients in order, each with its outcome.
-#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/{id}/recipients", tag = "campaigns",
+#[utoipa::path(get, path = "/wx/api/campaigns/{id}/recipients", tag = "campaigns",
     params(("id" = i64, Path), RecipientParams), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingPage<RecipientView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError)))]
+    responses((status = 200, body = MarketingPage<RecipientView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 404, body = MarketingFailure)))]
 pub async fn recipients(
     State(s): State<AppState>,
     caller: SsoClient,
     PathParam(id): PathParam<i64>,
     Params(p): Params<RecipientParams>,
-) -> Result<Marketing<(), RecipientView>> {
-    let page = crate::admin::Page::new(p.page, p.page_size)?;
+) -> Result<MarketingPage<RecipientView>> {
+    let page = crate::checks::Page::new(p.page, p.page_size)?;
     let state = p.state.filter(|s| !s.is_empty());
     let (items, total) =
         super::recipients(&s, &caller_of(&caller), id, state.as_deref(), page).await?;
-    Ok(Marketing::page(items, total))
+    Ok(MarketingPage::new(items, total))
 }
 
 /// The report: every recipient with its outcome, as .xlsx (序号, openId, 统一用户ID, 昵称, 姓名,
 /// 状态, state, 尝试次数, 微信msgid, 错误代码, 错误信息, 送达回执, 更新时间).
-#[utoipa::path(get, path = "/mpwechat/wx/api/campaigns/{id}/report.xlsx", tag = "campaigns",
+#[utoipa::path(get, path = "/wx/api/campaigns/{id}/report.xlsx", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
     responses((status = 200, description = "An .xlsx file",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 400, body = MarketingError), (status = 401, body = MarketingError),
-              (status = 404, body = MarketingError)))]
+              (status = 400, body = MarketingFailure), (status = 401, body = MarketingFailure),
+              (status = 404, body = MarketingFailure)))]
 pub async fn report(
     State(s): State<AppState>,
     caller: SsoClient,
@@ -271,49 +268,49 @@ async fn control(
     caller: SsoClient,
     id: i64,
     action: Control,
-) -> Result<Marketing<CampaignView>> {
+) -> Result<MarketingReply<CampaignView>> {
     let view = super::control(&s, &caller_of(&caller), id, action).await?;
-    Ok(Marketing::ok(view))
+    Ok(MarketingReply::ok(view))
 }
 
 /// Pauses a campaign (scheduled, running or waiting): no new batch starts; within a second.
-#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/pause", tag = "campaigns",
+#[utoipa::path(post, path = "/wx/api/campaigns/{id}/pause", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<CampaignView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 404, body = MarketingFailure),
+              (status = 409, body = MarketingFailure)))]
 pub async fn pause(
     State(s): State<AppState>,
     caller: SsoClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<CampaignView>> {
+) -> Result<MarketingReply<CampaignView>> {
     control(s, caller, id, Control::Pause).await
 }
 
 /// Resumes a paused campaign, or one waiting for WeChat's quota (when it was reset early).
-#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/resume", tag = "campaigns",
+#[utoipa::path(post, path = "/wx/api/campaigns/{id}/resume", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<CampaignView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 404, body = MarketingFailure),
+              (status = 409, body = MarketingFailure)))]
 pub async fn resume(
     State(s): State<AppState>,
     caller: SsoClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<CampaignView>> {
+) -> Result<MarketingReply<CampaignView>> {
     control(s, caller, id, Control::Resume).await
 }
 
 /// Cancels a campaign: who has not been sent to is skipped.
-#[utoipa::path(post, path = "/mpwechat/wx/api/campaigns/{id}/cancel", tag = "campaigns",
+#[utoipa::path(post, path = "/wx/api/campaigns/{id}/cancel", tag = "campaigns",
     params(("id" = i64, Path)), security(("sso_token" = [])),
-    responses((status = 200, body = MarketingOk<CampaignView>), (status = 400, body = MarketingError),
-              (status = 401, body = MarketingError), (status = 404, body = MarketingError),
-              (status = 409, body = MarketingError)))]
+    responses((status = 200, body = MarketingReply<CampaignView>), (status = 400, body = MarketingFailure),
+              (status = 401, body = MarketingFailure), (status = 404, body = MarketingFailure),
+              (status = 409, body = MarketingFailure)))]
 pub async fn cancel(
     State(s): State<AppState>,
     caller: SsoClient,
     PathParam(id): PathParam<i64>,
-) -> Result<Marketing<CampaignView>> {
+) -> Result<MarketingReply<CampaignView>> {
     control(s, caller, id, Control::Cancel).await
 }

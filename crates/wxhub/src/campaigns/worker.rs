@@ -445,7 +445,7 @@ fn outcome_of(
         Err(e) => e,
     };
     o.error = match &e {
-        wechat::Error::Api(api) => crate::platform::send::wechat_failure(api),
+        wechat::Error::Api(api) => crate::platform::wechat_client::api_failure(api),
         other => other.to_string(),
     };
     let mut halt = None;

@@ -2,8 +2,8 @@
 //! directly (the servers' workers send them), as the platform.
 
 use super::{err, print, print_page, PageArgs};
-use crate::admin::Page;
 use crate::campaigns::{self, Caller, CampaignInput, Control};
+use crate::checks::Page;
 use crate::config::Config;
 use crate::platform::ports::PortScope;
 use clap::Subcommand;

@@ -7,8 +7,9 @@
 use crate::activity::activities::{self, ActivityInput, Kind, ListFilter};
 use crate::activity::lottery::{prizes, rules};
 use crate::activity::rehearsal::{self, Plan};
-use crate::admin::{orgs, Page};
+use crate::admin::orgs;
 use crate::auth::accounts::{self, Role};
+use crate::checks::Page;
 use crate::config::Config;
 use crate::store::activities::ActivityRow;
 use crate::AppState;
@@ -20,7 +21,7 @@ const LOTTERY: &str = "演示:年会抽奖";
 const WALL: &str = "演示:留言墙";
 
 pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
-    let shutdown = crate::http::shutdown_signal();
+    let shutdown = crate::app::shutdown_signal();
     let (state, listener, addr) = super::start(config).await?;
     let base = match state.config.public_base_url.trim_end_matches('/') {
         "" => format!("http://{addr}"),
@@ -42,7 +43,7 @@ pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
         tokio::spawn(rehearsal::run(state.clone(), activity, plan));
     }
     let store = state.store.clone();
-    crate::http::serve(listener, state, shutdown)
+    crate::app::serve(listener, state, shutdown)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;

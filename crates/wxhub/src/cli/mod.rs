@@ -6,8 +6,9 @@ mod campaigns;
 mod demo;
 mod rekey;
 
-use crate::admin::{self, Page};
+use crate::admin;
 use crate::auth::{keys, Scope};
+use crate::checks::Page;
 use crate::config::{Config, Overrides};
 use crate::error::Error;
 use crate::platform::applications;
@@ -1086,7 +1087,7 @@ async fn start(
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let shutdown = crate::http::shutdown_signal();
+    let shutdown = crate::app::shutdown_signal();
     let (state, listener, addr) = start(config).await?;
     let backend = match state.store.backend {
         crate::store::Backend::Sqlite => "SQLite",
@@ -1113,7 +1114,7 @@ async fn serve(config: Config) -> Result<(), String> {
         }
     });
     let store = state.store.clone();
-    crate::http::serve(listener, state, shutdown)
+    crate::app::serve(listener, state, shutdown)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;

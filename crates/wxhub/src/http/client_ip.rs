@@ -116,20 +116,29 @@ pub fn from_trusted_proxy(ext: &axum::http::Extensions, trusted: &[Network]) -> 
         .is_some_and(|c| trusted.iter().any(|n| n.contains(c.0.ip())))
 }
 
+/// The parsed `trusted_proxies`, as the state gives them to [`ClientAddress`].
+#[derive(Clone, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<Vec<Network>>);
+
 /// The request's client address (see [`request_address`]), as a handler argument.
 pub struct ClientAddress(pub String);
 
-impl axum::extract::FromRequestParts<crate::AppState> for ClientAddress {
+impl<S> axum::extract::FromRequestParts<S> for ClientAddress
+where
+    S: Send + Sync,
+    TrustedProxies: axum::extract::FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &crate::AppState,
+        state: &S,
     ) -> Result<Self, Self::Rejection> {
+        let trusted = <TrustedProxies as axum::extract::FromRef<S>>::from_ref(state);
         Ok(ClientAddress(request_address(
             &parts.extensions,
             &parts.headers,
-            &state.trusted_proxies,
+            &trusted.0,
         )))
     }
 }

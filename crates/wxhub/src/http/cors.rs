@@ -9,7 +9,6 @@
 //! (that origin; never credentials); from another origin none, and it is not refused for that
 //! alone. The console, the screens and the assets are same-origin pages and get no CORS.
 
-use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -78,7 +77,7 @@ impl CorsOrigins {
         let hosts: Arc<HashSet<String>> = Arc::new(
             lists
                 .iter()
-                .flat_map(|l| crate::admin::ports::split_hosts(l))
+                .flat_map(|l| crate::store::ports::split_hosts(l))
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
         );
@@ -99,13 +98,21 @@ fn allow(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }
 
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// What [`layer`] needs of the server: the configured origins, and the store for the ports'
+/// redirect hosts.
+#[derive(Clone)]
+pub struct CorsCheck {
+    pub origins: Arc<CorsOrigins>,
+    pub store: crate::store::Store,
+}
+
+pub async fn layer(State(state): State<CorsCheck>, req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
     let Some(origin) = origin.filter(|_| is_api(req.uri().path())) else {
         return next.run(req).await;
     };
     let allowed = match origin.to_str() {
-        Ok(text) => state.cors.allows(&state.store, text).await,
+        Ok(text) => state.origins.allows(&state.store, text).await,
         Err(_) => false,
     };
     let preflight = req.method() == Method::OPTIONS

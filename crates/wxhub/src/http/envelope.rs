@@ -11,6 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::borrow::Cow;
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -32,7 +33,7 @@ impl Family {
             || first == "screens"
             || first == "avatars"
             || first == "h5"
-            || crate::activity::routes::OFFICE_ROOTS.contains(&first)
+            || super::prefixes::API_V3_ROOTS.contains(&first)
         {
             Family::Activity
         } else {
@@ -75,7 +76,7 @@ impl IntoResponse for Error {
 
 pub fn render_error(family: Family, reply: &ErrorReply) -> Vec<u8> {
     match family {
-        Family::Marketing => serde_json::to_vec(&MarketingEnvelope::<&serde_json::Value> {
+        Family::Marketing => serde_json::to_vec(&MarketingFailure {
             success: 0,
             message_code: reply.message_code,
             message: Cow::Borrowed(&reply.message),
@@ -83,7 +84,7 @@ pub fn render_error(family: Family, reply: &ErrorReply) -> Vec<u8> {
             items: None,
             total_count: 0,
         }),
-        Family::Activity => serde_json::to_vec(&ActivityEnvelope::<&serde_json::Value> {
+        Family::Activity => serde_json::to_vec(&ActivityFailure {
             code: 1,
             msg: Cow::Borrowed(&reply.message),
             data: reply.data.as_ref(),
@@ -92,22 +93,32 @@ pub fn render_error(family: Family, reply: &ErrorReply) -> Vec<u8> {
     .expect("envelopes serialize")
 }
 
-#[derive(Serialize)]
+/// A marketing-family failure (seed 001): `success` 0, `messageCode` the HTTP status (or the
+/// seed's own code), `result` a report for the client or null.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MarketingEnvelope<'a, T: Serialize, I: Serialize = ()> {
+pub struct MarketingFailure<'a> {
+    /// 0
     pub success: u8,
     pub message_code: u16,
+    #[schema(value_type = String)]
     pub message: Cow<'a, str>,
-    pub result: Option<T>,
-    pub items: Option<Vec<I>>,
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<&'a serde_json::Value>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub items: Option<Vec<()>>,
     pub total_count: i64,
 }
 
-#[derive(Serialize)]
-pub struct ActivityEnvelope<'a, T: Serialize> {
+/// An activity-family failure (seed 000): `code` 1, `data` a report for the client or null.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityFailure<'a> {
+    /// 1
     pub code: u8,
+    #[schema(value_type = String)]
     pub msg: Cow<'a, str>,
-    pub data: Option<T>,
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<&'a serde_json::Value>,
 }
 
 pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
@@ -119,94 +130,128 @@ pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     response
 }
 
-/// A successful marketing-family answer.
-pub struct Marketing<T: Serialize, I: Serialize = ()> {
+/// A successful marketing-family answer (seed 001): `{"success":1,"messageCode":200,
+/// "message":"操作成功!","result":…,"items":null,"totalCount":0}`. Both the handlers' return
+/// type and the schema the OpenAPI document shows.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MarketingReply<T> {
+    /// 1
+    pub success: u8,
     pub message_code: u16,
+    #[schema(value_type = String)]
     pub message: Cow<'static, str>,
-    pub result: Option<T>,
-    pub items: Option<Vec<I>>,
+    pub result: T,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub items: Option<Vec<()>>,
     pub total_count: i64,
 }
 
-impl<T: Serialize> Marketing<T> {
+impl<T: Serialize> MarketingReply<T> {
     /// `result` with the seed's usual "操作成功!".
     pub fn ok(result: T) -> Self {
         Self::with_message("操作成功!", result)
     }
 
     pub fn with_message(message: impl Into<Cow<'static, str>>, result: T) -> Self {
-        Marketing {
+        MarketingReply {
+            success: 1,
             message_code: 200,
             message: message.into(),
-            result: Some(result),
+            result,
             items: None,
             total_count: 0,
         }
     }
 }
 
-impl<I: Serialize> Marketing<(), I> {
+/// A page of a marketing-family list (seed 001): `items` and `totalCount`, `result` null.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MarketingPage<I> {
+    /// 1
+    pub success: u8,
+    pub message_code: u16,
+    #[schema(value_type = String)]
+    pub message: Cow<'static, str>,
+    #[schema(value_type = Option<String>)]
+    pub result: Option<()>,
+    pub items: Vec<I>,
+    pub total_count: i64,
+}
+
+impl<I: Serialize> MarketingPage<I> {
     /// A page of `items` with the total count, as seed 001's list answers.
-    pub fn page(items: Vec<I>, total_count: i64) -> Self {
-        Marketing {
+    pub fn new(items: Vec<I>, total_count: i64) -> Self {
+        MarketingPage {
+            success: 1,
             message_code: 200,
             message: "操作成功!".into(),
             result: None,
-            items: Some(items),
+            items,
             total_count,
         }
     }
-}
 
-impl<T: Serialize, I: Serialize> Marketing<T, I> {
+    /// The seed's own `messageCode` where it is not 200 (getAll answers 100).
     pub fn message_code(mut self, code: u16) -> Self {
         self.message_code = code;
         self
     }
 }
 
-impl<T: Serialize, I: Serialize> IntoResponse for Marketing<T, I> {
-    fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&MarketingEnvelope {
-            success: 1,
-            message_code: self.message_code,
-            message: self.message,
-            result: self.result,
-            items: self.items,
-            total_count: self.total_count,
-        });
-        match body {
-            Ok(body) => json_response(StatusCode::OK, body),
-            Err(e) => Error::internal(e).into_response(),
-        }
+fn json_ok(reply: &impl Serialize) -> Response {
+    match serde_json::to_vec(reply) {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => Error::internal(e).into_response(),
     }
 }
 
-/// A successful activity-family answer.
-pub struct Activity<T: Serialize> {
+impl<T: Serialize> IntoResponse for MarketingReply<T> {
+    fn into_response(self) -> Response {
+        json_ok(&self)
+    }
+}
+
+impl<I: Serialize> IntoResponse for MarketingPage<I> {
+    fn into_response(self) -> Response {
+        json_ok(&self)
+    }
+}
+
+/// A successful activity-family answer (seed 000): `{"code":0,"msg":…,"data":…}`. Both the
+/// handlers' return type and the schema the OpenAPI document shows.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityReply<T> {
+    /// 0
+    pub code: u8,
+    #[schema(value_type = String)]
     pub msg: Cow<'static, str>,
     pub data: T,
 }
 
-impl<T: Serialize> Activity<T> {
+impl<T: Serialize> ActivityReply<T> {
     pub fn new(msg: impl Into<Cow<'static, str>>, data: T) -> Self {
-        Activity {
+        ActivityReply {
+            code: 0,
             msg: msg.into(),
             data,
         }
     }
 }
 
-impl<T: Serialize> IntoResponse for Activity<T> {
+impl<T: Serialize> IntoResponse for ActivityReply<T> {
     fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&ActivityEnvelope {
-            code: 0,
-            msg: self.msg,
-            data: Some(self.data),
-        });
-        match body {
-            Ok(body) => json_response(StatusCode::OK, body),
-            Err(e) => Error::internal(e).into_response(),
-        }
+        json_ok(&self)
     }
+}
+
+/// A marketing-family answer that only says it was done: `result` true.
+pub type MarketingDone = MarketingReply<bool>;
+
+/// A page of an activity-family list: `{items, total_count}` in `data`.
+#[derive(Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total_count: i64,
 }

@@ -3,7 +3,7 @@
 //! errors — including those no handler produced (404, 405, body limits, panics).
 
 use super::envelope::{json_response, render_error, ErrorReply, Family};
-use crate::AppState;
+use super::metrics::Metrics;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -36,7 +36,15 @@ fn request_id(req: &Request) -> String {
     )
 }
 
-pub async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// What [`observe`] needs of the server: its metrics, and whether errors answer 200.
+#[derive(Clone)]
+pub struct Observer {
+    pub metrics: std::sync::Arc<Metrics>,
+    /// `legacy_http_200`: errors keep their envelope but answer HTTP 200.
+    pub legacy_http_200: bool,
+}
+
+pub async fn observe(State(state): State<Observer>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request_id(&req);
     let method = req.method().as_str().to_string();
@@ -51,7 +59,7 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
 
     if let Some(reply) = response.extensions_mut().remove::<ErrorReply>() {
         let body = render_error(Family::of_path(&path), &reply);
-        let status = if state.config.legacy_http_200 {
+        let status = if state.legacy_http_200 {
             StatusCode::OK
         } else {
             reply.status

@@ -3,12 +3,15 @@
 //! as the seeds name them. Values from the query and forms are strings, so typed fields use the
 //! `lenient` deserializers, which also accept numbers sent as strings and the reverse.
 
+use crate::checks::Page;
 use crate::error::Error;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::{header, request::Parts};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa::IntoParams;
 
 pub struct Params<T>(pub T);
 
@@ -337,6 +340,58 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
 }
 
 /// Deserializers that accept a value as JSON gives it or as the text a query or form gives.
+/// A page of an admin or campaign list: `page` and `pageSize`.
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1-based page number (default 1).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<i64>,
+    /// Page size, 1–100 (default 20).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+}
+
+impl PageParams {
+    pub fn page(&self) -> Result<Page, Error> {
+        Page::new(self.page, self.page_size)
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+/// The back office's list query: filters, a search and a page.
+pub struct ListQuery {
+    /// A part of the name.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    /// open or closed
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub state: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>)]
+    pub course_id: Option<i64>,
+    /// Searches member id, nickname and real name (member lists).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub search: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub page_size: Option<i64>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> Result<Page, Error> {
+        Page::new(self.page, self.page_size)
+            .map_err(|_| Error::bad_request("page 必须大于等于 1,page_size 必须在 1 到 100 之间"))
+    }
+}
+
 pub mod lenient {
     use serde::de::{Deserializer, Error as _};
     use serde::Deserialize;

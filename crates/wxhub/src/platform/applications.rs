@@ -202,7 +202,7 @@ fn descending(direction: &Option<Value>) -> Result<bool> {
 
 impl ListRequest {
     /// An unfiltered page in id order (the admin API's and the CLI's list).
-    pub fn page(page: crate::admin::Page) -> ListRequest {
+    pub fn page(page: crate::checks::Page) -> ListRequest {
         ListRequest {
             page_index: Some(page.offset / page.limit + 1),
             page_size: Some(page.limit),

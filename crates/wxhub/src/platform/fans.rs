@@ -296,7 +296,7 @@ pub async fn search(
     store: &Store,
     port_id: Option<i64>,
     text: Option<&str>,
-    page: crate::admin::Page,
+    page: crate::checks::Page,
 ) -> Result<(Vec<FanView>, i64)> {
     let text = text.map(str::trim).filter(|t| !t.is_empty());
     let (rows, total) = sql::search(store, port_id, text, page.offset, page.limit).await?;

@@ -47,7 +47,7 @@ pub async fn sign(
     let ticket = client
         .jsapi_ticket(&app)
         .await
-        .map_err(super::wechat::failure)?;
+        .map_err(super::wechat_client::failure)?;
     let nonce_str = wechat::crypto::random_alnum(16);
     let timestamp = crate::time::now_secs();
     Ok(JsSdkConfig {

@@ -3,11 +3,12 @@
 //! port), and training messages (msgId → template).
 
 use super::ports::PortRef;
-use crate::admin::{check_identifier, check_name, rfc3339, Page};
+use crate::checks::{check_identifier, check_name, Page};
 use crate::error::{Error, Result};
 use crate::http::params::lenient;
 use crate::store::messages::{self as sql, ContentRow, DefaultRow, TrainingRow};
 use crate::store::{applications, Store};
+use crate::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;

@@ -13,4 +13,4 @@ pub mod routes;
 pub mod send;
 pub mod users;
 pub mod values;
-pub mod wechat;
+pub mod wechat_client;

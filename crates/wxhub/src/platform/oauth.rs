@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::store::oauth_states::{self as sql, OAuthFan, StateRow};
 use crate::store::ports::{self, PortRow};
 use crate::store::Store;
+use crate::AppState;
 use std::time::Duration;
 use url::Url;
 use wechat::Scope;
@@ -51,7 +52,7 @@ pub fn check_redirect(redirect_path: &str, allowed_hosts: &str) -> Result<Url> {
         Some(p) => format!("{host}:{p}"),
         None => host.clone(),
     };
-    let allowed = crate::admin::ports::split_hosts(allowed_hosts);
+    let allowed = crate::store::ports::split_hosts(allowed_hosts);
     if allowed.contains(&with_port) {
         Ok(url)
     } else {
@@ -186,7 +187,7 @@ pub async fn finish(
             wechat::Error::Api(api) if api.is_invalid_code() || api.is_code_used() => {
                 page_error(400, "授权码无效或已使用,请重新进入页面")
             }
-            wechat::Error::Api(api) => page_error(502, &super::send::wechat_failure(&api)),
+            wechat::Error::Api(api) => page_error(502, &super::wechat_client::api_failure(&api)),
             _ => page_error(503, "暂时无法连接微信,请稍后再试"),
         })?;
     let mut target = Url::parse(&row.redirect_path).map_err(Error::internal)?;
@@ -234,7 +235,9 @@ pub async fn finish(
             .oauth_user_info(&token)
             .await
             .map_err(|e| match e {
-                wechat::Error::Api(api) => page_error(502, &super::send::wechat_failure(&api)),
+                wechat::Error::Api(api) => {
+                    page_error(502, &super::wechat_client::api_failure(&api))
+                }
                 _ => page_error(503, "暂时无法连接微信,请稍后再试"),
             })?;
         fan.nickname = Some(&profile.nickname);
@@ -289,6 +292,94 @@ pub async fn finish(
         target.set_fragment(Some(&fragment));
     }
     Ok(target.into())
+}
+
+// --- the redirect as the HTTP handlers make it (authInfo, and an H5 page's enter button) ----
+
+/// What the OAuth functions need of the server's state.
+pub fn context(state: &AppState) -> OAuthContext<'_> {
+    OAuthContext {
+        store: &state.store,
+        secrets: &state.secrets,
+        client: &state.wechat,
+        auth: &state.auth,
+        ids: &state.ids,
+        state_ttl_secs: state.config.wechat.oauth_state_ttl_secs,
+    }
+}
+
+/// Where WeChat sends the browser back: the configured public base, else this request's scheme
+/// and host, with the gateway prefix the request came through.
+pub fn callback_url(
+    state: &AppState,
+    ext: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    path: &str,
+) -> Result<String> {
+    let prefix = path
+        .strip_suffix("/wx/api/fans/authInfo")
+        .unwrap_or_default();
+    let base = if state.config.public_base_url.is_empty() {
+        let origin = state
+            .request_origin(ext, headers)
+            .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
+        format!("{origin}{prefix}")
+    } else {
+        state
+            .config
+            .public_base_url
+            .trim_end_matches('/')
+            .to_string()
+    };
+    Ok(format!("{base}/wx/api/fans/authCallback"))
+}
+
+/// Counts a start of the OAuth redirect (authInfo, or an H5 page's enter button) against the
+/// client's address: each stores a state row and is unauthenticated, so an address gets
+/// `wechat.oauth_starts_per_minute` of them.
+pub fn count_start(
+    state: &AppState,
+    ext: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+) -> Result<()> {
+    let client = crate::http::client_ip::request_address(ext, headers, &state.trusted_proxies);
+    if state.oauth_starts.is_blocked(&client) {
+        return Err(Error::TooManyRequests("授权请求过于频繁,请稍后再试".into()));
+    }
+    state.oauth_starts.record_failure(&client);
+    Ok(())
+}
+
+/// The redirect to WeChat's authorize page, with the cookie that binds the state to this
+/// browser (`wechat.oauth_state_cookie`).
+pub fn to_wechat(state: &AppState, location: &str, oauth_state: &str) -> axum::response::Response {
+    let mut resp = redirect(location);
+    if state.config.wechat.oauth_state_cookie {
+        let secure = if state.config.public_base_url.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{}={oauth_state}; Max-Age={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            state_cookie_name(oauth_state),
+            state.config.wechat.oauth_state_ttl_secs
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// A 302 to `location`.
+pub fn redirect(location: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::FOUND,
+        [(axum::http::header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }
 
 #[cfg(test)]

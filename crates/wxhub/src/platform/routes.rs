@@ -7,47 +7,31 @@ use super::users::{self, UnifiedUser};
 use super::values::{Phone, UnionId};
 use crate::auth::extract::SsoClient;
 use crate::error::{Error, Result};
-use crate::http::envelope::Marketing;
+use crate::http::envelope::{MarketingPage, MarketingReply};
 use crate::http::params::{lenient, ListParams, Params, PathParam};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
-use axum::routing::{get, post, put};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router(prefix: &str) -> Router<AppState> {
-    // The seed's methods (PUT for the writes); POST is accepted too, as some clients send it.
-    Router::new()
-        .route(&format!("{prefix}/wx/application/getAll"), post(get_all))
-        .route(
-            &format!("{prefix}/wx/api/fans/addFans"),
-            put(add_fans).post(add_fans),
-        )
-        .route(&format!("{prefix}/wx/api/fans/getFans"), get(get_fans))
-        .route(
-            &format!("{prefix}/wx/api/fans/addUser"),
-            put(add_user).post(add_user),
-        )
-        .route(
-            &format!("{prefix}/wx/api/fans/addAppPortAccessLog"),
-            put(add_access_log).post(add_access_log),
-        )
-        .route(&format!("{prefix}/wx/api/fans/sendMsg"), post(send_msg))
-        .route(
-            &format!("{prefix}/wx/api/jssdk/signature"),
-            get(jssdk_signature).post(jssdk_signature),
-        )
-        .route(&format!("{prefix}/wx/api/fans/authInfo"), get(auth_info))
-        .route(
-            &format!("{prefix}/wx/api/fans/authCallback"),
-            get(auth_callback),
-        )
-        .route(
-            &format!("{prefix}/wx/callback/{{app_id}}"),
-            get(callback_handshake).post(callback_push),
-        )
+/// The platform's routes (seed 001), mounted under each gateway prefix (`route_prefixes`) and
+/// documented without one. The writes take POST as well as the seed's PUT, and the JS-SDK
+/// signature POST as well as GET, as some clients send them.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_all))
+        .routes(routes!(add_fans).map(|m| m.post(add_fans)))
+        .routes(routes!(get_fans))
+        .routes(routes!(add_user).map(|m| m.post(add_user)))
+        .routes(routes!(add_access_log).map(|m| m.post(add_access_log)))
+        .routes(routes!(send_msg))
+        .routes(routes!(jssdk_signature).map(|m| m.post(jssdk_signature)))
+        .routes(routes!(auth_info))
+        .routes(routes!(auth_callback))
+        .routes(routes!(callback_handshake, callback_push))
 }
 
 /// The query WeChat signs a callback with.
@@ -75,9 +59,9 @@ fn callback_query(raw: Option<&str>) -> wechat::CallbackQuery {
     params(("appId" = String, Path), ("signature" = String, Query), ("timestamp" = String, Query),
            ("nonce" = String, Query), ("echostr" = String, Query)),
     responses((status = 200, body = String, content_type = "text/plain"),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 404, body = crate::http::openapi::MarketingError),
-              (status = 409, body = crate::http::openapi::MarketingError)))]
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 404, body = crate::http::envelope::MarketingFailure),
+              (status = 409, body = crate::http::envelope::MarketingFailure)))]
 pub async fn callback_handshake(
     State(state): State<AppState>,
     PathParam(app_id): PathParam<String>,
@@ -103,11 +87,11 @@ pub async fn callback_handshake(
     request_body(content = String, content_type = "text/xml"),
     responses((status = 200, body = String, content_type = "text/plain",
                description = "success, or a passive reply (application/xml)"),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 404, body = crate::http::openapi::MarketingError),
-              (status = 409, body = crate::http::openapi::MarketingError),
-              (status = 413, body = crate::http::openapi::MarketingError)))]
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 404, body = crate::http::envelope::MarketingFailure),
+              (status = 409, body = crate::http::envelope::MarketingFailure),
+              (status = 413, body = crate::http::envelope::MarketingFailure)))]
 pub async fn callback_push(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -120,7 +104,7 @@ pub async fn callback_push(
     let body = std::str::from_utf8(&body).map_err(|_| Error::bad_request("请求体不是 UTF-8"))?;
     let answer = super::callbacks::receive(
         &state,
-        &crate::http::public_base(&state, &headers),
+        &state.public_base(&headers),
         &app_id,
         &callback_query(raw.as_deref()),
         body,
@@ -182,21 +166,21 @@ pub struct SendMsgParams {
 
 /// 发送消息 (seed 001 §5). Success: message "发送成功_<msgid>". WeChat's refusal: HTTP 502,
 /// `success` 0, `messageCode` 500, message " 错误代码:… ,错误信息:…,微信原始报文:…".
-#[utoipa::path(post, path = "/mpwechat/wx/api/fans/sendMsg", tag = "platform",
+#[utoipa::path(post, path = "/wx/api/fans/sendMsg", tag = "platform",
     security(("sso_token" = [])),
     request_body(content = SendMsgParams, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, body = crate::http::openapi::MarketingOk<Option<String>>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 404, body = crate::http::openapi::MarketingError),
-              (status = 409, body = crate::http::openapi::MarketingError),
-              (status = 502, body = crate::http::openapi::MarketingError),
-              (status = 503, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, body = crate::http::envelope::MarketingReply<Option<String>>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 404, body = crate::http::envelope::MarketingFailure),
+              (status = 409, body = crate::http::envelope::MarketingFailure),
+              (status = 502, body = crate::http::envelope::MarketingFailure),
+              (status = 503, body = crate::http::envelope::MarketingFailure)))]
 pub async fn send_msg(
     State(state): State<AppState>,
     caller: SsoClient,
     Params(p): Params<SendMsgParams>,
-) -> Result<Marketing<Option<String>>> {
+) -> Result<MarketingReply<Option<String>>> {
     let req = super::send::SendRequest {
         app_app_id: p.app_app_id,
         port_id: p.port_id,
@@ -221,7 +205,7 @@ pub async fn send_msg(
         req,
     )
     .await?;
-    Ok(Marketing::with_message(sent.message(), None))
+    Ok(MarketingReply::with_message(sent.message(), None))
 }
 
 /// addFans' parameters besides `fans`, which [`ListParams`] reads apart.
@@ -245,18 +229,18 @@ pub struct AddFansBody {
 }
 
 /// 添加粉丝 (seed 001 §2): upsert by (appId, openId), all or nothing.
-#[utoipa::path(put, path = "/mpwechat/wx/api/fans/addFans", tag = "platform",
+#[utoipa::path(put, path = "/wx/api/fans/addFans", tag = "platform",
     security(("sso_token" = [])),
     request_body(content = AddFansBody, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, body = crate::http::openapi::MarketingOk<bool>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 404, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, body = crate::http::envelope::MarketingReply<bool>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 404, body = crate::http::envelope::MarketingFailure)))]
 pub async fn add_fans(
     State(state): State<AppState>,
     caller: SsoClient,
     ListParams(p, list): ListParams<AddFansParams, FanInput>,
-) -> Result<Marketing<bool>> {
+) -> Result<MarketingReply<bool>> {
     let app_id = p
         .app_id
         .filter(|a| !a.trim().is_empty())
@@ -270,7 +254,7 @@ pub async fn add_fans(
         &state.tz,
     )
     .await?;
-    Ok(Marketing::with_message("成功", true))
+    Ok(MarketingReply::with_message("成功", true))
 }
 
 #[derive(Deserialize, ToSchema, utoipa::IntoParams)]
@@ -292,25 +276,25 @@ pub struct GetFansParams {
 }
 
 /// 获取粉丝 (seed 001 §2): the user's fan on the port.
-#[utoipa::path(get, path = "/mpwechat/wx/api/fans/getFans", tag = "platform",
+#[utoipa::path(get, path = "/wx/api/fans/getFans", tag = "platform",
     security(("sso_token" = [])),
     params(GetFansParams),
-    responses((status = 200, body = crate::http::openapi::MarketingOk<FanView>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 404, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, body = crate::http::envelope::MarketingReply<FanView>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 404, body = crate::http::envelope::MarketingFailure)))]
 pub async fn get_fans(
     State(state): State<AppState>,
     caller: SsoClient,
     Params(p): Params<GetFansParams>,
-) -> Result<Marketing<FanView>> {
+) -> Result<MarketingReply<FanView>> {
     let user_id = p
         .user_id
         .ok_or_else(|| Error::bad_request("缺少参数 userId"))?;
     let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
         .ok_or_else(|| Error::bad_request("缺少参数 portId"))?;
     let fan = fans::get(&state.store, PortScope::of(&caller), user_id, &port).await?;
-    Ok(Marketing::with_message("成功", fan))
+    Ok(MarketingReply::with_message("成功", fan))
 }
 
 #[derive(Deserialize, ToSchema, utoipa::IntoParams)]
@@ -335,26 +319,26 @@ pub struct JsSdkParams {
 /// The JS-SDK signature for a page of a port: `{appId, timestamp, nonceStr, signature}`, what
 /// `wx.config` takes. The port's jsapi_ticket is fetched from WeChat once per lifetime across
 /// instances.
-#[utoipa::path(get, path = "/mpwechat/wx/api/jssdk/signature", tag = "platform",
+#[utoipa::path(get, path = "/wx/api/jssdk/signature", tag = "platform",
     security(("sso_token" = [])),
     params(JsSdkParams),
-    responses((status = 200, body = crate::http::openapi::MarketingOk<super::jssdk::JsSdkConfig>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 404, body = crate::http::openapi::MarketingError),
-              (status = 502, body = crate::http::openapi::MarketingError),
-              (status = 503, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, body = crate::http::envelope::MarketingReply<super::jssdk::JsSdkConfig>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 404, body = crate::http::envelope::MarketingFailure),
+              (status = 502, body = crate::http::envelope::MarketingFailure),
+              (status = 503, body = crate::http::envelope::MarketingFailure)))]
 pub async fn jssdk_signature(
     State(state): State<AppState>,
     caller: SsoClient,
     Params(p): Params<JsSdkParams>,
-) -> Result<Marketing<super::jssdk::JsSdkConfig>> {
+) -> Result<MarketingReply<super::jssdk::JsSdkConfig>> {
     let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
         .ok_or_else(|| Error::bad_request("缺少参数 portId"))?;
     let port = super::ports::resolve(&state.store, PortScope::of(&caller), &port).await?;
     let url = super::jssdk::page_url(p.url.as_deref().unwrap_or_default(), &port.redirect_hosts)?;
     let config = super::jssdk::sign(&state.wechat, &state.secrets, &port, &url).await?;
-    Ok(Marketing::with_message("成功", config))
+    Ok(MarketingReply::with_message("成功", config))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -371,17 +355,17 @@ pub struct AddUserParams {
 }
 
 /// 添加统一用户 (seed 001 §3): idempotent by unionId; a new phone updates the user.
-#[utoipa::path(put, path = "/mpwechat/wx/api/fans/addUser", tag = "platform",
+#[utoipa::path(put, path = "/wx/api/fans/addUser", tag = "platform",
     security(("sso_token" = [])),
     request_body(content = AddUserParams, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, body = crate::http::openapi::MarketingOk<UnifiedUser>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, body = crate::http::envelope::MarketingReply<UnifiedUser>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure)))]
 pub async fn add_user(
     State(state): State<AppState>,
     caller: SsoClient,
     Params(p): Params<AddUserParams>,
-) -> Result<Marketing<UnifiedUser>> {
+) -> Result<MarketingReply<UnifiedUser>> {
     let union_id = UnionId::parse(p.union_id.as_deref().unwrap_or_default())?;
     // Seed 001 marks every optional parameter 可选 and not phone: it is required.
     let phone = match p.phone.as_deref().map(str::trim) {
@@ -397,7 +381,7 @@ pub async fn add_user(
         Some(&phone),
     )
     .await?;
-    Ok(Marketing::ok(user))
+    Ok(MarketingReply::ok(user))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -420,18 +404,18 @@ pub struct AddAccessLogParams {
 }
 
 /// 添加链接访问记录 (seed 001 §4).
-#[utoipa::path(put, path = "/mpwechat/wx/api/fans/addAppPortAccessLog", tag = "platform",
+#[utoipa::path(put, path = "/wx/api/fans/addAppPortAccessLog", tag = "platform",
     security(("sso_token" = [])),
     request_body(content = AddAccessLogParams, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, body = crate::http::openapi::MarketingOk<bool>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError),
-              (status = 404, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, body = crate::http::envelope::MarketingReply<bool>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure),
+              (status = 404, body = crate::http::envelope::MarketingFailure)))]
 pub async fn add_access_log(
     State(state): State<AppState>,
     caller: SsoClient,
     Params(p): Params<AddAccessLogParams>,
-) -> Result<Marketing<bool>> {
+) -> Result<MarketingReply<bool>> {
     let port = PortRef::from_params(p.port_id, p.app_id.as_deref())
         .ok_or_else(|| Error::bad_request("缺少参数 portId 或 appId"))?;
     let app_app_id = p
@@ -448,7 +432,7 @@ pub async fn add_access_log(
         user_id,
     )
     .await?;
-    Ok(Marketing::ok(true))
+    Ok(MarketingReply::ok(true))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -476,17 +460,17 @@ pub struct GetAllParams {
 }
 
 /// 获取应用列表 (seed 001 §6). Note the seed answers this one with `messageCode` 100.
-#[utoipa::path(post, path = "/mpwechat/wx/application/getAll", tag = "platform",
+#[utoipa::path(post, path = "/wx/application/getAll", tag = "platform",
     security(("sso_token" = [])),
     request_body(content = GetAllParams, content_type = "application/json"),
-    responses((status = 200, body = crate::http::openapi::MarketingPage<ApplicationItem>),
-              (status = 400, body = crate::http::openapi::MarketingError),
-              (status = 401, body = crate::http::openapi::MarketingError)))]
+    responses((status = 200, body = crate::http::envelope::MarketingPage<ApplicationItem>),
+              (status = 400, body = crate::http::envelope::MarketingFailure),
+              (status = 401, body = crate::http::envelope::MarketingFailure)))]
 pub async fn get_all(
     State(state): State<AppState>,
     _caller: SsoClient,
     Params(p): Params<GetAllParams>,
-) -> Result<Marketing<(), ApplicationItem>> {
+) -> Result<MarketingPage<ApplicationItem>> {
     let filters: Vec<FilterSpec> = match p.filters {
         None => Vec::new(),
         Some(v) => serde_json::from_value(v)
@@ -506,21 +490,10 @@ pub async fn get_all(
         sum_fields,
     };
     let (items, total) = applications::list(&state.store, &req, &state.tz).await?;
-    Ok(Marketing::page(items, total).message_code(100))
+    Ok(MarketingPage::new(items, total).message_code(100))
 }
 
 // --- the OAuth redirect ----------------------------------------------------------------------
-
-pub(crate) fn oauth_context(state: &AppState) -> super::oauth::OAuthContext<'_> {
-    super::oauth::OAuthContext {
-        store: &state.store,
-        secrets: &state.secrets,
-        client: &state.wechat,
-        auth: &state.auth,
-        ids: &state.ids,
-        state_ttl_secs: state.config.wechat.oauth_state_ttl_secs,
-    }
-}
 
 /// The browser-facing endpoints answer errors with a page, not JSON.
 fn error_page(e: Error) -> axum::response::Response {
@@ -543,40 +516,6 @@ fn error_page(e: Error) -> axum::response::Response {
     (e.status(), axum::response::Html(page)).into_response()
 }
 
-fn redirect(location: &str) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    (
-        axum::http::StatusCode::FOUND,
-        [(axum::http::header::LOCATION, location.to_string())],
-    )
-        .into_response()
-}
-
-/// Where WeChat sends the browser back: the configured public base, else this request's scheme
-/// and host, with the gateway prefix the request came through.
-pub(crate) fn callback_url(
-    state: &AppState,
-    ext: &axum::http::Extensions,
-    headers: &axum::http::HeaderMap,
-    path: &str,
-) -> Result<String> {
-    let prefix = path
-        .strip_suffix("/wx/api/fans/authInfo")
-        .unwrap_or_default();
-    let base = if state.config.public_base_url.is_empty() {
-        let origin = crate::http::request_origin(state, ext, headers)
-            .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
-        format!("{origin}{prefix}")
-    } else {
-        state
-            .config
-            .public_base_url
-            .trim_end_matches('/')
-            .to_string()
-    };
-    Ok(format!("{base}/wx/api/fans/authCallback"))
-}
-
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -595,7 +534,7 @@ pub struct AuthInfoParams {
 }
 
 /// 微信授权认证重定向 (seed 001 §2): 302 to WeChat's authorize page. Errors answer a page.
-#[utoipa::path(get, path = "/mp/wx/api/fans/authInfo", tag = "platform", params(AuthInfoParams),
+#[utoipa::path(get, path = "/wx/api/fans/authInfo", tag = "platform", params(AuthInfoParams),
     responses((status = 302, description = "To WeChat's authorize page"),
               (status = 400, description = "An error page", body = String, content_type = "text/html"),
               (status = 404, description = "An error page", body = String, content_type = "text/html")))]
@@ -603,7 +542,8 @@ pub async fn auth_info(
     State(state): State<AppState>,
     ext: axum::http::Extensions,
     headers: axum::http::HeaderMap,
-    uri: axum::http::Uri,
+    // The path as the client sent it, gateway prefix included (a nested router sees it cut).
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     params: std::result::Result<Params<AuthInfoParams>, Error>,
 ) -> axum::response::Response {
     let result = async {
@@ -611,10 +551,10 @@ pub async fn auth_info(
         let port_id = p
             .portid
             .ok_or_else(|| Error::bad_request("缺少参数 portid"))?;
-        count_oauth_start(&state, &ext, &headers)?;
-        let callback = callback_url(&state, &ext, &headers, uri.path())?;
+        super::oauth::count_start(&state, &ext, &headers)?;
+        let callback = super::oauth::callback_url(&state, &ext, &headers, uri.path())?;
         super::oauth::start(
-            &oauth_context(&state),
+            &super::oauth::context(&state),
             port_id,
             p.redirect_path.as_deref().unwrap_or_default(),
             p.auth_type.as_deref(),
@@ -624,47 +564,9 @@ pub async fn auth_info(
     }
     .await;
     match result {
-        Ok((location, oauth_state)) => to_wechat(&state, &location, &oauth_state),
+        Ok((location, oauth_state)) => super::oauth::to_wechat(&state, &location, &oauth_state),
         Err(e) => error_page(e),
     }
-}
-
-/// Counts a start of the OAuth redirect (authInfo, or an H5 page's enter button) against the
-/// client's address: each stores a state row and is unauthenticated, so an address gets
-/// `wechat.oauth_starts_per_minute` of them.
-pub fn count_oauth_start(
-    state: &AppState,
-    ext: &axum::http::Extensions,
-    headers: &axum::http::HeaderMap,
-) -> Result<()> {
-    let client = crate::http::client_ip::request_address(ext, headers, &state.trusted_proxies);
-    if state.oauth_starts.is_blocked(&client) {
-        return Err(Error::TooManyRequests("授权请求过于频繁,请稍后再试".into()));
-    }
-    state.oauth_starts.record_failure(&client);
-    Ok(())
-}
-
-/// The redirect to WeChat's authorize page, with the cookie that binds the state to this
-/// browser (`wechat.oauth_state_cookie`).
-pub fn to_wechat(state: &AppState, location: &str, oauth_state: &str) -> axum::response::Response {
-    let mut resp = redirect(location);
-    if state.config.wechat.oauth_state_cookie {
-        let secure = if state.config.public_base_url.starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{}={oauth_state}; Max-Age={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-            super::oauth::state_cookie_name(oauth_state),
-            state.config.wechat.oauth_state_ttl_secs
-        );
-        if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
-        }
-    }
-    resp
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -681,7 +583,7 @@ pub struct AuthCallbackParams {
 /// Where WeChat sends the browser back: 302 to redirectPath with code, state, portid, appid,
 /// openid, userid, unionid and access_token (a user token for the activity API); snapshot=1
 /// for a snapshot-page user. Errors answer a page, and store nothing.
-#[utoipa::path(get, path = "/mp/wx/api/fans/authCallback", tag = "platform",
+#[utoipa::path(get, path = "/wx/api/fans/authCallback", tag = "platform",
     params(AuthCallbackParams),
     responses((status = 302, description = "To redirectPath"),
               (status = 400, description = "An error page", body = String, content_type = "text/html"),
@@ -703,7 +605,7 @@ pub async fn auth_callback(
                 oauth_state,
             );
         super::oauth::finish(
-            &oauth_context(&state),
+            &super::oauth::context(&state),
             p.code.as_deref(),
             oauth_state,
             bound,
@@ -712,7 +614,7 @@ pub async fn auth_callback(
     }
     .await;
     match result {
-        Ok(location) => redirect(&location),
+        Ok(location) => super::oauth::redirect(&location),
         Err(e) => error_page(e),
     }
 }

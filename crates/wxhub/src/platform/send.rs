@@ -4,13 +4,14 @@
 
 use super::message_settings::{self as settings, parse_fields, Field};
 use super::ports::PortRef;
-use crate::admin::{rfc3339, Page};
+use crate::checks::Page;
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::store::messages::{self as sql, SendFilter, SendOutcome, SendRow};
 use crate::store::ports::PortRow;
 use crate::store::send_writes::{SendWrite, SendWriter};
 use crate::store::{access_logs, fans, Store};
+use crate::time::rfc3339;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -348,16 +349,6 @@ fn custom_from_json(v: &Value) -> Result<wechat::CustomBody> {
     })
 }
 
-/// The seed's failure message for an error WeChat answered.
-pub fn wechat_failure(e: &wechat::ApiError) -> String {
-    format!(
-        " 错误代码:{} ,错误信息:{},微信原始报文:{}",
-        e.errcode,
-        e.description(),
-        e.raw
-    )
-}
-
 /// The record of sends, written in groups (store/send_writes.rs, with WeChat's daily
 /// counters): each send's row is committed before WeChat is called, and its answer before the
 /// caller is answered, but many sends share a transaction. A send cut short by a stop stays
@@ -474,7 +465,11 @@ pub async fn send(
         }
         Err(e) => {
             let (status, errcode, error) = match &e {
-                wechat::Error::Api(api) => ("failed", Some(api.errcode), wechat_failure(api)),
+                wechat::Error::Api(api) => (
+                    "failed",
+                    Some(api.errcode),
+                    super::wechat_client::api_failure(api),
+                ),
                 wechat::Error::Unknown(_) => ("unknown", None, e.to_string()),
                 _ => ("failed", None, e.to_string()),
             };
@@ -483,7 +478,7 @@ pub async fn send(
                 wechat::Error::Unknown(_) => Error::WeChat(
                     " 错误信息:微信未应答,发送结果未知(消息可能已送达,请勿立即重发)".into(),
                 ),
-                other => super::wechat::failure(other),
+                other => super::wechat_client::failure(other),
             })
         }
     }

@@ -55,7 +55,7 @@ pub async fn search(
     user_id: Option<i64>,
     union_id: Option<&str>,
     phone: Option<&str>,
-    page: crate::admin::Page,
+    page: crate::checks::Page,
 ) -> Result<(Vec<UnifiedUser>, i64)> {
     let phone_hash = match phone.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => {

@@ -123,3 +123,12 @@ pub async fn all_redirect_hosts(store: &Store) -> StoreResult<Vec<String>> {
         .await?;
     rows.iter().map(|r| r.text("redirect_hosts")).collect()
 }
+
+/// A port's stored `redirect_hosts`, comma-separated, as a list (blanks dropped).
+pub fn split_hosts(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(String::from)
+        .collect()
+}

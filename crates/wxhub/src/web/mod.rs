@@ -13,6 +13,11 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 
+/// The first path segments of the pages: people's pages, not an API, so not in the OpenAPI
+/// document (a test holds every other routed path to it).
+pub const PAGE_ROOTS: [&str; 4] = ["assets", "console", "h5", "screens"];
+
+/// The pages' routes.
 pub fn router(import_body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/assets/{file}", axum::routing::get(assets::serve))

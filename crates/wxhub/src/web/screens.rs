@@ -217,7 +217,7 @@ pub async fn signin(
         },
         scan,
         join_qr: qr_path(row.id, if scan { "scan" } else { "join" }, &key),
-        join_link: join_link(&crate::http::public_base(&state, &headers), row.id),
+        join_link: join_link(&state.public_base(&headers), row.id),
         s,
     }))
 }
@@ -302,7 +302,7 @@ pub async fn qr(
 ) -> Result<Response, Error> {
     let id: i64 = id.parse().map_err(|_| Error::not_found("活动不存在"))?;
     let (row, key) = opened(&state, id, query, None).await?;
-    let base = crate::http::public_base(&state, &headers);
+    let base = state.public_base(&headers);
     let what = what
         .strip_suffix(".svg")
         .ok_or_else(|| Error::not_found("二维码不存在"))?;
@@ -324,20 +324,9 @@ pub async fn qr(
     };
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml")],
-        svg(&text).ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?,
+        crate::qr::svg(&text).ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?,
     )
         .into_response())
-}
-
-/// A QR code of `text` as SVG (error correction M, a quiet zone), or none when too long.
-pub fn svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(240, 240)
-            .quiet_zone(true)
-            .build(),
-    )
 }
 
 /// A screen's link as the console shows it, with the QR code of the link.

@@ -172,7 +172,7 @@ async fn a_backup_taken_under_writes_restores_into_a_new_directory_that_serves_i
             .is_some()
     );
     // A token minted before the backup verifies: the signing keys came back, and opened.
-    let router = wxhub::http::router(state.clone());
+    let router = wxhub::app::router(state.clone());
     let req = axum::http::Request::builder()
         .method(Method::POST)
         .uri("/mpwechat/wx/application/getAll")

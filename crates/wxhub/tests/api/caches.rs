@@ -51,7 +51,7 @@ async fn an_edited_activity_a_changed_port_secret_and_a_revoked_client_reach_the
         c.auth.client_cache_ttl_ms = TTL_MS;
     })
     .await;
-    let b = wxhub::http::router(a.another_instance().await);
+    let b = wxhub::app::router(a.another_instance().await);
     let admin = a.admin_token().await;
     let org = a.org("华南").await;
     let creds = a.client("org", Some(org)).await;

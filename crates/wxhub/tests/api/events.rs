@@ -225,7 +225,7 @@ async fn an_event_written_through_one_instance_reaches_screens_on_another() {
     let id = c.activity("message").await;
     let key = c.screen_key(id).await;
     let other = c.app.another_instance().await;
-    let other_router = wxhub::http::router(other.clone());
+    let other_router = wxhub::app::router(other.clone());
     // The screen watches instance A; the joins go through instance B.
     let base = c.app.live().await;
     let (status, mut screen) = Screen::open(

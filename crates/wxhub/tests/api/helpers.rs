@@ -131,7 +131,7 @@ impl TestApp {
 
     async fn start(dir: tempfile::TempDir, config: Config) -> TestApp {
         let state = wxhub::build_state(config.clone()).await.expect("state");
-        let router = wxhub::http::router(state.clone());
+        let router = wxhub::app::router(state.clone());
         TestApp {
             state,
             router,
@@ -163,7 +163,7 @@ impl TestApp {
     pub async fn live(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(wxhub::http::serve(
+        tokio::spawn(wxhub::app::serve(
             listener,
             self.state.clone(),
             std::future::pending(),

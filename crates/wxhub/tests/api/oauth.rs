@@ -395,7 +395,7 @@ async fn without_a_public_base_the_callback_follows_the_request() {
     config.public_base_url = String::new();
     config.trusted_proxies = vec!["10.0.0.0/8".into()];
     let app = wxhub::build_state(config).await.unwrap();
-    let router = wxhub::http::router(app);
+    let router = wxhub::app::router(app);
     use tower::ServiceExt;
     // X-Forwarded-Proto is believed from a trusted proxy only.
     for (peer, scheme) in [("10.1.2.3", "https"), ("192.0.2.7", "http")] {

@@ -130,7 +130,7 @@ async fn postgresql_going_away_fails_fast_with_503_and_everything_recovers() {
         url.set_port(parsed.port()).unwrap();
         url.to_string()
     };
-    let b = wxhub::http::router(wxhub::build_state(b_config).await.unwrap());
+    let b = wxhub::app::router(wxhub::build_state(b_config).await.unwrap());
 
     let platform = a.token(&a.client("platform", None).await).await;
     let (org, activity, base, stream, mut screen) = screen_on_signin(&a, "断线签到").await;

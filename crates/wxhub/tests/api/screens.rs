@@ -145,10 +145,10 @@ async fn qr_codes_are_svg_of_the_links_they_name() {
         wxhub::web::screens::verify_link("https://hd.example.com", id, 7),
         format!("https://hd.example.com/h5/{id}/lottery/rounds/7")
     );
-    let svg = wxhub::web::screens::svg("https://hd.example.com/h5/1").unwrap();
+    let svg = wxhub::qr::svg("https://hd.example.com/h5/1").unwrap();
     assert!(svg.starts_with("<?xml"));
     assert!(
-        wxhub::web::screens::svg(&"x".repeat(5000)).is_none(),
+        wxhub::qr::svg(&"x".repeat(5000)).is_none(),
         "too long for a QR code"
     );
 }

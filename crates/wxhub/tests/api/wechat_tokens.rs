@@ -4,7 +4,7 @@
 use crate::helpers::TestApp;
 use wechat::{App, TokenStore};
 use wechat_sim::{AccountSpec, Simulator, UserSpec};
-use wxhub::platform::wechat::DbTokenStore;
+use wxhub::platform::wechat_client::DbTokenStore;
 
 const APPID: &str = "wx32817247717e7333";
 

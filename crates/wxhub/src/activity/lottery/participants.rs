@@ -8,7 +8,7 @@ use crate::activity::members::{PHONE_FINGERPRINT, SEAL_PHONE as SEAL_MEMBER_PHON
 use crate::activity::xlsx::{
     column, name_cell, phone_cell, rejected, split_header, ImportReport, RowError,
 };
-use crate::admin::Page;
+use crate::checks::Page;
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::store::activities::ActivityRow;

@@ -58,7 +58,7 @@ impl From<&PrizeRow> for PrizeView {
 
 /// The checked fields of a prize from its input.
 fn checked(input: PrizeInput) -> Result<PrizeRow> {
-    let name = crate::admin::check_name("name", input.name.as_deref().unwrap_or_default(), 32)?;
+    let name = crate::checks::check_name("name", input.name.as_deref().unwrap_or_default(), 32)?;
     let tier = input.tier.unwrap_or(1);
     if !(1..=100).contains(&tier) {
         return Err(Error::bad_request("tier 应在 1 到 100 之间"));

@@ -7,7 +7,7 @@ use super::draw;
 use super::participants::phone_of;
 use super::screen_view;
 use crate::activity::events::Hub;
-use crate::admin::Page;
+use crate::checks::Page;
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::store::activities::ActivityRow;

@@ -14,94 +14,54 @@ use super::rules::{
 };
 use crate::activity::activities::{self, Kind};
 use crate::activity::meetings::ImportReport;
-use crate::activity::routes::{ListParams, Paged};
 use crate::activity::scope::{Caller, OrgCaller};
 use crate::activity::xlsx;
 use crate::error::{Error, Result};
 use crate::http::client_ip::ClientAddress;
-use crate::http::envelope::Activity;
-use crate::http::openapi::{ActivityError, ActivityOk};
+use crate::http::envelope::Paged;
+use crate::http::envelope::{ActivityFailure, ActivityReply};
+use crate::http::params::ListQuery;
 use crate::http::params::{lenient, Params, PathParam};
 use crate::store::activities::ActivityRow;
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{delete, get, post, put};
-use axum::Router;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router(import_body_limit: usize) -> Router<AppState> {
-    let base = "/api/v3/activitys_lottery/{id}";
-    let mut router = Router::new();
-    for p in ["", "/api/v3"] {
-        router = router
-            .route(
-                &format!("{p}/activitys_for_wx/{{id}}/lottery"),
-                get(results),
-            )
-            .route(
-                &format!("{p}/activitys_for_wx/{{id}}/lottery/rounds/{{round}}"),
-                get(public_round),
-            );
-    }
-    router
-        .route(
-            "/api/v3/activitys_lottery/participant_template",
-            get(participant_template),
-        )
-        .route(&format!("{base}/prizes"), get(list_prizes).post(add_prize))
-        .route(
-            &format!("{base}/prizes/{{prize}}"),
-            put(update_prize).delete(delete_prize),
-        )
-        .route(
-            &format!("{base}/settings"),
-            get(get_settings).put(put_settings),
-        )
-        .route(&format!("{base}/rules"), post(publish_rules))
-        .route(
-            &format!("{base}/designated"),
-            get(list_designated).post(add_designated),
-        )
-        .route(
-            &format!("{base}/designated/{{designated}}"),
-            delete(remove_designated),
-        )
-        .route(
-            &format!("{base}/rounds"),
-            get(list_rounds).post(commit_round),
-        )
-        .route(&format!("{base}/rounds/{{round}}"), get(round_record))
-        .route(
-            &format!("{base}/rounds/{{round}}/participants"),
-            get(round_list),
-        )
-        .route(&format!("{base}/rounds/{{round}}/draw"), post(draw_round))
-        .route(&format!("{base}/rounds/{{round}}/redraw"), post(redraw))
-        .route(&format!("{base}/rounds/{{round}}/reset"), post(reset_round))
-        .route(&format!("{base}/rounds/{{round}}/notify"), post(notify))
-        .route(&format!("{base}/winners"), get(list_winners))
-        .route(&format!("{base}/winners/export"), get(export_winners))
-        .route(&format!("{base}/audit"), get(audit))
-        .route(&format!("{base}/participants"), get(all_participants))
-        .route(&format!("{base}/participants/page"), get(page_participants))
-        .route(
-            &format!("{base}/participants/import"),
-            post(import_participants)
+/// The lottery's routes: the H5 results (documented under /api/v3, answered without it too)
+/// and the back office's prizes, rules, rounds, winners and participants.
+pub fn router(import_body_limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(results))
+        .routes(routes!(public_round))
+        .routes(routes!(participant_template))
+        .routes(routes!(list_prizes, add_prize))
+        .routes(routes!(update_prize, delete_prize))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(publish_rules))
+        .routes(routes!(list_designated, add_designated))
+        .routes(routes!(remove_designated))
+        .routes(routes!(list_rounds, commit_round))
+        .routes(routes!(round_record))
+        .routes(routes!(round_list))
+        .routes(routes!(draw_round))
+        .routes(routes!(redraw))
+        .routes(routes!(reset_round))
+        .routes(routes!(notify))
+        .routes(routes!(list_winners))
+        .routes(routes!(export_winners))
+        .routes(routes!(audit))
+        .routes(routes!(all_participants))
+        .routes(routes!(page_participants))
+        .routes(
+            routes!(import_participants)
                 .layer(axum::extract::DefaultBodyLimit::max(import_body_limit)),
         )
-        .route(
-            &format!("{base}/participants/export"),
-            get(export_participants),
-        )
-        .route(
-            &format!("{base}/participants/imported"),
-            delete(clear_imported),
-        )
-        .route(
-            &format!("{base}/participants/{{participant}}/tags"),
-            put(set_tags),
-        )
+        .routes(routes!(export_participants))
+        .routes(routes!(clear_imported))
+        .routes(routes!(set_tags))
 }
 
 async fn own_lottery(s: &AppState, org: &OrgCaller, id: i64) -> Result<ActivityRow> {
@@ -122,15 +82,15 @@ async fn visible_lottery(s: &AppState, caller: &Caller, id: i64) -> Result<Activ
 /// winners with names and phones masked and designated ones marked.
 #[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/lottery", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<PublicResults>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<PublicResults>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 404, body = ActivityFailure)))]
 pub async fn results(
     State(s): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<i64>,
-) -> Result<Activity<PublicResults>> {
+) -> Result<ActivityReply<PublicResults>> {
     let row = visible_lottery(&s, &caller, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         public::results(&s.store, &s.secrets, &row).await?,
     ))
@@ -139,15 +99,15 @@ pub async fn results(
 /// A round's published record, for anyone to verify (`wxhub lottery verify`).
 #[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/lottery/rounds/{round}", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<RoundRecord>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 404, body = ActivityFailure)))]
 pub async fn public_round(
     State(s): State<AppState>,
     caller: Caller,
     PathParam((id, round)): PathParam<(i64, i64)>,
-) -> Result<Activity<RoundRecord>> {
+) -> Result<ActivityReply<RoundRecord>> {
     let row = visible_lottery(&s, &caller, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         rounds::round_record(&s.store, &row, round).await?,
     ))
@@ -158,16 +118,16 @@ pub async fn public_round(
 /// The lottery's prizes.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<PrizeView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<Vec<PrizeView>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn list_prizes(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-) -> Result<Activity<Vec<PrizeView>>> {
+) -> Result<ActivityReply<Vec<PrizeView>>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         prizes::prizes(&s.store, &row).await?,
     ))
@@ -177,17 +137,17 @@ pub async fn list_prizes(
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/prizes", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = PrizeInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<PrizeView>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<PrizeView>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn add_prize(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
     Params(input): Params<PrizeInput>,
-) -> Result<Activity<PrizeView>> {
+) -> Result<ActivityReply<PrizeView>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "创建成功",
         prizes::add_prize(&s.store, &row, input).await?,
     ))
@@ -198,17 +158,17 @@ pub async fn add_prize(
 #[utoipa::path(put, path = "/api/v3/activitys_lottery/{id}/prizes/{prize}", tag = "lottery",
     params(("id" = i64, Path), ("prize" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = PrizeInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<PrizeView>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<PrizeView>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn update_prize(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, prize)): PathParam<(i64, i64)>,
     Params(input): Params<PrizeInput>,
-) -> Result<Activity<PrizeView>> {
+) -> Result<ActivityReply<PrizeView>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "修改成功",
         prizes::update_prize(&s.store, &row, prize, input).await?,
     ))
@@ -217,32 +177,32 @@ pub async fn update_prize(
 /// Delete a prize no round has used — not after the rules are published.
 #[utoipa::path(delete, path = "/api/v3/activitys_lottery/{id}/prizes/{prize}", tag = "lottery",
     params(("id" = i64, Path), ("prize" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<bool>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<bool>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn delete_prize(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, prize)): PathParam<(i64, i64)>,
-) -> Result<Activity<bool>> {
+) -> Result<ActivityReply<bool>> {
     let row = own_lottery(&s, &org, id).await?;
     prizes::delete_prize(&s.store, &row, prize).await?;
-    Ok(Activity::new("删除成功", true))
+    Ok(ActivityReply::new("删除成功", true))
 }
 
 /// The lottery's purpose (promotion or internal) and its published rules.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/settings", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<SettingsView>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<SettingsView>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn get_settings(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-) -> Result<Activity<SettingsView>> {
+) -> Result<ActivityReply<SettingsView>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         rules::settings_view(&rules::settings(&s.store, &row).await?),
     ))
@@ -252,17 +212,17 @@ pub async fn get_settings(
 #[utoipa::path(put, path = "/api/v3/activitys_lottery/{id}/settings", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = SettingsInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<SettingsView>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<SettingsView>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn put_settings(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
     Params(input): Params<SettingsInput>,
-) -> Result<Activity<SettingsView>> {
+) -> Result<ActivityReply<SettingsView>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "保存成功",
         rules::set_purpose(&s.store, &row, &org.client_id, input).await?,
     ))
@@ -272,17 +232,17 @@ pub async fn put_settings(
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rules", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = RulesInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<SettingsView>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<SettingsView>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn publish_rules(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
     Params(input): Params<RulesInput>,
-) -> Result<Activity<SettingsView>> {
+) -> Result<ActivityReply<SettingsView>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "公布成功",
         rules::publish(&s.store, &row, &org.client_id, input).await?,
     ))
@@ -291,16 +251,16 @@ pub async fn publish_rules(
 /// 内定中奖名单列表: the designated winners, by prize.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/designated", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<DesignatedView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<Vec<DesignatedView>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn list_designated(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-) -> Result<Activity<Vec<DesignatedView>>> {
+) -> Result<ActivityReply<Vec<DesignatedView>>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         rules::designated(&s.store, &row).await?,
     ))
@@ -311,17 +271,17 @@ pub async fn list_designated(
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/designated", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = DesignatedInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<DesignatedView>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<DesignatedView>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn add_designated(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
     Params(input): Params<DesignatedInput>,
-) -> Result<Activity<DesignatedView>> {
+) -> Result<ActivityReply<DesignatedView>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "创建成功",
         rules::add_designated(&s.store, &s.hub, &row, &org.client_id, input).await?,
     ))
@@ -330,17 +290,17 @@ pub async fn add_designated(
 /// Remove a designated entry not yet awarded.
 #[utoipa::path(delete, path = "/api/v3/activitys_lottery/{id}/designated/{designated}", tag = "lottery",
     params(("id" = i64, Path), ("designated" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<bool>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<bool>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn remove_designated(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, designated)): PathParam<(i64, i64)>,
-) -> Result<Activity<bool>> {
+) -> Result<ActivityReply<bool>> {
     let row = own_lottery(&s, &org, id).await?;
     rules::remove_designated(&s.store, &s.hub, &row, &org.client_id, designated).await?;
-    Ok(Activity::new("删除成功", true))
+    Ok(ActivityReply::new("删除成功", true))
 }
 
 // --- rounds ----------------------------------------------------------------------------------
@@ -350,17 +310,17 @@ pub async fn remove_designated(
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = RoundInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<RoundRecord>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn commit_round(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
     Params(input): Params<RoundInput>,
-) -> Result<Activity<RoundRecord>> {
+) -> Result<ActivityReply<RoundRecord>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "已承诺",
         rounds::commit(&s.store, &s.secrets, &s.hub, &row, &org.client_id, input).await?,
     ))
@@ -369,16 +329,16 @@ pub async fn commit_round(
 /// Every round in order, with its commitment, state, revealed seed and random winners.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<RoundRecord>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<Vec<RoundRecord>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn list_rounds(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-) -> Result<Activity<Vec<RoundRecord>>> {
+) -> Result<ActivityReply<Vec<RoundRecord>>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         rounds::all_rounds(&s.store, &row).await?,
     ))
@@ -387,16 +347,16 @@ pub async fn list_rounds(
 /// Draw a committed round: the winners, the seed revealed; streamed to the screen.
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/draw", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<RoundRecord>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn draw_round(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, round)): PathParam<(i64, i64)>,
-) -> Result<Activity<RoundRecord>> {
+) -> Result<ActivityReply<RoundRecord>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "开奖成功",
         rounds::draw_round(&s.store, &s.secrets, &s.hub, &row, &org.client_id, round).await?,
     ))
@@ -405,16 +365,16 @@ pub async fn draw_round(
 /// A round's published record (`wxhub lottery verify` recomputes it).
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds/{round}", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<RoundRecord>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn round_record(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, round)): PathParam<(i64, i64)>,
-) -> Result<Activity<RoundRecord>> {
+) -> Result<ActivityReply<RoundRecord>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         rounds::round_record(&s.store, &row, round).await?,
     ))
@@ -426,8 +386,8 @@ pub async fn round_record(
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/participants", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     responses((status = 200, content_type = "text/plain", body = String),
-              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
-              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+              (status = 400, body = ActivityFailure), (status = 401, body = ActivityFailure),
+              (status = 403, body = ActivityFailure), (status = 404, body = ActivityFailure)))]
 pub async fn round_list(
     State(s): State<AppState>,
     org: OrgCaller,
@@ -442,17 +402,17 @@ pub async fn round_list(
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/redraw", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = RedrawInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<RoundRecord>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn redraw(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, round)): PathParam<(i64, i64)>,
     Params(input): Params<RedrawInput>,
-) -> Result<Activity<RoundRecord>> {
+) -> Result<ActivityReply<RoundRecord>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "已承诺补抽",
         rounds::redraw(
             &s.store,
@@ -471,17 +431,17 @@ pub async fn redraw(
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/reset", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = ResetInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<RoundRecord>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<RoundRecord>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn reset_round(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, round)): PathParam<(i64, i64)>,
     Params(input): Params<ResetInput>,
-) -> Result<Activity<RoundRecord>> {
+) -> Result<ActivityReply<RoundRecord>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "已重置",
         rounds::reset(&s.store, &s.hub, &row, &org.client_id, round, input).await?,
     ))
@@ -492,17 +452,17 @@ pub async fn reset_round(
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/rounds/{round}/notify", tag = "lottery",
     params(("id" = i64, Path), ("round" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = NoticeInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<NoticeReport>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<NoticeReport>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn notify(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, round)): PathParam<(i64, i64)>,
     Params(input): Params<NoticeInput>,
-) -> Result<Activity<NoticeReport>> {
+) -> Result<ActivityReply<NoticeReport>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "通知完成",
         notices::notify(&s, &row, &org.client_id, round, input).await?,
     ))
@@ -520,17 +480,17 @@ pub struct WinnerParams {
 /// The lottery's winners in draw order, designated ones marked; names and phones whole.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/winners", tag = "lottery",
     params(("id" = i64, Path), WinnerParams, ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<WinnerView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<Vec<WinnerView>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn list_winners(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
     Params(p): Params<WinnerParams>,
-) -> Result<Activity<Vec<WinnerView>>> {
+) -> Result<ActivityReply<Vec<WinnerView>>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         rounds::winners(&s.store, &s.secrets, &row, p.all.unwrap_or(false)).await?,
     ))
@@ -541,8 +501,8 @@ pub async fn list_winners(
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     responses((status = 200, description = "An .xlsx file",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
-              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+              (status = 400, body = ActivityFailure), (status = 401, body = ActivityFailure),
+              (status = 403, body = ActivityFailure), (status = 404, body = ActivityFailure)))]
 pub async fn export_winners(
     State(s): State<AppState>,
     org: OrgCaller,
@@ -565,19 +525,19 @@ pub async fn export_winners(
 /// The audit record: every purpose, rule, import, designation, commitment, draw, redraw, reset
 /// and notice, oldest first, paged.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/audit", tag = "lottery",
-    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Paged<AuditView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    params(("id" = i64, Path), ListQuery, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityReply<Paged<AuditView>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn audit(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-    Params(p): Params<ListParams>,
-) -> Result<Activity<Paged<AuditView>>> {
+    Params(p): Params<ListQuery>,
+) -> Result<ActivityReply<Paged<AuditView>>> {
     let row = own_lottery(&s, &org, id).await?;
     let (items, total_count) = rounds::audit_page(&s.store, &row, p.page()?, &s.tz).await?;
-    Ok(Activity::new("查询成功", Paged { items, total_count }))
+    Ok(ActivityReply::new("查询成功", Paged { items, total_count }))
 }
 
 // --- participants ----------------------------------------------------------------------------
@@ -585,16 +545,16 @@ pub async fn audit(
 /// 获取参与抽奖名单: every participant (members and imported), phones whole, with tags.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Vec<ParticipantView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<Vec<ParticipantView>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn all_participants(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-) -> Result<Activity<Vec<ParticipantView>>> {
+) -> Result<ActivityReply<Vec<ParticipantView>>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "查询成功",
         participants::all(&s.store, &s.secrets, &row).await?,
     ))
@@ -602,20 +562,20 @@ pub async fn all_participants(
 
 /// 分页获取参与抽奖名单: participants, paged, searched by id, nickname, name or 编号.
 #[utoipa::path(get, path = "/api/v3/activitys_lottery/{id}/participants/page", tag = "lottery",
-    params(("id" = i64, Path), ListParams, ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<Paged<ParticipantView>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    params(("id" = i64, Path), ListQuery, ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityReply<Paged<ParticipantView>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn page_participants(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-    Params(p): Params<ListParams>,
-) -> Result<Activity<Paged<ParticipantView>>> {
+    Params(p): Params<ListQuery>,
+) -> Result<ActivityReply<Paged<ParticipantView>>> {
     let row = own_lottery(&s, &org, id).await?;
     let (items, total_count) =
         participants::page(&s.store, &s.secrets, &row, p.search.as_deref(), p.page()?).await?;
-    Ok(Activity::new("查询成功", Paged { items, total_count }))
+    Ok(ActivityReply::new("查询成功", Paged { items, total_count }))
 }
 
 /// 导出参与名单的报表模板: the import template (.xlsx: 编号, 姓名, 手机号, 标签).
@@ -623,7 +583,7 @@ pub async fn page_participants(
     params(("access_token" = String, Query), ("access_type" = String, Query)),
     responses((status = 200, description = "An .xlsx file",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError)))]
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure)))]
 pub async fn participant_template(_org: OrgCaller) -> Result<axum::response::Response> {
     Ok(xlsx::download(
         "participant_template.xlsx",
@@ -637,24 +597,24 @@ pub async fn participant_template(_org: OrgCaller) -> Result<axum::response::Res
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/participants/import", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, body = ActivityOk<ImportReport>),
-              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
-              (status = 403, body = ActivityError), (status = 404, body = ActivityError),
-              (status = 409, body = ActivityError), (status = 413, body = ActivityError),
-              (status = 429, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<ImportReport>),
+              (status = 400, body = ActivityFailure), (status = 401, body = ActivityFailure),
+              (status = 403, body = ActivityFailure), (status = 404, body = ActivityFailure),
+              (status = 409, body = ActivityFailure), (status = 413, body = ActivityFailure),
+              (status = 429, body = ActivityFailure)))]
 pub async fn import_participants(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
     headers: axum::http::HeaderMap,
     body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Activity<ImportReport>> {
+) -> Result<ActivityReply<ImportReport>> {
     let row = own_lottery(&s, &org, id).await?;
     let body = body.map_err(crate::http::params::body_error)?;
     let body = crate::activity::xlsx::uploaded_file(&headers, body)?;
     let _permit = crate::activity::xlsx::import_permit(&s.imports)?;
     let report = participants::import(&s.store, &s.secrets, &row, &org.client_id, &body).await?;
-    Ok(Activity::new("导入成功", report))
+    Ok(ActivityReply::new("导入成功", report))
 }
 
 /// The participants as .xlsx (phones whole: the back office's).
@@ -662,8 +622,8 @@ pub async fn import_participants(
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     responses((status = 200, description = "An .xlsx file",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 400, body = ActivityError), (status = 401, body = ActivityError),
-              (status = 403, body = ActivityError), (status = 404, body = ActivityError)))]
+              (status = 400, body = ActivityFailure), (status = 401, body = ActivityFailure),
+              (status = 403, body = ActivityFailure), (status = 404, body = ActivityFailure)))]
 pub async fn export_participants(
     State(s): State<AppState>,
     org: OrgCaller,
@@ -686,16 +646,16 @@ pub async fn export_participants(
 /// Remove every imported participant (before the first round only): how many.
 #[utoipa::path(delete, path = "/api/v3/activitys_lottery/{id}/participants/imported", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
-    responses((status = 200, body = ActivityOk<u64>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError), (status = 409, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<u64>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn clear_imported(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam(id): PathParam<i64>,
-) -> Result<Activity<u64>> {
+) -> Result<ActivityReply<u64>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "删除成功",
         participants::clear_imported(&s.store, &row, &org.client_id).await?,
     ))
@@ -705,17 +665,17 @@ pub async fn clear_imported(
 #[utoipa::path(put, path = "/api/v3/activitys_lottery/{id}/participants/{participant}/tags", tag = "lottery",
     params(("id" = i64, Path), ("participant" = String, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     request_body(content = TagsInput, content_type = "application/json"),
-    responses((status = 200, body = ActivityOk<Vec<String>>), (status = 400, body = ActivityError),
-              (status = 401, body = ActivityError), (status = 403, body = ActivityError),
-              (status = 404, body = ActivityError)))]
+    responses((status = 200, body = ActivityReply<Vec<String>>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
 pub async fn set_tags(
     State(s): State<AppState>,
     org: OrgCaller,
     PathParam((id, participant)): PathParam<(i64, String)>,
     Params(input): Params<TagsInput>,
-) -> Result<Activity<Vec<String>>> {
+) -> Result<ActivityReply<Vec<String>>> {
     let row = own_lottery(&s, &org, id).await?;
-    Ok(Activity::new(
+    Ok(ActivityReply::new(
         "保存成功",
         participants::set_tags(&s.store, &row, &org.client_id, &participant, input).await?,
     ))

@@ -4,7 +4,7 @@
 
 use super::events::Hub;
 use super::scope::Caller;
-use crate::admin::Page;
+use crate::checks::Page;
 use crate::error::{Error, Result};
 use crate::store::activities::ActivityRow;
 use crate::store::wall::{self as sql, MessageRow, SettingsRow};

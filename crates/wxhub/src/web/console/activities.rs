@@ -5,8 +5,8 @@
 use super::error_page;
 use crate::activity::activities::{self, ActivityInput, Kind, ListFilter};
 use crate::activity::meetings;
-use crate::admin::Page;
 use crate::auth::accounts::Session;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};

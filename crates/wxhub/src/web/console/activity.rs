@@ -7,8 +7,8 @@ use super::{error_page, CsrfField, Frame};
 use crate::activity::desk::{self, DeskEntry, DeskTarget};
 use crate::activity::members::{self, MemberView};
 use crate::activity::{activities, events};
-use crate::admin::Page;
 use crate::auth::accounts::Session;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
@@ -300,10 +300,10 @@ async fn render(
         members_total,
         stream_url: format!(
             "{}/api/v3/activitys/{}/events?screen_key=",
-            crate::http::public_base(state, headers),
+            state.public_base(headers),
             row.id
         ),
-        h5_link: crate::web::screens::join_link(&crate::http::public_base(state, headers), row.id),
+        h5_link: crate::web::screens::join_link(&state.public_base(headers), row.id),
         h5_qr: format!("/h5/{}/qr.svg", row.id),
         screen_links: match &shown.screen_key {
             Some(key) => crate::web::screens::links(row.id, &row.kind, key),
@@ -543,7 +543,7 @@ pub async fn desk_sign_in(
             .member_real_name
             .clone()
             .filter(|n| !n.trim().is_empty());
-        let target: DeskTarget = crate::activity::routes::desk_target(
+        let target: DeskTarget = crate::activity::desk::target(
             roster_id,
             name.or_else(|| roster_id.is_none().then(String::new)),
             form.member_phone.clone(),
@@ -748,7 +748,7 @@ pub async fn edit(
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.trim().to_string())
         };
-        let base = crate::http::public_base(&state, &headers);
+        let base = state.public_base(&headers);
         // An uploaded file wins over the link typed next to it.
         let image = |name: &str| {
             let file = parts.iter().find(|p| {

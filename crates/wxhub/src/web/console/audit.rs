@@ -3,8 +3,8 @@
 //! admins see their org's rows, platform admins everything.
 
 use super::{error_page, Frame};
-use crate::admin::Page;
 use crate::auth::accounts::{Account, Role, Session};
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::params::Params;
 use crate::store::console_audit::{self as sql, AuditRow};

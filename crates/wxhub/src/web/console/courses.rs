@@ -3,8 +3,8 @@
 
 use super::{audit, error_page, CsrfField, Frame};
 use crate::activity::meetings::{self, NamedView};
-use crate::admin::Page;
 use crate::auth::accounts::Session;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};

@@ -1,7 +1,7 @@
 //! The first page after login: who is signed in, and the org's activities.
 
 use crate::activity::activities::{self, Kind, ListFilter};
-use crate::admin::Page;
+use crate::checks::Page;
 use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;

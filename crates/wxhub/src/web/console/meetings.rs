@@ -4,8 +4,8 @@
 
 use super::{error_page, require_session, CsrfField, Frame};
 use crate::activity::meetings::{self, RosterView};
-use crate::admin::Page;
 use crate::auth::accounts::Session;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};

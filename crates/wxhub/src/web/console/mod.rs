@@ -362,7 +362,7 @@ pub fn worded(message: &str, labels: &[(&str, &str)]) -> String {
 
 /// The rows a page offers to choose from (orgs, official accounts in a select): all of them,
 /// up to a thousand.
-pub const CHOICES: crate::admin::Page = crate::admin::Page {
+pub const CHOICES: crate::checks::Page = crate::checks::Page {
     offset: 0,
     limit: 1000,
 };

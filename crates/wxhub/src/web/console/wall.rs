@@ -5,8 +5,8 @@
 
 use super::{audit, error_page, required_int, CsrfField, Frame};
 use crate::activity::wall::{self, Action, WallMessage, WallSettings, Word};
-use crate::admin::Page;
 use crate::auth::accounts::Session;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};

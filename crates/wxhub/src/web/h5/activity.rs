@@ -157,22 +157,23 @@ pub async fn enter(
     let port = activities::port_of(&state.store, &row)
         .await?
         .ok_or_else(|| Error::bad_request("活动尚未设置公众号,暂时无法参与,请联系主办方"))?;
-    crate::platform::routes::count_oauth_start(&state, &ext, &headers)?;
+    crate::platform::oauth::count_start(&state, &ext, &headers)?;
     let scope = match query.scope.as_deref() {
         Some("userinfo") => wechat::Scope::UserInfo,
         _ => scope_for(&row),
     };
     // Where the token goes: wxhub's own page at its public address (the callback's base),
     // never a host the request named.
-    let base = crate::http::page_base(&state, &ext, &headers)
+    let base = state
+        .page_base(&ext, &headers)
         .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
     let target = url::Url::parse(&format!("{base}/h5/{}", row.id))
         .map_err(|_| Error::bad_request("缺少 Host 请求头"))?;
-    let callback = crate::platform::routes::callback_url(&state, &ext, &headers, "")?;
-    let ctx = crate::platform::routes::oauth_context(&state);
+    let callback = crate::platform::oauth::callback_url(&state, &ext, &headers, "")?;
+    let ctx = crate::platform::oauth::context(&state);
     let (location, oauth_state) =
         crate::platform::oauth::start_to(&ctx, &port, target, scope, &callback).await?;
-    Ok(crate::platform::routes::to_wechat(
+    Ok(crate::platform::oauth::to_wechat(
         &state,
         &location,
         &oauth_state,
@@ -187,9 +188,8 @@ pub async fn qr(
     PathParam(id): PathParam<String>,
 ) -> Result<Response, PageError> {
     let row = activity_of(&state, &id).await?;
-    let link = crate::web::screens::join_link(&crate::http::public_base(&state, &headers), row.id);
-    let svg = crate::web::screens::svg(&link)
-        .ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?;
+    let link = crate::web::screens::join_link(&state.public_base(&headers), row.id);
+    let svg = crate::qr::svg(&link).ok_or_else(|| Error::bad_request("链接过长,无法生成二维码"))?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
@@ -229,7 +229,8 @@ pub async fn jssdk(
 ) -> Result<Response, Error> {
     let row = activity_of(&state, &id).await?;
     let url = query.map(|Params(q)| q.url).unwrap_or_default();
-    let base = crate::http::page_base(&state, &ext, &headers)
+    let base = state
+        .page_base(&ext, &headers)
         .ok_or_else(|| Error::bad_request("缺少 Host 请求头"))?;
     let page = format!("{base}/h5/{}", row.id);
     let url = url.split('#').next().unwrap_or_default();

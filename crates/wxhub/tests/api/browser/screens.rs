@@ -593,7 +593,7 @@ async fn screens_on_two_instances_keep_up_with_five_thousand_sign_ins() {
         let other = wxhub::build_state(app.config.clone()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(wxhub::http::serve(listener, other, std::future::pending()));
+        tokio::spawn(wxhub::app::serve(listener, other, std::future::pending()));
         base
     } else {
         first.clone()

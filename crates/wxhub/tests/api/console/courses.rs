@@ -99,7 +99,7 @@ async fn an_org_admin_adds_and_removes_one_person_and_manages_courses() {
         &app.state.store,
         wxhub::store::meetings::Named::Courses,
         org,
-        wxhub::admin::Page {
+        wxhub::checks::Page {
             offset: 0,
             limit: 10,
         },

@@ -138,7 +138,7 @@ async fn a_platform_admin_sets_up_an_official_account_an_org_and_a_client() {
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
     let orgs = wxhub::admin::orgs::list(
         &app.state.store,
-        wxhub::admin::Page {
+        wxhub::checks::Page {
             offset: 0,
             limit: 10,
         },

@@ -4,8 +4,9 @@
 //! functions as the marketing API (`campaigns::…`), as the platform's operator.
 
 use super::super::{error_page, Frame};
-use crate::admin::{ports, Page};
+use crate::admin::ports;
 use crate::campaigns::{self, Caller, CampaignInput, CampaignView, Control};
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};

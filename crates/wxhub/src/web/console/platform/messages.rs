@@ -4,8 +4,9 @@
 //! functions.
 
 use super::super::{audit, error_page, filled, form_int, required_int, CsrfField, Frame};
-use crate::admin::{ports, Page};
+use crate::admin::ports;
 use crate::auth::accounts::Session;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};

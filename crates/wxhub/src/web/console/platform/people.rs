@@ -3,7 +3,8 @@
 //! audit record.
 
 use super::super::{audit, error_page, Frame};
-use crate::admin::{ports, Page};
+use crate::admin::ports;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::Params;

@@ -48,7 +48,7 @@ struct PortsPage<'a> {
 }
 
 fn callback_base(state: &AppState, headers: &HeaderMap) -> String {
-    format!("{}/wx/callback/", crate::http::public_base(state, headers))
+    format!("{}/wx/callback/", state.public_base(headers))
 }
 
 fn generated() -> (String, String) {

@@ -4,7 +4,8 @@
 //! page lists the newest with links to each one's page and report.
 
 use super::super::{error_page, form_int, Frame};
-use crate::admin::{ports, Page};
+use crate::admin::ports;
+use crate::checks::Page;
 use crate::error::Error;
 use crate::http::params::{Params, PathParam};
 use crate::platform::send::{self, SendView};

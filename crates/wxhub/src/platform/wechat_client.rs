@@ -42,12 +42,22 @@ pub fn client(
     )
 }
 
+/// The seed's failure message for an error WeChat answered.
+pub fn api_failure(e: &wechat::ApiError) -> String {
+    format!(
+        " 错误代码:{} ,错误信息:{},微信原始报文:{}",
+        e.errcode,
+        e.description(),
+        e.raw
+    )
+}
+
 /// What a failed WeChat call means for wxhub's caller: WeChat's refusal (502, with its
 /// errcode and answer, as the seed words it), WeChat out of reach or paused (503).
 pub fn failure(e: wechat::Error) -> crate::error::Error {
     use crate::error::Error;
     match e {
-        wechat::Error::Api(api) => Error::WeChat(super::send::wechat_failure(&api)),
+        wechat::Error::Api(api) => Error::WeChat(api_failure(&api)),
         wechat::Error::Unknown(_) => Error::WeChat(" 错误信息:微信未应答".into()),
         wechat::Error::Decode { raw, .. } => {
             Error::WeChat(format!(" 错误信息:微信应答无法识别,微信原始报文:{raw}"))

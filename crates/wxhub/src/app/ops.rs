@@ -7,6 +7,16 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Liveness, readiness and metrics.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+}
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Object)))]
@@ -16,7 +26,7 @@ pub async fn healthz() -> impl IntoResponse {
 
 /// Readiness: the database is reachable.
 #[utoipa::path(get, path = "/readyz", tag = "ops",
-    responses((status = 200, body = Object), (status = 503, body = super::openapi::MarketingError)))]
+    responses((status = 200, body = Object), (status = 503, body = crate::http::envelope::MarketingFailure)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, Error> {
     match state.store.ping().await {
         Ok(()) => Ok(Json(json!({ "status": "ready" }))),
