@@ -22,7 +22,7 @@ const WALL: &str = "演示:留言墙";
 
 pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
     let shutdown = crate::app::shutdown_signal();
-    let (state, listener, addr) = super::start(config).await?;
+    let (state, listener, addr) = super::server::start(config).await?;
     let base = match state.config.public_base_url.trim_end_matches('/') {
         "" => format!("http://{addr}"),
         configured => configured.to_string(),

@@ -1,17 +1,24 @@
 //! The `wxhub` command line: `serve`, `config`, `migrate`, and admin subcommands that work on
 //! the database directly (for bootstrap and scripts), each with `--json` output.
 
+mod apps;
 mod backup;
 mod campaigns;
+mod clients;
 mod demo;
+mod keys;
+mod lottery;
+mod messages;
+mod orgs;
+mod ports;
 mod rekey;
+mod server;
+mod users;
 
-use crate::admin;
-use crate::auth::{keys, Scope};
+use crate::auth::Scope;
 use crate::checks::Page;
 use crate::config::{Config, Overrides};
 use crate::error::Error;
-use crate::platform::applications;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use serde_json::Value;
@@ -92,154 +99,34 @@ enum Command {
     },
     /// JWT signing keys.
     #[command(subcommand)]
-    Keys(KeysCommand),
+    Keys(keys::KeysCommand),
     /// The secrets key that seals secrets and phone numbers at rest.
     #[command(subcommand)]
     Secrets(SecretsCommand),
     /// Orgs (机构).
     #[command(subcommand)]
-    Orgs(OrgsCommand),
+    Orgs(orgs::OrgsCommand),
     /// API clients.
     #[command(subcommand)]
-    Clients(ClientsCommand),
+    Clients(clients::ClientsCommand),
     /// Human accounts of the web console.
     #[command(subcommand)]
-    Users(UsersCommand),
+    Users(users::UsersCommand),
     /// Ports (official accounts).
     #[command(subcommand)]
-    Ports(PortsCommand),
+    Ports(ports::PortsCommand),
     /// Applications of the application centre.
     #[command(subcommand, name = "apps")]
-    Apps(AppsCommand),
+    Apps(apps::AppsCommand),
     /// What sendMsg resolves (contents, defaults, training messages) and the send record.
     #[command(subcommand)]
-    Messages(MessagesCommand),
+    Messages(messages::MessagesCommand),
     /// The lottery.
     #[command(subcommand)]
-    Lottery(LotteryCommand),
+    Lottery(lottery::LotteryCommand),
     /// Campaigns (群发): one template message to many, sent by the servers' workers.
     #[command(subcommand)]
     Campaigns(campaigns::CampaignsCommand),
-}
-
-#[derive(Subcommand)]
-enum LotteryCommand {
-    /// Recompute a drawn round from its published record (the JSON of
-    /// GET /api/v3/activitys_lottery/{id}/rounds/{round}, whole or its `data`; `-` for stdin).
-    Verify { file: PathBuf },
-}
-
-#[derive(Subcommand)]
-enum UsersCommand {
-    /// Create a console account. The password is asked on the terminal (not echoed) or read
-    /// from the first line of stdin — never an argument.
-    Create {
-        #[arg(long)]
-        username: String,
-        /// platform_admin, org_admin or org_staff
-        #[arg(long)]
-        role: String,
-        /// The org of an org_admin or org_staff account.
-        #[arg(long)]
-        org: Option<i64>,
-    },
-    /// Set a new password (asked as above); the account's sessions end.
-    Password {
-        #[arg(long)]
-        username: String,
-    },
-}
-
-/// A password from the terminal (twice, not echoed), or the first line of stdin.
-fn read_password() -> Result<String, String> {
-    use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("密码: ").map_err(|e| e.to_string())?;
-        let again = rpassword::prompt_password("再次输入密码: ").map_err(|e| e.to_string())?;
-        if first != again {
-            return Err("两次输入的密码不一致".into());
-        }
-        Ok(first)
-    } else {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
-        Ok(line.trim_end_matches(['\r', '\n']).to_string())
-    }
-}
-
-#[derive(Subcommand)]
-enum MessagesCommand {
-    /// Message contents: a name and [{name, value, color}].
-    #[command(subcommand)]
-    Contents(ContentsCommand),
-    /// The template and content used for an application on a port when sendMsg names none.
-    #[command(subcommand)]
-    Defaults(DefaultsCommand),
-    /// Training messages: msgId → template.
-    #[command(subcommand)]
-    Training(TrainingCommand),
-    /// The record of sends, newest first.
-    Sends {
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        user_id: Option<i64>,
-        #[arg(long)]
-        port_id: Option<i64>,
-        #[command(flatten)]
-        page: PageArgs,
-    },
-}
-
-#[derive(Subcommand)]
-enum ContentsCommand {
-    Create {
-        #[arg(long)]
-        name: String,
-        /// JSON: [{"name":"first","value":"…","color":"#173177"}]
-        #[arg(long)]
-        fields: String,
-    },
-    List(PageArgs),
-    Delete {
-        id: i64,
-    },
-}
-
-#[derive(Subcommand)]
-enum DefaultsCommand {
-    Set {
-        #[arg(long)]
-        app_app_id: i64,
-        #[arg(long)]
-        port_id: Option<i64>,
-        #[arg(long)]
-        app_id: Option<String>,
-        #[arg(long)]
-        template_id: Option<String>,
-        #[arg(long)]
-        content_id: Option<i64>,
-    },
-    List(PageArgs),
-    Delete {
-        id: i64,
-    },
-}
-
-#[derive(Subcommand)]
-enum TrainingCommand {
-    Set {
-        #[arg(long)]
-        msg_id: String,
-        #[arg(long)]
-        template_id: String,
-    },
-    List(PageArgs),
-    Delete {
-        id: i64,
-    },
 }
 
 #[derive(Subcommand)]
@@ -253,184 +140,12 @@ enum SecretsCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// List keys.
-    List,
-    /// Add a key that signs from now on; older keys verify until retired.
-    Rotate,
-    /// Retire a key: tokens it signed stop verifying.
-    Retire { kid: String },
-}
-
 #[derive(Args)]
 struct PageArgs {
     #[arg(long, default_value_t = 1)]
     page: i64,
     #[arg(long, default_value_t = 100)]
     page_size: i64,
-}
-
-#[derive(Subcommand)]
-enum OrgsCommand {
-    Create {
-        #[arg(long)]
-        name: String,
-    },
-    List(PageArgs),
-    Get {
-        id: i64,
-    },
-    Update {
-        id: i64,
-        #[arg(long)]
-        name: Option<String>,
-        /// The port its activities' H5 pages use when an activity names none (0 clears).
-        #[arg(long)]
-        default_port: Option<i64>,
-    },
-    Delete {
-        id: i64,
-    },
-    /// The ports the org's clients may use through the marketing API.
-    Ports {
-        id: i64,
-    },
-    /// Grant a port to the org.
-    GrantPort {
-        id: i64,
-        port: i64,
-    },
-    /// Take a port back from the org.
-    RevokePort {
-        id: i64,
-        port: i64,
-    },
-}
-
-#[derive(Subcommand)]
-enum ClientsCommand {
-    /// Create a client; prints its secret once.
-    Create {
-        #[arg(long)]
-        name: String,
-        /// org, platform (marketing API on every port) or platform-admin
-        #[arg(long)]
-        scope: String,
-        /// The org of an org-scoped client.
-        #[arg(long)]
-        org: Option<i64>,
-        #[arg(long, default_value = "wechatcp")]
-        application_key: String,
-        /// Keep an existing client id (migration from the old service).
-        #[arg(long)]
-        client_id: Option<String>,
-        /// Keep an existing secret; "-" reads it from stdin. Generated when absent.
-        #[arg(long)]
-        client_secret: Option<String>,
-    },
-    List(PageArgs),
-    Get {
-        id: i64,
-    },
-    Update {
-        id: i64,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        scope: Option<String>,
-        #[arg(long)]
-        org: Option<i64>,
-        #[arg(long)]
-        application_key: Option<String>,
-    },
-    /// Revoke: no new tokens, existing tokens refused.
-    Revoke {
-        id: i64,
-    },
-    /// Replace the secret; prints the new one once.
-    RotateSecret {
-        id: i64,
-    },
-    Delete {
-        id: i64,
-    },
-}
-
-#[derive(Args)]
-struct PortArgs {
-    #[arg(long)]
-    app_id: Option<String>,
-    #[arg(long)]
-    name: Option<String>,
-    /// "-" reads it from stdin.
-    #[arg(long)]
-    app_secret: Option<String>,
-    /// "-" reads it from stdin.
-    #[arg(long)]
-    callback_token: Option<String>,
-    /// "-" reads it from stdin.
-    #[arg(long)]
-    encoding_aes_key: Option<String>,
-    /// Comma-separated host names the OAuth redirect may return to.
-    #[arg(long)]
-    redirect_hosts: Option<String>,
-}
-
-#[derive(Subcommand)]
-enum PortsCommand {
-    Create(PortArgs),
-    List(PageArgs),
-    Get {
-        id: i64,
-    },
-    Update {
-        id: i64,
-        #[command(flatten)]
-        args: PortArgs,
-    },
-    Delete {
-        id: i64,
-    },
-}
-
-#[derive(Args)]
-struct AppArgs {
-    #[arg(long)]
-    name: Option<String>,
-    #[arg(long)]
-    img: Option<String>,
-    #[arg(long = "type")]
-    type_code: Option<String>,
-    #[arg(long)]
-    type_name: Option<String>,
-    /// 1 公众号H5, 2 小程序, 3 网页应用, 4 移动应用
-    #[arg(long)]
-    app_type: Option<String>,
-    #[arg(long)]
-    enter_url: Option<String>,
-    #[arg(long)]
-    content: Option<String>,
-    /// 0 正常, 1 停用
-    #[arg(long)]
-    state: Option<String>,
-}
-
-#[derive(Subcommand)]
-enum AppsCommand {
-    Create(AppArgs),
-    List(PageArgs),
-    Get {
-        id: i64,
-    },
-    Update {
-        id: i64,
-        #[command(flatten)]
-        args: AppArgs,
-    },
-    Delete {
-        id: i64,
-    },
 }
 
 pub fn run() -> ExitCode {
@@ -467,37 +182,6 @@ pub fn run() -> ExitCode {
             eprintln!("wxhub: {message}");
             ExitCode::FAILURE
         }
-    }
-}
-
-fn init_logging(config: &Config) {
-    use tracing_subscriber::prelude::*;
-    let filter: tracing_subscriber::filter::Targets = config
-        .log_level
-        .parse()
-        .unwrap_or_else(|_| "info".parse().expect("valid filter"));
-    let registry = tracing_subscriber::registry().with(filter);
-    if config.log_format == "json" {
-        registry
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .json()
-                    .with_current_span(true)
-                    .with_writer(std::io::stderr),
-            )
-            .init();
-    } else {
-        // Colour only on a terminal (and never with NO_COLOR): a log file or a journal gets
-        // plain text, not escape codes.
-        use std::io::IsTerminal;
-        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        registry
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .with_ansi(colour)
-                    .with_writer(std::io::stderr),
-            )
-            .init();
     }
 }
 
@@ -576,10 +260,24 @@ fn err(e: Error) -> String {
         }
 }
 
+/// What the commands on the database share: the store opened (and migrated), the secrets
+/// key, the settings and the output format.
+pub(super) struct Database {
+    pub store: crate::store::Store,
+    pub secrets: std::sync::Arc<crate::crypto::SecretBox>,
+    pub config: Config,
+    pub json: bool,
+}
+
+/// A `--page`/`--page-size` pair as a page of a list.
+fn page(p: PageArgs) -> Result<Page, String> {
+    Page::new(Some(p.page), Some(p.page_size)).map_err(err)
+}
+
 async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     let json = cli.json;
     match cli.command {
-        Command::Serve { .. } => return serve(config).await,
+        Command::Serve { .. } => return server::serve(config).await,
         Command::Demo {
             people,
             rate,
@@ -593,8 +291,10 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
             };
             return demo::demo(config, plan).await;
         }
-        Command::Sim { listen, accounts } => return sim(&listen, &accounts).await,
-        Command::Lottery(LotteryCommand::Verify { file }) => return verify_lottery(&file),
+        Command::Sim { listen, accounts } => return server::sim(&listen, &accounts).await,
+        Command::Lottery(lottery::LotteryCommand::Verify { file }) => {
+            return lottery::verify(&file)
+        }
         Command::Campaigns(cmd) => return campaigns::run(cmd, config, json).await,
         Command::Backup { file } => {
             print(json, &backup::backup(&config, &file).await?);
@@ -623,10 +323,13 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
     let (store, secrets) = crate::open_store(&config)
         .await
         .map_err(|e| e.to_string())?;
-    let tz = config.time_zone();
-    let memory = config.auth.argon2_memory_kib;
-    let page = |p: PageArgs| Page::new(Some(p.page), Some(p.page_size)).map_err(err);
-    match cli.command {
+    let db = Database {
+        store,
+        secrets,
+        config,
+        json,
+    };
+    let done = match cli.command {
         Command::Serve { .. }
         | Command::Demo { .. }
         | Command::Config { .. }
@@ -638,486 +341,18 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         | Command::Lottery(_) => {
             unreachable!("handled above")
         }
-        Command::Migrate => println!("migrations applied"),
-        Command::Keys(cmd) => {
-            // Make sure a first key exists, as `serve` would.
-            keys::KeyRing::load(&store, &secrets).await.map_err(err)?;
-            match cmd {
-                KeysCommand::List => {
-                    let items = keys::list(&store).await.map_err(err)?;
-                    let total = items.len() as i64;
-                    print_page(json, items, total);
-                }
-                KeysCommand::Rotate => {
-                    print(json, &keys::rotate(&store, &secrets).await.map_err(err)?)
-                }
-                KeysCommand::Retire { kid } => {
-                    keys::retire(&store, &kid).await.map_err(err)?;
-                    print(json, &serde_json::json!({ "retired": kid }));
-                }
-            }
-        }
-        Command::Orgs(cmd) => match cmd {
-            OrgsCommand::Create { name } => {
-                let input = admin::orgs::OrgInput {
-                    name: Some(name),
-                    ..Default::default()
-                };
-                print(
-                    json,
-                    &admin::orgs::create(&store, input).await.map_err(err)?,
-                )
-            }
-            OrgsCommand::List(p) => {
-                let (items, total) = admin::orgs::list(&store, page(p)?).await.map_err(err)?;
-                print_page(json, items, total)
-            }
-            OrgsCommand::Get { id } => {
-                print(json, &admin::orgs::get(&store, id).await.map_err(err)?)
-            }
-            OrgsCommand::Update {
-                id,
-                name,
-                default_port,
-            } => {
-                let input = admin::orgs::OrgInput {
-                    name,
-                    default_port_id: default_port,
-                };
-                print(
-                    json,
-                    &admin::orgs::update(&store, id, input).await.map_err(err)?,
-                )
-            }
-            OrgsCommand::Delete { id } => {
-                admin::orgs::delete(&store, id).await.map_err(err)?;
-                print(json, &serde_json::json!({ "deleted": id }))
-            }
-            OrgsCommand::Ports { id } => {
-                let ports = admin::orgs::ports(&store, id).await.map_err(err)?;
-                let total = ports.len() as i64;
-                print_page(json, ports, total)
-            }
-            OrgsCommand::GrantPort { id, port } => {
-                let ports = admin::orgs::grant_port(&store, id, port)
-                    .await
-                    .map_err(err)?;
-                let total = ports.len() as i64;
-                print_page(json, ports, total)
-            }
-            OrgsCommand::RevokePort { id, port } => {
-                let ports = admin::orgs::revoke_port(&store, id, port)
-                    .await
-                    .map_err(err)?;
-                let total = ports.len() as i64;
-                print_page(json, ports, total)
-            }
-        },
-        Command::Users(cmd) => match cmd {
-            UsersCommand::Create {
-                username,
-                role,
-                org,
-            } => {
-                let role = crate::auth::accounts::Role::parse(&role).ok_or_else(|| {
-                    "role must be platform_admin, org_admin or org_staff".to_string()
-                })?;
-                let password = read_password()?;
-                let account = crate::auth::accounts::create(
-                    &store,
-                    &config.console,
-                    &username,
-                    &password,
-                    role,
-                    org,
-                    config.auth.argon2_memory_kib,
-                )
-                .await
-                .map_err(err)?;
-                print(json, &account)
-            }
-            UsersCommand::Password { username } => {
-                let password = read_password()?;
-                crate::auth::accounts::set_password(
-                    &store,
-                    &config.console,
-                    &username,
-                    &password,
-                    config.auth.argon2_memory_kib,
-                )
-                .await
-                .map_err(err)?;
-                print(
-                    json,
-                    &serde_json::json!({ "username": username, "sessions_ended": true }),
-                )
-            }
-        },
-        Command::Clients(cmd) => match cmd {
-            ClientsCommand::Create {
-                name,
-                scope: s,
-                org,
-                application_key,
-                client_id,
-                client_secret,
-            } => {
-                let input = admin::clients::ClientInput {
-                    name: Some(name),
-                    application_key: Some(application_key),
-                    scope: Some(scope(&s)?),
-                    org_id: org,
-                    client_id,
-                    client_secret: read_secret(client_secret)?,
-                };
-                let created = admin::clients::create(&store, input, memory)
-                    .await
-                    .map_err(err)?;
-                print(json, &created);
-                if !json {
-                    eprintln!("\nKeep the client_secret now: it is not shown again.");
-                }
-            }
-            ClientsCommand::List(p) => {
-                let (items, total) = admin::clients::list(&store, page(p)?).await.map_err(err)?;
-                print_page(json, items, total)
-            }
-            ClientsCommand::Get { id } => {
-                print(json, &admin::clients::get(&store, id).await.map_err(err)?)
-            }
-            ClientsCommand::Update {
-                id,
-                name,
-                scope: s,
-                org,
-                application_key,
-            } => {
-                let input = admin::clients::ClientInput {
-                    name,
-                    application_key,
-                    scope: s.as_deref().map(scope).transpose()?,
-                    org_id: org,
-                    client_id: None,
-                    client_secret: None,
-                };
-                print(
-                    json,
-                    &admin::clients::update(&store, id, input)
-                        .await
-                        .map_err(err)?,
-                )
-            }
-            ClientsCommand::Revoke { id } => print(
-                json,
-                &admin::clients::revoke(&store, id).await.map_err(err)?,
-            ),
-            ClientsCommand::RotateSecret { id } => print(
-                json,
-                &admin::clients::rotate_secret(&store, id, memory)
-                    .await
-                    .map_err(err)?,
-            ),
-            ClientsCommand::Delete { id } => {
-                admin::clients::delete(&store, id).await.map_err(err)?;
-                print(json, &serde_json::json!({ "deleted": id }))
-            }
-        },
-        Command::Ports(cmd) => {
-            let input = |a: PortArgs| -> Result<admin::ports::PortInput, String> {
-                Ok(admin::ports::PortInput {
-                    app_id: a.app_id,
-                    name: a.name,
-                    app_secret: read_secret(a.app_secret)?,
-                    callback_token: read_secret(a.callback_token)?,
-                    encoding_aes_key: read_secret(a.encoding_aes_key)?,
-                    redirect_hosts: a.redirect_hosts.map(Value::String),
-                })
-            };
-            match cmd {
-                PortsCommand::Create(a) => print(
-                    json,
-                    &admin::ports::create(&store, &secrets, input(a)?)
-                        .await
-                        .map_err(err)?,
-                ),
-                PortsCommand::List(p) => {
-                    let (items, total) = admin::ports::list(&store, page(p)?).await.map_err(err)?;
-                    print_page(json, items, total)
-                }
-                PortsCommand::Get { id } => {
-                    print(json, &admin::ports::get(&store, id).await.map_err(err)?)
-                }
-                PortsCommand::Update { id, args } => print(
-                    json,
-                    &admin::ports::update(&store, &secrets, id, input(args)?)
-                        .await
-                        .map_err(err)?,
-                ),
-                PortsCommand::Delete { id } => {
-                    admin::ports::delete(&store, id).await.map_err(err)?;
-                    print(json, &serde_json::json!({ "deleted": id }))
-                }
-            }
-        }
-        Command::Apps(cmd) => {
-            let input = |a: AppArgs| applications::ApplicationInput {
-                name: a.name,
-                img: a.img,
-                type_code: a.type_code,
-                type_name: a.type_name,
-                app_type: a.app_type,
-                enter_url: a.enter_url,
-                content: a.content,
-                state: a.state,
-            };
-            match cmd {
-                AppsCommand::Create(a) => print(
-                    json,
-                    &applications::create(&store, input(a), &tz)
-                        .await
-                        .map_err(err)?,
-                ),
-                AppsCommand::List(p) => {
-                    let req = applications::ListRequest::page(page(p)?);
-                    let (items, total) =
-                        applications::list(&store, &req, &tz).await.map_err(err)?;
-                    print_page(json, items, total)
-                }
-                AppsCommand::Get { id } => print(
-                    json,
-                    &applications::get(&store, id, &tz).await.map_err(err)?,
-                ),
-                AppsCommand::Update { id, args } => print(
-                    json,
-                    &applications::update(&store, id, input(args), &tz)
-                        .await
-                        .map_err(err)?,
-                ),
-                AppsCommand::Delete { id } => {
-                    applications::delete(&store, id).await.map_err(err)?;
-                    print(json, &serde_json::json!({ "deleted": id }))
-                }
-            }
-        }
-        Command::Messages(cmd) => messages(json, &store, cmd, page).await?,
-    }
-    store.close().await;
-    Ok(())
-}
-
-async fn messages(
-    json: bool,
-    store: &crate::store::Store,
-    cmd: MessagesCommand,
-    page: impl Fn(PageArgs) -> Result<Page, String>,
-) -> Result<(), String> {
-    use crate::platform::message_settings as settings;
-    let deleted = |id: i64| print(json, &serde_json::json!({ "deleted": id }));
-    match cmd {
-        MessagesCommand::Contents(c) => match c {
-            ContentsCommand::Create { name, fields } => {
-                let fields: Value = serde_json::from_str(&fields)
-                    .map_err(|e| format!("--fields is not JSON: {e}"))?;
-                let input = settings::ContentInput {
-                    name: Some(name),
-                    fields: Some(fields),
-                };
-                print(
-                    json,
-                    &settings::create_content(store, input).await.map_err(err)?,
-                )
-            }
-            ContentsCommand::List(p) => {
-                let (items, total) = settings::list_contents(store, page(p)?)
-                    .await
-                    .map_err(err)?;
-                print_page(json, items, total)
-            }
-            ContentsCommand::Delete { id } => {
-                settings::delete_content(store, id).await.map_err(err)?;
-                deleted(id)
-            }
-        },
-        MessagesCommand::Defaults(c) => match c {
-            DefaultsCommand::Set {
-                app_app_id,
-                port_id,
-                app_id,
-                template_id,
-                content_id,
-            } => {
-                let input = settings::DefaultInput {
-                    app_app_id: Some(app_app_id),
-                    port_id,
-                    app_id,
-                    template_id,
-                    content_id,
-                };
-                print(
-                    json,
-                    &settings::set_default(store, input).await.map_err(err)?,
-                )
-            }
-            DefaultsCommand::List(p) => {
-                let (items, total) = settings::list_defaults(store, page(p)?)
-                    .await
-                    .map_err(err)?;
-                print_page(json, items, total)
-            }
-            DefaultsCommand::Delete { id } => {
-                settings::delete_default(store, id).await.map_err(err)?;
-                deleted(id)
-            }
-        },
-        MessagesCommand::Training(c) => match c {
-            TrainingCommand::Set {
-                msg_id,
-                template_id,
-            } => {
-                let input = settings::TrainingInput {
-                    msg_id: Some(Value::String(msg_id)),
-                    template_id: Some(template_id),
-                };
-                print(
-                    json,
-                    &settings::set_training(store, input).await.map_err(err)?,
-                )
-            }
-            TrainingCommand::List(p) => {
-                let (items, total) = settings::list_training(store, page(p)?)
-                    .await
-                    .map_err(err)?;
-                print_page(json, items, total)
-            }
-            TrainingCommand::Delete { id } => {
-                settings::delete_training(store, id).await.map_err(err)?;
-                deleted(id)
-            }
-        },
-        MessagesCommand::Sends {
-            status,
-            user_id,
-            port_id,
-            page: p,
-        } => {
-            let filter = crate::store::messages::SendFilter {
-                status,
-                user_id,
-                port_id,
-                ..Default::default()
-            };
-            let (items, total) = crate::platform::send::list(store, &filter, page(p)?)
-                .await
-                .map_err(err)?;
-            print_page(json, items, total)
-        }
-    }
-    Ok(())
-}
-
-fn verify_lottery(file: &std::path::Path) -> Result<(), String> {
-    use crate::activity::lottery::{verify, RoundRecord, Verdict};
-    let text = if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
-        text
-    } else {
-        std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
-    };
-    let value: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    let value = match value.get("data") {
-        Some(data) if data.is_object() => data.clone(),
-        _ => value,
-    };
-    let record: RoundRecord =
-        serde_json::from_value(value).map_err(|e| format!("not a round record: {e}"))?;
-    match verify(&record) {
-        Verdict::Verified => {
-            println!(
-                "verified: round {} — seed matches seed_hash, {} participants match list_hash, \
-                 {} winners recomputed",
-                record.round_id,
-                record.participants.as_ref().map_or(0, Vec::len),
-                record.winners.len()
-            );
+        Command::Migrate => {
+            println!("migrations applied");
             Ok(())
         }
-        Verdict::Mismatch(why) => Err(format!("NOT verified: {why}")),
-    }
-}
-
-async fn sim(listen: &str, accounts: &[String]) -> Result<(), String> {
-    let sim = wechat_sim::Simulator::new();
-    for account in accounts {
-        let (appid, secret) = account
-            .split_once(':')
-            .ok_or_else(|| format!("--account {account}: expected APPID:SECRET"))?;
-        sim.add_account(wechat_sim::AccountSpec::new(appid, secret));
-    }
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("WeChat simulator on http://{addr} (controls under /sim/)");
-    sim.serve(listener).await.map_err(|e| e.to_string())
-}
-
-/// Logging, the state and the listening socket: what `serve` and `demo` start with.
-async fn start(
-    config: Config,
-) -> Result<
-    (
-        crate::AppState,
-        tokio::net::TcpListener,
-        std::net::SocketAddr,
-    ),
-    String,
-> {
-    init_logging(&config);
-    let listen = config.listen.clone();
-    let state = crate::build_state(config)
-        .await
-        .map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(&listen)
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    Ok((state, listener, addr))
-}
-
-async fn serve(config: Config) -> Result<(), String> {
-    let shutdown = crate::app::shutdown_signal();
-    let (state, listener, addr) = start(config).await?;
-    let backend = match state.store.backend {
-        crate::store::Backend::Sqlite => "SQLite",
-        crate::store::Backend::Postgres => "PostgreSQL",
+        Command::Keys(cmd) => keys::run(cmd, &db).await,
+        Command::Orgs(cmd) => orgs::run(cmd, &db).await,
+        Command::Users(cmd) => users::run(cmd, &db).await,
+        Command::Clients(cmd) => clients::run(cmd, &db).await,
+        Command::Ports(cmd) => ports::run(cmd, &db).await,
+        Command::Apps(cmd) => apps::run(cmd, &db).await,
+        Command::Messages(cmd) => messages::run(cmd, &db).await,
     };
-    println!("wxhub listening on http://{addr} ({backend})");
-    println!("  console:   http://{addr}/console");
-    println!("  first account: wxhub users create --username admin --role platform_admin");
-    println!("  API docs:  http://{addr}/docs");
-    println!("  first client: wxhub clients create --name admin --scope platform-admin");
-    println!("  then:      curl -X POST http://{addr}/oauth2/ums/oauth2/accessToken \\");
-    println!("               -d grant_type=client_credentials -d applicationKey=wechatcp \\");
-    println!("               -d client_id=<client_id> -d client_secret=<client_secret>");
-    let reload_state = state.clone();
-    tokio::spawn(async move {
-        // Picks up keys rotated or retired by another instance or the CLI.
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            if let Err(e) = reload_state.auth.reload_keys().await {
-                tracing::warn!(error = %e, "cannot reload signing keys");
-            }
-        }
-    });
-    let store = state.store.clone();
-    crate::app::serve(listener, state, shutdown)
-        .await
-        .map_err(|e| e.to_string())?;
-    store.close().await;
-    tracing::info!("stopped");
-    Ok(())
+    db.store.close().await;
+    done
 }

@@ -16,6 +16,11 @@ use crate::crypto::sha256;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
+/// The draw's algorithm in words, as each round's record and the published rules name it.
+pub const ALGORITHM: &str =
+    "ChaCha20Rng(SHA-256(seed ‖ list_hash)); partial Fisher–Yates: for i in 0..k, \
+    j = i + uniform(n − i) by rejection sampling of next_u64; winners = positions 0..k";
+
 /// The hash of a sorted participant list.
 pub fn list_hash(sorted: &[String]) -> String {
     lines_hash(&sorted.join("\n"))

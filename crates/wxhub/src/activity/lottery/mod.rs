@@ -23,10 +23,45 @@ pub use rounds::{verify, RoundRecord, Verdict};
 
 use crate::activity::events::mask_name;
 use crate::error::Result;
+use crate::store::activities::ActivityRow;
+use crate::store::lottery::SettingsRow;
 use crate::store::lottery::{self as sql, AuditRow};
 use crate::store::lottery_participants::ParticipantRow;
+use crate::store::Store;
 use serde_json::{json, Value};
 use sqlx::{Any, Transaction};
+
+pub const PROMOTION: &str = "promotion";
+pub const INTERNAL: &str = "internal";
+
+/// An activity's lottery settings, with the defaults of one never set.
+#[derive(Debug, Clone)]
+pub struct Settings(pub SettingsRow);
+
+impl Settings {
+    pub fn purpose(&self) -> &str {
+        &self.0.purpose
+    }
+    pub fn internal(&self) -> bool {
+        self.0.purpose == INTERNAL
+    }
+    pub fn published(&self) -> bool {
+        self.0.rules.is_some()
+    }
+}
+
+/// The activity's lottery settings; prizes, participants, rules and rounds all read them.
+pub async fn settings(store: &Store, activity: &ActivityRow) -> Result<Settings> {
+    Ok(Settings(
+        sql::settings(store, activity.id)
+            .await?
+            .unwrap_or(SettingsRow {
+                activity_id: activity.id,
+                purpose: PROMOTION.into(),
+                ..Default::default()
+            }),
+    ))
+}
 
 /// What a big screen shows of a participant: the name masked, never the phone.
 fn screen_view(p: &ParticipantRow, designated: bool) -> Value {

@@ -296,7 +296,7 @@ async fn refuse_tag_changes_of_published_promotion(
     store: &Store,
     activity: &ActivityRow,
 ) -> Result<()> {
-    let settings = super::rules::settings(store, activity).await?;
+    let settings = super::settings(store, activity).await?;
     if settings.published() && !settings.internal() {
         return Err(Error::conflict(
             "促销抽奖的规则已公布,参与者的标签(抽奖资格)已冻结,不能再修改",

@@ -89,7 +89,7 @@ fn checked(input: PrizeInput) -> Result<PrizeRow> {
 
 /// Prizes change only until the rules are published: the published rules are a promise.
 async fn refuse_after_publication(store: &Store, activity: &ActivityRow, what: &str) -> Result<()> {
-    if super::rules::settings(store, activity).await?.published() {
+    if super::settings(store, activity).await?.published() {
         return Err(Error::conflict(format!(
             "抽奖规则已公布,不能再{what}奖品(公布的规则即对参与者的承诺)"
         )));

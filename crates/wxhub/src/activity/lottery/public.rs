@@ -57,7 +57,7 @@ pub async fn results(
     secrets: &SecretBox,
     activity: &ActivityRow,
 ) -> Result<PublicResults> {
-    let settings = super::rules::settings(store, activity).await?;
+    let settings = super::settings(store, activity).await?;
     let view = super::rules::settings_view(&settings);
     let prizes = super::prizes::prizes(store, activity).await?;
     let winners = rounds::winners(store, secrets, activity, true).await?;

@@ -21,10 +21,6 @@ use utoipa::ToSchema;
 
 const SEAL_SEED: &str = "lottery_rounds.seed";
 
-pub const ALGORITHM: &str =
-    "ChaCha20Rng(SHA-256(seed ‖ list_hash)); partial Fisher–Yates: for i in 0..k, \
-    j = i + uniform(n − i) by rejection sampling of next_u64; winners = positions 0..k";
-
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RoundInput {
@@ -113,7 +109,7 @@ fn record(round: &RoundRow, winners: Vec<String>, with_list: bool) -> RoundRecor
         seed: round.seed.clone(),
         winners,
         reset_reason: round.reset_reason.clone(),
-        algorithm: ALGORITHM.into(),
+        algorithm: draw::ALGORITHM.into(),
     }
 }
 
@@ -218,7 +214,7 @@ pub async fn commit(
         return Err(Error::bad_request("count 应在 1 到 10000 之间"));
     }
     let prize = super::prizes::prize(store, activity, prize_id).await?;
-    let settings = super::rules::settings(store, activity).await?;
+    let settings = super::settings(store, activity).await?;
     if !settings.internal() && !settings.published() {
         return Err(Error::conflict(
             "推广活动须在首次抽奖前公布抽奖规则(奖品、数量、抽奖方式)",
@@ -876,7 +872,7 @@ mod tests {
             seed: Some(crate::crypto::hex(&seed)),
             winners: random,
             reset_reason: None,
-            algorithm: ALGORITHM.into(),
+            algorithm: draw::ALGORITHM.into(),
         }
     }
 

@@ -204,7 +204,7 @@ pub async fn get_settings(
     let row = own_lottery(&s, &org, id).await?;
     Ok(ActivityReply::new(
         "查询成功",
-        rules::settings_view(&rules::settings(&s.store, &row).await?),
+        rules::settings_view(&crate::activity::lottery::settings(&s.store, &row).await?),
     ))
 }
 

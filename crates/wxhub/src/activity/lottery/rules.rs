@@ -7,46 +7,15 @@
 //! (prizes, counts, eligibility, the draw method) before its first round. An activity is a
 //! promotion until the organiser marks it internal.
 
-use super::screen_view;
+use super::{screen_view, settings, Settings, INTERNAL, PROMOTION};
 use crate::activity::events::Hub;
 use crate::error::{Error, Result};
 use crate::store::activities::ActivityRow;
-use crate::store::lottery::{self as sql, DesignatedRow, SettingsRow};
+use crate::store::lottery::{self as sql, DesignatedRow};
 use crate::store::{lottery_participants as people, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
-
-pub const PROMOTION: &str = "promotion";
-pub const INTERNAL: &str = "internal";
-
-/// An activity's lottery settings, with the defaults of one never set.
-#[derive(Debug, Clone)]
-pub struct Settings(pub SettingsRow);
-
-impl Settings {
-    pub fn purpose(&self) -> &str {
-        &self.0.purpose
-    }
-    pub fn internal(&self) -> bool {
-        self.0.purpose == INTERNAL
-    }
-    pub fn published(&self) -> bool {
-        self.0.rules.is_some()
-    }
-}
-
-pub async fn settings(store: &Store, activity: &ActivityRow) -> Result<Settings> {
-    Ok(Settings(
-        sql::settings(store, activity.id)
-            .await?
-            .unwrap_or(SettingsRow {
-                activity_id: activity.id,
-                purpose: PROMOTION.into(),
-                ..Default::default()
-            }),
-    ))
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SettingsView {
@@ -159,7 +128,7 @@ pub async fn publish(
             "prize_id": p.prize_id, "name": p.name, "tier": p.tier, "stock": p.stock,
             "eligible_tags": p.eligible_tags,
         })).collect::<Vec<_>>(),
-        "draw_method": super::rounds::ALGORITHM,
+        "draw_method": super::draw::ALGORITHM,
         "verification": "每轮抽奖前公布种子的 SHA-256 与参与名单的 SHA-256;开奖后公布种子,任何人可用 `wxhub lottery verify` 或公布的算法复算中奖者",
         "description": description,
     })

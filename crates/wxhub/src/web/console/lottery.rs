@@ -148,7 +148,7 @@ async fn render(
 ) -> Result<Response, Error> {
     let row = lottery_of(state, session, id).await?;
     let frame = Frame::of(state, session).await?;
-    let settings = rules::settings(&state.store, &row).await?;
+    let settings = crate::activity::lottery::settings(&state.store, &row).await?;
     let view = rules::settings_view(&settings);
     let prize_list = prizes::prizes(&state.store, &row).await?;
     let prize_name = |id: i64| {

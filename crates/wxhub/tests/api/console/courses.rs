@@ -1,7 +1,7 @@
 //! One person added to and removed from a roster by hand, and courses: created, picked for a
 //! signin activity, refused deletion while used, deleted.
 
-use super::{account, hidden_csrf, Browser, PASSWORD};
+use super::{account, hidden_csrf, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::http::StatusCode;
 use serde_json::json;
@@ -13,7 +13,7 @@ async fn an_org_admin_adds_and_removes_one_person_and_manages_courses() {
     let org = app.org("会务公司").await;
     account(app, "organiser", Role::OrgAdmin, Some(org)).await;
     account(app, "deskstaff", Role::OrgStaff, Some(org)).await;
-    let mut admin = Browser::new(app);
+    let mut admin = ConsoleSession::new(app);
     admin.login("organiser", PASSWORD).await;
     let csrf = hidden_csrf(&admin.get("/console/meetings").await.text);
     let made = admin
@@ -65,7 +65,7 @@ async fn an_org_admin_adds_and_removes_one_person_and_manages_courses() {
     let at = page.find("name=\"person_id\" value=\"").unwrap() + 24;
     let person = page[at..at + page[at..].find('"').unwrap()].to_string();
     // Staff may not remove.
-    let mut staff = Browser::new(app);
+    let mut staff = ConsoleSession::new(app);
     staff.login("deskstaff", PASSWORD).await;
     let staff_csrf = hidden_csrf(&staff.get(&meeting).await.text);
     let resp = staff

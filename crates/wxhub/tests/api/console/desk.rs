@@ -1,7 +1,7 @@
 //! The check-in desk: the API's search and hand sign-in, and the console's desk page used by
 //! staff, with its audit record.
 
-use super::{account, hidden_csrf, Browser, PASSWORD};
+use super::{account, hidden_csrf, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -247,7 +247,7 @@ async fn staff_sign_people_in_at_the_console_desk_and_admins_read_the_record() {
     account(app, "stranger", Role::OrgAdmin, Some(other)).await;
     let page_path = format!("/console/activities/{}", s.roster_activity);
 
-    let mut staff = Browser::new(app);
+    let mut staff = ConsoleSession::new(app);
     assert_eq!(
         staff.login("deskstaff", PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -322,7 +322,7 @@ async fn staff_sign_people_in_at_the_console_desk_and_admins_read_the_record() {
     assert_eq!(key.status, StatusCode::FORBIDDEN);
 
     // The admin reads who did it, exports with whole phones and makes a screen key.
-    let mut admin = Browser::new(app);
+    let mut admin = ConsoleSession::new(app);
     admin.login("organiser", PASSWORD).await;
     let record = admin.get("/console/audit").await;
     assert_eq!(record.status, StatusCode::OK);
@@ -362,7 +362,7 @@ async fn staff_sign_people_in_at_the_console_desk_and_admins_read_the_record() {
         .expect("the key shown works");
 
     // Another org's admin: not found, as in the API.
-    let mut stranger = Browser::new(app);
+    let mut stranger = ConsoleSession::new(app);
     stranger.login("stranger", PASSWORD).await;
     assert_eq!(stranger.get(&page_path).await.status, StatusCode::NOT_FOUND);
     let csrf = hidden_csrf(&stranger.get("/console/activities").await.text);

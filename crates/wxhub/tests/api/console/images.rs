@@ -2,7 +2,7 @@
 //! served from the database to anyone with a year-long cache, and set as an activity's
 //! background from the console's edit form.
 
-use super::{account, hidden_csrf, Browser, PASSWORD};
+use super::{account, hidden_csrf, ConsoleSession, PASSWORD};
 use crate::fans::multipart_files;
 use crate::helpers::*;
 use axum::body::Body;
@@ -133,7 +133,7 @@ async fn an_org_admin_edits_an_activity_with_an_uploaded_background() {
         .activity(&token, "signin", json!({"activity_name": "年会签到"}))
         .await;
     let path = format!("/console/activities/{id}");
-    let mut admin = Browser::new(app);
+    let mut admin = ConsoleSession::new(app);
     admin.login("organiser", PASSWORD).await;
     let page = admin.get(&path).await;
     assert!(page.text.contains("修改活动"));
@@ -265,7 +265,7 @@ async fn an_org_admin_edits_an_activity_with_an_uploaded_background() {
         "{page}"
     );
     // Staff may not edit.
-    let mut staff = Browser::new(app);
+    let mut staff = ConsoleSession::new(app);
     staff.login("deskstaff", PASSWORD).await;
     let staff_csrf = hidden_csrf(&staff.get(&path).await.text);
     let mut staff_form = form("员工改名");

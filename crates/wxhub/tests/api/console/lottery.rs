@@ -3,7 +3,7 @@
 //! staff operate the draw but change nothing else; the legal refusal of designated winners in a
 //! promotion shown in words.
 
-use super::{account, hidden_csrf, upload, Browser, PASSWORD};
+use super::{account, hidden_csrf, upload, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -12,7 +12,7 @@ use wxhub::auth::accounts::Role;
 
 /// Posts one of the lottery page's forms.
 async fn act(
-    b: &mut Browser<'_>,
+    b: &mut ConsoleSession<'_>,
     path: &str,
     csrf: &str,
     action: &str,
@@ -33,7 +33,7 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
         .activity(&token, "lottery", json!({"activity_name": "年会抽奖"}))
         .await;
     let path = format!("/console/lottery/{id}");
-    let mut admin = Browser::new(app);
+    let mut admin = ConsoleSession::new(app);
     admin.login("organiser", PASSWORD).await;
     let page = admin.get(&path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
@@ -181,7 +181,7 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
     assert!(frozen.text.contains("已冻结"), "{}", frozen.text);
 
     // Staff operate the draw.
-    let mut staff = Browser::new(app);
+    let mut staff = ConsoleSession::new(app);
     staff.login("deskstaff", PASSWORD).await;
     let page = staff.get(&path).await;
     assert!(
@@ -395,7 +395,7 @@ async fn an_organiser_runs_a_lottery_and_staff_operate_the_draw() {
     // Another org's admin finds nothing.
     let other = app.org("别家").await;
     account(app, "stranger", Role::OrgAdmin, Some(other)).await;
-    let mut stranger = Browser::new(app);
+    let mut stranger = ConsoleSession::new(app);
     stranger.login("stranger", PASSWORD).await;
     assert_eq!(stranger.get(&path).await.status, StatusCode::NOT_FOUND);
 }

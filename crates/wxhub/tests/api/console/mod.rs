@@ -24,14 +24,16 @@ use wxhub::auth::accounts::{self, Role};
 
 const PASSWORD: &str = "correct horse battery";
 
-struct Browser<'a> {
+/// A console user in-process: the session and CSRF cookies kept between requests (no real
+/// browser; `crate::browser::Browser` drives Chromium).
+struct ConsoleSession<'a> {
     app: &'a TestApp,
     cookies: Vec<(String, String)>,
 }
 
-impl<'a> Browser<'a> {
+impl<'a> ConsoleSession<'a> {
     fn new(app: &'a TestApp) -> Self {
-        Browser {
+        ConsoleSession {
             app,
             cookies: Vec::new(),
         }
@@ -140,7 +142,7 @@ async fn account(app: &TestApp, username: &str, role: Role, org: Option<i64>) {
 #[tokio::test]
 async fn pages_carry_the_security_headers_and_assets_are_hashed_and_cached() {
     let app = TestApp::new().await;
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     let page = browser.get("/console/login").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.headers[header::CONTENT_TYPE]
@@ -199,7 +201,7 @@ async fn login_logout_and_sessions() {
             .await;
         assert_eq!(resp.status, StatusCode::OK);
     }
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
 
     // A wrong password: the form again, with the reason, and no session.
     let resp = browser.login("organiser", "wrong password!!").await;
@@ -268,7 +270,7 @@ async fn login_logout_and_sessions() {
         )
         .await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER);
-    let mut replay = Browser::new(&app);
+    let mut replay = ConsoleSession::new(&app);
     replay
         .cookies
         .push(("wxhub_session".into(), session_id.clone()));
@@ -322,7 +324,7 @@ async fn logins_are_throttled_and_idle_sessions_end() {
     })
     .await;
     account(&app, "staff01", Role::PlatformAdmin, None).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     for _ in 0..3 {
         let resp = browser.login("staff01", "not the password").await;
         assert!(resp.text.contains("用户名或密码错误"));
@@ -335,7 +337,7 @@ async fn logins_are_throttled_and_idle_sessions_end() {
     // Idle longer than allowed: signed out.
     let app = TestApp::with(|c| c.console.session_idle_secs = 1).await;
     account(&app, "staff02", Role::PlatformAdmin, None).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     assert_eq!(
         browser.login("staff02", PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -456,7 +458,7 @@ async fn an_org_admin_creates_closes_and_deletes_activities_and_staff_only_look(
             .as_i64()
             .unwrap()
     };
-    let mut b = Browser::new(&app);
+    let mut b = ConsoleSession::new(&app);
     assert_eq!(
         b.login("organiser", PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -555,7 +557,7 @@ async fn an_org_admin_creates_closes_and_deletes_activities_and_staff_only_look(
         .contains("年度大会签到"));
 
     // Staff see the list but no forms, and cannot create.
-    let mut staff = Browser::new(&app);
+    let mut staff = ConsoleSession::new(&app);
     assert_eq!(
         staff.login("deskstaff", PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -598,7 +600,7 @@ async fn an_org_admin_imports_a_roster_and_sees_each_refused_row() {
     let org = app.org("会务公司").await;
     account(&app, "organiser", Role::OrgAdmin, Some(org)).await;
     account(&app, "deskstaff", Role::OrgStaff, Some(org)).await;
-    let mut b = Browser::new(&app);
+    let mut b = ConsoleSession::new(&app);
     assert_eq!(
         b.login("organiser", PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -686,7 +688,7 @@ async fn an_org_admin_imports_a_roster_and_sees_each_refused_row() {
     }
 
     // Staff: phones masked, no import, no export.
-    let mut staff = Browser::new(&app);
+    let mut staff = ConsoleSession::new(&app);
     assert_eq!(
         staff.login("deskstaff", PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -704,7 +706,7 @@ async fn an_org_admin_imports_a_roster_and_sees_each_refused_row() {
     // Another org's meeting: not found.
     let other = app.org("别家").await;
     account(&app, "otheradmin", Role::OrgAdmin, Some(other)).await;
-    let mut stranger = Browser::new(&app);
+    let mut stranger = ConsoleSession::new(&app);
     stranger.login("otheradmin", PASSWORD).await;
     assert_eq!(
         stranger.get(&roster_path).await.status,

@@ -1,7 +1,7 @@
 //! Fans and unified users in the platform console and the admin API: searched, phones masked
 //! in the list, shown whole on request with the showing recorded.
 
-use super::{account, Browser, PASSWORD};
+use super::{account, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
@@ -80,7 +80,7 @@ async fn fans_and_users_are_searched_with_phones_masked_until_shown() {
 
     // The console: masked, then shown whole (and recorded).
     account(app, "root", Role::PlatformAdmin, None).await;
-    let mut root = Browser::new(app);
+    let mut root = ConsoleSession::new(app);
     root.login("root", PASSWORD).await;
     let page = root
         .get("/console/platform/fans?q=oOpen1&page=1")

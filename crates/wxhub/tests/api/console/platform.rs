@@ -3,7 +3,7 @@
 //! token); orgs granted a port; an API client's secret shown once, then revoked; the send
 //! record's search refusing a bad time; a new signing key.
 
-use super::{account, hidden_csrf, Browser, PASSWORD};
+use super::{account, hidden_csrf, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::http::StatusCode;
 use wxhub::auth::accounts::Role;
@@ -31,7 +31,7 @@ async fn a_platform_admin_sets_up_an_official_account_an_org_and_a_client() {
     account(app, "organiser", Role::OrgAdmin, Some(org)).await;
 
     // Org accounts have no platform pages.
-    let mut organiser = Browser::new(app);
+    let mut organiser = ConsoleSession::new(app);
     organiser.login("organiser", PASSWORD).await;
     for path in [
         "/console/platform/orgs",
@@ -52,7 +52,7 @@ async fn a_platform_admin_sets_up_an_official_account_an_org_and_a_client() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    let mut root = Browser::new(app);
+    let mut root = ConsoleSession::new(app);
     root.login("root", PASSWORD).await;
     let page = root.get("/console/platform/ports").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -299,7 +299,7 @@ async fn a_platform_admin_sets_up_applications_and_message_settings() {
     let app = &TestApp::new().await;
     let port = app.port("wx32817247717e7333").await;
     account(app, "root", Role::PlatformAdmin, None).await;
-    let mut root = Browser::new(app);
+    let mut root = ConsoleSession::new(app);
     root.login("root", PASSWORD).await;
     let csrf = hidden_csrf(&root.get("/console/platform/applications").await.text);
 

@@ -2,7 +2,7 @@
 //! paths as real ones; nothing simulated reaches the activity itself, its lists or its public
 //! results; one action removes it all.
 
-use super::{account, hidden_csrf, Browser, PASSWORD};
+use super::{account, hidden_csrf, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
@@ -30,7 +30,7 @@ async fn a_rehearsal_runs_on_a_copy_and_goes_with_one_action() {
     let path = format!("/console/activities/{id}");
 
     // Staff do not see the card and cannot start one.
-    let mut staff = Browser::new(&app);
+    let mut staff = ConsoleSession::new(&app);
     staff.login("staff", PASSWORD).await;
     let page = staff.get(&path).await;
     assert!(!page.text.contains("开始彩排"));
@@ -44,7 +44,7 @@ async fn a_rehearsal_runs_on_a_copy_and_goes_with_one_action() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    let mut admin = Browser::new(&app);
+    let mut admin = ConsoleSession::new(&app);
     admin.login("organiser", PASSWORD).await;
     let page = admin.get(&path).await;
     assert!(page.text.contains("开始彩排"));

@@ -42,7 +42,7 @@ async fn scanned_members_are_told_apart_by_their_openid_and_the_code() {
         assert!(answers[0].contains("签到成功"), "{}", answers[0]);
     }
     account(&c.app, "organiser", Role::OrgAdmin, Some(c.org_id)).await;
-    let mut admin = Browser::new(&c.app);
+    let mut admin = ConsoleSession::new(&c.app);
     admin.login("organiser", PASSWORD).await;
     let page = admin.get(&format!("/console/activities/{id}")).await.text;
     assert_eq!(page.matches("微信用户").count(), 2, "{page}");

@@ -27,7 +27,7 @@ fn login_request(cookies: &str, csrf: &str, username: &str, password: &str) -> R
 async fn parallel_wrong_passwords_get_no_more_checks_than_the_limit() {
     let app = TestApp::with(|c| c.console.max_login_failures_per_account = 5).await;
     account(&app, "organiser", Role::PlatformAdmin, None).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     let csrf = browser.login_form().await;
     let cookies = browser.cookie_header();
     let answers = join_all((0..40).map(|i| {
@@ -61,7 +61,7 @@ async fn a_successful_login_is_not_counted_against_the_limit() {
     let app = TestApp::with(|c| c.console.max_login_failures_per_account = 2).await;
     account(&app, "organiser", Role::PlatformAdmin, None).await;
     for _ in 0..4 {
-        let mut browser = Browser::new(&app);
+        let mut browser = ConsoleSession::new(&app);
         let resp = browser.login("organiser", PASSWORD).await;
         assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text);
     }
@@ -149,7 +149,7 @@ async fn uploads_are_refused_before_their_bodies_are_read() {
         assert_eq!(resp.headers[header::LOCATION], "/console/login");
         assert_eq!(read.load(Ordering::SeqCst), 0, "{path}: body read");
     }
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     assert_eq!(
         browser.login("organiser", PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -208,7 +208,7 @@ async fn uploads_are_refused_before_their_bodies_are_read() {
 async fn an_origin_of_another_scheme_is_refused() {
     let app = TestApp::with(|c| c.public_base_url = "https://console.test".into()).await;
     account(&app, "organiser", Role::PlatformAdmin, None).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     let csrf = browser.login_form().await;
     let cookies = browser.cookie_header();
     let mut req = login_request(&cookies, &csrf, "organiser", PASSWORD);
@@ -270,7 +270,7 @@ async fn logins_logouts_and_exports_of_whole_phones_are_audited() {
         .execute(app.state.store.writer())
         .await
         .unwrap();
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     browser.login("organiser", "not the password").await;
     browser.login("nobody-here", "not the password").await;
     assert_eq!(
@@ -312,7 +312,7 @@ async fn logins_logouts_and_exports_of_whole_phones_are_audited() {
     .collect();
     assert_eq!(rows, expected, "the template is no export of phones");
     // The audit page words them.
-    let mut browser = Browser::new(&app);
+    let mut browser = ConsoleSession::new(&app);
     browser.login("organiser", PASSWORD).await;
     let page = browser.get("/console/audit").await;
     for label in ["登录失败", "退出登录", "导出中奖名单(含完整手机号)"] {

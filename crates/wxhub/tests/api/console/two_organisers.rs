@@ -10,7 +10,12 @@ fn input_value(html: &str, name: &str) -> String {
 }
 
 /// The activity page's edit form, posted as the browser posts it (multipart).
-async fn save(app: &TestApp, path: &str, who: &Browser<'_>, fields: &[(&str, &str)]) -> Resp {
+async fn save(
+    app: &TestApp,
+    path: &str,
+    who: &ConsoleSession<'_>,
+    fields: &[(&str, &str)],
+) -> Resp {
     let (ct, body) = multipart_files(fields, &[]);
     app.send(
         Request::post(format!("{path}/edit"))
@@ -41,13 +46,13 @@ async fn a_stale_edit_form_does_not_undo_a_close_and_says_who_closed() {
     let path = format!("/console/activities/{id}");
 
     // Alice opens the activity's page: its form carries the version it was read at.
-    let mut alice = Browser::new(app);
+    let mut alice = ConsoleSession::new(app);
     alice.login("alice", PASSWORD).await;
     let page = alice.get(&path).await;
     let csrf = hidden_csrf(&page.text);
     let version = input_value(&page.text, "version");
     // Bobby closes it meanwhile.
-    let mut bobby = Browser::new(app);
+    let mut bobby = ConsoleSession::new(app);
     bobby.login("bobby", PASSWORD).await;
     let bobby_csrf = hidden_csrf(&bobby.get("/console/activities").await.text);
     let closed = bobby.act(&format!("{path}/close"), &bobby_csrf, &[]).await;
@@ -167,13 +172,13 @@ async fn an_open_page_learns_that_its_activity_was_closed_then_deleted() {
     let app = &TestApp::new().await;
     let id = two_admins_and_a_signin(app).await;
     let counts = format!("/console/activities/{id}/counts");
-    let mut alice = Browser::new(app);
+    let mut alice = ConsoleSession::new(app);
     alice.login("alice", PASSWORD).await;
     let open = alice.get(&counts).await;
     assert_eq!(open.status, StatusCode::OK);
     assert!(!open.text.contains("活动已关闭"));
 
-    let mut bobby = Browser::new(app);
+    let mut bobby = ConsoleSession::new(app);
     bobby.login("bobby", PASSWORD).await;
     let csrf = hidden_csrf(&bobby.get("/console/activities").await.text);
     let path = format!("/console/activities/{id}");

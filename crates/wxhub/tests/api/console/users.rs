@@ -2,7 +2,7 @@
 //! resets the accounts of their org (never another org's, never a platform admin, never
 //! their own); staff have no accounts page.
 
-use super::{account, hidden_csrf, Browser, PASSWORD};
+use super::{account, hidden_csrf, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::http::StatusCode;
 use wxhub::auth::accounts::Role;
@@ -23,7 +23,7 @@ async fn org_admins_manage_their_own_orgs_accounts() {
     let other = app.org("别家").await;
     account(app, "organiser", Role::OrgAdmin, Some(org)).await;
     account(app, "stranger", Role::OrgStaff, Some(other)).await;
-    let mut admin = Browser::new(app);
+    let mut admin = ConsoleSession::new(app);
     admin.login("organiser", PASSWORD).await;
     let page = admin.get("/console/accounts").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -87,7 +87,7 @@ async fn org_admins_manage_their_own_orgs_accounts() {
     );
 
     // The staff member works; disabled, their session ends and they cannot log in.
-    let mut desk = Browser::new(app);
+    let mut desk = ConsoleSession::new(app);
     assert_eq!(
         desk.login("desk1", "a long enough secret").await.status,
         StatusCode::SEE_OTHER

@@ -1,7 +1,7 @@
 //! The message wall from the console: settings and sensitive words (bulk paste) by the org
 //! admin, and the moderation queue that staff work — refreshed only when it changed.
 
-use super::{account, hidden_csrf, Browser, PASSWORD};
+use super::{account, hidden_csrf, ConsoleSession, PASSWORD};
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -49,7 +49,7 @@ async fn staff_moderate_the_wall_live_and_admins_set_it_up() {
     let path = format!("/console/wall/{id}");
 
     // The admin: approve first, and three words pasted at once.
-    let mut admin = Browser::new(app);
+    let mut admin = ConsoleSession::new(app);
     admin.login("organiser", PASSWORD).await;
     let csrf = hidden_csrf(&admin.get(&path).await.text);
     let saved = admin
@@ -97,7 +97,7 @@ async fn staff_moderate_the_wall_live_and_admins_set_it_up() {
     let rude = post("这是坏词").await;
 
     // Staff see both waiting; the refresh answers 204 until something changes.
-    let mut staff = Browser::new(app);
+    let mut staff = ConsoleSession::new(app);
     staff.login("deskstaff", PASSWORD).await;
     let page = staff.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
