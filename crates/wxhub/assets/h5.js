@@ -223,6 +223,18 @@
         return fieldError(phone, '请填写正确的 11 位手机号码');
       }
     }
+    var consent = $('consent');
+    if (consent) {
+      consent.removeAttribute('aria-invalid');
+      if (!consent.checked) {
+        $('privacy-notice').open = true;
+        fieldError(consent, '请先阅读并同意《个人信息收集说明》');
+        // The opened notice pushes the box down: bring it and the message into view.
+        consent.scrollIntoView({ block: 'center' });
+        return;
+      }
+      payload.consent_version = consent.value;
+    }
     var button = $('join-button');
     button.disabled = true;
     status('');
@@ -230,7 +242,8 @@
       button.disabled = false;
       if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
       if (r.code !== 0) {
-        var hint = r.status === 403 ? '如有疑问,请联系活动主办方。' : '';
+        var hint = r.status === 403 ? '如有疑问,请联系活动主办方。'
+          : r.status === 409 ? '请刷新页面后再试。' : '';
         return fieldError(null, r.msg + (hint ? ' ' + hint : ''));
       }
       return load(true);

@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod platform;
+pub mod privacy;
 pub mod qr;
 pub mod store;
 pub mod time;

@@ -27,6 +27,10 @@ pub struct JoinRequest {
     /// How the member came: `wx` (the H5 page or the API, the default) or `scan` (the
     /// sign-in code scanned in WeChat).
     pub source: Option<&'static str>,
+    /// The version of the org's privacy notice the person agreed to (`crate::privacy::notice`),
+    /// when the page showed it: recorded with the member; a version other than the current
+    /// notice's is refused (409), so that a consent always names the text shown.
+    pub consent_version: Option<String>,
 }
 
 /// A member id: 1–64 visible characters without spaces (course servers and H5 pages send their
@@ -107,6 +111,12 @@ pub async fn join(
             "这是活动的彩排,不能参与:请扫描正式活动的二维码".into(),
         ));
     }
+    let consent = crate::privacy::notice::check_consent(
+        store,
+        activity.org_id,
+        req.consent_version.as_deref(),
+    )
+    .await?;
     let wants = |field: &str| activity.collect_info.split(',').any(|f| f == field);
     let real_name = optional_text("member_real_name", req.member_real_name.as_deref(), 32)?;
     if wants("name") && real_name.is_empty() {
@@ -167,6 +177,8 @@ pub async fn join(
             .map(|p| secrets.seal(SEAL_PHONE, p.as_str().as_bytes())),
         phone_hash,
         source: req.source.unwrap_or("wx").into(),
+        consent_at: consent.is_some().then_some(now),
+        consent_version: consent.unwrap_or_default(),
         ..Default::default()
     };
     super::events::record_member(
@@ -240,6 +252,10 @@ pub struct MemberView {
     pub signin_time: String,
     /// Who signed the member in by hand at the desk ("" when they signed in themselves).
     pub signed_in_by: String,
+    /// When the member agreed to the org's privacy notice ("" when they joined without).
+    pub consent_time: String,
+    /// The notice's version they agreed to ("" when none).
+    pub consent_version: String,
 }
 
 pub fn member_view(
@@ -270,6 +286,11 @@ pub fn member_view(
             .map(|t| crate::time::format_local(t, tz))
             .unwrap_or_default(),
         signed_in_by: m.signed_in_by.clone(),
+        consent_time: m
+            .consent_at
+            .map(|t| crate::time::format_local(t, tz))
+            .unwrap_or_default(),
+        consent_version: m.consent_version.clone(),
     }
 }
 

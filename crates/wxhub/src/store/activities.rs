@@ -218,10 +218,15 @@ pub struct MemberRow {
     /// Who signed the member in by hand at the desk ('' when they signed in themselves).
     pub signed_in_by: String,
     pub updated_at: i64,
+    /// When the member agreed to the org's privacy notice, and to which version of it
+    /// (`crate::privacy::notice`); none and '' when they joined without.
+    pub consent_at: Option<i64>,
+    pub consent_version: String,
 }
 
 const MEMBER_COLUMNS: &str = "id, activity_id, member_id, icon, nickname, real_name, phone, \
-    phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at";
+    phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at, consent_at, \
+    consent_version";
 
 fn member(row: &AnyRow) -> StoreResult<MemberRow> {
     Ok(MemberRow {
@@ -238,6 +243,8 @@ fn member(row: &AnyRow) -> StoreResult<MemberRow> {
         signed_in_at: row.opt_int("signed_in_at")?,
         signed_in_by: row.text("signed_in_by")?,
         updated_at: row.int("updated_at")?,
+        consent_at: row.opt_int("consent_at")?,
+        consent_version: row.text("consent_version")?,
     })
 }
 
@@ -262,8 +269,9 @@ pub async fn upsert_member(
 ) -> StoreResult<Upserted> {
     let inserted = sqlx::query(&format!(
         "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, phone, \
-         phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9) \
+         phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at, consent_at, \
+         consent_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $12, $13) \
          ON CONFLICT (activity_id, member_id) DO NOTHING RETURNING {MEMBER_COLUMNS}"
     ))
     .bind(m.activity_id)
@@ -277,6 +285,8 @@ pub async fn upsert_member(
     .bind(now)
     .bind(sign_in.then_some(now))
     .bind(&m.signed_in_by)
+    .bind(m.consent_at)
+    .bind(&m.consent_version)
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(row) = inserted {
@@ -306,7 +316,9 @@ pub async fn upsert_member(
          real_name = CASE WHEN $3 = '' THEN real_name ELSE $3 END, \
          phone = COALESCE($4, phone), \
          phone_hash = COALESCE($5, phone_hash), \
-         updated_at = $6 \
+         updated_at = $6, \
+         consent_at = COALESCE($9, consent_at), \
+         consent_version = CASE WHEN $10 = '' THEN consent_version ELSE $10 END \
          WHERE activity_id = $7 AND member_id = $8 RETURNING {MEMBER_COLUMNS}"
     ))
     .bind(&m.icon)
@@ -317,6 +329,8 @@ pub async fn upsert_member(
     .bind(now)
     .bind(m.activity_id)
     .bind(&m.member_id)
+    .bind(m.consent_at)
+    .bind(&m.consent_version)
     .fetch_one(&mut **tx)
     .await?;
     Ok(Upserted {

@@ -86,3 +86,30 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
     store.caches.orgs_changed();
     Ok(done.rows_affected() > 0)
 }
+
+/// The org's own privacy notice (`None`: wxhub's default wording), or `None` for no such org.
+pub async fn privacy_notice(store: &Store, id: i64) -> StoreResult<Option<Option<String>>> {
+    let row = sqlx::query("SELECT privacy_notice FROM orgs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?;
+    row.as_ref()
+        .map(|r| r.opt_text("privacy_notice"))
+        .transpose()
+}
+
+/// Sets (or with `None` clears) the org's privacy notice; false when there is no such org.
+pub async fn set_privacy_notice(
+    store: &Store,
+    id: i64,
+    text: Option<&str>,
+    now: i64,
+) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE orgs SET privacy_notice = $1, updated_at = $2 WHERE id = $3")
+        .bind(text)
+        .bind(now)
+        .bind(id)
+        .execute(store.writer())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

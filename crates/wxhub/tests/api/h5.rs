@@ -687,3 +687,130 @@ async fn the_jssdk_signature_signs_allowed_pages_with_one_ticket() {
         assert_eq!(resp.status, status, "{url}: {}", resp.text);
     }
 }
+
+/// Issue 39: the org's privacy notice (its text and version) is readable where an activity is;
+/// a join that names the current version records the consent with the member, one naming an
+/// older version is refused and changes nothing, one without records none.
+#[tokio::test]
+async fn consent_to_the_privacy_notice_is_recorded_and_a_stale_one_refused() {
+    let c = ctx().await;
+    let id = c
+        .app
+        .activity(
+            &c.org,
+            "signin",
+            json!({"activity_name": "年会签到", "collect_info": "name,phone"}),
+        )
+        .await;
+    let user = c.app.state.auth.mint_user_token("2001", "wxapp").unwrap();
+    let resp = c
+        .app
+        .get(
+            &format!(
+                "/activitys_for_wx/{id}/wx/privacy_notice?access_token={user}&access_type=user"
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let notice = resp.json()["data"].clone();
+    assert!(
+        notice["text"].as_str().unwrap().contains("「会务公司」"),
+        "{notice}"
+    );
+    assert_eq!(notice["custom"], false);
+    let version = notice["version"].as_str().unwrap().to_string();
+    assert_eq!(version.len(), 12);
+    assert_eq!(
+        version,
+        wxhub::privacy::notice::version_of(notice["text"].as_str().unwrap())
+    );
+
+    let join = |token: String, body: Value| {
+        let app = &c.app;
+        async move {
+            app.json(
+                Method::POST,
+                &format!(
+                    "/api/v3/activitys_for_wx/{id}/wx/userInfo?access_token={token}&access_type=user"
+                ),
+                None,
+                body,
+            )
+            .await
+        }
+    };
+    let person = json!({"member_real_name": "林一", "member_phone": "13900001111"});
+    let mut stale = person.clone();
+    stale["consent_version"] = json!("0123456789ab");
+    let resp = join(user.clone(), stale).await;
+    assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text);
+    assert_eq!(
+        resp.json(),
+        activity_error("个人信息说明已更新,请重新阅读并同意后再提交")
+    );
+    let members_path = as_org(&format!("/api/v3/activitys/{id}/members"), &c.org);
+    let members = || async { c.app.get(&members_path, None).await.json()["data"].clone() };
+    assert_eq!(
+        members().await["total_count"],
+        0,
+        "a refused join changes nothing"
+    );
+
+    let mut agreed = person.clone();
+    agreed["consent_version"] = json!(version);
+    let resp = join(user.clone(), agreed).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let other = c.app.state.auth.mint_user_token("2002", "wxapp").unwrap();
+    let resp = join(
+        other,
+        json!({"member_real_name": "林二", "member_phone": "13900002222"}),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let list = members().await;
+    let by_id = |member: &str| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["member_id"] == member)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("2001")["consent_version"], json!(version));
+    assert!(!by_id("2001")["consent_time"].as_str().unwrap().is_empty());
+    assert_eq!(by_id("2002")["consent_version"], "");
+    assert_eq!(by_id("2002")["consent_time"], "");
+
+    // The org's own wording is a new version: the old one is refused from then on.
+    let own = wxhub::privacy::notice::set(
+        &c.app.state.store,
+        c.org_id,
+        "会务公司收集姓名和手机号,仅用于签到。\n活动结束 30 天后删除。",
+    )
+    .await
+    .unwrap();
+    assert!(own.custom);
+    assert_ne!(own.version, version);
+    let third = c.app.state.auth.mint_user_token("2003", "wxapp").unwrap();
+    let mut late = person.clone();
+    late["consent_version"] = json!(version);
+    assert_eq!(join(third.clone(), late).await.status, StatusCode::CONFLICT);
+    let mut fresh = person.clone();
+    fresh["consent_version"] = json!(own.version);
+    assert_eq!(join(third, fresh).await.status, StatusCode::OK);
+    // Control characters and overlong texts are refused; an empty text restores the default.
+    for bad in ["响铃\u{7}".to_string(), "字".repeat(2001)] {
+        let refused = wxhub::privacy::notice::set(&c.app.state.store, c.org_id, &bad).await;
+        assert!(
+            matches!(refused, Err(wxhub::error::Error::BadRequest(_))),
+            "{refused:?}"
+        );
+    }
+    let back = wxhub::privacy::notice::set(&c.app.state.store, c.org_id, "  ")
+        .await
+        .unwrap();
+    assert!(!back.custom);
+    assert_eq!(back.version, version);
+}

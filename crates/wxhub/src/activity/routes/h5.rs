@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(has_join_query))
         .routes(routes!(has_join))
         .routes(routes!(user_info))
+        .routes(routes!(privacy_notice))
         .routes(routes!(me))
         .routes(routes!(course_signin))
 }
@@ -42,6 +43,24 @@ pub async fn activity_info(
         "查询成功",
         activities::info(&row, &s.tz),
     ))
+}
+
+/// The org's privacy notice (个人信息收集说明) a page shows before collecting a name or phone:
+/// its text and version. A page that shows it sends the version as `consent_version` with
+/// userInfo when the person agrees (docs/privacy.md).
+#[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/wx/privacy_notice", tag = "activity",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityReply<crate::privacy::notice::Notice>),
+              (status = 400, body = ActivityFailure), (status = 401, body = ActivityFailure),
+              (status = 404, body = ActivityFailure)))]
+pub async fn privacy_notice(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<i64>,
+) -> Result<ActivityReply<crate::privacy::notice::Notice>> {
+    let row = activities::visible(&s.store, &caller, id).await?;
+    let notice = crate::privacy::notice::of_org(&s.store, row.org_id).await?;
+    Ok(ActivityReply::new("成功获取", notice))
 }
 
 /// 查询活动是否存在: data true or false (another org's activity: false).
@@ -184,6 +203,11 @@ pub struct UserInfoParams {
     member_real_name: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     member_phone: Option<String>,
+    /// The version of the org's privacy notice the person agreed to on the page that collected
+    /// their name or phone (`…/wx/privacy_notice` gives the notice and its version). Recorded
+    /// with the member; a version that is not the current notice's is refused (409).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    consent_version: Option<String>,
 }
 
 impl From<UserInfoParams> for JoinRequest {
@@ -195,6 +219,7 @@ impl From<UserInfoParams> for JoinRequest {
             member_real_name: p.member_real_name,
             member_phone: p.member_phone,
             source: None,
+            consent_version: p.consent_version,
         }
     }
 }
@@ -206,7 +231,7 @@ impl From<UserInfoParams> for JoinRequest {
     request_body(content = UserInfoParams, content_type = "application/json"),
     responses((status = 200, body = ActivityReply<String>), (status = 400, body = ActivityFailure),
               (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
-              (status = 404, body = ActivityFailure)))]
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
 pub async fn user_info(
     State(s): State<AppState>,
     caller: Caller,

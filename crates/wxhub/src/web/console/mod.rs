@@ -10,6 +10,7 @@ mod login;
 mod lottery;
 mod meetings;
 pub mod platform;
+mod privacy;
 mod users;
 mod wall;
 
@@ -82,6 +83,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/activities/{id}/export", get(activity::export))
         .route("/console/audit", get(audit::page))
         .route("/console/courses", get(courses::page).post(courses::create))
+        .route("/console/privacy", get(privacy::page).post(privacy::save))
         .route("/console/courses/{id}/delete", post(courses::delete))
         .route("/console/accounts", get(users::page).post(users::create))
         .route("/console/accounts/{id}/{action}", post(users::act))

@@ -47,6 +47,8 @@ struct ActivityPage<'a> {
     reviewed_first: bool,
     results: Option<PublicResults>,
     join_qr: String,
+    /// The org's privacy notice, shown with a box to tick before a name or phone is collected.
+    notice: crate::privacy::notice::Notice,
 }
 
 #[derive(Deserialize, Default)]
@@ -116,6 +118,7 @@ pub async fn page(
         reviewed_first,
         results,
         join_qr: format!("/h5/{}/qr.svg", row.id),
+        notice: crate::privacy::notice::of_org(&state.store, row.org_id).await?,
         kind: row.kind,
         name: row.name,
         logo: row.logo,

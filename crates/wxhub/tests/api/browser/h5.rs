@@ -118,7 +118,32 @@ async fn a_participant_enters_joins_with_a_phone_and_sees_the_sign_in() {
     assert_eq!(c.members(id).await["total_count"], 0);
     b.screenshot("h5-join-form").await;
 
+    // Without agreeing to the privacy notice nothing is sent: the notice opens and says why.
     b.fill("#phone", "13912345678").await;
+    b.click("#join-button").await;
+    b.wait_for_text("请先阅读并同意《个人信息收集说明》").await;
+    assert_eq!(
+        b.script("return document.getElementById('privacy-notice').open")
+            .await,
+        json!(true)
+    );
+    let notice = b
+        .script("return document.getElementById('privacy-notice').innerText")
+        .await;
+    assert!(
+        notice.as_str().unwrap().contains("「会务公司」"),
+        "{notice}"
+    );
+    assert_eq!(c.members(id).await["total_count"], 0);
+    b.assert_fits_width("h5 privacy notice").await;
+    b.screenshot("h5-privacy-notice").await;
+    // The box is reached and ticked from the keyboard as well.
+    b.type_into("#consent", " ").await;
+    assert_eq!(
+        b.script("return document.getElementById('consent').checked")
+            .await,
+        json!(true)
+    );
     b.click("#join-button").await;
     let text = b.wait_for_text("签到成功").await;
     assert!(text.contains("签到时间:"), "{text}");
@@ -131,6 +156,11 @@ async fn a_participant_enters_joins_with_a_phone_and_sees_the_sign_in() {
     assert_eq!(member["member_real_name"], "林小雨");
     assert_eq!(member["member_phone"], "13912345678");
     assert_ne!(member["signin_time"], "");
+    let notice = wxhub::privacy::notice::of_org(&c.app.state.store, c.org_id)
+        .await
+        .unwrap();
+    assert_eq!(member["consent_version"], json!(notice.version));
+    assert_ne!(member["consent_time"], "");
 
     // Coming back later: the member's state, not the form.
     b.goto(&format!("{}/h5/{id}", c.base)).await;
@@ -170,6 +200,7 @@ async fn someone_off_the_roster_is_told_why_in_words() {
     };
     enter(&b, &c.base, id, "微信签到").await;
     b.fill("#phone", "13900000000").await;
+    b.click("#consent").await;
     b.click("#join-button").await;
     let text = b.wait_for_text("您不在本次会议的名单中,无法参与").await;
     assert!(text.contains("请联系活动主办方"), "{text}");

@@ -11,6 +11,7 @@ mod campaigns;
 pub mod h5;
 mod meeting_day;
 mod operator;
+mod privacy;
 mod scan;
 mod screens;
 mod security;

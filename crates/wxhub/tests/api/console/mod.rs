@@ -9,6 +9,7 @@ mod images;
 mod lottery;
 mod people;
 mod platform;
+mod privacy;
 mod rehearsal;
 mod scanned;
 mod security;
