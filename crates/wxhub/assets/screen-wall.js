@@ -89,6 +89,13 @@
     var node = bubble(m, "message column-message");
     stage.insertBefore(node, stage.firstChild);
     while (stage.childElementCount > COLUMN_SHOWN) stage.removeChild(stage.lastElementChild);
+    // Only whole messages: the oldest, cut by the screen's bottom edge, goes. (Layout
+    // offsets, not the on-screen box, which the arrival's scale shrinks for half a second.)
+    while (stage.childElementCount > 1) {
+      var last = stage.lastElementChild;
+      if (last.offsetTop + last.offsetHeight <= stage.clientHeight + 1) break;
+      stage.removeChild(last);
+    }
   }
 
   function columnFromPool() {
@@ -160,6 +167,11 @@
     queue = [];
     if (style === "column") columnFromPool();
   }
+
+  // A resized window (another projector, full screen) shows as many whole messages as fit.
+  window.addEventListener("resize", function () {
+    if (style === "column") columnFromPool();
+  });
 
   fetch(stateUrl, { cache: "no-store" })
     .then(function (resp) { return resp.ok ? resp.json() : Promise.reject(resp.status); })

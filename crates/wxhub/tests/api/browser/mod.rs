@@ -9,6 +9,7 @@
 
 mod campaigns;
 pub mod h5;
+mod long_content;
 mod meeting_day;
 mod operator;
 mod privacy;
