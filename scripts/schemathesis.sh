@@ -81,3 +81,5 @@ TOML
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" \
   --no-color --include-path-regex "$ACTIVITY_API"
 run --include-path-regex "$DESTRUCTIVE"
+# What the server logged while it was fuzzed holds no phone number (issue 39).
+scripts/scan_logs.py "$WORK/serve.log"

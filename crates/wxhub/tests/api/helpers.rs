@@ -7,6 +7,31 @@ use tower::ServiceExt;
 use wxhub::config::{Config, Overrides};
 use wxhub::AppState;
 
+/// Every log line of this test run, wxhub's and the WeChat crates' from DEBUG up, goes to
+/// `target/test-logs/api-<pid>.log`, which `scripts/scan_logs.py` reads after the suite: no
+/// phone number may be in it (issue 39). Installed once, by the first instance a test starts.
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-logs");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file =
+            std::fs::File::create(dir.join(format!("api-{}.log", std::process::id()))).unwrap();
+        let filter: tracing_subscriber::filter::Targets =
+            "warn,wxhub=debug,wechat=debug,wechat_sim=debug"
+                .parse()
+                .unwrap();
+        use tracing_subscriber::layer::{Layer, SubscriberExt};
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .with_filter(filter),
+        );
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
@@ -130,6 +155,7 @@ impl TestApp {
     }
 
     async fn start(dir: tempfile::TempDir, config: Config) -> TestApp {
+        capture_logs();
         let state = wxhub::build_state(config.clone()).await.expect("state");
         let router = wxhub::app::router(state.clone());
         TestApp {
