@@ -248,6 +248,13 @@ fn sse_text(id: i64, kind: &str, payload: &str) -> bytes::Bytes {
 /// — a designated winner before its draw, an event a later version adds — is not sent. The
 /// org token's stream keeps everything.
 pub fn for_screen(kind: &str, payload: &str) -> Option<String> {
+    let value = serde_json::from_str(payload).ok()?;
+    for_screen_value(kind, value).map(|shown| shown.to_string())
+}
+
+/// [`for_screen`] on a payload already in hand (a screen's first state, read from the
+/// database): the same allow-list.
+pub fn for_screen_value(kind: &str, payload: serde_json::Value) -> Option<serde_json::Value> {
     const ARRIVAL: &[&str] = &["activity_id", "nickname", "avatar", "name", "time"];
     const MESSAGE: &[&str] = &[
         "activity_id",
@@ -262,10 +269,10 @@ pub fn for_screen(kind: &str, payload: &str) -> Option<String> {
         "signin" | "join" => ARRIVAL,
         "wall_message" | "wall_pin" | "wall_remove" => MESSAGE,
         "wall_settings" | "lottery_commit" | "lottery_draw" | "lottery_absent"
-        | "lottery_reset" => return Some(payload.to_string()),
+        | "lottery_reset" => return Some(payload),
         _ => return None,
     };
-    let serde_json::Value::Object(mut all) = serde_json::from_str(payload).ok()? else {
+    let serde_json::Value::Object(mut all) = payload else {
         return None;
     };
     let mut shown = serde_json::Map::new();
@@ -277,7 +284,7 @@ pub fn for_screen(kind: &str, payload: &str) -> Option<String> {
     if let Some(member) = all.get("member_id").and_then(|m| m.as_str()) {
         shown.insert("seed".into(), screen_seed(member).into());
     }
-    Some(serde_json::Value::Object(shown).to_string())
+    Some(serde_json::Value::Object(shown))
 }
 
 /// A stand-in for a member's id on screens: stable (the same colour every time), telling

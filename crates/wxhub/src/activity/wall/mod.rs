@@ -200,10 +200,7 @@ pub async fn on_screen(store: &Store, activity_id: i64) -> Result<serde_json::Va
     let (latest, pinned) = sql::on_screen(store, activity_id, 60).await?;
     let style = settings(store, activity_id).await?.screen_style;
     // As a screen key's stream sends them: what a screen shows, nothing more.
-    let shown = |m: &MessageRow| {
-        super::events::for_screen("wall_message", &screen_payload(m).to_string())
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-    };
+    let shown = |m: &MessageRow| super::events::for_screen_value("wall_message", screen_payload(m));
     Ok(json!({
         "screen_style": style,
         "messages": latest.iter().rev().filter_map(shown).collect::<Vec<_>>(),

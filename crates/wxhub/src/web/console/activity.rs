@@ -810,12 +810,11 @@ pub async fn edit(
             // The version the form was read at: a change made meanwhile is not undone.
             version: field("version").and_then(|v| v.parse().ok()),
         };
-        activities::update(&state.store, org_id, kind, id, input, &state.tz)
-            .await
-            .map_err(|e| match e {
-                Error::Conflict(_) => Error::Conflict("STALE".into()),
-                other => other,
-            })?;
+        match activities::update(&state.store, org_id, kind, id, input, &state.tz).await {
+            // Changed since the form was read: nothing saved, and the person is told.
+            Err(Error::Conflict(_)) => return Ok(Edit::Stale),
+            other => other?,
+        };
         audit::record(
             &state,
             &session,
@@ -826,31 +825,41 @@ pub async fn edit(
             &field("activity_name").unwrap_or_default(),
         )
         .await;
-        Ok::<_, Error>(())
+        Ok::<_, Error>(Edit::Saved)
     }
     .await;
-    match result {
-        Ok(()) => axum::response::Redirect::to(&format!("/console/activities/{id}?done=edited"))
-            .into_response(),
-        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
-            let message = match &e {
-                Error::Conflict(m) if m == "STALE" => changed_meanwhile(&state, &session, id).await,
-                _ => super::worded(&e.message(), super::activities::ACTIVITY_LABELS),
-            };
-            let shown = Shown {
-                error: Some(message),
-                ..Default::default()
-            };
-            match render(&state, &headers, &session, id, shown).await {
-                Ok(mut resp) => {
-                    *resp.status_mut() = e.status();
-                    resp
-                }
-                Err(e) => error_page(&e),
-            }
+    let (status, message) = match result {
+        Ok(Edit::Saved) => {
+            return axum::response::Redirect::to(&format!("/console/activities/{id}?done=edited"))
+                .into_response()
+        }
+        Ok(Edit::Stale) => (
+            axum::http::StatusCode::CONFLICT,
+            changed_meanwhile(&state, &session, id).await,
+        ),
+        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => (
+            e.status(),
+            super::worded(&e.message(), super::activities::ACTIVITY_LABELS),
+        ),
+        Err(e) => return error_page(&e),
+    };
+    let shown = Shown {
+        error: Some(message),
+        ..Default::default()
+    };
+    match render(&state, &headers, &session, id, shown).await {
+        Ok(mut resp) => {
+            *resp.status_mut() = status;
+            resp
         }
         Err(e) => error_page(&e),
     }
+}
+
+/// What an edit did: saved, or not saved because the activity changed after the form was read.
+enum Edit {
+    Saved,
+    Stale,
 }
 
 /// What a person reads when the activity changed after they opened its page: who changed it
