@@ -83,6 +83,19 @@ pub struct Config {
     pub wechat: WechatConfig,
     pub console: ConsoleConfig,
     pub campaigns: CampaignsConfig,
+    pub privacy: PrivacyConfig,
+}
+
+/// Personal information (docs/privacy.md).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Days after an activity ends that its participants' personal fields are kept, where
+    /// neither the activity nor its org sets its own; then they are erased.
+    pub retention_days: u32,
+    /// How often this instance looks for activities past their retention (0: never; another
+    /// instance may do it).
+    pub sweep_interval_secs: u64,
 }
 
 /// Campaigns (群发): the workers that send them (campaigns/worker.rs).
@@ -252,6 +265,10 @@ impl Default for Config {
                 lease_secs: 30,
                 dedup_window_secs: 300,
                 max_attempts: 5,
+            },
+            privacy: PrivacyConfig {
+                retention_days: 180,
+                sweep_interval_secs: 3600,
             },
             console: ConsoleConfig {
                 session_idle_secs: 30 * 60,

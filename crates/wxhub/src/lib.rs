@@ -198,6 +198,11 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         writes: send_writes,
     });
     start_pending_sweep(store.clone(), platform::send::pending_limit(&config.wechat));
+    privacy::retention::start(
+        store.clone(),
+        config.privacy.retention_days,
+        config.privacy.sweep_interval_secs,
+    );
     let campaigns = campaigns::worker::start(
         store.clone(),
         secrets.clone(),

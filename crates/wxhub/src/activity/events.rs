@@ -293,21 +293,9 @@ fn screen_seed(member_id: &str) -> String {
     crate::crypto::hex(&crate::crypto::sha256(member_id.as_bytes()))[..12].to_string()
 }
 
-/// 张*三: what a screen shows of a name. At most two stars, whatever the name's length: a long
-/// name still fits a sign-in wall's tile (欧**试), and the mask does not tell the length.
-pub fn mask_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    match chars.len() {
-        0 => String::new(),
-        1 => "*".into(),
-        2 => format!("{}*", chars[0]),
-        n => format!("{}{}{}", chars[0], "*".repeat((n - 2).min(2)), chars[n - 1]),
-    }
-}
-
 /// What a screen shows as a person's name: the masked real name, else the nickname.
 pub fn shown_name(real_name: &str, nickname: &str) -> String {
-    match mask_name(real_name) {
+    match crate::privacy::mask_name(real_name) {
         masked if !masked.is_empty() => masked,
         _ => nickname.to_string(),
     }
@@ -374,7 +362,7 @@ async fn write_members(
                 "nickname": saved.nickname,
                 "icon": saved.icon,
                 "avatar": super::avatars::path_for(&saved.icon, &shown_name(&saved.real_name, &saved.nickname)),
-                "name": mask_name(&saved.real_name),
+                "name": crate::privacy::mask_name(&saved.real_name),
                 "phone": w.phone,
                 "time": now,
             })
@@ -564,20 +552,5 @@ impl Stream {
             self.replayed_to = self.replayed_to.max(last.id);
         }
         self.backlog.extend(more.into_iter().map(LiveEvent::new));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_names_with_at_most_two_stars() {
-        assert_eq!(mask_name(""), "");
-        assert_eq!(mask_name("林"), "*");
-        assert_eq!(mask_name("林一"), "林*");
-        assert_eq!(mask_name("张小三"), "张*三");
-        assert_eq!(mask_name("欧阳小雨"), "欧**雨");
-        assert_eq!(mask_name("欧阳诸葛司马上官长名字测试"), "欧**试");
     }
 }

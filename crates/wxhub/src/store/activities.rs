@@ -86,6 +86,7 @@ pub async fn update(
     let row = sqlx::query(&format!(
         "UPDATE activities SET name = $2, background = $3, logo = $4, music = $5, permission = $6, \
          collect_info = $7, close_time = $8, course_id = $9, state = $10, \
+         closed_at = CASE WHEN $10 = 'closed' THEN COALESCE(closed_at, $11) ELSE NULL END, \
          updated_at = CASE WHEN $11 > updated_at THEN $11 ELSE updated_at + 1 END, \
          port_id = $12 WHERE id = $1 AND updated_at = $13 RETURNING {COLUMNS}"
     ))

@@ -224,6 +224,21 @@ impl TestApp {
             .await
     }
 
+    /// A request with the org's token in the query (as the activity API takes it), a JSON body
+    /// unless `body` is null.
+    pub async fn as_org_call(&self, org: &str, method: Method, path: &str, body: Value) -> Resp {
+        self.with_token(&as_org(path, org), method, body).await
+    }
+
+    /// A request to `uri` (its token already in it), a JSON body unless `body` is null.
+    pub async fn with_token(&self, uri: &str, method: Method, body: Value) -> Resp {
+        if body.is_null() {
+            self.call(method, uri, None, None, Body::empty()).await
+        } else {
+            self.json(method, uri, None, body).await
+        }
+    }
+
     pub async fn json(&self, method: Method, uri: &str, token: Option<&str>, body: Value) -> Resp {
         self.call(
             method,

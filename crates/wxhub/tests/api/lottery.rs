@@ -61,14 +61,7 @@ impl Ctx {
 
 impl Ctx {
     pub async fn call(&self, method: Method, path: &str, body: Value) -> Resp {
-        let uri = as_org(path, &self.org);
-        if body.is_null() {
-            self.app
-                .call(method, &uri, None, None, axum::body::Body::empty())
-                .await
-        } else {
-            self.app.json(method, &uri, None, body).await
-        }
+        self.app.as_org_call(&self.org, method, path, body).await
     }
 
     /// A big screen on the activity's event stream (with a fresh screen key).

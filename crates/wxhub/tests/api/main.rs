@@ -27,6 +27,7 @@ mod ops;
 mod outage;
 mod processes;
 mod rekey;
+mod retention;
 mod scan;
 mod screens;
 mod send_msg;

@@ -62,13 +62,7 @@ impl Ctx {
         };
         let sep = if path.contains('?') { '&' } else { '?' };
         let uri = format!("{path}{sep}access_token={token}&access_type={kind}");
-        if body.is_null() {
-            self.app
-                .call(method, &uri, None, None, axum::body::Body::empty())
-                .await
-        } else {
-            self.app.json(method, &uri, None, body).await
-        }
+        self.app.with_token(&uri, method, body).await
     }
 
     pub async fn post(&self, content: &str) -> Resp {

@@ -21,8 +21,8 @@ pub mod rules;
 
 pub use rounds::{verify, RoundRecord, Verdict};
 
-use crate::activity::events::mask_name;
 use crate::error::Result;
+use crate::privacy::mask_name;
 use crate::store::activities::ActivityRow;
 use crate::store::lottery::SettingsRow;
 use crate::store::lottery::{self as sql, AuditRow};

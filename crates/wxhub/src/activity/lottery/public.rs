@@ -3,10 +3,10 @@
 //! names and phones masked (张*三, 138****1234) and designated winners marked.
 
 use super::rounds;
-use crate::activity::events::mask_name;
 use crate::crypto::SecretBox;
 use crate::error::Result;
 use crate::platform::values::mask_phone;
+use crate::privacy::mask_name;
 use crate::store::activities::ActivityRow;
 use crate::store::lottery as sql;
 use crate::store::Store;

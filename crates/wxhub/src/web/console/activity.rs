@@ -566,7 +566,7 @@ pub async fn desk_sign_in(
                 Some(row.org_id),
                 "desk.sign_in",
                 &format!("活动 {} 成员 {}", row.id, done.member_id),
-                &events::mask_name(&done.name),
+                &crate::privacy::mask_name(&done.name),
             )
             .await;
         }

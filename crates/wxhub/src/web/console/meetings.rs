@@ -310,7 +310,7 @@ pub async fn person(
                     &state.tz,
                 )
                 .await?;
-                crate::activity::events::mask_name(&added.name)
+                crate::privacy::mask_name(&added.name)
             }
             "remove" => {
                 let person: i64 = form

@@ -84,6 +84,7 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/audit", get(audit::page))
         .route("/console/courses", get(courses::page).post(courses::create))
         .route("/console/privacy", get(privacy::page).post(privacy::save))
+        .route("/console/privacy/retention", post(privacy::save_retention))
         .route("/console/courses/{id}/delete", post(courses::delete))
         .route("/console/accounts", get(users::page).post(users::create))
         .route("/console/accounts/{id}/{action}", post(users::act))

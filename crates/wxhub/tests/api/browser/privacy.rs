@@ -52,11 +52,19 @@ async fn an_org_admin_rewrites_the_notice_in_the_console() {
     let text = b.wait_for_text("个人信息收集说明已保存").await;
     assert!(text.contains("(本机构自定义)"), "{text}");
     b.assert_fits_width("console privacy").await;
-    b.screenshot("privacy").await;
     let version = wxhub::privacy::notice::version_of(
         "会务公司收集你的手机号,仅用于本次年会的签到和联系。活动结束后 30 天内删除。",
     );
     assert!(text.contains(&version), "{text}");
+
+    // The retention: thirty days after an activity ends.
+    b.fill("#retention-days", "30").await;
+    b.click("form[action='/console/privacy/retention'] button")
+        .await;
+    let text = b.wait_for_text("保存期限已保存").await;
+    assert!(text.contains("活动结束后保存 30 天"), "{text}");
+    b.assert_fits_width("console privacy with retention").await;
+    b.screenshot("privacy").await;
 
     // The H5 page carries the new text and version at once.
     let h5 = app.get(&format!("/h5/{id}"), None).await.text;

@@ -89,3 +89,71 @@ async fn an_org_admin_writes_the_notice_and_the_h5_page_shows_it() {
         "{audit}"
     );
 }
+
+/// Issue 39: the org's retention in the console — set by admins (1 to 3650 days, empty for the
+/// default), each change audited; the page says when each ended activity's personal fields go.
+#[tokio::test]
+async fn an_org_admin_sets_the_retention_and_sees_when_data_goes() {
+    let app = &TestApp::new().await;
+    let org = app.org("会务公司").await;
+    account(app, "organiser", Role::OrgAdmin, Some(org)).await;
+    account(app, "deskstaff", Role::OrgStaff, Some(org)).await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    app.activity(
+        &token,
+        "signin",
+        json!({"activity_name": "已结束的签到", "close_time": "2026-01-01 09:00:00"}),
+    )
+    .await;
+    app.activity(&token, "signin", json!({"activity_name": "进行中的签到"}))
+        .await;
+    let mut admin = ConsoleSession::new(app);
+    admin.login("organiser", PASSWORD).await;
+    let page = admin.get("/console/privacy").await.text;
+    assert!(page.contains("使用默认,活动结束后保存 180 天"), "{page}");
+    assert!(page.contains("将于 2026-06-30 09:00:00 删除"), "{page}");
+    assert!(page.contains("未结束"), "{page}");
+    let csrf = hidden_csrf(&page);
+
+    let saved = admin
+        .act("/console/privacy/retention", &csrf, &[("days", "30")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let page = admin.get("/console/privacy?done=retention").await.text;
+    assert!(
+        page.contains("保存期限已保存") && page.contains("活动结束后保存 30 天"),
+        "{page}"
+    );
+    assert!(page.contains("将于 2026-01-31 09:00:00 删除"), "{page}");
+    for bad in ["0", "3651", "三十"] {
+        let refused = admin
+            .act("/console/privacy/retention", &csrf, &[("days", bad)])
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(refused.text.contains("保存天数"), "{}", refused.text);
+    }
+    // Staff may not change it.
+    let mut staff = ConsoleSession::new(app);
+    staff.login("deskstaff", PASSWORD).await;
+    let staff_csrf = hidden_csrf(&staff.get("/console/privacy").await.text);
+    let denied = staff
+        .act("/console/privacy/retention", &staff_csrf, &[("days", "1")])
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    // Back to the default; the sweep then uses it.
+    let cleared = admin
+        .act("/console/privacy/retention", &csrf, &[("days", "")])
+        .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        wxhub::privacy::retention::org_days(&app.state.store, org)
+            .await
+            .unwrap(),
+        None
+    );
+    let audit = admin.get("/console/audit").await.text;
+    assert!(
+        audit.contains("修改个人信息保存期限") && audit.contains("活动结束后保存 30 天"),
+        "{audit}"
+    );
+}

@@ -1,0 +1,340 @@
+//! Issue 39: retention. An activity's participants' personal fields are erased a set number of
+//! days after it ends (the clock injected: the sweep is called with a later "now"), once, in
+//! one transaction per activity; counts, the ids a published draw record holds and winners'
+//! masked names stay, and the round still verifies.
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use wxhub::privacy::retention;
+
+const DAY: i64 = 86_400_000;
+
+struct Ctx {
+    app: TestApp,
+    org: String,
+    org_id: i64,
+}
+
+impl Ctx {
+    async fn call(&self, method: Method, path: &str, body: Value) -> Resp {
+        self.app.as_org_call(&self.org, method, path, body).await
+    }
+
+    async fn join(&self, id: i64, i: usize) {
+        let resp = self
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+                json!({"member_id": format!("m{i}"), "member_real_name": format!("林小{i}号"),
+                       "member_phone": format!("1390000000{i}"), "member_nickname": format!("小林{i}"),
+                       "member_icon": format!("http://thirdwx.qlogo.cn/mmopen/{i}/132")}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+
+    async fn members(&self, id: i64) -> Value {
+        self.call(
+            Method::GET,
+            &format!("/api/v3/activitys/{id}/members"),
+            Value::Null,
+        )
+        .await
+        .json()["data"]
+            .clone()
+    }
+
+    async fn close(&self, kind: &str, id: i64) {
+        let resp = self
+            .call(
+                Method::PUT,
+                &format!("/api/v3/activitys_{kind}/{id}"),
+                json!({"state": "closed"}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+
+    async fn events_of(&self, id: i64) -> i64 {
+        use sqlx::Row;
+        sqlx::query("SELECT COUNT(*) AS n FROM activity_events WHERE activity_id = $1")
+            .bind(id)
+            .fetch_one(self.app.state.store.reader())
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn personal_fields_go_when_the_retention_ends_and_the_draw_still_verifies() {
+    let app = TestApp::new().await;
+    let org_id = app.org("会务公司").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let c = Ctx { app, org, org_id };
+    let signin = c
+        .app
+        .activity(
+            &c.org,
+            "signin",
+            json!({"activity_name": "签到", "collect_info": "name,phone"}),
+        )
+        .await;
+    let lottery = c
+        .app
+        .activity(&c.org, "lottery", json!({"activity_name": "抽奖"}))
+        .await;
+    let wall = c
+        .app
+        .activity(&c.org, "message", json!({"activity_name": "留言"}))
+        .await;
+    let open = c
+        .app
+        .activity(&c.org, "signin", json!({"activity_name": "未结束"}))
+        .await;
+    for i in 0..4 {
+        for id in [signin, lottery, wall, open] {
+            c.join(id, i).await;
+        }
+        let resp = c
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{wall}/wx/message"),
+                json!({"member_id": format!("m{i}"), "content": format!("第 {i} 条留言")}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    // A drawn round: two winners among the four.
+    let resp = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_lottery/{lottery}/settings"),
+            json!({"purpose": "internal"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_lottery/{lottery}/prizes"),
+            json!({"name": "一等奖", "tier": 1, "stock": 2}),
+        )
+        .await;
+    let prize = resp.json()["data"]["prize_id"].as_i64().unwrap();
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_lottery/{lottery}/rounds"),
+            json!({"prize_id": prize, "count": 2, "exclude_winners": true}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let round = resp.json()["data"]["round_id"].as_i64().unwrap();
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_lottery/{lottery}/rounds/{round}/draw"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let winners: Vec<String> = resp.json()["data"]["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(winners.len(), 2);
+
+    let closed_at = wxhub::time::now_ms();
+    c.close("signin", signin).await;
+    c.close("lottery", lottery).await;
+    c.close("message", wall).await;
+    assert!(c.events_of(signin).await > 0);
+
+    // The default (180 days) applies until the org sets 30.
+    let store = &c.app.state.store;
+    assert!(retention::sweep(store, closed_at + 179 * DAY, 180)
+        .await
+        .unwrap()
+        .is_empty());
+    for bad in [Some(0), Some(retention::MAX_DAYS + 1)] {
+        let refused = retention::set_org_days(store, c.org_id, bad).await;
+        assert!(
+            matches!(refused, Err(wxhub::error::Error::BadRequest(_))),
+            "{refused:?}"
+        );
+    }
+    retention::set_org_days(store, c.org_id, Some(30))
+        .await
+        .unwrap();
+    assert!(retention::sweep(store, closed_at + 29 * DAY, 180)
+        .await
+        .unwrap()
+        .is_empty());
+    let before = c.members(signin).await;
+    assert_eq!(
+        before["items"][0]["member_phone"].as_str().unwrap().len(),
+        11
+    );
+
+    let done = retention::sweep(store, closed_at + 31 * DAY, 180)
+        .await
+        .unwrap();
+    let mut erased: Vec<i64> = done.iter().map(|(id, _)| *id).collect();
+    erased.sort();
+    assert_eq!(
+        erased,
+        vec![signin, lottery, wall],
+        "the open activity stays"
+    );
+    let (_, of_signin) = done.iter().find(|(id, _)| *id == signin).unwrap();
+    assert_eq!(of_signin.members, 4);
+    // Once: a second sweep (another instance, a later hour) finds nothing to do.
+    assert!(retention::sweep(store, closed_at + 32 * DAY, 180)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The members are still counted; nothing personal is left.
+    let after = c.members(signin).await;
+    assert_eq!(after["total_count"], 4);
+    for m in after["items"].as_array().unwrap() {
+        for field in [
+            "member_real_name",
+            "member_phone",
+            "member_nickname",
+            "member_icon",
+        ] {
+            assert_eq!(m[field], "", "{field} of {m}");
+        }
+        assert!(m["member_id"].as_str().unwrap().starts_with('m'));
+    }
+    let counts = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys/{signin}/counts"),
+            Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(
+        counts["data"],
+        json!({"joined": 4, "signed_in": 4}),
+        "{counts}"
+    );
+    assert_eq!(c.events_of(signin).await, 0, "the event history goes");
+    // The open activity keeps everything.
+    let kept = c.members(open).await;
+    assert_eq!(
+        kept["items"][0]["member_real_name"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        4
+    );
+
+    // Winners keep the masked name the results show; the others keep nothing.
+    let lottery_members = c.members(lottery).await;
+    for m in lottery_members["items"].as_array().unwrap() {
+        let id = m["member_id"].as_str().unwrap();
+        let name = m["member_real_name"].as_str().unwrap();
+        if winners.iter().any(|w| w == id) {
+            assert!(name.starts_with('林') && name.contains('*'), "{name}");
+        } else {
+            assert_eq!(name, "");
+        }
+        assert_eq!(m["member_phone"], "");
+    }
+    // The published round still verifies.
+    let record = c
+        .app
+        .get(&format!("/activitys_for_wx/{lottery}/lottery/rounds/{round}?access_token={}&access_type=org", c.org), None)
+        .await
+        .json()["data"]
+        .clone();
+    let record: wxhub::activity::lottery::RoundRecord = serde_json::from_value(record).unwrap();
+    assert!(matches!(
+        wxhub::activity::lottery::verify(&record),
+        wxhub::activity::lottery::Verdict::Verified
+    ));
+
+    // Wall messages keep their words, not who wrote them.
+    let posts = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys_message/{wall}/wall"),
+            Value::Null,
+        )
+        .await
+        .json();
+    let items = posts["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{posts}");
+    assert!(items
+        .iter()
+        .all(|p| p["nickname"] == "" && p["content"].as_str().unwrap().starts_with("第 ")));
+
+    // Each erasure is in the org's audit record, as done by the system.
+    let audit = wxhub::store::console_audit::list(store, Some(c.org_id), 0, 50)
+        .await
+        .unwrap();
+    let erasures = audit
+        .0
+        .iter()
+        .filter(|r| r.action == "privacy.erase")
+        .count();
+    assert_eq!(erasures, 3);
+}
+
+/// Reopening an activity takes its end away: nothing is erased while it is open again.
+#[tokio::test]
+async fn a_reopened_activity_is_not_erased() {
+    let app = TestApp::new().await;
+    let org_id = app.org("会务公司").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let c = Ctx { app, org, org_id };
+    let id = c
+        .app
+        .activity(
+            &c.org,
+            "signin",
+            json!({"activity_name": "签到", "collect_info": "name"}),
+        )
+        .await;
+    c.join(id, 1).await;
+    let start = wxhub::time::now_ms();
+    c.close("signin", id).await;
+    let resp = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_signin/{id}"),
+            json!({"state": "open"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let store = &c.app.state.store;
+    assert!(retention::sweep(store, start + 400 * DAY, 180)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        c.members(id).await["items"][0]["member_real_name"],
+        "林小1号"
+    );
+    // A close time in the past is an end too.
+    let resp = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_signin/{id}"),
+            json!({"close_time": "2026-01-01 00:00:00"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let _ = c.org_id;
+    assert_eq!(retention::sweep(store, start, 180).await.unwrap().len(), 1);
+    assert_eq!(c.members(id).await["items"][0]["member_real_name"], "");
+}
