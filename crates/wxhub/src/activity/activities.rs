@@ -82,6 +82,9 @@ pub struct ActivityView {
     pub state: String,
     /// The official account its H5 pages use (0: the org's default).
     pub port_id: i64,
+    /// Days its participants' personal fields are kept after it ends (null: the org's
+    /// retention; docs/privacy.md).
+    pub retention_days: Option<i64>,
     pub create_time: String,
     pub update_time: String,
     /// The version read (its ETag, `"<version>"`): what a later change may name as the one it
@@ -107,6 +110,7 @@ fn view(row: &ActivityRow, tz: &TimeZone) -> ActivityView {
         course_id: row.course_id,
         state: row.state.clone(),
         port_id: row.port_id.unwrap_or(0),
+        retention_days: row.retention_days,
         create_time: crate::time::format_local(row.created_at, tz),
         update_time: crate::time::format_local(row.updated_at, tz),
         version: row.updated_at,
@@ -141,6 +145,11 @@ pub struct ActivityInput {
     #[serde(deserialize_with = "lenient::opt_i64")]
     #[schema(value_type = Option<i64>)]
     pub port_id: Option<i64>,
+    /// Days its participants' personal fields are kept after it ends, 1–3650; 0: the org's
+    /// retention (docs/privacy.md).
+    #[serde(deserialize_with = "lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub retention_days: Option<i64>,
     /// The version the change was made from (the ETag of the read, or `If-Match`): when the
     /// activity changed since, the change is refused (409) and nothing is written. Without
     /// it, the fields given are applied to the activity as it is now.
@@ -239,6 +248,19 @@ async fn apply(
             return Err(Error::bad_request("state 只能是 open 或 closed"));
         }
         row.state = s;
+    }
+    match input.retention_days {
+        None => {}
+        Some(0) => row.retention_days = None,
+        Some(d) if (1..=crate::privacy::retention::MAX_DAYS).contains(&d) => {
+            row.retention_days = Some(d)
+        }
+        Some(_) => {
+            return Err(Error::bad_request(format!(
+                "retention_days 应在 1 到 {} 之间(0 使用机构的设置)",
+                crate::privacy::retention::MAX_DAYS
+            )))
+        }
     }
     match input.port_id {
         None => {}

@@ -338,3 +338,86 @@ async fn a_reopened_activity_is_not_erased() {
     assert_eq!(retention::sweep(store, start, 180).await.unwrap().len(), 1);
     assert_eq!(c.members(id).await["items"][0]["member_real_name"], "");
 }
+
+/// An activity's own retention overrides its org's; 0 goes back to the org's; out of bounds
+/// is refused in words and changes nothing.
+#[tokio::test]
+async fn an_activity_may_keep_its_data_shorter_or_longer_than_its_org() {
+    let app = TestApp::new().await;
+    let org_id = app.org("会务公司").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let c = Ctx { app, org, org_id };
+    let short = c
+        .app
+        .activity(
+            &c.org,
+            "signin",
+            json!({"activity_name": "短", "collect_info": "name"}),
+        )
+        .await;
+    let long = c
+        .app
+        .activity(
+            &c.org,
+            "signin",
+            json!({"activity_name": "长", "collect_info": "name"}),
+        )
+        .await;
+    for id in [short, long] {
+        c.join(id, 1).await;
+    }
+    let set = |id: i64, days: Value| {
+        let c = &c;
+        async move {
+            c.call(
+                Method::PUT,
+                &format!("/api/v3/activitys_signin/{id}"),
+                json!({ "retention_days": days }),
+            )
+            .await
+        }
+    };
+    let refused = set(short, json!(3651)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.json(),
+        activity_error("retention_days 应在 1 到 3650 之间(0 使用机构的设置)")
+    );
+    let resp = set(short, json!(10)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"]["retention_days"], 10);
+    assert_eq!(
+        set(long, json!(90)).await.json()["data"]["retention_days"],
+        90
+    );
+    retention::set_org_days(&c.app.state.store, c.org_id, Some(30))
+        .await
+        .unwrap();
+    let start = wxhub::time::now_ms();
+    c.close("signin", short).await;
+    c.close("signin", long).await;
+    let store = &c.app.state.store;
+    let first: Vec<i64> = retention::sweep(store, start + 11 * DAY, 180)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(first, vec![short]);
+    assert!(retention::sweep(store, start + 31 * DAY, 180)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        retention::sweep(store, start + 91 * DAY, 180)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // 0: the org's again.
+    assert_eq!(
+        set(long, json!(0)).await.json()["data"]["retention_days"],
+        Value::Null
+    );
+}

@@ -31,6 +31,7 @@ pub const ACTIVITY_LABELS: &[(&str, &str)] = &[
     ("logo", "Logo 链接"),
     ("music", "背景音乐链接"),
     ("state", "状态"),
+    ("retention_days", "个人信息保存天数"),
 ];
 
 const KINDS: [(&str, &str); 3] = [

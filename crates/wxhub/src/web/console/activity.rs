@@ -114,6 +114,8 @@ struct EditView {
     port_id: i64,
     /// The org's ports: (id, name).
     ports: Vec<(i64, String)>,
+    /// Its own retention in days ("": the org's).
+    retention_days: String,
 }
 
 /// The ports granted to the org, for the activity's port choice.
@@ -218,6 +220,10 @@ async fn render(
             is_signin: row.kind == "signin",
             port_id: row.port_id.unwrap_or(0),
             ports: org_ports(state, row.org_id).await?,
+            retention_days: row
+                .retention_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         };
         (
             Some(edit),
@@ -807,6 +813,15 @@ pub async fn edit(
                 _ => None,
             },
             port_id: field("port_id").and_then(|p| p.parse().ok()),
+            // Empty: the org's retention (0); a form without the field keeps the value.
+            retention_days: match field("retention_days").map(|d| d.trim().to_string()) {
+                None => None,
+                Some(d) if d.is_empty() => Some(0),
+                Some(d) => Some(
+                    d.parse()
+                        .map_err(|_| Error::bad_request("retention_days 应为整数"))?,
+                ),
+            },
             // The version the form was read at: a change made meanwhile is not undone.
             version: field("version").and_then(|v| v.parse().ok()),
         };
