@@ -12,6 +12,7 @@ RUNS=${RUNS:-1}
 HERE=$PWD
 COMMIT=$(git rev-parse --short HEAD)
 LOG_DIR=${LOG_DIR:-$(mktemp -d)}
+mkdir -p "$LOG_DIR"
 
 cargo build --release --quiet -p wechat-sim --example wechat_bench
 ( while true; do OPENS=5000 SENDS=20000 bench/wechat.sh >/dev/null 2>&1 || sleep 1; done ) &
