@@ -47,17 +47,12 @@ fn notice(text: String, custom: bool) -> Notice {
 
 /// The org's notice as its pages show it now.
 pub async fn of_org(store: &Store, org_id: i64) -> Result<Notice> {
-    let custom = orgs::privacy_notice(store, org_id)
+    let (name, custom) = orgs::privacy_notice(store, org_id)
         .await?
         .ok_or_else(|| Error::not_found("机构不存在"))?;
     Ok(match custom {
         Some(text) => notice(text, true),
-        None => {
-            let org = orgs::get(store, org_id)
-                .await?
-                .ok_or_else(|| Error::not_found("机构不存在"))?;
-            notice(default_text(&org.name), false)
-        }
+        None => notice(default_text(&name), false),
     })
 }
 

@@ -87,14 +87,18 @@ pub async fn delete(store: &Store, id: i64) -> StoreResult<bool> {
     Ok(done.rows_affected() > 0)
 }
 
-/// The org's own privacy notice (`None`: wxhub's default wording), or `None` for no such org.
-pub async fn privacy_notice(store: &Store, id: i64) -> StoreResult<Option<Option<String>>> {
-    let row = sqlx::query("SELECT privacy_notice FROM orgs WHERE id = $1")
+/// The org's name and its own privacy notice (`None`: wxhub's default wording), in one read;
+/// `None` for no such org.
+pub async fn privacy_notice(
+    store: &Store,
+    id: i64,
+) -> StoreResult<Option<(String, Option<String>)>> {
+    let row = sqlx::query("SELECT name, privacy_notice FROM orgs WHERE id = $1")
         .bind(id)
         .fetch_optional(store.reader())
         .await?;
     row.as_ref()
-        .map(|r| r.opt_text("privacy_notice"))
+        .map(|r| Ok((r.text("name")?, r.opt_text("privacy_notice")?)))
         .transpose()
 }
 
