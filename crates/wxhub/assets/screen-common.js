@@ -74,6 +74,14 @@
         if (from) url += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + from;
       }
       source = new EventSource(url);
+      // People are named another way now (full, masked, nickname): the page starts again and
+      // shows everyone the new way. Announcements from before the page are history.
+      if (!handlers.screen_names) {
+        var after = parseInt(body.getAttribute("data-after"), 10) || 0;
+        handlers.screen_names = function (ev, id) {
+          if (id > after && ev.name_display !== body.getAttribute("data-names")) window.location.reload();
+        };
+      }
       Object.keys(handlers).forEach(function (kind) {
         source.addEventListener(kind, deliver(kind));
       });

@@ -65,6 +65,56 @@
     return card;
   }
 
+  // Lays the reveal out for n cards: the number of columns that gives the largest type with
+  // every card inside the box (a card is about 4.2 em wide and 3.8 em tall with its avatar, 3.4
+  // by 1.5 as a name alone), then smaller until nothing is cut. Over 30 winners the side
+  // columns step aside; over 24 only names are shown.
+  var BIG_DRAW = 30;
+  var DENSE = 24;
+  function fitLayout(n) {
+    body.classList.toggle("big-draw", n > BIG_DRAW);
+    var dense = n > DENSE;
+    revealEl.classList.toggle("dense", dense);
+    if (!n) return;
+    var width = revealEl.clientWidth;
+    var height = revealEl.clientHeight;
+    if (!width || !height) return;
+    var cardW = dense ? 3.4 : 4.2;
+    var cardH = dense ? 1.5 : 3.8;
+    var largest = Math.min(width, height) * 0.2;
+    var best = { size: 0, columns: 1 };
+    for (var c = 1; c <= n; c++) {
+      var rows = Math.ceil(n / c);
+      // The gap between cards is 0.3 of the type size.
+      var size = Math.min(width / (c * cardW + (c - 1) * 0.3), height / (rows * cardH + (rows - 1) * 0.3));
+      if (size > best.size) best = { size: size, columns: c };
+    }
+    revealEl.style.setProperty("--columns", String(best.columns));
+    setCard(Math.min(best.size, largest));
+  }
+
+  function setCard(size) {
+    revealEl.style.setProperty("--card", size.toFixed(1) + "px");
+  }
+
+  // Once the cards are in: smaller while anything is cut (a long name wraps to more lines).
+  function shrinkToFit() {
+    var size = parseFloat(revealEl.style.getPropertyValue("--card")) || 0;
+    for (var i = 0; i < 25 && size > 8 && cut(); i++) {
+      size *= 0.93;
+      setCard(size);
+    }
+  }
+
+  function cut() {
+    if (revealEl.scrollHeight > revealEl.clientHeight + 1) return true;
+    var cards = revealEl.children;
+    for (var i = 0; i < cards.length; i++) {
+      if (cards[i].scrollWidth > cards[i].clientWidth + 1 || cards[i].scrollHeight > cards[i].clientHeight + 1) return true;
+    }
+    return false;
+  }
+
   function renderBoard() {
     boardEl.textContent = "";
     state.rounds.forEach(function (r) {
@@ -137,17 +187,21 @@
       roundEl.textContent = "";
       stopRolling();
       proof(null, null);
+      fitLayout(0);
       return;
     }
     idleEl.hidden = true;
     commitment(r);
     if (r.state === "committed") {
       proof(r, null);
+      fitLayout(0);
       if (shownRound !== r.round_id || !rolling) roll(state.names || []);
     } else {
       stopRolling();
-      r.winners.forEach(function (w) { revealEl.appendChild(winnerCard(w)); });
       proof(r, r.seed);
+      fitLayout(r.winners.length);
+      r.winners.forEach(function (w) { revealEl.appendChild(winnerCard(w)); });
+      shrinkToFit();
     }
     shownRound = r.round_id;
   }
@@ -174,15 +228,19 @@
     state.rounds.forEach(function (x) { if (x.round_id === ev.round_id) r = x; });
     if (r) commitment(r);
     revealEl.textContent = "";
-    proof(null, null);
+    // The proof's place is kept from the start, so that the cards do not move when it shows.
+    proof({ round_id: ev.round_id }, ev.seed);
+    proofEl.style.visibility = "hidden";
     var winners = ev.winners || [];
-    var step = winners.length > 10 ? Math.max(80, Math.floor(8000 / winners.length)) : 800;
+    fitLayout(winners.length);
+    // One by one for a few winners; a large draw in about four seconds whatever its size.
+    var step = winners.length > 10 ? Math.max(25, Math.floor(4000 / winners.length)) : 800;
     var i = 0;
     revealing = window.setInterval(function () {
       if (i >= winners.length) {
         window.clearInterval(revealing);
         revealing = null;
-        proof({ round_id: ev.round_id }, ev.seed);
+        proofEl.style.visibility = "";
         revealEl.setAttribute("data-revealed", String(ev.round_id));
         return;
       }
@@ -190,11 +248,18 @@
       card.setAttribute("data-participant", winners[i].participant_id);
       revealEl.appendChild(card);
       i += 1;
+      shrinkToFit();
     }, step);
     shownRound = ev.round_id;
   }
 
   function changed() { refresh(); }
+
+  // A window resized (or a projector plugged in): the cards laid out again.
+  window.addEventListener("resize", function () {
+    fitLayout(revealEl.childElementCount);
+    shrinkToFit();
+  });
 
   refresh(function () {
     showStill(current());

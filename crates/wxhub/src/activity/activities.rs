@@ -85,6 +85,10 @@ pub struct ActivityView {
     /// Days its participants' personal fields are kept after it ends (null: the org's
     /// retention; docs/privacy.md).
     pub retention_days: Option<i64>,
+    /// How its big screens and public lottery results name people: full, masked or nickname
+    /// (null: by its purpose — an internal lottery or a roster-restricted activity full, else
+    /// masked; docs/screens.md).
+    pub name_display: Option<String>,
     pub create_time: String,
     pub update_time: String,
     /// The version read (its ETag, `"<version>"`): what a later change may name as the one it
@@ -111,6 +115,7 @@ fn view(row: &ActivityRow, tz: &TimeZone) -> ActivityView {
         state: row.state.clone(),
         port_id: row.port_id.unwrap_or(0),
         retention_days: row.retention_days,
+        name_display: super::names::chosen(row).map(|d| d.as_str().to_string()),
         create_time: crate::time::format_local(row.created_at, tz),
         update_time: crate::time::format_local(row.updated_at, tz),
         version: row.updated_at,
@@ -150,6 +155,9 @@ pub struct ActivityInput {
     #[serde(deserialize_with = "lenient::opt_i64")]
     #[schema(value_type = Option<i64>)]
     pub retention_days: Option<i64>,
+    /// How its big screens and public lottery results name people: `full`, `masked` or
+    /// `nickname`; an empty text goes back to the default by purpose.
+    pub name_display: Option<String>,
     /// The version the change was made from (the ETag of the read, or `If-Match`): when the
     /// activity changed since, the change is refused (409) and nothing is written. Without
     /// it, the fields given are applied to the activity as it is now.
@@ -262,6 +270,21 @@ async fn apply(
             )))
         }
     }
+    if let Some(d) = input.name_display {
+        row.name_display = match d.trim() {
+            "" => None,
+            text => Some(
+                super::names::NameDisplay::parse(text)
+                    .ok_or_else(|| {
+                        Error::bad_request(
+                            "name_display 只能是 full、masked 或 nickname(留空按用途)",
+                        )
+                    })?
+                    .as_str()
+                    .to_string(),
+            ),
+        };
+    }
     match input.port_id {
         None => {}
         Some(p) if p <= 0 => row.port_id = None,
@@ -360,6 +383,7 @@ pub async fn get(
 
 pub async fn update(
     store: &Store,
+    hub: &crate::activity::events::Hub,
     org_id: i64,
     kind: Kind,
     id: i64,
@@ -377,9 +401,16 @@ pub async fn update(
             }
         }
         let read = current.updated_at;
+        let shown_before = super::names::of_activity(store, &current).await?;
         let row = apply(store, org_id, current, input.clone(), tz).await?;
         match sql::update(store, &row, crate::time::now_ms(), read).await? {
-            Some(saved) => return Ok(view(&saved, tz)),
+            Some(saved) => {
+                let shown_now = super::names::of_activity(store, &saved).await?;
+                if shown_now != shown_before {
+                    super::names::announce(store, hub, saved.id, shown_now).await;
+                }
+                return Ok(view(&saved, tz));
+            }
             None if input.version.is_some() => {
                 let now = own(store, org_id, kind, id).await?;
                 return Err(stale(now.updated_at));

@@ -4,6 +4,7 @@
 //! carries it to every instance, each of which hands it to its own screens. A screen that
 //! reconnects with Last-Event-ID gets what it missed from the table.
 
+use crate::activity::names::{NameDisplay, SCREEN_NAMES};
 use crate::error::{Error, Result};
 use crate::platform::values::mask_phone;
 use crate::store::activities::{self as members_sql, ActivityRow, MemberRow};
@@ -90,7 +91,7 @@ impl Hub {
         let _ = self.sender.send(Arc::new(LiveEvent {
             row: EventRow::default(),
             sse: std::sync::OnceLock::new(),
-            screen_sse: std::sync::OnceLock::new(),
+            screen_sse: Default::default(),
             resync: true,
         }));
     }
@@ -197,8 +198,9 @@ async fn listen(
 pub struct LiveEvent {
     pub row: EventRow,
     sse: std::sync::OnceLock<bytes::Bytes>,
-    /// The text a screen key's stream writes: what a screen shows, or nothing.
-    screen_sse: std::sync::OnceLock<Option<bytes::Bytes>>,
+    /// The text a screen key's stream writes, per name display: what a screen shows, or
+    /// nothing.
+    screen_sse: [std::sync::OnceLock<Option<bytes::Bytes>>; 3],
     /// Not an event: the hub missed notifications (see [`listen`]), read on from the table.
     resync: bool,
 }
@@ -208,7 +210,7 @@ impl LiveEvent {
         Arc::new(LiveEvent {
             row,
             sse: std::sync::OnceLock::new(),
-            screen_sse: std::sync::OnceLock::new(),
+            screen_sse: Default::default(),
             resync: false,
         })
     }
@@ -219,12 +221,12 @@ impl LiveEvent {
             .get_or_init(|| sse_text(self.row.id, &self.row.kind, &self.row.payload))
     }
 
-    /// The event as a screen key's stream writes it ([`for_screen`]); `None` when a screen
-    /// is not to see it at all.
-    pub fn screen_sse(&self) -> Option<&bytes::Bytes> {
-        self.screen_sse
+    /// The event as a screen key's stream writes it, naming people as `shown` says
+    /// ([`for_screen`]); `None` when a screen is not to see it at all.
+    pub fn screen_sse(&self, shown: NameDisplay) -> Option<&bytes::Bytes> {
+        self.screen_sse[shown.index()]
             .get_or_init(|| {
-                let payload = for_screen(&self.row.kind, &self.row.payload)?;
+                let payload = for_screen(&self.row.kind, &self.row.payload, shown)?;
                 Some(sse_text(self.row.id, &self.row.kind, &payload))
             })
             .as_ref()
@@ -242,19 +244,25 @@ fn sse_text(id: i64, kind: &str, payload: &str) -> bytes::Bytes {
 }
 
 /// What a screen opened with the screen key alone sees of an event: only what the screens
-/// show. Arrivals and wall messages lose the member's id (a `seed` for the avatar's colour
-/// stands in for it), the WeChat avatar's address and the phone; the lottery's public record
-/// (commitments, draws, absences, resets) and the wall's style pass as they are; anything else
-/// — a designated winner before its draw, an event a later version adds — is not sent. The
-/// org token's stream keeps everything.
-pub fn for_screen(kind: &str, payload: &str) -> Option<String> {
+/// show, people named as the activity's display says (`name`: full, masked or empty for the
+/// nickname alone; the stored real name itself never leaves). Arrivals and wall messages lose
+/// the member's id (a `seed` for the avatar's colour stands in for it), the WeChat avatar's
+/// address and the phone; the lottery's public record (commitments, draws, absences, resets),
+/// the wall's style and a new name display pass; anything else — a designated winner before
+/// its draw, an event a later version adds — is not sent. The org token's stream keeps
+/// everything.
+pub fn for_screen(kind: &str, payload: &str, shown: NameDisplay) -> Option<String> {
     let value = serde_json::from_str(payload).ok()?;
-    for_screen_value(kind, value).map(|shown| shown.to_string())
+    for_screen_value(kind, value, shown).map(|shown| shown.to_string())
 }
 
 /// [`for_screen`] on a payload already in hand (a screen's first state, read from the
 /// database): the same allow-list.
-pub fn for_screen_value(kind: &str, payload: serde_json::Value) -> Option<serde_json::Value> {
+pub fn for_screen_value(
+    kind: &str,
+    payload: serde_json::Value,
+    shown: NameDisplay,
+) -> Option<serde_json::Value> {
     const ARRIVAL: &[&str] = &["activity_id", "nickname", "avatar", "name", "time"];
     const MESSAGE: &[&str] = &[
         "activity_id",
@@ -268,23 +276,63 @@ pub fn for_screen_value(kind: &str, payload: serde_json::Value) -> Option<serde_
     let kept = match kind {
         "signin" | "join" => ARRIVAL,
         "wall_message" | "wall_pin" | "wall_remove" => MESSAGE,
-        "wall_settings" | "lottery_commit" | "lottery_draw" | "lottery_absent"
-        | "lottery_reset" => return Some(payload),
+        "lottery_commit" | "lottery_draw" => return Some(lottery_names(payload, shown)),
+        "wall_settings" | "lottery_absent" | "lottery_reset" | SCREEN_NAMES => {
+            return Some(payload)
+        }
         _ => return None,
     };
     let serde_json::Value::Object(mut all) = payload else {
         return None;
     };
-    let mut shown = serde_json::Map::new();
+    let mut out = serde_json::Map::new();
     for key in kept {
         if let Some(v) = all.remove(*key) {
-            shown.insert((*key).to_string(), v);
+            out.insert((*key).to_string(), v);
         }
     }
-    if let Some(member) = all.get("member_id").and_then(|m| m.as_str()) {
-        shown.insert("seed".into(), screen_seed(member).into());
+    // Events stored before the display existed carry only the masked name.
+    if let Some(real) = all.get("real_name").and_then(|n| n.as_str()) {
+        out.insert("name".into(), shown.name(real).into());
+    } else if shown == NameDisplay::Nickname && out.contains_key("name") {
+        out.insert("name".into(), "".into());
     }
-    Some(serde_json::Value::Object(shown))
+    if let Some(member) = all.get("member_id").and_then(|m| m.as_str()) {
+        out.insert("seed".into(), screen_seed(member).into());
+    }
+    Some(serde_json::Value::Object(out))
+}
+
+/// A commitment's rolling names and a draw's winners as the display names them: each
+/// `people` entry (`[real name, nickname]`) of a commitment becomes one of its `names`, each
+/// winner's `real_name` its `name`; the real names themselves are dropped.
+fn lottery_names(mut payload: serde_json::Value, shown: NameDisplay) -> serde_json::Value {
+    let Some(all) = payload.as_object_mut() else {
+        return payload;
+    };
+    if let Some(people) = all.remove("people") {
+        let names: Vec<String> = people
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let real = p.get(0)?.as_str()?;
+                let nickname = p.get(1)?.as_str()?;
+                Some(shown.shown(real, nickname))
+            })
+            .filter(|n| !n.is_empty())
+            .collect();
+        all.insert("names".into(), names.into());
+    }
+    if let Some(winners) = all.get_mut("winners").and_then(|w| w.as_array_mut()) {
+        for winner in winners.iter_mut().filter_map(|w| w.as_object_mut()) {
+            if let Some(real) = winner.remove("real_name") {
+                let real = real.as_str().unwrap_or_default();
+                winner.insert("name".into(), shown.name(real).into());
+            }
+        }
+    }
+    payload
 }
 
 /// A stand-in for a member's id on screens: stable (the same colour every time), telling
@@ -363,6 +411,7 @@ async fn write_members(
                 "icon": saved.icon,
                 "avatar": super::avatars::path_for(&saved.icon, &shown_name(&saved.real_name, &saved.nickname)),
                 "name": crate::privacy::mask_name(&saved.real_name),
+                "real_name": saved.real_name,
                 "phone": w.phone,
                 "time": now,
             })

@@ -11,6 +11,7 @@ pub mod lottery;
 pub mod me;
 pub mod meetings;
 pub mod members;
+pub mod names;
 pub mod rehearsal;
 pub mod routes;
 pub mod scan;

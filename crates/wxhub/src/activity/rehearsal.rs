@@ -284,6 +284,7 @@ pub async fn prepare(state: &AppState, activity: &ActivityRow) -> Result<Activit
             logo: activity.logo.clone(),
             music: activity.music.clone(),
             port_id: activity.port_id,
+            name_display: activity.name_display.clone(),
             state: "open".into(),
             created_at: now,
             ..Default::default()

@@ -22,12 +22,15 @@ pub struct ActivityRow {
     pub port_id: Option<i64>,
     /// Days its participants' personal fields are kept after it ends; `None`: the org's.
     pub retention_days: Option<i64>,
+    /// How screens and public results name people ('full', 'masked', 'nickname'); `None`: by
+    /// its purpose (activity::names).
+    pub name_display: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, org_id, kind, name, background, logo, music, permission, collect_info, \
-    close_time, course_id, state, port_id, retention_days, created_at, updated_at";
+    close_time, course_id, state, port_id, retention_days, name_display, created_at, updated_at";
 
 fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
     Ok(ActivityRow {
@@ -45,6 +48,7 @@ fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
         state: row.text("state")?,
         port_id: row.opt_int("port_id")?,
         retention_days: row.opt_int("retention_days")?,
+        name_display: row.opt_text("name_display")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
@@ -57,8 +61,8 @@ pub async fn insert<'e>(
     let row = sqlx::query(&format!(
         "INSERT INTO activities (org_id, kind, name, background, logo, music, permission, \
          collect_info, close_time, course_id, state, port_id, created_at, updated_at, \
-         retention_days) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) \
+         retention_days, name_display) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) \
          RETURNING {COLUMNS}"
     ))
     .bind(a.org_id)
@@ -75,6 +79,7 @@ pub async fn insert<'e>(
     .bind(a.port_id)
     .bind(a.created_at)
     .bind(a.retention_days)
+    .bind(&a.name_display)
     .fetch_one(db)
     .await?;
     activity(&row)
@@ -94,7 +99,7 @@ pub async fn update(
          collect_info = $7, close_time = $8, course_id = $9, state = $10, \
          closed_at = CASE WHEN $10 = 'closed' THEN COALESCE(closed_at, $11) ELSE NULL END, \
          updated_at = CASE WHEN $11 > updated_at THEN $11 ELSE updated_at + 1 END, \
-         port_id = $12, retention_days = $14 WHERE id = $1 AND updated_at = $13 \
+         port_id = $12, retention_days = $14, name_display = $15 WHERE id = $1 AND updated_at = $13 \
          RETURNING {COLUMNS}"
     ))
     .bind(a.id)
@@ -111,6 +116,7 @@ pub async fn update(
     .bind(a.port_id)
     .bind(read)
     .bind(a.retention_days)
+    .bind(&a.name_display)
     .fetch_optional(store.writer())
     .await?;
     store.caches.activities.invalidate();

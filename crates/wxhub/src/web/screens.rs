@@ -72,6 +72,9 @@ struct Shown {
     after: i64,
     /// A rehearsal copy: the screen says so, large, so that nobody takes it for the event.
     rehearsal: bool,
+    /// How people are named (activity::names): a later `screen_names` event naming another
+    /// display reloads the page.
+    names: &'static str,
 }
 
 #[derive(askama::Template)]
@@ -192,6 +195,9 @@ async fn shown(state: &AppState, row: &ActivityRow, key: &str) -> Result<Shown, 
         rehearsal: crate::store::rehearsals::rehearsed_by(&state.store, row.id)
             .await?
             .is_some(),
+        names: crate::activity::names::of_activity(&state.store, row)
+            .await?
+            .as_str(),
     })
 }
 

@@ -393,17 +393,23 @@ async fn bad_rounds_are_refused_and_draws_reach_the_screen() {
     assert_eq!(commit.2["count"], 2);
     assert_eq!(
         commit.2["names"],
-        json!(["张*丰", "张*丰", "张*丰"]),
-        "masked names to roll"
+        json!(["张三丰", "张三丰", "张三丰"]),
+        "an internal lottery rolls full names (activity::names)"
+    );
+    assert_eq!(
+        commit.2.get("people"),
+        None,
+        "the real names stay in the event"
     );
     assert_eq!(commit.2["seed_hash"].as_str().unwrap().len(), 64);
     let draw = &events[4];
     assert_eq!(draw.1, "lottery_draw");
     assert_eq!(draw.2["winners"].as_array().unwrap().len(), 2);
     assert_eq!(
-        draw.2["winners"][0]["name"], "张*丰",
-        "masked on the screen"
+        draw.2["winners"][0]["name"], "张三丰",
+        "an internal lottery names its winners in full"
     );
+    assert_eq!(draw.2["winners"][0].get("real_name"), None);
     assert_eq!(draw.2["winners"][0]["designated"], false);
 }
 

@@ -357,7 +357,10 @@ async fn an_internal_event_designates_openly_and_eligibility_follows_tags() {
         .json();
     let w = &public["data"]["rounds"][0]["winners"][0];
     assert_eq!(w["designated"], true);
-    assert_eq!(w["name"], "李*");
+    assert_eq!(
+        w["name"], "李四",
+        "an internal lottery's public results name in full"
+    );
     assert_eq!(w["phone"], "138****0001", "phones masked in public results");
     assert_eq!(public["data"]["rounds"][0]["designated_count"], 1);
     // An internal activity with designated winners cannot turn into a promotion.

@@ -22,6 +22,7 @@ mod h5;
 mod helpers;
 mod lottery;
 mod lottery_rules;
+mod names;
 mod oauth;
 mod ops;
 mod outage;

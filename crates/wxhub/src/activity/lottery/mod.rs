@@ -63,12 +63,15 @@ pub async fn settings(store: &Store, activity: &ActivityRow) -> Result<Settings>
     ))
 }
 
-/// What a big screen shows of a participant: the name masked, never the phone.
+/// What a big screen shows of a participant, never the phone: `name` masked for the org's
+/// stream, `real_name` for the screens to name them as the activity's display says
+/// (events::for_screen drops it).
 fn screen_view(p: &ParticipantRow, designated: bool) -> Value {
     json!({
         "participant_id": p.participant_id,
         "nickname": p.nickname,
         "name": mask_name(&p.name),
+        "real_name": p.name,
         "designated": designated,
     })
 }

@@ -1,12 +1,12 @@
 //! What anyone who can see the activity (its H5 page, a participant) may read: the published
-//! rules, the prizes, every round with its commitment and revealed seed, and the winners with
-//! names and phones masked (张*三, 138****1234) and designated winners marked.
+//! rules, the prizes, every round with its commitment and revealed seed, and the winners named
+//! as the activity's display says (full, 张*三 or the nickname alone; activity::names), phones
+//! masked (138****1234), designated winners marked.
 
 use super::rounds;
 use crate::crypto::SecretBox;
 use crate::error::Result;
 use crate::platform::values::mask_phone;
-use crate::privacy::mask_name;
 use crate::store::activities::ActivityRow;
 use crate::store::lottery as sql;
 use crate::store::Store;
@@ -16,6 +16,8 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicWinner {
+    /// As the activity's display names people: full, masked (张*三) or empty (the nickname
+    /// alone).
     pub name: String,
     pub nickname: String,
     pub phone: String,
@@ -58,6 +60,7 @@ pub async fn results(
     activity: &ActivityRow,
 ) -> Result<PublicResults> {
     let settings = super::settings(store, activity).await?;
+    let shown = crate::activity::names::of_activity(store, activity).await?;
     let view = super::rules::settings_view(&settings);
     let prizes = super::prizes::prizes(store, activity).await?;
     let winners = rounds::winners(store, secrets, activity, true).await?;
@@ -86,7 +89,7 @@ pub async fn results(
                 .iter()
                 .filter(|w| w.round_id == r.id)
                 .map(|w| PublicWinner {
-                    name: mask_name(&w.name),
+                    name: shown.name(&w.name),
                     nickname: w.nickname.clone(),
                     phone: if w.phone.is_empty() {
                         String::new()
@@ -109,8 +112,8 @@ pub async fn results(
 }
 
 /// What the lottery stage shows: the public results and, while the newest round not reset
-/// waits to be drawn, the masked names its commitment sent the screens to roll (the list
-/// itself can hold millions).
+/// waits to be drawn, the names of the people its commitment sent the screens to roll (the
+/// list itself can hold millions), named as the activity's display says.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stage {
     #[serde(flatten)]
@@ -135,7 +138,19 @@ pub async fn stage(store: &Store, secrets: &SecretBox, activity: &ActivityRow) -
                 .and_then(|e| serde_json::from_str::<Value>(&e.payload).ok())
                 .filter(|p| p["round_id"] == round_id);
         if let Some(p) = commitment {
-            names = serde_json::from_value(p["names"].clone()).unwrap_or_default();
+            let shown = crate::activity::names::of_activity(store, activity).await?;
+            let people: Vec<(String, String)> =
+                serde_json::from_value(p["people"].clone()).unwrap_or_default();
+            names = if people.is_empty() {
+                // A commitment from before the display: its masked names.
+                serde_json::from_value(p["names"].clone()).unwrap_or_default()
+            } else {
+                people
+                    .iter()
+                    .map(|(real, nick)| shown.shown(real, nick))
+                    .filter(|n| !n.is_empty())
+                    .collect()
+            };
         }
     }
     Ok(Stage { results, names })

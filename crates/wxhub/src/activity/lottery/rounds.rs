@@ -294,25 +294,32 @@ async fn stream_commitment(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     row: &RoundRow,
     prize: &PrizeRow,
-    names: Vec<String>,
+    people: Vec<(String, String)>,
 ) -> Result<crate::store::activity_events::EventRow> {
+    // `names` masked for the org's stream; a screen's names come from `people` as the
+    // activity's display says (events::for_screen).
+    let names: Vec<String> = people
+        .iter()
+        .map(|(real, nick)| crate::activity::events::shown_name(real, nick))
+        .filter(|n| !n.is_empty())
+        .collect();
     let payload = json!({"activity_id": row.activity_id, "round_id": row.id, "kind": row.kind,
            "prize_id": prize.id, "prize_name": prize.name, "count": row.winners_count,
            "seed_hash": row.seed_hash, "list_hash": row.list_hash,
-           "participants_count": row.participants_count, "names": names});
+           "participants_count": row.participants_count, "names": names, "people": people});
     Ok(hub
         .emit(tx, row.activity_id, "lottery_commit", &payload)
         .await?)
 }
 
-/// Names the lottery stage rolls while a round waits to be drawn: up to 60 of the round's
-/// participants, spread over its sorted list, masked (张*三) or by nickname. Only a show: the
-/// draw never looks at them.
+/// People the lottery stage rolls while a round waits to be drawn: up to 60 of the round's
+/// participants, spread over its sorted list, each as (real name, nickname); the screens name
+/// them as the activity's display says. Only a show: the draw never looks at them.
 async fn sample_names<'a>(
     store: &Store,
     activity_id: i64,
     participants: impl Iterator<Item = &'a str>,
-) -> Result<Vec<String>> {
+) -> Result<Vec<(String, String)>> {
     const SHOWN: usize = 60;
     let all: Vec<&str> = participants.filter(|p| !p.is_empty()).collect();
     let step = all.len().div_ceil(SHOWN).max(1);
@@ -321,8 +328,8 @@ async fn sample_names<'a>(
     Ok(ids
         .iter()
         .filter_map(|id| found.get(id))
-        .map(|p| crate::activity::events::shown_name(&p.name, &p.nickname))
-        .filter(|n| !n.is_empty())
+        .filter(|p| !p.name.trim().is_empty() || !p.nickname.is_empty())
+        .map(|p| (p.name.clone(), p.nickname.clone()))
         .collect())
 }
 

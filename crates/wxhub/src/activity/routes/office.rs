@@ -118,7 +118,7 @@ macro_rules! kind_handlers {
             if let Some(tag) = headers.get(axum::http::header::IF_MATCH) {
                 input.version = Some(parse_version_tag(tag)?);
             }
-            let view = activities::update(&s.store, org.org_id, $kind, id, input, &s.tz).await?;
+            let view = activities::update(&s.store, &s.hub, org.org_id, $kind, id, input, &s.tz).await?;
             let etag = version_tag(view.version);
             let mut resp = ActivityReply::new("修改成功", view).into_response();
             if let Ok(v) = axum::http::HeaderValue::from_str(&etag) {

@@ -123,11 +123,23 @@ pub async fn events(
         .take(credential.slot_key(row.id), s.config.max_streams_per_key)
         .ok_or_else(|| Error::TooManyRequests("该凭证打开的大屏连接过多".into()))?;
     let stream = crate::activity::events::Stream::open(&s.store, &s.hub, row.id, after).await?;
+    // A screen key's stream names people as the activity's display says, and follows it when
+    // it changes: announcements (`screen_names`) after this moment; older ones are history,
+    // already in the display read now.
+    let shown = match credential {
+        StreamCredential::ScreenKey(_) => {
+            let since = crate::store::activity_events::latest_id(&s.store, row.id).await?;
+            let display = crate::activity::names::of_activity(&s.store, &row).await?;
+            Some(ScreenNames { display, since })
+        }
+        StreamCredential::Token { .. } => None,
+    };
     let recheck = std::time::Duration::from_secs(s.config.stream_recheck_secs.max(1));
     let watch = StreamWatch {
         state: s.clone(),
         activity_id: row.id,
         credential,
+        shown,
         _slot: slot,
         next_check: tokio::time::Instant::now() + recheck,
         recheck,
@@ -141,8 +153,7 @@ pub async fn events(
                 // Racing the stream against the timers is safe: `next_batch` is cancel-safe.
                 tokio::select! {
                     batch = stream.next_batch(EVENTS_PER_WRITE) => {
-                        let screen = matches!(watch.credential, StreamCredential::ScreenKey(_));
-                        let Some(chunk) = sse_chunk(&batch?, screen) else {
+                        let Some(chunk) = sse_chunk(&batch?, &mut watch.shown) else {
                             // Nothing a screen shows: nothing written.
                             continue;
                         };
@@ -184,18 +195,34 @@ const STREAM_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15
 /// The most events one write of a stream carries.
 const EVENTS_PER_WRITE: usize = 256;
 
+/// How a screen key's stream names people: the display, and the newest event when it was
+/// read (a later announcement changes it).
+struct ScreenNames {
+    display: crate::activity::names::NameDisplay,
+    since: i64,
+}
+
 /// Events as one write: each event's text is shared by every stream that writes it. A screen
-/// key's stream writes each as a screen sees it ([`crate::activity::events::for_screen`]); `None` when
-/// none of them is for a screen.
+/// key's stream (`shown`: how it names people) writes each as a screen sees it
+/// ([`crate::activity::events::for_screen`]) and takes a new name display from the events
+/// that announce one; `None` when none of them is for a screen.
 fn sse_chunk(
     events: &[std::sync::Arc<crate::activity::events::LiveEvent>],
-    screen: bool,
+    shown: &mut Option<ScreenNames>,
 ) -> Option<bytes::Bytes> {
-    let text = |e: &crate::activity::events::LiveEvent| {
-        if screen {
-            e.screen_sse().cloned()
-        } else {
-            Some(e.sse().clone())
+    use crate::activity::names::{NameDisplay, SCREEN_NAMES};
+    let mut text = |e: &crate::activity::events::LiveEvent| match shown {
+        None => Some(e.sse().clone()),
+        Some(names) => {
+            if e.row.kind == SCREEN_NAMES && e.row.id > names.since {
+                let announced = serde_json::from_str::<serde_json::Value>(&e.row.payload)
+                    .ok()
+                    .and_then(|p| p["name_display"].as_str().and_then(NameDisplay::parse));
+                if let Some(new) = announced {
+                    names.display = new;
+                }
+            }
+            e.screen_sse(names.display).cloned()
         }
     };
     match events {
@@ -235,6 +262,8 @@ struct StreamWatch {
     state: AppState,
     activity_id: i64,
     credential: StreamCredential,
+    /// How a screen key's stream names people (`None`: an org token's, everything whole).
+    shown: Option<ScreenNames>,
     _slot: crate::http::open_counts::OpenSlot,
     next_check: tokio::time::Instant,
     recheck: std::time::Duration,

@@ -199,8 +199,15 @@ pub struct Posted {
 pub async fn on_screen(store: &Store, activity_id: i64) -> Result<serde_json::Value> {
     let (latest, pinned) = sql::on_screen(store, activity_id, 60).await?;
     let style = settings(store, activity_id).await?.screen_style;
-    // As a screen key's stream sends them: what a screen shows, nothing more.
-    let shown = |m: &MessageRow| super::events::for_screen_value("wall_message", screen_payload(m));
+    // As a screen key's stream sends them: what a screen shows, nothing more (messages carry
+    // nicknames only, whatever the name display).
+    let shown = |m: &MessageRow| {
+        super::events::for_screen_value(
+            "wall_message",
+            screen_payload(m),
+            super::names::NameDisplay::Nickname,
+        )
+    };
     Ok(json!({
         "screen_style": style,
         "messages": latest.iter().rev().filter_map(shown).collect::<Vec<_>>(),

@@ -32,6 +32,7 @@ pub const ACTIVITY_LABELS: &[(&str, &str)] = &[
     ("music", "背景音乐链接"),
     ("state", "状态"),
     ("retention_days", "个人信息保存天数"),
+    ("name_display", "大屏与公开结果显示的名字"),
 ];
 
 const KINDS: [(&str, &str); 3] = [
@@ -346,7 +347,8 @@ pub async fn act(
                     state: Some("closed".into()),
                     ..Default::default()
                 };
-                activities::update(&state.store, org_id, kind, id, input, &state.tz).await?;
+                activities::update(&state.store, &state.hub, org_id, kind, id, input, &state.tz)
+                    .await?;
                 "closed"
             }
             "delete" => {

@@ -116,6 +116,12 @@ struct EditView {
     ports: Vec<(i64, String)>,
     /// Its own retention in days ("": the org's).
     retention_days: String,
+    /// How screens and public results name people: "" (by purpose), full, masked, nickname.
+    name_display: String,
+    /// The choices: (value, words).
+    name_displays: Vec<(&'static str, &'static str)>,
+    /// What "by purpose" gives it now, in words.
+    name_display_default: &'static str,
 }
 
 /// The ports granted to the org, for the activity's port choice.
@@ -224,6 +230,14 @@ async fn render(
                 .retention_days
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            name_display: row.name_display.clone().unwrap_or_default(),
+            name_displays: crate::activity::names::NameDisplay::ALL
+                .iter()
+                .map(|d| (d.as_str(), d.label()))
+                .collect(),
+            name_display_default: crate::activity::names::default_for(&state.store, &row)
+                .await?
+                .label(),
         };
         (
             Some(edit),
@@ -822,10 +836,13 @@ pub async fn edit(
                         .map_err(|_| Error::bad_request("retention_days 应为整数"))?,
                 ),
             },
+            // Empty: by purpose; a form without the field keeps the value.
+            name_display: field("name_display"),
             // The version the form was read at: a change made meanwhile is not undone.
             version: field("version").and_then(|v| v.parse().ok()),
         };
-        match activities::update(&state.store, org_id, kind, id, input, &state.tz).await {
+        match activities::update(&state.store, &state.hub, org_id, kind, id, input, &state.tz).await
+        {
             // Changed since the form was read: nothing saved, and the person is told.
             Err(Error::Conflict(_)) => return Ok(Edit::Stale),
             other => other?,

@@ -27,6 +27,11 @@ pub struct H5 {
 /// wxhub live on the simulator, an org with one official account (its default) and one
 /// WeChat user the simulator's authorize page consents for.
 pub async fn h5() -> H5 {
+    h5_for("会务公司").await
+}
+
+/// [`h5`] for an org of this name.
+pub async fn h5_for(org_name: &str) -> H5 {
     let sim = Simulator::new();
     sim.add_account(AccountSpec::new(APP_ID, SECRET));
     sim.add_user(
@@ -44,7 +49,7 @@ pub async fn h5() -> H5 {
         c.wechat.oauth_base = sim_base.clone();
     })
     .await;
-    let org_id = app.org("会务公司").await;
+    let org_id = app.org(org_name).await;
     let org = app.token(&app.client("org", Some(org_id)).await).await;
     let port = app.port(APP_ID).await;
     app.grant(org_id, port).await;
@@ -72,7 +77,7 @@ impl H5 {
 }
 
 /// Opens the activity's page, presses the enter button and comes back from WeChat.
-async fn enter(b: &Browser, base: &str, id: i64, label: &str) {
+pub(crate) async fn enter(b: &Browser, base: &str, id: i64, label: &str) {
     b.goto(&format!("{base}/h5/{id}")).await;
     b.wait_for_text(label).await;
     b.click("#enter-button").await;

@@ -34,6 +34,18 @@ const TEXT_CUT: &str = "
     if ((r.right > vw + 1 || r.left < -1) && !e.closest('.flying')) problems.push('outside the window: ' + label);
     var clips = s.overflow !== 'visible' || s.textOverflow === 'ellipsis';
     if (clips && (e.scrollWidth > e.clientWidth + 1)) problems.push('cut: ' + label);
+    // Hidden by a box around it that hides what overflows (a card pushed out of its row).
+    if (e.closest('.flying')) return;
+    for (var a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      var as = getComputedStyle(a);
+      if (as.overflowX !== 'hidden' && as.overflowX !== 'clip' && as.overflowY !== 'hidden' && as.overflowY !== 'clip') continue;
+      var ar = a.getBoundingClientRect();
+      if (r.left < ar.left - 1 || r.right > ar.right + 1 || r.top < ar.top - 1 || r.bottom > ar.bottom + 1) {
+        problems.push('hidden by ' + a.tagName.toLowerCase() + (a.id ? '#' + a.id : '') +
+          (a.className && typeof a.className === 'string' ? '.' + a.className.split(' ')[0] : '') + ': ' + label);
+        break;
+      }
+    }
   });
   return problems;";
 
@@ -78,12 +90,13 @@ async fn check(b: &Browser, what: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn every_page_with_long_content_fits_at_every_size() {
-    let app = TestApp::new().await;
-    let org_id = app.org(LONG_ORG).await;
-    let org = app.token(&app.client("org", Some(org_id)).await).await;
-    account(&app, "organiser", Role::OrgAdmin, Some(org_id)).await;
+    // Live on the WeChat simulator with an official account, so that the H5 pages can be
+    // entered: the join form and the joined state are checked too.
+    let c = super::h5::h5_for(LONG_ORG).await;
+    let (app, org_id, org) = (&c.app, c.org_id, c.org.clone());
+    account(app, "organiser", Role::OrgAdmin, Some(org_id)).await;
     let call = |method: Method, path: String, body: Value| {
-        let (app, org) = (&app, &org);
+        let org = &org;
         async move { app.json(method, &as_org(&path, org), None, body).await }
     };
 
@@ -161,7 +174,7 @@ async fn every_page_with_long_content_fits_at_every_size() {
     .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
 
-    let base = app.live().await;
+    let base = c.base.clone();
     let mut problems = Vec::new();
 
     // The big screens.
@@ -226,12 +239,26 @@ async fn every_page_with_long_content_fits_at_every_size() {
     }
     drop(b);
 
-    // The H5 page on two phones: the join form with the notice, the lottery's results.
+    // The H5 page on two phones: entered, the sign-in's join form and its notice, filled with
+    // a long name, then the signed-in state; the lottery's results and the wall.
     for (w, h) in [(375, 667), (320, 568)] {
         let Some(p) = phone(WECHAT_UA).await else {
             return;
         };
         p.viewport(w, h).await;
+        if w == 375 {
+            super::h5::enter(&p, &base, signin, "微信签到").await;
+            p.wait_for_text("填写信息").await;
+            p.fill("#real-name", LONG_NAME).await;
+            p.fill("#phone", "13912345600").await;
+            p.click("#join-button").await;
+            p.wait_for_text("请先阅读并同意").await;
+            problems.extend(check(&p, &format!("h5 join form and notice at {w}×{h}")).await);
+            p.screenshot(&format!("long-h5-join-{w}x{h}")).await;
+            p.type_into("#consent", " ").await;
+            p.click("#join-button").await;
+            p.wait_for_text("签到成功").await;
+        }
         for (id, name) in [(signin, "signin"), (lottery, "lottery"), (wall, "wall")] {
             p.goto(&format!("{base}/h5/{id}")).await;
             p.wait_for_text("2026 年度华东").await;

@@ -111,13 +111,9 @@ async fn the_lottery_stage_shows_exactly_the_published_winners() {
         )
         .await;
     assert_eq!(designated.status, StatusCode::OK, "{}", designated.text);
-    let key = c.app.screen_key(&c.org, c.id).await;
-    let base = c.app.live().await;
-    let Some(b) = browser(1920, 1080).await else {
+    let Some(b) = open_screen(&c.app, &c.org, c.id, "lottery").await else {
         return;
     };
-    b.goto(&format!("{base}/screens/{}/lottery?key={key}", c.id))
-        .await;
     b.viewport(1920, 1080).await;
     b.wait_for_text("等待抽奖开始").await;
     b.wait_for_text("剩余 5 / 5").await;
@@ -250,13 +246,9 @@ async fn the_message_wall_shows_pins_and_drops_removed_messages() {
     let first = c.post("大家好[微笑]").await.json()["data"]["message_id"]
         .as_i64()
         .unwrap();
-    let key = c.app.screen_key(&c.org, c.id).await;
-    let base = c.app.live().await;
-    let Some(b) = browser(1920, 1080).await else {
+    let Some(b) = open_screen(&c.app, &c.org, c.id, "wall").await else {
         return;
     };
-    b.goto(&format!("{base}/screens/{}/wall?key={key}", c.id))
-        .await;
     b.viewport(1920, 1080).await;
     // A message from before the screen opened goes round; emoji as characters; and it is
     // seen, not only present (no message pinned: the stage must still have its height).
@@ -704,13 +696,9 @@ async fn long_prize_names_wrap_and_winners_names_stay_visible() {
     let record = c.commit(prize, 4, true).await.json()["data"].clone();
     let round = record["round_id"].as_i64().unwrap();
     assert_eq!(c.draw(round).await.status, StatusCode::OK);
-    let key = c.app.screen_key(&c.org, c.id).await;
-    let base = c.app.live().await;
-    let Some(b) = browser(1920, 1080).await else {
+    let Some(b) = open_screen(&c.app, &c.org, c.id, "lottery").await else {
         return;
     };
-    b.goto(&format!("{base}/screens/{}/lottery?key={key}", c.id))
-        .await;
     for (w, h) in [(1920, 1080), (3840, 2160), (1024, 768)] {
         b.viewport(w, h).await;
         b.wait_for_script(
@@ -733,4 +721,119 @@ async fn long_prize_names_wrap_and_winners_names_stay_visible() {
     }
     let problems = b.console_problems().await;
     assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// The reveal's problems: a card outside the box (cut by it), a card whose text overflows it.
+const REVEAL_FITS: &str = "
+  var box = document.getElementById('reveal').getBoundingClientRect();
+  var problems = [];
+  document.querySelectorAll('#reveal .winner').forEach(function (card, i) {
+    var r = card.getBoundingClientRect();
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+      problems.push('card ' + i + ' cut by the box');
+    if (card.scrollWidth > card.clientWidth + 1 || card.scrollHeight > card.clientHeight + 1)
+      problems.push('card ' + i + ' overflows');
+  });
+  return problems;";
+
+/// Issue 36, items 1 and 3: one winner is announced large; a draw of 150 fits the stage at
+/// 1920×1080 (the side columns step aside), every card whole; an internal lottery names its
+/// winners in full, and when the organiser switches to masked names the open stage follows.
+#[tokio::test]
+async fn draws_of_one_to_a_hundred_and_fifty_fit_the_stage_and_names_follow_the_setting() {
+    let c = crate::lottery::ctx_for(160, "internal").await;
+    let one = c.prize(1).await;
+    let many = c.prize(150).await;
+    let round = c.commit(one, 1, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(c.draw(round).await.status, StatusCode::OK);
+    let Some(b) = open_screen(&c.app, &c.org, c.id, "lottery").await else {
+        return;
+    };
+    b.wait_for_script(
+        "return document.querySelectorAll('#reveal .winner').length",
+        json!(1),
+    )
+    .await;
+    let facts = b
+        .script(
+            "var name = document.querySelector('#reveal .winner-name');
+             return [name.textContent, parseFloat(getComputedStyle(name).fontSize)];",
+        )
+        .await;
+    assert_eq!(
+        facts[0], "张三丰",
+        "an internal lottery names its winner in full"
+    );
+    assert!(
+        facts[1].as_f64().unwrap() >= 80.0,
+        "one winner is announced large: {facts}"
+    );
+    assert_eq!(b.script(REVEAL_FITS).await, json!([]));
+    b.screenshot("screen-lottery-one-winner").await;
+
+    // 150 at once, drawn while the stage watches.
+    let round = c.commit(many, 150, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(c.draw(round).await.status, StatusCode::OK);
+    b.wait_for_script(
+        "return document.getElementById('reveal').getAttribute('data-revealed')",
+        json!(round.to_string()),
+    )
+    .await;
+    let facts = b
+        .script(
+            "var name = document.querySelector('#reveal .winner-name');
+             return [document.querySelectorAll('#reveal .winner').length,
+                     document.body.classList.contains('big-draw'),
+                     parseFloat(getComputedStyle(name).fontSize)];",
+        )
+        .await;
+    assert_eq!(facts[0], 150);
+    assert_eq!(facts[1], true, "the side columns step aside: {facts}");
+    assert!(
+        facts[2].as_f64().unwrap() >= 18.0,
+        "150 names still readable: {facts}"
+    );
+    assert_eq!(b.script(REVEAL_FITS).await, json!([]));
+    b.assert_fits("the stage with 150 winners").await;
+    b.screenshot("screen-lottery-150-winners").await;
+    for (w, h) in [(3840, 2160), (1024, 768)] {
+        b.viewport(w, h).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(b.script(REVEAL_FITS).await, json!([]), "at {w}×{h}");
+    }
+    b.viewport(1920, 1080).await;
+
+    // The organiser masks the names: the open stage reloads and shows them masked.
+    let resp = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_lottery/{}", c.id),
+            json!({"name_display": "masked"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    b.wait_for_script(
+        "return document.body.getAttribute('data-names') === 'masked' &&
+                document.querySelectorAll('#reveal .winner').length === 150 &&
+                document.querySelector('#reveal .winner-name').textContent",
+        json!("张*丰"),
+    )
+    .await;
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// A 1920×1080 browser on the activity's screen (`what`: lottery, wall) with a fresh key;
+/// `None` without a browser.
+async fn open_screen(app: &TestApp, org: &str, id: i64, what: &str) -> Option<super::Browser> {
+    let key = app.screen_key(org, id).await;
+    let base = app.live().await;
+    let b = browser(1920, 1080).await?;
+    b.goto(&format!("{base}/screens/{id}/{what}?key={key}"))
+        .await;
+    Some(b)
 }
