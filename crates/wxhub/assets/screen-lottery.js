@@ -15,6 +15,10 @@
   var proofEl = document.getElementById("proof");
   var boardEl = document.getElementById("board");
   var idleEl = document.getElementById("idle");
+  var prepareEl = document.getElementById("prepare");
+  // The prize a host is about to draw ({prize_id, count}): shown until a round is committed.
+  var preparing = null;
+  var listeners = [];
   var state = null;
   var rolling = null;
   var revealing = null;
@@ -179,10 +183,60 @@
     return null;
   }
 
+  function left(p) { return Math.max(0, p.stock - p.awarded); }
+
+  // The order an evening draws prizes in: the lowest tier first, the top prize last.
+  function drawOrder() {
+    return state.prizes.slice().sort(function (a, b) { return b.tier - a.tier; });
+  }
+
+  // Before a round: the prize large (its image, what is left of it), how many may win, and the
+  // join code for whoever has not joined yet.
+  function showPrepare(prizeId, count) {
+    var p = null;
+    state.prizes.forEach(function (x) { if (x.prize_id === prizeId) p = x; });
+    if (!p) return false;
+    idleEl.hidden = true;
+    roundEl.textContent = "";
+    revealEl.textContent = "";
+    stopRolling();
+    proof(null, null);
+    fitLayout(0);
+    revealEl.hidden = true;
+    prepareEl.hidden = false;
+    var img = document.getElementById("prepare-image");
+    if (/^(https?:\/\/|\/media\/)/.test(p.image || "")) {
+      img.src = p.image;
+      img.referrerPolicy = "no-referrer";
+      img.hidden = false;
+    } else {
+      img.hidden = true;
+    }
+    document.getElementById("prepare-tier").textContent = tierName(p.tier);
+    document.getElementById("prepare-prize").textContent = p.name;
+    var facts = document.getElementById("prepare-facts");
+    facts.textContent = "";
+    facts.appendChild(el("span", "", "剩余 " + left(p) + " / " + p.stock));
+    facts.appendChild(el("span", "", "参与 " + (state.participants_total || 0) + " 人"));
+    if (count) facts.appendChild(el("span", "draw-count", "本轮抽取 " + count + " 人"));
+    prizesEl.querySelectorAll(".prize").forEach(function (row) {
+      row.classList.toggle("selected", row.getAttribute("data-prize") === String(p.prize_id));
+    });
+    return true;
+  }
+
   function showStill(r) {
     if (revealing) return;
+    prepareEl.hidden = true;
+    revealEl.hidden = false;
+    prizesEl.querySelectorAll(".prize.selected").forEach(function (row) { row.classList.remove("selected"); });
+    if (preparing && !(r && r.state === "committed") && showPrepare(preparing.prize_id, preparing.count)) return;
     revealEl.textContent = "";
     if (!r) {
+      // Nothing drawn yet: the first prize with something left, else the wait.
+      var next = null;
+      drawOrder().forEach(function (p) { if (!next && left(p) > 0) next = p; });
+      if (next && showPrepare(next.prize_id, 0)) return;
       idleEl.hidden = false;
       roundEl.textContent = "";
       stopRolling();
@@ -215,8 +269,54 @@
         renderBoard();
         if (then) then();
         else showStill(current());
+        listeners.forEach(function (f) { f(); });
       })
       .catch(function () { window.setTimeout(function () { refresh(then); }, 2000); });
+  }
+
+  // A celebration as the winners come: confetti over the stage for three seconds, and a short
+  // fanfare once the page may play sound (after the first click or key, as browsers require).
+  var audio = null;
+  function unlockSound() {
+    if (audio || !window.AudioContext) return;
+    try { audio = new window.AudioContext(); } catch (e) { audio = null; }
+  }
+  document.addEventListener("keydown", unlockSound);
+  document.addEventListener("click", unlockSound);
+  function fanfare() {
+    if (!audio || audio.state !== "running") return;
+    [523.25, 659.25, 783.99, 1046.5].forEach(function (f, i) {
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
+      var at = audio.currentTime + i * 0.12;
+      osc.type = "triangle";
+      osc.frequency.value = f;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.5);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(at);
+      osc.stop(at + 0.55);
+    });
+  }
+  var confettiColors = ["#ffc914", "#e4572e", "#17bebb", "#76b041", "#ffffff", "#f18f01"];
+  function celebrate() {
+    var old = document.getElementById("confetti");
+    if (old) old.remove();
+    var box = el("div", "confetti");
+    box.id = "confetti";
+    box.setAttribute("aria-hidden", "true");
+    for (var i = 0; i < 80; i++) {
+      var piece = el("i", "");
+      piece.style.left = (Math.random() * 100).toFixed(1) + "%";
+      piece.style.background = confettiColors[i % confettiColors.length];
+      piece.style.animationDelay = (Math.random() * 0.8).toFixed(2) + "s";
+      piece.style.animationDuration = (2 + Math.random() * 1.2).toFixed(2) + "s";
+      box.appendChild(piece);
+    }
+    body.appendChild(box);
+    window.setTimeout(function () { box.remove(); }, 4200);
+    fanfare();
   }
 
   // The draw: winners appear one by one, as the event names them, in draw order.
@@ -224,6 +324,8 @@
     if (revealing) window.clearInterval(revealing);
     stopRolling();
     idleEl.hidden = true;
+    prepareEl.hidden = true;
+    revealEl.hidden = false;
     var r = null;
     state.rounds.forEach(function (x) { if (x.round_id === ev.round_id) r = x; });
     if (r) commitment(r);
@@ -233,10 +335,11 @@
     proofEl.style.visibility = "hidden";
     var winners = ev.winners || [];
     fitLayout(winners.length);
+    if (winners.length) celebrate();
     // One by one for a few winners; a large draw in about four seconds whatever its size.
     var step = winners.length > 10 ? Math.max(25, Math.floor(4000 / winners.length)) : 800;
     var i = 0;
-    revealing = window.setInterval(function () {
+    function next() {
       if (i >= winners.length) {
         window.clearInterval(revealing);
         revealing = null;
@@ -247,13 +350,30 @@
       var card = winnerCard(winners[i]);
       card.setAttribute("data-participant", winners[i].participant_id);
       revealEl.appendChild(card);
+      // When the first winner reached the stage (bench/stage.sh times it from the key press).
+      if (i === 0) window.wxFirstWinnerAt = performance.now();
       i += 1;
       shrinkToFit();
-    }, step);
+    }
+    // The first winner at once, the others one by one.
+    revealing = window.setInterval(next, step);
+    next();
     shownRound = ev.round_id;
   }
 
   function changed() { refresh(); }
+
+  // What the host's controls (screen-stage.js) work with.
+  window.WxLottery = {
+    state: function () { return state; },
+    current: current,
+    revealing: function () { return !!revealing; },
+    // Holds the stage on a prize before its round (null: back to what the record says).
+    prepare: function (p) { preparing = p; if (state) showStill(current()); },
+    onUpdate: function (f) { listeners.push(f); },
+    drawOrder: drawOrder,
+    left: left
+  };
 
   // A window resized (or a projector plugged in): the cards laid out again.
   window.addEventListener("resize", function () {
@@ -265,7 +385,8 @@
     showStill(current());
     WxScreen.connect({
       lottery_commit: changed,
-      lottery_draw: function (ev) { refresh(function () { reveal(ev); }); },
+      // The winners at once from the event; prizes and the board read again meanwhile.
+      lottery_draw: function (ev) { reveal(ev); refresh(); },
       lottery_absent: changed,
       lottery_reset: changed
     });

@@ -359,42 +359,8 @@ async fn screen(args: &[String]) {
     let stream = format!("{base}/api/v3/activitys/{activity}/events?screen_key={key}");
     let baseline = read_stream(&stream, events).await;
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut driver = std::process::Command::new("/usr/bin/chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("chromedriver (apt-get install chromium chromium-driver)");
-    let wd = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("{wd}/status")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let profile = std::env::temp_dir().join(format!("wxhub-screen-bench-{port}"));
-    let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
-        "browserName": "chrome",
-        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080",
-            format!("--user-data-dir={}", profile.display())]}}}});
-    let created = webdriver(
-        &http,
-        reqwest::Method::POST,
-        format!("{wd}/session"),
-        Some(caps),
-    )
-    .await;
-    let session = created["sessionId"]
-        .as_str()
-        .expect("a session")
-        .to_string();
+    let (wd, session, mut driver, profile) = chromium(&http, "screen").await;
     let at = |path: &str| format!("{wd}/session/{session}{path}");
     let started = Instant::now();
     webdriver(
@@ -448,6 +414,163 @@ async fn screen(args: &[String]) {
     );
 }
 
+/// A headless Chromium under chromedriver: its WebDriver base and session, and the driver
+/// process (killed by the caller).
+async fn chromium(
+    http: &reqwest::Client,
+    name: &str,
+) -> (String, String, std::process::Child, std::path::PathBuf) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = std::process::Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver (apt-get install chromium chromium-driver)");
+    let wd = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if http.get(format!("{wd}/status")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let profile = std::env::temp_dir().join(format!("wxhub-{name}-bench-{port}"));
+    let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
+        "browserName": "chrome",
+        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080",
+            "--autoplay-policy=no-user-gesture-required",
+            format!("--user-data-dir={}", profile.display())]}}}});
+    let created = webdriver(
+        http,
+        reqwest::Method::POST,
+        format!("{wd}/session"),
+        Some(caps),
+    )
+    .await;
+    let session = created["sessionId"]
+        .as_str()
+        .expect("a session")
+        .to_string();
+    (wd, session, driver, profile)
+}
+
+/// The host's stage: `rounds` rounds driven by keys as a clicker sends them (Space commits,
+/// PageDown stops the names and draws), each timed in the page from the key press to the
+/// first winner on stage; beside the page's own bare round trip to the server (`/healthz`).
+async fn stage(args: &[String]) {
+    let base = args[0].clone();
+    let username = args[1].clone();
+    let password = args[2].clone();
+    let activity: i64 = args[3].parse().unwrap();
+    let rounds: usize = args[4].parse().unwrap();
+    let http = reqwest::Client::new();
+    let (wd, session, mut driver, profile) = chromium(&http, "stage").await;
+    let at = |path: &str| format!("{wd}/session/{session}{path}");
+    let script = |code: &str| {
+        let (http, url) = (http.clone(), at("/execute/sync"));
+        let body = serde_json::json!({"script": code, "args": []});
+        async move { webdriver(&http, reqwest::Method::POST, url, Some(body)).await }
+    };
+    let wait_for = |code: &'static str| {
+        let script = &script;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let v = script(code).await;
+                if v != serde_json::Value::Null && v != serde_json::json!(false) {
+                    return v;
+                }
+                assert!(Instant::now() < deadline, "never: {code}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let press = |key: &str| {
+        let (http, url) = (http.clone(), at("/actions"));
+        let body = serde_json::json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]});
+        async move { webdriver(&http, reqwest::Method::POST, url, Some(body)).await }
+    };
+    let goto = |url: String| {
+        let (http, to) = (http.clone(), at("/url"));
+        async move {
+            webdriver(
+                &http,
+                reqwest::Method::POST,
+                to,
+                Some(serde_json::json!({"url": url})),
+            )
+            .await
+        }
+    };
+    goto(format!("{base}/console/login")).await;
+    script(&format!(
+        "document.getElementById('username').value = {};
+         document.getElementById('password').value = {};
+         document.querySelector('form').submit();",
+        serde_json::json!(username),
+        serde_json::json!(password)
+    ))
+    .await;
+    wait_for("return document.body && document.body.textContent.indexOf('退出登录') >= 0").await;
+    goto(format!("{base}/screens/{activity}/lottery")).await;
+    wait_for(
+        "return document.getElementById('prepare') && !document.getElementById('prepare').hidden",
+    )
+    .await;
+    let mut latencies = Vec::new();
+    let mut bare = Vec::new();
+    for _ in 0..rounds {
+        // The page's own bare round trip, as the baseline.
+        script(
+            "window.wxBare = null; var t = performance.now();
+             fetch('/healthz', {cache: 'no-store'}).then(function () { window.wxBare = performance.now() - t; });",
+        )
+        .await;
+        bare.push(wait_for("return window.wxBare").await.as_f64().unwrap());
+        press(" ").await;
+        wait_for("return !document.getElementById('roll').hidden && document.getElementById('host-step').textContent.indexOf('停止') >= 0").await;
+        script("window.wxFirstWinnerAt = null;").await;
+        press("\u{E00F}").await;
+        let ms = wait_for(
+            "return window.wxFirstWinnerAt && window.wxStopAt && window.wxFirstWinnerAt > window.wxStopAt
+               ? window.wxFirstWinnerAt - window.wxStopAt : null",
+        )
+        .await;
+        latencies.push(ms.as_f64().unwrap());
+        wait_for("return document.getElementById('reveal').getAttribute('data-revealed') && document.getElementById('host-step').textContent.indexOf('下一个') >= 0").await;
+        press(" ").await;
+        wait_for("return !document.getElementById('prepare').hidden").await;
+    }
+    webdriver(
+        &http,
+        reqwest::Method::DELETE,
+        format!("{wd}/session/{session}"),
+        None,
+    )
+    .await;
+    let _ = driver.kill();
+    let _ = driver.wait();
+    let _ = std::fs::remove_dir_all(profile);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let max = latencies.iter().cloned().fold(0.0, f64::max);
+    let (lat, base_ms) = (median(&mut latencies), median(&mut bare));
+    println!(
+        "{{\"rounds\": {rounds}, \"key_to_first_winner_ms_median\": {lat:.0}, \
+         \"key_to_first_winner_ms_max\": {max:.0}, \"bare_round_trip_ms_median\": {base_ms:.1}, \
+         \"ratio\": {:.1}}}",
+        lat / base_ms
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -461,13 +584,17 @@ fn main() {
         Some("screen") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(screen(&args[1..])),
+        Some("stage") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(stage(&args[1..])),
         Some("wall") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(wall(&args[1..])),
         _ => eprintln!(
             "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
              | xlsx-baseline FILE | draw-baseline N K | screen BASE ACTIVITY KEY EVENTS \
-             | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS"
+             | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS \
+             | stage BASE USERNAME PASSWORD ACTIVITY ROUNDS"
         ),
     }
 }

@@ -7,6 +7,7 @@ pub mod avatars;
 pub mod desk;
 pub mod events;
 pub mod images;
+pub mod live;
 pub mod lottery;
 pub mod me;
 pub mod meetings;

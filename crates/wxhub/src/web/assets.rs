@@ -28,7 +28,7 @@ const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-const ASSETS: [Asset; 16] = [
+const ASSETS: [Asset; 17] = [
     asset!("favicon.svg", SVG),
     asset!("console.css", CSS),
     asset!("console.js", JS),
@@ -37,6 +37,7 @@ const ASSETS: [Asset; 16] = [
     asset!("screen-signin.js", JS),
     asset!("screen-common.js", JS),
     asset!("screen-lottery.js", JS),
+    asset!("screen-stage.js", JS),
     asset!("screen-wall.js", JS),
     asset!("h5.css", CSS),
     asset!("h5.js", JS),
@@ -59,6 +60,8 @@ pub struct Urls {
     pub screen_common: String,
     pub screen_signin: String,
     pub screen_lottery: String,
+    /// The host's controls on the lottery stage.
+    pub screen_stage: String,
     pub screen_wall: String,
     /// The H5 pages' stylesheet, the activity page's script and the verification page's.
     pub h5_css: String,
@@ -101,6 +104,7 @@ pub fn urls() -> &'static Urls {
             screen_common: url("screen-common.js"),
             screen_signin: url("screen-signin.js"),
             screen_lottery: url("screen-lottery.js"),
+            screen_stage: url("screen-stage.js"),
             screen_wall: url("screen-wall.js"),
             h5_css: url("h5.css"),
             h5_js: url("h5.js"),

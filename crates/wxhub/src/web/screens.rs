@@ -3,6 +3,11 @@
 //! activity's event stream with that key. Unlike the console they may be framed (a venue's
 //! own screen software shows them), and they send no referrer: the key is in the URL.
 //!
+//! Opened without a key by a signed-in organiser of the activity's org (the console's 「在大屏上
+//! 主持」 links), a screen is the host's: it streams through the session (`stream`), may not be
+//! framed, and the lottery stage gets controls — keys and a clicker drive the draw through
+//! `lottery/{action}` (the session's CSRF token; the same functions as the API, audited).
+//!
 //! - `signin`: the sign-in wall (every activity);
 //! - `lottery`: the lottery stage (lottery activities), with `lottery/state`, what it shows
 //!   when it opens;
@@ -28,6 +33,11 @@ pub fn router() -> Router<AppState> {
         .route("/screens/{id}/signin", get(signin))
         .route("/screens/{id}/lottery", get(lottery))
         .route("/screens/{id}/lottery/state", get(lottery_state))
+        .route(
+            "/screens/{id}/lottery/{action}",
+            axum::routing::post(host_action),
+        )
+        .route("/screens/{id}/stream", get(host_stream))
         .route("/screens/{id}/wall", get(wall))
         .route("/screens/{id}/wall/state", get(wall_state))
         .route("/screens/{id}/qr/{what}", get(qr))
@@ -35,14 +45,30 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn screen_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    // A screen opened with its key may be framed by a venue's screen software; the host's
+    // (no key: a console session, with controls) may not.
+    let keyed = req
+        .uri()
+        .query()
+        .is_some_and(|q| url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "key"));
     let mut resp = next.run(req).await;
     let headers = resp.headers_mut();
+    if !keyed {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     for (name, value) in [
         (
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self'; \
-             img-src 'self' https: http: data:; media-src 'self' https: http:; \
-             connect-src 'self'; base-uri 'self'; form-action 'none'",
+            if keyed {
+                "default-src 'self'; script-src 'self'; style-src 'self'; \
+                 img-src 'self' https: http: data:; media-src 'self' https: http:; \
+                 connect-src 'self'; base-uri 'self'; form-action 'none'"
+            } else {
+                "default-src 'self'; script-src 'self'; style-src 'self'; \
+                 img-src 'self' https: http: data:; media-src 'self' https: http:; \
+                 connect-src 'self'; base-uri 'self'; form-action 'none'; \
+                 frame-ancestors 'none'"
+            },
         ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -57,6 +83,9 @@ async fn screen_headers(req: axum::extract::Request, next: axum::middleware::Nex
 #[serde(default)]
 pub struct ScreenQuery {
     key: String,
+    /// The host's stage: seconds the names roll before the draw happens by itself (0 or none:
+    /// until the host stops them; at most 60).
+    roll: String,
 }
 
 /// What every screen page shows of its activity.
@@ -97,6 +126,19 @@ struct LotteryScreen<'a> {
     s: Shown,
     state: String,
     qr: String,
+    /// The H5 join link's QR code, large before a round.
+    join_qr: String,
+    /// The host's controls, when a signed-in organiser opened the stage.
+    host: Option<StageHost>,
+}
+
+/// What the host's stage needs to drive the draw.
+struct StageHost {
+    csrf: String,
+    /// `{actions}/commit`, `{actions}/draw`.
+    actions: String,
+    /// Seconds the names roll before the draw (0: until the host stops them).
+    roll: u32,
 }
 
 #[derive(askama::Template)]
@@ -134,24 +176,68 @@ impl IntoResponse for PageError {
     }
 }
 
-/// The activity whose screen key this is, of `kind` (with its name in words) if given; a
-/// wrong, rotated or malformed key is refused alike.
+/// Who opened a screen: its key (the screen only displays), or, without a key, a signed-in
+/// organiser of the activity's org — the host.
+enum Access {
+    Key(String),
+    Host {
+        session: crate::auth::accounts::Session,
+        session_id: String,
+    },
+}
+
+impl Access {
+    /// What the screen's own links carry: the key, or nothing (the host's cookie goes along).
+    fn key(&self) -> &str {
+        match self {
+            Access::Key(key) => key,
+            Access::Host { .. } => "",
+        }
+    }
+}
+
+/// The activity whose screen key this is — or, without a key, whose org the signed-in
+/// console session belongs to — of `kind` (with its name in words) if given; a wrong, rotated
+/// or malformed key, and a session of another org, are refused alike.
 async fn opened(
     state: &AppState,
+    headers: &HeaderMap,
     id: i64,
     query: Result<Params<ScreenQuery>, Error>,
     kind: Option<(&str, &str)>,
-) -> Result<(ActivityRow, String), Error> {
+) -> Result<(ActivityRow, Access), Error> {
     let key = query.map(|Params(q)| q.key).unwrap_or_default();
     let wrong = || Error::Unauthorized("大屏密钥无效或已更换,请从控制台重新打开大屏链接".into());
     let key = key.trim();
-    if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(wrong());
-    }
-    let row = sql::get(&state.store, id).await?.ok_or_else(wrong)?;
-    events::check_screen_key(&state.store, row.id, key)
-        .await
-        .map_err(|_| wrong())?;
+    let (row, access) = if key.is_empty() {
+        let session_id = crate::web::console::cookie(headers, crate::web::console::SESSION_COOKIE)
+            .filter(|c| !c.is_empty())
+            .ok_or_else(wrong)?;
+        let session =
+            crate::auth::accounts::session(&state.store, &state.config.console, &session_id)
+                .await?
+                .ok_or_else(wrong)?;
+        let row = sql::get(&state.store, id)
+            .await?
+            .filter(|a| session.account.org_id == Some(a.org_id))
+            .ok_or_else(wrong)?;
+        (
+            row,
+            Access::Host {
+                session,
+                session_id,
+            },
+        )
+    } else {
+        if key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(wrong());
+        }
+        let row = sql::get(&state.store, id).await?.ok_or_else(wrong)?;
+        events::check_screen_key(&state.store, row.id, key)
+            .await
+            .map_err(|_| wrong())?;
+        (row, Access::Key(key.to_string()))
+    };
     if let Some((kind, what)) = kind {
         if row.kind != kind {
             return Err(Error::bad_request(format!(
@@ -159,38 +245,51 @@ async fn opened(
             )));
         }
     }
-    Ok((row, key.to_string()))
+    Ok((row, access))
 }
 
 /// A screen page's activity (see [`opened`]) and what the page shows of it.
 async fn open_page(
     state: &AppState,
+    headers: &HeaderMap,
     id: i64,
     query: Result<Params<ScreenQuery>, Error>,
     kind: Option<(&str, &str)>,
-) -> Result<(ActivityRow, String, Shown), Error> {
-    let (row, key) = opened(state, id, query, kind).await?;
-    let shown = shown(state, &row, &key).await?;
-    Ok((row, key, shown))
+) -> Result<(ActivityRow, Access, Shown), Error> {
+    let (row, access) = opened(state, headers, id, query, kind).await?;
+    let shown = shown(state, &row, &access).await?;
+    Ok((row, access, shown))
+}
+
+/// `path` with the screen key (none: the host's, whose session cookie goes along).
+fn keyed(path: String, key: &str) -> String {
+    if key.is_empty() {
+        path
+    } else {
+        format!("{path}?key={key}")
+    }
 }
 
 /// A screen's own path with its key (`what`: signin, lottery, wall).
 fn screen_path(id: i64, what: &str, key: &str) -> String {
-    format!("/screens/{id}/{what}?key={key}")
+    keyed(format!("/screens/{id}/{what}"), key)
 }
 
 /// The path of a QR code (`what`: see [`qr`]) with the screen key.
 fn qr_path(id: i64, what: &str, key: &str) -> String {
-    format!("/screens/{id}/qr/{what}.svg?key={key}")
+    keyed(format!("/screens/{id}/qr/{what}.svg"), key)
 }
 
-async fn shown(state: &AppState, row: &ActivityRow, key: &str) -> Result<Shown, Error> {
+async fn shown(state: &AppState, row: &ActivityRow, access: &Access) -> Result<Shown, Error> {
     Ok(Shown {
         name: row.name.clone(),
         logo: row.logo.clone(),
         background: row.background.clone(),
         music: row.music.clone(),
-        stream: format!("/api/v3/activitys/{}/events?screen_key={key}", row.id),
+        stream: match access {
+            Access::Key(key) => format!("/api/v3/activitys/{}/events?screen_key={key}", row.id),
+            Access::Host { .. } => format!("/screens/{}/stream", row.id),
+        },
         after: crate::store::activity_events::latest_id(&state.store, row.id).await?,
         rehearsal: crate::store::rehearsals::rehearsed_by(&state.store, row.id)
             .await?
@@ -209,7 +308,8 @@ pub async fn signin(
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, PageError> {
-    let (row, key, s) = open_page(&state, id, query, None).await?;
+    let (row, access, s) = open_page(&state, &headers, id, query, None).await?;
+    let key = access.key();
     // A live scan-to-sign-in code replaces the H5 link's code: scanning it signs in at once.
     let scan = crate::activity::scan::get(&state.store, &state.tz, row.id)
         .await?
@@ -222,7 +322,7 @@ pub async fn signin(
             "join"
         },
         scan,
-        join_qr: qr_path(row.id, if scan { "scan" } else { "join" }, &key),
+        join_qr: qr_path(row.id, if scan { "scan" } else { "join" }, key),
         join_link: join_link(&state.public_base(&headers), row.id),
         s,
     }))
@@ -231,16 +331,122 @@ pub async fn signin(
 /// `GET /screens/{id}/lottery?key=`: the lottery stage.
 pub async fn lottery(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, PageError> {
-    let (row, key, s) = open_page(&state, id, query, Some(("lottery", "抽奖"))).await?;
+    let roll = query
+        .as_ref()
+        .ok()
+        .and_then(|Params(q)| q.roll.trim().parse::<u32>().ok())
+        .unwrap_or(0)
+        .min(60);
+    let (row, access, s) =
+        open_page(&state, &headers, id, query, Some(("lottery", "抽奖"))).await?;
+    let key = access.key();
     Ok(crate::web::render(&LotteryScreen {
         assets: assets::urls(),
-        state: format!("/screens/{}/lottery/state?key={key}", row.id),
-        qr: qr_path(row.id, "verify-{round}", &key),
+        state: keyed(format!("/screens/{}/lottery/state", row.id), key),
+        qr: qr_path(row.id, "verify-{round}", key),
+        join_qr: qr_path(row.id, "join", key),
+        host: match &access {
+            Access::Host { session, .. } => Some(StageHost {
+                csrf: session.csrf_token.clone(),
+                actions: format!("/screens/{}/lottery", row.id),
+                roll,
+            }),
+            Access::Key(_) => None,
+        },
         s,
     }))
+}
+
+/// `POST /screens/{id}/lottery/{action}` (the host's stage, its session's CSRF token in
+/// `csrf`): `commit` (`prize_id`, `count`, `exclude_winners`) or `draw` (`round_id`), through
+/// the console's lottery actions — the API's functions, the staff's rights, the audit record.
+/// Answers the activity envelope: `{code: 0, msg, data: {detail}}`, or the refusal in words.
+pub async fn host_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    crate::http::client_ip::ClientAddress(address): crate::http::client_ip::ClientAddress,
+    PathParam((id, action)): PathParam<(i64, String)>,
+    form: Result<Params<crate::web::console::lottery::LotteryForm>, Error>,
+) -> Result<Response, Error> {
+    let (row, access) = opened(
+        &state,
+        &headers,
+        id,
+        Ok(Params(ScreenQuery::default())),
+        Some(("lottery", "抽奖")),
+    )
+    .await?;
+    // Without a key `opened` finds the host's session or refuses; a key never gets here.
+    let Access::Host { session, .. } = access else {
+        return Err(Error::Forbidden(
+            "只有登录控制台的组织者可以在大屏上主持".into(),
+        ));
+    };
+    let Params(form) = form?;
+    crate::web::console::check_csrf(
+        &state,
+        &headers,
+        &session.csrf_token,
+        crate::web::console::CsrfField::csrf(&form),
+    )?;
+    if !matches!(action.as_str(), "commit" | "draw") {
+        return Err(Error::not_found("大屏上只能承诺与开奖"));
+    }
+    let detail =
+        crate::web::console::lottery::perform(&state, &session, &address, &row, &action, form)
+            .await?;
+    Ok(
+        crate::http::envelope::ActivityReply::new("成功", serde_json::json!({ "detail": detail }))
+            .into_response(),
+    )
+}
+
+/// `GET /screens/{id}/stream`: the host's event stream (the console session of the activity's
+/// org), as a screen key's: what a screen shows, named as the activity's display says.
+pub async fn host_stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<StreamQuery>, Error>,
+) -> Result<Response, Error> {
+    let (row, access) = opened(
+        &state,
+        &headers,
+        id,
+        Ok(Params(ScreenQuery::default())),
+        None,
+    )
+    .await?;
+    let Access::Host { session_id, .. } = access else {
+        return Err(Error::Unauthorized("请先登录控制台".into()));
+    };
+    let from_query = query.map(|Params(q)| q.last_event_id).unwrap_or_default();
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or(from_query);
+    let after = crate::activity::live::after_of(last.as_deref())?;
+    crate::activity::live::serve(
+        &state,
+        &row,
+        after,
+        crate::activity::live::StreamCredential::Console {
+            session_id,
+            org_id: row.org_id,
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StreamQuery {
+    last_event_id: Option<String>,
 }
 
 /// `GET /screens/{id}/lottery/state?key=`: the lottery's public results (prizes with their
@@ -248,10 +454,11 @@ pub async fn lottery(
 /// names the stage rolls.
 pub async fn lottery_state(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, Error> {
-    let (row, _) = opened(&state, id, query, Some(("lottery", "抽奖"))).await?;
+    let (row, _) = opened(&state, &headers, id, query, Some(("lottery", "抽奖"))).await?;
     let stage = crate::activity::lottery::public::stage(&state.store, &state.secrets, &row).await?;
     Ok(Json(stage).into_response())
 }
@@ -259,18 +466,21 @@ pub async fn lottery_state(
 /// `GET /screens/{id}/wall?key=`: the message wall.
 pub async fn wall(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, PageError> {
-    let (row, key, s) = open_page(&state, id, query, Some(("message", "留言"))).await?;
+    let (row, access, s) =
+        open_page(&state, &headers, id, query, Some(("message", "留言"))).await?;
+    let key = access.key();
     Ok(crate::web::render(&WallScreen {
         assets: assets::urls(),
-        state: format!("/screens/{}/wall/state?key={key}", row.id),
+        state: keyed(format!("/screens/{}/wall/state", row.id), key),
         style: crate::activity::wall::settings(&state.store, row.id)
             .await
             .map_err(PageError)?
             .screen_style,
-        join_qr: qr_path(row.id, "join", &key),
+        join_qr: qr_path(row.id, "join", key),
         s,
     }))
 }
@@ -279,10 +489,11 @@ pub async fn wall(
 /// screen style.
 pub async fn wall_state(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, Error> {
-    let (row, _) = opened(&state, id, query, Some(("message", "留言"))).await?;
+    let (row, _) = opened(&state, &headers, id, query, Some(("message", "留言"))).await?;
     Ok(Json(crate::activity::wall::on_screen(&state.store, row.id).await?).into_response())
 }
 
@@ -307,7 +518,8 @@ pub async fn qr(
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, Error> {
     let id: i64 = id.parse().map_err(|_| Error::not_found("活动不存在"))?;
-    let (row, key) = opened(&state, id, query, None).await?;
+    let (row, access) = opened(&state, &headers, id, query, None).await?;
+    let key = access.key();
     let base = state.public_base(&headers);
     let what = what
         .strip_suffix(".svg")
@@ -319,7 +531,7 @@ pub async fn qr(
             .filter(|c| !c.expired)
             .map(|c| c.url)
             .ok_or_else(|| Error::not_found("二维码不存在"))?,
-        "signin" | "lottery" | "wall" => format!("{base}{}", screen_path(row.id, what, &key)),
+        "signin" | "lottery" | "wall" => format!("{base}{}", screen_path(row.id, what, key)),
         _ => {
             let round = what
                 .strip_prefix("verify-")

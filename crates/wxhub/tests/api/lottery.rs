@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 pub(crate) struct Ctx {
     pub app: TestApp,
     pub org: String,
+    pub org_id: i64,
     pub id: i64,
 }
 
@@ -21,7 +22,12 @@ pub(crate) async fn ctx_for(members: usize, purpose: &str) -> Ctx {
     let app = TestApp::new().await;
     let org_id = app.org("机构").await;
     let org = app.token(&app.client("org", Some(org_id)).await).await;
-    let mut c = Ctx { app, org, id: 0 };
+    let mut c = Ctx {
+        app,
+        org,
+        org_id,
+        id: 0,
+    };
     c.id = c.new_lottery(members, purpose).await;
     c
 }

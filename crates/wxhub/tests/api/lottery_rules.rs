@@ -16,7 +16,7 @@ impl Ctx {
         format!("/api/v3/activitys_lottery/{}{rest}", self.id)
     }
 
-    async fn get_data(&self, rest: &str) -> Value {
+    pub(crate) async fn get_data(&self, rest: &str) -> Value {
         let resp = self.call(Method::GET, &self.path(rest), Value::Null).await;
         assert_eq!(resp.status, StatusCode::OK, "{rest}: {}", resp.text);
         resp.json()["data"].clone()
@@ -695,7 +695,12 @@ async fn winners_are_notified_by_template_message_through_the_send_path() {
         .json()["data"]["activity_id"]
         .as_i64()
         .unwrap();
-    let c = Ctx { app, org, id };
+    let c = Ctx {
+        app,
+        org,
+        org_id,
+        id,
+    };
     c.call(
         Method::PUT,
         &c.path("/settings"),

@@ -119,6 +119,8 @@ pub struct Stage {
     #[serde(flatten)]
     pub results: PublicResults,
     pub names: Vec<String>,
+    /// Everyone who may be drawn now (members and imported entries), shown before a round.
+    pub participants_total: i64,
 }
 
 pub async fn stage(store: &Store, secrets: &SecretBox, activity: &ActivityRow) -> Result<Stage> {
@@ -153,5 +155,11 @@ pub async fn stage(store: &Store, secrets: &SecretBox, activity: &ActivityRow) -
             };
         }
     }
-    Ok(Stage { results, names })
+    let (_, participants_total) =
+        crate::store::lottery_participants::page(store, activity.id, None, 0, 1).await?;
+    Ok(Stage {
+        results,
+        names,
+        participants_total,
+    })
 }

@@ -358,7 +358,7 @@ pub async fn page(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct LotteryForm {
-    csrf: Option<String>,
+    pub csrf: Option<String>,
     purpose: Option<String>,
     description: Option<String>,
     name: Option<String>,
@@ -548,6 +548,36 @@ async fn run(
     })
 }
 
+/// One lottery action by a console account — from the lottery's page, or from the host's stage
+/// (web/screens.rs): within the account's rights (staff operate the draw only), through the same
+/// functions as the API, recorded in the console's audit record. Answers what the record says.
+pub(crate) async fn perform(
+    state: &AppState,
+    session: &Session,
+    address: &str,
+    row: &ActivityRow,
+    action: &str,
+    form: LotteryForm,
+) -> Result<String, Error> {
+    if session.account.role != Role::OrgAdmin && !staff_may(action) {
+        return Err(Error::Forbidden(
+            "工作人员只能操作抽奖(承诺、开奖、补抽);其他设置请联系机构管理员".into(),
+        ));
+    }
+    let detail = run(state, session, row, action, form).await?;
+    audit::record(
+        state,
+        session,
+        address,
+        Some(row.org_id),
+        &format!("lottery.{action}"),
+        &format!("抽奖 {}", row.id),
+        &detail,
+    )
+    .await;
+    Ok(detail)
+}
+
 /// `POST /console/lottery/{id}/{action}`.
 pub async fn act(
     State(state): State<AppState>,
@@ -562,23 +592,7 @@ pub async fn act(
     };
     let result = async {
         let row = lottery_of(&state, &session, id).await?;
-        if session.account.role != Role::OrgAdmin && !staff_may(&action) {
-            return Err(Error::Forbidden(
-                "工作人员只能操作抽奖(承诺、开奖、补抽);其他设置请联系机构管理员".into(),
-            ));
-        }
-        let detail = run(&state, &session, &row, &action, form).await?;
-        let what = format!("lottery.{action}");
-        audit::record(
-            &state,
-            &session,
-            &address,
-            Some(row.org_id),
-            &what,
-            &format!("抽奖 {id}"),
-            &detail,
-        )
-        .await;
+        perform(&state, &session, &address, &row, &action, form).await?;
         Ok(())
     }
     .await;

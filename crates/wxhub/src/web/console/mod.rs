@@ -7,7 +7,7 @@ mod audit;
 mod courses;
 mod dashboard;
 mod login;
-mod lottery;
+pub mod lottery;
 mod meetings;
 pub mod platform;
 mod privacy;

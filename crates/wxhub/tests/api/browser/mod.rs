@@ -208,6 +208,21 @@ impl Browser {
         .await;
     }
 
+    /// Presses a key as a keyboard or a presenter's clicker does, on whatever has the focus
+    /// (WebDriver's codes: `\u{E00F}` PageDown, `\u{E00E}` PageUp, `\u{E012}`–`\u{E015}` the
+    /// arrows ←↑→↓, `\u{E007}` Enter).
+    pub async fn press(&self, key: &str) {
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(
+                json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]}),
+            ),
+        )
+        .await;
+    }
+
     /// Empties the field, then types into it.
     pub async fn fill(&self, css: &str, text: &str) {
         let id = self.find(css).await;

@@ -115,8 +115,10 @@ async fn the_lottery_stage_shows_exactly_the_published_winners() {
         return;
     };
     b.viewport(1920, 1080).await;
-    b.wait_for_text("等待抽奖开始").await;
+    // Before the first round: the prize large with the join code.
+    b.wait_for_text("微信扫码参与抽奖").await;
     b.wait_for_text("剩余 5 / 5").await;
+    b.wait_for_text("参与 30 人").await;
 
     // Committed: the commitment is shown and the names roll.
     let record = c.commit(prize, 3, true).await.json()["data"].clone();
@@ -139,15 +141,7 @@ async fn the_lottery_stage_shows_exactly_the_published_winners() {
         json!(round.to_string()),
     )
     .await;
-    let published = c
-        .call(
-            Method::GET,
-            &format!("/api/v3/activitys_lottery/{}/rounds/{round}", c.id),
-            serde_json::Value::Null,
-        )
-        .await
-        .json()["data"]
-        .clone();
+    let published = c.get_data(&format!("/rounds/{round}")).await;
     let mut expected = vec![json!("m007")];
     expected.extend(published["winners"].as_array().unwrap().iter().cloned());
     let shown = b
@@ -216,7 +210,7 @@ async fn the_lottery_stage_shows_exactly_the_published_winners() {
         .await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
     b.wait_for_text("剩余 5 / 5").await;
-    b.wait_for_text("等待抽奖开始").await;
+    b.wait_for_text("微信扫码参与抽奖").await;
     assert_eq!(
         b.script("return document.querySelectorAll('#board .board-line').length")
             .await,
@@ -751,6 +745,7 @@ async fn draws_of_one_to_a_hundred_and_fifty_fit_the_stage_and_names_follow_the_
     let Some(b) = open_screen(&c.app, &c.org, c.id, "lottery").await else {
         return;
     };
+    b.viewport(1920, 1080).await;
     b.wait_for_script(
         "return document.querySelectorAll('#reveal .winner').length",
         json!(1),
@@ -771,6 +766,8 @@ async fn draws_of_one_to_a_hundred_and_fifty_fit_the_stage_and_names_follow_the_
         "one winner is announced large: {facts}"
     );
     assert_eq!(b.script(REVEAL_FITS).await, json!([]));
+    // The card's entrance (half a second) over, for the picture.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     b.screenshot("screen-lottery-one-winner").await;
 
     // 150 at once, drawn while the stage watches.
@@ -799,6 +796,7 @@ async fn draws_of_one_to_a_hundred_and_fifty_fit_the_stage_and_names_follow_the_
     );
     assert_eq!(b.script(REVEAL_FITS).await, json!([]));
     b.assert_fits("the stage with 150 winners").await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     b.screenshot("screen-lottery-150-winners").await;
     for (w, h) in [(3840, 2160), (1024, 768)] {
         b.viewport(w, h).await;
@@ -836,4 +834,155 @@ async fn open_screen(app: &TestApp, org: &str, id: i64, what: &str) -> Option<su
     b.goto(&format!("{base}/screens/{id}/{what}?key={key}"))
         .await;
     Some(b)
+}
+
+const PAGE_DOWN: &str = "\u{E00F}";
+const ARROW_DOWN: &str = "\u{E015}";
+const ARROW_RIGHT: &str = "\u{E014}";
+
+/// Issue 36, item 2: an organiser signed in to the console runs the draw on the stage with the
+/// keys a presenter's clicker sends: the prize and the number prepared, Space commits and the
+/// names roll, PageDown stops them and draws, and the stage shows exactly the published
+/// record's winners; V shows the verification code, B blanks the screen, a refusal is said on
+/// the stage.
+#[tokio::test]
+async fn the_host_runs_the_draw_from_the_stage_with_the_keys_alone() {
+    let c = crate::lottery::ctx_for(30, "internal").await;
+    let add = |name: &'static str, tier: i64, stock: i64| {
+        let c = &c;
+        async move {
+            let resp = c
+                .call(
+                    Method::POST,
+                    &format!("/api/v3/activitys_lottery/{}/prizes", c.id),
+                    json!({"name": name, "tier": tier, "stock": stock}),
+                )
+                .await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+            resp.json()["data"]["prize_id"].as_i64().unwrap()
+        }
+    };
+    add("蓝牙音箱", 3, 3).await;
+    let first = add("笔记本电脑", 1, 1).await;
+    super::account(
+        &c.app,
+        "host",
+        wxhub::auth::accounts::Role::OrgStaff,
+        Some(c.org_id),
+    )
+    .await;
+    let base = c.app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.login(&base, "host").await;
+    b.goto(&format!("{base}/screens/{}/lottery", c.id)).await;
+    b.viewport(1920, 1080).await;
+    let facts = "return document.getElementById('prepare').hidden ? null :
+        document.getElementById('prepare-prize').textContent + ' | ' +
+        document.getElementById('prepare-facts').textContent";
+    b.wait_for_script(facts, json!("蓝牙音箱 | 剩余 3 / 3参与 30 人本轮抽取 3 人"))
+        .await;
+    b.screenshot("screen-lottery-host-prepare").await;
+    b.press(ARROW_DOWN).await;
+    b.wait_for_script(facts, json!("蓝牙音箱 | 剩余 3 / 3参与 30 人本轮抽取 2 人"))
+        .await;
+
+    // Space commits: the round is on record and the names roll.
+    b.press(" ").await;
+    b.wait_for_script(
+        "return !document.getElementById('roll').hidden && document.getElementById('host-step').textContent",
+        json!("下一步:停止并开奖"),
+    )
+    .await;
+    let rounds = c.get_data("/rounds").await;
+    assert_eq!(rounds.as_array().unwrap().len(), 1);
+    assert_eq!(rounds[0]["state"], "committed");
+    assert_eq!(rounds[0]["count"], 2);
+    let round = rounds[0]["round_id"].as_i64().unwrap();
+
+    // PageDown (a clicker's next) stops them and draws: the stage shows the record's winners.
+    let pressed = Instant::now();
+    b.press(PAGE_DOWN).await;
+    b.wait_for_script(
+        "return document.getElementById('reveal').getAttribute('data-revealed')",
+        json!(round.to_string()),
+    )
+    .await;
+    println!(
+        "key press to every winner on stage: {:?} (the reveal animates 0.8 s per winner)",
+        pressed.elapsed()
+    );
+    let record = c.get_data(&format!("/rounds/{round}")).await;
+    let shown = b
+        .script(
+            "return Array.prototype.map.call(document.querySelectorAll('#reveal .winner'),
+               function (w) { return w.getAttribute('data-participant'); })",
+        )
+        .await;
+    assert_eq!(shown, record["winners"], "exactly the published winners");
+    assert_eq!(
+        b.script("return document.querySelector('#reveal .winner-name').textContent")
+            .await,
+        "张三丰",
+        "an internal lottery names its winners in full"
+    );
+    b.screenshot("screen-lottery-host-drawn").await;
+
+    // V: the verification code large, and away again.
+    b.press("v").await;
+    b.wait_for_script(
+        "return !document.getElementById('verify-large').hidden &&
+                document.getElementById('verify-large-qr').getAttribute('src')",
+        json!(format!("/screens/{}/qr/verify-{round}.svg", c.id)),
+    )
+    .await;
+    b.press("v").await;
+    // Space: the next prize with something left — 蓝牙音箱 again, its last one.
+    b.press(" ").await;
+    b.wait_for_script(facts, json!("蓝牙音箱 | 剩余 1 / 3参与 30 人本轮抽取 1 人"))
+        .await;
+    b.press(ARROW_RIGHT).await;
+    b.wait_for_script(
+        facts,
+        json!("笔记本电脑 | 剩余 1 / 1参与 30 人本轮抽取 1 人"),
+    )
+    .await;
+    // B blanks the screen; B again brings it back.
+    b.press("b").await;
+    b.wait_for_script(
+        "return document.getElementById('blank').hidden",
+        json!(false),
+    )
+    .await;
+    b.press("b").await;
+    b.wait_for_script(
+        "return document.getElementById('blank').hidden",
+        json!(true),
+    )
+    .await;
+    // The prize is deleted from the console meanwhile: the stage says why nothing happened.
+    let resp = c
+        .call(
+            Method::DELETE,
+            &format!("/api/v3/activitys_lottery/{}/prizes/{first}", c.id),
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    b.press(" ").await;
+    b.wait_for_script(
+        "var t = document.getElementById('host-toast'); return !t.hidden && t.textContent.indexOf('奖品') >= 0",
+        json!(true),
+    )
+    .await;
+    b.screenshot("screen-lottery-host-refused").await;
+    // The browser notes the refusal's 404 itself; nothing else may go wrong.
+    let problems: Vec<String> = b
+        .console_problems()
+        .await
+        .into_iter()
+        .filter(|p| !p.contains("/lottery/commit - Failed to load resource: the server responded with a status of 404"))
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}");
 }

@@ -13,6 +13,7 @@ mod privacy;
 mod rehearsal;
 mod scanned;
 mod security;
+mod stage;
 mod two_organisers;
 mod users;
 mod wall;
