@@ -27,8 +27,8 @@ for r in $(seq 1 "$ROUNDS"); do
     -d "{\"name\": \"第 $r 个奖品\", \"tier\": $r, \"stock\": $WINNERS}" >/dev/null
 done
 "$LOAD" signins "$URL" "$TOKEN" "$LOTTERY" "$PEOPLE" 50 0 none >/dev/null
-printf 'stage-host-password\n' | "$BIN" users create --username host --role org_staff --org "$ORG" >/dev/null
+printf 'Stage-Bench-2026!\n' | "$BIN" users create --username host --role org_staff --org "$ORG" >/dev/null
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(basename "${WXHUB_DATABASE_URL%%:*}")"
 echo "## $ROUNDS rounds of $WINNERS among $PEOPLE, driven by keys on the host's stage"
-"$LOAD" stage "$URL" host stage-host-password "$LOTTERY" "$ROUNDS"
+"$LOAD" stage "$URL" host Stage-Bench-2026! "$LOTTERY" "$ROUNDS"

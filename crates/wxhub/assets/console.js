@@ -14,3 +14,16 @@
     }
   }, true);
 })();
+
+// The screens' theme: choosing one shows it at once in the preview beside the choice (the
+// activity's own screen, opened with the session, with ?theme= for the preview only).
+(function () {
+  "use strict";
+  var select = document.getElementById("edit-theme");
+  var frame = document.getElementById("theme-preview");
+  if (!select || !frame) return;
+  select.addEventListener("change", function () {
+    var base = select.getAttribute("data-preview");
+    frame.src = select.value ? base + "?theme=" + encodeURIComponent(select.value) : base;
+  });
+})();

@@ -74,12 +74,14 @@
         if (from) url += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + from;
       }
       source = new EventSource(url);
-      // People are named another way now (full, masked, nickname): the page starts again and
-      // shows everyone the new way. Announcements from before the page are history.
-      if (!handlers.screen_names) {
+      // People are named another way now (full, masked, nickname), or the theme changed: the
+      // page starts again and shows everyone the new way. Announcements from before the page
+      // are history. (A preview's theme, ?theme=, is left alone.)
+      if (!handlers.screen_settings) {
         var after = parseInt(body.getAttribute("data-after"), 10) || 0;
-        handlers.screen_names = function (ev, id) {
-          if (id > after && ev.name_display !== body.getAttribute("data-names")) window.location.reload();
+        handlers.screen_settings = function (ev, id) {
+          if (id > after && (ev.name_display !== body.getAttribute("data-names") ||
+                             ev.theme !== body.getAttribute("data-theme"))) window.location.reload();
         };
       }
       Object.keys(handlers).forEach(function (kind) {

@@ -89,6 +89,8 @@ pub struct ActivityView {
     /// (null: by its purpose — an internal lottery or a roster-restricted activity full, else
     /// masked; docs/screens.md).
     pub name_display: Option<String>,
+    /// The big screens' theme: green, red (年会红), blue (科技蓝) or white (简约白); null: green.
+    pub screen_theme: Option<String>,
     pub create_time: String,
     pub update_time: String,
     /// The version read (its ETag, `"<version>"`): what a later change may name as the one it
@@ -116,6 +118,7 @@ fn view(row: &ActivityRow, tz: &TimeZone) -> ActivityView {
         port_id: row.port_id.unwrap_or(0),
         retention_days: row.retention_days,
         name_display: super::names::chosen(row).map(|d| d.as_str().to_string()),
+        screen_theme: super::themes::chosen(row).map(|t| t.as_str().to_string()),
         create_time: crate::time::format_local(row.created_at, tz),
         update_time: crate::time::format_local(row.updated_at, tz),
         version: row.updated_at,
@@ -158,6 +161,9 @@ pub struct ActivityInput {
     /// How its big screens and public lottery results name people: `full`, `masked` or
     /// `nickname`; an empty text goes back to the default by purpose.
     pub name_display: Option<String>,
+    /// The big screens' theme: `green`, `red`, `blue` or `white`; an empty text goes back to
+    /// the default (green).
+    pub screen_theme: Option<String>,
     /// The version the change was made from (the ETag of the read, or `If-Match`): when the
     /// activity changed since, the change is refused (409) and nothing is written. Without
     /// it, the fields given are applied to the activity as it is now.
@@ -271,19 +277,18 @@ async fn apply(
         }
     }
     if let Some(d) = input.name_display {
-        row.name_display = match d.trim() {
-            "" => None,
-            text => Some(
-                super::names::NameDisplay::parse(text)
-                    .ok_or_else(|| {
-                        Error::bad_request(
-                            "name_display 只能是 full、masked 或 nickname(留空按用途)",
-                        )
-                    })?
-                    .as_str()
-                    .to_string(),
-            ),
-        };
+        row.name_display = one_of(&d, |t| {
+            super::names::NameDisplay::parse(t).map(|n| n.as_str())
+        })
+        .map_err(|_| {
+            Error::bad_request("name_display 只能是 full、masked 或 nickname(留空按用途)")
+        })?;
+    }
+    if let Some(t) = input.screen_theme {
+        row.screen_theme = one_of(&t, |t| super::themes::Theme::parse(t).map(|t| t.as_str()))
+            .map_err(|_| {
+                Error::bad_request("screen_theme 只能是 green、red、blue 或 white(留空为默认)")
+            })?;
     }
     match input.port_id {
         None => {}
@@ -296,6 +301,18 @@ async fn apply(
         }
     }
     Ok(row)
+}
+
+/// A setting chosen from a list, as given: empty goes back to the default (`None`); anything
+/// else must be one of the list (`parse` answers its canonical text).
+fn one_of(
+    given: &str,
+    parse: impl Fn(&str) -> Option<&'static str>,
+) -> std::result::Result<Option<String>, ()> {
+    match given.trim() {
+        "" => Ok(None),
+        text => parse(text).map(|v| Some(v.to_string())).ok_or(()),
+    }
 }
 
 /// The official account an activity's H5 pages, share card and scan-to-sign-in use: its own
@@ -401,13 +418,22 @@ pub async fn update(
             }
         }
         let read = current.updated_at;
-        let shown_before = super::names::of_activity(store, &current).await?;
+        let look_before = (
+            super::names::of_activity(store, &current).await?,
+            super::themes::of_activity(&current),
+        );
         let row = apply(store, org_id, current, input.clone(), tz).await?;
         match sql::update(store, &row, crate::time::now_ms(), read).await? {
             Some(saved) => {
-                let shown_now = super::names::of_activity(store, &saved).await?;
-                if shown_now != shown_before {
-                    super::names::announce(store, hub, saved.id, shown_now).await;
+                let (names, theme) = (
+                    super::names::of_activity(store, &saved).await?,
+                    super::themes::of_activity(&saved),
+                );
+                if (names, theme) != look_before {
+                    crate::activity::events::announce_screen_settings(
+                        store, hub, saved.id, names, theme,
+                    )
+                    .await;
                 }
                 return Ok(view(&saved, tz));
             }

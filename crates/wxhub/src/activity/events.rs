@@ -4,7 +4,7 @@
 //! carries it to every instance, each of which hands it to its own screens. A screen that
 //! reconnects with Last-Event-ID gets what it missed from the table.
 
-use crate::activity::names::{NameDisplay, SCREEN_NAMES};
+use crate::activity::names::NameDisplay;
 use crate::error::{Error, Result};
 use crate::platform::values::mask_phone;
 use crate::store::activities::{self as members_sql, ActivityRow, MemberRow};
@@ -277,7 +277,7 @@ pub fn for_screen_value(
         "signin" | "join" => ARRIVAL,
         "wall_message" | "wall_pin" | "wall_remove" => MESSAGE,
         "lottery_commit" | "lottery_draw" => return Some(lottery_names(payload, shown)),
-        "wall_settings" | "lottery_absent" | "lottery_reset" | SCREEN_NAMES => {
+        "wall_settings" | "lottery_absent" | "lottery_reset" | SCREEN_SETTINGS => {
             return Some(payload)
         }
         _ => return None,
@@ -445,6 +445,36 @@ async fn write_members(
         hub.committed(e);
     }
     Ok(written)
+}
+
+/// The event kind that tells an activity's open screens how they now name people and look
+/// (`{activity_id, name_display, theme}`): each reloads.
+pub const SCREEN_SETTINGS: &str = "screen_settings";
+
+/// Tells the activity's open screens that they now name people or look another way (the
+/// [`SCREEN_SETTINGS`] event): each reloads and shows everyone the new way. Best effort: the
+/// change itself is saved already, and a screen opened later reads it anyway.
+pub async fn announce_screen_settings(
+    store: &Store,
+    hub: &Hub,
+    activity_id: i64,
+    names: NameDisplay,
+    theme: crate::activity::themes::Theme,
+) {
+    let payload = json!({"activity_id": activity_id, "name_display": names.as_str(),
+                         "theme": theme.as_str()});
+    let sent = async {
+        let mut tx = store.writer().begin().await?;
+        let event = hub
+            .emit(&mut tx, activity_id, SCREEN_SETTINGS, &payload)
+            .await?;
+        tx.commit().await?;
+        hub.committed(event);
+        Ok::<_, StoreError>(())
+    };
+    if let Err(e) = sent.await {
+        tracing::warn!(activity_id, error = %e, "could not tell the screens of new settings");
+    }
 }
 
 /// A new screen key for the activity (shown once; only its hash is kept).

@@ -32,7 +32,7 @@ pub async fn serve(
         .ok_or_else(|| Error::TooManyRequests("该凭证打开的大屏连接过多".into()))?;
     let stream = crate::activity::events::Stream::open(&s.store, &s.hub, row.id, after).await?;
     // A screen key's stream names people as the activity's display says, and follows it when
-    // it changes: announcements (`screen_names`) after this moment; older ones are history,
+    // it changes: announcements (`screen_settings`) after this moment; older ones are history,
     // already in the display read now.
     let shown = match credential {
         StreamCredential::ScreenKey(_) | StreamCredential::Console { .. } => {
@@ -118,11 +118,12 @@ fn sse_chunk(
     events: &[std::sync::Arc<crate::activity::events::LiveEvent>],
     shown: &mut Option<ScreenNames>,
 ) -> Option<bytes::Bytes> {
-    use crate::activity::names::{NameDisplay, SCREEN_NAMES};
+    use crate::activity::events::SCREEN_SETTINGS;
+    use crate::activity::names::NameDisplay;
     let mut text = |e: &crate::activity::events::LiveEvent| match shown {
         None => Some(e.sse().clone()),
         Some(names) => {
-            if e.row.kind == SCREEN_NAMES && e.row.id > names.since {
+            if e.row.kind == SCREEN_SETTINGS && e.row.id > names.since {
                 let announced = serde_json::from_str::<serde_json::Value>(&e.row.payload)
                     .ok()
                     .and_then(|p| p["name_display"].as_str().and_then(NameDisplay::parse));

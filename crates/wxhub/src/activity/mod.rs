@@ -17,5 +17,6 @@ pub mod rehearsal;
 pub mod routes;
 pub mod scan;
 pub mod scope;
+pub mod themes;
 pub mod wall;
 pub mod xlsx;

@@ -107,33 +107,6 @@ pub async fn default_for(store: &Store, activity: &ActivityRow) -> Result<NameDi
     })
 }
 
-/// Tells the activity's open screens that its names are now shown another way (the
-/// `screen_names` event): each reloads and shows everyone the new way. Best effort: the change
-/// itself is saved already, and a screen opened later reads it anyway.
-pub async fn announce(
-    store: &Store,
-    hub: &crate::activity::events::Hub,
-    activity_id: i64,
-    shown: NameDisplay,
-) {
-    let payload = serde_json::json!({"activity_id": activity_id, "name_display": shown.as_str()});
-    let sent = async {
-        let mut tx = store.writer().begin().await?;
-        let event = hub
-            .emit(&mut tx, activity_id, SCREEN_NAMES, &payload)
-            .await?;
-        tx.commit().await?;
-        hub.committed(event);
-        Ok::<_, crate::store::StoreError>(())
-    };
-    if let Err(e) = sent.await {
-        tracing::warn!(activity_id, error = %e, "could not tell the screens of a new name display");
-    }
-}
-
-/// The event kind that carries a new display to the screens.
-pub const SCREEN_NAMES: &str = "screen_names";
-
 #[cfg(test)]
 mod tests {
     use super::NameDisplay;

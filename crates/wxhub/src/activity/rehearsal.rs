@@ -285,6 +285,7 @@ pub async fn prepare(state: &AppState, activity: &ActivityRow) -> Result<Activit
             music: activity.music.clone(),
             port_id: activity.port_id,
             name_display: activity.name_display.clone(),
+            screen_theme: activity.screen_theme.clone(),
             state: "open".into(),
             created_at: now,
             ..Default::default()

@@ -25,12 +25,14 @@ pub struct ActivityRow {
     /// How screens and public results name people ('full', 'masked', 'nickname'); `None`: by
     /// its purpose (activity::names).
     pub name_display: Option<String>,
+    /// The big screens' theme ('green', 'red', 'blue', 'white'); `None`: green.
+    pub screen_theme: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, org_id, kind, name, background, logo, music, permission, collect_info, \
-    close_time, course_id, state, port_id, retention_days, name_display, created_at, updated_at";
+    close_time, course_id, state, port_id, retention_days, name_display, screen_theme, created_at, updated_at";
 
 fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
     Ok(ActivityRow {
@@ -49,6 +51,7 @@ fn activity(row: &AnyRow) -> StoreResult<ActivityRow> {
         port_id: row.opt_int("port_id")?,
         retention_days: row.opt_int("retention_days")?,
         name_display: row.opt_text("name_display")?,
+        screen_theme: row.opt_text("screen_theme")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
@@ -61,8 +64,8 @@ pub async fn insert<'e>(
     let row = sqlx::query(&format!(
         "INSERT INTO activities (org_id, kind, name, background, logo, music, permission, \
          collect_info, close_time, course_id, state, port_id, created_at, updated_at, \
-         retention_days, name_display) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) \
+         retention_days, name_display, screen_theme) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) \
          RETURNING {COLUMNS}"
     ))
     .bind(a.org_id)
@@ -80,6 +83,7 @@ pub async fn insert<'e>(
     .bind(a.created_at)
     .bind(a.retention_days)
     .bind(&a.name_display)
+    .bind(&a.screen_theme)
     .fetch_one(db)
     .await?;
     activity(&row)
@@ -99,7 +103,7 @@ pub async fn update(
          collect_info = $7, close_time = $8, course_id = $9, state = $10, \
          closed_at = CASE WHEN $10 = 'closed' THEN COALESCE(closed_at, $11) ELSE NULL END, \
          updated_at = CASE WHEN $11 > updated_at THEN $11 ELSE updated_at + 1 END, \
-         port_id = $12, retention_days = $14, name_display = $15 WHERE id = $1 AND updated_at = $13 \
+         port_id = $12, retention_days = $14, name_display = $15, screen_theme = $16 WHERE id = $1 AND updated_at = $13 \
          RETURNING {COLUMNS}"
     ))
     .bind(a.id)
@@ -117,6 +121,7 @@ pub async fn update(
     .bind(read)
     .bind(a.retention_days)
     .bind(&a.name_display)
+    .bind(&a.screen_theme)
     .fetch_optional(store.writer())
     .await?;
     store.caches.activities.invalidate();

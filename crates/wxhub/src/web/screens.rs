@@ -46,7 +46,8 @@ pub fn router() -> Router<AppState> {
 
 async fn screen_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     // A screen opened with its key may be framed by a venue's screen software; the host's
-    // (no key: a console session, with controls) may not.
+    // (no key: a console session, with controls) only by this server's own pages (the
+    // console's theme preview).
     let keyed = req
         .uri()
         .query()
@@ -54,7 +55,10 @@ async fn screen_headers(req: axum::extract::Request, next: axum::middleware::Nex
     let mut resp = next.run(req).await;
     let headers = resp.headers_mut();
     if !keyed {
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
     }
     for (name, value) in [
         (
@@ -67,7 +71,7 @@ async fn screen_headers(req: axum::extract::Request, next: axum::middleware::Nex
                 "default-src 'self'; script-src 'self'; style-src 'self'; \
                  img-src 'self' https: http: data:; media-src 'self' https: http:; \
                  connect-src 'self'; base-uri 'self'; form-action 'none'; \
-                 frame-ancestors 'none'"
+                 frame-ancestors 'self'"
             },
         ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -86,6 +90,8 @@ pub struct ScreenQuery {
     /// The host's stage: seconds the names roll before the draw happens by itself (0 or none:
     /// until the host stops them; at most 60).
     roll: String,
+    /// Another theme than the activity's, for the console's preview (an unknown one: ignored).
+    theme: String,
 }
 
 /// What every screen page shows of its activity.
@@ -101,9 +107,10 @@ struct Shown {
     after: i64,
     /// A rehearsal copy: the screen says so, large, so that nobody takes it for the event.
     rehearsal: bool,
-    /// How people are named (activity::names): a later `screen_names` event naming another
-    /// display reloads the page.
+    /// How people are named (activity::names) and the theme (activity::themes): a later
+    /// `screen_settings` event naming others reloads the page.
     names: &'static str,
+    theme: &'static str,
 }
 
 #[derive(askama::Template)]
@@ -256,8 +263,15 @@ async fn open_page(
     query: Result<Params<ScreenQuery>, Error>,
     kind: Option<(&str, &str)>,
 ) -> Result<(ActivityRow, Access, Shown), Error> {
+    let preview = query
+        .as_ref()
+        .ok()
+        .and_then(|Params(q)| crate::activity::themes::Theme::parse(&q.theme));
     let (row, access) = opened(state, headers, id, query, kind).await?;
-    let shown = shown(state, &row, &access).await?;
+    let mut shown = shown(state, &row, &access).await?;
+    if let Some(theme) = preview {
+        shown.theme = theme.as_str();
+    }
     Ok((row, access, shown))
 }
 
@@ -297,6 +311,7 @@ async fn shown(state: &AppState, row: &ActivityRow, access: &Access) -> Result<S
         names: crate::activity::names::of_activity(&state.store, row)
             .await?
             .as_str(),
+        theme: crate::activity::themes::of_activity(row).as_str(),
     })
 }
 

@@ -26,13 +26,19 @@ async fn set(app: &TestApp, org: &str, kind: &str, id: i64, body: Value) -> Valu
     resp.json()["data"].clone()
 }
 
-/// The `data-names` a screen page was made with.
-async fn page_names(app: &TestApp, id: i64, screen: &str, key: &str) -> String {
+/// A screen page, with the key (and whatever follows it in the query).
+async fn page_html(app: &TestApp, id: i64, screen: &str, key: &str) -> String {
     let page = app
         .get(&format!("/screens/{id}/{screen}?key={key}"), None)
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     page.text
+}
+
+/// The `data-names` a screen page was made with.
+async fn page_names(app: &TestApp, id: i64, screen: &str, key: &str) -> String {
+    page_html(app, id, screen, key)
+        .await
         .split("data-names=\"")
         .nth(1)
         .and_then(|t| t.split('"').next())
@@ -87,6 +93,28 @@ async fn an_activity_chooses_how_people_are_named_in_the_back_office() {
     let key = app.screen_key(&org, id).await;
     assert_eq!(page_names(&app, id, "signin", &key).await, "masked");
 
+    // The screens' theme: one of four, refused in words otherwise, "" back to the default.
+    let data = set(&app, &org, "signin", id, json!({"screen_theme": "red"})).await;
+    assert_eq!(data["screen_theme"], "red");
+    assert!(page_html(&app, id, "signin", &key)
+        .await
+        .contains("data-theme=\"red\""));
+    let resp = put(&app, &org, "signin", id, json!({"screen_theme": "pink"})).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        resp.json(),
+        activity_error("screen_theme 只能是 green、red、blue 或 white(留空为默认)")
+    );
+    // A preview (?theme=) shows another theme without changing the activity's.
+    assert!(page_html(&app, id, "signin", &format!("{key}&theme=blue"))
+        .await
+        .contains("data-theme=\"blue\""));
+    let data = set(&app, &org, "signin", id, json!({"screen_theme": ""})).await;
+    assert_eq!(data["screen_theme"], Value::Null);
+    assert!(page_html(&app, id, "signin", &key)
+        .await
+        .contains("data-theme=\"green\""));
+
     // Restricted to a meeting's roster (people who know each other): full names by default.
     let meeting = app.meeting(&org, "全员大会").await;
     let staff = app
@@ -134,8 +162,9 @@ async fn a_screen_names_arrivals_as_the_activity_says_and_follows_a_change_at_on
     set(&app, &org, "signin", id, json!({"name_display": "full"})).await;
     join("m2", "李四").await;
     let seen = screen.wait_for(3).await;
-    assert_eq!(seen[1].1, "screen_names");
+    assert_eq!(seen[1].1, "screen_settings");
     assert_eq!(seen[1].2["name_display"], "full");
+    assert_eq!(seen[1].2["theme"], "green");
     assert_eq!(seen[2].2["name"], "李四");
     // A screen opened now (or reloaded on that event) names everyone in full, earlier
     // arrivals too.
@@ -170,7 +199,13 @@ async fn a_screen_names_arrivals_as_the_activity_says_and_follows_a_change_at_on
     let seen = screen.wait_for(5).await;
     assert_eq!(
         seen.iter().map(|e| e.1.as_str()).collect::<Vec<_>>(),
-        ["signin", "screen_names", "signin", "screen_names", "signin"],
+        [
+            "signin",
+            "screen_settings",
+            "signin",
+            "screen_settings",
+            "signin"
+        ],
         "the rename announced nothing"
     );
     assert_eq!(seen[4].2["name"], "");

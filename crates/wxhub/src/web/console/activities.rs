@@ -33,6 +33,7 @@ pub const ACTIVITY_LABELS: &[(&str, &str)] = &[
     ("state", "状态"),
     ("retention_days", "个人信息保存天数"),
     ("name_display", "大屏与公开结果显示的名字"),
+    ("screen_theme", "大屏主题"),
 ];
 
 const KINDS: [(&str, &str); 3] = [

@@ -122,6 +122,11 @@ struct EditView {
     name_displays: Vec<(&'static str, &'static str)>,
     /// What "by purpose" gives it now, in words.
     name_display_default: &'static str,
+    /// The screens' theme ("" the default) and the choices: (value, words).
+    screen_theme: String,
+    screen_themes: Vec<(&'static str, &'static str)>,
+    /// The screen the preview shows (lottery, wall or signin), opened with the session.
+    preview_screen: &'static str,
 }
 
 /// The ports granted to the org, for the activity's port choice.
@@ -238,6 +243,16 @@ async fn render(
             name_display_default: crate::activity::names::default_for(&state.store, &row)
                 .await?
                 .label(),
+            screen_theme: row.screen_theme.clone().unwrap_or_default(),
+            screen_themes: crate::activity::themes::Theme::ALL
+                .iter()
+                .map(|t| (t.as_str(), t.label()))
+                .collect(),
+            preview_screen: match row.kind.as_str() {
+                "lottery" => "lottery",
+                "message" => "wall",
+                _ => "signin",
+            },
         };
         (
             Some(edit),
@@ -838,6 +853,7 @@ pub async fn edit(
             },
             // Empty: by purpose; a form without the field keeps the value.
             name_display: field("name_display"),
+            screen_theme: field("screen_theme"),
             // The version the form was read at: a change made meanwhile is not undone.
             version: field("version").and_then(|v| v.parse().ok()),
         };

@@ -14,7 +14,7 @@ use wxhub::auth::accounts::Role;
 /// Text a person must read, cut or outside the window: each visible element holding text is
 /// inside the window's width, and one that hides its overflow (or ends in an ellipsis) shows
 /// all of it (a danmaku message in flight aside).
-const TEXT_CUT: &str = "
+pub(crate) const TEXT_CUT: &str = "
   var problems = [];
   var vw = document.documentElement.clientWidth;
   document.querySelectorAll('body *').forEach(function (e) {

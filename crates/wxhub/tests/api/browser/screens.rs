@@ -986,3 +986,123 @@ async fn the_host_runs_the_draw_from_the_stage_with_the_keys_alone() {
         .collect();
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+/// Issue 36, item 5: every theme renders the lottery stage, the sign-in wall and the message
+/// wall at 1920×1080 and 3840×2160 without overflow; the console's edit form previews a theme
+/// as it is chosen, and saving it turns the open screens over to it.
+#[tokio::test]
+async fn every_theme_fits_both_sizes_and_the_console_previews_and_applies_it() {
+    let c = crate::lottery::ctx_for(12, "internal").await;
+    let prize = c.prize(3).await;
+    let round = c.commit(prize, 3, true).await.json()["data"]["round_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(c.draw(round).await.status, StatusCode::OK);
+    let wall = c
+        .app
+        .activity(&c.org, "message", json!({"activity_name": "互动留言"}))
+        .await;
+    for i in 0..6 {
+        let body = json!({"member_id": format!("w{i}"), "member_nickname": format!("来宾{i}")});
+        assert_eq!(c.app.join(&c.org, wall, body).await.status, StatusCode::OK);
+        let resp = c
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{wall}/wx/message"),
+                json!({"member_id": format!("w{i}"), "content": format!("新年快乐,万事如意 🎉 第 {i} 条")}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let base = c.app.live().await;
+    let lottery_key = c.app.screen_key(&c.org, c.id).await;
+    let wall_key = c.app.screen_key(&c.org, wall).await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    for theme in ["green", "red", "blue", "white"] {
+        for (id, screen, key, ready) in [
+            (c.id, "lottery", &lottery_key, "#reveal .winner"),
+            (c.id, "signin", &lottery_key, ".person"),
+            (wall, "wall", &wall_key, ".message"),
+        ] {
+            b.goto(&format!(
+                "{base}/screens/{id}/{screen}?key={key}&theme={theme}"
+            ))
+            .await;
+            for (w, h) in [(1920, 1080), (3840, 2160)] {
+                b.viewport(w, h).await;
+                b.wait_for_script(
+                    &format!("return document.body.getAttribute('data-theme') === '{theme}' && document.querySelectorAll('{ready}').length > 0"),
+                    json!(true),
+                )
+                .await;
+                b.assert_fits(&format!("{screen} in {theme} at {w}×{h}"))
+                    .await;
+                let cut = b.script(super::long_content::TEXT_CUT).await;
+                assert_eq!(cut, json!([]), "{screen} in {theme} at {w}×{h}");
+            }
+            b.viewport(1920, 1080).await;
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+            b.screenshot(&format!("screen-theme-{theme}-{screen}"))
+                .await;
+        }
+    }
+    drop(b);
+
+    // The organiser chooses 年会红: the preview shows it at once, the save turns the open
+    // stage over to it.
+    super::account(
+        &c.app,
+        "organiser",
+        wxhub::auth::accounts::Role::OrgAdmin,
+        Some(c.org_id),
+    )
+    .await;
+    let Some(stage) = open_screen(&c.app, &c.org, c.id, "lottery").await else {
+        return;
+    };
+    stage
+        .wait_for_script(
+            "return document.body.getAttribute('data-theme')",
+            json!("green"),
+        )
+        .await;
+    let Some(b) = browser(1280, 900).await else {
+        return;
+    };
+    b.login(&base, "organiser").await;
+    b.goto(&format!("{base}/console/activities/{}", c.id)).await;
+    b.wait_for_text("大屏主题").await;
+    b.script("var s = document.getElementById('edit-theme'); s.value = 'red'; s.dispatchEvent(new Event('change'));")
+        .await;
+    b.wait_for_script(
+        "var f = document.getElementById('theme-preview');
+         return f.getAttribute('src').indexOf('theme=red') > 0 && f.contentDocument &&
+                f.contentDocument.body && f.contentDocument.body.getAttribute('data-theme')",
+        json!("red"),
+    )
+    .await;
+    b.script("document.getElementById('theme-preview').scrollIntoView({block: 'center'});")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    b.screenshot("console-theme-preview").await;
+    b.script(
+        "document.getElementById('edit-theme').form.querySelector('button[type=submit]').click();",
+    )
+    .await;
+    b.wait_for_text("活动已保存").await;
+    stage
+        .wait_for_script(
+            "return document.body.getAttribute('data-theme')",
+            json!("red"),
+        )
+        .await;
+    assert_eq!(
+        c.get_data("").await["screen_theme"],
+        "red",
+        "the activity keeps the theme chosen"
+    );
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
