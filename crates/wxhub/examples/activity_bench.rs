@@ -485,7 +485,17 @@ async fn stage(args: &[String]) {
                 if v != serde_json::Value::Null && v != serde_json::json!(false) {
                     return v;
                 }
-                assert!(Instant::now() < deadline, "never: {code}");
+                if Instant::now() > deadline {
+                    let seen = script(
+                        "return [document.getElementById('host-step').textContent,
+                                 document.getElementById('host-toast').textContent,
+                                 document.getElementById('prepare').hidden,
+                                 WxLottery.revealing(), document.activeElement.tagName,
+                                 document.getElementById('reveal').getAttribute('data-revealed')]",
+                    )
+                    .await;
+                    panic!("never: {code} (the stage: {seen})");
+                }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
@@ -525,7 +535,7 @@ async fn stage(args: &[String]) {
     .await;
     let mut latencies = Vec::new();
     let mut bare = Vec::new();
-    for _ in 0..rounds {
+    for round in 0..rounds {
         // The page's own bare round trip, as the baseline.
         script(
             "window.wxBare = null; var t = performance.now();
@@ -543,9 +553,18 @@ async fn stage(args: &[String]) {
         )
         .await;
         latencies.push(ms.as_f64().unwrap());
-        wait_for("return document.getElementById('reveal').getAttribute('data-revealed') && document.getElementById('host-step').textContent.indexOf('下一个') >= 0").await;
-        press(" ").await;
-        wait_for("return !document.getElementById('prepare').hidden").await;
+        // This round's reveal over (a key pressed during it is not taken).
+        wait_for(
+            "return !WxLottery.revealing() && WxLottery.current() &&
+               document.getElementById('reveal').getAttribute('data-revealed') === String(WxLottery.current().round_id) &&
+               document.getElementById('host-step').textContent.indexOf('下一个') >= 0",
+        )
+        .await;
+        if round + 1 < rounds {
+            // The next prize with something left.
+            press(" ").await;
+            wait_for("return !document.getElementById('prepare').hidden").await;
+        }
     }
     webdriver(
         &http,
