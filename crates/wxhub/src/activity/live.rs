@@ -6,9 +6,15 @@
 use crate::error::{Error, Result};
 use crate::AppState;
 
-/// The event id a stream resumes after (`Last-Event-ID`, or `last_event_id`); 0 without one.
-pub fn after_of(last_event_id: Option<&str>) -> Result<i64> {
-    match last_event_id.map(str::trim).filter(|v| !v.is_empty()) {
+/// The event id a stream resumes after: the `Last-Event-ID` header (what EventSource sends when
+/// it reconnects), else the `last_event_id` the query gave; 0 without either.
+pub fn resume_after(headers: &axum::http::HeaderMap, from_query: Option<&str>) -> Result<i64> {
+    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    match header
+        .or(from_query)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
         None => Ok(0),
         Some(v) => v
             .parse::<i64>()

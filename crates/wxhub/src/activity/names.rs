@@ -92,14 +92,11 @@ pub async fn of_activity(store: &Store, activity: &ActivityRow) -> Result<NameDi
 
 /// The display an activity without a choice gets.
 pub async fn default_for(store: &Store, activity: &ActivityRow) -> Result<NameDisplay> {
-    let internal = if activity.kind == "lottery" {
-        crate::activity::lottery::settings(store, activity)
-            .await?
-            .internal()
-            || activity.permission != 0
-    } else {
-        activity.permission != 0
-    };
+    let internal = activity.permission != 0
+        || (activity.kind == "lottery"
+            && crate::activity::lottery::settings(store, activity)
+                .await?
+                .internal());
     Ok(if internal {
         NameDisplay::Full
     } else {

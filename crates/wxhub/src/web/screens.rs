@@ -187,10 +187,7 @@ impl IntoResponse for PageError {
 /// organiser of the activity's org — the host.
 enum Access {
     Key(String),
-    Host {
-        session: crate::auth::accounts::Session,
-        session_id: String,
-    },
+    Host(crate::auth::accounts::Session),
 }
 
 impl Access {
@@ -198,7 +195,7 @@ impl Access {
     fn key(&self) -> &str {
         match self {
             Access::Key(key) => key,
-            Access::Host { .. } => "",
+            Access::Host(_) => "",
         }
     }
 }
@@ -214,45 +211,58 @@ async fn opened(
     kind: Option<(&str, &str)>,
 ) -> Result<(ActivityRow, Access), Error> {
     let key = query.map(|Params(q)| q.key).unwrap_or_default();
-    let wrong = || Error::Unauthorized("大屏密钥无效或已更换,请从控制台重新打开大屏链接".into());
     let key = key.trim();
     let (row, access) = if key.is_empty() {
-        let session_id = crate::web::console::cookie(headers, crate::web::console::SESSION_COOKIE)
-            .filter(|c| !c.is_empty())
-            .ok_or_else(wrong)?;
-        let session =
-            crate::auth::accounts::session(&state.store, &state.config.console, &session_id)
-                .await?
-                .ok_or_else(wrong)?;
-        let row = sql::get(&state.store, id)
-            .await?
-            .filter(|a| session.account.org_id == Some(a.org_id))
-            .ok_or_else(wrong)?;
-        (
-            row,
-            Access::Host {
-                session,
-                session_id,
-            },
-        )
+        let (row, session, _) = host(state, headers, id).await?;
+        (row, Access::Host(session))
     } else {
         if key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(wrong());
+            return Err(wrong_key());
         }
-        let row = sql::get(&state.store, id).await?.ok_or_else(wrong)?;
+        let row = sql::get(&state.store, id).await?.ok_or_else(wrong_key)?;
         events::check_screen_key(&state.store, row.id, key)
             .await
-            .map_err(|_| wrong())?;
+            .map_err(|_| wrong_key())?;
         (row, Access::Key(key.to_string()))
     };
-    if let Some((kind, what)) = kind {
-        if row.kind != kind {
-            return Err(Error::bad_request(format!(
-                "该活动不是{what}活动,没有这块大屏"
-            )));
-        }
-    }
+    of_kind(&row, kind)?;
     Ok((row, access))
+}
+
+/// The refusal of a wrong, rotated or malformed key — and of a screen opened without one by
+/// nobody, or by another org's organiser.
+fn wrong_key() -> Error {
+    Error::Unauthorized("大屏密钥无效或已更换,请从控制台重新打开大屏链接".into())
+}
+
+/// The activity of the host: a live console session of its org (the request's cookie), with
+/// the session and its id.
+async fn host(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+) -> Result<(ActivityRow, crate::auth::accounts::Session, String), Error> {
+    let session_id = crate::web::console::cookie(headers, crate::web::console::SESSION_COOKIE)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(wrong_key)?;
+    let session = crate::auth::accounts::session(&state.store, &state.config.console, &session_id)
+        .await?
+        .ok_or_else(wrong_key)?;
+    let row = sql::get(&state.store, id)
+        .await?
+        .filter(|a| session.account.org_id == Some(a.org_id))
+        .ok_or_else(wrong_key)?;
+    Ok((row, session, session_id))
+}
+
+/// The activity is of `kind` (with its name in words), when a screen needs one.
+fn of_kind(row: &ActivityRow, kind: Option<(&str, &str)>) -> Result<(), Error> {
+    match kind {
+        Some((kind, what)) if row.kind != kind => Err(Error::bad_request(format!(
+            "该活动不是{what}活动,没有这块大屏"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A screen page's activity (see [`opened`]) and what the page shows of it.
@@ -302,7 +312,7 @@ async fn shown(state: &AppState, row: &ActivityRow, access: &Access) -> Result<S
         music: row.music.clone(),
         stream: match access {
             Access::Key(key) => format!("/api/v3/activitys/{}/events?screen_key={key}", row.id),
-            Access::Host { .. } => format!("/screens/{}/stream", row.id),
+            Access::Host(_) => format!("/screens/{}/stream", row.id),
         },
         after: crate::store::activity_events::latest_id(&state.store, row.id).await?,
         rehearsal: crate::store::rehearsals::rehearsed_by(&state.store, row.id)
@@ -365,7 +375,7 @@ pub async fn lottery(
         qr: qr_path(row.id, "verify-{round}", key),
         join_qr: qr_path(row.id, "join", key),
         host: match &access {
-            Access::Host { session, .. } => Some(StageHost {
+            Access::Host(session) => Some(StageHost {
                 csrf: session.csrf_token.clone(),
                 actions: format!("/screens/{}/lottery", row.id),
                 roll,
@@ -387,20 +397,9 @@ pub async fn host_action(
     PathParam((id, action)): PathParam<(i64, String)>,
     form: Result<Params<crate::web::console::lottery::LotteryForm>, Error>,
 ) -> Result<Response, Error> {
-    let (row, access) = opened(
-        &state,
-        &headers,
-        id,
-        Ok(Params(ScreenQuery::default())),
-        Some(("lottery", "抽奖")),
-    )
-    .await?;
-    // Without a key `opened` finds the host's session or refuses; a key never gets here.
-    let Access::Host { session, .. } = access else {
-        return Err(Error::Forbidden(
-            "只有登录控制台的组织者可以在大屏上主持".into(),
-        ));
-    };
+    // Only the host acts: a key, whatever it is, is not asked for and does not help.
+    let (row, session, _) = host(&state, &headers, id).await?;
+    of_kind(&row, Some(("lottery", "抽奖")))?;
     let Params(form) = form?;
     crate::web::console::check_csrf(
         &state,
@@ -428,24 +427,9 @@ pub async fn host_stream(
     PathParam(id): PathParam<i64>,
     query: Result<Params<StreamQuery>, Error>,
 ) -> Result<Response, Error> {
-    let (row, access) = opened(
-        &state,
-        &headers,
-        id,
-        Ok(Params(ScreenQuery::default())),
-        None,
-    )
-    .await?;
-    let Access::Host { session_id, .. } = access else {
-        return Err(Error::Unauthorized("请先登录控制台".into()));
-    };
+    let (row, _, session_id) = host(&state, &headers, id).await?;
     let from_query = query.map(|Params(q)| q.last_event_id).unwrap_or_default();
-    let last = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or(from_query);
-    let after = crate::activity::live::after_of(last.as_deref())?;
+    let after = crate::activity::live::resume_after(&headers, from_query.as_deref())?;
     crate::activity::live::serve(
         &state,
         &row,

@@ -1,7 +1,7 @@
 //! The big screens' live stream (Server-Sent Events) and the screen key that opens it.
 
 use crate::activity::activities::{self};
-use crate::activity::live::{after_of, serve, StreamCredential};
+use crate::activity::live::{resume_after, serve, StreamCredential};
 use crate::activity::scope::{Caller, OrgCaller};
 use crate::error::{Error, Result};
 use crate::http::envelope::{ActivityFailure, ActivityReply};
@@ -72,14 +72,7 @@ pub async fn events(
             }
         }
     }
-    if let Some(h) = parts
-        .headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-    {
-        last_event_id = Some(h.to_string());
-    }
-    let after = after_of(last_event_id.as_deref())?;
+    let after = resume_after(&parts.headers, last_event_id.as_deref())?;
     let (row, credential) = match screen_key {
         Some(key) => {
             let row = crate::store::activities::get(&s.store, id)
