@@ -6,6 +6,13 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use std::path::Path;
 
+/// The fingerprint (keyed hash) context of phones in activities, rosters and imported lottery
+/// entries: shared, so that a roster's phone finds a member, and one person's rows are found
+/// together.
+pub const PHONE_FINGERPRINT: &str = "phone";
+/// The context unified users' phones are sealed and fingerprinted under.
+pub const USER_PHONE: &str = "unified_users.phone";
+
 /// Seals secrets at rest. The additional data names the column a value belongs to, so a sealed
 /// value copied into another column does not open.
 pub struct SecretBox {

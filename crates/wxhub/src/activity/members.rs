@@ -13,8 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub const SEAL_PHONE: &str = "activity_members.phone";
-/// Rosters and members share the phone fingerprint, so that a roster phone finds a member.
-pub const PHONE_FINGERPRINT: &str = "phone";
+pub use crate::crypto::PHONE_FINGERPRINT;
 
 /// What userInfo sends (seed 000, 上传用户微信头像URL和昵称).
 #[derive(Debug, Clone, Default)]

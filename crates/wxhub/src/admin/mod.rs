@@ -5,5 +5,6 @@
 pub mod clients;
 pub mod message_routes;
 pub mod orgs;
+pub mod people_routes;
 pub mod ports;
 pub mod routes;

@@ -10,6 +10,7 @@ mod keys;
 mod lottery;
 mod messages;
 mod orgs;
+mod people;
 mod ports;
 mod rekey;
 mod server;
@@ -127,6 +128,9 @@ enum Command {
     /// Campaigns (群发): one template message to many, sent by the servers' workers.
     #[command(subcommand)]
     Campaigns(campaigns::CampaignsCommand),
+    /// One person's data on request: find, export as .xlsx, erase (audited).
+    #[command(subcommand)]
+    People(people::PeopleCommand),
 }
 
 #[derive(Subcommand)]
@@ -352,6 +356,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<(), String> {
         Command::Ports(cmd) => ports::run(cmd, &db).await,
         Command::Apps(cmd) => apps::run(cmd, &db).await,
         Command::Messages(cmd) => messages::run(cmd, &db).await,
+        Command::People(cmd) => people::run(cmd, &db).await,
     };
     db.store.close().await;
     done

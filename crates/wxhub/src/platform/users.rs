@@ -10,7 +10,7 @@ use crate::store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-const SEAL_PHONE: &str = "unified_users.phone";
+use crate::crypto::USER_PHONE as SEAL_PHONE;
 
 /// The unified user as seed 001 answers it (fields in the seed's order).
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -3,6 +3,7 @@
 //! (docs/privacy.md).
 
 pub mod notice;
+pub mod people;
 pub mod retention;
 
 /// 张*三: what a screen shows of a name. At most two stars, whatever the name's length: a long

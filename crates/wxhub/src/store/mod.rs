@@ -25,6 +25,7 @@ pub mod messages;
 pub mod oauth_states;
 pub mod org_ports;
 pub mod orgs;
+pub mod people;
 pub mod ports;
 pub mod privacy;
 pub mod rehearsals;

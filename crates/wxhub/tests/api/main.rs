@@ -26,6 +26,7 @@ mod names;
 mod oauth;
 mod ops;
 mod outage;
+mod people;
 mod processes;
 mod rekey;
 mod retention;

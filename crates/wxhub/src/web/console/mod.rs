@@ -9,6 +9,7 @@ mod dashboard;
 mod login;
 pub mod lottery;
 mod meetings;
+mod people;
 pub mod platform;
 mod privacy;
 mod users;
@@ -85,6 +86,9 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/courses", get(courses::page).post(courses::create))
         .route("/console/privacy", get(privacy::page).post(privacy::save))
         .route("/console/privacy/retention", post(privacy::save_retention))
+        .route("/console/people", get(people::page).post(people::find))
+        .route("/console/people/export", post(people::export))
+        .route("/console/people/erase", post(people::erase))
         .route("/console/courses/{id}/delete", post(courses::delete))
         .route("/console/accounts", get(users::page).post(users::create))
         .route("/console/accounts/{id}/{action}", post(users::act))

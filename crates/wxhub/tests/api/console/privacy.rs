@@ -157,3 +157,159 @@ async fn an_org_admin_sets_the_retention_and_sees_when_data_goes() {
         "{audit}"
     );
 }
+
+/// Issue 39: an org admin finds one person by phone, shows what is kept (phones masked),
+/// exports it and erases it after typing 删除; staff may not; each step is audited.
+#[tokio::test]
+async fn an_org_admin_finds_exports_and_erases_one_person() {
+    let app = &TestApp::new().await;
+    let org = app.org("会务公司").await;
+    account(app, "organiser", Role::OrgAdmin, Some(org)).await;
+    account(app, "deskstaff", Role::OrgStaff, Some(org)).await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let id = app
+        .activity(
+            &token,
+            "signin",
+            json!({"activity_name": "年会签到", "collect_info": "name,phone"}),
+        )
+        .await;
+    for (member, name, phone) in [
+        ("m1", "林小明", "13912345678"),
+        ("m2", "王大伟", "13800000001"),
+    ] {
+        let resp = app
+            .join(
+                &token,
+                id,
+                json!({"member_id": member, "member_real_name": name, "member_phone": phone}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let mut admin = ConsoleSession::new(app);
+    admin.login("organiser", PASSWORD).await;
+    let page = admin.get("/console/people").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("查找个人信息") && page.text.contains("本机构"));
+    let csrf = hidden_csrf(&page.text);
+
+    // A mistyped phone is said on the form, with what was typed.
+    let refused = admin
+        .act(
+            "/console/people",
+            &csrf,
+            &[("by", "phone"), ("value", "1391234")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.text.contains("手机号应为 11 位数字") && refused.text.contains("value=\"1391234\"")
+    );
+
+    let found = admin
+        .act(
+            "/console/people",
+            &csrf,
+            &[("by", "phone"), ("value", "13912345678")],
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+    assert!(
+        found.text.contains("手机号 139****5678:共 1 条记录"),
+        "{}",
+        found.text
+    );
+    assert!(found.text.contains("林小明") && found.text.contains("139****5678"));
+    assert!(!found.text.contains("王大伟"), "only the person");
+
+    let export = admin
+        .act(
+            "/console/people/export",
+            &csrf,
+            &[("by", "phone"), ("value", "13912345678")],
+        )
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(
+        export.headers["content-type"],
+        wxhub::activity::xlsx::CONTENT_TYPE
+    );
+
+    // Without the word, nothing is erased.
+    let unconfirmed = admin
+        .act(
+            "/console/people/erase",
+            &csrf,
+            &[("by", "phone"), ("value", "13912345678"), ("confirm", "好")],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::BAD_REQUEST);
+    assert!(unconfirmed.text.contains("请输入「删除」确认") && unconfirmed.text.contains("林小明"));
+
+    // Staff may not look people up.
+    let mut staff = ConsoleSession::new(app);
+    staff.login("deskstaff", PASSWORD).await;
+    assert_eq!(
+        staff.get("/console/people").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let staff_csrf = hidden_csrf(&staff.get("/console/privacy").await.text);
+    let denied = staff
+        .act(
+            "/console/people/erase",
+            &staff_csrf,
+            &[
+                ("by", "phone"),
+                ("value", "13912345678"),
+                ("confirm", "删除"),
+            ],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
+    let erased = admin
+        .act(
+            "/console/people/erase",
+            &csrf,
+            &[
+                ("by", "phone"),
+                ("value", "13912345678"),
+                ("confirm", "删除"),
+            ],
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::SEE_OTHER, "{}", erased.text);
+    assert_eq!(erased.headers["location"], "/console/people?done=erased");
+    assert!(admin
+        .get("/console/people?done=erased")
+        .await
+        .text
+        .contains("已删除此人的个人信息"));
+    let again = admin
+        .act(
+            "/console/people",
+            &csrf,
+            &[("by", "memberId"), ("value", "m1")],
+        )
+        .await;
+    assert!(
+        again.text.contains("成员ID m1:共 1 条记录") && !again.text.contains("林小明"),
+        "{}",
+        again.text
+    );
+    let members = app
+        .get(
+            &as_org(&format!("/api/v3/activitys/{id}/members"), &token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(members["data"]["total_count"], 2, "the count stays");
+
+    let audit = admin.get("/console/audit").await.text;
+    for label in ["查找个人信息", "导出个人信息", "删除个人信息"] {
+        assert!(audit.contains(label), "{label}: {audit}");
+    }
+    assert!(!audit.contains("13912345678"));
+}
