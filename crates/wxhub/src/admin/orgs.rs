@@ -14,6 +14,9 @@ pub struct OrgView {
     pub name: String,
     /// The port an activity's H5 pages use when the activity names none (0: none set).
     pub default_port_id: i64,
+    /// Days participants' personal fields are kept after an activity ends, unless the activity
+    /// sets its own (docs/privacy.md); null: the configured `privacy.retention_days`.
+    pub retention_days: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -24,6 +27,7 @@ impl From<OrgRow> for OrgView {
             id: r.id,
             name: r.name,
             default_port_id: r.default_port_id.unwrap_or(0),
+            retention_days: r.retention_days,
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
         }
@@ -38,6 +42,23 @@ pub struct OrgInput {
     #[serde(default, deserialize_with = "crate::http::params::lenient::opt_i64")]
     #[schema(value_type = Option<i64>)]
     pub default_port_id: Option<i64>,
+    /// 1 to 3,650 days; 0 goes back to the configured default; absent keeps it.
+    #[serde(default, deserialize_with = "crate::http::params::lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub retention_days: Option<i64>,
+}
+
+/// The retention an input asks for: `None` to keep, `Some(None)` for the default.
+fn retention_of(input: &OrgInput) -> Result<Option<Option<i64>>> {
+    match input.retention_days {
+        None => Ok(None),
+        Some(0) => Ok(Some(None)),
+        Some(d) if (1..=crate::privacy::retention::MAX_DAYS).contains(&d) => Ok(Some(Some(d))),
+        Some(_) => Err(Error::bad_request(format!(
+            "retentionDays 应在 1 到 {} 之间(0 表示使用默认)",
+            crate::privacy::retention::MAX_DAYS
+        ))),
+    }
 }
 
 fn conflict(e: crate::store::StoreError) -> Error {
@@ -49,10 +70,17 @@ fn conflict(e: crate::store::StoreError) -> Error {
 
 pub async fn create(store: &Store, input: OrgInput) -> Result<OrgView> {
     let name = check_name("name", input.name.as_deref().unwrap_or(""), 100)?;
+    let retention = retention_of(&input)?;
     let row = orgs::insert(store, &name, crate::time::now_ms())
         .await
         .map_err(conflict)?;
-    Ok(row.into())
+    match retention {
+        Some(days) => {
+            crate::privacy::retention::set_org_days(store, row.id, days).await?;
+            get(store, row.id).await
+        }
+        None => Ok(row.into()),
+    }
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<OrgView> {
@@ -72,6 +100,7 @@ pub async fn update(store: &Store, id: i64, input: OrgInput) -> Result<OrgView> 
         .await?
         .ok_or_else(|| Error::not_found("机构不存在"))?;
     let name = check_name("name", input.name.as_deref().unwrap_or(&current.name), 100)?;
+    let retention = retention_of(&input)?;
     let default_port_id = match input.default_port_id {
         None => current.default_port_id,
         Some(0) => None,
@@ -84,11 +113,18 @@ pub async fn update(store: &Store, id: i64, input: OrgInput) -> Result<OrgView> 
             Some(port_id)
         }
     };
-    orgs::update(store, id, &name, default_port_id, crate::time::now_ms())
+    let updated: OrgView = orgs::update(store, id, &name, default_port_id, crate::time::now_ms())
         .await
         .map_err(conflict)?
         .map(Into::into)
-        .ok_or_else(|| Error::not_found("机构不存在"))
+        .ok_or_else(|| Error::not_found("机构不存在"))?;
+    match retention {
+        Some(days) => {
+            crate::privacy::retention::set_org_days(store, id, days).await?;
+            get(store, id).await
+        }
+        None => Ok(updated),
+    }
 }
 
 pub async fn delete(store: &Store, id: i64) -> Result<()> {

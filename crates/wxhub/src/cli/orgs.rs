@@ -21,6 +21,9 @@ pub(super) enum OrgsCommand {
         /// The port its activities' H5 pages use when an activity names none (0 clears).
         #[arg(long)]
         default_port: Option<i64>,
+        /// Days participants' personal fields are kept after an activity ends (0: the default).
+        #[arg(long)]
+        retention_days: Option<i64>,
     },
     Delete {
         id: i64,
@@ -60,10 +63,12 @@ pub(super) async fn run(cmd: OrgsCommand, c: &Database) -> Result<(), String> {
             id,
             name,
             default_port,
+            retention_days,
         } => {
             let input = admin::orgs::OrgInput {
                 name,
                 default_port_id: default_port,
+                retention_days,
             };
             print(
                 json,

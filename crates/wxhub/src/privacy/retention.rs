@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::console_audit::{self, AuditRow};
-use crate::store::privacy::{self as sql, Ended, Erased};
+use crate::store::privacy::{self as sql, Ended, Erased, Roster};
 use crate::store::Store;
 use std::time::Duration;
 
@@ -56,19 +56,12 @@ pub async fn sweep(store: &Store, now: i64, default_days: u32) -> Result<Vec<(i6
             erased.imported,
             erased.wall_messages
         );
-        console_audit::insert(
+        recorded(
             store,
-            &AuditRow {
-                account_id: 0,
-                username: "系统".into(),
-                org_id: Some(e.org_id),
-                action: "privacy.erase".into(),
-                object: format!("活动 {}", e.activity_id),
-                detail,
-                address: String::new(),
-                at: now,
-                ..Default::default()
-            },
+            e.org_id,
+            format!("活动 {}", e.activity_id),
+            detail,
+            now,
         )
         .await?;
         tracing::info!(
@@ -79,6 +72,145 @@ pub async fn sweep(store: &Store, now: i64, default_days: u32) -> Result<Vec<(i6
         done.push((e.activity_id, erased));
     }
     Ok(done)
+}
+
+/// When a roster was last used: the end of the last activity restricted to it (none while one
+/// of them has no end), or its last change when no activity uses it — and never before its
+/// last change.
+pub fn roster_end(r: &Roster, activities: &[Ended]) -> Option<i64> {
+    let ends: Option<Vec<i64>> = activities
+        .iter()
+        .filter(|a| a.permission == r.meeting_id)
+        .map(end_of)
+        .collect();
+    ends.map(|ends| ends.into_iter().fold(r.changed_at, i64::max))
+}
+
+/// The days a roster is kept after its last use: the longest of its activities' (a roster
+/// outlives every activity that needs it), else the org's, else the default.
+pub fn roster_days(r: &Roster, activities: &[Ended], default_days: u32) -> i64 {
+    activities
+        .iter()
+        .filter(|a| a.permission == r.meeting_id)
+        .map(|a| days_of(a, default_days))
+        .max()
+        .unwrap_or_else(|| r.org_days.unwrap_or(i64::from(default_days)))
+}
+
+/// When the roster goes; `None` while an activity restricted to it has no end.
+pub fn roster_erase_at(r: &Roster, activities: &[Ended], default_days: u32) -> Option<i64> {
+    roster_end(r, activities).map(|end| {
+        end.saturating_add(roster_days(r, activities, default_days).saturating_mul(DAY_MS))
+    })
+}
+
+/// Deletes every roster past its retention at `now`, each in its own transaction and once,
+/// each recorded in the org's audit record as done by the system. Answers (meeting, entries).
+pub async fn sweep_rosters(store: &Store, now: i64, default_days: u32) -> Result<Vec<(i64, u64)>> {
+    let activities = sql::restricted(store, 0).await?;
+    let mut done = Vec::new();
+    for r in sql::rosters(store, 0)
+        .await?
+        .iter()
+        .filter(|r| r.entries > 0)
+    {
+        if roster_erase_at(r, &activities, default_days).is_none_or(|at| at > now) {
+            continue;
+        }
+        let Some(entries) = sql::erase_roster(store, r.meeting_id, now).await? else {
+            continue;
+        };
+        let detail = format!(
+            "保存期 {} 天已满:名单 {entries} 人已删除",
+            roster_days(r, &activities, default_days)
+        );
+        recorded(
+            store,
+            r.org_id,
+            format!("会议 {}", r.meeting_id),
+            detail,
+            now,
+        )
+        .await?;
+        tracing::info!(
+            meeting_id = r.meeting_id,
+            entries,
+            "a roster deleted after its retention"
+        );
+        done.push((r.meeting_id, entries));
+    }
+    Ok(done)
+}
+
+/// One line of the console's roster retention table.
+pub struct RosterPlan {
+    pub meeting_id: i64,
+    pub name: String,
+    pub entries: i64,
+    pub days: i64,
+    /// "" while an activity restricted to it has no end.
+    pub last_use: String,
+    /// When it goes; "" while it has no end or no entries.
+    pub erase_at: String,
+    /// When it was last deleted, while it holds nothing added since.
+    pub erased_at: String,
+}
+
+/// What will be deleted of the org's rosters, and when.
+pub async fn roster_plan(
+    store: &Store,
+    org_id: i64,
+    default_days: u32,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Vec<RosterPlan>> {
+    let fmt = |t: i64| crate::time::format_local(t, tz);
+    let activities = sql::restricted(store, org_id).await?;
+    Ok(sql::rosters(store, org_id)
+        .await?
+        .iter()
+        .map(|r| {
+            let pending = r.entries > 0;
+            RosterPlan {
+                meeting_id: r.meeting_id,
+                name: r.name.clone(),
+                entries: r.entries,
+                days: roster_days(r, &activities, default_days),
+                last_use: roster_end(r, &activities).map(fmt).unwrap_or_default(),
+                erase_at: roster_erase_at(r, &activities, default_days)
+                    .filter(|_| pending)
+                    .map(fmt)
+                    .unwrap_or_default(),
+                erased_at: r
+                    .erased_at
+                    .filter(|_| !pending)
+                    .map(fmt)
+                    .unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// An erasure by the system, in the org's audit record (「到期删除个人信息」).
+async fn recorded(
+    store: &Store,
+    org_id: i64,
+    object: String,
+    detail: String,
+    now: i64,
+) -> Result<()> {
+    let row = AuditRow {
+        account_id: 0,
+        username: "系统".into(),
+        org_id: Some(org_id),
+        action: "privacy.erase".into(),
+        object,
+        detail,
+        address: String::new(),
+        at: now,
+        ..Default::default()
+    };
+    console_audit::insert(store, &row).await?;
+    Ok(())
 }
 
 /// Sweeps every `interval` on this instance (0: never).
@@ -93,8 +225,12 @@ pub fn start(store: Store, default_days: u32, interval_secs: u64) {
             if store.writer().is_closed() {
                 return;
             }
-            if let Err(e) = sweep(&store, crate::time::now_ms(), default_days).await {
+            let now = crate::time::now_ms();
+            if let Err(e) = sweep(&store, now, default_days).await {
                 tracing::warn!(error = %e, "the retention sweep failed");
+            }
+            if let Err(e) = sweep_rosters(&store, now, default_days).await {
+                tracing::warn!(error = %e, "the rosters' retention sweep failed");
             }
         }
     });

@@ -9,6 +9,8 @@ pub struct OrgRow {
     pub name: String,
     /// The port an activity's H5 pages use when the activity names none.
     pub default_port_id: Option<i64>,
+    /// Days personal fields are kept after an activity ends (`None`: the configured default).
+    pub retention_days: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -18,12 +20,13 @@ fn from_row(row: &AnyRow) -> StoreResult<OrgRow> {
         id: row.int("id")?,
         name: row.text("name")?,
         default_port_id: row.opt_int("default_port_id")?,
+        retention_days: row.opt_int("retention_days")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
 }
 
-const COLUMNS: &str = "id, name, default_port_id, created_at, updated_at";
+const COLUMNS: &str = "id, name, default_port_id, retention_days, created_at, updated_at";
 
 pub async fn insert(store: &Store, name: &str, now: i64) -> StoreResult<OrgRow> {
     let row = sqlx::query(&format!(

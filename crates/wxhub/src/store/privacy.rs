@@ -41,10 +41,12 @@ pub struct Ended {
     pub activity_days: Option<i64>,
     pub org_days: Option<i64>,
     pub erased_at: Option<i64>,
+    /// The meeting whose roster it is restricted to (0: open to all).
+    pub permission: i64,
 }
 
 const ENDED: &str = "SELECT a.id, a.org_id, a.name, a.close_time, a.closed_at, \
-    a.retention_days, o.retention_days AS org_days, a.personal_erased_at \
+    a.retention_days, o.retention_days AS org_days, a.personal_erased_at, a.permission \
     FROM activities a JOIN orgs o ON o.id = a.org_id";
 
 fn ended(r: &sqlx::any::AnyRow) -> StoreResult<Ended> {
@@ -57,6 +59,7 @@ fn ended(r: &sqlx::any::AnyRow) -> StoreResult<Ended> {
         activity_days: r.opt_int("retention_days")?,
         org_days: r.opt_int("org_days")?,
         erased_at: r.opt_int("personal_erased_at")?,
+        permission: r.int("permission")?,
     })
 }
 
@@ -78,6 +81,81 @@ pub async fn of_org(store: &Store, org_id: i64) -> StoreResult<Vec<Ended>> {
         .fetch_all(store.reader())
         .await?;
     rows.iter().map(ended).collect()
+}
+
+/// Activities restricted to a meeting's roster (of one org, or of all with 0).
+pub async fn restricted(store: &Store, org_id: i64) -> StoreResult<Vec<Ended>> {
+    let rows = sqlx::query(&format!(
+        "{ENDED} WHERE a.permission > 0 AND ($1 = 0 OR a.org_id = $1) ORDER BY a.id"
+    ))
+    .bind(org_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(ended).collect()
+}
+
+/// A meeting's roster, with what decides when it goes.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    pub meeting_id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub entries: i64,
+    /// Its last change: the meeting's, or its newest entry's.
+    pub changed_at: i64,
+    pub org_days: Option<i64>,
+    pub erased_at: Option<i64>,
+}
+
+/// The meetings of one org (or of all, with 0), newest first.
+pub async fn rosters(store: &Store, org_id: i64) -> StoreResult<Vec<Roster>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.org_id, m.name, m.updated_at, m.personal_erased_at, \
+         o.retention_days AS org_days, \
+         (SELECT COUNT(*) FROM meeting_members e WHERE e.meeting_id = m.id) AS entries, \
+         (SELECT MAX(e.created_at) FROM meeting_members e WHERE e.meeting_id = m.id) AS last_entry \
+         FROM meetings m JOIN orgs o ON o.id = m.org_id \
+         WHERE ($1 = 0 OR m.org_id = $1) ORDER BY m.id DESC",
+    )
+    .bind(org_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let updated = r.int("updated_at")?;
+            let last_entry_at = r.opt_int("last_entry")?;
+            Ok(Roster {
+                meeting_id: r.int("id")?,
+                org_id: r.int("org_id")?,
+                name: r.text("name")?,
+                entries: r.int("entries")?,
+                changed_at: last_entry_at.map_or(updated, |l| l.max(updated)),
+                org_days: r.opt_int("org_days")?,
+                erased_at: r.opt_int("personal_erased_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Deletes a meeting's roster in one transaction and notes when; `None` when it was already
+/// empty (another instance deleted it first).
+pub async fn erase_roster(store: &Store, meeting_id: i64, now: i64) -> StoreResult<Option<u64>> {
+    let mut tx = store.writer().begin().await?;
+    let deleted = sqlx::query("DELETE FROM meeting_members WHERE meeting_id = $1")
+        .bind(meeting_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if deleted == 0 {
+        return Ok(None);
+    }
+    sqlx::query("UPDATE meetings SET personal_erased_at = $2 WHERE id = $1")
+        .bind(meeting_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(deleted))
 }
 
 /// What an erasure left or removed, for the audit record.

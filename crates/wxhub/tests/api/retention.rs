@@ -421,3 +421,218 @@ async fn an_activity_may_keep_its_data_shorter_or_longer_than_its_org() {
         Value::Null
     );
 }
+
+/// The org's retention through the admin API: set at creation or later, 0 back to the
+/// default (null), out of range refused and nothing changed; the sweep uses what was set.
+#[tokio::test]
+async fn the_admin_api_sets_an_orgs_retention() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let t = Some(admin.as_str());
+    let created = app
+        .json(
+            Method::POST,
+            "/admin/api/v1/orgs",
+            t,
+            json!({"name": "会务公司", "retentionDays": 30}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let org = created.json()["result"].clone();
+    assert_eq!(org["retentionDays"], 30, "{org}");
+    let id = org["id"].as_i64().unwrap();
+    assert_eq!(
+        retention::org_days(&app.state.store, id).await.unwrap(),
+        Some(30)
+    );
+    let refused = app
+        .json(
+            Method::PUT,
+            &format!("/admin/api/v1/orgs/{id}"),
+            t,
+            json!({"name": "改名", "retentionDays": retention::MAX_DAYS + 1}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.json(),
+        marketing_error(400, "retentionDays 应在 1 到 3650 之间(0 表示使用默认)")
+    );
+    let unchanged = app.get(&format!("/admin/api/v1/orgs/{id}"), t).await.json()["result"].clone();
+    assert_eq!(
+        (
+            unchanged["name"].as_str(),
+            unchanged["retentionDays"].as_i64()
+        ),
+        (Some("会务公司"), Some(30))
+    );
+    let kept = app
+        .json(
+            Method::PUT,
+            &format!("/admin/api/v1/orgs/{id}"),
+            t,
+            json!({"name": "会务公司甲"}),
+        )
+        .await
+        .json()["result"]
+        .clone();
+    assert_eq!(kept["retentionDays"], 30, "absent keeps it");
+    let cleared = app
+        .json(
+            Method::PUT,
+            &format!("/admin/api/v1/orgs/{id}"),
+            t,
+            json!({"retentionDays": 0}),
+        )
+        .await
+        .json()["result"]
+        .clone();
+    assert_eq!(cleared["retentionDays"], Value::Null, "{cleared}");
+    assert_eq!(
+        retention::org_days(&app.state.store, id).await.unwrap(),
+        None
+    );
+}
+
+/// Rosters outlive activities: a meeting's roster goes a set number of days after the last
+/// activity restricted to it ends (or after its last change, when none uses it), once; a roster
+/// still in use stays; entries added later start a new period.
+#[tokio::test]
+async fn rosters_go_after_their_last_use() {
+    let app = TestApp::new().await;
+    let org_id = app.org("会务公司").await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let store = &app.state.store;
+    retention::set_org_days(store, org_id, Some(30))
+        .await
+        .unwrap();
+    let add = |meeting: i64, name: &'static str, phone: &'static str| {
+        let org = org.clone();
+        let app = &app;
+        async move {
+            let resp = app
+                .as_org_call(
+                    &org,
+                    Method::POST,
+                    &format!("/api/v3/meetings/{meeting}/members"),
+                    json!({"name": name, "phone": phone}),
+                )
+                .await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        }
+    };
+    let used = app.meeting(&org, "已结束的年会").await;
+    let unused = app.meeting(&org, "没有活动的名单").await;
+    let busy = app.meeting(&org, "进行中的培训").await;
+    add(used, "林小明", "13900000001").await;
+    add(used, "王大伟", "13900000002").await;
+    add(unused, "赵小红", "13900000003").await;
+    add(busy, "钱多多", "13900000004").await;
+    let ended = app
+        .activity(
+            &org,
+            "signin",
+            json!({"activity_name": "年会签到", "permission": used}),
+        )
+        .await;
+    app.activity(
+        &org,
+        "signin",
+        json!({"activity_name": "培训签到", "permission": busy}),
+    )
+    .await;
+    let resp = app
+        .as_org_call(
+            &org,
+            Method::PUT,
+            &format!("/api/v3/activitys_signin/{ended}"),
+            json!({"state": "closed"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let now = wxhub::time::now_ms();
+
+    let plan = retention::roster_plan(store, org_id, 180, &app.state.tz)
+        .await
+        .unwrap();
+    let of = |id: i64| plan.iter().find(|p| p.meeting_id == id).unwrap();
+    assert!(!of(used).erase_at.is_empty() && of(used).days == 30);
+    assert!(
+        of(busy).erase_at.is_empty() && of(busy).last_use.is_empty(),
+        "in use: no date"
+    );
+
+    assert!(retention::sweep_rosters(store, now + 29 * DAY, 180)
+        .await
+        .unwrap()
+        .is_empty());
+    let mut done = retention::sweep_rosters(store, now + 31 * DAY, 180)
+        .await
+        .unwrap();
+    done.sort();
+    assert_eq!(done, vec![(used, 2), (unused, 1)]);
+    assert!(
+        retention::sweep_rosters(store, now + 32 * DAY, 180)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    let entries = |meeting: i64| {
+        let org = org.clone();
+        let app = &app;
+        async move {
+            app.as_org_call(
+                &org,
+                Method::GET,
+                &format!("/api/v3/meetings/{meeting}/members"),
+                Value::Null,
+            )
+            .await
+            .json()["data"]["total_count"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        (
+            entries(used).await,
+            entries(unused).await,
+            entries(busy).await
+        ),
+        (0, 0, 1)
+    );
+    let plan = retention::roster_plan(store, org_id, 180, &app.state.tz)
+        .await
+        .unwrap();
+    assert!(!plan
+        .iter()
+        .find(|p| p.meeting_id == used)
+        .unwrap()
+        .erased_at
+        .is_empty());
+
+    // A roster used again starts a new period from its new entry.
+    add(used, "孙新人", "13900000005").await;
+    assert!(retention::sweep_rosters(store, now + 29 * DAY, 180)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        retention::sweep_rosters(store, now + 31 * DAY, 180)
+            .await
+            .unwrap(),
+        vec![(used, 1)]
+    );
+    let audit = wxhub::store::console_audit::list(store, Some(org_id), 0, 50)
+        .await
+        .unwrap()
+        .0;
+    let objects: Vec<&str> = audit
+        .iter()
+        .filter(|r| r.action == "privacy.erase")
+        .map(|r| r.object.as_str())
+        .collect();
+    assert_eq!(objects.len(), 3, "{objects:?}");
+    assert!(objects.contains(&format!("会议 {used}").as_str()));
+}

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::Params;
 use crate::privacy::notice::{self, Notice};
-use crate::privacy::retention::{self, Plan};
+use crate::privacy::retention::{self, Plan, RosterPlan};
 use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
@@ -33,6 +33,7 @@ struct PrivacyPage<'a> {
     default_days: u32,
     max_days: i64,
     plans: Vec<Plan>,
+    rosters: Vec<RosterPlan>,
     message: Option<String>,
     /// Said in the retention card, where the form was.
     retention_message: Option<String>,
@@ -62,6 +63,7 @@ async fn render(
         .map(|d| d.to_string())
         .unwrap_or_default();
     let plans = retention::plan(&state.store, org_id, default_days, &state.tz).await?;
+    let rosters = retention::roster_plan(&state.store, org_id, default_days, &state.tz).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let mut resp = crate::web::render(&PrivacyPage {
         assets: assets::urls(),
@@ -73,6 +75,7 @@ async fn render(
         default_days,
         max_days: retention::MAX_DAYS,
         plans,
+        rosters,
         retention_message: message
             .as_ref()
             .filter(|m| m.starts_with("保存期限"))

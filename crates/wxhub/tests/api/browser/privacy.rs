@@ -20,6 +20,16 @@ async fn an_org_admin_rewrites_the_notice_in_the_console() {
             json!({"activity_name": "年会签到", "collect_info": "phone"}),
         )
         .await;
+    let meeting = app.meeting(&token, "年会名单").await;
+    let resp = app
+        .as_org_call(
+            &token,
+            axum::http::Method::POST,
+            &format!("/api/v3/meetings/{meeting}/members"),
+            json!({"name": "林小明", "phone": "13912345678"}),
+        )
+        .await;
+    assert_eq!(resp.status, axum::http::StatusCode::OK, "{}", resp.text);
     let base = app.live().await;
     let Some(b) = browser(1920, 1080).await else {
         return;
@@ -63,6 +73,10 @@ async fn an_org_admin_rewrites_the_notice_in_the_console() {
         .await;
     let text = b.wait_for_text("保存期限已保存").await;
     assert!(text.contains("活动结束后保存 30 天"), "{text}");
+    assert!(
+        text.contains("年会名单") && text.contains("各会议名单的删除时间"),
+        "{text}"
+    );
     b.assert_fits_width("console privacy with retention").await;
     b.screenshot("privacy").await;
 

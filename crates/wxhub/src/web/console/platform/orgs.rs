@@ -177,8 +177,8 @@ pub async fn act(
             "revoke" => orgs::revoke_port(&state.store, id, port_id).await?,
             "default" => {
                 let input = orgs::OrgInput {
-                    name: None,
                     default_port_id: Some(port_id),
+                    ..Default::default()
                 };
                 orgs::update(&state.store, id, input).await?;
                 Vec::new()
