@@ -313,3 +313,47 @@ async fn an_org_admin_finds_exports_and_erases_one_person() {
     }
     assert!(!audit.contains("13912345678"));
 }
+
+/// A platform admin looks across the platform: the same person in two orgs.
+#[tokio::test]
+async fn a_platform_admin_finds_one_person_across_orgs() {
+    let app = &TestApp::new().await;
+    account(app, "platform", Role::PlatformAdmin, None).await;
+    for name in ["甲机构", "乙机构"] {
+        let org = app.org(name).await;
+        let token = app.token(&app.client("org", Some(org)).await).await;
+        let id = app
+            .activity(
+                &token,
+                "signin",
+                json!({"activity_name": format!("{name}签到"), "collect_info": "name,phone"}),
+            )
+            .await;
+        let resp = app
+            .join(
+                &token,
+                id,
+                json!({"member_id": "m1", "member_real_name": "林小明", "member_phone": "13912345678"}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let mut admin = ConsoleSession::new(app);
+    admin.login("platform", PASSWORD).await;
+    let page = admin.get("/console/people").await;
+    assert!(page.text.contains("整个平台"), "{}", page.text);
+    let found = admin
+        .act(
+            "/console/people",
+            &hidden_csrf(&page.text),
+            &[("by", "phone"), ("value", "13912345678")],
+        )
+        .await;
+    assert!(
+        found.text.contains("共 2 条记录")
+            && found.text.contains("甲机构签到")
+            && found.text.contains("乙机构签到"),
+        "{}",
+        found.text
+    );
+}
