@@ -116,16 +116,20 @@
     var initial = document.createElement("div");
     initial.className = className + " initial";
     initial.textContent = (text || "?").charAt(0);
-    var h = 0;
-    seed = String(seed || text || "");
-    for (var k = 0; k < seed.length; k++) h = (h * 31 + seed.charCodeAt(k)) >>> 0;
-    initial.style.background = colors[h % colors.length];
+    initial.style.background = color(seed || text);
     return initial;
+  }
+
+  function color(seed) {
+    var h = 0;
+    seed = String(seed || "");
+    for (var k = 0; k < seed.length; k++) h = (h * 31 + seed.charCodeAt(k)) >>> 0;
+    return colors[h % colors.length];
   }
 
   function short(hash) {
     return hash ? hash.slice(0, 12) + "…" : "";
   }
 
-  window.WxScreen = { connect: connect, avatar: avatar, short: short };
+  window.WxScreen = { connect: connect, avatar: avatar, color: color, short: short };
 })();

@@ -1,5 +1,6 @@
-//! The big screens in the browser: the sign-in wall counts a burst of 2,000 sign-ins exactly,
-//! and a wrong screen key shows an error page, not data.
+//! The big screens in the browser: the sign-in wall counts a burst of 2,000 sign-ins exactly
+//! (on the grid and on the sphere), welcomes each arrival and changes layout on a key, and a
+//! wrong screen key shows an error page, not data.
 
 use super::browser;
 use crate::helpers::*;
@@ -34,6 +35,18 @@ async fn the_signin_wall_counts_a_burst_exactly_and_refuses_a_wrong_key() {
     b.wait_for_text("年度大会签到").await;
     let count = "return document.getElementById('count').textContent";
     b.wait_for_script(count, json!("0")).await;
+    // A second screen shows the sphere: everyone must reach it too.
+    let Some(sphere) = browser(1920, 1080).await else {
+        return;
+    };
+    sphere
+        .goto(&format!(
+            "{base}/screens/{id}/signin?key={key}&layout=sphere"
+        ))
+        .await;
+    sphere
+        .wait_for_script("return window.WxSignin.layout()", json!("sphere"))
+        .await;
 
     // 2,000 sign-ins as fast as 16 callers send them.
     const PEOPLE: usize = 2_000;
@@ -63,6 +76,12 @@ async fn the_signin_wall_counts_a_burst_exactly_and_refuses_a_wrong_key() {
     let sent = started.elapsed();
     b.wait_for_script(count, json!(PEOPLE.to_string())).await;
     let shown = started.elapsed();
+    sphere
+        .wait_for_script(
+            "return [window.WxSignin.count(), window.WxSignin.onSphere(), document.getElementById('count').textContent]",
+            json!([PEOPLE, PEOPLE, PEOPLE.to_string()]),
+        )
+        .await;
     eprintln!(
         "sign-in wall: {PEOPLE} sign-ins sent in {:.2} s, all counted {:.2} s after the last",
         sent.as_secs_f64(),
@@ -97,6 +116,133 @@ async fn assert_fits_everywhere(b: &super::Browser, what: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         b.assert_fits(&format!("{what} at {w}×{h}")).await;
     }
+}
+
+/// The sign-in wall as a show: history is counted but not welcomed; each live arrival is
+/// welcomed by name; the keys switch between the sphere, the large join code, the countdown and
+/// the grid, each fitting 1920×1080, 4:3 and 4K.
+#[tokio::test]
+async fn the_signin_show_welcomes_arrivals_and_changes_layout_on_a_key() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    let id = app
+        .activity(
+            &token,
+            "signin",
+            json!({"activity_name": "2026 年度盛典", "name_display": "full"}),
+        )
+        .await;
+    let key = app.screen_key(&token, id).await;
+    let surnames = ["林", "王", "张", "李", "赵", "陈", "刘", "杨", "黄", "周"];
+    for n in 0..300 {
+        let resp = app
+            .json(
+                Method::POST,
+                &as_org(&format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"), &token),
+                None,
+                json!({"member_id": format!("m{n}"), "member_real_name": format!("{}来宾{n}", surnames[n % 10])}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let base = app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.goto(&format!(
+        "{base}/screens/{id}/signin?key={key}&layout=sphere"
+    ))
+    .await;
+    b.viewport(1920, 1080).await;
+    b.wait_for_script("return window.WxSignin.onSphere()", json!(300))
+        .await;
+    assert_eq!(
+        b.script("return document.getElementById('welcome').hidden")
+            .await,
+        json!(true),
+        "history is not welcomed"
+    );
+
+    // A live arrival: welcomed by name, large.
+    let resp = app
+        .json(
+            Method::POST,
+            &as_org(
+                &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+                &token,
+            ),
+            None,
+            json!({"member_id": "late", "member_real_name": "欧阳小雨"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    eventually(
+        &b,
+        "var w = document.getElementById('welcome'); return !w.hidden && w.textContent.indexOf('欧阳小雨') >= 0",
+        5,
+        "the welcome",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    b.screenshot("screen-signin-welcome").await;
+    eventually(
+        &b,
+        "return document.getElementById('welcome').hidden",
+        5,
+        "the welcome ends",
+    )
+    .await;
+    assert_eq!(b.script("return window.WxSignin.count()").await, json!(301));
+    b.assert_fits("the sphere at 1920×1080").await;
+    b.screenshot("screen-signin-sphere").await;
+    assert_fits_everywhere(&b, "the sphere").await;
+
+    b.viewport(1920, 1080).await;
+    b.press("q").await;
+    b.wait_for_script("return window.WxSignin.layout()", json!("qr"))
+        .await;
+    let text = b.text().await;
+    assert!(
+        text.contains("微信扫一扫") && text.contains("301"),
+        "{text}"
+    );
+    b.assert_fits("the large join code at 1920×1080").await;
+    b.screenshot("screen-signin-qr").await;
+    assert_fits_everywhere(&b, "the large join code").await;
+
+    b.viewport(1920, 1080).await;
+    b.press("t").await;
+    b.wait_for_script("return window.WxSignin.layout()", json!("countdown"))
+        .await;
+    let clock = "return document.getElementById('countdown-clock').textContent";
+    eventually(
+        &b,
+        "return /^(04:[0-5][0-9]|05:00)$/.test(document.getElementById('countdown-clock').textContent)",
+        3,
+        "five minutes",
+    )
+    .await;
+    b.press("+").await;
+    eventually(
+        &b,
+        "return /^(05:5[0-9]|06:00)$/.test(document.getElementById('countdown-clock').textContent)",
+        3,
+        "a minute more",
+    )
+    .await;
+    b.assert_fits("the countdown at 1920×1080").await;
+    b.screenshot("screen-signin-countdown").await;
+    assert_fits_everywhere(&b, "the countdown").await;
+    b.press("t").await;
+    b.wait_for_script("return window.WxSignin.layout()", json!("qr"))
+        .await;
+    b.press("g").await;
+    b.wait_for_script("return window.WxSignin.layout()", json!("grid"))
+        .await;
+    assert!(b.script(clock).await.is_string());
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 #[tokio::test]
