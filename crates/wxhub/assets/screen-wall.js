@@ -16,7 +16,6 @@
   var pool = []; // the latest messages shown, oldest first
   var queue = []; // live messages waiting for a lane
   var pinned = Object.create(null);
-  var laneLast = []; // the newest message of each lane
   var cursor = 0;
   var lastLive = 0;
 
@@ -104,34 +103,41 @@
   }
 
   // --- danmaku ---
-  // A lane is free when its newest message has wholly entered, with a gap behind it.
-  function laneFree(i, width) {
-    var last = laneLast[i];
-    if (!last || !last.isConnected) return true;
-    var box = last.getBoundingClientRect();
-    var origin = stage.getBoundingClientRect().left;
-    return box.right - origin < width * 0.95;
-  }
+  // Every message crosses at the same steady speed, so one that enters a lane behind another
+  // never catches it up: a lane takes a new message once its newest has wholly entered, with
+  // a gap behind it. When messages come faster than the lanes carry them (50 a second), the
+  // wall does not speed up or pile them up: the newest wait (at most QUEUED), older ones are
+  // skipped on screen and stay in the pool that goes round when the room is quiet.
+  var QUEUED = LANES * 2;
+  var GAP = 0.05; // of the screen's width, between two messages of a lane
+  var laneFreeAt = []; // when each lane may take its next message (performance.now())
+  var laneSpeed = 0; // px per ms the lanes were started at; a resize starts them again
 
   function fly(m) {
     var width = stage.clientWidth;
+    var speed = (width * SPEED) / 1000;
+    if (speed !== laneSpeed) {
+      laneSpeed = speed;
+      stage.querySelectorAll(".message.flying").forEach(function (n) { n.remove(); });
+      laneFreeAt = [];
+    }
+    var now = performance.now();
     var lane = -1;
     for (var i = 0; i < LANES; i++) {
-      if (laneFree(i, width)) { lane = i; break; }
+      if ((laneFreeAt[i] || 0) <= now && (lane < 0 || (laneFreeAt[i] || 0) < (laneFreeAt[lane] || 0))) lane = i;
     }
     if (lane < 0) return false;
     var node = bubble(m, "message flying");
     // A share of the stage's height, so the lanes follow a resized window.
     node.style.top = ((100 / LANES) * lane).toFixed(3) + "%";
     node.style.left = width + "px";
+    node.setAttribute("data-lane", lane);
     stage.appendChild(node);
     var w = node.offsetWidth;
-    var speed = width * SPEED; // px per second
-    var seconds = (width + w) / speed;
-    laneLast[lane] = node;
+    laneFreeAt[lane] = now + (w + width * GAP) / speed;
     var animation = node.animate(
       [{ transform: "translateX(0)" }, { transform: "translateX(" + -(width + w) + "px)" }],
-      { duration: seconds * 1000, easing: "linear" }
+      { duration: (width + w) / speed, easing: "linear" }
     );
     animation.onfinish = function () { node.remove(); };
     return true;
@@ -154,7 +160,10 @@
     if (m.pinned) { pinned[m.message_id] = m; renderPinned(); }
     lastLive = Date.now();
     if (style === "column") column(m);
-    else queue.push(m);
+    else {
+      queue.push(m);
+      if (queue.length > QUEUED) queue.shift();
+    }
   }
 
   function setStyle(next) {
@@ -163,7 +172,7 @@
     body.setAttribute("data-style", style);
     stage.className = "stage " + style;
     stage.textContent = "";
-    laneLast = [];
+    laneFreeAt = [];
     queue = [];
     if (style === "column") columnFromPool();
   }
@@ -172,6 +181,9 @@
   window.addEventListener("resize", function () {
     if (style === "column") columnFromPool();
   });
+
+  // What the tests read.
+  window.WxWall = { queued: function () { return queue.length; } };
 
   fetch(stateUrl, { cache: "no-store" })
     .then(function (resp) { return resp.ok ? resp.json() : Promise.reject(resp.status); })
@@ -193,6 +205,6 @@
         },
         wall_settings: function (s) { setStyle(s.screen_style); }
       });
-      window.setInterval(tick, 200);
+      window.setInterval(tick, 100);
     });
 })();

@@ -21,6 +21,12 @@
 //!         plain stream client (the baseline) reads them all from the replay, then headless
 //!         Chromium opens the wall and the time until its count shows EVENTS is taken; prints
 //!         both rates.
+//!     activity_bench show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS
+//!         the sign-in wall's frame rate: headless Chromium (1920×1080) opens the wall in
+//!         LAYOUT (grid, sphere) once it holds FROM sign-ins, then RATE sign-ins a second
+//!         arrive for SECS seconds (members numbered from FROM) while the page records every
+//!         frame; prints frames per second, the longest frame and the frames over 50 and
+//!         100 ms, and whether the count reached FROM + RATE × SECS.
 //!     activity_bench wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS
 //!         joins MEMBERS members, then CLIENTS callers post POSTS messages to the wall (every
 //!         fourth with a sensitive word), then the same calls to GET /bench/bare; prints both.
@@ -414,6 +420,152 @@ async fn screen(args: &[String]) {
     );
 }
 
+async fn show(args: &[String]) {
+    let base = args[0].clone();
+    let token = args[1].clone();
+    let activity: i64 = args[2].parse().unwrap();
+    let key = args[3].clone();
+    let layout = args[4].clone();
+    let from: usize = args[5].parse().unwrap();
+    let rate: usize = args[6].parse().unwrap();
+    let secs: u64 = args[7].parse().unwrap();
+    let http = reqwest::Client::new();
+    let (wd, session, mut driver, profile) = chromium(&http, "show").await;
+    let at = |path: &str| format!("{wd}/session/{session}{path}");
+    let run = |script: &str| {
+        webdriver(
+            &http,
+            reqwest::Method::POST,
+            at("/execute/sync"),
+            Some(serde_json::json!({"script": script, "args": []})),
+        )
+    };
+    webdriver(
+        &http,
+        reqwest::Method::POST,
+        at("/url"),
+        Some(serde_json::json!({"url": format!(
+            "{base}/screens/{activity}/signin?key={key}&layout={layout}"
+        )})),
+    )
+    .await;
+    let count = "return window.WxSignin ? window.WxSignin.count() : -1";
+    let wait_for = |target: usize, within: Duration| {
+        let run = &run;
+        async move {
+            let deadline = Instant::now() + within;
+            loop {
+                let shown = run(count).await.as_u64().unwrap_or(0) as usize;
+                if shown >= target || Instant::now() > deadline {
+                    return shown;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    assert_eq!(
+        wait_for(from, Duration::from_secs(300)).await,
+        from,
+        "the wall never held {from}"
+    );
+    // Let the replay's last frames and the avatars' first loads settle.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    run(
+        "window.__frames = []; window.__stop = false; var last = null; \
+         function f(t) { if (last !== null) window.__frames.push(t - last); last = t; \
+         if (!window.__stop) requestAnimationFrame(f); } requestAnimationFrame(f); return 1",
+    )
+    .await;
+
+    // RATE sign-ins a second, sent in ticks of 20 ms, each without waiting for the last.
+    let url = format!(
+        "{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?access_token={token}&access_type=org"
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    let total = rate * secs as usize;
+    let started = Instant::now();
+    let mut sent = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    let mut made = 0usize;
+    while made < total {
+        tick.tick().await;
+        let due = ((started.elapsed().as_secs_f64() * rate as f64) as usize).min(total);
+        while made < due {
+            let i = from + made;
+            let req = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"member_id":"m{i}","member_nickname":"来宾{i}","member_real_name":"来宾{i}"}}"#
+                ));
+            sent.push(tokio::spawn(async move {
+                let t = Instant::now();
+                let ok = req.send().await.map(|r| r.status() == 200).unwrap_or(false);
+                (ok, t.elapsed())
+            }));
+            made += 1;
+        }
+    }
+    let sending = started.elapsed();
+    let frames = run("window.__stop = true; return window.__frames").await;
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    for s in sent {
+        let (ok, took) = s.await.unwrap();
+        if !ok {
+            failed += 1;
+        }
+        latencies.push(took);
+    }
+    latencies.sort();
+    let counted = wait_for(from + total, Duration::from_secs(60)).await;
+    let counted_after = started.elapsed().saturating_sub(sending);
+    webdriver(
+        &http,
+        reqwest::Method::DELETE,
+        format!("{wd}/session/{session}"),
+        None,
+    )
+    .await;
+    let _ = driver.kill();
+    let _ = driver.wait();
+    let _ = std::fs::remove_dir_all(profile);
+
+    let frames: Vec<f64> = frames
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f.as_f64()).collect())
+        .unwrap_or_default();
+    let span: f64 = frames.iter().sum::<f64>() / 1000.0;
+    let mut sorted = frames.clone();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let pct = |p: f64| {
+        sorted
+            .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    println!(
+        "{{\"layout\": \"{layout}\", \"holding\": {from}, \"signins_per_sec\": {:.0}, \"seconds\": {:.1}, \
+         \"frames\": {}, \"fps\": {:.1}, \"p99_frame_ms\": {:.1}, \"max_frame_ms\": {:.1}, \
+         \"frames_over_50ms\": {}, \"frames_over_100ms\": {}, \"signin_p99_ms\": {:.1}, \
+         \"failed\": {failed}, \"counted\": {counted}, \"expected\": {}, \"counted_within_s\": {:.2}}}",
+        total as f64 / sending.as_secs_f64(),
+        sending.as_secs_f64(),
+        frames.len(),
+        frames.len() as f64 / span.max(0.001),
+        pct(0.99),
+        sorted.last().copied().unwrap_or(0.0),
+        frames.iter().filter(|f| **f > 50.0).count(),
+        frames.iter().filter(|f| **f > 100.0).count(),
+        latencies.get(((latencies.len() as f64 * 0.99) as usize).min(latencies.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        from + total,
+        counted_after.as_secs_f64(),
+    );
+}
+
 /// A headless Chromium under chromedriver: its WebDriver base and session, and the driver
 /// process (killed by the caller).
 async fn chromium(
@@ -603,6 +755,9 @@ fn main() {
         Some("screen") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(screen(&args[1..])),
+        Some("show") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(show(&args[1..])),
         Some("stage") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(stage(&args[1..])),
@@ -613,7 +768,8 @@ fn main() {
             "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
              | xlsx-baseline FILE | draw-baseline N K | screen BASE ACTIVITY KEY EVENTS \
              | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS \
-             | stage BASE USERNAME PASSWORD ACTIVITY ROUNDS"
+             | stage BASE USERNAME PASSWORD ACTIVITY ROUNDS \
+             | show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS"
         ),
     }
 }

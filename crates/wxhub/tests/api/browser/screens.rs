@@ -380,6 +380,133 @@ const SEEN_ON_STAGE: &str = "
   });
   return seen;";
 
+/// Issue 36, item 6: at 50 messages a second the danmaku lanes never overlap and every message
+/// crosses at the same steady speed; what the lanes cannot carry waits in a bounded queue.
+#[tokio::test]
+async fn danmaku_lanes_never_overlap_at_fifty_messages_a_second() {
+    let c = crate::wall::ctx().await;
+    const MESSAGES: usize = 250;
+    for n in 0..MESSAGES {
+        let resp = c
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id),
+                true,
+                json!({"member_id": format!("d{n}"), "member_nickname": format!("观众{n}")}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    let Some(b) = open_screen(&c.app, &c.org, c.id, "wall").await else {
+        return;
+    };
+    b.viewport(1920, 1080).await;
+    b.wait_for_script("return typeof window.WxWall", json!("object"))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    b.script(
+        "window.__samples = []; window.__sampler = setInterval(function () { \
+           var items = []; \
+           document.querySelectorAll('#stage .message.flying').forEach(function (n) { \
+             var r = n.getBoundingClientRect(); \
+             items.push([n.getAttribute('data-message'), r.left, r.right, r.top, r.bottom]); }); \
+           window.__samples.push([performance.now(), window.WxWall.queued(), items]); }, 100); \
+         return document.getElementById('stage').clientWidth",
+    )
+    .await;
+    // 50 a second for five seconds, each from another member (the wall's per-member limit).
+    let started = Instant::now();
+    for n in 0..MESSAGES {
+        let due = std::time::Duration::from_millis(20 * n as u64);
+        if let Some(wait) = due.checked_sub(started.elapsed()) {
+            tokio::time::sleep(wait).await;
+        }
+        let words = [
+            "新年快乐[庆祝]",
+            "讲得真好",
+            "前排围观[吃瓜]",
+            "抽奖什么时候开始?一等奖是什么",
+        ];
+        let resp = c
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{}/wx/message", c.id),
+                true,
+                json!({"member_id": format!("d{n}"), "content": words[n % 4]}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    eprintln!(
+        "danmaku: {MESSAGES} messages sent in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let width = b
+        .script(
+            "clearInterval(window.__sampler); return document.getElementById('stage').clientWidth",
+        )
+        .await
+        .as_f64()
+        .unwrap();
+    let samples = b.script("return window.__samples").await;
+    let samples = samples.as_array().unwrap();
+    assert!(samples.len() > 50, "{}", samples.len());
+    // No two messages overlap, in any sample; the queue stays bounded.
+    let mut most = 0;
+    let mut tracks: std::collections::HashMap<String, Vec<(f64, f64)>> = Default::default();
+    for sample in samples {
+        let t = sample[0].as_f64().unwrap();
+        assert!(sample[1].as_u64().unwrap() <= 16, "queue {}", sample[1]);
+        let items: Vec<(String, f64, f64, f64, f64)> = sample[2]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i[0].as_str().unwrap().to_string(),
+                    i[1].as_f64().unwrap(),
+                    i[2].as_f64().unwrap(),
+                    i[3].as_f64().unwrap(),
+                    i[4].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        most = most.max(items.len());
+        for (n, a) in items.iter().enumerate() {
+            for b2 in &items[n + 1..] {
+                let apart = a.2 <= b2.1 + 1.0
+                    || b2.2 <= a.1 + 1.0
+                    || a.4 <= b2.3 + 1.0
+                    || b2.4 <= a.3 + 1.0;
+                assert!(apart, "overlap at {t:.0} ms: {a:?} and {b2:?}");
+            }
+            tracks.entry(a.0.clone()).or_default().push((t, a.1));
+        }
+    }
+    assert!(most >= 8, "the lanes were used: at most {most} on screen");
+    // Each message seen for a second or more moved at the wall's one speed (18 % of the
+    // width a second), within 5 %.
+    let expected = width * 0.18 / 1000.0;
+    let mut measured = 0;
+    for (id, track) in &tracks {
+        let (first, last) = (track[0], track[track.len() - 1]);
+        if last.0 - first.0 < 1000.0 {
+            continue;
+        }
+        let speed = (first.1 - last.1) / (last.0 - first.0);
+        assert!(
+            (speed - expected).abs() < expected * 0.05,
+            "message {id}: {speed:.4} px/ms, the wall's speed is {expected:.4}"
+        );
+        measured += 1;
+    }
+    assert!(measured >= 20, "{measured} messages measured");
+    b.assert_fits("the message wall at 50 a second").await;
+    let problems = b.console_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
 #[tokio::test]
 async fn the_message_wall_shows_pins_and_drops_removed_messages() {
     let c = crate::wall::ctx().await;
