@@ -119,18 +119,38 @@
     return false;
   }
 
+  // The winners so far, a group per prize, the prize drawn last on top: the list builds up
+  // prize by prize as the evening goes.
   function renderBoard() {
     boardEl.textContent = "";
+    var groups = [];
+    var byPrize = {};
     state.rounds.forEach(function (r) {
       if (r.state !== "drawn") return;
-      r.winners.forEach(function (w) {
-        if (w.state !== "won") return;
+      var won = r.winners.filter(function (w) { return w.state === "won"; });
+      if (!won.length) return;
+      var group = byPrize[r.prize_id];
+      if (!group) {
+        group = byPrize[r.prize_id] = { name: r.prize_name, winners: [] };
+        groups.push(group);
+      } else {
+        // Drawn again: the prize comes to the top.
+        groups.splice(groups.indexOf(group), 1);
+        groups.push(group);
+      }
+      group.winners = group.winners.concat(won);
+    });
+    groups.reverse().forEach(function (g) {
+      var box = el("div", "board-group");
+      var head = el("div", "board-prize", g.name + " · " + g.winners.length + " 人");
+      box.appendChild(head);
+      g.winners.forEach(function (w) {
         var line = el("div", "board-line");
-        line.appendChild(el("span", "board-prize", r.prize_name));
         line.appendChild(el("span", "board-name", w.name || w.nickname));
         if (w.designated) line.appendChild(el("span", "badge", "内定"));
-        boardEl.appendChild(line);
+        box.appendChild(line);
       });
+      boardEl.appendChild(box);
     });
   }
 
