@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The sign-in wall's frame rate (issue 36), release build, fresh database: the activity is
 # filled with HOLDING sign-ins, then headless Chromium at 1920×1080 opens the wall and records
-# every frame for SECS seconds while RATE sign-ins a second arrive — first on the grid (the
-# baseline, same run), then on the sphere of everyone.
+# every frame for SECS seconds. The baseline, same run: an empty page, what this machine's
+# headless Chromium draws at all. Then the wall with nobody arriving, then while RATE sign-ins a
+# second arrive — on the grid, then on the sphere of everyone.
 #
 #   bench/signin_show.sh                          # 5,000 held, 500 a second for 10 s
 #   HOLDING=2000 RATE=200 SECS=10 bench/signin_show.sh
@@ -24,6 +25,11 @@ KEY=$(curl -fsS -X POST "$URL/api/v3/activitys/$ACTIVITY/screen_key?$Q" | python
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(basename "${WXHUB_DATABASE_URL%%:*}")"
 echo "## the wall holds $HOLDING; $RATE sign-ins a second arrive for $SECS s; frames recorded in the page"
 FROM=$HOLDING
+for LAYOUT in blank grid sphere; do
+  "$LOAD" show "$URL" "$TOKEN" "$ACTIVITY" "$KEY" "$LAYOUT" "$FROM" 0 "$SECS"
+done
+"$LOAD" show "$URL" "$TOKEN" "$ACTIVITY" "$KEY" blank "$FROM" "$RATE" "$SECS"
+FROM=$((FROM + RATE * SECS))
 for LAYOUT in grid sphere; do
   "$LOAD" show "$URL" "$TOKEN" "$ACTIVITY" "$KEY" "$LAYOUT" "$FROM" "$RATE" "$SECS"
   FROM=$((FROM + RATE * SECS))

@@ -13,7 +13,8 @@
 (function () {
   "use strict";
   var MAX_SHOWN = 120;
-  var PER_FRAME = 24;
+  var PER_ENTRY = 6;
+  var ENTRY_MS = 100;
   var SPHERE_MAX = 5000;
   var LAYOUTS = { g: "grid", s: "sphere", q: "qr" };
   var body = document.body;
@@ -32,10 +33,13 @@
   var pending = [];
   var recent = [];
   var scheduled = false;
+  var lastEntry = 0;
   var layout = "grid";
 
-  // Everyone on the sphere, newest last: {text, avatar, seed, sprite}.
+  // Everyone on the sphere: {text, avatar, seed, sprite}; once full, a ring (`oldest` next
+  // to go).
   var people = [];
+  var oldest = 0;
 
   function shownName(ev) {
     return ev.name || ev.nickname || "";
@@ -60,10 +64,15 @@
     var now = Date.now();
     while (recent.length && recent[0] < now - 60000) recent.shift();
     rateEl.textContent = String(recent.length);
-    // Only the newest few of this frame's arrivals are drawn: in a burst, people enter a
-    // couple of dozen a frame (over a thousand a second, more than eyes follow) and the
-    // count carries the rest; the page's time goes to reading events, not laying out faces.
-    var fresh = pending.slice(-PER_FRAME);
+    // Only the newest few arrivals enter the grid, at most PER_ENTRY every ENTRY_MS: in a
+    // burst (hundreds a second, more than eyes follow) the count carries the rest, and the
+    // page's time goes to reading events and drawing frames, not laying out faces.
+    if (layout !== "grid" || now - lastEntry < ENTRY_MS) {
+      if (pending.length && layout === "grid") schedule();
+      return;
+    }
+    lastEntry = now;
+    var fresh = pending.slice(-PER_ENTRY);
     pending = [];
     var fragment = document.createDocumentFragment();
     for (var i = fresh.length - 1; i >= 0; i--) fragment.appendChild(person(fresh[i]));
@@ -120,9 +129,10 @@
     return sprites[key];
   }
 
-  // Avatars load a few at a time, so that thousands of faces do not flood the server.
+  // Avatars load while the sphere is shown, a few at a time and paced, so that thousands of
+  // faces neither flood the server nor take the frames' time.
   function loadNext() {
-    while (loading < 4 && toLoad.length) {
+    while (layout === "sphere" && loading < 2 && toLoad.length) {
       var p = toLoad.shift();
       loading += 1;
       (function (p) {
@@ -136,11 +146,11 @@
             cg.restore();
           });
           loading -= 1;
-          loadNext();
+          window.setTimeout(loadNext, 40);
         };
         img.onerror = function () {
           loading -= 1;
-          loadNext();
+          window.setTimeout(loadNext, 40);
         };
         img.src = p.avatar;
       })(p);
@@ -149,8 +159,12 @@
 
   function addToSphere(ev) {
     var p = { text: shownName(ev), avatar: ev.avatar, seed: ev.seed || ev.member_id, sprite: null };
-    people.push(p);
-    if (people.length > SPHERE_MAX) people.splice(0, people.length - SPHERE_MAX);
+    // Full: the newest takes the oldest one's place on the sphere.
+    if (people.length < SPHERE_MAX) people.push(p);
+    else {
+      people[oldest] = p;
+      oldest = (oldest + 1) % SPHERE_MAX;
+    }
     if (/^\/(avatars|media)\//.test(p.avatar || "")) {
       toLoad.push(p);
       if (toLoad.length > SPHERE_MAX) toLoad.shift();
@@ -214,7 +228,8 @@
         var z1 = z * ca - x * sa;
         var y2 = y * ct - z1 * st;
         var z2 = y * st + z1 * ct;
-        if ((z2 >= 0) !== (pass === 1)) continue;
+        // The far cap is hidden behind the near side: not drawn.
+        if ((z2 >= 0) !== (pass === 1) || z2 < -0.6) continue;
         var depth = 0.62 + 0.38 * ((z2 + 1) / 2);
         var s = side * depth;
         var persp = 1 / (1.35 - z2 * 0.35);
@@ -298,6 +313,7 @@
     layout = name;
     body.setAttribute("data-layout", name);
     if (name === "sphere" && !running) running = window.requestAnimationFrame(drawSphere);
+    if (name === "sphere") loadNext();
     schedule();
   }
 
@@ -325,7 +341,7 @@
     // The rate counts arrivals as they happen, not a replay of the past.
     if (!ev.time || ev.time > Date.now() - 60000) recent.push(Date.now());
     pending.push(ev);
-    if (pending.length > PER_FRAME * 4) pending = pending.slice(-PER_FRAME);
+    if (pending.length > PER_ENTRY * 4) pending = pending.slice(-PER_ENTRY);
     addToSphere(ev);
     if (id > after) welcome(ev);
     schedule();

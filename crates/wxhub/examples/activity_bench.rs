@@ -23,7 +23,7 @@
 //!         both rates.
 //!     activity_bench show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS
 //!         the sign-in wall's frame rate: headless Chromium (1920×1080) opens the wall in
-//!         LAYOUT (grid, sphere) once it holds FROM sign-ins, then RATE sign-ins a second
+//!         LAYOUT (grid, sphere; blank: an empty page, the baseline) once it holds FROM sign-ins, then RATE sign-ins a second
 //!         arrive for SECS seconds (members numbered from FROM) while the page records every
 //!         frame; prints frames per second, the longest frame and the frames over 50 and
 //!         100 ms, and whether the count reached FROM + RATE × SECS.
@@ -440,13 +440,17 @@ async fn show(args: &[String]) {
             Some(serde_json::json!({"script": script, "args": []})),
         )
     };
+    // `blank`: an empty page, what this machine's headless Chromium draws at all.
+    let page = if layout == "blank" {
+        "data:text/html,<!DOCTYPE html><html><body></body></html>".to_string()
+    } else {
+        format!("{base}/screens/{activity}/signin?key={key}&layout={layout}")
+    };
     webdriver(
         &http,
         reqwest::Method::POST,
         at("/url"),
-        Some(serde_json::json!({"url": format!(
-            "{base}/screens/{activity}/signin?key={key}&layout={layout}"
-        )})),
+        Some(serde_json::json!({ "url": page })),
     )
     .await;
     let count = "return window.WxSignin ? window.WxSignin.count() : -1";
@@ -463,11 +467,13 @@ async fn show(args: &[String]) {
             }
         }
     };
-    assert_eq!(
-        wait_for(from, Duration::from_secs(300)).await,
-        from,
-        "the wall never held {from}"
-    );
+    if layout != "blank" {
+        assert_eq!(
+            wait_for(from, Duration::from_secs(300)).await,
+            from,
+            "the wall never held {from}"
+        );
+    }
     // Let the replay's last frames and the avatars' first loads settle.
     tokio::time::sleep(Duration::from_secs(2)).await;
     run(
@@ -509,6 +515,10 @@ async fn show(args: &[String]) {
             made += 1;
         }
     }
+    // With nothing to send (RATE 0, the idle baseline), the frames are still recorded for SECS.
+    if let Some(rest) = Duration::from_secs(secs).checked_sub(started.elapsed()) {
+        tokio::time::sleep(rest).await;
+    }
     let sending = started.elapsed();
     let frames = run("window.__stop = true; return window.__frames").await;
     let mut latencies = Vec::new();
@@ -521,7 +531,11 @@ async fn show(args: &[String]) {
         latencies.push(took);
     }
     latencies.sort();
-    let counted = wait_for(from + total, Duration::from_secs(60)).await;
+    let counted = if layout == "blank" {
+        from + total
+    } else {
+        wait_for(from + total, Duration::from_secs(60)).await
+    };
     let counted_after = started.elapsed().saturating_sub(sending);
     webdriver(
         &http,
