@@ -33,6 +33,19 @@ pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
     for (activity, key) in &shown {
         for link in crate::web::screens::links(activity.id, &activity.kind, key) {
             println!("  {}·{}: {base}{}", activity.name, link.label, link.link);
+            if link.link.contains("/signin?") && activity.kind == "signin" {
+                // The same wall as a show: the sphere of everyone (G, S, Q, T switch layouts).
+                println!(
+                    "  {}·签到球: {base}{}&layout=sphere",
+                    activity.name, link.link
+                );
+            }
+        }
+        if activity.kind == "lottery" {
+            println!(
+                "  {}·主持舞台 (signed in to the console, keys drive the draw): {base}/screens/{}/lottery",
+                activity.name, activity.id
+            );
         }
     }
     println!(
