@@ -22,6 +22,7 @@
   var state = null;
   var rolling = null;
   var revealing = null;
+  var finishReveal = function () {};
   var shownRound = 0;
 
   function el(tag, className, text) {
@@ -375,8 +376,9 @@
       i += 1;
       shrinkToFit();
     }
-    // The first winner at once, the others one by one.
+    // The first winner at once, the others one by one (or all at once when the host moves on).
     revealing = window.setInterval(next, step);
+    finishReveal = function () { while (revealing) next(); };
     next();
     shownRound = ev.round_id;
   }
@@ -388,6 +390,8 @@
     state: function () { return state; },
     current: current,
     revealing: function () { return !!revealing; },
+    // Shows the rest of the winners at once (the host pressed on during the reveal).
+    finishReveal: function () { finishReveal(); },
     // Holds the stage on a prize before its round (null: back to what the record says).
     prepare: function (p) { preparing = p; if (state) showStill(current()); },
     onUpdate: function (f) { listeners.push(f); },

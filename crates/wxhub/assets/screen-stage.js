@@ -104,7 +104,12 @@
   }
 
   function advance() {
-    if (busy || L.revealing()) return;
+    if (busy) return;
+    // During the reveal the key shows the rest of the winners at once; the next key goes on.
+    if (L.revealing()) {
+      L.finishReveal();
+      return;
+    }
     if (phase === "prepare") {
       var p = prize();
       if (!p) { say("没有剩余奖品可抽"); return; }

@@ -1177,11 +1177,29 @@ async fn the_host_runs_the_draw_from_the_stage_with_the_keys_alone() {
     // PageDown (a clicker's next) stops them and draws: the stage shows the record's winners.
     let pressed = Instant::now();
     b.press(PAGE_DOWN).await;
+    // A key during the reveal shows the rest at once (not the next round).
+    b.wait_for_script(
+        "return document.querySelectorAll('#reveal .winner').length >= 1",
+        json!(true),
+    )
+    .await;
+    b.press(" ").await;
+    assert_eq!(
+        b.script("return document.querySelectorAll('#reveal .winner').length")
+            .await,
+        json!(2),
+        "every winner at once"
+    );
     b.wait_for_script(
         "return document.getElementById('reveal').getAttribute('data-revealed')",
         json!(round.to_string()),
     )
     .await;
+    assert_eq!(
+        c.get_data("/rounds").await.as_array().unwrap().len(),
+        1,
+        "no new round"
+    );
     println!(
         "key press to every winner on stage: {:?} (the reveal animates 0.8 s per winner)",
         pressed.elapsed()
