@@ -104,12 +104,13 @@
   }
 
   function advance() {
-    if (busy) return;
-    // During the reveal the key shows the rest of the winners at once; the next key goes on.
+    // During the reveal the key shows the rest of the winners at once (even while the draw's
+    // answer is still on its way: the event may come first); the next key goes on.
     if (L.revealing()) {
       L.finishReveal();
       return;
     }
+    if (busy) return;
     if (phase === "prepare") {
       var p = prize();
       if (!p) { say("没有剩余奖品可抽"); return; }
