@@ -366,6 +366,8 @@
         revealing = null;
         proofEl.style.visibility = "";
         revealEl.setAttribute("data-revealed", String(ev.round_id));
+        // Who was revealed, in order (what tests read; a later redraw from the state keeps it).
+        revealEl.setAttribute("data-participants", winners.map(function (w) { return w.participant_id; }).join(","));
         return;
       }
       var card = winnerCard(winners[i]);
