@@ -366,7 +366,7 @@ async fn screen(args: &[String]) {
     let baseline = read_stream(&stream, events).await;
 
     let http = reqwest::Client::new();
-    let (wd, session, mut driver, profile) = chromium(&http, "screen").await;
+    let (wd, session, driver, profile) = chromium(&http, "screen").await;
     let at = |path: &str| format!("{wd}/session/{session}{path}");
     let started = Instant::now();
     webdriver(
@@ -398,16 +398,7 @@ async fn screen(args: &[String]) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    webdriver(
-        &http,
-        reqwest::Method::DELETE,
-        format!("{wd}/session/{session}"),
-        None,
-    )
-    .await;
-    let _ = driver.kill();
-    let _ = driver.wait();
-    let _ = std::fs::remove_dir_all(profile);
+    close_chromium(&http, &wd, &session, driver, profile).await;
     let rate = |d: Duration| events as f64 / d.as_secs_f64();
     println!(
         "{{\"events\": {events}, \"stream_seconds\": {:.2}, \"stream_events_per_sec\": {:.0}, \
@@ -430,7 +421,7 @@ async fn show(args: &[String]) {
     let rate: usize = args[6].parse().unwrap();
     let secs: u64 = args[7].parse().unwrap();
     let http = reqwest::Client::new();
-    let (wd, session, mut driver, profile) = chromium(&http, "show").await;
+    let (wd, session, driver, profile) = chromium(&http, "show").await;
     let at = |path: &str| format!("{wd}/session/{session}{path}");
     let run = |script: &str| {
         webdriver(
@@ -537,16 +528,7 @@ async fn show(args: &[String]) {
         wait_for(from + total, Duration::from_secs(60)).await
     };
     let counted_after = started.elapsed().saturating_sub(sending);
-    webdriver(
-        &http,
-        reqwest::Method::DELETE,
-        format!("{wd}/session/{session}"),
-        None,
-    )
-    .await;
-    let _ = driver.kill();
-    let _ = driver.wait();
-    let _ = std::fs::remove_dir_all(profile);
+    close_chromium(&http, &wd, &session, driver, profile).await;
 
     let frames: Vec<f64> = frames
         .as_array()
@@ -578,6 +560,26 @@ async fn show(args: &[String]) {
         from + total,
         counted_after.as_secs_f64(),
     );
+}
+
+/// Ends the session, stops chromedriver and removes the browser's profile.
+async fn close_chromium(
+    http: &reqwest::Client,
+    wd: &str,
+    session: &str,
+    mut driver: std::process::Child,
+    profile: std::path::PathBuf,
+) {
+    webdriver(
+        http,
+        reqwest::Method::DELETE,
+        format!("{wd}/session/{session}"),
+        None,
+    )
+    .await;
+    let _ = driver.kill();
+    let _ = driver.wait();
+    let _ = std::fs::remove_dir_all(profile);
 }
 
 /// A headless Chromium under chromedriver: its WebDriver base and session, and the driver
@@ -635,7 +637,7 @@ async fn stage(args: &[String]) {
     let activity: i64 = args[3].parse().unwrap();
     let rounds: usize = args[4].parse().unwrap();
     let http = reqwest::Client::new();
-    let (wd, session, mut driver, profile) = chromium(&http, "stage").await;
+    let (wd, session, driver, profile) = chromium(&http, "stage").await;
     let at = |path: &str| format!("{wd}/session/{session}{path}");
     let script = |code: &str| {
         let (http, url) = (http.clone(), at("/execute/sync"));
@@ -732,16 +734,7 @@ async fn stage(args: &[String]) {
             wait_for("return !document.getElementById('prepare').hidden").await;
         }
     }
-    webdriver(
-        &http,
-        reqwest::Method::DELETE,
-        format!("{wd}/session/{session}"),
-        None,
-    )
-    .await;
-    let _ = driver.kill();
-    let _ = driver.wait();
-    let _ = std::fs::remove_dir_all(profile);
+    close_chromium(&http, &wd, &session, driver, profile).await;
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
