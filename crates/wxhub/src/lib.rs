@@ -20,6 +20,7 @@ pub mod ids;
 pub mod platform;
 pub mod privacy;
 pub mod qr;
+pub mod sheets;
 pub mod store;
 pub mod time;
 pub mod web;

@@ -1,4 +1,4 @@
-//! Activities (活动): an org's signin, lottery or message activities — created and managed in
+//! Activities (活动): an org's signin, lottery, message or vote activities — created and managed in
 //! the back office, read by the WeChat H5 pages in the seed's shape.
 
 use super::scope::Caller;
@@ -13,12 +13,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// The three kinds, as their back-office paths name them.
+/// The kinds, as their back-office paths name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Signin,
     Lottery,
     Message,
+    Vote,
 }
 
 impl Kind {
@@ -27,6 +28,7 @@ impl Kind {
             Kind::Signin => "signin",
             Kind::Lottery => "lottery",
             Kind::Message => "message",
+            Kind::Vote => "vote",
         }
     }
 }
@@ -68,7 +70,7 @@ pub fn info(row: &ActivityRow, tz: &TimeZone) -> ActivityInfo {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActivityView {
     pub activity_id: i64,
-    /// signin, lottery or message
+    /// signin, lottery, message or vote
     pub activity_type: String,
     pub activity_name: String,
     pub background: String,
@@ -180,7 +182,7 @@ fn text(name: &str, value: Option<String>, current: String, max: usize) -> Resul
     Ok(value)
 }
 
-fn url_field(name: &str, value: Option<String>, current: String) -> Result<String> {
+pub(crate) fn url_field(name: &str, value: Option<String>, current: String) -> Result<String> {
     let value = text(name, value, current, 1024)?;
     if !value.is_empty()
         && !url::Url::parse(&value).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))

@@ -18,5 +18,6 @@ pub mod routes;
 pub mod scan;
 pub mod scope;
 pub mod themes;
+pub mod vote;
 pub mod wall;
 pub mod xlsx;

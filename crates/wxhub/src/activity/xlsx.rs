@@ -371,27 +371,11 @@ pub fn write(
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let worksheet = workbook.add_worksheet();
-    worksheet.set_name(sheet).map_err(Error::internal)?;
-    for (col, title) in header.iter().enumerate() {
-        worksheet
-            .write_string(0, col as u16, *title)
-            .map_err(Error::internal)?;
-        worksheet
-            .set_column_width(col as u16, 18)
-            .map_err(Error::internal)?;
-    }
-    for (i, row) in rows.enumerate() {
-        for (col, value) in row.iter().enumerate() {
-            if !value.is_empty() {
-                worksheet
-                    .write_string(i as u32 + 1, col as u16, value)
-                    .map_err(Error::internal)?;
-            }
-        }
-    }
-    workbook.save_to_buffer().map_err(Error::internal)
+    crate::sheets::write(vec![crate::sheets::Sheet {
+        name: sheet.to_string(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows: rows.collect(),
+    }])
 }
 
 /// Who exported personal data through the API.

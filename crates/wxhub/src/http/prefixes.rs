@@ -5,11 +5,12 @@
 
 /// The first segments of the activity API's paths under /api/v3: the H5 endpoints and the
 /// org back office.
-pub const API_V3_ROOTS: [&str; 9] = [
+pub const API_V3_ROOTS: [&str; 10] = [
     "activitys_for_wx",
     "activitys_signin",
     "activitys_lottery",
     "activitys_message",
+    "activitys_vote",
     "activitys",
     "meetings",
     "courses",

@@ -6,6 +6,7 @@
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::platform::values::{mask_phone, OpenId, Phone, UnionId};
+use crate::sheets::{self, Sheet};
 use crate::store::console_audit::{self, AuditRow};
 use crate::store::people::{self as sql, Cell, Key, PersonErased, Scope};
 use crate::store::Store;
@@ -192,46 +193,24 @@ async fn gather(
 
 /// The person's data as a workbook: a sheet per kind of row that holds any.
 fn workbook(person: &Person) -> Result<Vec<u8>> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let mut any = false;
-    for s in person.sections.iter().filter(|s| !s.rows.is_empty()) {
-        any = true;
-        write_sheet(workbook.add_worksheet(), &s.title, &s.columns, &s.rows)?;
+    let mut sheets: Vec<Sheet> = person
+        .sections
+        .iter()
+        .filter(|s| !s.rows.is_empty())
+        .map(|s| Sheet {
+            name: s.title.clone(),
+            header: s.columns.clone(),
+            rows: s.rows.clone(),
+        })
+        .collect();
+    if sheets.is_empty() {
+        sheets.push(Sheet {
+            name: "查找结果".into(),
+            header: vec!["查找条件".into(), "结果".into()],
+            rows: vec![vec![person.lookup.clone(), "没有找到此人的信息".into()]],
+        });
     }
-    if !any {
-        write_sheet(
-            workbook.add_worksheet(),
-            "查找结果",
-            &["查找条件".into(), "结果".into()],
-            &[vec![person.lookup.clone(), "没有找到此人的信息".into()]],
-        )?;
-    }
-    workbook.save_to_buffer().map_err(Error::internal)
-}
-
-fn write_sheet(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    name: &str,
-    columns: &[String],
-    rows: &[Vec<String>],
-) -> Result<()> {
-    sheet.set_name(name).map_err(Error::internal)?;
-    for (c, title) in columns.iter().enumerate() {
-        sheet
-            .write_string(0, c as u16, title)
-            .map_err(Error::internal)?;
-        sheet
-            .set_column_width(c as u16, 18)
-            .map_err(Error::internal)?;
-    }
-    for (i, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
-            sheet
-                .write_string(i as u32 + 1, c as u16, value)
-                .map_err(Error::internal)?;
-        }
-    }
-    Ok(())
+    sheets::write(sheets)
 }
 
 /// What an erasure changed, for the caller and the audit record.

@@ -12,6 +12,7 @@
 //! - `lottery`: the lottery stage (lottery activities), with `lottery/state`, what it shows
 //!   when it opens;
 //! - `wall`: the message wall (message activities), with `wall/state`;
+//! - `vote`: the vote's results (vote activities), with `vote/state`;
 //! - `qr/{what}.svg`: QR codes of the H5 join link, the scan-to-sign-in code, a round's
 //!   verification page and the screens' own links.
 
@@ -40,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/screens/{id}/stream", get(host_stream))
         .route("/screens/{id}/wall", get(wall))
         .route("/screens/{id}/wall/state", get(wall_state))
+        .route("/screens/{id}/vote", get(vote))
+        .route("/screens/{id}/vote/state", get(vote_state))
         .route("/screens/{id}/qr/{what}", get(qr))
         .layer(axum::middleware::from_fn(screen_headers))
 }
@@ -155,6 +158,15 @@ struct WallScreen<'a> {
     s: Shown,
     state: String,
     style: String,
+    join_qr: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "screens/vote.html")]
+struct VoteScreen<'a> {
+    assets: &'a assets::Urls,
+    s: Shown,
+    state: String,
     join_qr: String,
 }
 
@@ -496,6 +508,35 @@ pub async fn wall_state(
     Ok(Json(crate::activity::wall::on_screen(&state.store, row.id).await?).into_response())
 }
 
+/// `GET /screens/{id}/vote?key=`: the vote's results, live.
+pub async fn vote(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, PageError> {
+    let (row, access, s) = open_page(&state, &headers, id, query, Some(("vote", "投票"))).await?;
+    let key = access.key();
+    Ok(crate::web::render(&VoteScreen {
+        assets: assets::urls(),
+        state: keyed(format!("/screens/{}/vote/state", row.id), key),
+        join_qr: qr_path(row.id, "join", key),
+        s,
+    }))
+}
+
+/// `GET /screens/{id}/vote/state?key=`: the status, how many voted, each option with its
+/// votes (withheld while results are hidden until the close), the screen style.
+pub async fn vote_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, Error> {
+    let (row, _) = opened(&state, &headers, id, query, Some(("vote", "投票"))).await?;
+    Ok(Json(crate::activity::vote::results(&state.store, row.id, true).await?).into_response())
+}
+
 /// The H5 join link of an activity (what participants scan).
 pub fn join_link(base: &str, id: i64) -> String {
     format!("{base}/h5/{id}")
@@ -530,7 +571,9 @@ pub async fn qr(
             .filter(|c| !c.expired)
             .map(|c| c.url)
             .ok_or_else(|| Error::not_found("二维码不存在"))?,
-        "signin" | "lottery" | "wall" => format!("{base}{}", screen_path(row.id, what, key)),
+        "signin" | "lottery" | "wall" | "vote" => {
+            format!("{base}{}", screen_path(row.id, what, key))
+        }
         _ => {
             let round = what
                 .strip_prefix("verify-")
@@ -559,6 +602,7 @@ pub fn links(id: i64, kind: &str, key: &str) -> Vec<ScreenLink> {
     let screens: &[(&str, &'static str)] = match kind {
         "lottery" => &[("lottery", "抽奖舞台"), ("signin", "签到墙")],
         "message" => &[("wall", "留言墙"), ("signin", "签到墙")],
+        "vote" => &[("vote", "投票大屏"), ("signin", "签到墙")],
         _ => &[("signin", "签到墙")],
     };
     screens

@@ -69,6 +69,21 @@ impl Screen {
         }
         self.events()
     }
+
+    /// Waits for `n` events whose kind starts with `prefix`; those events.
+    pub async fn wait_for_kind(&mut self, prefix: &str, n: usize) -> Vec<(i64, String, Value)> {
+        loop {
+            let matching: Vec<_> = self
+                .events()
+                .into_iter()
+                .filter(|e| e.1.starts_with(prefix))
+                .collect();
+            if matching.len() >= n {
+                return matching;
+            }
+            self.read_some().await;
+        }
+    }
 }
 
 struct Ctx {

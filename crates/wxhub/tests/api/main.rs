@@ -36,6 +36,7 @@ mod send_msg;
 mod tenants;
 mod token;
 mod token_checks;
+mod vote;
 mod wall;
 mod wechat_tokens;
 mod xlsx;

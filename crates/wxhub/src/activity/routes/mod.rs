@@ -9,6 +9,7 @@ mod meetings;
 mod office;
 mod scan_codes;
 mod stream;
+mod vote;
 mod wall;
 mod xlsx;
 
@@ -28,6 +29,7 @@ pub fn router(import_body_limit: usize) -> OpenApiRouter<AppState> {
         .merge(stream::router())
         .merge(xlsx::router(import_body_limit))
         .merge(wall::router())
+        .merge(vote::router())
         .merge(super::lottery::routes::router(import_body_limit))
         .layer(axum::middleware::from_fn(
             crate::auth::extract::activity_token_from_body,

@@ -1,4 +1,4 @@
-//! The org back office's activities (signin, lottery, message): list, create, read, update and delete, with their members and counts.
+//! The org back office's activities (signin, lottery, message, vote): list, create, read, update and delete, with their members and counts.
 
 use crate::activity::activities::{self, ActivityInput, ActivityView, Kind, ListFilter};
 use crate::activity::members::{self, Counts, MemberView};
@@ -20,6 +20,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_lottery, update_lottery, delete_lottery))
         .routes(routes!(list_message, create_message))
         .routes(routes!(get_message, update_message, delete_message))
+        .routes(routes!(list_vote, create_vote))
+        .routes(routes!(get_vote, update_vote, delete_vote))
         .routes(routes!(list_members))
         .routes(routes!(counts))
 }
@@ -187,6 +189,17 @@ kind_handlers!(
     get_message,
     update_message,
     delete_message
+);
+
+kind_handlers!(
+    Kind::Vote,
+    "/api/v3/activitys_vote",
+    "/api/v3/activitys_vote/{id}",
+    list_vote,
+    create_vote,
+    get_vote,
+    update_vote,
+    delete_vote
 );
 
 /// The members of an org's activity (paged, searched; phones whole).
