@@ -129,6 +129,9 @@
     } else if (kind === 'lottery') {
       title.textContent = '已参与抽奖';
       detail.textContent = '参与时间:' + m.join_time + '。开奖结果会显示在下方。';
+    } else if (kind === 'vote') {
+      title.textContent = '已参与投票';
+      detail.textContent = '参与时间:' + m.join_time + '。';
     } else {
       title.textContent = '已加入互动';
       detail.textContent = body.dataset.reviewed
@@ -147,6 +150,7 @@
       });
       show($('my-posts'), me.posts.length > 0);
     }
+    if (kind === 'vote') { loadVote(); }
     if (kind === 'lottery') {
       var wins = $('win-list');
       wins.textContent = '';
@@ -293,6 +297,133 @@
         return load(false);
       });
     });
+  }
+
+  // --- the vote ----------------------------------------------------------------------------
+
+  // The options as radio buttons (one choice) or checkboxes (several, up to the limit), the
+  // member's own ballot, and the totals once they may be seen (after voting, or at the close,
+  // unless hidden until then). Read again every five seconds, so the host's opening and
+  // closing reach the page by themselves; a choice being made survives the refresh.
+  var voteForm = $('vote-form');
+  var vote = null;
+  var voteLoading = false;
+
+  function chosen() {
+    return Array.prototype.map.call(voteForm.querySelectorAll('input[name=option]:checked'),
+      function (i) { return parseInt(i.value, 10); });
+  }
+
+  function renderVote(v) {
+    var before = vote && vote.my_choices.length === 0 ? chosen() : [];
+    vote = v;
+    var voted = v.my_choices.length > 0;
+    var open = v.status === 'open';
+    var many = v.max_choices > 1;
+    var totals = !v.results.hidden && (voted || v.status === 'closed');
+    $('vote-rule').textContent = (many ? '可选 1 到 ' + v.max_choices + ' 项' : '单选') +
+      (v.per_day ? ',每天可投一次' : ',每人一次') + (v.anonymous ? ',匿名投票' : '') +
+      ' · 已有 ' + v.results.ballots + ' 人投票';
+    var list = $('vote-options');
+    list.textContent = '';
+    v.results.options.forEach(function (o) {
+      var li = document.createElement('li');
+      var label = document.createElement('label');
+      label.className = 'vote-choice';
+      var input = document.createElement('input');
+      input.type = many ? 'checkbox' : 'radio';
+      input.name = 'option';
+      input.value = String(o.option_id);
+      input.checked = voted ? v.my_choices.indexOf(o.option_id) >= 0 : before.indexOf(o.option_id) >= 0;
+      input.disabled = voted || !open;
+      label.appendChild(input);
+      if (/^https?:\/\//.test(o.image || '')) {
+        var img = document.createElement('img');
+        img.src = o.image;
+        img.alt = '';
+        img.referrerPolicy = 'no-referrer';
+        label.appendChild(img);
+      }
+      var text = document.createElement('span');
+      text.className = 'vote-label';
+      text.textContent = o.label;
+      label.appendChild(text);
+      if (totals) {
+        var figure = document.createElement('span');
+        figure.className = 'vote-figure';
+        figure.textContent = o.votes + ' 票 · ' + o.percent.toFixed(1) + '%';
+        label.appendChild(figure);
+        var track = document.createElement('span');
+        track.className = 'vote-track';
+        var bar = document.createElement('span');
+        bar.className = 'vote-bar';
+        bar.style.width = o.percent + '%';
+        track.appendChild(bar);
+        label.appendChild(track);
+      }
+      li.appendChild(label);
+      list.appendChild(li);
+    });
+    var ok = $('vote-ok');
+    if (voted) {
+      ok.textContent = '你已投票' + (v.per_day ? ',明天可以再投' : '') +
+        (v.results.hidden ? '。结果将在投票结束后公布。' : '。');
+    } else if (v.status === 'waiting') {
+      ok.textContent = '投票尚未开始,开始后即可投票。';
+    } else if (v.status === 'closed') {
+      ok.textContent = '投票已结束。';
+    }
+    show(ok, voted || !open);
+    show($('vote-button'), open && !voted);
+    show(voteForm, true);
+  }
+
+  function loadVote() {
+    if (voteLoading) { return Promise.resolve(); }
+    voteLoading = true;
+    return api('GET', '/vote').then(function (r) {
+      voteLoading = false;
+      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+      if (r.code !== 0) { return status(r.msg, true); }
+      renderVote(r.data);
+    });
+  }
+
+  if (voteForm) {
+    voteForm.addEventListener('change', function (e) {
+      show($('vote-error'), false);
+      if (!vote || vote.max_choices < 2 || e.target.type !== 'checkbox') { return; }
+      if (chosen().length > vote.max_choices) {
+        e.target.checked = false;
+        $('vote-error').textContent = '最多可选 ' + vote.max_choices + ' 项';
+        show($('vote-error'), true);
+      }
+    });
+    voteForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      show($('vote-error'), false);
+      var ids = chosen();
+      if (!ids.length) {
+        $('vote-error').textContent = '请至少选择一个选项';
+        show($('vote-error'), true);
+        return;
+      }
+      $('vote-button').disabled = true;
+      api('POST', '/vote', { option_ids: ids }).then(function (r) {
+        $('vote-button').disabled = false;
+        if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+        if (r.code !== 0) {
+          $('vote-error').textContent = r.msg;
+          show($('vote-error'), true);
+          return loadVote();
+        }
+        status('投票成功,感谢参与!', false);
+        return loadVote();
+      });
+    });
+    window.setInterval(function () {
+      if (vote && token && !document.hidden) { loadVote(); }
+    }, 5000);
   }
 
   // --- the share card (JS-SDK) --------------------------------------------------------------

@@ -66,7 +66,7 @@
     var lines = Math.max(1, Math.ceil(count / columns));
     var room = board.clientHeight - statusEl.offsetHeight - 24;
     var vmin = Math.min(window.innerWidth, window.innerHeight) / 100;
-    var height = Math.max(3.2 * vmin, Math.min(11 * vmin, room / lines - 0.9 * vmin));
+    var height = Math.max(3.2 * vmin, Math.min(13 * vmin, room / lines - 0.9 * vmin));
     list.style.setProperty("--row", height + "px");
     list.setAttribute("data-columns", String(columns));
   }

@@ -5,7 +5,7 @@
 //! [`MEMBER_PREFIX`].
 //!
 //! An activity's rehearsal runs on its shadow: a copy with the same kind and look (and for a
-//! lottery, its prizes; for a wall, its settings), recorded in `rehearsals` and left out of the
+//! lottery, its prizes; for a wall, its settings; for a vote, its options and settings, opened), recorded in `rehearsals` and left out of the
 //! activity lists. Its members, events, rounds and messages are its own, so nothing simulated
 //! reaches the activity's exports or public results, and deleting the shadow removes all of it.
 
@@ -146,6 +146,9 @@ async fn join_people(
             if let Err(e) = posted {
                 tracing::warn!(activity = activity.id, error = %e, "rehearsal: a post failed");
             }
+        }
+        if activity.kind == "vote" {
+            vote_as(state, activity, caller, &member_id, n).await;
         }
     }
 }
@@ -340,9 +343,62 @@ async fn copy_setup(state: &AppState, from: &ActivityRow, to: &ActivityRow) -> R
             let settings = super::wall::settings(&state.store, from.id).await?;
             super::wall::save_settings(&state.store, &state.hub, to, settings).await?;
         }
+        "vote" => {
+            let s = super::vote::settings(&state.store, from.id).await?;
+            let input = super::vote::SettingsInput {
+                max_choices: Some(s.max_choices),
+                per_day: Some(s.per_day),
+                hide_results: Some(s.hide_results),
+                anonymous: Some(s.anonymous),
+                screen_style: Some(s.screen_style),
+            };
+            super::vote::save_settings(&state.store, &state.hub, to, input).await?;
+            for o in super::vote::options(&state.store, from.id).await? {
+                let option = super::vote::OptionInput {
+                    label: Some(o.label),
+                    image: Some(o.image),
+                    position: None,
+                };
+                super::vote::add_option(&state.store, &state.hub, to, option).await?;
+            }
+            // The rehearsal votes: the voting is open at once when the options allow.
+            if super::vote::options(&state.store, to.id).await?.len() >= 2 {
+                super::vote::set_status(&state.store, &state.hub, to, true).await?;
+            }
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// The `n`th simulated person votes, unevenly (the later options are more popular), so that a
+/// ranking has something to rank.
+async fn vote_as(
+    state: &AppState,
+    activity: &ActivityRow,
+    caller: &Caller,
+    member: &str,
+    n: usize,
+) {
+    let options = match crate::store::votes::options(&state.store, activity.id).await {
+        Ok(o) if !o.is_empty() => o,
+        _ => return,
+    };
+    let weights = [0, 1, 1, 2, 2, 2, 3, 3, 3, 3];
+    let pick = options[weights[n % weights.len()] % options.len()].id;
+    let cast = super::vote::cast(
+        &state.store,
+        &state.hub,
+        caller,
+        activity,
+        Some(member),
+        Some(&serde_json::json!([pick])),
+        &state.tz,
+    )
+    .await;
+    if let Err(e) = cast {
+        tracing::warn!(activity = activity.id, error = %e, "rehearsal: a ballot failed");
+    }
 }
 
 /// Stops the rehearsal and deletes the shadow with everything simulated in it.

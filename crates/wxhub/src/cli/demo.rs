@@ -1,5 +1,6 @@
 //! `wxhub demo`: the server with a demo org whose screens come alive at once. On first run it
-//! creates the org 演示机构, a sign-in, a lottery (with prizes) and a message wall, and a
+//! creates the org 演示机构, a sign-in, a lottery (with prizes), a message wall and a vote (with
+//! options, open), and a
 //! console login (`demo`, a new password each run); each run makes new screen keys, prints the
 //! links, serves, and has simulated participants join, post and get drawn
 //! (`activity::rehearsal`) at the chosen rate.
@@ -19,6 +20,7 @@ pub const LOGIN: &str = "demo";
 const SIGNIN: &str = "演示:年会签到";
 const LOTTERY: &str = "演示:年会抽奖";
 const WALL: &str = "演示:留言墙";
+const VOTE: &str = "演示:最佳节目投票";
 
 pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
     let shutdown = crate::app::shutdown_signal();
@@ -121,6 +123,7 @@ pub async fn set_up(
         (Kind::Signin, SIGNIN),
         (Kind::Lottery, LOTTERY),
         (Kind::Message, WALL),
+        (Kind::Vote, VOTE),
     ] {
         let activity = activity(state, org.id, kind, name).await?;
         let key = crate::activity::events::rotate_screen_key(&state.store, activity.id).await?;
@@ -187,6 +190,23 @@ async fn activity(
                     )
                     .await?;
                 }
+            }
+            if kind == Kind::Vote {
+                let row = row(state, created.activity_id).await?;
+                for label in [
+                    "《春暖花开》合唱",
+                    "相声《年终总结》",
+                    "魔术《消失的年终奖》",
+                    "舞蹈《追光》",
+                ] {
+                    let option = crate::activity::vote::OptionInput {
+                        label: Some(label.into()),
+                        ..Default::default()
+                    };
+                    crate::activity::vote::add_option(&state.store, &state.hub, &row, option)
+                        .await?;
+                }
+                crate::activity::vote::set_status(&state.store, &state.hub, &row, true).await?;
             }
             created.activity_id
         }

@@ -46,6 +46,7 @@ pub const TABLES: &[(&str, Treatment)] = &[
     ("lottery_rounds", Treatment::KeptIds),
     ("lottery_id_runs", Treatment::KeptIds),
     ("lottery_audit", Treatment::KeptIds),
+    ("vote_ballots", Treatment::KeptIds),
     ("access_logs", Treatment::KeptIds),
     ("callback_events", Treatment::KeptIds),
     ("message_sends_known", Treatment::KeptIds),
@@ -518,6 +519,22 @@ const POSTS: Query = Query {
     spec: &[("activity_id", Kind::Int), ("id", Kind::Int), ("nickname", Kind::Text), ("original", Kind::Text), ("content", Kind::Text), ("status", Kind::Code(POST_STATES)), ("created_at", Kind::Time)],
 };
 
+const BALLOTS: Query = Query {
+    key: "ballots",
+    title: "投票",
+    columns: &["活动ID", "选票ID", "成员ID", "所选项数", "时间"],
+    sql: "SELECT b.activity_id, b.id, b.member_id, \
+          (SELECT COUNT(*) FROM vote_choices c WHERE c.ballot_id = b.id) AS choices, b.created_at \
+          FROM vote_ballots b WHERE b.activity_id = $1 AND b.member_id = $2 ORDER BY b.id",
+    spec: &[
+        ("activity_id", Kind::Int),
+        ("id", Kind::Int),
+        ("member_id", Kind::Text),
+        ("choices", Kind::Int),
+        ("created_at", Kind::Time),
+    ],
+};
+
 const DESIGNATED: Query = Query {
     key: "designated",
     title: "内定名单",
@@ -639,6 +656,7 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
     let mut wins = WINS.section();
     let mut posts = POSTS.section();
     let mut designated = DESIGNATED.section();
+    let mut ballots = BALLOTS.section();
     for (activity_id, member_id) in &ids.members {
         for (q, into) in [
             (&MEMBERS, &mut members),
@@ -646,6 +664,7 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
             (&WINS, &mut wins),
             (&POSTS, &mut posts),
             (&DESIGNATED, &mut designated),
+            (&BALLOTS, &mut ballots),
         ] {
             q.rows(
                 &mut conn,
@@ -659,8 +678,8 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
     Ok((
         ids,
         vec![
-            users, fans, members, rosters, entries, wins, posts, designated, campaigns, sends,
-            visits, pushes,
+            users, fans, members, rosters, entries, wins, posts, designated, ballots, campaigns,
+            sends, visits, pushes,
         ],
     ))
 }

@@ -272,7 +272,11 @@ async fn a_vote_is_set_up_opened_cast_closed_and_exported() {
         assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
         assert_eq!(resp.json()["msg"], message);
     }
-    assert_eq!(c.results().await["ballots"], 0, "refused ballots changed nothing");
+    assert_eq!(
+        c.results().await["ballots"],
+        0,
+        "refused ballots changed nothing"
+    );
 
     // The user token votes as its own user after joining; a comma list works.
     let joined = c
@@ -338,7 +342,10 @@ async fn a_vote_is_set_up_opened_cast_closed_and_exported() {
     // The screen heard each ballot with what it chose, and no one's id.
     let events = screen.wait_for_kind("vote_ballot", 2).await;
     assert_eq!(events[0].1, "vote_ballot");
-    assert_eq!(events[0].2, json!({"activity_id": c.id, "option_ids": sorted}));
+    assert_eq!(
+        events[0].2,
+        json!({"activity_id": c.id, "option_ids": sorted})
+    );
     assert_eq!(events[1].2["option_ids"], json!([b]));
 
     // An option with votes cannot go; one without can.
@@ -366,7 +373,10 @@ async fn a_vote_is_set_up_opened_cast_closed_and_exported() {
     assert_eq!(page["data"]["total_count"], 2);
     assert_eq!(page["data"]["items"][0]["member_id"], "m1");
     assert_eq!(page["data"]["items"][0]["nickname"], "昵称m1");
-    assert_eq!(page["data"]["items"][0]["choices"], json!(["相声《年终总结》"]));
+    assert_eq!(
+        page["data"]["items"][0]["choices"],
+        json!(["相声《年终总结》"])
+    );
     let (status, _, bytes) = bytes_of(
         &c.app,
         &as_org(
@@ -429,7 +439,11 @@ async fn concurrent_identical_ballots_count_once() {
             other => panic!("{other}: {}", resp.text),
         }
     }
-    assert_eq!((ok, refused), (1, 15), "one ballot counts, the rest are told");
+    assert_eq!(
+        (ok, refused),
+        (1, 15),
+        "one ballot counts, the rest are told"
+    );
     let results = c.results().await;
     assert_eq!(results["ballots"], 1);
     assert_eq!(results["options"][0]["votes"], 1);
@@ -471,18 +485,22 @@ async fn hidden_results_stay_hidden_until_the_close_and_anonymous_ballots_name_n
     assert_eq!(view["results"]["hidden"], true);
     assert_eq!(view["results"]["ballots"], 2);
     assert_eq!(view["results"]["options"][0]["votes"], Value::Null);
-    assert_eq!(view["my_choices"], json!([a]), "a member sees their own ballot");
+    assert_eq!(
+        view["my_choices"],
+        json!([a]),
+        "a member sees their own ballot"
+    );
     let events = screen.wait_for_kind("vote_ballot", 2).await;
-    assert_eq!(events[1].2, json!({"activity_id": c.id}), "the choice does not travel");
+    assert_eq!(
+        events[1].2,
+        json!({"activity_id": c.id}),
+        "the choice does not travel"
+    );
     assert_eq!(c.results().await["options"][0]["votes"], 2);
     let state = c
         .app
         .get(
-            &format!(
-                "/screens/{}/vote/state?key={}",
-                c.id,
-                screen_key(&c).await
-            ),
+            &format!("/screens/{}/vote/state?key={}", c.id, screen_key(&c).await),
             None,
         )
         .await;
@@ -500,7 +518,10 @@ async fn hidden_results_stay_hidden_until_the_close_and_anonymous_ballots_name_n
         .office(Method::PUT, "/settings", json!({"anonymous": false}))
         .await;
     assert_eq!(resp.status, StatusCode::CONFLICT);
-    assert_eq!(resp.json()["msg"], "已有人投票,不能再更改“每天可投”或“匿名投票”");
+    assert_eq!(
+        resp.json()["msg"],
+        "已有人投票,不能再更改“每天可投”或“匿名投票”"
+    );
 
     // Closed: the totals are shown.
     c.office(Method::POST, "/close", Value::Null).await;

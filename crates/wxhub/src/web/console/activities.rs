@@ -36,10 +36,11 @@ pub const ACTIVITY_LABELS: &[(&str, &str)] = &[
     ("screen_theme", "大屏主题"),
 ];
 
-const KINDS: [(&str, &str); 3] = [
+const KINDS: [(&str, &str); 4] = [
     ("signin", "签到"),
     ("lottery", "抽奖"),
     ("message", "留言墙"),
+    ("vote", "投票"),
 ];
 
 pub fn kind_of(value: &str) -> Option<Kind> {
@@ -47,6 +48,7 @@ pub fn kind_of(value: &str) -> Option<Kind> {
         "signin" => Some(Kind::Signin),
         "lottery" => Some(Kind::Lottery),
         "message" => Some(Kind::Message),
+        "vote" => Some(Kind::Vote),
         _ => None,
     }
 }
@@ -119,7 +121,7 @@ async fn render(
     let org_id = org_of(session)?;
     let frame = super::Frame::of(state, session).await?;
     let mut lines = Vec::new();
-    for (kind, (_, label)) in [Kind::Signin, Kind::Lottery, Kind::Message]
+    for (kind, (_, label)) in [Kind::Signin, Kind::Lottery, Kind::Message, Kind::Vote]
         .into_iter()
         .zip(KINDS)
     {

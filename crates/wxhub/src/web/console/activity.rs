@@ -28,6 +28,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "signin" => "签到",
         "lottery" => "抽奖",
         "message" => "留言墙",
+        "vote" => "投票",
         _ => "活动",
     }
 }
@@ -53,6 +54,7 @@ struct ActivityPage<'a> {
     is_signin: bool,
     is_lottery: bool,
     is_message: bool,
+    is_vote: bool,
     open: bool,
     with_roster: bool,
     counts: members::Counts,
@@ -323,6 +325,7 @@ async fn render(
         is_signin: row.kind == "signin",
         is_lottery: row.kind == "lottery",
         is_message: row.kind == "message",
+        is_vote: row.kind == "vote",
         open: row.state == "open" && row.close_time.is_none_or(|t| t > now),
         with_roster: row.permission != 0,
         name: row.name,

@@ -130,6 +130,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             (Kind::Signin, "签到"),
             (Kind::Lottery, "抽奖"),
             (Kind::Message, "留言墙"),
+            (Kind::Vote, "投票"),
         ] {
             let page = Page {
                 offset: 0,

@@ -13,6 +13,7 @@ mod people;
 pub mod platform;
 mod privacy;
 mod users;
+mod vote;
 mod wall;
 
 use crate::auth::accounts::{self, Session};
@@ -43,6 +44,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/wall/{id}/queue", get(wall::queue_fragment))
         .route("/console/wall/{id}/moderate", post(wall::moderate))
         .route("/console/wall/{id}/{action}", post(wall::act))
+        .route("/console/vote/{id}", get(vote::page))
+        .route("/console/vote/{id}/totals", get(vote::totals_fragment))
+        .route("/console/vote/{id}/export", get(vote::export))
+        .route("/console/vote/{id}/{action}", post(vote::act))
         .route("/console", get(dashboard::page))
         .route("/console/login", get(login::form).post(login::submit))
         .route("/console/logout", post(login::logout))
@@ -388,6 +393,40 @@ pub fn form_int(text: &str, name: &str) -> Result<Option<i64>, Error> {
 /// A whole number a form must carry.
 pub fn required_int(text: &str, name: &str) -> Result<i64, Error> {
     form_int(text, name)?.ok_or_else(|| Error::bad_request(format!("缺少参数 {name}")))
+}
+
+/// The query of a page with a live part (the wall's queue, a vote's totals): `done`, the
+/// action just done (said as a notice), and `since`, the live part's version the page holds.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct LiveQuery {
+    pub done: Option<String>,
+    pub since: Option<String>,
+}
+
+impl LiveQuery {
+    /// The notice of the action just done, in the page's words for it.
+    pub fn notice(
+        query: &Result<crate::http::params::Params<LiveQuery>, Error>,
+        words: fn(&str) -> Option<&'static str>,
+    ) -> Option<String> {
+        let done = query.as_ref().ok()?.0.done.as_deref()?;
+        words(done).map(str::to_string)
+    }
+
+    /// The live part's refresh: 204 while the page still holds `version` (htmx leaves the
+    /// page alone), else the part.
+    pub fn refreshed(
+        query: &Result<crate::http::params::Params<LiveQuery>, Error>,
+        version: &str,
+        part: impl FnOnce() -> Response,
+    ) -> Response {
+        let since = query.as_ref().ok().and_then(|q| q.0.since.as_deref());
+        if since == Some(version) {
+            return axum::http::StatusCode::NO_CONTENT.into_response();
+        }
+        part()
+    }
 }
 
 /// A text field as typed, trimmed; none when left empty.

@@ -3,7 +3,7 @@
 //! the wall to pin, unpin or remove. The queue refreshes itself every second (htmx), and is
 //! only redrawn when something changed, so a button being used keeps its focus.
 
-use super::{audit, error_page, required_int, CsrfField, Frame};
+use super::{audit, error_page, required_int, CsrfField, Frame, LiveQuery};
 use crate::activity::wall::{self, Action, WallMessage, WallSettings, Word};
 use crate::auth::accounts::Session;
 use crate::checks::Page;
@@ -129,14 +129,6 @@ async fn render(
     Ok(resp)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PageQuery {
-    done: Option<String>,
-    /// The queue's version the page holds (the refresh answers 204 when it is current).
-    since: Option<String>,
-}
-
 fn done_notice(done: &str) -> Option<&'static str> {
     Some(match done {
         "settings" => "留言墙设置已保存",
@@ -152,18 +144,13 @@ pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
     PathParam(id): PathParam<i64>,
-    query: Result<Params<PageQuery>, Error>,
+    query: Result<Params<LiveQuery>, Error>,
 ) -> Response {
     let session = match super::require_session(&state, &headers).await {
         Ok(s) => s,
         Err(to_login) => return to_login,
     };
-    let notice = query
-        .ok()
-        .and_then(|Params(q)| q.done)
-        .as_deref()
-        .and_then(done_notice)
-        .map(str::to_string);
+    let notice = LiveQuery::notice(&query, done_notice);
     render(&state, &session, id, notice, None)
         .await
         .unwrap_or_else(|e| error_page(&e))
@@ -175,20 +162,19 @@ pub async fn queue_fragment(
     State(state): State<AppState>,
     headers: HeaderMap,
     PathParam(id): PathParam<i64>,
-    query: Result<Params<PageQuery>, Error>,
+    query: Result<Params<LiveQuery>, Error>,
 ) -> Response {
     let session = match super::require_session(&state, &headers).await {
         Ok(s) => s,
         Err(to_login) => return to_login,
     };
-    let since = query.ok().and_then(|Params(q)| q.since);
     let result = async {
         let row = wall_of(&state, &session, id).await?;
         let q = queue(&state, &row, &session.csrf_token).await?;
-        if since.as_deref() == Some(q.version.as_str()) {
-            return Ok(StatusCode::NO_CONTENT.into_response());
-        }
-        Ok::<_, Error>(crate::web::render(&QueueFragment { q }))
+        let version = q.version.clone();
+        Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
+            crate::web::render(&QueueFragment { q })
+        }))
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))

@@ -65,6 +65,7 @@ fn enter_label(kind: &str) -> &'static str {
     match kind {
         "signin" => "微信签到",
         "lottery" => "参与抽奖",
+        "vote" => "参与投票",
         _ => "参与互动",
     }
 }
@@ -247,6 +248,7 @@ pub async fn jssdk(
     let invitation = match row.kind.as_str() {
         "signin" => "点击进入,微信签到",
         "lottery" => "点击进入,参与抽奖、查看开奖结果",
+        "vote" => "点击进入,投出你的一票",
         _ => "点击进入,发送留言上大屏",
     };
     Ok(axum::Json(PageJsSdk {

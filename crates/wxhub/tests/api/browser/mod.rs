@@ -16,6 +16,7 @@ mod privacy;
 mod scan;
 mod screens;
 mod security;
+mod vote;
 
 use crate::helpers::*;
 use serde_json::{json, Value};

@@ -796,6 +796,7 @@ async fn wxhub_demo_brings_every_screen_to_life() {
     let signin = link("演示:年会签到·签到墙");
     let stage = link("演示:年会抽奖·抽奖舞台");
     let wall = link("演示:留言墙·留言墙");
+    let vote = link("演示:最佳节目投票·投票大屏");
     let console = link("console");
     let login = console.split_whitespace().next().unwrap();
     assert_eq!(reqwest::get(login).await.unwrap().status(), 200);
@@ -818,6 +819,15 @@ async fn wxhub_demo_brings_every_screen_to_life() {
         "return document.querySelectorAll('#stage .message').length > 0",
         60,
         "the message wall shows messages",
+    )
+    .await;
+    b.goto(&vote).await;
+    eventually(
+        &b,
+        "return parseInt(document.getElementById('ballots').textContent, 10) > 0 && \
+         document.querySelectorAll('.vote-option').length === 4",
+        60,
+        "the vote screen counts ballots",
     )
     .await;
     b.goto(&stage).await;
