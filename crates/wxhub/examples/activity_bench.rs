@@ -27,6 +27,12 @@
 //!         arrive for SECS seconds (members numbered from FROM) while the page records every
 //!         frame; prints frames per second, the longest frame and the frames over 50 and
 //!         100 ms, and whether the count reached FROM + RATE × SECS.
+//!     activity_bench vote BASE TOKEN ACTIVITY KEY MEMBERS SECS
+//!         MEMBERS members join; headless Chromium opens the vote's screen; then, at the pace
+//!         of MEMBERS in SECS seconds, the same number of GETs of /bench/bare (the baseline)
+//!         and then one ballot per member; prints the ballots' rate and p50/p99 beside the
+//!         bare handler's, how many the database counted, and how long after the last answer
+//!         the screen showed the database's totals.
 //!     activity_bench wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS
 //!         joins MEMBERS members, then CLIENTS callers post POSTS messages to the wall (every
 //!         fourth with a sensitive word), then the same calls to GET /bench/bare; prints both.
@@ -205,6 +211,47 @@ fn draw_baseline(args: &[String]) {
 }
 
 /// Runs `total` requests from `clients` callers; `make(i)` builds request i. Latencies sorted.
+/// Sends `total` requests at `rate` a second, in ticks of 20 ms, each without waiting for the
+/// ones before: the requests in flight, each answering whether it got a 200 and how long it
+/// took.
+async fn paced(
+    rate: usize,
+    total: usize,
+    make: impl Fn(usize) -> reqwest::RequestBuilder,
+) -> Vec<tokio::task::JoinHandle<(bool, Duration)>> {
+    let started = Instant::now();
+    let mut sent = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    while sent.len() < total {
+        tick.tick().await;
+        let due = ((started.elapsed().as_secs_f64() * rate as f64) as usize).min(total);
+        while sent.len() < due {
+            let req = make(sent.len());
+            sent.push(tokio::spawn(async move {
+                let t = Instant::now();
+                let ok = req.send().await.map(|r| r.status() == 200).unwrap_or(false);
+                (ok, t.elapsed())
+            }));
+        }
+    }
+    sent
+}
+
+/// Waits for paced requests: how many failed, and the latencies, sorted.
+async fn answered(sent: Vec<tokio::task::JoinHandle<(bool, Duration)>>) -> (usize, Vec<Duration>) {
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    for s in sent {
+        let (ok, took) = s.await.unwrap();
+        if !ok {
+            failed += 1;
+        }
+        latencies.push(took);
+    }
+    latencies.sort();
+    (failed, latencies)
+}
+
 async fn hammer(
     clients: usize,
     total: usize,
@@ -484,43 +531,23 @@ async fn show(args: &[String]) {
         .unwrap();
     let total = rate * secs as usize;
     let started = Instant::now();
-    let mut sent = Vec::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(20));
-    let mut made = 0usize;
-    while made < total {
-        tick.tick().await;
-        let due = ((started.elapsed().as_secs_f64() * rate as f64) as usize).min(total);
-        while made < due {
-            let i = from + made;
-            let req = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(format!(
-                    r#"{{"member_id":"m{i}","member_nickname":"来宾{i}","member_real_name":"来宾{i}"}}"#
-                ));
-            sent.push(tokio::spawn(async move {
-                let t = Instant::now();
-                let ok = req.send().await.map(|r| r.status() == 200).unwrap_or(false);
-                (ok, t.elapsed())
-            }));
-            made += 1;
-        }
-    }
+    let sent = paced(rate, total, move |n| {
+        let i = from + n;
+        client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"member_id":"m{i}","member_nickname":"来宾{i}","member_real_name":"来宾{i}"}}"#
+            ))
+    })
+    .await;
     // With nothing to send (RATE 0, the idle baseline), the frames are still recorded for SECS.
     if let Some(rest) = Duration::from_secs(secs).checked_sub(started.elapsed()) {
         tokio::time::sleep(rest).await;
     }
     let sending = started.elapsed();
     let frames = run("window.__stop = true; return window.__frames").await;
-    let mut latencies = Vec::new();
-    let mut failed = 0;
-    for s in sent {
-        let (ok, took) = s.await.unwrap();
-        if !ok {
-            failed += 1;
-        }
-        latencies.push(took);
-    }
+    let (failed, mut latencies) = answered(sent).await;
     latencies.sort();
     let counted = if layout == "blank" {
         from + total
@@ -749,6 +776,145 @@ async fn stage(args: &[String]) {
     );
 }
 
+async fn vote(args: &[String]) {
+    let base = args[0].clone();
+    let token = args[1].clone();
+    let activity: i64 = args[2].parse().unwrap();
+    let key = args[3].clone();
+    let members: usize = args[4].parse().unwrap();
+    let secs: u64 = args[5].parse().unwrap();
+    let q = format!("access_token={token}&access_type=org");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    // Everyone joins first (not measured).
+    let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
+    let h = http.clone();
+    hammer(
+        64,
+        members,
+        Arc::new(move |i| {
+            h.post(&join_url)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"member_id":"v{i}","member_nickname":"观众{i}"}}"#
+                ))
+        }),
+    )
+    .await;
+    let options: Vec<i64> = http
+        .get(format!(
+            "{base}/api/v3/activitys_vote/{activity}/options?{q}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["option_id"].as_i64().unwrap())
+        .collect();
+
+    // The vote's screen, as the hall sees it.
+    let (wd, session, driver, profile) = chromium(&http, "vote").await;
+    let at = |path: &str| format!("{wd}/session/{session}{path}");
+    let run = |script: &str| {
+        webdriver(
+            &http,
+            reqwest::Method::POST,
+            at("/execute/sync"),
+            Some(serde_json::json!({"script": script, "args": []})),
+        )
+    };
+    webdriver(
+        &http,
+        reqwest::Method::POST,
+        at("/url"),
+        Some(serde_json::json!({"url": format!("{base}/screens/{activity}/vote?key={key}")})),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let rate = (members as f64 / secs as f64).ceil() as usize;
+    // The baseline: the same number of requests at the same pace to the bare handler.
+    let bare_url = format!("{base}/bench/bare");
+    let h = http.clone();
+    let (bare_failed, bare) = answered(paced(rate, members, move |_| h.get(&bare_url)).await).await;
+    // The ballots: member i chooses option i mod n (a few choose two when allowed: no).
+    let url = format!("{base}/api/v3/activitys_for_wx/{activity}/vote?{q}");
+    let h = http.clone();
+    let started = Instant::now();
+    let sent = paced(rate, members, move |i| {
+        h.post(&url)
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"member_id":"v{i}","option_ids":[{}]}}"#,
+                options[(i * 7 + i / 3) % options.len()]
+            ))
+    })
+    .await;
+    let (failed, latencies) = answered(sent).await;
+    let sending = started.elapsed();
+    let last_answer = Instant::now();
+    // Within what time of the last answer the screen shows the database's totals.
+    let database: serde_json::Value = http
+        .get(format!(
+            "{base}/api/v3/activitys_vote/{activity}/results?{q}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let totals = |v: &serde_json::Value| {
+        v["options"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|o| o["votes"].as_i64().unwrap_or(-1))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let wanted = totals(&database["data"]);
+    let counted = database["data"]["ballots"].as_i64().unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let screen_lag = loop {
+        let shown = run("var s = window.WxVote && window.WxVote.state(); return s || null").await;
+        if totals(&shown) == wanted && shown["ballots"].as_i64() == Some(counted) {
+            break Some(last_answer.elapsed());
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    close_chromium(&http, &wd, &session, driver, profile).await;
+    let pct = |l: &[Duration], p: f64| {
+        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!(
+        "{{\"ballots\": {members}, \"per_sec\": {:.0}, \"seconds\": {:.2}, \"failed\": {failed}, \
+         \"counted\": {counted}, \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"bare_failed\": {bare_failed}, \
+         \"bare_p50_ms\": {:.1}, \"bare_p99_ms\": {:.1}, \"p99_vs_bare\": {:.1}, \
+         \"screen_equal_after_ms\": {}}}",
+        members as f64 / sending.as_secs_f64(),
+        sending.as_secs_f64(),
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99),
+        pct(&bare, 0.5),
+        pct(&bare, 0.99),
+        pct(&latencies, 0.99) / pct(&bare, 0.99).max(0.001),
+        screen_lag.map_or("null".to_string(), |d| format!("{:.0}", d.as_secs_f64() * 1000.0)),
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -771,12 +937,16 @@ fn main() {
         Some("wall") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(wall(&args[1..])),
+        Some("vote") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(vote(&args[1..])),
         _ => eprintln!(
             "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
              | xlsx-baseline FILE | draw-baseline N K | screen BASE ACTIVITY KEY EVENTS \
              | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS \
              | stage BASE USERNAME PASSWORD ACTIVITY ROUNDS \
-             | show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS"
+             | show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS \
+             | vote BASE TOKEN ACTIVITY KEY MEMBERS SECS"
         ),
     }
 }
