@@ -552,3 +552,180 @@ async fn screen_key(c: &Ctx) -> String {
         .unwrap()
         .to_string()
 }
+
+#[tokio::test]
+async fn voters_become_a_lotterys_participants_once_with_their_names_and_phones() {
+    let c = Ctx::new().await;
+    let resp = c
+        .office(Method::PUT, "", json!({"collect_info": "name,phone"}))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let a = c.option("甲").await;
+    let b = c.option("乙").await;
+    c.office(Method::POST, "/open", Value::Null).await;
+    for (member, phone, choice) in [
+        ("m1", "13900000001", a),
+        ("m2", "13900000002", b),
+        ("m3", "13900000003", a),
+        ("m4", "13900000004", 0),
+    ] {
+        let resp = c
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id),
+                true,
+                json!({"member_id": member, "member_nickname": format!("昵称{member}"),
+                       "member_real_name": format!("林{member}"), "member_phone": phone}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        if choice != 0 {
+            assert_eq!(
+                c.vote(Some(member), json!([choice])).await.status,
+                StatusCode::OK
+            );
+        }
+    }
+    let lottery = c
+        .call(
+            Method::POST,
+            "/api/v3/activitys_lottery",
+            true,
+            json!({"activity_name": "年会抽奖"}),
+        )
+        .await
+        .json()["data"]["activity_id"]
+        .as_i64()
+        .unwrap();
+    // m1 is in the lottery already.
+    let resp = c
+        .call(
+            Method::POST,
+            &format!("/api/v3/activitys_for_wx/{lottery}/wx/userInfo"),
+            true,
+            json!({"member_id": "m1", "member_nickname": "早到的m1"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let from_path = format!("/api/v3/activitys_lottery/{lottery}/participants/from_activity");
+    let from = |body: Value| c.call(Method::POST, &from_path, true, body);
+    // Bad requests change nothing.
+    let signin = c
+        .call(
+            Method::POST,
+            "/api/v3/activitys_signin",
+            true,
+            json!({"activity_name": "签到"}),
+        )
+        .await
+        .json()["data"]["activity_id"]
+        .as_i64()
+        .unwrap();
+    for (body, status, message) in [
+        (
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            "缺少参数 activity_id".to_string(),
+        ),
+        (
+            json!({"activity_id": signin}),
+            StatusCode::BAD_REQUEST,
+            "只能从投票活动加入参与者".to_string(),
+        ),
+        (
+            json!({"activity_id": 999_999}),
+            StatusCode::NOT_FOUND,
+            "来源活动不存在".to_string(),
+        ),
+        (
+            json!({"activity_id": c.id, "option_id": 999_999}),
+            StatusCode::BAD_REQUEST,
+            "选项 999999 不存在".to_string(),
+        ),
+    ] {
+        let resp = from(body).await;
+        assert_eq!(resp.status, status, "{}", resp.text);
+        assert_eq!(resp.json()["msg"], message);
+    }
+    // Those who chose 甲: m3 joins, m1 was there.
+    let resp = from(json!({"activity_id": c.id, "option_id": a})).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"], json!({"added": 1, "already": 1}));
+    // Everyone who voted: m2 joins; m4 did not vote.
+    let resp = from(json!({"activity_id": c.id})).await;
+    assert_eq!(resp.json()["data"], json!({"added": 1, "already": 2}));
+    let all = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys_lottery/{lottery}/participants"),
+            true,
+            Value::Null,
+        )
+        .await
+        .json()["data"]
+        .clone();
+    let mut people: Vec<(String, String, String, String)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["participant_id"].as_str().unwrap().to_string(),
+                p["nickname"].as_str().unwrap().to_string(),
+                p["name"].as_str().unwrap().to_string(),
+                p["phone"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    people.sort();
+    assert_eq!(
+        people,
+        vec![
+            ("m1".into(), "早到的m1".into(), "".into(), "".into()),
+            (
+                "m2".into(),
+                "昵称m2".into(),
+                "林m2".into(),
+                "13900000002".into()
+            ),
+            (
+                "m3".into(),
+                "昵称m3".into(),
+                "林m3".into(),
+                "13900000003".into()
+            ),
+        ],
+        "the voters' own names and phones; m1 as it was"
+    );
+    // The lottery's audit record says so.
+    let audit = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/activitys_lottery/{lottery}/audit"),
+            true,
+            Value::Null,
+        )
+        .await
+        .json();
+    assert!(
+        audit.to_string().contains("participants_from_activity"),
+        "{audit}"
+    );
+    // A lottery restricted to a roster takes people only from an activity with that roster.
+    let meeting = c.app.meeting(&c.org, "名单").await;
+    let resp = c
+        .call(
+            Method::PUT,
+            &format!("/api/v3/activitys_lottery/{lottery}"),
+            true,
+            json!({"permission": meeting}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let resp = from(json!({"activity_id": c.id})).await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+    assert_eq!(
+        resp.json()["msg"],
+        "本抽奖限定了会议名单,只能加入限定同一名单的活动的人员"
+    );
+}

@@ -282,6 +282,93 @@ pub async fn clear_imported(store: &Store, activity: &ActivityRow, actor: &str) 
     Ok(removed)
 }
 
+/// Who of another activity to add: its voters (of one option, or all).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct FromActivityInput {
+    /// A vote of the same org.
+    #[serde(deserialize_with = "crate::http::params::lenient::opt_i64")]
+    #[schema(value_type = i64)]
+    pub activity_id: Option<i64>,
+    /// Only those who chose this option (absent or 0: everyone who voted).
+    #[serde(deserialize_with = "crate::http::params::lenient::opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub option_id: Option<i64>,
+}
+
+/// What adding another activity's people did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AddedFrom {
+    /// People who became participants.
+    pub added: u64,
+    /// People the selection named who already were.
+    pub already: u64,
+}
+
+/// Makes another activity's people (a vote's voters, of one option or all) participants of
+/// the lottery, as members with the names, phone and consent they gave there — so a voter who
+/// wins sees it on their own page. The source must be a vote of the same org, and a lottery
+/// restricted to a roster takes people only from an activity restricted to the same roster.
+/// One transaction, recorded in the lottery's audit record.
+pub async fn add_from_activity(
+    store: &Store,
+    activity: &ActivityRow,
+    input: FromActivityInput,
+    actor: &str,
+) -> Result<AddedFrom> {
+    let source_id = input
+        .activity_id
+        .ok_or_else(|| Error::bad_request("缺少参数 activity_id"))?;
+    let source = crate::store::activities::get(store, source_id)
+        .await?
+        .filter(|a| a.org_id == activity.org_id && a.id != activity.id)
+        .ok_or_else(|| Error::not_found("来源活动不存在"))?;
+    if source.kind != "vote" {
+        return Err(Error::bad_request("只能从投票活动加入参与者"));
+    }
+    if activity.permission != 0 && source.permission != activity.permission {
+        return Err(Error::conflict(
+            "本抽奖限定了会议名单,只能加入限定同一名单的活动的人员",
+        ));
+    }
+    let option = input.option_id.filter(|o| *o != 0);
+    if let Some(o) = option {
+        if !crate::store::votes::options(store, source.id)
+            .await?
+            .iter()
+            .any(|x| x.id == o)
+        {
+            return Err(Error::bad_request(format!("选项 {o} 不存在")));
+        }
+    }
+    let chosen = crate::store::votes::voters(store, source.id, option)
+        .await?
+        .len() as u64;
+    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+    let added = crate::store::votes::voters_into(
+        &mut tx,
+        source.id,
+        option,
+        activity.id,
+        crate::time::now_ms(),
+    )
+    .await?;
+    super::audit(
+        &mut tx,
+        activity.id,
+        None,
+        "participants_from_activity",
+        actor,
+        json!({ "activity_id": source.id, "option_id": option, "added": added }),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(AddedFrom {
+        added,
+        already: chosen.saturating_sub(added),
+    })
+}
+
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TagsInput {

@@ -758,7 +758,8 @@ pub async fn export_winners(
 pub struct AuditView {
     pub id: i64,
     pub round_id: Option<i64>,
-    /// purpose_set, rules_published, participants_imported, participants_cleared, tags_set,
+    /// purpose_set, rules_published, participants_imported, participants_cleared,
+    /// participants_from_activity, tags_set,
     /// designated_added, designated_removed, round_committed, round_drawn, winner_absent,
     /// round_reset, notice_sent
     pub action: String,

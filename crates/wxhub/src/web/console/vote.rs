@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 /// The forms' labels, by the parameter the domain names in its messages.
-const VOTE_LABELS: &[(&str, &str)] = &[("option_id", "选项")];
+const VOTE_LABELS: &[(&str, &str)] = &[("option_id", "选项"), ("lottery_id", "抽奖")];
 
 async fn vote_of(state: &AppState, session: &Session, id: i64) -> Result<ActivityRow, Error> {
     let row = super::activity::org_activity(state, session, id).await?;
@@ -86,6 +86,8 @@ struct VotePage<'a> {
     settings: VoteSettings,
     options: Vec<vote::VoteOption>,
     t: Totals,
+    /// The org's lotteries, which voters may join (org admins): (id, name).
+    lotteries: Vec<(i64, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -110,8 +112,30 @@ async fn render(
     let row = vote_of(state, session, id).await?;
     let frame = Frame::of(state, session).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let lotteries = if frame.can_edit {
+        let page = crate::checks::Page {
+            offset: 0,
+            limit: 100,
+        };
+        crate::activity::activities::list(
+            &state.store,
+            row.org_id,
+            crate::activity::activities::Kind::Lottery,
+            &Default::default(),
+            page,
+            &state.tz,
+        )
+        .await?
+        .0
+        .into_iter()
+        .map(|a| (a.activity_id, a.activity_name))
+        .collect()
+    } else {
+        Vec::new()
+    };
     let mut resp = crate::web::render(&VotePage {
         assets: assets::urls(),
+        lotteries,
         id: row.id,
         name: row.name.clone(),
         settings: vote::settings(&state.store, row.id).await?,
@@ -133,6 +157,7 @@ fn done_notice(done: &str) -> Option<&'static str> {
         "option_add" => "选项已添加",
         "option_save" => "选项已保存",
         "option_delete" => "选项已删除",
+        "to_lottery" => "投票人已加入抽奖(已在其中的不重复加入)",
         _ => return None,
     })
 }
@@ -192,6 +217,8 @@ pub struct VoteForm {
     hide_results: Option<String>,
     anonymous: Option<String>,
     screen_style: String,
+    /// The lottery voters join, and whose votes (an option id, or empty for everyone).
+    lottery_id: String,
 }
 
 impl CsrfField for VoteForm {
@@ -271,6 +298,29 @@ pub async fn act(
                 vote::update_option(store, hub, &row, option_id, input)
                     .await?
                     .label
+            }
+            "to_lottery" => {
+                let lottery_id = required_int(&form.lottery_id, "lottery_id")?;
+                let lottery = crate::activity::activities::of_org(
+                    store,
+                    row.org_id,
+                    Some(crate::activity::activities::Kind::Lottery),
+                    lottery_id,
+                )
+                .await?;
+                let input = crate::activity::lottery::participants::FromActivityInput {
+                    activity_id: Some(row.id),
+                    option_id: super::form_int(&form.option_id, "option_id")?,
+                };
+                let actor = format!("console:{}", session.account.username);
+                let added = crate::activity::lottery::participants::add_from_activity(
+                    store, &lottery, input, &actor,
+                )
+                .await?;
+                format!(
+                    "抽奖 {lottery_id}:新增 {} 人,已在其中 {} 人",
+                    added.added, added.already
+                )
             }
             "option_delete" => {
                 let option_id = required_int(&form.option_id, "option_id")?;

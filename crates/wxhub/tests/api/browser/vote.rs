@@ -228,6 +228,9 @@ async fn an_organiser_runs_a_vote_from_the_console() {
     let id = app
         .activity(&org, "vote", json!({"activity_name": "优秀员工投票"}))
         .await;
+    let lottery = app
+        .activity(&org, "lottery", json!({"activity_name": "年会抽奖"}))
+        .await;
     let base = app.live().await;
     let Some(b) = browser(1920, 1080).await else {
         return;
@@ -288,6 +291,20 @@ async fn an_organiser_runs_a_vote_from_the_console() {
         json!("1"),
     )
     .await;
+    // The voter joins the lottery from here.
+    b.click("#to-lottery button").await;
+    b.wait_for_text("投票人已加入抽奖").await;
+    let participants = app
+        .as_org_call(
+            &org,
+            Method::GET,
+            &format!("/api/v3/activitys_lottery/{lottery}/participants"),
+            Value::Null,
+        )
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(participants[0]["participant_id"], "m1", "{participants}");
     // An option with votes cannot be deleted: said in words.
     b.script("window.confirm = () => true; return 1").await;
     b.click("form[action$='/option_delete'] button").await;
@@ -299,7 +316,12 @@ async fn an_organiser_runs_a_vote_from_the_console() {
     // Every step is in the audit record, in words.
     b.goto(&format!("{base}/console/audit")).await;
     let text = b.wait_for_text("开始投票").await;
-    for label in ["添加投票选项", "修改投票设置", "结束投票"] {
+    for label in [
+        "添加投票选项",
+        "修改投票设置",
+        "结束投票",
+        "把投票人加入抽奖",
+    ] {
         assert!(text.contains(label), "{label}: {text}");
     }
     let problems = b.console_problems().await;

@@ -1,6 +1,8 @@
 //! Participants: the activity's members with imported people (.xlsx template, import, export, clearing) and their tags.
 
-use crate::activity::lottery::participants::{self, ParticipantView, TagsInput};
+use crate::activity::lottery::participants::{
+    self, AddedFrom, FromActivityInput, ParticipantView, TagsInput,
+};
 use crate::activity::meetings::ImportReport;
 use crate::activity::scope::OrgCaller;
 use crate::activity::xlsx;
@@ -27,6 +29,7 @@ pub fn router(import_body_limit: usize) -> OpenApiRouter<AppState> {
         )
         .routes(routes!(export_participants))
         .routes(routes!(clear_imported))
+        .routes(routes!(add_from_activity))
         .routes(routes!(set_tags))
 }
 
@@ -146,6 +149,28 @@ pub async fn clear_imported(
     Ok(ActivityReply::new(
         "删除成功",
         participants::clear_imported(&s.store, &row, &org.client_id).await?,
+    ))
+}
+
+/// Make a vote's voters participants: `{activity_id, option_id}` (option_id absent or 0:
+/// everyone who voted). They join as members, with the names and phone they gave the vote;
+/// people already in are left alone. data: `{added, already}`.
+#[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/participants/from_activity", tag = "lottery",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    request_body(content = FromActivityInput, content_type = "application/json"),
+    responses((status = 200, body = ActivityReply<AddedFrom>), (status = 400, body = ActivityFailure),
+              (status = 401, body = ActivityFailure), (status = 403, body = ActivityFailure),
+              (status = 404, body = ActivityFailure), (status = 409, body = ActivityFailure)))]
+pub async fn add_from_activity(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+    Params(input): Params<FromActivityInput>,
+) -> Result<ActivityReply<AddedFrom>> {
+    let row = super::own_lottery(&s, &org, id).await?;
+    Ok(ActivityReply::new(
+        "添加成功",
+        participants::add_from_activity(&s.store, &row, input, &org.client_id).await?,
     ))
 }
 
