@@ -1,4 +1,4 @@
-//! Activities (活动): an org's signin, lottery, message or vote activities — created and managed in
+//! Activities (活动): an org's signin, lottery, message, vote or quiz activities — created and managed in
 //! the back office, read by the WeChat H5 pages in the seed's shape.
 
 use super::scope::Caller;
@@ -20,6 +20,7 @@ pub enum Kind {
     Lottery,
     Message,
     Vote,
+    Quiz,
 }
 
 impl Kind {
@@ -29,6 +30,7 @@ impl Kind {
             Kind::Lottery => "lottery",
             Kind::Message => "message",
             Kind::Vote => "vote",
+            Kind::Quiz => "quiz",
         }
     }
 }
@@ -70,7 +72,7 @@ pub fn info(row: &ActivityRow, tz: &TimeZone) -> ActivityInfo {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActivityView {
     pub activity_id: i64,
-    /// signin, lottery, message or vote
+    /// signin, lottery, message, vote or quiz
     pub activity_type: String,
     pub activity_name: String,
     pub background: String,

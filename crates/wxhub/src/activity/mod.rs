@@ -13,6 +13,7 @@ pub mod me;
 pub mod meetings;
 pub mod members;
 pub mod names;
+pub mod quiz;
 pub mod rehearsal;
 pub mod routes;
 pub mod scan;

@@ -5,12 +5,13 @@
 
 /// The first segments of the activity API's paths under /api/v3: the H5 endpoints and the
 /// org back office.
-pub const API_V3_ROOTS: [&str; 10] = [
+pub const API_V3_ROOTS: [&str; 11] = [
     "activitys_for_wx",
     "activitys_signin",
     "activitys_lottery",
     "activitys_message",
     "activitys_vote",
+    "activitys_quiz",
     "activitys",
     "meetings",
     "courses",

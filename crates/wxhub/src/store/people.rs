@@ -47,6 +47,7 @@ pub const TABLES: &[(&str, Treatment)] = &[
     ("lottery_id_runs", Treatment::KeptIds),
     ("lottery_audit", Treatment::KeptIds),
     ("vote_ballots", Treatment::KeptIds),
+    ("quiz_answers", Treatment::KeptIds),
     ("access_logs", Treatment::KeptIds),
     ("callback_events", Treatment::KeptIds),
     ("message_sends_known", Treatment::KeptIds),
@@ -535,6 +536,15 @@ const BALLOTS: Query = Query {
     ],
 };
 
+const ANSWERS: Query = Query {
+    key: "answers",
+    title: "答题",
+    columns: &["活动ID", "题目ID", "成员ID", "所选", "答对", "得分", "用时(毫秒)", "时间"],
+    sql: "SELECT activity_id, question_id, member_id, choices, correct, score, elapsed_ms, created_at \
+          FROM quiz_answers WHERE activity_id = $1 AND member_id = $2 ORDER BY id",
+    spec: &[("activity_id", Kind::Int), ("question_id", Kind::Int), ("member_id", Kind::Text), ("choices", Kind::Text), ("correct", Kind::Int), ("score", Kind::Int), ("elapsed_ms", Kind::Int), ("created_at", Kind::Time)],
+};
+
 const DESIGNATED: Query = Query {
     key: "designated",
     title: "内定名单",
@@ -657,6 +667,7 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
     let mut posts = POSTS.section();
     let mut designated = DESIGNATED.section();
     let mut ballots = BALLOTS.section();
+    let mut answers = ANSWERS.section();
     for (activity_id, member_id) in &ids.members {
         for (q, into) in [
             (&MEMBERS, &mut members),
@@ -665,6 +676,7 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
             (&POSTS, &mut posts),
             (&DESIGNATED, &mut designated),
             (&BALLOTS, &mut ballots),
+            (&ANSWERS, &mut answers),
         ] {
             q.rows(
                 &mut conn,
@@ -678,8 +690,8 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
     Ok((
         ids,
         vec![
-            users, fans, members, rosters, entries, wins, posts, designated, ballots, campaigns,
-            sends, visits, pushes,
+            users, fans, members, rosters, entries, wins, posts, designated, ballots, answers,
+            campaigns, sends, visits, pushes,
         ],
     ))
 }

@@ -28,6 +28,7 @@ mod ops;
 mod outage;
 mod people;
 mod processes;
+mod quiz;
 mod rekey;
 mod retention;
 mod scan;

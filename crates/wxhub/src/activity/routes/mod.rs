@@ -7,6 +7,7 @@ mod h5;
 mod images;
 mod meetings;
 mod office;
+mod quiz;
 mod scan_codes;
 mod stream;
 mod vote;
@@ -30,6 +31,7 @@ pub fn router(import_body_limit: usize) -> OpenApiRouter<AppState> {
         .merge(xlsx::router(import_body_limit))
         .merge(wall::router())
         .merge(vote::router())
+        .merge(quiz::router())
         .merge(super::lottery::routes::router(import_body_limit))
         .layer(axum::middleware::from_fn(
             crate::auth::extract::activity_token_from_body,

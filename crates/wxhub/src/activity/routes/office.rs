@@ -1,4 +1,4 @@
-//! The org back office's activities (signin, lottery, message, vote): list, create, read, update and delete, with their members and counts.
+//! The org back office's activities (signin, lottery, message, vote, quiz): list, create, read, update and delete, with their members and counts.
 
 use crate::activity::activities::{self, ActivityInput, ActivityView, Kind, ListFilter};
 use crate::activity::members::{self, Counts, MemberView};
@@ -22,6 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_message, update_message, delete_message))
         .routes(routes!(list_vote, create_vote))
         .routes(routes!(get_vote, update_vote, delete_vote))
+        .routes(routes!(list_quiz, create_quiz))
+        .routes(routes!(get_quiz, update_quiz, delete_quiz))
         .routes(routes!(list_members))
         .routes(routes!(counts))
 }
@@ -200,6 +202,17 @@ kind_handlers!(
     get_vote,
     update_vote,
     delete_vote
+);
+
+kind_handlers!(
+    Kind::Quiz,
+    "/api/v3/activitys_quiz",
+    "/api/v3/activitys_quiz/{id}",
+    list_quiz,
+    create_quiz,
+    get_quiz,
+    update_quiz,
+    delete_quiz
 );
 
 /// The members of an org's activity (paged, searched; phones whole).

@@ -29,6 +29,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "lottery" => "抽奖",
         "message" => "留言墙",
         "vote" => "投票",
+        "quiz" => "答题",
         _ => "活动",
     }
 }

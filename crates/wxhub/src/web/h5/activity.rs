@@ -66,6 +66,7 @@ fn enter_label(kind: &str) -> &'static str {
         "signin" => "微信签到",
         "lottery" => "参与抽奖",
         "vote" => "参与投票",
+        "quiz" => "参与答题",
         _ => "参与互动",
     }
 }
@@ -249,6 +250,7 @@ pub async fn jssdk(
         "signin" => "点击进入,微信签到",
         "lottery" => "点击进入,参与抽奖、查看开奖结果",
         "vote" => "点击进入,投出你的一票",
+        "quiz" => "点击进入,参加知识竞赛",
         _ => "点击进入,发送留言上大屏",
     };
     Ok(axum::Json(PageJsSdk {

@@ -1,0 +1,331 @@
+//! The quiz: questions checked, opened one at a time, answered once while open by the
+//! server's clock, scored by the documented formula, ranked with the time as tie-break; late,
+//! duplicate and concurrent answers; the export.
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+struct Ctx {
+    app: TestApp,
+    org: String,
+    id: i64,
+}
+
+impl Ctx {
+    async fn new() -> Ctx {
+        let app = TestApp::new().await;
+        let org_id = app.org("机构").await;
+        let org = app.token(&app.client("org", Some(org_id)).await).await;
+        let id = app
+            .activity(&org, "quiz", json!({"activity_name": "安全知识竞赛"}))
+            .await;
+        Ctx { app, org, id }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Value) -> Resp {
+        self.app.as_org_call(&self.org, method, path, body).await
+    }
+
+    async fn office(&self, method: Method, tail: &str, body: Value) -> Resp {
+        self.call(
+            method,
+            &format!("/api/v3/activitys_quiz/{}{tail}", self.id),
+            body,
+        )
+        .await
+    }
+
+    async fn question(&self, body: Value) -> i64 {
+        let resp = self.office(Method::POST, "/questions", body).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        resp.json()["data"]["question_id"].as_i64().unwrap()
+    }
+
+    async fn join(&self, member: &str) {
+        let resp = self
+            .call(
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{}/wx/userInfo", self.id),
+                json!({"member_id": member, "member_nickname": format!("选手{member}")}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+
+    async fn answer(&self, member: &str, question: i64, choices: Value) -> Resp {
+        self.call(
+            Method::POST,
+            &format!("/activitys_for_wx/{}/quiz/answer", self.id),
+            json!({"member_id": member, "question_id": question, "choices": choices}),
+        )
+        .await
+    }
+
+    async fn view(&self, member: &str) -> Value {
+        let resp = self
+            .call(
+                Method::GET,
+                &format!("/activitys_for_wx/{}/quiz?member_id={member}", self.id),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        resp.json()["data"].clone()
+    }
+
+    async fn board(&self) -> Vec<Value> {
+        self.office(Method::GET, "/leaderboard", Value::Null)
+            .await
+            .json()["data"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// The question's time runs out now: its closing moved into the past, as the clock would.
+    async fn time_runs_out(&self, question: i64) {
+        sqlx::query("UPDATE quiz_questions SET closes_at = $1 WHERE id = $2")
+            .bind(wxhub::time::now_ms() - 1)
+            .bind(question)
+            .execute(self.app.state.store.writer())
+            .await
+            .unwrap();
+    }
+}
+
+/// The formula of docs/activities.md, for the test's own check.
+fn expected_score(points: i64, elapsed_ms: i64, limit_ms: i64) -> i64 {
+    let left = (limit_ms - elapsed_ms).clamp(0, limit_ms) as f64 / limit_ms as f64;
+    (points as f64 * (1.0 + left) / 2.0).round() as i64
+}
+
+#[tokio::test]
+async fn a_quiz_is_asked_answered_scored_and_ranked() {
+    let c = Ctx::new().await;
+    // Questions are checked before anything is stored.
+    for (body, message) in [
+        (
+            json!({"text": "", "choices": ["甲", "乙"], "correct": "A"}),
+            "题目 需要 1 到 200 个字符",
+        ),
+        (
+            json!({"text": "题", "choices": ["只有一个"], "correct": "A"}),
+            "每题需要 2 到 8 个选项",
+        ),
+        (
+            json!({"text": "题", "choices": ["甲", "乙"], "correct": "A,B"}),
+            "单选题只能有一个正确答案",
+        ),
+        (
+            json!({"text": "题", "choices": ["甲", "乙", "丙", "丁"], "correct": "E"}),
+            "没有选项 E",
+        ),
+        (
+            json!({"text": "题", "choices": ["甲", "乙"], "correct": "A", "seconds": 3}),
+            "作答时间应在 5 到 300 秒之间",
+        ),
+        (
+            json!({"text": "题", "kind": "essay", "choices": ["甲", "乙"], "correct": "A"}),
+            "题型只能是 single(单选)或 multiple(多选)",
+        ),
+    ] {
+        let resp = c.office(Method::POST, "/questions", body).await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text);
+        assert_eq!(resp.json()["msg"], message);
+    }
+    assert_eq!(
+        c.office(Method::GET, "/questions", Value::Null)
+            .await
+            .json()["data"],
+        json!([])
+    );
+    let q1 = c
+        .question(
+            json!({"text": "发生火灾时应拨打哪个电话?", "choices": "110\n119\n120\n122",
+                         "correct": "b", "seconds": 30, "points": 100}),
+        )
+        .await;
+    let q2 = c
+        .question(json!({"text": "哪些是灭火器的种类?", "kind": "multiple",
+                         "choices": ["干粉", "冰水", "二氧化碳", "汽油"], "correct": [0, 2]}))
+        .await;
+    let listed = c
+        .office(Method::GET, "/questions", Value::Null)
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(listed[0]["correct"], json!(["B"]));
+    assert_eq!(listed[1]["correct"], json!(["A", "C"]));
+    assert_eq!(listed[1]["seconds"], 20, "the default time");
+
+    for m in ["m1", "m2", "m3", "m4"] {
+        c.join(m).await;
+    }
+    // Not open yet.
+    let resp = c.answer("m1", q1, json!("B")).await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    assert_eq!(resp.json()["msg"], "这道题还没有开始");
+
+    // The host opens the next question; a second one cannot open over it.
+    let opened = c.office(Method::POST, "/next", Value::Null).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text);
+    assert_eq!(opened.json()["data"]["question_id"], q1);
+    assert_eq!(opened.json()["data"]["state"], "open");
+    let resp = c
+        .office(Method::POST, &format!("/questions/{q2}/open"), Value::Null)
+        .await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+    assert_eq!(resp.json()["msg"], "第 1 题还在作答中,请等它结束或先结束它");
+    // An asked question cannot change.
+    let resp = c
+        .office(
+            Method::PUT,
+            &format!("/questions/{q1}"),
+            json!({"text": "改"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+
+    // Answers: right, wrong, right; each once.
+    for (m, choice) in [("m1", json!("B")), ("m2", json!(["A"])), ("m3", json!([1]))] {
+        let resp = c.answer(m, q1, choice).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        assert_eq!(resp.json()["msg"], "作答成功");
+    }
+    let again = c.answer("m1", q1, json!("C")).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["msg"], "每道题只能作答一次,答案已提交");
+    let resp = c.answer("m4", q1, json!("A,B")).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert_eq!(resp.json()["msg"], "单选题只能选一个答案");
+    let resp = c.answer("nobody", q1, json!("B")).await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    assert_eq!(resp.json()["msg"], "请先参与活动再答题");
+
+    // While open: no correct answer, no counts by choice; the member's own answer.
+    let view = c.view("m1").await;
+    assert_eq!(view["question"]["state"], "open");
+    assert_eq!(view["question"]["correct"], json!([]));
+    assert_eq!(view["question"]["picked"], json!([]));
+    assert_eq!(view["question"]["answers"], 3);
+    assert_eq!(view["my_choices"], json!(["B"]));
+    assert_eq!(view["my_correct"], Value::Null);
+    assert!(view["server_now"].as_i64().unwrap() < view["question"]["closes_at"].as_i64().unwrap());
+
+    // The host ends it: a late answer changes nothing; the answer and the counts are shown.
+    let closed = c
+        .office(Method::POST, &format!("/questions/{q1}/close"), Value::Null)
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    let late = c.answer("m4", q1, json!("B")).await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN);
+    assert_eq!(late.json()["msg"], "本题作答时间已结束");
+    let view = c.view("m2").await;
+    assert_eq!(view["question"]["state"], "closed");
+    assert_eq!(view["question"]["correct"], json!(["B"]));
+    assert_eq!(view["question"]["picked"], json!([1, 2, 0, 0]));
+    assert_eq!(view["my_correct"], false);
+
+    // Scores follow the formula from each answer's time; the board ranks by score, then time.
+    let board = c.board().await;
+    assert_eq!(board.len(), 3);
+    for s in &board {
+        let wrong = s["member_id"] == "m2";
+        let expected = if wrong {
+            0
+        } else {
+            expected_score(100, s["time_ms"].as_i64().unwrap(), 30_000)
+        };
+        assert_eq!(s["score"], expected, "{s}");
+        assert!((50..=100).contains(&s["score"].as_i64().unwrap()) || wrong);
+    }
+    assert_eq!(board[2]["member_id"], "m2");
+    let (a, b) = (&board[0], &board[1]);
+    assert!(
+        a["score"].as_i64() > b["score"].as_i64()
+            || (a["score"] == b["score"] && a["time_ms"].as_i64() <= b["time_ms"].as_i64()),
+        "{board:?}"
+    );
+    assert_eq!(board[0]["rank"], 1);
+    assert_eq!(
+        c.view(board[1]["member_id"].as_str().unwrap()).await["my_rank"],
+        2
+    );
+
+    // The second question closes by the clock, without the host.
+    c.office(Method::POST, &format!("/questions/{q2}/open"), Value::Null)
+        .await;
+    let resp = c.answer("m4", q2, json!("C,A")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["data"]["choices"], json!(["A", "C"]));
+    c.time_runs_out(q2).await;
+    let late = c.answer("m1", q2, json!(["A", "C"])).await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN);
+    assert_eq!(late.json()["msg"], "本题作答时间已结束");
+    let view = c.view("m4").await;
+    assert_eq!(view["question"]["question_id"], q2);
+    assert_eq!(view["question"]["state"], "closed");
+    assert_eq!(
+        view["my_correct"], true,
+        "every correct choice and nothing else"
+    );
+    // All asked.
+    let resp = c.office(Method::POST, "/next", Value::Null).await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+    assert_eq!(resp.json()["msg"], "所有题目都已出完");
+
+    // The export.
+    let (status, _, bytes) = bytes_of(
+        &c.app,
+        &as_org(&format!("/api/v3/activitys_quiz/{}/export", c.id), &c.org),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["排行", "题目"]);
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range("题目")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[1],
+        vec![
+            "1",
+            "发生火灾时应拨打哪个电话?",
+            "B",
+            "3",
+            "A:1 B:2 C:0 D:0"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_answers_of_one_member_count_once() {
+    let c = std::sync::Arc::new(Ctx::new().await);
+    let q = c
+        .question(json!({"text": "一加一等于几?", "choices": ["1", "2"], "correct": "B"}))
+        .await;
+    c.join("m1").await;
+    c.office(Method::POST, "/next", Value::Null).await;
+    let mut answers = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let c = c.clone();
+        let pick = if i % 2 == 0 { "A" } else { "B" };
+        answers.spawn(async move { c.answer("m1", q, json!(pick)).await });
+    }
+    let (mut ok, mut refused) = (0, 0);
+    while let Some(resp) = answers.join_next().await {
+        match resp.unwrap().status {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => refused += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!((ok, refused), (1, 15));
+    assert_eq!(c.board().await[0]["answered"], 1);
+}
