@@ -129,6 +129,9 @@
     } else if (kind === 'lottery') {
       title.textContent = '已参与抽奖';
       detail.textContent = '参与时间:' + m.join_time + '。开奖结果会显示在下方。';
+    } else if (kind === 'quiz') {
+      title.textContent = '已参与答题';
+      detail.textContent = '参与时间:' + m.join_time + '。题目出现后请在倒计时内作答,答得越快得分越高。';
     } else if (kind === 'vote') {
       title.textContent = '已参与投票';
       detail.textContent = '参与时间:' + m.join_time + '。';
@@ -151,6 +154,7 @@
       show($('my-posts'), me.posts.length > 0);
     }
     if (kind === 'vote') { loadVote(); }
+    if (kind === 'quiz') { loadQuiz(); }
     if (kind === 'lottery') {
       var wins = $('win-list');
       wins.textContent = '';
@@ -424,6 +428,137 @@
     window.setInterval(function () {
       if (vote && token && !document.hidden) { loadVote(); }
     }, 5000);
+  }
+
+  // --- the quiz ----------------------------------------------------------------------------
+
+  // The current question with a countdown against the server's clock; one answer, final; once
+  // the question closes, right or wrong and the correct answer; the member's score and rank.
+  // Read every two seconds, and when the countdown ends.
+  var quizForm = $('quiz-form');
+  var quiz = null;
+  var quizOffset = 0;
+  var quizLoading = false;
+  var LETTERS = 'ABCDEFGH';
+
+  function quizPicks() {
+    return Array.prototype.map.call(quizForm.querySelectorAll('input[name=choice]:checked'),
+      function (i) { return i.value; });
+  }
+
+  function renderQuiz(st) {
+    var before = quiz && quiz.question && st.question &&
+      quiz.question.question_id === st.question.question_id ? quizPicks() : [];
+    quiz = st;
+    quizOffset = st.server_now - Date.now();
+    var q = st.question;
+    show(quizForm, true);
+    $('quiz-score').textContent = '我的得分 ' + st.my_score + (st.my_rank ? ' · 第 ' + st.my_rank + ' 名' : '');
+    var list = $('quiz-choices');
+    list.textContent = '';
+    if (!q) {
+      $('quiz-title').textContent = '等待出题';
+      $('quiz-text').textContent = '主持人出题后,题目会出现在这里。';
+      show($('quiz-button'), false);
+      show($('quiz-result'), false);
+      return;
+    }
+    var answered = st.my_choices.length > 0;
+    var open = q.state === 'open';
+    $('quiz-title').textContent = '第 ' + q.number + '/' + q.total + ' 题' + (q.kind === 'multiple' ? '(多选)' : '');
+    $('quiz-text').textContent = q.text;
+    q.choices.forEach(function (c, i) {
+      var letter = LETTERS.charAt(i);
+      var li = document.createElement('li');
+      var label = document.createElement('label');
+      label.className = 'vote-choice';
+      if (q.correct.indexOf(letter) >= 0) { label.classList.add('correct'); }
+      else if (q.state === 'closed' && st.my_choices.indexOf(letter) >= 0) { label.classList.add('wrong'); }
+      var input = document.createElement('input');
+      input.type = q.kind === 'multiple' ? 'checkbox' : 'radio';
+      input.name = 'choice';
+      input.value = letter;
+      input.checked = answered ? st.my_choices.indexOf(letter) >= 0 : before.indexOf(letter) >= 0;
+      input.disabled = answered || !open;
+      label.appendChild(input);
+      var text = document.createElement('span');
+      text.className = 'vote-label';
+      text.textContent = letter + '. ' + c;
+      label.appendChild(text);
+      if (q.state === 'closed') {
+        var n = document.createElement('span');
+        n.className = 'vote-figure';
+        n.textContent = (q.picked[i] || 0) + ' 人';
+        label.appendChild(n);
+      }
+      li.appendChild(label);
+      list.appendChild(li);
+    });
+    var result = $('quiz-result');
+    if (q.state === 'closed') {
+      result.textContent = st.my_correct === true ? '回答正确!' :
+        st.my_correct === false ? '回答错误,正确答案是 ' + q.correct.join(',') :
+        '本题已结束,正确答案是 ' + q.correct.join(',');
+    } else if (answered) {
+      result.textContent = '已提交 ' + st.my_choices.join(',') + ',等待公布答案';
+    }
+    result.classList.toggle('wrong', q.state === 'closed' && st.my_correct !== true);
+    show(result, q.state === 'closed' || answered);
+    show($('quiz-button'), open && !answered);
+    quizTick();
+  }
+
+  function quizTick() {
+    var q = quiz && quiz.question;
+    var clock = $('quiz-clock');
+    if (!q || q.state !== 'open') { show(clock, false); return; }
+    var left = Math.max(0, q.closes_at - (Date.now() + quizOffset));
+    clock.textContent = Math.ceil(left / 1000) + ' 秒';
+    show(clock, true);
+    if (left === 0) {
+      q.state = 'closing';
+      show($('quiz-button'), false);
+      window.setTimeout(loadQuiz, 600);
+    }
+  }
+
+  function loadQuiz() {
+    if (quizLoading) { return Promise.resolve(); }
+    quizLoading = true;
+    return api('GET', '/quiz').then(function (r) {
+      quizLoading = false;
+      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+      if (r.code !== 0) { return status(r.msg, true); }
+      renderQuiz(r.data);
+    });
+  }
+
+  if (quizForm) {
+    quizForm.addEventListener('change', function () { show($('quiz-error'), false); });
+    quizForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      show($('quiz-error'), false);
+      var picks = quizPicks();
+      if (!picks.length) {
+        $('quiz-error').textContent = '请选择答案';
+        show($('quiz-error'), true);
+        return;
+      }
+      $('quiz-button').disabled = true;
+      api('POST', '/quiz/answer', { question_id: quiz.question.question_id, choices: picks }).then(function (r) {
+        $('quiz-button').disabled = false;
+        if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+        if (r.code !== 0) {
+          $('quiz-error').textContent = r.msg;
+          show($('quiz-error'), true);
+        }
+        return loadQuiz();
+      });
+    });
+    window.setInterval(quizTick, 250);
+    window.setInterval(function () {
+      if (quiz && token && !document.hidden) { loadQuiz(); }
+    }, 2000);
   }
 
   // --- the share card (JS-SDK) --------------------------------------------------------------

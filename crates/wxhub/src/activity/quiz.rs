@@ -691,7 +691,11 @@ pub async fn state(
         Some((i, q)) => Some(public(store, q, i as i64 + 1, all.len() as i64, now).await?),
         None => None,
     };
-    let board = leaderboard(store, activity.id, top.max(1)).await?;
+    let board = if top > 0 {
+        leaderboard(store, activity.id, top).await?
+    } else {
+        Vec::new()
+    };
     let (mut my_choices, mut my_correct, mut my_score, mut my_rank) = (Vec::new(), None, 0, None);
     if let Some(member) = member {
         if let Some(q) = &question {
@@ -720,6 +724,33 @@ pub async fn state(
     })
 }
 
+/// What a big screen shows: the state, with the leaderboard naming people as the activity's
+/// name display says (no member ids, no real names beyond that; a `seed` colours the initial).
+pub async fn for_screen(store: &Store, activity: &ActivityRow) -> Result<serde_json::Value> {
+    let shown = super::names::of_activity(store, activity).await?;
+    let state = state(store, activity, None, 10).await?;
+    let board: Vec<serde_json::Value> = state
+        .leaderboard
+        .iter()
+        .map(|s| {
+            json!({
+                "rank": s.rank,
+                "name": shown.shown(&s.real_name, &s.nickname),
+                "score": s.score,
+                "correct": s.correct,
+                "seed": crate::crypto::hex(&crate::crypto::sha256(s.member_id.as_bytes()))[..12],
+            })
+        })
+        .collect();
+    Ok(json!({
+        "server_now": state.server_now,
+        "asked": state.asked,
+        "total": state.total,
+        "question": state.question,
+        "leaderboard": board,
+    }))
+}
+
 /// The member's view (the H5 page).
 pub async fn for_member(
     store: &Store,
@@ -731,7 +762,8 @@ pub async fn for_member(
         return Err(Error::bad_request("该活动不是答题"));
     }
     let member_id = super::members::member_for(caller, member_id)?;
-    state(store, activity, Some(&member_id), 10).await
+    // Without the top ten: every phone reads this every few seconds; the screen shows it.
+    state(store, activity, Some(&member_id), 0).await
 }
 
 /// The leaderboard and every answer as .xlsx: sheets 排行 (名次, 参与者ID, 昵称, 姓名, 得分,

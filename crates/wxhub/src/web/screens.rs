@@ -13,6 +13,7 @@
 //!   when it opens;
 //! - `wall`: the message wall (message activities), with `wall/state`;
 //! - `vote`: the vote's results (vote activities), with `vote/state`;
+//! - `quiz`: the quiz's question, countdown, answers and leaderboard, with `quiz/state`;
 //! - `qr/{what}.svg`: QR codes of the H5 join link, the scan-to-sign-in code, a round's
 //!   verification page and the screens' own links.
 
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/screens/{id}/wall/state", get(wall_state))
         .route("/screens/{id}/vote", get(vote))
         .route("/screens/{id}/vote/state", get(vote_state))
+        .route("/screens/{id}/quiz", get(quiz))
+        .route("/screens/{id}/quiz/state", get(quiz_state))
         .route("/screens/{id}/qr/{what}", get(qr))
         .layer(axum::middleware::from_fn(screen_headers))
 }
@@ -164,6 +167,15 @@ struct WallScreen<'a> {
 #[derive(askama::Template)]
 #[template(path = "screens/vote.html")]
 struct VoteScreen<'a> {
+    assets: &'a assets::Urls,
+    s: Shown,
+    state: String,
+    join_qr: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "screens/quiz.html")]
+struct QuizScreen<'a> {
     assets: &'a assets::Urls,
     s: Shown,
     state: String,
@@ -537,6 +549,35 @@ pub async fn vote_state(
     Ok(Json(crate::activity::vote::results(&state.store, row.id, true).await?).into_response())
 }
 
+/// `GET /screens/{id}/quiz?key=`: the quiz.
+pub async fn quiz(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, PageError> {
+    let (row, access, s) = open_page(&state, &headers, id, query, Some(("quiz", "答题"))).await?;
+    let key = access.key();
+    Ok(crate::web::render(&QuizScreen {
+        assets: assets::urls(),
+        state: keyed(format!("/screens/{}/quiz/state", row.id), key),
+        join_qr: qr_path(row.id, "join", key),
+        s,
+    }))
+}
+
+/// `GET /screens/{id}/quiz/state?key=`: the server's clock, the current question (its answer
+/// and counts once closed), the top ten as the name display names them.
+pub async fn quiz_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, Error> {
+    let (row, _) = opened(&state, &headers, id, query, Some(("quiz", "答题"))).await?;
+    Ok(Json(crate::activity::quiz::for_screen(&state.store, &row).await?).into_response())
+}
+
 /// The H5 join link of an activity (what participants scan).
 pub fn join_link(base: &str, id: i64) -> String {
     format!("{base}/h5/{id}")
@@ -603,6 +644,7 @@ pub fn links(id: i64, kind: &str, key: &str) -> Vec<ScreenLink> {
         "lottery" => &[("lottery", "抽奖舞台"), ("signin", "签到墙")],
         "message" => &[("wall", "留言墙"), ("signin", "签到墙")],
         "vote" => &[("vote", "投票大屏"), ("signin", "签到墙")],
+        "quiz" => &[("quiz", "答题大屏"), ("signin", "签到墙")],
         _ => &[("signin", "签到墙")],
     };
     screens

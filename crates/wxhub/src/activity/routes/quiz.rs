@@ -45,8 +45,8 @@ pub struct MemberQuery {
 }
 
 /// The quiz as a member sees it: the server's clock, the current question (its correct answer
-/// and how people answered once it closed), the top ten, the member's own answer, score and
-/// rank.
+/// and how people answered once it closed), the member's own answer, score and rank (the
+/// leaderboard is the screen's and the back office's: empty here).
 #[utoipa::path(get, path = "/api/v3/activitys_for_wx/{id}/quiz", tag = "quiz",
     params(("id" = i64, Path), MemberQuery, ("access_token" = String, Query), ("access_type" = String, Query)),
     responses((status = 200, body = ActivityReply<QuizState>), (status = 400, body = ActivityFailure),

@@ -13,6 +13,7 @@ mod long_content;
 mod meeting_day;
 mod operator;
 mod privacy;
+mod quiz;
 mod scan;
 mod screens;
 mod security;
