@@ -36,11 +36,12 @@ pub const ACTIVITY_LABELS: &[(&str, &str)] = &[
     ("screen_theme", "大屏主题"),
 ];
 
-const KINDS: [(&str, &str); 4] = [
+const KINDS: [(&str, &str); 5] = [
     ("signin", "签到"),
     ("lottery", "抽奖"),
     ("message", "留言墙"),
     ("vote", "投票"),
+    ("quiz", "答题"),
 ];
 
 pub fn kind_of(value: &str) -> Option<Kind> {
@@ -49,6 +50,7 @@ pub fn kind_of(value: &str) -> Option<Kind> {
         "lottery" => Some(Kind::Lottery),
         "message" => Some(Kind::Message),
         "vote" => Some(Kind::Vote),
+        "quiz" => Some(Kind::Quiz),
         _ => None,
     }
 }
@@ -121,9 +123,15 @@ async fn render(
     let org_id = org_of(session)?;
     let frame = super::Frame::of(state, session).await?;
     let mut lines = Vec::new();
-    for (kind, (_, label)) in [Kind::Signin, Kind::Lottery, Kind::Message, Kind::Vote]
-        .into_iter()
-        .zip(KINDS)
+    for (kind, (_, label)) in [
+        Kind::Signin,
+        Kind::Lottery,
+        Kind::Message,
+        Kind::Vote,
+        Kind::Quiz,
+    ]
+    .into_iter()
+    .zip(KINDS)
     {
         let page = Page {
             offset: 0,

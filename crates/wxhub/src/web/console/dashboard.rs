@@ -131,6 +131,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             (Kind::Lottery, "抽奖"),
             (Kind::Message, "留言墙"),
             (Kind::Vote, "投票"),
+            (Kind::Quiz, "答题"),
         ] {
             let page = Page {
                 offset: 0,

@@ -12,6 +12,7 @@ mod meetings;
 mod people;
 pub mod platform;
 mod privacy;
+mod quiz;
 mod users;
 mod vote;
 mod wall;
@@ -44,6 +45,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/wall/{id}/queue", get(wall::queue_fragment))
         .route("/console/wall/{id}/moderate", post(wall::moderate))
         .route("/console/wall/{id}/{action}", post(wall::act))
+        .route("/console/quiz/{id}", get(quiz::page))
+        .route("/console/quiz/{id}/live", get(quiz::live_fragment))
+        .route("/console/quiz/{id}/export", get(quiz::export))
+        .route("/console/quiz/{id}/{action}", post(quiz::act))
         .route("/console/vote/{id}", get(vote::page))
         .route("/console/vote/{id}/totals", get(vote::totals_fragment))
         .route("/console/vote/{id}/export", get(vote::export))

@@ -216,3 +216,95 @@ async fn the_quiz_screen_shows_the_question_the_answers_and_the_leaderboard() {
     let problems = b.console_problems().await;
     assert!(problems.is_empty(), "console: {problems:?}");
 }
+
+#[tokio::test]
+async fn an_organiser_runs_a_quiz_from_the_console() {
+    use wxhub::auth::accounts::Role;
+    let app = TestApp::new().await;
+    let org_id = app.org("会务公司").await;
+    super::account(&app, "organiser", Role::OrgAdmin, Some(org_id)).await;
+    let org = app.token(&app.client("org", Some(org_id)).await).await;
+    let id = app
+        .activity(&org, "quiz", json!({"activity_name": "新员工培训知识竞赛"}))
+        .await;
+    let base = app.live().await;
+    let Some(b) = browser(1920, 1080).await else {
+        return;
+    };
+    b.login(&base, "organiser").await;
+    b.goto(&format!("{base}/console/activities/{id}")).await;
+    b.click(&format!("a[href='/console/quiz/{id}']")).await;
+    b.wait_for_text("还没有题目").await;
+    // A question without its answer is refused in words, the form's words.
+    b.fill("#q-text", "公司的成立年份是?").await;
+    b.script("document.getElementById('q-choices').value = '2001\\n2008\\n2016'; return 1")
+        .await;
+    b.script("document.getElementById('q-correct').removeAttribute('required'); return 1")
+        .await;
+    b.click("form[action$='/question_add'] button").await;
+    b.wait_for_text("请选择正确答案").await;
+    b.fill("#q-text", "公司的成立年份是?").await;
+    b.script("document.getElementById('q-choices').value = '2001\\n2008\\n2016'; return 1")
+        .await;
+    b.type_into("#q-correct", "b\u{E007}").await;
+    b.wait_for_text("题目已添加").await;
+    b.click("form[action$='/next'] button").await;
+    b.wait_for_text("已出题,倒计时开始").await;
+    b.wait_for_text("作答中").await;
+    let question = app
+        .as_org_call(
+            &org,
+            Method::GET,
+            &format!("/api/v3/activitys_quiz/{id}/questions"),
+            Value::Null,
+        )
+        .await
+        .json()["data"][0]["question_id"]
+        .as_i64()
+        .unwrap();
+    let resp = app
+        .as_org_call(
+            &org,
+            Method::POST,
+            &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
+            json!({"member_id": "m1", "member_nickname": "新同事", "member_real_name": "周杰"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let resp = app
+        .as_org_call(
+            &org,
+            Method::POST,
+            &format!("/api/v3/activitys_for_wx/{id}/quiz/answer"),
+            json!({"member_id": "m1", "question_id": question, "choices": "B"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    // The live part refreshes by itself: the answer, then the board.
+    b.wait_for_script(
+        "return document.getElementById('answer-count').textContent",
+        json!("1"),
+    )
+    .await;
+    b.wait_for_text("周杰").await;
+    b.script("window.confirm = () => true; return 1").await;
+    b.click("#live form button").await;
+    b.wait_for_text("本题已结束").await;
+    b.wait_for_text("正确答案 B").await;
+    b.screenshot("quiz").await;
+    // All asked: said in words.
+    b.click("form[action$='/next'] button").await;
+    b.wait_for_text("所有题目都已出完").await;
+    b.goto(&format!("{base}/console/audit")).await;
+    let text = b.wait_for_text("出题").await;
+    for label in ["添加答题题目", "提前结束答题"] {
+        assert!(text.contains(label), "{label}: {text}");
+    }
+    let problems = b.console_problems().await;
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.contains("status of 400") || p.contains("status of 409")),
+        "console: {problems:?}"
+    );
+}

@@ -1,0 +1,294 @@
+//! A quiz's page: the host opens the next question and may end it early (staff and admins),
+//! watching the current question and the top ten refresh themselves every second (htmx,
+//! redrawn only when they changed); org admins write the questions and export the results.
+
+use super::{audit, error_page, required_int, CsrfField, Frame, LiveQuery};
+use crate::activity::quiz::{self, QuestionInput, QuestionView, QuizState};
+use crate::auth::accounts::Session;
+use crate::error::Error;
+use crate::http::client_ip::ClientAddress;
+use crate::http::params::{Params, PathParam};
+use crate::store::activities::ActivityRow;
+use crate::web::assets;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// The forms' labels, by the parameter the domain names in its messages.
+const QUIZ_LABELS: &[(&str, &str)] = &[("question_id", "题目")];
+
+async fn quiz_of(state: &AppState, session: &Session, id: i64) -> Result<ActivityRow, Error> {
+    let row = super::activity::org_activity(state, session, id).await?;
+    if row.kind != "quiz" {
+        return Err(Error::not_found("答题活动不存在"));
+    }
+    Ok(row)
+}
+
+/// The live part: the current question and the top ten, with a version that changes whenever
+/// they do.
+struct Live {
+    id: i64,
+    csrf: String,
+    s: QuizState,
+    version: String,
+}
+
+async fn live(state: &AppState, row: &ActivityRow, csrf: &str) -> Result<Live, Error> {
+    let s = quiz::state(&state.store, row, None, 10).await?;
+    let mut digest = format!("{}/{}/", s.asked, s.total);
+    if let Some(q) = &s.question {
+        digest.push_str(&format!(
+            "{}:{}:{}:{:?};",
+            q.question_id, q.state, q.answers, q.picked
+        ));
+    }
+    for p in &s.leaderboard {
+        digest.push_str(&format!("{}:{};", p.member_id, p.score));
+    }
+    let version = crate::crypto::hex(&crate::crypto::sha256(digest.as_bytes()))[..16].to_string();
+    Ok(Live {
+        id: row.id,
+        csrf: csrf.to_string(),
+        s,
+        version,
+    })
+}
+
+impl Live {
+    /// Seconds left on the open question (by the server's clock when the part was made).
+    fn seconds_left(&self) -> i64 {
+        self.s
+            .question
+            .as_ref()
+            .map_or(0, |q| ((q.closes_at - self.s.server_now) / 1000).max(0))
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/quiz_live.html")]
+struct LiveFragment {
+    l: Live,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/quiz.html")]
+struct QuizPage<'a> {
+    assets: &'a assets::Urls,
+    frame: Frame,
+    id: i64,
+    name: String,
+    questions: Vec<QuestionView>,
+    l: Live,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    notice: Option<String>,
+    error: Option<(StatusCode, String)>,
+) -> Result<Response, Error> {
+    let row = quiz_of(state, session, id).await?;
+    let frame = Frame::of(state, session).await?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let mut resp = crate::web::render(&QuizPage {
+        assets: assets::urls(),
+        id: row.id,
+        name: row.name.clone(),
+        questions: quiz::questions(&state.store, row.id).await?,
+        l: live(state, &row, &frame.csrf).await?,
+        frame,
+        notice,
+        error: error.map(|(_, m)| m),
+    });
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+fn done_notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "next" => "已出题,倒计时开始",
+        "close" => "本题已结束",
+        "question_add" => "题目已添加",
+        "question_delete" => "题目已删除",
+        _ => return None,
+    })
+}
+
+/// `GET /console/quiz/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<LiveQuery>, Error>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let notice = LiveQuery::notice(&query, done_notice);
+    render(&state, &session, id, notice, None)
+        .await
+        .unwrap_or_else(|e| error_page(&e))
+}
+
+/// `GET /console/quiz/{id}/live?since=V`: the live part, or 204 when version V is current.
+pub async fn live_fragment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<LiveQuery>, Error>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let row = quiz_of(&state, &session, id).await?;
+        let l = live(&state, &row, &session.csrf_token).await?;
+        let version = l.version.clone();
+        Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
+            crate::web::render(&LiveFragment { l })
+        }))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuizForm {
+    csrf: Option<String>,
+    question_id: String,
+    text: String,
+    kind: String,
+    /// One per line.
+    choices: String,
+    correct: String,
+    seconds: String,
+    points: String,
+}
+
+impl CsrfField for QuizForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/quiz/{id}/{action}`: next and close (staff and admins: the host);
+/// question_add and question_delete (org admins). Redirects to the page after the POST.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam((id, action)): PathParam<(i64, String)>,
+    form: Result<Params<QuizForm>, Error>,
+) -> Response {
+    let hosting = matches!(action.as_str(), "next" | "close");
+    let (session, form) = if hosting {
+        match super::signed_post(&state, &headers, form).await {
+            Ok(posted) => posted,
+            Err(page) => return page,
+        }
+    } else {
+        match super::org_admin_post(&state, &headers, form, "编辑答题的题目").await {
+            Ok((session, _, form)) => (session, form),
+            Err(page) => return page,
+        }
+    };
+    let result = async {
+        let row = quiz_of(&state, &session, id).await?;
+        let (store, hub) = (&state.store, &state.hub);
+        let detail = match action.as_str() {
+            "next" => {
+                let q = quiz::open(store, hub, &row, None).await?;
+                format!("第 {} 题", q.position)
+            }
+            "close" => {
+                let question = required_int(&form.question_id, "question_id")?;
+                let q = quiz::close(store, hub, &row, question).await?;
+                format!("第 {} 题", q.position)
+            }
+            "question_add" => {
+                let input = QuestionInput {
+                    text: Some(form.text),
+                    kind: super::filled(&form.kind),
+                    choices: Some(serde_json::Value::String(form.choices)),
+                    correct: Some(serde_json::Value::String(form.correct)),
+                    seconds: super::form_int(&form.seconds, "作答时间")?,
+                    points: super::form_int(&form.points, "分值")?,
+                    position: None,
+                };
+                quiz::add_question(store, hub, &row, input).await?.text
+            }
+            "question_delete" => {
+                let question = required_int(&form.question_id, "question_id")?;
+                quiz::delete_question(store, hub, &row, question).await?;
+                format!("题目 {question}")
+            }
+            _ => return Err(Error::not_found("页面不存在")),
+        };
+        audit::record(
+            &state,
+            &session,
+            &address,
+            Some(row.org_id),
+            &format!("quiz.{action}"),
+            &format!("答题 {}", row.id),
+            &detail,
+        )
+        .await;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/console/quiz/{id}?done={action}")).into_response(),
+        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
+            let message = super::worded(&e.message(), QUIZ_LABELS);
+            render(&state, &session, id, None, Some((e.status(), message)))
+                .await
+                .unwrap_or_else(|e| error_page(&e))
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+/// `GET /console/quiz/{id}/export`: the leaderboard and the questions as .xlsx (org admins;
+/// audited).
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam(id): PathParam<i64>,
+) -> Response {
+    let session = match super::require_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let result = async {
+        let org_id = super::require_org_admin(&session, "导出答题排行")?;
+        let row = quiz_of(&state, &session, id).await?;
+        let bytes = quiz::export(&state.store, row.id).await?;
+        audit::record(
+            &state,
+            &session,
+            &address,
+            Some(org_id),
+            "quiz.export",
+            &format!("答题 {id}"),
+            "",
+        )
+        .await;
+        Ok::<_, Error>(crate::activity::xlsx::download(
+            &format!("quiz_{id}.xlsx"),
+            bytes,
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e))
+}
