@@ -5,7 +5,8 @@
 //! [`MEMBER_PREFIX`].
 //!
 //! An activity's rehearsal runs on its shadow: a copy with the same kind and look (and for a
-//! lottery, its prizes; for a wall, its settings; for a vote, its options and settings, opened), recorded in `rehearsals` and left out of the
+//! lottery, its prizes; for a wall, its settings; for a vote, its options and settings, opened; for a quiz, its questions, asked in turn by a
+//! simulated host), recorded in `rehearsals` and left out of the
 //! activity lists. Its members, events, rounds and messages are its own, so nothing simulated
 //! reaches the activity's exports or public results, and deleting the shadow removes all of it.
 
@@ -99,6 +100,9 @@ pub async fn run(state: AppState, activity: ActivityRow, plan: Plan) {
         if activity.kind == "lottery" {
             draw_prizes(&state, &activity, plan.draw_every_secs).await;
         }
+        if activity.kind == "quiz" {
+            host_quiz(&state, &activity, &caller).await;
+        }
     };
     tokio::join!(join_people(&state, &activity, &caller, people, gap), draws);
 }
@@ -187,6 +191,57 @@ async fn draw_prizes(state: &AppState, activity: &ActivityRow, every_secs: u64) 
             tracing::info!(activity = activity.id, error = %e, "rehearsal: no draw yet");
             misses += 1;
         }
+    }
+}
+
+/// The quiz's simulated host and players: each question not asked yet is opened in turn; the
+/// people who joined so far answer it over the first half of its time, seven in ten correctly,
+/// the others with the first wrong choice; the screen then shows the counts and, a few seconds
+/// later, the leaderboard, before the next question.
+async fn host_quiz(state: &AppState, activity: &ActivityRow, caller: &Caller) {
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    loop {
+        let question = match super::quiz::open(&state.store, &state.hub, activity, None).await {
+            Ok(q) => q,
+            Err(e) => {
+                tracing::info!(activity = activity.id, error = %e, "rehearsal: no question left");
+                return;
+            }
+        };
+        let joined = members::counts(&state.store, activity.id)
+            .await
+            .map_or(0, |c| c.joined.max(0) as usize)
+            .min(300);
+        let window = Duration::from_millis((question.seconds as u64 * 1000) / 2);
+        let gap = window / (joined.max(1) as u32);
+        let wrong = (0..question.choices.len())
+            .map(|i| ((b'A' + i as u8) as char).to_string())
+            .find(|l| !question.correct.contains(l))
+            .unwrap_or_else(|| "A".into());
+        for n in 0..joined {
+            tokio::time::sleep(gap).await;
+            let picks = if n % 10 < 7 {
+                question.correct.join(",")
+            } else {
+                wrong.clone()
+            };
+            let (member_id, _, _) = person(n);
+            let answered = super::quiz::answer(
+                &state.store,
+                &state.hub,
+                caller,
+                activity,
+                Some(&member_id),
+                Some(question.question_id),
+                Some(&serde_json::Value::String(picks)),
+            )
+            .await;
+            if let Err(e) = answered {
+                tracing::debug!(activity = activity.id, error = %e, "rehearsal: an answer failed");
+            }
+        }
+        let closes = question.closes_at.unwrap_or(0) - crate::time::now_ms();
+        tokio::time::sleep(Duration::from_millis(closes.max(0) as u64 + 9_000)).await;
     }
 }
 
@@ -364,6 +419,20 @@ async fn copy_setup(state: &AppState, from: &ActivityRow, to: &ActivityRow) -> R
             // The rehearsal votes: the voting is open at once when the options allow.
             if super::vote::options(&state.store, to.id).await?.len() >= 2 {
                 super::vote::set_status(&state.store, &state.hub, to, true).await?;
+            }
+        }
+        "quiz" => {
+            for q in super::quiz::questions(&state.store, from.id).await? {
+                let question = super::quiz::QuestionInput {
+                    text: Some(q.text),
+                    kind: Some(q.kind),
+                    choices: Some(serde_json::json!(q.choices)),
+                    correct: Some(serde_json::json!(q.correct)),
+                    seconds: Some(q.seconds),
+                    points: Some(q.points),
+                    position: None,
+                };
+                super::quiz::add_question(&state.store, &state.hub, to, question).await?;
             }
         }
         _ => {}

@@ -1,6 +1,6 @@
 //! `wxhub demo`: the server with a demo org whose screens come alive at once. On first run it
-//! creates the org 演示机构, a sign-in, a lottery (with prizes), a message wall and a vote (with
-//! options, open), and a
+//! creates the org 演示机构, a sign-in, a lottery (with prizes), a message wall, a vote (with
+//! options, open) and a quiz (with questions the simulated host asks in turn), and a
 //! console login (`demo`, a new password each run); each run makes new screen keys, prints the
 //! links, serves, and has simulated participants join, post and get drawn
 //! (`activity::rehearsal`) at the chosen rate.
@@ -21,6 +21,7 @@ const SIGNIN: &str = "演示:年会签到";
 const LOTTERY: &str = "演示:年会抽奖";
 const WALL: &str = "演示:留言墙";
 const VOTE: &str = "演示:最佳节目投票";
+const QUIZ: &str = "演示:安全知识竞赛";
 
 pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
     let shutdown = crate::app::shutdown_signal();
@@ -124,6 +125,7 @@ pub async fn set_up(
         (Kind::Lottery, LOTTERY),
         (Kind::Message, WALL),
         (Kind::Vote, VOTE),
+        (Kind::Quiz, QUIZ),
     ] {
         let activity = activity(state, org.id, kind, name).await?;
         let key = crate::activity::events::rotate_screen_key(&state.store, activity.id).await?;
@@ -207,6 +209,44 @@ async fn activity(
                         .await?;
                 }
                 crate::activity::vote::set_status(&state.store, &state.hub, &row, true).await?;
+            }
+            if kind == Kind::Quiz {
+                let row = row(state, created.activity_id).await?;
+                for (text, choices, correct) in [
+                    (
+                        "发生火灾时,应当拨打哪个电话报警?",
+                        "110\n119\n120\n122",
+                        "B",
+                    ),
+                    (
+                        "以下哪些是常见的灭火器?",
+                        "干粉灭火器\n冰水灭火器\n二氧化碳灭火器\n汽油灭火器",
+                        "A,C",
+                    ),
+                    (
+                        "高楼起火时,应当怎样逃生?",
+                        "乘电梯\n走安全通道\n跳楼\n躲进衣柜",
+                        "B",
+                    ),
+                ] {
+                    let question = crate::activity::quiz::QuestionInput {
+                        text: Some(text.into()),
+                        kind: Some(
+                            if correct.contains(',') {
+                                "multiple"
+                            } else {
+                                "single"
+                            }
+                            .into(),
+                        ),
+                        choices: Some(serde_json::Value::String(choices.into())),
+                        correct: Some(serde_json::Value::String(correct.into())),
+                        seconds: Some(15),
+                        ..Default::default()
+                    };
+                    crate::activity::quiz::add_question(&state.store, &state.hub, &row, question)
+                        .await?;
+                }
             }
             created.activity_id
         }

@@ -797,6 +797,7 @@ async fn wxhub_demo_brings_every_screen_to_life() {
     let stage = link("演示:年会抽奖·抽奖舞台");
     let wall = link("演示:留言墙·留言墙");
     let vote = link("演示:最佳节目投票·投票大屏");
+    let quiz = link("演示:安全知识竞赛·答题大屏");
     let console = link("console");
     let login = console.split_whitespace().next().unwrap();
     assert_eq!(reqwest::get(login).await.unwrap().status(), 200);
@@ -828,6 +829,15 @@ async fn wxhub_demo_brings_every_screen_to_life() {
          document.querySelectorAll('.vote-option').length === 4",
         60,
         "the vote screen counts ballots",
+    )
+    .await;
+    b.goto(&quiz).await;
+    eventually(
+        &b,
+        "var s = window.WxQuiz && window.WxQuiz.state(); \
+         return !!(s && s.question && s.question.answers > 0)",
+        60,
+        "the quiz screen shows a question being answered",
     )
     .await;
     b.goto(&stage).await;

@@ -190,3 +190,107 @@ async fn a_rehearsal_runs_on_a_copy_and_goes_with_one_action() {
     assert!(audit.text.contains("<td>删除彩排数据</td>"));
     assert!(!audit.text.contains("activity.rehearsal_"));
 }
+
+/// Waits up to 30 s for `check` to hold.
+async fn within_30s<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_vote_and_a_quiz_rehearse_with_their_options_and_questions() {
+    let app = TestApp::new().await;
+    let org = app.org("会务公司").await;
+    let token = app.token(&app.client("org", Some(org)).await).await;
+    account(&app, "organiser", Role::OrgAdmin, Some(org)).await;
+    let vote = app
+        .activity(&token, "vote", json!({"activity_name": "节目投票"}))
+        .await;
+    for label in ["甲", "乙"] {
+        let resp = app
+            .as_org_call(
+                &token,
+                Method::POST,
+                &format!("/api/v3/activitys_vote/{vote}/options"),
+                json!({ "label": label }),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK);
+    }
+    let quiz = app
+        .activity(&token, "quiz", json!({"activity_name": "知识竞赛"}))
+        .await;
+    let resp = app
+        .as_org_call(
+            &token,
+            Method::POST,
+            &format!("/api/v3/activitys_quiz/{quiz}/questions"),
+            json!({"text": "一加一?", "choices": ["1", "2"], "correct": "B", "seconds": 5}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let mut admin = ConsoleSession::new(&app);
+    admin.login("organiser", PASSWORD).await;
+    let mut shadows = Vec::new();
+    for id in [vote, quiz] {
+        let path = format!("/console/activities/{id}");
+        let csrf = hidden_csrf(&admin.get(&path).await.text);
+        let started = admin
+            .act(
+                &format!("{path}/rehearsal/start"),
+                &csrf,
+                &[("people", "10"), ("rate", "200")],
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+        shadows.push(
+            wxhub::store::rehearsals::shadow_of(&app.state.store, id)
+                .await
+                .unwrap()
+                .expect("a rehearsal copy"),
+        );
+    }
+    let store = &app.state.store;
+    // The copy of the vote has its options, is open, and the ten simulated people vote.
+    within_30s("the rehearsal's ten ballots", || async {
+        wxhub::store::votes::totals(store, shadows[0])
+            .await
+            .unwrap()
+            .1
+            == 10
+    })
+    .await;
+    assert_eq!(
+        wxhub::store::votes::options(store, shadows[0])
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // The copy of the quiz has its question; the simulated host asks it and people answer.
+    within_30s("an answer in the rehearsal's quiz", || async {
+        !wxhub::store::quiz::standings(store, shadows[1], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    // Nothing simulated reached the activities themselves.
+    assert_eq!(wxhub::store::votes::totals(store, vote).await.unwrap().1, 0);
+    assert!(wxhub::store::quiz::standings(store, quiz, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let questions = wxhub::store::quiz::questions(store, quiz).await.unwrap();
+    assert_eq!(
+        questions[0].state, "waiting",
+        "the real question was not asked"
+    );
+}
