@@ -38,6 +38,20 @@ pub async fn record(
     .await;
 }
 
+/// An export's download, recorded first (`action` on `object`, within the org).
+pub async fn recorded_download(
+    state: &AppState,
+    session: &Session,
+    address: &str,
+    org_id: i64,
+    (action, object): (&str, &str),
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    record(state, session, address, Some(org_id), action, object, "").await;
+    crate::activity::xlsx::download(file_name, bytes)
+}
+
 /// [`record`] for an account without its session (the login that opens it).
 pub async fn record_for(
     state: &AppState,

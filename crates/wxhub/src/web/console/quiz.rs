@@ -274,20 +274,18 @@ pub async fn export(
         let org_id = super::require_org_admin(&session, "导出答题排行")?;
         let row = quiz_of(&state, &session, id).await?;
         let bytes = quiz::export(&state.store, row.id).await?;
-        audit::record(
-            &state,
-            &session,
-            &address,
-            Some(org_id),
-            "quiz.export",
-            &format!("答题 {id}"),
-            "",
+        Ok::<_, Error>(
+            audit::recorded_download(
+                &state,
+                &session,
+                &address,
+                org_id,
+                ("quiz.export", &format!("答题 {id}")),
+                &format!("quiz_{id}.xlsx"),
+                bytes,
+            )
+            .await,
         )
-        .await;
-        Ok::<_, Error>(crate::activity::xlsx::download(
-            &format!("quiz_{id}.xlsx"),
-            bytes,
-        ))
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))

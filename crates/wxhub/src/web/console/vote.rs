@@ -369,20 +369,18 @@ pub async fn export(
         let org_id = super::require_org_admin(&session, "导出投票结果")?;
         let row = vote_of(&state, &session, id).await?;
         let bytes = vote::export(&state.store, row.id, &state.tz).await?;
-        audit::record(
-            &state,
-            &session,
-            &address,
-            Some(org_id),
-            "vote.export",
-            &format!("投票 {id}"),
-            "",
+        Ok::<_, Error>(
+            audit::recorded_download(
+                &state,
+                &session,
+                &address,
+                org_id,
+                ("vote.export", &format!("投票 {id}")),
+                &format!("vote_{id}.xlsx"),
+                bytes,
+            )
+            .await,
         )
-        .await;
-        Ok::<_, Error>(crate::activity::xlsx::download(
-            &format!("vote_{id}.xlsx"),
-            bytes,
-        ))
     }
     .await;
     result.unwrap_or_else(|e| error_page(&e))
