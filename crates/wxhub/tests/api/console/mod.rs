@@ -6,6 +6,7 @@
 mod courses;
 mod desk;
 mod images;
+mod interactive;
 mod lottery;
 mod people;
 mod platform;
