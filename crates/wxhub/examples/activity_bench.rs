@@ -33,6 +33,12 @@
 //!         and then one ballot per member; prints the ballots' rate and p50/p99 beside the
 //!         bare handler's, how many the database counted, and how long after the last answer
 //!         the screen showed the database's totals.
+//!     activity_bench quiz BASE TOKEN ACTIVITY KEY MEMBERS SECS
+//!         as vote, for a quiz's question: MEMBERS join, the screen opens, the bare handler is
+//!         called at the pace of MEMBERS in SECS seconds, the host opens the question and every
+//!         member answers it at that pace; prints the answers' rate and p50/p99 beside the bare
+//!         handler's, how many the database counted, and how long after the last answer the
+//!         screen showed that count.
 //!     activity_bench wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS
 //!         joins MEMBERS members, then CLIENTS callers post POSTS messages to the wall (every
 //!         fourth with a sensitive word), then the same calls to GET /bench/bare; prints both.
@@ -915,6 +921,124 @@ async fn vote(args: &[String]) {
     );
 }
 
+async fn quiz(args: &[String]) {
+    let base = args[0].clone();
+    let token = args[1].clone();
+    let activity: i64 = args[2].parse().unwrap();
+    let key = args[3].clone();
+    let members: usize = args[4].parse().unwrap();
+    let secs: u64 = args[5].parse().unwrap();
+    let q = format!("access_token={token}&access_type=org");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
+    let h = http.clone();
+    hammer(
+        64,
+        members,
+        Arc::new(move |i| {
+            h.post(&join_url)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"member_id":"q{i}","member_nickname":"选手{i}"}}"#
+                ))
+        }),
+    )
+    .await;
+    let (wd, session, driver, profile) = chromium(&http, "quiz").await;
+    let at = |path: &str| format!("{wd}/session/{session}{path}");
+    let run = |script: &str| {
+        webdriver(
+            &http,
+            reqwest::Method::POST,
+            at("/execute/sync"),
+            Some(serde_json::json!({"script": script, "args": []})),
+        )
+    };
+    webdriver(
+        &http,
+        reqwest::Method::POST,
+        at("/url"),
+        Some(serde_json::json!({"url": format!("{base}/screens/{activity}/quiz?key={key}")})),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rate = (members as f64 / secs as f64).ceil() as usize;
+    let bare_url = format!("{base}/bench/bare");
+    let h = http.clone();
+    let (bare_failed, bare) = answered(paced(rate, members, move |_| h.get(&bare_url)).await).await;
+    // The host opens the question (its time: SECS plus a margin), then everyone answers.
+    let opened: serde_json::Value = http
+        .post(format!("{base}/api/v3/activitys_quiz/{activity}/next?{q}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let question = opened["data"]["question_id"]
+        .as_i64()
+        .expect("a question opens");
+    let url = format!("{base}/api/v3/activitys_for_wx/{activity}/quiz/answer?{q}");
+    let h = http.clone();
+    let started = Instant::now();
+    let sent = paced(rate, members, move |i| {
+        h.post(&url)
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"member_id":"q{i}","question_id":{question},"choices":"{}"}}"#,
+                ["A", "B", "B", "C"][i % 4]
+            ))
+    })
+    .await;
+    let (failed, latencies) = answered(sent).await;
+    let sending = started.elapsed();
+    let last_answer = Instant::now();
+    let state: serde_json::Value = http
+        .get(format!("{base}/api/v3/activitys_quiz/{activity}/state?{q}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let counted = state["data"]["question"]["answers"].as_i64().unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let screen_lag = loop {
+        let shown = run("var s = window.WxQuiz && window.WxQuiz.state(); \
+                         return s && s.question ? s.question.answers : -1")
+        .await;
+        if shown.as_i64() == Some(counted) {
+            break Some(last_answer.elapsed());
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    close_chromium(&http, &wd, &session, driver, profile).await;
+    let pct = |l: &[Duration], p: f64| {
+        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!(
+        "{{\"answers\": {members}, \"per_sec\": {:.0}, \"seconds\": {:.2}, \"failed\": {failed}, \
+         \"counted\": {counted}, \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"bare_failed\": {bare_failed}, \
+         \"bare_p50_ms\": {:.1}, \"bare_p99_ms\": {:.1}, \"p99_vs_bare\": {:.1}, \
+         \"screen_equal_after_ms\": {}}}",
+        members as f64 / sending.as_secs_f64(),
+        sending.as_secs_f64(),
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99),
+        pct(&bare, 0.5),
+        pct(&bare, 0.99),
+        pct(&latencies, 0.99) / pct(&bare, 0.99).max(0.001),
+        screen_lag.map_or("null".to_string(), |d| format!("{:.0}", d.as_secs_f64() * 1000.0)),
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -940,13 +1064,17 @@ fn main() {
         Some("vote") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(vote(&args[1..])),
+        Some("quiz") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(quiz(&args[1..])),
         _ => eprintln!(
             "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
              | xlsx-baseline FILE | draw-baseline N K | screen BASE ACTIVITY KEY EVENTS \
              | wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS \
              | stage BASE USERNAME PASSWORD ACTIVITY ROUNDS \
              | show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS \
-             | vote BASE TOKEN ACTIVITY KEY MEMBERS SECS"
+             | vote BASE TOKEN ACTIVITY KEY MEMBERS SECS \
+             | quiz BASE TOKEN ACTIVITY KEY MEMBERS SECS"
         ),
     }
 }
