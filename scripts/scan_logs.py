@@ -4,14 +4,17 @@
     scripts/scan_logs.py FILE_OR_DIR ...
 
 Reads every file given (and every *.log under a directory given). A phone is 11 digits starting
-1[3-9] with no digit either side; masked forms (139****5678) are not phones. Prints each hit with
-its file and line, the number itself masked, and exits 1 when there is any.
+1[3-9] with no letter or digit either side: inside a longer token of letters and digits (a
+random hex key id such as kid=fb14712345675196f84, a hash) the digits are part of that token,
+not a phone; beside punctuation, a space, a quote, =, : or a CJK character they are one.
+Masked forms (139****5678) are not phones. Prints each hit with its file and line, the number
+itself masked, and exits 1 when there is any.
 """
 import pathlib
 import re
 import sys
 
-PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
 
 
 def files(args):
