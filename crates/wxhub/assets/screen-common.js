@@ -127,9 +127,35 @@
     return colors[h % colors.length];
   }
 
+  // refresher(url, render, retry): a screen's state read again on demand. soon(ms) asks for it
+  // after ms (250 unless given; asks meanwhile join that one); one request is in flight at a
+  // time, and an ask during it, or a failure, reads once more after `retry` ms. Each state
+  // read goes to render.
+  function refresher(url, render, retry) {
+    var inflight = false;
+    var again = false;
+    var timer = null;
+    function now() {
+      if (inflight) { again = true; return; }
+      inflight = true;
+      fetch(url, { cache: "no-store" })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+        .then(render)
+        .catch(function () { again = true; })
+        .then(function () {
+          inflight = false;
+          if (again) { again = false; soon(retry); }
+        });
+    }
+    function soon(ms) {
+      if (!timer) timer = window.setTimeout(function () { timer = null; now(); }, ms === undefined ? 250 : ms);
+    }
+    return { now: now, soon: soon };
+  }
+
   function short(hash) {
     return hash ? hash.slice(0, 12) + "…" : "";
   }
 
-  window.WxScreen = { connect: connect, avatar: avatar, color: color, short: short };
+  window.WxScreen = { connect: connect, avatar: avatar, color: color, short: short, refresher: refresher };
 })();

@@ -11,9 +11,6 @@
   var LETTERS = "ABCDEFGH";
   var current = null;
   var offset = 0; // the server's clock minus this page's
-  var inflight = false;
-  var again = false;
-  var timer = null;
   var leadersByHand = null; // the host's L: true shown, false hidden, null automatic
   var closedAt = 0;
 
@@ -123,22 +120,8 @@
     showLeaders(leadersByHand === null ? !!auto : leadersByHand);
   }
 
-  function refresh() {
-    if (inflight) { again = true; return; }
-    inflight = true;
-    fetch(stateUrl, { cache: "no-store" })
-      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
-      .then(render)
-      .catch(function () { again = true; })
-      .then(function () {
-        inflight = false;
-        if (again) { again = false; soon(500); }
-      });
-  }
-
-  function soon(ms) {
-    if (!timer) timer = window.setTimeout(function () { timer = null; refresh(); }, ms);
-  }
+  var state = WxScreen.refresher(stateUrl, render, 500);
+  var soon = state.soon;
 
   document.addEventListener("keydown", function (e) {
     if (e.key === "l" || e.key === "L") {
@@ -147,7 +130,7 @@
     }
   });
   window.setInterval(tick, 200);
-  refresh();
+  state.now();
   WxScreen.connect({
     quiz_open: function () { leadersByHand = null; soon(50); },
     quiz_close: function () { soon(50); },

@@ -13,9 +13,6 @@
   var ballotsEl = document.getElementById("ballots");
   var rows = Object.create(null); // option id -> its row
   var current = null;
-  var inflight = false;
-  var again = false;
-  var timer = null;
   var refreshes = 0;
 
   var STATUS = {
@@ -120,25 +117,11 @@
     });
   }
 
-  function refresh() {
-    if (inflight) { again = true; return; }
-    inflight = true;
-    fetch(stateUrl, { cache: "no-store" })
-      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
-      .then(function (state) { refreshes++; render(state); })
-      .catch(function () { again = true; })
-      .then(function () {
-        inflight = false;
-        if (again) { again = false; soon(); }
-      });
-  }
-
-  function soon() {
-    if (!timer) timer = window.setTimeout(function () { timer = null; refresh(); }, 250);
-  }
+  var state = WxScreen.refresher(stateUrl, function (s) { refreshes++; render(s); }, 250);
+  var soon = function () { state.soon(); };
 
   window.addEventListener("resize", function () { if (current) fit(current.options.length); });
-  refresh();
+  state.now();
   WxScreen.connect({
     vote_ballot: soon,
     vote_status: soon,

@@ -273,6 +273,15 @@ pub async fn cast(
     Ok(Some(id))
 }
 
+/// How many ballots were cast.
+async fn ballot_count(store: &Store, activity_id: i64) -> StoreResult<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM vote_ballots WHERE activity_id = $1")
+        .bind(activity_id)
+        .fetch_one(store.reader())
+        .await?
+        .int("n")
+}
+
 /// Votes per option (options nobody chose are absent) and the number of ballots.
 pub async fn totals(store: &Store, activity_id: i64) -> StoreResult<(Vec<(i64, i64)>, i64)> {
     let rows = sqlx::query(
@@ -286,11 +295,7 @@ pub async fn totals(store: &Store, activity_id: i64) -> StoreResult<(Vec<(i64, i
         .iter()
         .map(|r| Ok((r.int("option_id")?, r.int("votes")?)))
         .collect::<StoreResult<Vec<_>>>()?;
-    let ballots = sqlx::query("SELECT COUNT(*) AS n FROM vote_ballots WHERE activity_id = $1")
-        .bind(activity_id)
-        .fetch_one(store.reader())
-        .await?
-        .int("n")?;
+    let ballots = ballot_count(store, activity_id).await?;
     Ok((per_option, ballots))
 }
 
@@ -389,11 +394,7 @@ pub async fn ballots(
             b.options = by_ballot.remove(&b.id).unwrap_or_default().join(",");
         }
     }
-    let total = sqlx::query("SELECT COUNT(*) AS n FROM vote_ballots WHERE activity_id = $1")
-        .bind(activity_id)
-        .fetch_one(store.reader())
-        .await?
-        .int("n")?;
+    let total = ballot_count(store, activity_id).await?;
     Ok((out, total))
 }
 

@@ -516,6 +516,25 @@ pub async fn org_admin_post<F: CsrfField>(
     Ok((session, org_id, form))
 }
 
+/// A form posted to a page a host runs (a vote, a quiz): the host's actions (`hosting`) are for
+/// staff and admins alike; every other action only for an org admin (else the page saying
+/// who may `what`).
+pub async fn host_or_admin_post<F: CsrfField>(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: Result<crate::http::params::Params<F>, Error>,
+    hosting: bool,
+    what: &str,
+) -> Result<(Session, F), Response> {
+    if hosting {
+        signed_post(state, headers, form).await
+    } else {
+        org_admin_post(state, headers, form, what)
+            .await
+            .map(|(session, _, form)| (session, form))
+    }
+}
+
 #[cfg(test)]
 mod worded_tests {
     #[test]

@@ -190,17 +190,12 @@ pub async fn act(
     form: Result<Params<QuizForm>, Error>,
 ) -> Response {
     let hosting = matches!(action.as_str(), "next" | "close");
-    let (session, form) = if hosting {
-        match super::signed_post(&state, &headers, form).await {
+    let (session, form) =
+        match super::host_or_admin_post(&state, &headers, form, hosting, "编辑答题的题目").await
+        {
             Ok(posted) => posted,
             Err(page) => return page,
-        }
-    } else {
-        match super::org_admin_post(&state, &headers, form, "编辑答题的题目").await {
-            Ok((session, _, form)) => (session, form),
-            Err(page) => return page,
-        }
-    };
+        };
     let result = async {
         let row = quiz_of(&state, &session, id).await?;
         let (store, hub) = (&state.store, &state.hub);

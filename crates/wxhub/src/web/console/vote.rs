@@ -238,18 +238,13 @@ pub async fn act(
     form: Result<Params<VoteForm>, Error>,
 ) -> Response {
     let hosting = matches!(action.as_str(), "open" | "close");
-    let (session, form) = if hosting {
-        match super::signed_post(&state, &headers, form).await {
+    let (session, form) =
+        match super::host_or_admin_post(&state, &headers, form, hosting, "修改投票的选项和设置")
+            .await
+        {
             Ok(posted) => posted,
             Err(page) => return page,
-        }
-    } else {
-        match super::org_admin_post(&state, &headers, form, "修改投票的选项和设置").await
-        {
-            Ok((session, _, form)) => (session, form),
-            Err(page) => return page,
-        }
-    };
+        };
     let result = async {
         let row = vote_of(&state, &session, id).await?;
         let (store, hub) = (&state.store, &state.hub);
