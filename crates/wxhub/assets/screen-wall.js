@@ -110,7 +110,7 @@
   // skipped on screen and stay in the pool that goes round when the room is quiet.
   var QUEUED = LANES * 2;
   var GAP = 0.05; // of the screen's width, between two messages of a lane
-  var laneFreeAt = []; // when each lane may take its next message (performance.now())
+  var laneFreeAt = []; // when each lane may take its next message (document.timeline's time)
   var laneSpeed = 0; // px per ms the lanes were started at; a resize starts them again
 
   function fly(m) {
@@ -121,7 +121,10 @@
       stage.querySelectorAll(".message.flying").forEach(function (n) { n.remove(); });
       laneFreeAt = [];
     }
-    var now = performance.now();
+    // The animations' own clock: a lane's next message starts on the same clock its newest
+    // started on, so a busy page (a late frame) can never bring two of a lane together.
+    var now = document.timeline.currentTime;
+    if (now === null) now = performance.now();
     var lane = -1;
     for (var i = 0; i < LANES; i++) {
       if ((laneFreeAt[i] || 0) <= now && (lane < 0 || (laneFreeAt[i] || 0) < (laneFreeAt[lane] || 0))) lane = i;
@@ -139,6 +142,7 @@
       [{ transform: "translateX(0)" }, { transform: "translateX(" + -(width + w) + "px)" }],
       { duration: (width + w) / speed, easing: "linear" }
     );
+    animation.startTime = now;
     animation.onfinish = function () { node.remove(); };
     return true;
   }
