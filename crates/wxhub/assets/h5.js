@@ -132,6 +132,9 @@
     } else if (kind === 'quiz') {
       title.textContent = '已参与答题';
       detail.textContent = '参与时间:' + m.join_time + '。题目出现后请在倒计时内作答,答得越快得分越高。';
+    } else if (kind === 'shake') {
+      title.textContent = '已参与摇一摇';
+      detail.textContent = '参与时间:' + m.join_time + '。倒计时结束后用力摇动手机,先摇满的人获胜。';
     } else if (kind === 'vote') {
       title.textContent = '已参与投票';
       detail.textContent = '参与时间:' + m.join_time + '。';
@@ -155,6 +158,7 @@
     }
     if (kind === 'vote') { loadVote(); }
     if (kind === 'quiz') { loadQuiz(); }
+    if (kind === 'shake') { loadShake(); }
     if (kind === 'lottery') {
       var wins = $('win-list');
       wins.textContent = '';
@@ -559,6 +563,165 @@
     window.setInterval(function () {
       if (quiz && token && !document.hidden) { loadQuiz(); }
     }, 2000);
+  }
+
+  // --- the shake race ----------------------------------------------------------------------
+  // The phone counts shakes (DeviceMotion: a jolt well past gravity, at most one each 110 ms;
+  // iOS asks the person's permission first, on a tap) and sends its running total five times
+  // a second while the round runs. Where no motion sensor reports (a computer), a button
+  // counts taps instead. The server clamps what no hand can do and keeps the place.
+  var shakeCard = $('shake-card');
+  var shakeState = null;
+  var shakeOffset = 0;
+  var shakeRound = 0;
+  var shakeCount = 0;
+  var shakeSent = -1;
+  var shakeSending = false;
+  var shakeLoading = false;
+  var lastJolt = 0;
+  var motionSeen = false;
+  var listening = false;
+
+  function shakePhase() {
+    var st = shakeState;
+    if (!st) { return 'waiting'; }
+    var now = Date.now() + shakeOffset;
+    if ((st.status === 'countdown' || st.status === 'running') && st.ends_at && now >= st.ends_at) { return 'ended'; }
+    if (st.status === 'countdown' && st.starts_at && now >= st.starts_at) { return 'running'; }
+    return st.status;
+  }
+
+  function counted() {
+    if (shakePhase() !== 'running') { return; }
+    shakeCount += 1;
+    $('shake-count').textContent = String(shakeCount);
+  }
+
+  function onMotion(e) {
+    var a = e.accelerationIncludingGravity || e.acceleration;
+    if (!a || a.x === null || a.x === undefined) { return; }
+    motionSeen = true;
+    var strength = Math.sqrt(a.x * a.x + a.y * a.y + a.z * a.z);
+    var now = Date.now();
+    if (Math.abs(strength - 9.81) > 8 && now - lastJolt > 110) {
+      lastJolt = now;
+      counted();
+    }
+  }
+
+  function listen() {
+    if (listening) { return; }
+    listening = true;
+    window.addEventListener('devicemotion', onMotion);
+  }
+
+  function renderShake(st) {
+    shakeState = st;
+    shakeOffset = st.server_now - Date.now();
+    if (st.round !== shakeRound) {
+      shakeRound = st.round;
+      shakeCount = 0;
+      shakeSent = -1;
+    }
+    if (st.my_total > shakeCount) { shakeCount = st.my_total; }
+    show(shakeCard, true);
+    shakeTick();
+  }
+
+  function shakeTick() {
+    var st = shakeState;
+    if (!st) { return; }
+    var phase = shakePhase();
+    var now = Date.now() + shakeOffset;
+    var clock = $('shake-clock');
+    var title = $('shake-title');
+    $('shake-count').textContent = String(phase === 'waiting' ? 0 : shakeCount);
+    $('shake-count').classList.toggle('ready', phase === 'countdown');
+    if (phase === 'countdown') {
+      title.textContent = '准备';
+      $('shake-count').textContent = String(Math.ceil(Math.max(0, st.starts_at - now) / 1000));
+    } else if (phase === 'running') {
+      title.textContent = '用力摇!';
+    } else if (phase === 'ended') {
+      title.textContent = '本轮结束';
+    } else {
+      title.textContent = '等待开始';
+    }
+    if (phase === 'running') {
+      clock.textContent = Math.ceil(Math.max(0, st.ends_at - now) / 1000) + ' 秒';
+    }
+    show(clock, phase === 'running');
+    $('shake-goal').textContent = phase === 'waiting'
+      ? '主持人开始后,用力摇动手机,摇动次数会实时出现在大屏上。'
+      : '目标 ' + st.target + ' 次,前 ' + st.places + ' 名获胜' +
+        (st.my_rank && phase !== 'countdown' ? ' · 你现在第 ' + st.my_rank + ' 名' : '');
+    var result = $('shake-result');
+    if (phase === 'ended') {
+      result.textContent = st.my_win ? '🎉 恭喜你获得第 ' + st.my_rank + ' 名!请留意主持人的领奖安排。'
+        : st.my_total > 0 ? '你摇了 ' + st.my_total + ' 次' + (st.my_rank ? ',第 ' + st.my_rank + ' 名' : '') + ',下次加油!'
+        : '本轮已结束,等待下一轮。';
+      result.classList.toggle('win', !!st.my_win);
+    }
+    show(result, phase === 'ended');
+    var needsPermission = typeof DeviceMotionEvent !== 'undefined' &&
+      typeof DeviceMotionEvent.requestPermission === 'function' && !listening;
+    show($('shake-permission'), needsPermission && phase !== 'ended');
+    if (!needsPermission) { listen(); }
+    // No sensor has reported a second into the race: taps count instead.
+    show($('shake-tap'), phase === 'running' && !motionSeen && now - st.starts_at > 1000);
+    if (phase === 'running' && !shakeSending && shakeCount !== shakeSent) { sendShake(); }
+  }
+
+  function sendShake() {
+    shakeSending = true;
+    var total = shakeCount;
+    api('POST', '/shake', { total: total, round: shakeRound }).then(function (r) {
+      shakeSending = false;
+      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+      if (r.code !== 0) {
+        if (r.status === 403 || r.status === 409) { return loadShake(); }
+        $('shake-error').textContent = r.msg;
+        show($('shake-error'), true);
+        return;
+      }
+      show($('shake-error'), false);
+      shakeSent = total;
+      renderShake(r.data);
+    });
+  }
+
+  function loadShake() {
+    if (shakeLoading) { return Promise.resolve(); }
+    shakeLoading = true;
+    return api('GET', '/shake').then(function (r) {
+      shakeLoading = false;
+      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+      if (r.code !== 0) { return status(r.msg, true); }
+      renderShake(r.data);
+    });
+  }
+
+  if (shakeCard) {
+    $('shake-permission').addEventListener('click', function () {
+      DeviceMotionEvent.requestPermission().then(function (answer) {
+        if (answer === 'granted') { listen(); shakeTick(); return; }
+        $('shake-error').textContent = '没有获得动作传感器权限,可以点按下方按钮代替摇动。';
+        show($('shake-error'), true);
+        motionSeen = false;
+        listening = true;
+      }, function () {
+        $('shake-error').textContent = '无法使用动作传感器,可以点按下方按钮代替摇动。';
+        show($('shake-error'), true);
+        listening = true;
+      });
+    });
+    $('shake-tap').addEventListener('click', counted);
+    // Five sends a second while the round runs (only when the count changed).
+    window.setInterval(function () { if (shakeState && token) { shakeTick(); } }, 200);
+    window.setInterval(function () {
+      var phase = shakePhase();
+      if (shakeState && token && !document.hidden && phase !== 'running') { loadShake(); }
+    }, 1000);
   }
 
   // --- the share card (JS-SDK) --------------------------------------------------------------

@@ -74,6 +74,8 @@ pub struct Services {
     pub avatars: Arc<activity::avatars::Avatars>,
     /// The origins allowed to call the APIs from a browser (CORS).
     pub cors: Arc<http::cors::CorsOrigins>,
+    /// Shake races running on this instance (their totals are kept in memory).
+    pub shake_races: Arc<activity::shake::race::Races>,
     /// Rehearsals running on this instance.
     pub rehearsals: Arc<activity::rehearsal::Running>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
@@ -221,6 +223,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         hub,
         avatars,
         rehearsals: Arc::default(),
+        shake_races: activity::shake::race::Races::new(),
         cors: Arc::new(http::cors::CorsOrigins::new(&config.cors_origins)),
         wall_filters: Arc::default(),
         wall_posts,

@@ -1,4 +1,4 @@
-//! Activities (活动): an org's signin, lottery, message, vote or quiz activities — created and managed in
+//! Activities (活动): an org's signin, lottery, message, vote, quiz or shake activities — created and managed in
 //! the back office, read by the WeChat H5 pages in the seed's shape.
 
 use super::scope::Caller;
@@ -21,6 +21,7 @@ pub enum Kind {
     Message,
     Vote,
     Quiz,
+    Shake,
 }
 
 impl Kind {
@@ -31,6 +32,7 @@ impl Kind {
             Kind::Message => "message",
             Kind::Vote => "vote",
             Kind::Quiz => "quiz",
+            Kind::Shake => "shake",
         }
     }
 }
@@ -72,7 +74,7 @@ pub fn info(row: &ActivityRow, tz: &TimeZone) -> ActivityInfo {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActivityView {
     pub activity_id: i64,
-    /// signin, lottery, message, vote or quiz
+    /// signin, lottery, message, vote, quiz or shake
     pub activity_type: String,
     pub activity_name: String,
     pub background: String,

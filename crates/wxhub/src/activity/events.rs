@@ -279,7 +279,9 @@ pub fn for_screen_value(
         "lottery_commit" | "lottery_draw" => return Some(lottery_names(payload, shown)),
         "wall_settings" | "lottery_absent" | "lottery_reset" | "vote_ballot" | "vote_status"
         | "vote_options" | "vote_settings" | "quiz_questions" | "quiz_open" | "quiz_close"
-        | "quiz_answer" | SCREEN_SETTINGS => return Some(payload),
+        | "quiz_answer" | "shake_status" | "shake_settings" | SCREEN_SETTINGS => {
+            return Some(payload)
+        }
         _ => return None,
     };
     let serde_json::Value::Object(mut all) = payload else {

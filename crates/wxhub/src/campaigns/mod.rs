@@ -297,12 +297,41 @@ async fn people_of(
         Segment::Winners {
             activity_id,
             round_id,
+            option_id,
+            top,
         } => {
             let activity = activity_of(s, caller, *activity_id).await?;
             if activity.kind != "lottery" {
-                return Err(Error::bad_request(format!(
-                    "活动 {activity_id} 不是抽奖活动"
-                )));
+                let ids = crate::activity::picked::people(&s.store, &activity, *option_id, *top)
+                    .await
+                    .map_err(|e| match e {
+                        Error::BadRequest(m) if m.starts_with("只能从") => Error::bad_request(
+                            format!("活动 {activity_id} 不是抽奖、投票、答题或摇一摇活动"),
+                        ),
+                        e => e,
+                    })?;
+                let mut names: std::collections::HashMap<String, String> =
+                    crate::store::activities::all_members(&s.store, activity.id)
+                        .await?
+                        .into_iter()
+                        .map(|m| {
+                            let name = if m.real_name.is_empty() {
+                                m.nickname
+                            } else {
+                                m.real_name
+                            };
+                            (m.member_id, name)
+                        })
+                        .collect();
+                let people = ids
+                    .into_iter()
+                    .map(|member_id| Person {
+                        name: names.remove(&member_id).unwrap_or_default(),
+                        member_id,
+                        prize: String::new(),
+                    })
+                    .collect();
+                return Ok((Some(people), activity.name));
             }
             let winners =
                 crate::activity::lottery::rounds::winners(&s.store, &s.secrets, &activity, false)

@@ -32,12 +32,18 @@ pub enum Segment {
     /// An activity's members who are WeChat users (joined through the H5 page).
     #[serde(rename_all = "camelCase")]
     Activity { activity_id: i64 },
-    /// A lottery's standing winners, of one round or all.
+    /// A lottery's standing winners, of one round or all; a vote's voters (of `optionId`, or
+    /// all); a quiz's first `top` (default 10); a shake race's last-round winners (its first
+    /// `top`, default its places).
     #[serde(rename_all = "camelCase")]
     Winners {
         activity_id: i64,
         #[serde(default)]
         round_id: Option<i64>,
+        #[serde(default)]
+        option_id: Option<i64>,
+        #[serde(default)]
+        top: Option<i64>,
     },
 }
 

@@ -5,13 +5,14 @@
 
 /// The first segments of the activity API's paths under /api/v3: the H5 endpoints and the
 /// org back office.
-pub const API_V3_ROOTS: [&str; 11] = [
+pub const API_V3_ROOTS: [&str; 12] = [
     "activitys_for_wx",
     "activitys_signin",
     "activitys_lottery",
     "activitys_message",
     "activitys_vote",
     "activitys_quiz",
+    "activitys_shake",
     "activitys",
     "meetings",
     "courses",

@@ -456,3 +456,37 @@ pub async fn member_by_phone_hash(
     .await?;
     row.as_ref().map(member).transpose()
 }
+
+/// Adds members `member_ids` of activity `from` as members of activity `to`, with the names,
+/// avatar, phone and consent they joined `from` with; members already in `to` are left as
+/// they are. In the caller's transaction. Answers how many were added.
+pub async fn copy_members(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    from: i64,
+    member_ids: &[String],
+    to: i64,
+    now: i64,
+) -> StoreResult<u64> {
+    let mut added = 0;
+    for chunk in member_ids.chunks(500) {
+        let marks = (0..chunk.len())
+            .map(|i| format!("${}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, \
+             phone, phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at, \
+             consent_at, consent_version) \
+             SELECT $1, m.member_id, m.icon, m.nickname, m.real_name, m.phone, m.phone_hash, \
+             'activity', $2, NULL, '', $2, m.consent_at, m.consent_version \
+             FROM activity_members m WHERE m.activity_id = $3 AND m.member_id IN ({marks}) \
+             ON CONFLICT (activity_id, member_id) DO NOTHING"
+        );
+        let mut q = sqlx::query(&sql).bind(to).bind(now).bind(from);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        added += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(added)
+}

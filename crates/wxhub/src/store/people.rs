@@ -48,6 +48,7 @@ pub const TABLES: &[(&str, Treatment)] = &[
     ("lottery_audit", Treatment::KeptIds),
     ("vote_ballots", Treatment::KeptIds),
     ("quiz_answers", Treatment::KeptIds),
+    ("shake_totals", Treatment::KeptIds),
     ("access_logs", Treatment::KeptIds),
     ("callback_events", Treatment::KeptIds),
     ("message_sends_known", Treatment::KeptIds),
@@ -545,6 +546,31 @@ const ANSWERS: Query = Query {
     spec: &[("activity_id", Kind::Int), ("question_id", Kind::Int), ("member_id", Kind::Text), ("choices", Kind::Text), ("correct", Kind::Int), ("score", Kind::Int), ("elapsed_ms", Kind::Int), ("created_at", Kind::Time)],
 };
 
+const SHAKES: Query = Query {
+    key: "shakes",
+    title: "摇一摇",
+    columns: &[
+        "活动ID",
+        "轮次",
+        "成员ID",
+        "摇动次数",
+        "到达终点",
+        "限速次数",
+        "时间",
+    ],
+    sql: "SELECT activity_id, round, member_id, total, finished_at, clamped, updated_at \
+          FROM shake_totals WHERE activity_id = $1 AND member_id = $2 ORDER BY round",
+    spec: &[
+        ("activity_id", Kind::Int),
+        ("round", Kind::Int),
+        ("member_id", Kind::Text),
+        ("total", Kind::Int),
+        ("finished_at", Kind::Time),
+        ("clamped", Kind::Int),
+        ("updated_at", Kind::Time),
+    ],
+};
+
 const DESIGNATED: Query = Query {
     key: "designated",
     title: "内定名单",
@@ -668,6 +694,7 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
     let mut designated = DESIGNATED.section();
     let mut ballots = BALLOTS.section();
     let mut answers = ANSWERS.section();
+    let mut shakes = SHAKES.section();
     for (activity_id, member_id) in &ids.members {
         for (q, into) in [
             (&MEMBERS, &mut members),
@@ -677,6 +704,7 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
             (&DESIGNATED, &mut designated),
             (&BALLOTS, &mut ballots),
             (&ANSWERS, &mut answers),
+            (&SHAKES, &mut shakes),
         ] {
             q.rows(
                 &mut conn,
@@ -691,7 +719,7 @@ pub async fn find(store: &Store, key: &Key, scope: Scope) -> StoreResult<(Ids, V
         ids,
         vec![
             users, fans, members, rosters, entries, wins, posts, designated, ballots, answers,
-            campaigns, sends, visits, pushes,
+            shakes, campaigns, sends, visits, pushes,
         ],
     ))
 }

@@ -429,33 +429,3 @@ pub async fn voters(
     };
     rows.iter().map(|r| r.text("member_id")).collect()
 }
-
-/// Adds the vote's voters (for `option_id`, or all) as members of activity `to`, with the
-/// names, avatar, phone and consent they joined the vote with; members already there are left
-/// as they are. One statement: all or nothing. Answers how many were added.
-pub async fn voters_into(
-    tx: &mut Transaction<'_, Any>,
-    vote_id: i64,
-    option_id: Option<i64>,
-    to: i64,
-    now: i64,
-) -> StoreResult<u64> {
-    let done = sqlx::query(
-        "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, phone, \
-         phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at, consent_at, \
-         consent_version) \
-         SELECT $1, m.member_id, m.icon, m.nickname, m.real_name, m.phone, m.phone_hash, \
-         'activity', $2, NULL, '', $2, m.consent_at, m.consent_version \
-         FROM activity_members m WHERE m.activity_id = $3 AND m.member_id IN \
-         (SELECT b.member_id FROM vote_ballots b WHERE b.activity_id = $3 AND ($4 = 0 OR \
-         EXISTS (SELECT 1 FROM vote_choices c WHERE c.ballot_id = b.id AND c.option_id = $4))) \
-         ON CONFLICT (activity_id, member_id) DO NOTHING",
-    )
-    .bind(to)
-    .bind(now)
-    .bind(vote_id)
-    .bind(option_id.unwrap_or(0))
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected())
-}

@@ -28,7 +28,7 @@ const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-const ASSETS: [Asset; 19] = [
+const ASSETS: [Asset; 20] = [
     asset!("favicon.svg", SVG),
     asset!("console.css", CSS),
     asset!("console.js", JS),
@@ -41,6 +41,7 @@ const ASSETS: [Asset; 19] = [
     asset!("screen-wall.js", JS),
     asset!("screen-vote.js", JS),
     asset!("screen-quiz.js", JS),
+    asset!("screen-shake.js", JS),
     asset!("h5.css", CSS),
     asset!("h5.js", JS),
     asset!("h5-verify.js", JS),
@@ -67,6 +68,7 @@ pub struct Urls {
     pub screen_wall: String,
     pub screen_vote: String,
     pub screen_quiz: String,
+    pub screen_shake: String,
     /// The H5 pages' stylesheet, the activity page's script and the verification page's.
     pub h5_css: String,
     pub h5_js: String,
@@ -112,6 +114,7 @@ pub fn urls() -> &'static Urls {
             screen_wall: url("screen-wall.js"),
             screen_vote: url("screen-vote.js"),
             screen_quiz: url("screen-quiz.js"),
+            screen_shake: url("screen-shake.js"),
             h5_css: url("h5.css"),
             h5_js: url("h5.js"),
             h5_verify_js: url("h5-verify.js"),

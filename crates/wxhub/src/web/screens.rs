@@ -46,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/screens/{id}/vote/state", get(vote_state))
         .route("/screens/{id}/quiz", get(quiz))
         .route("/screens/{id}/quiz/state", get(quiz_state))
+        .route("/screens/{id}/shake", get(shake))
+        .route("/screens/{id}/shake/state", get(shake_state))
         .route("/screens/{id}/qr/{what}", get(qr))
         .layer(axum::middleware::from_fn(screen_headers))
 }
@@ -176,6 +178,15 @@ struct VoteScreen<'a> {
 #[derive(askama::Template)]
 #[template(path = "screens/quiz.html")]
 struct QuizScreen<'a> {
+    assets: &'a assets::Urls,
+    s: Shown,
+    state: String,
+    join_qr: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "screens/shake.html")]
+struct ShakeScreen<'a> {
     assets: &'a assets::Urls,
     s: Shown,
     state: String,
@@ -578,6 +589,40 @@ pub async fn quiz_state(
     Ok(Json(crate::activity::quiz::for_screen(&state.store, &row).await?).into_response())
 }
 
+/// `GET /screens/{id}/shake?key=`: the shake race.
+pub async fn shake(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, PageError> {
+    let (row, access, s) =
+        open_page(&state, &headers, id, query, Some(("shake", "摇一摇"))).await?;
+    let key = access.key();
+    Ok(crate::web::render(&ShakeScreen {
+        assets: assets::urls(),
+        state: keyed(format!("/screens/{}/shake/state", row.id), key),
+        join_qr: qr_path(row.id, "join", key),
+        s,
+    }))
+}
+
+/// `GET /screens/{id}/shake/state?key=`: the server's clock, the round's phase and times, and
+/// the first ten as the name display names them (ranked ten times a second).
+pub async fn shake_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<ScreenQuery>, Error>,
+) -> Result<Response, Error> {
+    let (row, _) = opened(&state, &headers, id, query, Some(("shake", "摇一摇"))).await?;
+    Ok(Json(
+        crate::activity::shake::for_screen(&state.store, &state.hub, &state.shake_races, &row)
+            .await?,
+    )
+    .into_response())
+}
+
 /// The H5 join link of an activity (what participants scan).
 pub fn join_link(base: &str, id: i64) -> String {
     format!("{base}/h5/{id}")
@@ -612,7 +657,7 @@ pub async fn qr(
             .filter(|c| !c.expired)
             .map(|c| c.url)
             .ok_or_else(|| Error::not_found("二维码不存在"))?,
-        "signin" | "lottery" | "wall" | "vote" => {
+        "signin" | "lottery" | "wall" | "vote" | "quiz" | "shake" => {
             format!("{base}{}", screen_path(row.id, what, key))
         }
         _ => {
@@ -645,6 +690,7 @@ pub fn links(id: i64, kind: &str, key: &str) -> Vec<ScreenLink> {
         "message" => &[("wall", "留言墙"), ("signin", "签到墙")],
         "vote" => &[("vote", "投票大屏"), ("signin", "签到墙")],
         "quiz" => &[("quiz", "答题大屏"), ("signin", "签到墙")],
+        "shake" => &[("shake", "摇一摇大屏"), ("signin", "签到墙")],
         _ => &[("signin", "签到墙")],
     };
     screens

@@ -1136,7 +1136,7 @@ async fn a_lotterys_winners_get_their_prize_in_the_message() {
     assert_eq!(resp.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         resp.json()["message"],
-        format!("活动 {signin} 不是抽奖活动")
+        format!("活动 {signin} 不是抽奖、投票、答题或摇一摇活动")
     );
 }
 

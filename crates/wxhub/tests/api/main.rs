@@ -34,6 +34,7 @@ mod retention;
 mod scan;
 mod screens;
 mod send_msg;
+mod shake;
 mod tenants;
 mod token;
 mod token_checks;

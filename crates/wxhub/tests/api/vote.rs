@@ -630,7 +630,7 @@ async fn voters_become_a_lotterys_participants_once_with_their_names_and_phones(
         (
             json!({"activity_id": signin}),
             StatusCode::BAD_REQUEST,
-            "只能从投票活动加入参与者".to_string(),
+            "只能从投票、答题或摇一摇活动加入参与者".to_string(),
         ),
         (
             json!({"activity_id": 999_999}),

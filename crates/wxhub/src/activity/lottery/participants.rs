@@ -282,18 +282,24 @@ pub async fn clear_imported(store: &Store, activity: &ActivityRow, actor: &str) 
     Ok(removed)
 }
 
-/// Who of another activity to add: its voters (of one option, or all).
+/// Who of another activity to add: a vote's voters (of one option, or all), a quiz's first
+/// places, or a shake race's winners.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct FromActivityInput {
-    /// A vote of the same org.
+    /// A vote, a quiz or a shake race of the same org.
     #[serde(deserialize_with = "crate::http::params::lenient::opt_i64")]
     #[schema(value_type = i64)]
     pub activity_id: Option<i64>,
-    /// Only those who chose this option (absent or 0: everyone who voted).
+    /// A vote: only those who chose this option (absent or 0: everyone who voted).
     #[serde(deserialize_with = "crate::http::params::lenient::opt_i64")]
     #[schema(value_type = Option<i64>)]
     pub option_id: Option<i64>,
+    /// A quiz: its first `top` places (default 10); a shake race: its last round's first
+    /// `top` (default: the race's places). 1–1000.
+    #[serde(deserialize_with = "crate::http::params::lenient::opt_i64")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub top: Option<i64>,
 }
 
 /// What adding another activity's people did.
@@ -305,11 +311,12 @@ pub struct AddedFrom {
     pub already: u64,
 }
 
-/// Makes another activity's people (a vote's voters, of one option or all) participants of
-/// the lottery, as members with the names, phone and consent they gave there — so a voter who
-/// wins sees it on their own page. The source must be a vote of the same org, and a lottery
-/// restricted to a roster takes people only from an activity restricted to the same roster.
-/// One transaction, recorded in the lottery's audit record.
+/// Makes another activity's people (a vote's voters, of one option or all; a quiz's first
+/// places; a shake race's winners) participants of the lottery, as members with the names,
+/// phone and consent they gave there — so one who wins sees it on their own page. The source
+/// must be of the same org, and a lottery restricted to a roster takes people only from an
+/// activity restricted to the same roster. One transaction, recorded in the lottery's audit
+/// record.
 pub async fn add_from_activity(
     store: &Store,
     activity: &ActivityRow,
@@ -323,32 +330,18 @@ pub async fn add_from_activity(
         .await?
         .filter(|a| a.org_id == activity.org_id && a.id != activity.id)
         .ok_or_else(|| Error::not_found("来源活动不存在"))?;
-    if source.kind != "vote" {
-        return Err(Error::bad_request("只能从投票活动加入参与者"));
-    }
     if activity.permission != 0 && source.permission != activity.permission {
         return Err(Error::conflict(
             "本抽奖限定了会议名单,只能加入限定同一名单的活动的人员",
         ));
     }
-    let option = input.option_id.filter(|o| *o != 0);
-    if let Some(o) = option {
-        if !crate::store::votes::options(store, source.id)
-            .await?
-            .iter()
-            .any(|x| x.id == o)
-        {
-            return Err(Error::bad_request(format!("选项 {o} 不存在")));
-        }
-    }
-    let chosen = crate::store::votes::voters(store, source.id, option)
-        .await?
-        .len() as u64;
+    let people =
+        crate::activity::picked::people(store, &source, input.option_id, input.top).await?;
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
-    let added = crate::store::votes::voters_into(
+    let added = crate::store::activities::copy_members(
         &mut tx,
         source.id,
-        option,
+        &people,
         activity.id,
         crate::time::now_ms(),
     )
@@ -359,13 +352,13 @@ pub async fn add_from_activity(
         None,
         "participants_from_activity",
         actor,
-        json!({ "activity_id": source.id, "option_id": option, "added": added }),
+        json!({ "activity_id": source.id, "kind": source.kind, "option_id": input.option_id.filter(|o| *o != 0), "top": input.top, "added": added }),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(AddedFrom {
         added,
-        already: chosen.saturating_sub(added),
+        already: (people.len() as u64).saturating_sub(added),
     })
 }
 

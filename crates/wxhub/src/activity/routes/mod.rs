@@ -9,6 +9,7 @@ mod meetings;
 mod office;
 mod quiz;
 mod scan_codes;
+mod shake;
 mod stream;
 mod vote;
 mod wall;
@@ -32,6 +33,7 @@ pub fn router(import_body_limit: usize) -> OpenApiRouter<AppState> {
         .merge(wall::router())
         .merge(vote::router())
         .merge(quiz::router())
+        .merge(shake::router())
         .merge(super::lottery::routes::router(import_body_limit))
         .layer(axum::middleware::from_fn(
             crate::auth::extract::activity_token_from_body,

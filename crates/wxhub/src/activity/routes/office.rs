@@ -1,4 +1,4 @@
-//! The org back office's activities (signin, lottery, message, vote, quiz): list, create, read, update and delete, with their members and counts.
+//! The org back office's activities (signin, lottery, message, vote, quiz, shake): list, create, read, update and delete, with their members and counts.
 
 use crate::activity::activities::{self, ActivityInput, ActivityView, Kind, ListFilter};
 use crate::activity::members::{self, Counts, MemberView};
@@ -24,6 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_vote, update_vote, delete_vote))
         .routes(routes!(list_quiz, create_quiz))
         .routes(routes!(get_quiz, update_quiz, delete_quiz))
+        .routes(routes!(list_shake, create_shake))
+        .routes(routes!(get_shake, update_shake, delete_shake))
         .routes(routes!(list_members))
         .routes(routes!(counts))
 }
@@ -213,6 +215,17 @@ kind_handlers!(
     get_quiz,
     update_quiz,
     delete_quiz
+);
+
+kind_handlers!(
+    Kind::Shake,
+    "/api/v3/activitys_shake",
+    "/api/v3/activitys_shake/{id}",
+    list_shake,
+    create_shake,
+    get_shake,
+    update_shake,
+    delete_shake
 );
 
 /// The members of an org's activity (paged, searched; phones whole).

@@ -36,12 +36,13 @@ pub const ACTIVITY_LABELS: &[(&str, &str)] = &[
     ("screen_theme", "大屏主题"),
 ];
 
-const KINDS: [(&str, &str); 5] = [
+const KINDS: [(&str, &str); 6] = [
     ("signin", "签到"),
     ("lottery", "抽奖"),
     ("message", "留言墙"),
     ("vote", "投票"),
     ("quiz", "答题"),
+    ("shake", "摇一摇"),
 ];
 
 pub fn kind_of(value: &str) -> Option<Kind> {
@@ -51,6 +52,7 @@ pub fn kind_of(value: &str) -> Option<Kind> {
         "message" => Some(Kind::Message),
         "vote" => Some(Kind::Vote),
         "quiz" => Some(Kind::Quiz),
+        "shake" => Some(Kind::Shake),
         _ => None,
     }
 }
@@ -129,6 +131,7 @@ async fn render(
         Kind::Message,
         Kind::Vote,
         Kind::Quiz,
+        Kind::Shake,
     ]
     .into_iter()
     .zip(KINDS)

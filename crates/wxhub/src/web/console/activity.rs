@@ -30,6 +30,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "message" => "留言墙",
         "vote" => "投票",
         "quiz" => "答题",
+        "shake" => "摇一摇",
         _ => "活动",
     }
 }
@@ -57,6 +58,7 @@ struct ActivityPage<'a> {
     is_message: bool,
     is_vote: bool,
     is_quiz: bool,
+    is_shake: bool,
     open: bool,
     with_roster: bool,
     counts: members::Counts,
@@ -329,6 +331,7 @@ async fn render(
         is_message: row.kind == "message",
         is_vote: row.kind == "vote",
         is_quiz: row.kind == "quiz",
+        is_shake: row.kind == "shake",
         open: row.state == "open" && row.close_time.is_none_or(|t| t > now),
         with_roster: row.permission != 0,
         name: row.name,

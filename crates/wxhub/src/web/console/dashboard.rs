@@ -132,6 +132,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             (Kind::Message, "留言墙"),
             (Kind::Vote, "投票"),
             (Kind::Quiz, "答题"),
+            (Kind::Shake, "摇一摇"),
         ] {
             let page = Page {
                 offset: 0,

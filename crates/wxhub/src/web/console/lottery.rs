@@ -46,7 +46,7 @@ fn audit_action(action: &str) -> String {
         "rules_published" => "公布规则",
         "participants_imported" => "导入名单",
         "participants_cleared" => "清空导入名单",
-        "participants_from_activity" => "从投票加入参与者",
+        "participants_from_activity" => "从其他活动加入参与者",
         "tags_set" => "设置标签",
         "designated_added" => "添加内定",
         "designated_removed" => "移除内定",

@@ -13,6 +13,7 @@ mod people;
 pub mod platform;
 mod privacy;
 mod quiz;
+mod shake;
 mod users;
 mod vote;
 mod wall;
@@ -49,6 +50,10 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/quiz/{id}/live", get(quiz::live_fragment))
         .route("/console/quiz/{id}/export", get(quiz::export))
         .route("/console/quiz/{id}/{action}", post(quiz::act))
+        .route("/console/shake/{id}", get(shake::page))
+        .route("/console/shake/{id}/live", get(shake::live_fragment))
+        .route("/console/shake/{id}/export", get(shake::export))
+        .route("/console/shake/{id}/{action}", post(shake::act))
         .route("/console/vote/{id}", get(vote::page))
         .route("/console/vote/{id}/totals", get(vote::totals_fragment))
         .route("/console/vote/{id}/export", get(vote::export))
@@ -532,6 +537,80 @@ pub async fn host_or_admin_post<F: CsrfField>(
         org_admin_post(state, headers, form, what)
             .await
             .map(|(session, _, form)| (session, form))
+    }
+}
+
+/// The org's lotteries that another activity's people may join (org admins): (id, name).
+pub async fn org_lotteries(state: &AppState, org_id: i64) -> Result<Vec<(i64, String)>, Error> {
+    let page = crate::checks::Page {
+        offset: 0,
+        limit: 100,
+    };
+    Ok(crate::activity::activities::list(
+        &state.store,
+        org_id,
+        crate::activity::activities::Kind::Lottery,
+        &Default::default(),
+        page,
+        &state.tz,
+    )
+    .await?
+    .0
+    .into_iter()
+    .map(|a| (a.activity_id, a.activity_name))
+    .collect())
+}
+
+/// Adds `source`'s people — a vote's voters (of `option_id`), a quiz's or a shake race's
+/// first `top` — to the lottery a console form chose; answers the audit's detail.
+pub async fn into_lottery(
+    state: &AppState,
+    session: &Session,
+    source: &crate::store::activities::ActivityRow,
+    lottery_id: &str,
+    option_id: Option<i64>,
+    top: Option<i64>,
+) -> Result<String, Error> {
+    let lottery_id = required_int(lottery_id, "lottery_id")?;
+    let lottery = crate::activity::activities::of_org(
+        &state.store,
+        source.org_id,
+        Some(crate::activity::activities::Kind::Lottery),
+        lottery_id,
+    )
+    .await?;
+    let input = crate::activity::lottery::participants::FromActivityInput {
+        activity_id: Some(source.id),
+        option_id,
+        top,
+    };
+    let actor = format!("console:{}", session.account.username);
+    let added = crate::activity::lottery::participants::add_from_activity(
+        &state.store,
+        &lottery,
+        input,
+        &actor,
+    )
+    .await?;
+    Ok(format!(
+        "抽奖 {lottery_id}:新增 {} 人,已在其中 {} 人",
+        added.added, added.already
+    ))
+}
+
+/// A console GET answered for the signed-in session (else the way to the login page); an
+/// error becomes the error page.
+pub async fn signed_get<Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    answer: impl FnOnce(Session) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Result<Response, Error>>,
+{
+    match require_session(state, headers).await {
+        Ok(session) => answer(session).await.unwrap_or_else(|e| error_page(&e)),
+        Err(to_login) => to_login,
     }
 }
 

@@ -76,6 +76,8 @@ struct LiveFragment {
 #[derive(askama::Template)]
 #[template(path = "console/quiz.html")]
 struct QuizPage<'a> {
+    /// The org's lotteries the first places may join (org admins): (id, name).
+    lotteries: Vec<(i64, String)>,
     assets: &'a assets::Urls,
     frame: Frame,
     id: i64,
@@ -96,10 +98,16 @@ async fn render(
     let row = quiz_of(state, session, id).await?;
     let frame = Frame::of(state, session).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let lotteries = if frame.can_edit {
+        super::org_lotteries(state, row.org_id).await?
+    } else {
+        Vec::new()
+    };
     let mut resp = crate::web::render(&QuizPage {
         assets: assets::urls(),
         id: row.id,
         name: row.name.clone(),
+        lotteries,
         questions: quiz::questions(&state.store, row.id).await?,
         l: live(state, &row, &frame.csrf).await?,
         frame,
@@ -116,6 +124,7 @@ fn done_notice(done: &str) -> Option<&'static str> {
         "close" => "本题已结束",
         "question_add" => "题目已添加",
         "question_delete" => "题目已删除",
+        "to_lottery" => "已加入抽奖",
         _ => return None,
     })
 }
@@ -127,14 +136,11 @@ pub async fn page(
     PathParam(id): PathParam<i64>,
     query: Result<Params<LiveQuery>, Error>,
 ) -> Response {
-    let session = match super::require_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
-    };
-    let notice = LiveQuery::notice(&query, done_notice);
-    render(&state, &session, id, notice, None)
-        .await
-        .unwrap_or_else(|e| error_page(&e))
+    let (state, notice) = (&state, LiveQuery::notice(&query, done_notice));
+    super::signed_get(state, &headers, |session| async move {
+        render(state, &session, id, notice, None).await
+    })
+    .await
 }
 
 /// `GET /console/quiz/{id}/live?since=V`: the live part, or 204 when version V is current.
@@ -144,25 +150,23 @@ pub async fn live_fragment(
     PathParam(id): PathParam<i64>,
     query: Result<Params<LiveQuery>, Error>,
 ) -> Response {
-    let session = match super::require_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
-    };
-    let result = async {
+    let state = &state;
+    super::signed_get(state, &headers, |session| async move {
         let row = quiz_of(&state, &session, id).await?;
         let l = live(&state, &row, &session.csrf_token).await?;
         let version = l.version.clone();
         Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
             crate::web::render(&LiveFragment { l })
         }))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&e))
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct QuizForm {
+    lottery_id: String,
+    top: String,
     csrf: Option<String>,
     question_id: String,
     text: String,
@@ -190,12 +194,22 @@ pub async fn act(
     form: Result<Params<QuizForm>, Error>,
 ) -> Response {
     let hosting = matches!(action.as_str(), "next" | "close");
-    let (session, form) =
-        match super::host_or_admin_post(&state, &headers, form, hosting, "编辑答题的题目").await
-        {
-            Ok(posted) => posted,
-            Err(page) => return page,
-        };
+    let (session, form) = match super::host_or_admin_post(
+        &state,
+        &headers,
+        form,
+        hosting,
+        if action == "to_lottery" {
+            "把答题前几名加入抽奖"
+        } else {
+            "编辑答题的题目"
+        },
+    )
+    .await
+    {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let result = async {
         let row = quiz_of(&state, &session, id).await?;
         let (store, hub) = (&state.store, &state.hub);
@@ -225,6 +239,10 @@ pub async fn act(
                 let question = required_int(&form.question_id, "question_id")?;
                 quiz::delete_question(store, hub, &row, question).await?;
                 format!("题目 {question}")
+            }
+            "to_lottery" => {
+                let top = super::form_int(&form.top, "前几名")?;
+                super::into_lottery(&state, &session, &row, &form.lottery_id, None, top).await?
             }
             _ => return Err(Error::not_found("页面不存在")),
         };
@@ -261,11 +279,8 @@ pub async fn export(
     ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Response {
-    let session = match super::require_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
-    };
-    let result = async {
+    let state = &state;
+    super::signed_get(state, &headers, |session| async move {
         let org_id = super::require_org_admin(&session, "导出答题排行")?;
         let row = quiz_of(&state, &session, id).await?;
         let bytes = quiz::export(&state.store, row.id).await?;
@@ -281,7 +296,6 @@ pub async fn export(
             )
             .await,
         )
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&e))
+    })
+    .await
 }

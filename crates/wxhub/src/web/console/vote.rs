@@ -113,23 +113,7 @@ async fn render(
     let frame = Frame::of(state, session).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let lotteries = if frame.can_edit {
-        let page = crate::checks::Page {
-            offset: 0,
-            limit: 100,
-        };
-        crate::activity::activities::list(
-            &state.store,
-            row.org_id,
-            crate::activity::activities::Kind::Lottery,
-            &Default::default(),
-            page,
-            &state.tz,
-        )
-        .await?
-        .0
-        .into_iter()
-        .map(|a| (a.activity_id, a.activity_name))
-        .collect()
+        super::org_lotteries(state, row.org_id).await?
     } else {
         Vec::new()
     };
@@ -169,14 +153,11 @@ pub async fn page(
     PathParam(id): PathParam<i64>,
     query: Result<Params<LiveQuery>, Error>,
 ) -> Response {
-    let session = match super::require_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
-    };
-    let notice = LiveQuery::notice(&query, done_notice);
-    render(&state, &session, id, notice, None)
-        .await
-        .unwrap_or_else(|e| error_page(&e))
+    let (state, notice) = (&state, LiveQuery::notice(&query, done_notice));
+    super::signed_get(state, &headers, |session| async move {
+        render(state, &session, id, notice, None).await
+    })
+    .await
 }
 
 /// `GET /console/vote/{id}/totals?since=V`: the totals fragment, or 204 when version V is
@@ -187,20 +168,16 @@ pub async fn totals_fragment(
     PathParam(id): PathParam<i64>,
     query: Result<Params<LiveQuery>, Error>,
 ) -> Response {
-    let session = match super::require_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
-    };
-    let result = async {
+    let state = &state;
+    super::signed_get(state, &headers, |session| async move {
         let row = vote_of(&state, &session, id).await?;
         let t = totals(&state, &row).await?;
         let version = t.version.clone();
         Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
             crate::web::render(&TotalsFragment { t })
         }))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&e))
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -295,27 +272,9 @@ pub async fn act(
                     .label
             }
             "to_lottery" => {
-                let lottery_id = required_int(&form.lottery_id, "lottery_id")?;
-                let lottery = crate::activity::activities::of_org(
-                    store,
-                    row.org_id,
-                    Some(crate::activity::activities::Kind::Lottery),
-                    lottery_id,
-                )
-                .await?;
-                let input = crate::activity::lottery::participants::FromActivityInput {
-                    activity_id: Some(row.id),
-                    option_id: super::form_int(&form.option_id, "option_id")?,
-                };
-                let actor = format!("console:{}", session.account.username);
-                let added = crate::activity::lottery::participants::add_from_activity(
-                    store, &lottery, input, &actor,
-                )
-                .await?;
-                format!(
-                    "抽奖 {lottery_id}:新增 {} 人,已在其中 {} 人",
-                    added.added, added.already
-                )
+                let option_id = super::form_int(&form.option_id, "option_id")?;
+                super::into_lottery(&state, &session, &row, &form.lottery_id, option_id, None)
+                    .await?
             }
             "option_delete" => {
                 let option_id = required_int(&form.option_id, "option_id")?;
@@ -356,11 +315,8 @@ pub async fn export(
     ClientAddress(address): ClientAddress,
     PathParam(id): PathParam<i64>,
 ) -> Response {
-    let session = match super::require_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
-    };
-    let result = async {
+    let state = &state;
+    super::signed_get(state, &headers, |session| async move {
         let org_id = super::require_org_admin(&session, "导出投票结果")?;
         let row = vote_of(&state, &session, id).await?;
         let bytes = vote::export(&state.store, row.id, &state.tz).await?;
@@ -376,7 +332,6 @@ pub async fn export(
             )
             .await,
         )
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&e))
+    })
+    .await
 }

@@ -67,6 +67,7 @@ fn enter_label(kind: &str) -> &'static str {
         "lottery" => "参与抽奖",
         "vote" => "参与投票",
         "quiz" => "参与答题",
+        "shake" => "参与摇一摇",
         _ => "参与互动",
     }
 }
@@ -251,6 +252,7 @@ pub async fn jssdk(
         "lottery" => "点击进入,参与抽奖、查看开奖结果",
         "vote" => "点击进入,投出你的一票",
         "quiz" => "点击进入,参加知识竞赛",
+        "shake" => "点击进入,摇动手机冲向终点",
         _ => "点击进入,发送留言上大屏",
     };
     Ok(axum::Json(PageJsSdk {

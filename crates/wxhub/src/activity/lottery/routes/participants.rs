@@ -152,8 +152,10 @@ pub async fn clear_imported(
     ))
 }
 
-/// Make a vote's voters participants: `{activity_id, option_id}` (option_id absent or 0:
-/// everyone who voted). They join as members, with the names and phone they gave the vote;
+/// Make another activity's people participants: a vote's voters `{activity_id, option_id}`
+/// (option_id absent or 0: everyone who voted), a quiz's first places `{activity_id, top}`
+/// (default 10), or a shake race's winners `{activity_id, top}` (default: its places; the
+/// round must have ended). They join as members, with the names and phone they gave there;
 /// people already in are left alone. data: `{added, already}`.
 #[utoipa::path(post, path = "/api/v3/activitys_lottery/{id}/participants/from_activity", tag = "lottery",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),

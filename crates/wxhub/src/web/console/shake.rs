@@ -1,0 +1,291 @@
+//! A shake race's page: the host starts a round and may stop it (staff and admins), watching
+//! the countdown, the time left and the first ten refresh themselves every second (htmx,
+//! redrawn only when they changed); org admins change the settings and export the result.
+
+use super::{audit, error_page, CsrfField, Frame, LiveQuery};
+use crate::activity::shake::{self, SettingsInput, ShakeState};
+use crate::auth::accounts::Session;
+use crate::error::Error;
+use crate::http::client_ip::ClientAddress;
+use crate::http::params::{Params, PathParam};
+use crate::store::activities::ActivityRow;
+use crate::web::assets;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+async fn shake_of(state: &AppState, session: &Session, id: i64) -> Result<ActivityRow, Error> {
+    let row = super::activity::org_activity(state, session, id).await?;
+    if row.kind != "shake" {
+        return Err(Error::not_found("摇一摇活动不存在"));
+    }
+    Ok(row)
+}
+
+/// The live part: the round and the first ten, with a version that changes whenever they do.
+struct Live {
+    id: i64,
+    csrf: String,
+    s: ShakeState,
+    version: String,
+}
+
+async fn live(state: &AppState, row: &ActivityRow, csrf: &str) -> Result<Live, Error> {
+    let s = shake::state(&state.store, &state.hub, &state.shake_races, row).await?;
+    let mut digest = format!(
+        "{}/{}/{}/{}/{}/",
+        s.race.round,
+        s.race.status,
+        s.runners,
+        s.finished,
+        s.race
+            .ends_at
+            .map_or(0, |e| (e - s.server_now).max(0) / 1000)
+    );
+    for p in &s.board {
+        digest.push_str(&format!("{}:{};", p.member_id, p.total));
+    }
+    let version = crate::crypto::hex(&crate::crypto::sha256(digest.as_bytes()))[..16].to_string();
+    Ok(Live {
+        id: row.id,
+        csrf: csrf.to_string(),
+        s,
+        version,
+    })
+}
+
+impl Live {
+    /// Seconds to the start (the countdown) or to the end (the race).
+    fn seconds_left(&self) -> i64 {
+        let to = match self.s.race.status.as_str() {
+            "countdown" => self.s.race.starts_at,
+            _ => self.s.race.ends_at,
+        };
+        to.map_or(0, |t| ((t - self.s.server_now + 999) / 1000).max(0))
+    }
+
+    fn running(&self) -> bool {
+        matches!(self.s.race.status.as_str(), "countdown" | "running")
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/shake_live.html")]
+struct LiveFragment {
+    l: Live,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/shake.html")]
+struct ShakePage<'a> {
+    /// The org's lotteries the first places may join (org admins): (id, name).
+    lotteries: Vec<(i64, String)>,
+    assets: &'a assets::Urls,
+    frame: Frame,
+    id: i64,
+    name: String,
+    l: Live,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    notice: Option<String>,
+    error: Option<(StatusCode, String)>,
+) -> Result<Response, Error> {
+    let row = shake_of(state, session, id).await?;
+    let frame = Frame::of(state, session).await?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let lotteries = if frame.can_edit {
+        super::org_lotteries(state, row.org_id).await?
+    } else {
+        Vec::new()
+    };
+    let mut resp = crate::web::render(&ShakePage {
+        assets: assets::urls(),
+        id: row.id,
+        name: row.name.clone(),
+        lotteries,
+        l: live(state, &row, &frame.csrf).await?,
+        frame,
+        notice,
+        error: error.map(|(_, m)| m),
+    });
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+fn done_notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "start" => "已开始,倒计时结束后开始计数",
+        "stop" => "本轮已结束",
+        "settings" => "设置已保存",
+        "to_lottery" => "已加入抽奖",
+        _ => return None,
+    })
+}
+
+/// `GET /console/shake/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<LiveQuery>, Error>,
+) -> Response {
+    let (state, notice) = (&state, LiveQuery::notice(&query, done_notice));
+    super::signed_get(state, &headers, |session| async move {
+        render(state, &session, id, notice, None).await
+    })
+    .await
+}
+
+/// `GET /console/shake/{id}/live?since=V`: the live part, or 204 when version V is current.
+pub async fn live_fragment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(id): PathParam<i64>,
+    query: Result<Params<LiveQuery>, Error>,
+) -> Response {
+    let state = &state;
+    super::signed_get(state, &headers, |session| async move {
+        let row = shake_of(&state, &session, id).await?;
+        let l = live(&state, &row, &session.csrf_token).await?;
+        let version = l.version.clone();
+        Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
+            crate::web::render(&LiveFragment { l })
+        }))
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShakeForm {
+    lottery_id: String,
+    top: String,
+    csrf: Option<String>,
+    target: String,
+    seconds: String,
+    places: String,
+    countdown: String,
+}
+
+impl CsrfField for ShakeForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `POST /console/shake/{id}/{action}`: start and stop (staff and admins: the host); settings
+/// (org admins). Redirects to the page after the POST.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam((id, action)): PathParam<(i64, String)>,
+    form: Result<Params<ShakeForm>, Error>,
+) -> Response {
+    let hosting = matches!(action.as_str(), "start" | "stop");
+    let (session, form) = match super::host_or_admin_post(
+        &state,
+        &headers,
+        form,
+        hosting,
+        if action == "to_lottery" {
+            "把摇一摇获奖者加入抽奖"
+        } else {
+            "修改摇一摇的设置"
+        },
+    )
+    .await
+    {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let result = async {
+        let row = shake_of(&state, &session, id).await?;
+        let (store, hub, races) = (&state.store, &state.hub, &state.shake_races);
+        let detail = match action.as_str() {
+            "start" => {
+                let s = shake::start(store, hub, races, &row).await?;
+                format!("第 {} 轮", s.round)
+            }
+            "stop" => {
+                let s = shake::stop(store, hub, races, &row).await?;
+                format!("第 {} 轮", s.round)
+            }
+            "settings" => {
+                let input = SettingsInput {
+                    target: super::form_int(&form.target, "终点次数")?,
+                    seconds: super::form_int(&form.seconds, "最长时间")?,
+                    places: super::form_int(&form.places, "获奖名额")?,
+                    countdown: super::form_int(&form.countdown, "倒计时")?,
+                };
+                let s = shake::save_settings(store, hub, races, &row, input).await?;
+                format!(
+                    "终点 {} 次 · {} 秒 · {} 名 · 倒计时 {} 秒",
+                    s.target, s.seconds, s.places, s.countdown
+                )
+            }
+            "to_lottery" => {
+                let top = super::form_int(&form.top, "前几名")?;
+                super::into_lottery(&state, &session, &row, &form.lottery_id, None, top).await?
+            }
+            _ => return Err(Error::not_found("页面不存在")),
+        };
+        audit::record(
+            &state,
+            &session,
+            &address,
+            Some(row.org_id),
+            &format!("shake.{action}"),
+            &format!("摇一摇 {}", row.id),
+            &detail,
+        )
+        .await;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/console/shake/{id}?done={action}")).into_response(),
+        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
+            render(&state, &session, id, None, Some((e.status(), e.message())))
+                .await
+                .unwrap_or_else(|e| error_page(&e))
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+/// `GET /console/shake/{id}/export`: the last round's result as .xlsx (org admins; audited).
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    PathParam(id): PathParam<i64>,
+) -> Response {
+    let state = &state;
+    super::signed_get(state, &headers, |session| async move {
+        let org_id = super::require_org_admin(&session, "导出摇一摇排行")?;
+        let row = shake_of(&state, &session, id).await?;
+        let bytes = shake::export(&state.store, &state.shake_races, &row).await?;
+        Ok::<_, Error>(
+            audit::recorded_download(
+                &state,
+                &session,
+                &address,
+                org_id,
+                ("shake.export", &format!("摇一摇 {id}")),
+                &format!("shake_{id}.xlsx"),
+                bytes,
+            )
+            .await,
+        )
+    })
+    .await
+}
