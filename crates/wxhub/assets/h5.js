@@ -578,6 +578,7 @@
   var shakeSent = -1;
   var shakeSending = false;
   var shakeLoading = false;
+  var shakeHeard = 0; // when the server last answered
   var lastJolt = 0;
   var motionSeen = false;
   var listening = false;
@@ -617,6 +618,7 @@
 
   function renderShake(st) {
     shakeState = st;
+    shakeHeard = Date.now();
     shakeOffset = st.server_now - Date.now();
     if (st.round !== shakeRound) {
       shakeRound = st.round;
@@ -718,9 +720,9 @@
     $('shake-tap').addEventListener('click', counted);
     // Five sends a second while the round runs (only when the count changed).
     window.setInterval(function () { if (shakeState && token) { shakeTick(); } }, 200);
+    // Otherwise read once a second: the start, and an end the places or the host brought.
     window.setInterval(function () {
-      var phase = shakePhase();
-      if (shakeState && token && !document.hidden && phase !== 'running') { loadShake(); }
+      if (shakeState && token && !document.hidden && Date.now() - shakeHeard > 900) { loadShake(); }
     }, 1000);
   }
 

@@ -17,6 +17,7 @@ mod quiz;
 mod scan;
 mod screens;
 mod security;
+mod shake;
 mod vote;
 
 use crate::helpers::*;
@@ -338,6 +339,16 @@ impl Browser {
             reqwest::Method::POST,
             "/execute/sync",
             Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Runs an asynchronous script with `args`; it answers by calling its last argument.
+    pub async fn script_async(&self, script: &str, args: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
         )
         .await
     }
