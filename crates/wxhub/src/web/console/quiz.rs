@@ -152,8 +152,8 @@ pub async fn live_fragment(
 ) -> Response {
     let state = &state;
     super::signed_get(state, &headers, |session| async move {
-        let row = quiz_of(&state, &session, id).await?;
-        let l = live(&state, &row, &session.csrf_token).await?;
+        let row = quiz_of(state, &session, id).await?;
+        let l = live(state, &row, &session.csrf_token).await?;
         let version = l.version.clone();
         Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
             crate::web::render(&LiveFragment { l })
@@ -282,11 +282,11 @@ pub async fn export(
     let state = &state;
     super::signed_get(state, &headers, |session| async move {
         let org_id = super::require_org_admin(&session, "导出答题排行")?;
-        let row = quiz_of(&state, &session, id).await?;
+        let row = quiz_of(state, &session, id).await?;
         let bytes = quiz::export(&state.store, row.id).await?;
         Ok::<_, Error>(
             audit::recorded_download(
-                &state,
+                state,
                 &session,
                 &address,
                 org_id,

@@ -153,8 +153,8 @@ pub async fn live_fragment(
 ) -> Response {
     let state = &state;
     super::signed_get(state, &headers, |session| async move {
-        let row = shake_of(&state, &session, id).await?;
-        let l = live(&state, &row, &session.csrf_token).await?;
+        let row = shake_of(state, &session, id).await?;
+        let l = live(state, &row, &session.csrf_token).await?;
         let version = l.version.clone();
         Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
             crate::web::render(&LiveFragment { l })
@@ -272,11 +272,11 @@ pub async fn export(
     let state = &state;
     super::signed_get(state, &headers, |session| async move {
         let org_id = super::require_org_admin(&session, "导出摇一摇排行")?;
-        let row = shake_of(&state, &session, id).await?;
+        let row = shake_of(state, &session, id).await?;
         let bytes = shake::export(&state.store, &state.shake_races, &row).await?;
         Ok::<_, Error>(
             audit::recorded_download(
-                &state,
+                state,
                 &session,
                 &address,
                 org_id,

@@ -170,8 +170,8 @@ pub async fn totals_fragment(
 ) -> Response {
     let state = &state;
     super::signed_get(state, &headers, |session| async move {
-        let row = vote_of(&state, &session, id).await?;
-        let t = totals(&state, &row).await?;
+        let row = vote_of(state, &session, id).await?;
+        let t = totals(state, &row).await?;
         let version = t.version.clone();
         Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
             crate::web::render(&TotalsFragment { t })
@@ -318,11 +318,11 @@ pub async fn export(
     let state = &state;
     super::signed_get(state, &headers, |session| async move {
         let org_id = super::require_org_admin(&session, "导出投票结果")?;
-        let row = vote_of(&state, &session, id).await?;
+        let row = vote_of(state, &session, id).await?;
         let bytes = vote::export(&state.store, row.id, &state.tz).await?;
         Ok::<_, Error>(
             audit::recorded_download(
-                &state,
+                state,
                 &session,
                 &address,
                 org_id,
