@@ -98,7 +98,10 @@
     }
   }
 
+  var renders = 0;
+
   function render(s) {
+    renders += 1;
     current = s;
     offset = s.server_now - Date.now();
     $("runners").textContent = String(s.runners);
@@ -153,11 +156,12 @@
     shake_settings: function () { state.soon(100); }
   });
 
-  // Frames drawn (bench/ measures the frame rate), and the state (the tests).
+  // Frames drawn and states rendered (bench/ measures both rates), and the state (the tests).
   var frames = 0;
   (function count() { frames += 1; window.requestAnimationFrame(count); })();
   window.WxShake = {
     state: function () { return current; },
-    frames: function () { return frames; }
+    frames: function () { return frames; },
+    renders: function () { return renders; }
   };
 })();

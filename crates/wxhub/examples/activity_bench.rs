@@ -39,6 +39,14 @@
 //!         member answers it at that pace; prints the answers' rate and p50/p99 beside the bare
 //!         handler's, how many the database counted, and how long after the last answer the
 //!         screen showed that count.
+//!     activity_bench shake BASE TOKEN ACTIVITY KEY MEMBERS SECS RATE [BASE2]
+//!         MEMBERS members join; headless Chromium opens the shake race's screen; the bare
+//!         handler is called at MEMBERS × RATE a second for 10 s (the baseline); then the host
+//!         starts a round and every member's phone sends its running total RATE times a second
+//!         for SECS seconds (with BASE2, every other phone through it); the host stops the
+//!         round. Prints the updates' rate and p50/p99 beside the bare handler's, the screen's
+//!         frames and state reads per second during the race, and whether the screen's first
+//!         ten equal the database's a second after the stop.
 //!     activity_bench wall BASE TOKEN ACTIVITY MEMBERS POSTS CLIENTS
 //!         joins MEMBERS members, then CLIENTS callers post POSTS messages to the wall (every
 //!         fourth with a sensitive word), then the same calls to GET /bench/bare; prints both.
@@ -1039,6 +1047,138 @@ async fn quiz(args: &[String]) {
     );
 }
 
+async fn shake(args: &[String]) {
+    let base = args[0].clone();
+    let token = args[1].clone();
+    let activity: i64 = args[2].parse().unwrap();
+    let key = args[3].clone();
+    let members: usize = args[4].parse().unwrap();
+    let secs: u64 = args[5].parse().unwrap();
+    let per_phone: usize = args[6].parse().unwrap();
+    let bases = [base.clone(), args.get(7).unwrap_or(&base).clone()];
+    let q = format!("access_token={token}&access_type=org");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(1024)
+        .build()
+        .unwrap();
+    let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
+    let h = http.clone();
+    hammer(
+        64,
+        members,
+        Arc::new(move |i| {
+            h.post(&join_url)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"member_id":"s{i}","member_nickname":"选手{i}","member_real_name":"选手{i}"}}"#
+                ))
+        }),
+    )
+    .await;
+    let (wd, session, driver, profile) = chromium(&http, "shake").await;
+    let at = |path: &str| format!("{wd}/session/{session}{path}");
+    let run = |script: &str| {
+        webdriver(
+            &http,
+            reqwest::Method::POST,
+            at("/execute/sync"),
+            Some(serde_json::json!({"script": script, "args": []})),
+        )
+    };
+    webdriver(
+        &http,
+        reqwest::Method::POST,
+        at("/url"),
+        Some(serde_json::json!({"url": format!("{base}/screens/{activity}/shake?key={key}")})),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rate = members * per_phone;
+    let bare_url = format!("{base}/bench/bare");
+    let h = http.clone();
+    let (bare_failed, bare) =
+        answered(paced(rate, rate * 10, move |_| h.get(&bare_url)).await).await;
+    let started: serde_json::Value = http
+        .post(format!(
+            "{base}/api/v3/activitys_shake/{activity}/start?{q}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(started["code"], 0, "the round starts: {started}");
+    let counters = "return [window.WxShake.frames(), window.WxShake.renders(), performance.now()]";
+    let before = run(counters).await;
+    let urls: Vec<String> = bases
+        .iter()
+        .map(|b| format!("{b}/api/v3/activitys_for_wx/{activity}/shake?{q}"))
+        .collect();
+    let h = http.clone();
+    let total = rate * secs as usize;
+    let race_started = Instant::now();
+    // Phone i % MEMBERS sends its (i / MEMBERS + 1)-th total: 8 shakes a second.
+    let sent = paced(rate, total, move |i| {
+        let (phone, nth) = (i % members, i / members + 1);
+        h.post(&urls[phone % 2])
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"member_id":"s{phone}","total":{}}}"#,
+                nth * 8 / per_phone
+            ))
+    })
+    .await;
+    let (failed, latencies) = answered(sent).await;
+    let sending = race_started.elapsed();
+    let after = run(counters).await;
+    http.post(format!("{base}/api/v3/activitys_shake/{activity}/stop?{q}"))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let result: serde_json::Value = http
+        .get(format!(
+            "{base}/api/v3/activitys_shake/{activity}/result?limit=10&{q}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored: Vec<i64> = result["data"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["total"].as_i64()).collect())
+        .unwrap_or_default();
+    let shown =
+        run("var s = window.WxShake.state(); return s ? s.board.map(p => p.total) : []").await;
+    let shown: Vec<i64> = serde_json::from_value(shown).unwrap_or_default();
+    close_chromium(&http, &wd, &session, driver, profile).await;
+    let pct = |l: &[Duration], p: f64| {
+        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let f = |v: &serde_json::Value, i: usize| v[i].as_f64().unwrap_or(0.0);
+    let span = (f(&after, 2) - f(&before, 2)).max(1.0) / 1000.0;
+    println!(
+        "{{\"phones\": {members}, \"updates\": {total}, \"per_sec\": {:.0}, \"seconds\": {:.2}, \
+         \"failed\": {failed}, \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"bare_failed\": {bare_failed}, \
+         \"bare_p50_ms\": {:.1}, \"bare_p99_ms\": {:.1}, \"p99_vs_bare\": {:.1}, \
+         \"screen_fps\": {:.1}, \"screen_reads_per_sec\": {:.1}, \"board_equal\": {}}}",
+        total as f64 / sending.as_secs_f64(),
+        sending.as_secs_f64(),
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99),
+        pct(&bare, 0.5),
+        pct(&bare, 0.99),
+        pct(&latencies, 0.99) / pct(&bare, 0.99).max(0.001),
+        (f(&after, 0) - f(&before, 0)) / span,
+        (f(&after, 1) - f(&before, 1)) / span,
+        !stored.is_empty() && stored == shown,
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -1067,6 +1207,9 @@ fn main() {
         Some("quiz") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(quiz(&args[1..])),
+        Some("shake") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(shake(&args[1..])),
         _ => eprintln!(
             "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
              | xlsx-baseline FILE | draw-baseline N K | screen BASE ACTIVITY KEY EVENTS \
@@ -1074,7 +1217,8 @@ fn main() {
              | stage BASE USERNAME PASSWORD ACTIVITY ROUNDS \
              | show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS \
              | vote BASE TOKEN ACTIVITY KEY MEMBERS SECS \
-             | quiz BASE TOKEN ACTIVITY KEY MEMBERS SECS"
+             | quiz BASE TOKEN ACTIVITY KEY MEMBERS SECS \
+             | shake BASE TOKEN ACTIVITY KEY MEMBERS SECS RATE [BASE2]"
         ),
     }
 }

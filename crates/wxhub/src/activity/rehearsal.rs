@@ -6,7 +6,7 @@
 //!
 //! An activity's rehearsal runs on its shadow: a copy with the same kind and look (and for a
 //! lottery, its prizes; for a wall, its settings; for a vote, its options and settings, opened; for a quiz, its questions, asked in turn by a
-//! simulated host), recorded in `rehearsals` and left out of the
+//! simulated host; for a shake race, its settings, rounds run by a simulated host), recorded in `rehearsals` and left out of the
 //! activity lists. Its members, events, rounds and messages are its own, so nothing simulated
 //! reaches the activity's exports or public results, and deleting the shadow removes all of it.
 
@@ -102,6 +102,9 @@ pub async fn run(state: AppState, activity: ActivityRow, plan: Plan) {
         }
         if activity.kind == "quiz" {
             host_quiz(&state, &activity, &caller).await;
+        }
+        if activity.kind == "shake" {
+            host_shake(&state, &activity, &caller).await;
         }
     };
     tokio::join!(join_people(&state, &activity, &caller, people, gap), draws);
@@ -242,6 +245,68 @@ async fn host_quiz(state: &AppState, activity: &ActivityRow, caller: &Caller) {
         }
         let closes = question.closes_at.unwrap_or(0) - crate::time::now_ms();
         tokio::time::sleep(Duration::from_millis(closes.max(0) as u64 + 9_000)).await;
+    }
+}
+
+/// The shake race's simulated host and phones: three rounds, each started a few seconds after
+/// the last one's winners showed; after its countdown, the people who joined so far (at most
+/// 300) shake, each at a pace of their own (6 to 11 shakes a second), their phones sending
+/// running totals five times a second, until the places are taken or the time is up.
+async fn host_shake(state: &AppState, activity: &ActivityRow, caller: &Caller) {
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        let started = match super::shake::start(
+            &state.store,
+            &state.hub,
+            &state.shake_races,
+            activity,
+        )
+        .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::info!(activity = activity.id, error = %e, "rehearsal: no round started");
+                return;
+            }
+        };
+        let joined = members::counts(&state.store, activity.id)
+            .await
+            .map_or(0, |c| c.joined.max(0) as usize)
+            .min(300);
+        let wait = started.starts_at.unwrap_or(0) - crate::time::now_ms();
+        tokio::time::sleep(Duration::from_millis(wait.max(0) as u64)).await;
+        let mut totals = vec![0.0f64; joined];
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        'race: loop {
+            tick.tick().await;
+            for (n, total) in totals.iter_mut().enumerate() {
+                *total += (6 + n * 7 % 6) as f64 / 5.0;
+                let (member_id, _, _) = person(n);
+                let sent = super::shake::shake(
+                    &state.store,
+                    &state.hub,
+                    &state.shake_races,
+                    caller,
+                    activity,
+                    Some(&member_id),
+                    Some(*total as i64),
+                    None,
+                )
+                .await;
+                match sent {
+                    Ok(_) => {}
+                    // The round is over: its places are taken, or its time is up.
+                    Err(Error::Forbidden(_) | Error::Conflict(_)) => break 'race,
+                    Err(e) => {
+                        tracing::debug!(activity = activity.id, error = %e, "rehearsal: a total failed")
+                    }
+                }
+            }
+            if joined == 0 && crate::time::now_ms() > started.ends_at.unwrap_or(0) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(8)).await;
     }
 }
 
@@ -420,6 +485,17 @@ async fn copy_setup(state: &AppState, from: &ActivityRow, to: &ActivityRow) -> R
             if super::vote::options(&state.store, to.id).await?.len() >= 2 {
                 super::vote::set_status(&state.store, &state.hub, to, true).await?;
             }
+        }
+        "shake" => {
+            let s = super::shake::settings(&state.store, from.id).await?;
+            let input = super::shake::SettingsInput {
+                target: Some(s.target),
+                seconds: Some(s.seconds),
+                places: Some(s.places),
+                countdown: Some(s.countdown),
+            };
+            super::shake::save_settings(&state.store, &state.hub, &state.shake_races, to, input)
+                .await?;
         }
         "quiz" => {
             for q in super::quiz::questions(&state.store, from.id).await? {

@@ -1,6 +1,7 @@
 //! `wxhub demo`: the server with a demo org whose screens come alive at once. On first run it
 //! creates the org 演示机构, a sign-in, a lottery (with prizes), a message wall, a vote (with
-//! options, open) and a quiz (with questions the simulated host asks in turn), and a
+//! options, open), a quiz (with questions the simulated host asks in turn) and a shake race
+//! (whose rounds the simulated host starts, the simulated phones shaking), and a
 //! console login (`demo`, a new password each run); each run makes new screen keys, prints the
 //! links, serves, and has simulated participants join, post and get drawn
 //! (`activity::rehearsal`) at the chosen rate.
@@ -22,6 +23,7 @@ const LOTTERY: &str = "演示:年会抽奖";
 const WALL: &str = "演示:留言墙";
 const VOTE: &str = "演示:最佳节目投票";
 const QUIZ: &str = "演示:安全知识竞赛";
+const SHAKE: &str = "演示:年会摇一摇";
 
 pub async fn demo(config: Config, plan: Plan) -> Result<(), String> {
     let shutdown = crate::app::shutdown_signal();
@@ -126,6 +128,7 @@ pub async fn set_up(
         (Kind::Message, WALL),
         (Kind::Vote, VOTE),
         (Kind::Quiz, QUIZ),
+        (Kind::Shake, SHAKE),
     ] {
         let activity = activity(state, org.id, kind, name).await?;
         let key = crate::activity::events::rotate_screen_key(&state.store, activity.id).await?;
@@ -247,6 +250,23 @@ async fn activity(
                     crate::activity::quiz::add_question(&state.store, &state.hub, &row, question)
                         .await?;
                 }
+            }
+            if kind == Kind::Shake {
+                let row = row(state, created.activity_id).await?;
+                let settings = crate::activity::shake::SettingsInput {
+                    target: Some(120),
+                    seconds: Some(30),
+                    places: Some(3),
+                    countdown: Some(3),
+                };
+                crate::activity::shake::save_settings(
+                    &state.store,
+                    &state.hub,
+                    &state.shake_races,
+                    &row,
+                    settings,
+                )
+                .await?;
             }
             created.activity_id
         }

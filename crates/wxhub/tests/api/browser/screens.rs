@@ -800,6 +800,7 @@ async fn wxhub_demo_brings_every_screen_to_life() {
     let wall = link("演示:留言墙·留言墙");
     let vote = link("演示:最佳节目投票·投票大屏");
     let quiz = link("演示:安全知识竞赛·答题大屏");
+    let shake = link("演示:年会摇一摇·摇一摇大屏");
     let console = link("console");
     let login = console.split_whitespace().next().unwrap();
     assert_eq!(reqwest::get(login).await.unwrap().status(), 200);
@@ -840,6 +841,15 @@ async fn wxhub_demo_brings_every_screen_to_life() {
          return !!(s && s.question && s.question.answers > 0)",
         60,
         "the quiz screen shows a question being answered",
+    )
+    .await;
+    b.goto(&shake).await;
+    eventually(
+        &b,
+        "return document.querySelectorAll('.shake-lane').length > 0 || \
+         document.querySelectorAll('.shake-winner-name').length > 0",
+        60,
+        "the shake screen shows runners or winners",
     )
     .await;
     b.goto(&stage).await;
