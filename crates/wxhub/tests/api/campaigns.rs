@@ -646,6 +646,75 @@ async fn segments_of_users_and_activities_leave_out_who_cannot_be_reached() {
         sent.body["data"]["first"]["value"],
         "张三:感谢参加答谢会签到"
     );
+
+    // A quiz's first places: the WeChat user answered right, the imported person wrong.
+    let quiz = c
+        .app
+        .activity(&org_token, "quiz", json!({"activity_name": "知识竞赛"}))
+        .await;
+    let question = c
+        .app
+        .as_org_call(
+            &org_token,
+            Method::POST,
+            &format!("/api/v3/activitys_quiz/{quiz}/questions"),
+            json!({"text": "一年有几个季度?", "choices": ["三", "四"], "correct": "B"}),
+        )
+        .await
+        .json()["data"]["question_id"]
+        .as_i64()
+        .unwrap();
+    c.app
+        .as_org_call(
+            &org_token,
+            Method::POST,
+            &format!("/api/v3/activitys_quiz/{quiz}/next"),
+            Value::Null,
+        )
+        .await;
+    for (member, pick) in [(users[0].to_string(), "B"), ("import-7".to_string(), "A")] {
+        let mut tx = c.app.state.store.writer().begin().await.unwrap();
+        wxhub::store::activities::upsert_member(
+            &mut tx,
+            &wxhub::store::activities::MemberRow {
+                activity_id: quiz,
+                member_id: member.clone(),
+                real_name: "李四".into(),
+                source: "wx".into(),
+                joined_at: 1,
+                updated_at: 1,
+                ..Default::default()
+            },
+            false,
+            1,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let resp = c
+            .app
+            .as_org_call(
+                &org_token,
+                Method::POST,
+                &format!("/api/v3/activitys_for_wx/{quiz}/quiz/answer"),
+                json!({"member_id": member, "question_id": question, "choices": pick}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    }
+    for (top, total, not_wechat) in [(1, 1, 0), (2, 1, 1)] {
+        let resp = c
+            .create(
+                json!({"portId": c.port_id, "msgTempId": "TPL", "msgContent": fields(),
+                           "segment": {"type": "winners", "activityId": quiz, "top": top},
+                           "startAt": "2099-01-01 09:00:00"}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        let created = resp.json()["result"].clone();
+        assert_eq!(created["total"], total, "top {top}: {created}");
+        assert_eq!(created["leftOut"]["notWechat"], not_wechat, "top {top}");
+    }
 }
 
 #[tokio::test]
