@@ -50,7 +50,7 @@ token() {
 TOKEN=$(token "$CLIENT_ID" "$SECRET")
 ORG_TOKEN=$(token "$ORG_CLIENT_ID" "$ORG_SECRET")
 # An activity of each kind for the org, so that operations on ids find one.
-for kind in signin lottery message vote quiz; do
+for kind in signin lottery message vote quiz shake; do
   curl -fsS -X POST "http://127.0.0.1:$PORT/api/v3/activitys_$kind?access_token=$ORG_TOKEN&access_type=org" \
     -H 'content-type: application/json' -d '{"activity_name": "活动"}' >/dev/null
 done
