@@ -522,3 +522,38 @@ async fn two_instances_share_the_phones_and_agree() {
         .collect();
     assert_eq!(totals, expected);
 }
+
+/// A new round started right after one ended by its places is not ended by the last round's
+/// finishers (the ranking of a tick between the start and the next read of the database once
+/// took them for this round's).
+#[tokio::test]
+async fn a_new_round_is_not_ended_by_the_last_rounds_finishers() {
+    let c = Ctx::new().await;
+    c.office(
+        Method::PUT,
+        "/settings",
+        json!({"countdown": 0, "target": 10, "places": 1}),
+    )
+    .await;
+    c.join("a").await;
+    for round in 1..=5 {
+        let started = c.office(Method::POST, "/start", Value::Null).await;
+        assert_eq!(
+            started.status,
+            StatusCode::OK,
+            "round {round}: {}",
+            started.text
+        );
+        // Shaking for a while already, by the clock: the target is within reach.
+        c.started_earlier(5_000).await;
+        assert_eq!(c.send("a", 10).await.json()["data"]["my_total"], 10);
+        c.until("the place is taken", |s| s["status"] == "ended")
+            .await;
+    }
+    // The next round runs for its time, whatever ticks come between the start and a read.
+    c.office(Method::POST, "/start", Value::Null).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let state = c.settings().await;
+    assert_eq!(state["status"], "running", "{state}");
+    assert_eq!(state["round"], 6);
+}

@@ -417,7 +417,9 @@ async fn write(store: &Store, activity_id: i64, race: &Race) -> Result<()> {
 async fn ticks(races: Arc<Races>, store: Store, hub: Arc<Hub>, activity_id: i64, race: Arc<Race>) {
     let mut every = tokio::time::interval(TICK);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Everyone's totals as last read, and the round they are of.
     let mut stored: HashMap<String, TotalRow> = HashMap::new();
+    let mut stored_round = -1;
     let mut n: u32 = 0;
     loop {
         every.tick().await;
@@ -443,6 +445,7 @@ async fn ticks(races: Arc<Races>, store: Store, hub: Arc<Hub>, activity_id: i64,
             match sql::totals(&store, activity_id, round).await {
                 Ok(rows) => {
                     stored = rows.into_iter().map(|t| (t.member_id.clone(), t)).collect();
+                    stored_round = round;
                 }
                 Err(e) => {
                     tracing::warn!(activity_id, error = %e, "reading the shake totals failed")
@@ -453,6 +456,12 @@ async fn ticks(races: Arc<Races>, store: Store, hub: Arc<Hub>, activity_id: i64,
         let row = race.row();
         if row.round == 0 {
             continue;
+        }
+        if stored_round != row.round {
+            // A round started since the last read: the last round's totals (and finishers)
+            // are not this one's.
+            stored.clear();
+            stored_round = row.round;
         }
         let (board, places) = rank(&race, &stored, row.round);
         let finished = board.finished;
