@@ -112,6 +112,17 @@
   var GAP = 0.05; // of the screen's width, between two messages of a lane
   var laneFreeAt = []; // when each lane may take its next message (document.timeline's time)
   var laneSpeed = 0; // px per ms the lanes were started at; a resize starts them again
+  var laneLast = []; // the newest message of each lane
+
+  // Whether the lane's newest message has wholly entered, with the gap behind it, as the page
+  // draws it now: the reckoned free time alone once let a message in too early on a busy
+  // machine, so the lane's geometry has the last word.
+  function entered(i, width) {
+    var last = laneLast[i];
+    if (!last || !last.isConnected) return true;
+    var right = last.getBoundingClientRect().right - stage.getBoundingClientRect().left;
+    return right <= width - width * GAP + 1;
+  }
 
   function fly(m) {
     var width = stage.clientWidth;
@@ -120,6 +131,7 @@
       laneSpeed = speed;
       stage.querySelectorAll(".message.flying").forEach(function (n) { n.remove(); });
       laneFreeAt = [];
+      laneLast = [];
     }
     // The animations' own clock: a lane's next message starts on the same clock its newest
     // started on, so a busy page (a late frame) can never bring two of a lane together.
@@ -127,7 +139,8 @@
     if (now === null) now = performance.now();
     var lane = -1;
     for (var i = 0; i < LANES; i++) {
-      if ((laneFreeAt[i] || 0) <= now && (lane < 0 || (laneFreeAt[i] || 0) < (laneFreeAt[lane] || 0))) lane = i;
+      if ((laneFreeAt[i] || 0) <= now && (lane < 0 || (laneFreeAt[i] || 0) < (laneFreeAt[lane] || 0)) &&
+          entered(i, width)) lane = i;
     }
     if (lane < 0) return false;
     var node = bubble(m, "message flying");
@@ -138,6 +151,7 @@
     stage.appendChild(node);
     var w = node.offsetWidth;
     laneFreeAt[lane] = now + (w + width * GAP) / speed;
+    laneLast[lane] = node;
     var animation = node.animate(
       [{ transform: "translateX(0)" }, { transform: "translateX(" + -(width + w) + "px)" }],
       { duration: (width + w) / speed, easing: "linear" }
@@ -177,6 +191,7 @@
     stage.className = "stage " + style;
     stage.textContent = "";
     laneFreeAt = [];
+    laneLast = [];
     queue = [];
     if (style === "column") columnFromPool();
   }
