@@ -173,9 +173,13 @@
     }
   }
 
+  var shown = {}; // live messages already shown: a stream that reconnects replays events
+
   function show(m) {
     remember(m);
     if (m.pinned) { pinned[m.message_id] = m; renderPinned(); }
+    if (shown[m.message_id]) return;
+    shown[m.message_id] = true;
     lastLive = Date.now();
     if (style === "column") column(m);
     else {
