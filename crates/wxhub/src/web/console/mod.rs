@@ -540,8 +540,16 @@ pub async fn host_or_admin_post<F: CsrfField>(
     }
 }
 
-/// The org's lotteries that another activity's people may join (org admins): (id, name).
-pub async fn org_lotteries(state: &AppState, org_id: i64) -> Result<Vec<(i64, String)>, Error> {
+/// The org's lotteries that another activity's people may join: (id, name); none for a page
+/// whose viewer cannot change it (staff).
+pub async fn org_lotteries(
+    state: &AppState,
+    frame: &Frame,
+    org_id: i64,
+) -> Result<Vec<(i64, String)>, Error> {
+    if !frame.can_edit {
+        return Ok(Vec::new());
+    }
     let page = crate::checks::Page {
         offset: 0,
         limit: 100,

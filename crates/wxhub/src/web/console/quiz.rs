@@ -98,11 +98,7 @@ async fn render(
     let row = quiz_of(state, session, id).await?;
     let frame = Frame::of(state, session).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-    let lotteries = if frame.can_edit {
-        super::org_lotteries(state, row.org_id).await?
-    } else {
-        Vec::new()
-    };
+    let lotteries = super::org_lotteries(state, &frame, row.org_id).await?;
     let mut resp = crate::web::render(&QuizPage {
         assets: assets::urls(),
         id: row.id,
