@@ -222,8 +222,9 @@
   function join() {
     var name = $('real-name');
     var phone = $('phone');
+    var department = $('department');
     var payload = {};
-    [name, phone].forEach(function (i) { if (i) { i.removeAttribute('aria-invalid'); } });
+    [name, phone, department].forEach(function (i) { if (i) { i.removeAttribute('aria-invalid'); } });
     show($('join-error'), false);
     if (name) {
       payload.member_real_name = name.value.trim();
@@ -234,6 +235,10 @@
       if (!/^1[3-9]\d{9}$/.test(payload.member_phone)) {
         return fieldError(phone, '请填写正确的 11 位手机号码');
       }
+    }
+    if (department) {
+      payload.member_department = department.value.trim();
+      if (!payload.member_department) { return fieldError(department, '请填写部门'); }
     }
     var consent = $('consent');
     if (consent) {

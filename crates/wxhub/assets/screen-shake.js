@@ -137,6 +137,7 @@
     }
     $("podium").hidden = phase !== "ended";
     $("track").hidden = phase === "ended" || phase === "waiting";
+    if (window.WxHost) WxHost.refresh();
   }
 
   var state = WxScreen.refresher(stateUrl, render, 500);
@@ -155,6 +156,24 @@
     shake_status: function () { state.soon(20); },
     shake_settings: function () { state.soon(100); }
   });
+
+  // The host's next step: start a round, or stop the one that runs.
+  if (window.WxHost) {
+    WxHost.bind({
+      label: function () {
+        if (!current) return "";
+        var phase = phaseOf(current);
+        if (phase === "running" || phase === "countdown") return "下一步:结束本轮";
+        return "下一步:开始第 " + (current.round + 1) + " 轮";
+      },
+      advance: function () {
+        if (!current) return null;
+        var phase = phaseOf(current);
+        return { action: phase === "running" || phase === "countdown" ? "stop" : "start" };
+      },
+      done: function () { state.soon(20); }
+    });
+  }
 
   // Frames drawn and states rendered (bench/ measures both rates), and the state (the tests).
   var frames = 0;

@@ -103,6 +103,7 @@
       if (!keep[id]) { rows[id].remove(); delete rows[id]; }
     });
     fit(options.length);
+    if (window.WxHost) WxHost.refresh();
     options.forEach(function (o) {
       var li = rows[o.option_id];
       var was = before[o.option_id];
@@ -128,6 +129,22 @@
     vote_options: soon,
     vote_settings: soon
   });
+
+  // The host's next step: open the vote, or close it.
+  if (window.WxHost) {
+    WxHost.bind({
+      label: function () {
+        if (!current) return "";
+        return current.status === "open" ? "下一步:结束投票" :
+          current.status === "closed" ? "下一步:重新开始投票" : "下一步:开始投票";
+      },
+      advance: function () {
+        if (!current) return null;
+        return { action: current.status === "open" ? "close" : "open" };
+      },
+      done: soon
+    });
+  }
 
   window.WxVote = {
     state: function () { return current; },

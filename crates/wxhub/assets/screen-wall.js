@@ -152,9 +152,13 @@
     var w = node.offsetWidth;
     laneFreeAt[lane] = now + (w + width * GAP) / speed;
     laneLast[lane] = node;
+    // Held at its end (fill): between the animation's end and its finish callback, which a
+    // busy page runs some frames later, the message stays out of sight past the left edge
+    // instead of springing back to where it started, at the right edge of its lane, over the
+    // lane's newest message.
     var animation = node.animate(
       [{ transform: "translateX(0)" }, { transform: "translateX(" + -(width + w) + "px)" }],
-      { duration: (width + w) / speed, easing: "linear" }
+      { duration: (width + w) / speed, easing: "linear", fill: "forwards" }
     );
     animation.startTime = now;
     animation.onfinish = function () { node.remove(); };

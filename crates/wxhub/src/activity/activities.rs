@@ -198,13 +198,14 @@ pub(crate) fn url_field(name: &str, value: Option<String>, current: String) -> R
     Ok(value)
 }
 
-/// `collect_info`: a comma list of name and phone, normalised ("phone,name" keeps its order).
+/// `collect_info`: a comma list of name, phone and department (部门, which a quiz ranks by),
+/// normalised ("phone,name" keeps its order).
 pub fn parse_collect_info(text: &str) -> Result<String> {
     let mut fields: Vec<&str> = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if !matches!(part, "name" | "phone") {
+        if !matches!(part, "name" | "phone" | "department") {
             return Err(Error::bad_request(
-                "collect_info 只能包含 name 和 phone,用逗号隔开",
+                "collect_info 只能包含 name、phone 和 department,用逗号隔开",
             ));
         }
         if !fields.contains(&part) {

@@ -122,6 +122,8 @@ pub struct RosterInput {
     pub phone: Option<String>,
     /// 编号: the member id the H5 page or course server will send.
     pub member_no: Option<String>,
+    /// 部门 (0–32 characters): the member's department, which a quiz ranks by.
+    pub department: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -130,6 +132,7 @@ pub struct RosterView {
     pub name: String,
     pub phone: String,
     pub member_no: String,
+    pub department: String,
     pub create_time: String,
 }
 
@@ -143,6 +146,7 @@ fn roster_view(r: &RosterRow, secrets: &SecretBox, tz: &TimeZone) -> RosterView 
             .and_then(|p| secrets.open_string(SEAL_PHONE, p))
             .unwrap_or_default(),
         member_no: r.member_no.clone().unwrap_or_default(),
+        department: r.department.clone(),
         create_time: crate::time::format_local(r.created_at, tz),
     }
 }
@@ -178,6 +182,8 @@ pub async fn add_to_roster(
     if phone.is_none() && member_no.is_none() {
         return Err(Error::bad_request("phone 与 member_no 至少提供一个"));
     }
+    let department = department_text(input.department.as_deref().unwrap_or_default())
+        .map_err(Error::bad_request)?;
     let row = RosterRow {
         id: 0,
         meeting_id,
@@ -189,6 +195,7 @@ pub async fn add_to_roster(
             .as_ref()
             .map(|p| secrets.fingerprint(PHONE_FINGERPRINT, p.as_str().as_bytes())),
         member_no,
+        department,
         created_at: crate::time::now_ms(),
     };
     let saved = sql::add_to_roster(store, &row).await.map_err(|e| match e {
@@ -229,7 +236,16 @@ pub async fn list_roster(
 
 // --- .xlsx import and export -----------------------------------------------------------------
 
-const ROSTER_HEADER: [&str; 3] = ["姓名", "手机号", "编号"];
+const ROSTER_HEADER: [&str; 4] = ["姓名", "手机号", "编号", "部门"];
+
+/// A department as given (trimmed; '' for none), or what is wrong with it.
+fn department_text(text: &str) -> std::result::Result<String, String> {
+    let text = text.trim();
+    if text.chars().count() > 32 || text.chars().any(char::is_control) {
+        return Err(format!("部门“{text}”应为 32 个字以内"));
+    }
+    Ok(text.to_string())
+}
 /// An import may hold at most this many rows.
 pub const MAX_IMPORT_ROWS: usize = 200_000;
 
@@ -242,6 +258,7 @@ pub fn roster_template() -> Result<Vec<u8>> {
             "张三".to_string(),
             "13800000000".to_string(),
             "E-001".to_string(),
+            "市场部".to_string(),
         ]),
     )
 }
@@ -249,8 +266,8 @@ pub fn roster_template() -> Result<Vec<u8>> {
 use super::xlsx::{column, name_cell, phone_cell, rejected, split_header};
 pub use super::xlsx::{ImportReport, RowError};
 
-/// Imports a roster from .xlsx (columns 姓名, 手机号, 编号 in any order; `name`, `phone`,
-/// `member_no` also accepted). Every row is checked first — a name, a valid phone or a member
+/// Imports a roster from .xlsx (columns 姓名, 手机号, 编号 and optionally 部门, in any order;
+/// `name`, `phone`, `member_no`, `department` also accepted). Every row is checked first — a name, a valid phone or a member
 /// number, no duplicate in the file or on the roster — and if any row is refused nothing is
 /// written and the answer lists each refused row.
 pub async fn import_roster(
@@ -267,6 +284,7 @@ pub async fn import_roster(
         column(header, &["姓名", "name"]).ok_or_else(|| Error::bad_request("表格缺少“姓名”列"))?;
     let phone_col = column(header, &["手机号", "手机", "phone"]);
     let no_col = column(header, &["编号", "member_no"]);
+    let department_col = column(header, &["部门", "department"]);
     if phone_col.is_none() && no_col.is_none() {
         return Err(Error::bad_request("表格需要“手机号”或“编号”列"));
     }
@@ -309,6 +327,13 @@ pub async fn import_roster(
             refuse("手机号与编号至少填写一个".into());
             continue;
         }
+        let department = match department_text(cell(department_col)) {
+            Ok(d) => d,
+            Err(e) => {
+                refuse(e);
+                continue;
+            }
+        };
         let phone_hash = phone
             .as_ref()
             .map(|p| secrets.fingerprint(PHONE_FINGERPRINT, p.as_str().as_bytes()));
@@ -333,6 +358,7 @@ pub async fn import_roster(
                 .map(|p| secrets.seal(SEAL_PHONE, p.as_str().as_bytes())),
             phone_hash,
             member_no,
+            department,
             created_at: now,
         });
     }
@@ -371,6 +397,7 @@ pub async fn export_roster(
                     .and_then(|p| secrets.open_string(SEAL_PHONE, p))
                     .unwrap_or_default(),
                 r.member_no.clone().unwrap_or_default(),
+                r.department.clone(),
             ]
         }),
     )

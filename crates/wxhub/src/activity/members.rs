@@ -23,6 +23,9 @@ pub struct JoinRequest {
     pub member_nickname: Option<String>,
     pub member_real_name: Option<String>,
     pub member_phone: Option<String>,
+    /// 部门, 1–32 characters: asked for when the activity collects `department`; a roster
+    /// entry's department is taken when the member gives none.
+    pub member_department: Option<String>,
     /// How the member came: `wx` (the H5 page or the API, the default) or `scan` (the
     /// sign-in code scanned in WeChat).
     pub source: Option<&'static str>,
@@ -139,16 +142,27 @@ pub async fn join(
     let phone_hash = phone
         .as_ref()
         .map(|p| secrets.fingerprint(PHONE_FINGERPRINT, p.as_str().as_bytes()));
-    if activity.permission != 0
-        && !meetings::on_roster(
+    let given_department =
+        optional_text("member_department", req.member_department.as_deref(), 32)?;
+    let department = if activity.permission != 0 {
+        let listed = meetings::on_roster(
             store,
             activity.permission,
             &member_id,
             phone_hash.as_deref(),
         )
         .await?
-    {
-        return Err(Error::Forbidden("您不在本次会议的名单中,无法参与".into()));
+        .ok_or_else(|| Error::Forbidden("您不在本次会议的名单中,无法参与".into()))?;
+        if given_department.is_empty() {
+            listed
+        } else {
+            given_department
+        }
+    } else {
+        given_department
+    };
+    if wants("department") && department.is_empty() {
+        return Err(Error::bad_request("请填写部门(member_department)"));
     }
     fn given(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|v| !v.is_empty())
@@ -178,6 +192,7 @@ pub async fn join(
         source: req.source.unwrap_or("wx").into(),
         consent_at: consent.is_some().then_some(now),
         consent_version: consent.unwrap_or_default(),
+        department,
         ..Default::default()
     };
     super::events::record_member(

@@ -11,6 +11,11 @@
 //! the answer: a correct answer at once scores the question's points, one at the last moment
 //! half of them. The leaderboard ranks by total score, then by the least total answering time,
 //! then by member id.
+//!
+//! Where members carry a department (部门: from the meeting's roster, or collected when they
+//! join), departments are ranked too: by the average score of their members who answered
+//! (departments of different sizes compete fairly), then by the least average time, then by
+//! name. Members without a department count for no department.
 
 use super::events::Hub;
 use super::scope::Caller;
@@ -611,6 +616,56 @@ pub struct QuizState {
     pub my_rank: Option<i64>,
 }
 
+/// A department's place (see the module's note on how they are ranked).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DepartmentStanding {
+    pub rank: i64,
+    pub department: String,
+    /// Its members who answered at least one question.
+    pub members: i64,
+    /// Their average score, to one decimal.
+    pub average_score: f64,
+    pub total_score: i64,
+    /// The average of their total answering times, in milliseconds.
+    pub average_time_ms: i64,
+}
+
+/// Ranks departments by average score, then the least average time, then name.
+pub fn rank_departments(rows: Vec<sql::DepartmentRow>) -> Vec<DepartmentStanding> {
+    let mut ranked: Vec<(f64, f64, sql::DepartmentRow)> = rows
+        .into_iter()
+        .filter(|d| d.members > 0)
+        .map(|d| {
+            let n = d.members as f64;
+            (d.score as f64 / n, d.time_ms as f64 / n, d)
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.total_cmp(&b.1))
+            .then_with(|| a.2.department.cmp(&b.2.department))
+    });
+    ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, (average, time, d))| DepartmentStanding {
+            rank: i as i64 + 1,
+            department: d.department,
+            members: d.members,
+            average_score: (average * 10.0).round() / 10.0,
+            total_score: d.score,
+            average_time_ms: time.round() as i64,
+        })
+        .collect()
+}
+
+/// The departments' ranking (empty when no member who answered carries a department).
+pub async fn departments(store: &Store, activity_id: i64) -> Result<Vec<DepartmentStanding>> {
+    Ok(rank_departments(
+        sql::departments(store, activity_id).await?,
+    ))
+}
+
 pub async fn leaderboard(store: &Store, activity_id: i64, limit: i64) -> Result<Vec<Standing>> {
     Ok(sql::standings(store, activity_id, limit)
         .await?
@@ -725,10 +780,13 @@ pub async fn state(
 }
 
 /// What a big screen shows: the state, with the leaderboard naming people as the activity's
-/// name display says (no member ids, no real names beyond that; a `seed` colours the initial).
+/// name display says (no member ids, no real names beyond that; a `seed` colours the initial),
+/// and the first ten departments when members carry one.
 pub async fn for_screen(store: &Store, activity: &ActivityRow) -> Result<serde_json::Value> {
     let shown = super::names::of_activity(store, activity).await?;
     let state = state(store, activity, None, 10).await?;
+    let mut departments = departments(store, activity.id).await?;
+    departments.truncate(10);
     let board: Vec<serde_json::Value> = state
         .leaderboard
         .iter()
@@ -748,6 +806,7 @@ pub async fn for_screen(store: &Store, activity: &ActivityRow) -> Result<serde_j
         "total": state.total,
         "question": state.question,
         "leaderboard": board,
+        "departments": departments,
     }))
 }
 
@@ -767,9 +826,11 @@ pub async fn for_member(
 }
 
 /// The leaderboard and every answer as .xlsx: sheets 排行 (名次, 参与者ID, 昵称, 姓名, 得分,
-/// 答对, 作答, 用时(秒)) and 题目 (题号, 题目, 正确答案, 作答人数, 每个选项的人数).
+/// 答对, 作答, 用时(秒)), 题目 (题号, 题目, 正确答案, 作答人数, 每个选项的人数) and, when members
+/// carry departments, 部门排行 (名次, 部门, 作答人数, 平均分, 总分, 平均用时(秒)).
 pub async fn export(store: &Store, activity_id: i64) -> Result<Vec<u8>> {
     let board = leaderboard(store, activity_id, i64::MAX).await?;
+    let departments = departments(store, activity_id).await?;
     let now = crate::time::now_ms();
     let all = sql::questions(store, activity_id).await?;
     let mut question_rows = Vec::new();
@@ -794,7 +855,24 @@ pub async fn export(store: &Store, activity_id: i64) -> Result<Vec<u8>> {
         ]);
     }
     let header = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
-    crate::sheets::write(vec![
+    let department_sheet = (!departments.is_empty()).then(|| crate::sheets::Sheet {
+        name: "部门排行".into(),
+        header: header(&["名次", "部门", "作答人数", "平均分", "总分", "平均用时(秒)"]),
+        rows: departments
+            .iter()
+            .map(|d| {
+                vec![
+                    d.rank.to_string(),
+                    d.department.clone(),
+                    d.members.to_string(),
+                    format!("{:.1}", d.average_score),
+                    d.total_score.to_string(),
+                    format!("{:.1}", d.average_time_ms as f64 / 1000.0),
+                ]
+            })
+            .collect(),
+    });
+    let mut sheets = vec![
         crate::sheets::Sheet {
             name: "排行".into(),
             header: header(&[
@@ -828,7 +906,9 @@ pub async fn export(store: &Store, activity_id: i64) -> Result<Vec<u8>> {
             header: header(&["题号", "题目", "正确答案", "作答人数", "各选项人数"]),
             rows: question_rows,
         },
-    ])
+    ];
+    sheets.extend(department_sheet);
+    crate::sheets::write(sheets)
 }
 
 #[cfg(test)]
@@ -846,6 +926,44 @@ mod tests {
             score(true, 100, -5, 20_000),
             50,
             "late by the clock: clamped"
+        );
+    }
+
+    #[test]
+    fn departments_rank_by_average_score_then_time_then_name() {
+        let row = |d: &str, members, score, time_ms| sql::DepartmentRow {
+            department: d.into(),
+            members,
+            score,
+            time_ms,
+        };
+        let ranked = rank_departments(vec![
+            // Ten members, 80 on average: behind the small department's 90.
+            row("市场部", 10, 800, 100_000),
+            row("研发部", 2, 180, 30_000),
+            // 90 on average as well, but slower.
+            row("销售部", 3, 270, 60_000),
+            // 80, as fast as 市场部: the name decides.
+            row("财务部", 5, 400, 50_000),
+            row("空部门", 0, 0, 0),
+        ]);
+        let order: Vec<(&str, f64, i64)> = ranked
+            .iter()
+            .map(|d| (d.department.as_str(), d.average_score, d.rank))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                ("研发部", 90.0, 1),
+                ("销售部", 90.0, 2),
+                ("市场部", 80.0, 3),
+                ("财务部", 80.0, 4),
+            ]
+        );
+        assert_eq!(ranked[0].average_time_ms, 15_000);
+        assert_eq!(
+            rank_departments(vec![row("甲", 3, 100, 0)])[0].average_score,
+            33.3
         );
     }
 

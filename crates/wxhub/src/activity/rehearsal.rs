@@ -110,6 +110,9 @@ pub async fn run(state: AppState, activity: ActivityRow, plan: Plan) {
     tokio::join!(join_people(&state, &activity, &caller, people, gap), draws);
 }
 
+/// The departments simulated people come from.
+const DEPARTMENTS: [&str; 4] = ["市场部", "研发部", "销售部", "财务部"];
+
 async fn join_people(
     state: &AppState,
     activity: &ActivityRow,
@@ -131,6 +134,8 @@ async fn join_people(
                 member_id: Some(member_id.clone()),
                 member_nickname: Some(nickname),
                 member_real_name: Some(real_name),
+                // A quiz that ranks departments gets people from several.
+                member_department: Some(DEPARTMENTS[n % DEPARTMENTS.len()].to_string()),
                 ..Default::default()
             },
         )

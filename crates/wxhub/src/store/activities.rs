@@ -242,11 +242,13 @@ pub struct MemberRow {
     /// (`crate::privacy::notice`); none and '' when they joined without.
     pub consent_at: Option<i64>,
     pub consent_version: String,
+    /// 部门 (from the roster, or collected): a quiz ranks departments by it.
+    pub department: String,
 }
 
 const MEMBER_COLUMNS: &str = "id, activity_id, member_id, icon, nickname, real_name, phone, \
     phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at, consent_at, \
-    consent_version";
+    consent_version, department";
 
 fn member(row: &AnyRow) -> StoreResult<MemberRow> {
     Ok(MemberRow {
@@ -265,6 +267,7 @@ fn member(row: &AnyRow) -> StoreResult<MemberRow> {
         updated_at: row.int("updated_at")?,
         consent_at: row.opt_int("consent_at")?,
         consent_version: row.text("consent_version")?,
+        department: row.text("department")?,
     })
 }
 
@@ -290,8 +293,8 @@ pub async fn upsert_member(
     let inserted = sqlx::query(&format!(
         "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, phone, \
          phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at, consent_at, \
-         consent_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $12, $13) \
+         consent_version, department) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $12, $13, $14) \
          ON CONFLICT (activity_id, member_id) DO NOTHING RETURNING {MEMBER_COLUMNS}"
     ))
     .bind(m.activity_id)
@@ -307,6 +310,7 @@ pub async fn upsert_member(
     .bind(&m.signed_in_by)
     .bind(m.consent_at)
     .bind(&m.consent_version)
+    .bind(&m.department)
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(row) = inserted {
@@ -338,7 +342,8 @@ pub async fn upsert_member(
          phone_hash = COALESCE($5, phone_hash), \
          updated_at = $6, \
          consent_at = COALESCE($9, consent_at), \
-         consent_version = CASE WHEN $10 = '' THEN consent_version ELSE $10 END \
+         consent_version = CASE WHEN $10 = '' THEN consent_version ELSE $10 END, \
+         department = CASE WHEN $11 = '' THEN department ELSE $11 END \
          WHERE activity_id = $7 AND member_id = $8 RETURNING {MEMBER_COLUMNS}"
     ))
     .bind(&m.icon)
@@ -351,6 +356,7 @@ pub async fn upsert_member(
     .bind(&m.member_id)
     .bind(m.consent_at)
     .bind(&m.consent_version)
+    .bind(&m.department)
     .fetch_one(&mut **tx)
     .await?;
     Ok(Upserted {
@@ -476,9 +482,9 @@ pub async fn copy_members(
         let sql = format!(
             "INSERT INTO activity_members (activity_id, member_id, icon, nickname, real_name, \
              phone, phone_hash, source, joined_at, signed_in_at, signed_in_by, updated_at, \
-             consent_at, consent_version) \
+             consent_at, consent_version, department) \
              SELECT $1, m.member_id, m.icon, m.nickname, m.real_name, m.phone, m.phone_hash, \
-             'activity', $2, NULL, '', $2, m.consent_at, m.consent_version \
+             'activity', $2, NULL, '', $2, m.consent_at, m.consent_version, m.department \
              FROM activity_members m WHERE m.activity_id = $3 AND m.member_id IN ({marks}) \
              ON CONFLICT (activity_id, member_id) DO NOTHING"
         );

@@ -135,6 +135,8 @@ pub struct RosterRow {
     pub phone: Option<Vec<u8>>,
     pub phone_hash: Option<String>,
     pub member_no: Option<String>,
+    /// 部门 ('' when the roster names none).
+    pub department: String,
     pub created_at: i64,
 }
 
@@ -146,22 +148,25 @@ fn roster(row: &AnyRow) -> StoreResult<RosterRow> {
         phone: row.opt_bytes("phone")?,
         phone_hash: row.opt_text("phone_hash")?,
         member_no: row.opt_text("member_no")?,
+        department: row.text("department")?,
         created_at: row.int("created_at")?,
     })
 }
 
-const ROSTER_COLUMNS: &str = "id, meeting_id, name, phone, phone_hash, member_no, created_at";
+const ROSTER_COLUMNS: &str =
+    "id, meeting_id, name, phone, phone_hash, member_no, department, created_at";
 
 pub async fn add_to_roster(store: &Store, r: &RosterRow) -> StoreResult<RosterRow> {
     let row = sqlx::query(&format!(
-        "INSERT INTO meeting_members (meeting_id, name, phone, phone_hash, member_no, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ROSTER_COLUMNS}"
+        "INSERT INTO meeting_members (meeting_id, name, phone, phone_hash, member_no, department, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ROSTER_COLUMNS}"
     ))
     .bind(r.meeting_id)
     .bind(&r.name)
     .bind(r.phone.clone())
     .bind(r.phone_hash.clone())
     .bind(r.member_no.clone())
+    .bind(&r.department)
     .bind(r.created_at)
     .fetch_one(store.writer())
     .await?;
@@ -200,23 +205,25 @@ pub async fn list_roster(
     Ok((rows.iter().map(roster).collect::<StoreResult<_>>()?, total))
 }
 
-/// Whether someone with this member number or phone fingerprint is on the roster.
+/// The department of the roster's entry with this member number or phone fingerprint ('' when
+/// it names none), or None when nobody on the roster has either.
 pub async fn on_roster(
     store: &Store,
     meeting_id: i64,
     member_no: &str,
     phone_hash: Option<&str>,
-) -> StoreResult<bool> {
+) -> StoreResult<Option<String>> {
     let row = sqlx::query(
-        "SELECT 1 AS one FROM meeting_members WHERE meeting_id = $1 \
-         AND (member_no = $2 OR ($3 IS NOT NULL AND phone_hash = $3)) LIMIT 1",
+        "SELECT department FROM meeting_members WHERE meeting_id = $1 \
+         AND (member_no = $2 OR ($3 IS NOT NULL AND phone_hash = $3)) \
+         ORDER BY CASE WHEN department = '' THEN 1 ELSE 0 END, id LIMIT 1",
     )
     .bind(meeting_id)
     .bind(member_no)
     .bind(phone_hash)
     .fetch_optional(store.reader())
     .await?;
-    Ok(row.is_some())
+    row.map(|r| r.text("department")).transpose()
 }
 
 /// The member numbers and phone fingerprints already on a roster (an import's duplicates).
@@ -273,22 +280,16 @@ async fn insert_roster_chunk(store: &Store, rows: &[RosterRow]) -> StoreResult<V
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(STATEMENT) {
         let mut sql = String::from(
-            "INSERT INTO meeting_members (meeting_id, name, phone, phone_hash, member_no, created_at) VALUES ",
+            "INSERT INTO meeting_members (meeting_id, name, phone, phone_hash, member_no, \
+             department, created_at) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 6;
+            let b = i * 7;
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
+            let marks: Vec<String> = (1..=7).map(|k| format!("${}", b + k)).collect();
+            sql.push_str(&format!("({})", marks.join(", ")));
         }
         sql.push_str(" RETURNING id");
         let mut query = sqlx::query(&sql);
@@ -299,6 +300,7 @@ async fn insert_roster_chunk(store: &Store, rows: &[RosterRow]) -> StoreResult<V
                 .bind(r.phone.clone())
                 .bind(r.phone_hash.clone())
                 .bind(r.member_no.clone())
+                .bind(r.department.clone())
                 .bind(r.created_at);
         }
         for row in query.fetch_all(&mut *tx).await? {

@@ -439,9 +439,17 @@ const VISITS: Query = Query {
 const ROSTERS: Query = Query {
     key: "rosters",
     title: "会议名单",
-    columns: &["会议ID", "会议", "姓名", "手机号", "编号", "导入时间"],
-    sql:
-        "SELECT m.id AS meeting_id, m.name AS meeting, r.name, r.phone, r.member_no, r.created_at \
+    columns: &[
+        "会议ID",
+        "会议",
+        "姓名",
+        "手机号",
+        "编号",
+        "部门",
+        "导入时间",
+    ],
+    sql: "SELECT m.id AS meeting_id, m.name AS meeting, r.name, r.phone, r.member_no, \
+          r.department, r.created_at \
           FROM meeting_members r JOIN meetings m ON m.id = r.meeting_id \
           WHERE r.phone_hash = $1 AND ($2 = 0 OR m.org_id = $2) ORDER BY r.id",
     spec: &[
@@ -450,6 +458,7 @@ const ROSTERS: Query = Query {
         ("name", Kind::Text),
         ("phone", Kind::Phone("meeting_members.phone")),
         ("member_no", Kind::Text),
+        ("department", Kind::Text),
         ("created_at", Kind::Time),
     ],
 };
@@ -464,6 +473,7 @@ const MEMBERS: Query = Query {
         "姓名",
         "昵称",
         "手机号",
+        "部门",
         "来源",
         "参与时间",
         "签到时间",
@@ -473,7 +483,7 @@ const MEMBERS: Query = Query {
     ],
     sql:
         "SELECT m.activity_id, a.name AS activity, m.member_id, m.real_name, m.nickname, m.phone, \
-          m.source, m.joined_at, m.signed_in_at, m.consent_at, m.consent_version, m.icon \
+          m.department, m.source, m.joined_at, m.signed_in_at, m.consent_at, m.consent_version, m.icon \
           FROM activity_members m JOIN activities a ON a.id = m.activity_id \
           WHERE m.activity_id = $1 AND m.member_id = $2",
     spec: &[
@@ -483,6 +493,7 @@ const MEMBERS: Query = Query {
         ("real_name", Kind::Text),
         ("nickname", Kind::Text),
         ("phone", Kind::Phone("activity_members.phone")),
+        ("department", Kind::Text),
         ("source", Kind::Code(SOURCES)),
         ("joined_at", Kind::Time),
         ("signed_in_at", Kind::Time),
@@ -896,8 +907,8 @@ pub async fn erase(
                 "activity_members",
                 "real_name",
                 "member_id",
-                ", nickname = '', icon = ''",
-                " OR nickname <> '' OR icon <> ''",
+                ", nickname = '', icon = '', department = ''",
+                " OR nickname <> '' OR icon <> '' OR department <> ''",
             ),
             (
                 "lottery_participants",

@@ -241,7 +241,7 @@ pub async fn erase_activity(
     let mut erased = Erased {
         members: sqlx::query(
             "UPDATE activity_members SET real_name = '', nickname = '', icon = '', phone = NULL, \
-             phone_hash = NULL, updated_at = $2 WHERE activity_id = $1",
+             phone_hash = NULL, department = '', updated_at = $2 WHERE activity_id = $1",
         )
         .bind(activity_id)
         .bind(now)

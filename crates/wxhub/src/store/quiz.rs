@@ -310,6 +310,40 @@ pub async fn standings(
         .collect()
 }
 
+/// A department's standing: how many of its members answered, their scores and times summed.
+#[derive(Debug, Clone, Default)]
+pub struct DepartmentRow {
+    pub department: String,
+    pub members: i64,
+    pub score: i64,
+    pub time_ms: i64,
+}
+
+/// Every department whose members answered (members without one are left out), unordered.
+pub async fn departments(store: &Store, activity_id: i64) -> StoreResult<Vec<DepartmentRow>> {
+    let rows = sqlx::query(
+        "SELECT m.department, COUNT(*) AS members, CAST(SUM(x.s) AS BIGINT) AS score, \
+         CAST(SUM(x.t) AS BIGINT) AS time_ms \
+         FROM (SELECT member_id, SUM(score) AS s, SUM(elapsed_ms) AS t FROM quiz_answers \
+         WHERE activity_id = $1 GROUP BY member_id) x \
+         JOIN activity_members m ON m.activity_id = $1 AND m.member_id = x.member_id \
+         WHERE m.department <> '' GROUP BY m.department",
+    )
+    .bind(activity_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DepartmentRow {
+                department: r.text("department")?,
+                members: r.int("members")?,
+                score: r.int("score")?,
+                time_ms: r.int("time_ms")?,
+            })
+        })
+        .collect()
+}
+
 /// How many answered a question.
 pub async fn answer_count(store: &Store, question_id: i64) -> StoreResult<i64> {
     sqlx::query("SELECT COUNT(*) AS n FROM quiz_answers WHERE question_id = $1")

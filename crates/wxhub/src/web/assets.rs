@@ -28,7 +28,7 @@ const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-const ASSETS: [Asset; 20] = [
+const ASSETS: [Asset; 21] = [
     asset!("favicon.svg", SVG),
     asset!("console.css", CSS),
     asset!("console.js", JS),
@@ -38,6 +38,7 @@ const ASSETS: [Asset; 20] = [
     asset!("screen-common.js", JS),
     asset!("screen-lottery.js", JS),
     asset!("screen-stage.js", JS),
+    asset!("screen-host.js", JS),
     asset!("screen-wall.js", JS),
     asset!("screen-vote.js", JS),
     asset!("screen-quiz.js", JS),
@@ -65,6 +66,8 @@ pub struct Urls {
     pub screen_lottery: String,
     /// The host's controls on the lottery stage.
     pub screen_stage: String,
+    /// The host's controls on the vote, quiz and shake screens.
+    pub screen_host: String,
     pub screen_wall: String,
     pub screen_vote: String,
     pub screen_quiz: String,
@@ -111,6 +114,7 @@ pub fn urls() -> &'static Urls {
             screen_signin: url("screen-signin.js"),
             screen_lottery: url("screen-lottery.js"),
             screen_stage: url("screen-stage.js"),
+            screen_host: url("screen-host.js"),
             screen_wall: url("screen-wall.js"),
             screen_vote: url("screen-vote.js"),
             screen_quiz: url("screen-quiz.js"),

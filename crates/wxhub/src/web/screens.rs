@@ -5,8 +5,10 @@
 //!
 //! Opened without a key by a signed-in organiser of the activity's org (the console's 「在大屏上
 //! 主持」 links), a screen is the host's: it streams through the session (`stream`), may not be
-//! framed, and the lottery stage gets controls — keys and a clicker drive the draw through
-//! `lottery/{action}` (the session's CSRF token; the same functions as the API, audited).
+//! framed, and gets controls — keys and a clicker drive the evening through `{screen}/{action}`
+//! (the session's CSRF token; the console's functions, the API's underneath, audited): the
+//! lottery stage's commit and draw, the vote's open and close, the quiz's next question and
+//! close, the shake race's start and stop.
 //!
 //! - `signin`: the sign-in wall (every activity);
 //! - `lottery`: the lottery stage (lottery activities), with `lottery/state`, what it shows
@@ -26,7 +28,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
@@ -37,7 +39,19 @@ pub fn router() -> Router<AppState> {
         .route("/screens/{id}/lottery/state", get(lottery_state))
         .route(
             "/screens/{id}/lottery/{action}",
-            axum::routing::post(host_action),
+            post(host_action::<crate::web::console::lottery::LotteryForm>),
+        )
+        .route(
+            "/screens/{id}/vote/{action}",
+            post(host_action::<crate::web::console::vote::VoteForm>),
+        )
+        .route(
+            "/screens/{id}/quiz/{action}",
+            post(host_action::<crate::web::console::quiz::QuizForm>),
+        )
+        .route(
+            "/screens/{id}/shake/{action}",
+            post(host_action::<crate::web::console::shake::ShakeForm>),
         )
         .route("/screens/{id}/stream", get(host_stream))
         .route("/screens/{id}/wall", get(wall))
@@ -147,13 +161,79 @@ struct LotteryScreen<'a> {
     host: Option<StageHost>,
 }
 
-/// What the host's stage needs to drive the draw.
+/// What the host's controls need: the session's CSRF token and where the actions go.
 struct StageHost {
     csrf: String,
-    /// `{actions}/commit`, `{actions}/draw`.
+    /// `{actions}/commit`, `{actions}/draw` (the lottery), `{actions}/open` (the vote), …
     actions: String,
-    /// Seconds the names roll before the draw (0: until the host stops them).
+    /// Seconds the names roll before the draw (0: until the host stops them; the lottery's).
     roll: u32,
+}
+
+impl StageHost {
+    /// The host's controls of screen `what`, when a signed-in organiser opened it.
+    fn of(access: &Access, id: i64, what: &str, roll: u32) -> Option<StageHost> {
+        match access {
+            Access::Host(session) => Some(StageHost {
+                csrf: session.csrf_token.clone(),
+                actions: format!("/screens/{id}/{what}"),
+                roll,
+            }),
+            Access::Key(_) => None,
+        }
+    }
+}
+
+/// Implements [`Hosted`] for a console page's form: `hosted!(Form, (kind, words), [actions],
+/// refusal)`. An action is run by the page's `run(state, session, row, action, form)` (in scope
+/// where the macro is used: its rights, the API's functions; what the audit says of it) and
+/// recorded in the console's audit as `{kind}.{action}`.
+macro_rules! hosted {
+    ($form:ty, $kind:expr, [$($action:literal),+], $refusal:literal) => {
+        impl $crate::web::screens::Hosted for $form {
+            const KIND: (&'static str, &'static str) = $kind;
+            const ACTIONS: &'static [&'static str] = &[$($action),+];
+            const REFUSAL: &'static str = $refusal;
+            fn perform<'a>(
+                state: &'a $crate::AppState,
+                session: &'a $crate::auth::accounts::Session,
+                address: &'a str,
+                row: &'a $crate::store::activities::ActivityRow,
+                action: &'a str,
+                form: Self,
+            ) -> impl std::future::Future<Output = Result<String, $crate::error::Error>> + Send + 'a
+            {
+                async move {
+                    let detail = run(state, session, row, action, form).await?;
+                    $crate::web::console::audit::record_activity(
+                        state, session, address, row, $kind, action, &detail,
+                    )
+                    .await;
+                    Ok(detail)
+                }
+            }
+        }
+    };
+}
+pub(crate) use hosted;
+
+/// A console form whose hosting actions a big screen's host may take: the activity kind it
+/// belongs to, the actions a host (staff too) may take there, and how they are performed (the
+/// console's function: the rights, the API's functions, the audit record).
+pub trait Hosted: crate::web::console::CsrfField + Sized + Send {
+    /// The activity kind, and its name in words.
+    const KIND: (&'static str, &'static str);
+    /// The actions a screen may ask for, and the refusal of any other.
+    const ACTIONS: &'static [&'static str];
+    const REFUSAL: &'static str;
+    fn perform<'a>(
+        state: &'a AppState,
+        session: &'a crate::auth::accounts::Session,
+        address: &'a str,
+        row: &'a ActivityRow,
+        action: &'a str,
+        form: Self,
+    ) -> impl std::future::Future<Output = Result<String, Error>> + Send + 'a;
 }
 
 #[derive(askama::Template)]
@@ -173,6 +253,8 @@ struct VoteScreen<'a> {
     s: Shown,
     state: String,
     join_qr: String,
+    /// The host's controls, when a signed-in organiser opened the screen.
+    host: Option<StageHost>,
 }
 
 #[derive(askama::Template)]
@@ -182,6 +264,8 @@ struct QuizScreen<'a> {
     s: Shown,
     state: String,
     join_qr: String,
+    /// The host's controls, when a signed-in organiser opened the screen.
+    host: Option<StageHost>,
 }
 
 #[derive(askama::Template)]
@@ -191,6 +275,8 @@ struct ShakeScreen<'a> {
     s: Shown,
     state: String,
     join_qr: String,
+    /// The host's controls, when a signed-in organiser opened the screen.
+    host: Option<StageHost>,
 }
 
 #[derive(askama::Template)]
@@ -409,32 +495,30 @@ pub async fn lottery(
         state: keyed(format!("/screens/{}/lottery/state", row.id), key),
         qr: qr_path(row.id, "verify-{round}", key),
         join_qr: qr_path(row.id, "join", key),
-        host: match &access {
-            Access::Host(session) => Some(StageHost {
-                csrf: session.csrf_token.clone(),
-                actions: format!("/screens/{}/lottery", row.id),
-                roll,
-            }),
-            Access::Key(_) => None,
-        },
+        host: StageHost::of(&access, row.id, "lottery", roll),
         s,
     }))
 }
 
-/// `POST /screens/{id}/lottery/{action}` (the host's stage, its session's CSRF token in
-/// `csrf`): `commit` (`prize_id`, `count`, `exclude_winners`) or `draw` (`round_id`), through
-/// the console's lottery actions — the API's functions, the staff's rights, the audit record.
+/// `POST /screens/{id}/{screen}/{action}` (the host's screen, its session's CSRF token in
+/// `csrf`), through the console's actions — the API's functions, the staff's rights, the audit
+/// record:
+/// - `lottery/commit` (`prize_id`, `count`, `exclude_winners`), `lottery/draw` (`round_id`);
+/// - `vote/open`, `vote/close`;
+/// - `quiz/next`, `quiz/close` (`question_id`);
+/// - `shake/start`, `shake/stop`.
+///
 /// Answers the activity envelope: `{code: 0, msg, data: {detail}}`, or the refusal in words.
-pub async fn host_action(
+pub async fn host_action<F: Hosted + serde::de::DeserializeOwned + 'static>(
     State(state): State<AppState>,
     headers: HeaderMap,
     crate::http::client_ip::ClientAddress(address): crate::http::client_ip::ClientAddress,
     PathParam((id, action)): PathParam<(i64, String)>,
-    form: Result<Params<crate::web::console::lottery::LotteryForm>, Error>,
+    form: Result<Params<F>, Error>,
 ) -> Result<Response, Error> {
     // Only the host acts: a key, whatever it is, is not asked for and does not help.
     let (row, session, _) = host(&state, &headers, id).await?;
-    of_kind(&row, Some(("lottery", "抽奖")))?;
+    of_kind(&row, Some(F::KIND))?;
     let Params(form) = form?;
     crate::web::console::check_csrf(
         &state,
@@ -442,12 +526,10 @@ pub async fn host_action(
         &session.csrf_token,
         crate::web::console::CsrfField::csrf(&form),
     )?;
-    if !matches!(action.as_str(), "commit" | "draw") {
-        return Err(Error::not_found("大屏上只能承诺与开奖"));
+    if !F::ACTIONS.contains(&action.as_str()) {
+        return Err(Error::not_found(F::REFUSAL));
     }
-    let detail =
-        crate::web::console::lottery::perform(&state, &session, &address, &row, &action, form)
-            .await?;
+    let detail = F::perform(&state, &session, &address, &row, &action, form).await?;
     Ok(
         crate::http::envelope::ActivityReply::new("成功", serde_json::json!({ "detail": detail }))
             .into_response(),
@@ -544,6 +626,7 @@ pub async fn vote(
         assets: assets::urls(),
         state: keyed(format!("/screens/{}/vote/state", row.id), key),
         join_qr: qr_path(row.id, "join", key),
+        host: StageHost::of(&access, row.id, "vote", 0),
         s,
     }))
 }
@@ -573,6 +656,7 @@ pub async fn quiz(
         assets: assets::urls(),
         state: keyed(format!("/screens/{}/quiz/state", row.id), key),
         join_qr: qr_path(row.id, "join", key),
+        host: StageHost::of(&access, row.id, "quiz", 0),
         s,
     }))
 }
@@ -603,6 +687,7 @@ pub async fn shake(
         assets: assets::urls(),
         state: keyed(format!("/screens/{}/shake/state", row.id), key),
         join_qr: qr_path(row.id, "join", key),
+        host: StageHost::of(&access, row.id, "shake", 0),
         s,
     }))
 }

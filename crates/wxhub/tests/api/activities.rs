@@ -562,7 +562,7 @@ async fn the_back_office_manages_an_orgs_own_activities() {
         ),
         (
             json!({"activity_name": "x", "collect_info": "email"}),
-            "collect_info 只能包含 name 和 phone,用逗号隔开".into(),
+            "collect_info 只能包含 name、phone 和 department,用逗号隔开".into(),
         ),
         (
             json!({"activity_name": "x", "close_time": "明天"}),

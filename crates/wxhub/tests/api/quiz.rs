@@ -282,16 +282,8 @@ async fn a_quiz_is_asked_answered_scored_and_ranked() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["排行", "题目"]);
-    let rows: Vec<Vec<String>> = wb
-        .worksheet_range("题目")
-        .unwrap()
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    assert_eq!(crate::xlsx::sheet_names(&bytes), vec!["排行", "题目"]);
+    let rows = crate::xlsx::read_sheet(&bytes, "题目");
     assert_eq!(
         rows[1],
         vec![
@@ -328,4 +320,166 @@ async fn concurrent_answers_of_one_member_count_once() {
     }
     assert_eq!((ok, refused), (1, 15));
     assert_eq!(c.board().await[0]["answered"], 1);
+}
+
+/// Departments: from the roster (an import's 部门 column) or collected at joining (required when
+/// collect_info names department); ranked by their members' average score, then time, then
+/// name; on the screen's state, in the API, in the export's 部门排行 sheet; members without a
+/// department count for none.
+#[tokio::test]
+async fn departments_are_ranked_by_their_members_average_score() {
+    let c = Ctx::new().await;
+    let meeting = c.app.meeting(&c.org, "年会").await;
+    let file = crate::xlsx::workbook(&[
+        vec![json!("姓名"), json!("编号"), json!("部门")],
+        vec![json!("甲"), json!("r1"), json!("研发部")],
+        vec![json!("乙"), json!("r2"), json!("研发部")],
+        vec![json!("丙"), json!("r3"), json!("")],
+        vec![json!("丁"), json!("r4"), json!("部门".repeat(17))],
+    ]);
+    let import_path = as_org(
+        &format!("/api/v3/meetings/{meeting}/members/import"),
+        &c.org,
+    );
+    let import = |file: Vec<u8>| {
+        c.app.call(
+            Method::POST,
+            &import_path,
+            None,
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            file,
+        )
+    };
+    let refused = import(file).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert!(refused.text.contains("32 个字以内"), "{}", refused.text);
+    let file = crate::xlsx::workbook(&[
+        vec![json!("姓名"), json!("编号"), json!("部门")],
+        vec![json!("甲"), json!("r1"), json!("研发部")],
+        vec![json!("乙"), json!("r2"), json!("研发部")],
+        vec![json!("丙"), json!("r3"), json!("")],
+        vec![json!("丁"), json!("r4"), json!("市场部")],
+        vec![json!("戊"), json!("r5"), json!("")],
+    ]);
+    let imported = import(file).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+    let roster = c
+        .call(
+            Method::GET,
+            &format!("/api/v3/meetings/{meeting}/members"),
+            Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(
+        roster["data"]["items"][0]["department"], "研发部",
+        "{roster}"
+    );
+    // The quiz is limited to the roster and collects the department.
+    let resp = c
+        .office(
+            Method::PUT,
+            "",
+            json!({"permission": meeting, "collect_info": "department"}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let path = format!("/api/v3/activitys_for_wx/{}/wx/userInfo", c.id);
+    let join = |member: &str, department: Option<&str>| {
+        let mut body = json!({"member_id": member, "member_nickname": format!("选手{member}")});
+        if let Some(d) = department {
+            body["member_department"] = json!(d);
+        }
+        c.call(Method::POST, &path, body)
+    };
+    // r3's entry names no department and r3 gives none: refused, nothing joined.
+    let refused = join("r3", None).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_eq!(refused.json()["msg"], "请填写部门(member_department)");
+    let too_long = join("r3", Some(&"部".repeat(33))).await;
+    assert_eq!(
+        too_long.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        too_long.text
+    );
+    for (member, department) in [
+        ("r1", None),              // the roster's 研发部
+        ("r2", Some("  研发部 ")), // given, trimmed
+        ("r3", Some("市场部")),    // given where the roster has none
+        ("r4", None),              // the roster's 市场部
+    ] {
+        let resp = join(member, department).await;
+        assert_eq!(resp.status, StatusCode::OK, "{member}: {}", resp.text);
+    }
+    // With the department no longer collected, r5 (on the roster without one) joins without.
+    c.office(Method::PUT, "", json!({"collect_info": ""})).await;
+    assert_eq!(join("r5", None).await.status, StatusCode::OK);
+
+    let q1 = c
+        .question(json!({"text": "一加一?", "choices": ["1", "2"], "correct": "B", "seconds": 60, "points": 100}))
+        .await;
+    c.office(Method::POST, "/next", Value::Null).await;
+    // 研发部: r1 right, r2 wrong → average about 50; 市场部: r3 and r4 right → about 100;
+    // r5 right but in no department.
+    for (member, pick) in [
+        ("r1", "B"),
+        ("r2", "A"),
+        ("r3", "B"),
+        ("r4", "B"),
+        ("r5", "B"),
+    ] {
+        let resp = c.answer(member, q1, json!(pick)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{member}: {}", resp.text);
+    }
+    let board = c.board().await;
+    let score = |m: &str| {
+        board
+            .iter()
+            .find(|s| s["member_id"] == m)
+            .map(|s| s["score"].as_i64().unwrap())
+            .unwrap()
+    };
+    let departments = c.office(Method::GET, "/departments", Value::Null).await;
+    assert_eq!(departments.status, StatusCode::OK, "{}", departments.text);
+    let list = departments.json()["data"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let market = (score("r3") + score("r4")) as f64 / 2.0;
+    let research = (score("r1") + score("r2")) as f64 / 2.0;
+    assert_eq!(list[0]["department"], "市场部");
+    assert_eq!(list[0]["rank"], 1);
+    assert_eq!(list[0]["members"], 2);
+    assert_eq!(list[0]["total_score"], score("r3") + score("r4"));
+    assert_eq!(list[0]["average_score"], (market * 10.0).round() / 10.0);
+    assert_eq!(list[1]["department"], "研发部");
+    assert_eq!(list[1]["average_score"], (research * 10.0).round() / 10.0);
+
+    // The screen's state carries them; the export has the sheet.
+    let key = c.app.screen_key(&c.org, c.id).await;
+    let screen = c
+        .app
+        .get(&format!("/screens/{}/quiz/state?key={key}", c.id), None)
+        .await
+        .json();
+    assert_eq!(screen["departments"][0]["department"], "市场部", "{screen}");
+    let (status, _, bytes) = bytes_of(
+        &c.app,
+        &as_org(&format!("/api/v3/activitys_quiz/{}/export", c.id), &c.org),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        crate::xlsx::sheet_names(&bytes),
+        vec!["排行", "题目", "部门排行"]
+    );
+    let sheets = crate::xlsx::read_sheet(&bytes, "部门排行");
+    assert_eq!(
+        sheets[0],
+        vec!["名次", "部门", "作答人数", "平均分", "总分", "平均用时(秒)"]
+    );
+    assert_eq!(
+        sheets[1][..3],
+        ["1".to_string(), "市场部".into(), "2".into()]
+    );
+    assert_eq!(sheets.len(), 3);
 }

@@ -299,16 +299,8 @@ async fn a_round_counts_clamped_totals_and_ends_when_its_places_are_taken() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["排行"]);
-    let rows: Vec<Vec<String>> = wb
-        .worksheet_range("排行")
-        .unwrap()
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    assert_eq!(crate::xlsx::sheet_names(&bytes), vec!["排行"]);
+    let rows = crate::xlsx::read_sheet(&bytes, "排行");
     assert_eq!(
         rows[0],
         vec![

@@ -386,21 +386,11 @@ async fn a_vote_is_set_up_opened_cast_closed_and_exported() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["结果", "选票"]);
-    let sheet = |wb: &mut calamine::Xlsx<_>, name: &str| -> Vec<Vec<String>> {
-        wb.worksheet_range(name)
-            .unwrap()
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect()
-    };
-    let results = sheet(&mut wb, "结果");
+    assert_eq!(crate::xlsx::sheet_names(&bytes), vec!["结果", "选票"]);
+    let results = crate::xlsx::read_sheet(&bytes, "结果");
     assert_eq!(results[0], vec!["选项", "票数", "占比(%)", "名次"]);
     assert_eq!(results[2], vec!["相声《年终总结》", "2", "66.7", "1"]);
-    let ballots = sheet(&mut wb, "选票");
+    let ballots = crate::xlsx::read_sheet(&bytes, "选票");
     assert_eq!(ballots[0], vec!["时间", "参与者ID", "昵称", "姓名", "所选"]);
     assert_eq!(ballots.len(), 3);
     assert_eq!(ballots[2][1], USER);

@@ -203,6 +203,10 @@ pub struct UserInfoParams {
     member_real_name: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     member_phone: Option<String>,
+    /// 部门 (1–32 characters): required when the activity's collect_info names `department`
+    /// (unless the member's roster entry names one).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    member_department: Option<String>,
     /// The version of the org's privacy notice the person agreed to on the page that collected
     /// their name or phone (`…/wx/privacy_notice` gives the notice and its version). Recorded
     /// with the member; a version that is not the current notice's is refused (409).
@@ -218,6 +222,7 @@ impl From<UserInfoParams> for JoinRequest {
             member_nickname: p.member_nickname,
             member_real_name: p.member_real_name,
             member_phone: p.member_phone,
+            member_department: p.member_department,
             source: None,
             consent_version: p.consent_version,
         }

@@ -2,7 +2,9 @@
 //! closing them, the state, the leaderboard and the export.
 
 use crate::activity::activities::{self, Kind};
-use crate::activity::quiz::{self, Answered, QuestionInput, QuestionView, QuizState, Standing};
+use crate::activity::quiz::{
+    self, Answered, DepartmentStanding, QuestionInput, QuestionView, QuizState, Standing,
+};
 use crate::activity::scope::{Caller, OrgCaller};
 use crate::activity::xlsx;
 use crate::error::Result;
@@ -29,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(open_next))
         .routes(routes!(quiz_state))
         .routes(routes!(quiz_leaderboard))
+        .routes(routes!(quiz_departments))
         .routes(routes!(export_quiz))
 }
 
@@ -287,7 +290,27 @@ pub async fn quiz_leaderboard(
     ))
 }
 
-/// The leaderboard and the questions as .xlsx: sheets 排行 and 题目.
+/// The departments' ranking, where members carry a department (部门: the roster's, or collected
+/// when they joined): by their answering members' average score, then the least average time,
+/// then name. Empty when no one who answered has a department.
+#[utoipa::path(get, path = "/api/v3/activitys_quiz/{id}/departments", tag = "quiz",
+    params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
+    responses((status = 200, body = ActivityReply<Vec<DepartmentStanding>>),
+              (status = 400, body = ActivityFailure), (status = 401, body = ActivityFailure),
+              (status = 403, body = ActivityFailure), (status = 404, body = ActivityFailure)))]
+pub async fn quiz_departments(
+    State(s): State<AppState>,
+    org: OrgCaller,
+    PathParam(id): PathParam<i64>,
+) -> Result<ActivityReply<Vec<DepartmentStanding>>> {
+    let row = own_quiz(&s, &org, id).await?;
+    Ok(ActivityReply::new(
+        "查询成功",
+        quiz::departments(&s.store, row.id).await?,
+    ))
+}
+
+/// The leaderboard and the questions as .xlsx: sheets 排行, 题目 and (with departments) 部门排行.
 #[utoipa::path(get, path = "/api/v3/activitys_quiz/{id}/export", tag = "quiz",
     params(("id" = i64, Path), ("access_token" = String, Query), ("access_type" = String, Query)),
     responses((status = 200, description = "An .xlsx file",

@@ -112,6 +112,9 @@ pub struct Race {
     /// The nickname and real name of runners seen (for the boards).
     names: Mutex<HashMap<String, (String, String)>>,
     touched: AtomicI64,
+    /// Held while totals are written: a write that must be complete (the host's stop, a
+    /// result read) waits for one in flight, whose rows it would not see.
+    writing: tokio::sync::Mutex<()>,
 }
 
 impl Race {
@@ -373,6 +376,7 @@ impl Races {
                 runners: Mutex::new(HashMap::new()),
                 names: Mutex::new(HashMap::new()),
                 touched: AtomicI64::new(crate::time::now_ms()),
+                writing: tokio::sync::Mutex::new(()),
             });
             held.insert(activity_id, race.clone());
             race
@@ -403,6 +407,7 @@ impl Races {
 }
 
 async fn write(store: &Store, activity_id: i64, race: &Race) -> Result<()> {
+    let _writing = race.writing.lock().await;
     let round = race.row().round;
     let rows = race.take_dirty();
     if let Err(e) = sql::write_totals(store, activity_id, round, &rows).await {

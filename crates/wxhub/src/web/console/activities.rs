@@ -83,6 +83,7 @@ pub struct CreateForm {
     close_time: String,
     collect_name: Option<String>,
     collect_phone: Option<String>,
+    collect_department: Option<String>,
 }
 
 struct FormView {
@@ -92,6 +93,7 @@ struct FormView {
     close_time: String,
     collect_name: bool,
     collect_phone: bool,
+    collect_department: bool,
 }
 
 #[derive(askama::Template)]
@@ -160,6 +162,7 @@ async fn render(
                     .filter_map(|f| match f {
                         "name" => Some("姓名"),
                         "phone" => Some("手机号"),
+                        "department" => Some("部门"),
                         _ => None,
                     })
                     .collect::<Vec<_>>()
@@ -210,6 +213,7 @@ fn empty_form() -> FormView {
         close_time: String::new(),
         collect_name: false,
         collect_phone: false,
+        collect_department: false,
     }
 }
 
@@ -267,6 +271,7 @@ pub async fn create(
     let collect: Vec<&str> = [
         form.collect_name.as_ref().map(|_| "name"),
         form.collect_phone.as_ref().map(|_| "phone"),
+        form.collect_department.as_ref().map(|_| "department"),
     ]
     .into_iter()
     .flatten()
@@ -279,6 +284,7 @@ pub async fn create(
         close_time: form.close_time.clone(),
         collect_name: form.collect_name.is_some(),
         collect_phone: form.collect_phone.is_some(),
+        collect_department: form.collect_department.is_some(),
     };
     let Some(kind) = kind_of(&form.kind) else {
         return render(&state, &session, shown, Some("请选择活动类型".into()), None)

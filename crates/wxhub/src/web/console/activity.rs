@@ -111,6 +111,7 @@ struct EditView {
     close_time: String,
     collect_name: bool,
     collect_phone: bool,
+    collect_department: bool,
     background: String,
     logo: String,
     music: String,
@@ -229,6 +230,7 @@ async fn render(
             close_time: super::activities::to_browser_time(&info.close_time),
             collect_name: row.collect_info.split(',').any(|f| f == "name"),
             collect_phone: row.collect_info.split(',').any(|f| f == "phone"),
+            collect_department: row.collect_info.split(',').any(|f| f == "department"),
             background: row.background.clone(),
             logo: row.logo.clone(),
             music: row.music.clone(),
@@ -829,6 +831,7 @@ pub async fn edit(
         let collect: Vec<&str> = [
             field("collect_name").map(|_| "name"),
             field("collect_phone").map(|_| "phone"),
+            field("collect_department").map(|_| "department"),
         ]
         .into_iter()
         .flatten()

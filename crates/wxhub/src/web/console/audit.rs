@@ -39,6 +39,29 @@ pub async fn record(
 }
 
 /// An export's download, recorded first (`action` on `object`, within the org).
+/// Records `action` taken on an activity of kind `kind` (named `words`): the record's action
+/// is `{kind}.{action}`, its object `{words} {id}`.
+pub async fn record_activity(
+    state: &AppState,
+    session: &Session,
+    address: &str,
+    row: &crate::store::activities::ActivityRow,
+    (kind, words): (&str, &str),
+    action: &str,
+    detail: &str,
+) {
+    record(
+        state,
+        session,
+        address,
+        Some(row.org_id),
+        &format!("{kind}.{action}"),
+        &format!("{words} {}", row.id),
+        detail,
+    )
+    .await;
+}
+
 pub async fn recorded_download(
     state: &AppState,
     session: &Session,

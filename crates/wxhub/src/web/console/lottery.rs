@@ -16,6 +16,7 @@ use crate::http::params::{Params, PathParam};
 use crate::platform::values::mask_phone_if_any;
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
+use crate::web::screens::Hosted;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -412,8 +413,8 @@ fn staff_may(action: &str) -> bool {
     matches!(action, "commit" | "draw" | "redraw")
 }
 
-/// Runs one action through the same functions as the API; answers what the audit record
-/// says about it.
+/// Runs one action through the same functions as the API, staff limited to the draw; answers
+/// what the audit record says about it.
 async fn run(
     state: &AppState,
     session: &Session,
@@ -421,6 +422,11 @@ async fn run(
     action: &str,
     form: LotteryForm,
 ) -> Result<String, Error> {
+    if session.account.role != Role::OrgAdmin && !staff_may(action) {
+        return Err(Error::Forbidden(
+            "工作人员只能操作抽奖(承诺、开奖、补抽);其他设置请联系机构管理员".into(),
+        ));
+    }
     let actor = actor(session);
     let round_id = || required_int(&form.round_id, "round_id");
     Ok(match action {
@@ -549,35 +555,12 @@ async fn run(
     })
 }
 
-/// One lottery action by a console account — from the lottery's page, or from the host's stage
-/// (web/screens.rs): within the account's rights (staff operate the draw only), through the same
-/// functions as the API, recorded in the console's audit record. Answers what the record says.
-pub(crate) async fn perform(
-    state: &AppState,
-    session: &Session,
-    address: &str,
-    row: &ActivityRow,
-    action: &str,
-    form: LotteryForm,
-) -> Result<String, Error> {
-    if session.account.role != Role::OrgAdmin && !staff_may(action) {
-        return Err(Error::Forbidden(
-            "工作人员只能操作抽奖(承诺、开奖、补抽);其他设置请联系机构管理员".into(),
-        ));
-    }
-    let detail = run(state, session, row, action, form).await?;
-    audit::record(
-        state,
-        session,
-        address,
-        Some(row.org_id),
-        &format!("lottery.{action}"),
-        &format!("抽奖 {}", row.id),
-        &detail,
-    )
-    .await;
-    Ok(detail)
-}
+crate::web::screens::hosted!(
+    LotteryForm,
+    ("lottery", "抽奖"),
+    ["commit", "draw"],
+    "大屏上只能承诺与开奖"
+);
 
 /// `POST /console/lottery/{id}/{action}`.
 pub async fn act(
@@ -593,7 +576,7 @@ pub async fn act(
     };
     let result = async {
         let row = lottery_of(&state, &session, id).await?;
-        perform(&state, &session, &address, &row, &action, form).await?;
+        LotteryForm::perform(&state, &session, &address, &row, &action, form).await?;
         Ok(())
     }
     .await;

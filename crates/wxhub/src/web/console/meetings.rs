@@ -271,6 +271,7 @@ pub struct PersonForm {
     name: Option<String>,
     phone: Option<String>,
     member_no: Option<String>,
+    department: Option<String>,
     person_id: String,
 }
 
@@ -280,7 +281,7 @@ impl CsrfField for PersonForm {
     }
 }
 
-/// `POST /console/meetings/{id}/add` (one person: name, phone, member number) and
+/// `POST /console/meetings/{id}/add` (one person: name, phone, member number, department) and
 /// `…/remove` (`person_id`), through the same functions as the API.
 pub async fn person(
     State(state): State<AppState>,
@@ -300,6 +301,7 @@ pub async fn person(
                     name: form.name,
                     phone: form.phone.filter(|p| !p.trim().is_empty()),
                     member_no: form.member_no.filter(|n| !n.trim().is_empty()),
+                    department: form.department,
                 };
                 let added = meetings::add_to_roster(
                     &state.store,

@@ -12,10 +12,10 @@ mod meetings;
 mod people;
 pub mod platform;
 mod privacy;
-mod quiz;
-mod shake;
+pub mod quiz;
+pub mod shake;
 mod users;
-mod vote;
+pub mod vote;
 mod wall;
 
 use crate::auth::accounts::{self, Session};

@@ -10,6 +10,7 @@ use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
+use crate::web::screens::Hosted;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -33,6 +34,7 @@ struct Live {
     id: i64,
     csrf: String,
     s: QuizState,
+    departments: Vec<quiz::DepartmentStanding>,
     version: String,
 }
 
@@ -48,11 +50,17 @@ async fn live(state: &AppState, row: &ActivityRow, csrf: &str) -> Result<Live, E
     for p in &s.leaderboard {
         digest.push_str(&format!("{}:{};", p.member_id, p.score));
     }
+    let mut departments = quiz::departments(&state.store, row.id).await?;
+    departments.truncate(10);
+    for d in &departments {
+        digest.push_str(&format!("{}:{};", d.department, d.total_score));
+    }
     let version = crate::crypto::hex(&crate::crypto::sha256(digest.as_bytes()))[..16].to_string();
     Ok(Live {
         id: row.id,
         csrf: csrf.to_string(),
         s,
+        departments,
         version,
     })
 }
@@ -180,6 +188,59 @@ impl CsrfField for QuizForm {
     }
 }
 
+/// Runs one of the page's actions (the caller checked the rights: a host's for next, close,
+/// an org admin's for the others); answers what the audit record says of it.
+async fn run(
+    state: &AppState,
+    session: &Session,
+    row: &ActivityRow,
+    action: &str,
+    form: QuizForm,
+) -> Result<String, Error> {
+    let (store, hub) = (&state.store, &state.hub);
+    let detail = match action {
+        "next" => {
+            let q = quiz::open(store, hub, row, None).await?;
+            format!("第 {} 题", q.position)
+        }
+        "close" => {
+            let question = required_int(&form.question_id, "question_id")?;
+            let q = quiz::close(store, hub, row, question).await?;
+            format!("第 {} 题", q.position)
+        }
+        "question_add" => {
+            let input = QuestionInput {
+                text: Some(form.text),
+                kind: super::filled(&form.kind),
+                choices: Some(serde_json::Value::String(form.choices)),
+                correct: Some(serde_json::Value::String(form.correct)),
+                seconds: super::form_int(&form.seconds, "作答时间")?,
+                points: super::form_int(&form.points, "分值")?,
+                position: None,
+            };
+            quiz::add_question(store, hub, row, input).await?.text
+        }
+        "question_delete" => {
+            let question = required_int(&form.question_id, "question_id")?;
+            quiz::delete_question(store, hub, row, question).await?;
+            format!("题目 {question}")
+        }
+        "to_lottery" => {
+            let top = super::form_int(&form.top, "前几名")?;
+            super::into_lottery(state, session, row, &form.lottery_id, None, top).await?
+        }
+        _ => return Err(Error::not_found("页面不存在")),
+    };
+    Ok(detail)
+}
+
+crate::web::screens::hosted!(
+    QuizForm,
+    ("quiz", "答题"),
+    ["next", "close"],
+    "大屏上只能出题与结束本题"
+);
+
 /// `POST /console/quiz/{id}/{action}`: next and close (staff and admins: the host);
 /// question_add and question_delete (org admins). Redirects to the page after the POST.
 pub async fn act(
@@ -208,50 +269,7 @@ pub async fn act(
     };
     let result = async {
         let row = quiz_of(&state, &session, id).await?;
-        let (store, hub) = (&state.store, &state.hub);
-        let detail = match action.as_str() {
-            "next" => {
-                let q = quiz::open(store, hub, &row, None).await?;
-                format!("第 {} 题", q.position)
-            }
-            "close" => {
-                let question = required_int(&form.question_id, "question_id")?;
-                let q = quiz::close(store, hub, &row, question).await?;
-                format!("第 {} 题", q.position)
-            }
-            "question_add" => {
-                let input = QuestionInput {
-                    text: Some(form.text),
-                    kind: super::filled(&form.kind),
-                    choices: Some(serde_json::Value::String(form.choices)),
-                    correct: Some(serde_json::Value::String(form.correct)),
-                    seconds: super::form_int(&form.seconds, "作答时间")?,
-                    points: super::form_int(&form.points, "分值")?,
-                    position: None,
-                };
-                quiz::add_question(store, hub, &row, input).await?.text
-            }
-            "question_delete" => {
-                let question = required_int(&form.question_id, "question_id")?;
-                quiz::delete_question(store, hub, &row, question).await?;
-                format!("题目 {question}")
-            }
-            "to_lottery" => {
-                let top = super::form_int(&form.top, "前几名")?;
-                super::into_lottery(&state, &session, &row, &form.lottery_id, None, top).await?
-            }
-            _ => return Err(Error::not_found("页面不存在")),
-        };
-        audit::record(
-            &state,
-            &session,
-            &address,
-            Some(row.org_id),
-            &format!("quiz.{action}"),
-            &format!("答题 {}", row.id),
-            &detail,
-        )
-        .await;
+        QuizForm::perform(&state, &session, &address, &row, &action, form).await?;
         Ok(())
     }
     .await;

@@ -10,6 +10,7 @@ use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
+use crate::web::screens::Hosted;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -177,6 +178,54 @@ impl CsrfField for ShakeForm {
     }
 }
 
+/// Runs one of the page's actions (the caller checked the rights: a host's for start, stop,
+/// an org admin's for the others); answers what the audit record says of it.
+async fn run(
+    state: &AppState,
+    session: &Session,
+    row: &ActivityRow,
+    action: &str,
+    form: ShakeForm,
+) -> Result<String, Error> {
+    let (store, hub, races) = (&state.store, &state.hub, &state.shake_races);
+    let detail = match action {
+        "start" => {
+            let s = shake::start(store, hub, races, row).await?;
+            format!("第 {} 轮", s.round)
+        }
+        "stop" => {
+            let s = shake::stop(store, hub, races, row).await?;
+            format!("第 {} 轮", s.round)
+        }
+        "settings" => {
+            let input = SettingsInput {
+                target: super::form_int(&form.target, "终点次数")?,
+                seconds: super::form_int(&form.seconds, "最长时间")?,
+                places: super::form_int(&form.places, "获奖名额")?,
+                countdown: super::form_int(&form.countdown, "倒计时")?,
+            };
+            let s = shake::save_settings(store, hub, races, row, input).await?;
+            format!(
+                "终点 {} 次 · {} 秒 · {} 名 · 倒计时 {} 秒",
+                s.target, s.seconds, s.places, s.countdown
+            )
+        }
+        "to_lottery" => {
+            let top = super::form_int(&form.top, "前几名")?;
+            super::into_lottery(state, session, row, &form.lottery_id, None, top).await?
+        }
+        _ => return Err(Error::not_found("页面不存在")),
+    };
+    Ok(detail)
+}
+
+crate::web::screens::hosted!(
+    ShakeForm,
+    ("shake", "摇一摇"),
+    ["start", "stop"],
+    "大屏上只能开始与结束一轮"
+);
+
 /// `POST /console/shake/{id}/{action}`: start and stop (staff and admins: the host); settings
 /// (org admins). Redirects to the page after the POST.
 pub async fn act(
@@ -205,45 +254,7 @@ pub async fn act(
     };
     let result = async {
         let row = shake_of(&state, &session, id).await?;
-        let (store, hub, races) = (&state.store, &state.hub, &state.shake_races);
-        let detail = match action.as_str() {
-            "start" => {
-                let s = shake::start(store, hub, races, &row).await?;
-                format!("第 {} 轮", s.round)
-            }
-            "stop" => {
-                let s = shake::stop(store, hub, races, &row).await?;
-                format!("第 {} 轮", s.round)
-            }
-            "settings" => {
-                let input = SettingsInput {
-                    target: super::form_int(&form.target, "终点次数")?,
-                    seconds: super::form_int(&form.seconds, "最长时间")?,
-                    places: super::form_int(&form.places, "获奖名额")?,
-                    countdown: super::form_int(&form.countdown, "倒计时")?,
-                };
-                let s = shake::save_settings(store, hub, races, &row, input).await?;
-                format!(
-                    "终点 {} 次 · {} 秒 · {} 名 · 倒计时 {} 秒",
-                    s.target, s.seconds, s.places, s.countdown
-                )
-            }
-            "to_lottery" => {
-                let top = super::form_int(&form.top, "前几名")?;
-                super::into_lottery(&state, &session, &row, &form.lottery_id, None, top).await?
-            }
-            _ => return Err(Error::not_found("页面不存在")),
-        };
-        audit::record(
-            &state,
-            &session,
-            &address,
-            Some(row.org_id),
-            &format!("shake.{action}"),
-            &format!("摇一摇 {}", row.id),
-            &detail,
-        )
-        .await;
+        ShakeForm::perform(&state, &session, &address, &row, &action, form).await?;
         Ok(())
     }
     .await;

@@ -10,6 +10,7 @@ use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
+use crate::web::screens::Hosted;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -200,6 +201,83 @@ impl CsrfField for VoteForm {
     }
 }
 
+/// Runs one of the page's actions (the caller checked the rights: a host's for open, close,
+/// an org admin's for the others); answers what the audit record says of it.
+async fn run(
+    state: &AppState,
+    session: &Session,
+    row: &ActivityRow,
+    action: &str,
+    form: VoteForm,
+) -> Result<String, Error> {
+    let (store, hub) = (&state.store, &state.hub);
+    let detail = match action {
+        "open" | "close" => {
+            vote::set_status(store, hub, row, action == "open").await?;
+            String::new()
+        }
+        "settings" => {
+            let input = SettingsInput {
+                max_choices: Some(required_int(&form.max_choices, "max_choices")?),
+                per_day: Some(form.per_day.is_some()),
+                hide_results: Some(form.hide_results.is_some()),
+                anonymous: Some(form.anonymous.is_some()),
+                screen_style: super::filled(&form.screen_style),
+            };
+            let s = vote::save_settings(store, hub, row, input).await?;
+            format!(
+                "最多选 {} 项{}{}{} {}",
+                s.max_choices,
+                if s.per_day { " 每天可投" } else { "" },
+                if s.hide_results {
+                    " 结束后公布"
+                } else {
+                    ""
+                },
+                if s.anonymous { " 匿名" } else { "" },
+                s.screen_style
+            )
+        }
+        "option_add" => {
+            let input = OptionInput {
+                label: Some(form.label),
+                image: super::filled(&form.image),
+                position: None,
+            };
+            vote::add_option(store, hub, row, input).await?.label
+        }
+        "option_save" => {
+            let option_id = required_int(&form.option_id, "option_id")?;
+            let input = OptionInput {
+                label: Some(form.label),
+                image: Some(form.image.trim().to_string()),
+                position: super::form_int(&form.position, "选项顺序")?,
+            };
+            vote::update_option(store, hub, row, option_id, input)
+                .await?
+                .label
+        }
+        "to_lottery" => {
+            let option_id = super::form_int(&form.option_id, "option_id")?;
+            super::into_lottery(state, session, row, &form.lottery_id, option_id, None).await?
+        }
+        "option_delete" => {
+            let option_id = required_int(&form.option_id, "option_id")?;
+            vote::delete_option(store, hub, row, option_id).await?;
+            format!("选项 {option_id}")
+        }
+        _ => return Err(Error::not_found("页面不存在")),
+    };
+    Ok(detail)
+}
+
+crate::web::screens::hosted!(
+    VoteForm,
+    ("vote", "投票"),
+    ["open", "close"],
+    "大屏上只能开始与结束投票"
+);
+
 /// `POST /console/vote/{id}/{action}`: open and close (staff and admins: the host); settings,
 /// option_add, option_save and option_delete (org admins). Answers with a redirect to the page,
 /// so a reload repeats nothing.
@@ -220,75 +298,7 @@ pub async fn act(
         };
     let result = async {
         let row = vote_of(&state, &session, id).await?;
-        let (store, hub) = (&state.store, &state.hub);
-        let detail = match action.as_str() {
-            "open" | "close" => {
-                vote::set_status(store, hub, &row, action == "open").await?;
-                String::new()
-            }
-            "settings" => {
-                let input = SettingsInput {
-                    max_choices: Some(required_int(&form.max_choices, "max_choices")?),
-                    per_day: Some(form.per_day.is_some()),
-                    hide_results: Some(form.hide_results.is_some()),
-                    anonymous: Some(form.anonymous.is_some()),
-                    screen_style: super::filled(&form.screen_style),
-                };
-                let s = vote::save_settings(store, hub, &row, input).await?;
-                format!(
-                    "最多选 {} 项{}{}{} {}",
-                    s.max_choices,
-                    if s.per_day { " 每天可投" } else { "" },
-                    if s.hide_results {
-                        " 结束后公布"
-                    } else {
-                        ""
-                    },
-                    if s.anonymous { " 匿名" } else { "" },
-                    s.screen_style
-                )
-            }
-            "option_add" => {
-                let input = OptionInput {
-                    label: Some(form.label),
-                    image: super::filled(&form.image),
-                    position: None,
-                };
-                vote::add_option(store, hub, &row, input).await?.label
-            }
-            "option_save" => {
-                let option_id = required_int(&form.option_id, "option_id")?;
-                let input = OptionInput {
-                    label: Some(form.label),
-                    image: Some(form.image.trim().to_string()),
-                    position: super::form_int(&form.position, "选项顺序")?,
-                };
-                vote::update_option(store, hub, &row, option_id, input)
-                    .await?
-                    .label
-            }
-            "to_lottery" => {
-                let option_id = super::form_int(&form.option_id, "option_id")?;
-                super::into_lottery(&state, &session, &row, &form.lottery_id, option_id, None)
-                    .await?
-            }
-            "option_delete" => {
-                let option_id = required_int(&form.option_id, "option_id")?;
-                vote::delete_option(store, hub, &row, option_id).await?;
-                format!("选项 {option_id}")
-            }
-            _ => return Err(Error::not_found("页面不存在")),
-        };
-        audit::record(
-            &state,
-            &session,
-            &address,
-            Some(row.org_id),
-            &format!("vote.{action}"),
-            &format!("投票 {}", row.id),
-            &detail,
-        )
-        .await;
+        VoteForm::perform(&state, &session, &address, &row, &action, form).await?;
         Ok(())
     }
     .await;

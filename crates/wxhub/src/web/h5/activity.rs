@@ -28,6 +28,7 @@ struct ActivityPage<'a> {
     background: String,
     collect_name: bool,
     collect_phone: bool,
+    collect_department: bool,
     /// Closed, or past its close time.
     closed: bool,
     close_time: String,
@@ -109,6 +110,7 @@ pub async fn page(
         enter_label: enter_label(&row.kind),
         collect_name: row.collect_info.split(',').any(|f| f == "name"),
         collect_phone: row.collect_info.split(',').any(|f| f == "phone"),
+        collect_department: row.collect_info.split(',').any(|f| f == "department"),
         closed: row.state == "closed" || row.close_time.is_some_and(|t| t <= now),
         close_time: info.close_time,
         in_wechat: in_wechat(&headers),

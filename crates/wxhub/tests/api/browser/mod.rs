@@ -9,6 +9,7 @@
 
 mod campaigns;
 pub mod h5;
+mod hosting;
 mod long_content;
 mod meeting_day;
 mod operator;
@@ -329,6 +330,22 @@ impl Browser {
             reqwest::Method::POST,
             "/goog/cdp/execute",
             Some(json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": source}})),
+        )
+        .await;
+    }
+
+    /// A hosted screen's B: blanks the screen, and B again brings it back.
+    pub async fn blank_and_back(&self) {
+        self.press("b").await;
+        self.wait_for_script(
+            "return document.getElementById('blank').hidden",
+            json!(false),
+        )
+        .await;
+        self.press("b").await;
+        self.wait_for_script(
+            "return document.getElementById('blank').hidden",
+            json!(true),
         )
         .await;
     }

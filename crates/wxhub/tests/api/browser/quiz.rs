@@ -142,6 +142,7 @@ async fn the_quiz_screen_shows_the_question_the_answers_and_the_leaderboard() {
     .await;
     let names = ["林小雨", "王大明", "张伟", "李娜", "陈静"];
     let picks = ["A,C", "A,C", "A", "B", "A,C"];
+    let departments = ["研发部", "市场部", "研发部", "销售部", "市场部"];
     for (n, (name, pick)) in names.iter().zip(picks).enumerate() {
         let member = format!("m{n}");
         let resp = app
@@ -149,7 +150,8 @@ async fn the_quiz_screen_shows_the_question_the_answers_and_the_leaderboard() {
                 &org,
                 Method::POST,
                 &format!("/api/v3/activitys_for_wx/{id}/wx/userInfo"),
-                json!({"member_id": member, "member_nickname": "选手", "member_real_name": name}),
+                json!({"member_id": member, "member_nickname": "选手", "member_real_name": name,
+                       "member_department": departments[n]}),
             )
             .await;
         assert_eq!(resp.status, StatusCode::OK);
@@ -196,7 +198,7 @@ async fn the_quiz_screen_shows_the_question_the_answers_and_the_leaderboard() {
     )
     .await;
     let shown = b
-        .script("return Array.from(document.querySelectorAll('.quiz-leader-name')).map(e => e.textContent)")
+        .script("return Array.from(document.querySelectorAll('#leader-list .quiz-leader-name')).map(e => e.textContent)")
         .await;
     let shown: Vec<String> = serde_json::from_value(shown).unwrap();
     assert_eq!(shown.len(), 5);
@@ -211,6 +213,26 @@ async fn the_quiz_screen_shows_the_question_the_answers_and_the_leaderboard() {
         b.viewport(w, h).await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         b.assert_fits(&format!("the quiz's leaderboard at {w}×{h}"))
+            .await;
+    }
+    // D: the departments, by their members' average score.
+    b.viewport(1920, 1080).await;
+    b.press("d").await;
+    b.wait_for_script(
+        "return Array.from(document.querySelectorAll('#department-list .quiz-leader-name')).map(e => e.textContent)",
+        json!(["市场部", "研发部", "销售部"]),
+    )
+    .await;
+    assert_eq!(
+        b.script("return document.getElementById('leaders').hidden && !document.getElementById('departments').hidden")
+            .await,
+        json!(true)
+    );
+    b.screenshot("screen-quiz-departments").await;
+    for (w, h) in [(1024, 768), (3840, 2160), (1920, 1080)] {
+        b.viewport(w, h).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        b.assert_fits(&format!("the departments' ranking at {w}×{h}"))
             .await;
     }
     let problems = b.console_problems().await;
