@@ -974,9 +974,15 @@ async fn quiz(args: &[String]) {
     .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rate = (members as f64 / secs as f64).ceil() as usize;
+    // Beside the answers, every phone reads the quiz every 2 s (the H5 page's pace).
+    let read_rate = members.div_ceil(2);
+    let reads = read_rate * secs as usize;
+    // The baseline: the bare handler at the answers' and the reads' rate together.
     let bare_url = format!("{base}/bench/bare");
     let h = http.clone();
-    let (bare_failed, bare) = answered(paced(rate, members, move |_| h.get(&bare_url)).await).await;
+    let bare_total = (rate + read_rate) * secs as usize;
+    let (bare_failed, bare) =
+        answered(paced(rate + read_rate, bare_total, move |_| h.get(&bare_url)).await).await;
     // The host opens the question (its time: SECS plus a margin), then everyone answers.
     let opened: serde_json::Value = http
         .post(format!("{base}/api/v3/activitys_quiz/{activity}/next?{q}"))
@@ -991,18 +997,26 @@ async fn quiz(args: &[String]) {
         .expect("a question opens");
     let url = format!("{base}/api/v3/activitys_for_wx/{activity}/quiz/answer?{q}");
     let h = http.clone();
+    let read_url = format!("{base}/api/v3/activitys_for_wx/{activity}/quiz?{q}");
+    let hr = http.clone();
     let started = Instant::now();
-    let sent = paced(rate, members, move |i| {
-        h.post(&url)
-            .header("content-type", "application/json")
-            .body(format!(
-                r#"{{"member_id":"q{i}","question_id":{question},"choices":"{}"}}"#,
-                ["A", "B", "B", "C"][i % 4]
-            ))
-    })
-    .await;
+    let (sent, read_sent) = tokio::join!(
+        paced(rate, members, move |i| {
+            h.post(&url)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"member_id":"q{i}","question_id":{question},"choices":"{}"}}"#,
+                    ["A", "B", "B", "C"][i % 4]
+                ))
+        }),
+        paced(read_rate, reads, move |i| {
+            hr.get(format!("{read_url}&member_id=q{}", i % members))
+        })
+    );
     let (failed, latencies) = answered(sent).await;
     let sending = started.elapsed();
+    let (reads_failed, read_latencies) = answered(read_sent).await;
+    let reading = started.elapsed();
     let last_answer = Instant::now();
     let state: serde_json::Value = http
         .get(format!("{base}/api/v3/activitys_quiz/{activity}/state?{q}"))
@@ -1035,7 +1049,9 @@ async fn quiz(args: &[String]) {
         "{{\"answers\": {members}, \"per_sec\": {:.0}, \"seconds\": {:.2}, \"failed\": {failed}, \
          \"counted\": {counted}, \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"bare_failed\": {bare_failed}, \
          \"bare_p50_ms\": {:.1}, \"bare_p99_ms\": {:.1}, \"p99_vs_bare\": {:.1}, \
-         \"screen_equal_after_ms\": {}}}",
+         \"screen_equal_after_ms\": {}, \"reads\": {reads}, \"reads_per_sec\": {:.0}, \
+         \"reads_failed\": {reads_failed}, \"read_p50_ms\": {:.1}, \"read_p99_ms\": {:.1}, \
+         \"read_p99_vs_bare\": {:.1}}}",
         members as f64 / sending.as_secs_f64(),
         sending.as_secs_f64(),
         pct(&latencies, 0.5),
@@ -1044,6 +1060,10 @@ async fn quiz(args: &[String]) {
         pct(&bare, 0.99),
         pct(&latencies, 0.99) / pct(&bare, 0.99).max(0.001),
         screen_lag.map_or("null".to_string(), |d| format!("{:.0}", d.as_secs_f64() * 1000.0)),
+        reads as f64 / reading.as_secs_f64(),
+        pct(&read_latencies, 0.5),
+        pct(&read_latencies, 0.99),
+        pct(&read_latencies, 0.99) / pct(&bare, 0.99).max(0.001),
     );
 }
 

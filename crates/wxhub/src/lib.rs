@@ -76,6 +76,8 @@ pub struct Services {
     pub cors: Arc<http::cors::CorsOrigins>,
     /// Shake races running on this instance (their totals are kept in memory).
     pub shake_races: Arc<activity::shake::race::Races>,
+    /// Each quiz's ranks and counts as the phones read them (activity::quiz::standings).
+    pub quiz_standings: Arc<activity::quiz::standings::Standings>,
     /// Rehearsals running on this instance.
     pub rehearsals: Arc<activity::rehearsal::Running>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
@@ -224,6 +226,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         avatars,
         rehearsals: Arc::default(),
         shake_races: activity::shake::race::Races::new(),
+        quiz_standings: activity::quiz::standings::Standings::new(),
         cors: Arc::new(http::cors::CorsOrigins::new(&config.cors_origins)),
         wall_filters: Arc::default(),
         wall_posts,

@@ -353,35 +353,34 @@ pub async fn answer_count(store: &Store, question_id: i64) -> StoreResult<i64> {
         .int("n")
 }
 
-/// A member's total score and time, and their place (1 for the first) by the leaderboard's
-/// order; None when they have not answered.
-pub async fn standing_of(
+/// Everyone's total score and time, in the leaderboard's order (no names: the phones' ranks).
+pub async fn ranking(store: &Store, activity_id: i64) -> StoreResult<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT member_id, CAST(SUM(score) AS BIGINT) AS score FROM quiz_answers \
+         WHERE activity_id = $1 GROUP BY member_id \
+         ORDER BY SUM(score) DESC, SUM(elapsed_ms) ASC, member_id",
+    )
+    .bind(activity_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.text("member_id")?, r.int("score")?)))
+        .collect()
+}
+
+/// Per question of the quiz, each distinct set of choices given, with how many gave it.
+pub async fn all_distributions(
     store: &Store,
     activity_id: i64,
-    member_id: &str,
-) -> StoreResult<Option<(i64, i64, i64)>> {
-    let own = sqlx::query(
-        "SELECT CAST(SUM(score) AS BIGINT) AS score, CAST(SUM(elapsed_ms) AS BIGINT) AS time_ms \
-         FROM quiz_answers WHERE activity_id = $1 AND member_id = $2 HAVING COUNT(*) > 0",
+) -> StoreResult<Vec<(i64, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT question_id, choices, COUNT(*) AS n FROM quiz_answers WHERE activity_id = $1 \
+         GROUP BY question_id, choices",
     )
     .bind(activity_id)
-    .bind(member_id)
-    .fetch_optional(store.reader())
+    .fetch_all(store.reader())
     .await?;
-    let Some(own) = own else { return Ok(None) };
-    let (score, time) = (own.int("score")?, own.int("time_ms")?);
-    let ahead = sqlx::query(
-        "SELECT COUNT(*) AS n FROM (SELECT member_id, CAST(SUM(score) AS BIGINT) AS s, \
-         CAST(SUM(elapsed_ms) AS BIGINT) AS t FROM quiz_answers WHERE activity_id = $1 \
-         GROUP BY member_id) x \
-         WHERE x.s > $2 OR (x.s = $2 AND (x.t < $3 OR (x.t = $3 AND x.member_id < $4)))",
-    )
-    .bind(activity_id)
-    .bind(score)
-    .bind(time)
-    .bind(member_id)
-    .fetch_one(store.reader())
-    .await?
-    .int("n")?;
-    Ok(Some((score, time, ahead + 1)))
+    rows.iter()
+        .map(|r| Ok((r.int("question_id")?, r.text("choices")?, r.int("n")?)))
+        .collect()
 }

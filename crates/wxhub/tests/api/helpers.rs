@@ -493,6 +493,27 @@ impl TestApp {
 
 /// The marketing failure envelope for `status` and `message`, exactly.
 /// Sends a request through a router (this instance's, or another's): its answer.
+/// A request with the org token `org` (a JSON body unless `body` is null), for [`send_to`]:
+/// what [`TestApp::as_org_call`] sends, to another instance's router.
+pub fn org_request(org: &str, method: Method, path: &str, body: Value) -> Request<Body> {
+    let builder = Request::builder().method(method).uri(as_org(path, org));
+    if body.is_null() {
+        builder.body(Body::empty()).unwrap()
+    } else {
+        builder
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    }
+}
+
+/// How many of these answers were 200 and how many 409 (one that counts, the rest refused as
+/// repeats).
+pub fn ok_and_conflicts(answers: &[Resp]) -> (usize, usize) {
+    let count = |status| answers.iter().filter(|r| r.status == status).count();
+    (count(StatusCode::OK), count(StatusCode::CONFLICT))
+}
+
 pub async fn send_to(router: &Router, req: Request<Body>) -> Resp {
     let resp = router.clone().oneshot(req).await.unwrap();
     let status = resp.status();

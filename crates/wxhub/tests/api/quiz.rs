@@ -483,3 +483,135 @@ async fn departments_are_ranked_by_their_members_average_score() {
     );
     assert_eq!(sheets.len(), 3);
 }
+
+/// The phones' view takes ranks, scores and counts from a snapshot of the quiz made at most
+/// once a second per server (2,500 phone reads a second cost one ranking): a phone's own
+/// answer shows at once, its score and rank within a second, and a close brings the counts
+/// and the correct answer at once.
+#[tokio::test]
+async fn phones_read_ranks_at_most_a_second_old_and_a_close_at_once() {
+    let c = Ctx::new().await;
+    let q = c
+        .question(json!({"text": "一加一?", "choices": ["1", "2"], "correct": "B", "seconds": 60}))
+        .await;
+    for m in ["m1", "m2"] {
+        c.join(m).await;
+    }
+    c.office(Method::POST, "/next", Value::Null).await;
+    // The snapshot is made now, before anyone answered.
+    let before = c.view("m1").await;
+    assert_eq!(before["question"]["answers"], 0);
+    assert_eq!(before["my_rank"], Value::Null);
+    let answered = std::time::Instant::now();
+    assert_eq!(c.answer("m1", q, json!("B")).await.status, StatusCode::OK);
+    // Its own answer at once, whatever the snapshot says.
+    let view = c.view("m1").await;
+    assert_eq!(view["my_choices"], json!(["B"]));
+    if answered.elapsed() < std::time::Duration::from_millis(900) {
+        assert_eq!(
+            view["question"]["answers"], 0,
+            "the snapshot serves a second"
+        );
+        assert_eq!(view["my_rank"], Value::Null);
+    }
+    // A second later the snapshot is made again: the count, the score, the rank.
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    let view = c.view("m1").await;
+    assert_eq!(view["question"]["answers"], 1);
+    assert_eq!(view["my_rank"], 1);
+    assert!(view["my_score"].as_i64().unwrap() >= 50, "{view}");
+    // m2 answers and the host closes at once: the close is seen with m2's answer counted.
+    assert_eq!(c.answer("m2", q, json!("A")).await.status, StatusCode::OK);
+    c.office(Method::POST, &format!("/questions/{q}/close"), Value::Null)
+        .await;
+    let view = c.view("m2").await;
+    assert_eq!(view["question"]["state"], "closed");
+    assert_eq!(view["question"]["answers"], 2);
+    assert_eq!(view["question"]["picked"], json!([1, 1]));
+    assert_eq!(view["my_correct"], false);
+    assert_eq!(view["my_rank"], 2);
+}
+
+/// Two instances share the phones (a load balancer's doing): a member's answers sent through
+/// both at once count once, the host's close through one is the close on both (a late answer
+/// through the other is refused), and both tell the host and the phones the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_share_the_phones_and_agree() {
+    let c = Ctx::new().await;
+    // Several instances share PostgreSQL; SQLite serves one instance (docs/deployment.md).
+    if c.app.state.store.backend != wxhub::store::Backend::Postgres {
+        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL pass");
+        return;
+    }
+    let other = wxhub::app::router(c.app.another_instance().await);
+    let q = c
+        .question(
+            json!({"text": "一加一?", "choices": ["1", "2", "3"], "correct": "B", "seconds": 60}),
+        )
+        .await;
+    let members: Vec<String> = (0..20).map(|i| format!("p{i:02}")).collect();
+    for m in members.iter().chain([&"late".to_string()]) {
+        c.join(m).await;
+    }
+    c.office(Method::POST, "/next", Value::Null).await;
+    let answer_path = format!("/activitys_for_wx/{}/quiz/answer", c.id);
+    let answers = futures_util::future::join_all(members.iter().enumerate().flat_map(|(i, m)| {
+        let pick = ["A", "B", "C"][i % 3];
+        [0, 1].map(|through| {
+            let (c, other, path) = (&c, &other, &answer_path);
+            let body = json!({"member_id": m, "question_id": q, "choices": pick});
+            async move {
+                if through == 0 {
+                    c.call(Method::POST, path, body).await
+                } else {
+                    send_to(other, org_request(&c.org, Method::POST, path, body)).await
+                }
+            }
+        })
+    }))
+    .await;
+    assert_eq!(
+        ok_and_conflicts(&answers),
+        (20, 20),
+        "one answer each counts"
+    );
+    let closed = c
+        .office(Method::POST, &format!("/questions/{q}/close"), Value::Null)
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    let late = send_to(
+        &other,
+        org_request(
+            &c.org,
+            Method::POST,
+            &answer_path,
+            json!({"member_id": "late", "question_id": q, "choices": "B"}),
+        ),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN, "{}", late.text);
+    // The same board and the same phone views through either.
+    let board_path = format!("/api/v3/activitys_quiz/{}/leaderboard", c.id);
+    let board_b = send_to(
+        &other,
+        org_request(&c.org, Method::GET, &board_path, Value::Null),
+    )
+    .await
+    .json()["data"]
+        .clone();
+    assert_eq!(Value::Array(c.board().await), board_b);
+    for m in ["p00", "p01", "p19"] {
+        let path = format!("/activitys_for_wx/{}/quiz?member_id={m}", c.id);
+        let a = c.view(m).await;
+        let b = send_to(&other, org_request(&c.org, Method::GET, &path, Value::Null))
+            .await
+            .json()["data"]
+            .clone();
+        for field in ["my_rank", "my_score", "my_choices", "my_correct"] {
+            assert_eq!(a[field], b[field], "{m} {field}");
+        }
+        assert_eq!(b["question"]["state"], "closed");
+        assert_eq!(b["question"]["answers"], 20);
+        assert_eq!(b["question"]["picked"], json!([7, 7, 6]));
+    }
+}

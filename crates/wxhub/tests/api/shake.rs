@@ -51,17 +51,12 @@ impl Ctx {
     }
 
     fn total_request(&self, member: &str, total: i64) -> axum::http::Request<axum::body::Body> {
-        axum::http::Request::builder()
-            .method(Method::POST)
-            .uri(as_org(
-                &format!("/activitys_for_wx/{}/shake", self.id),
-                &self.org,
-            ))
-            .header("content-type", "application/json")
-            .body(axum::body::Body::from(
-                json!({"member_id": member, "total": total}).to_string(),
-            ))
-            .unwrap()
+        org_request(
+            &self.org,
+            Method::POST,
+            &format!("/activitys_for_wx/{}/shake", self.id),
+            json!({"member_id": member, "total": total}),
+        )
     }
 
     async fn send(&self, member: &str, total: i64) -> Resp {

@@ -719,3 +719,80 @@ async fn voters_become_a_lotterys_participants_once_with_their_names_and_phones(
         "本抽奖限定了会议名单,只能加入限定同一名单的活动的人员"
     );
 }
+
+/// Two instances share the phones: a member's ballots sent through both at once count once,
+/// the host's close through one is the close on both (a ballot through the other is refused
+/// and changes nothing), and both count the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_share_the_phones_and_agree() {
+    let c = Ctx::new().await;
+    // Several instances share PostgreSQL; SQLite serves one instance (docs/deployment.md): a
+    // second process's transactions on the same file may be refused (database is locked).
+    if c.app.state.store.backend != wxhub::store::Backend::Postgres {
+        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL pass");
+        return;
+    }
+    let other = wxhub::app::router(c.app.another_instance().await);
+    let a = c.option("甲").await;
+    let b = c.option("乙").await;
+    c.office(Method::POST, "/open", Value::Null).await;
+    let members: Vec<String> = (0..20).map(|i| format!("v{i:02}")).collect();
+    for m in members.iter().chain([&"late".to_string()]) {
+        c.join(m).await;
+    }
+    let path = format!("/activitys_for_wx/{}/vote", c.id);
+    let ballots = futures_util::future::join_all(members.iter().enumerate().flat_map(|(i, m)| {
+        let choice = if i % 4 == 0 { a } else { b };
+        [0, 1].map(|through| {
+            let (c, other, path) = (&c, &other, &path);
+            let body = json!({"member_id": m, "option_ids": [choice]});
+            async move {
+                if through == 0 {
+                    c.call(Method::POST, path, true, body).await
+                } else {
+                    send_to(other, org_request(&c.org, Method::POST, path, body)).await
+                }
+            }
+        })
+    }))
+    .await;
+    assert_eq!(
+        ok_and_conflicts(&ballots),
+        (20, 20),
+        "one ballot each counts"
+    );
+    c.office(Method::POST, "/close", Value::Null).await;
+    let late = send_to(
+        &other,
+        org_request(
+            &c.org,
+            Method::POST,
+            &path,
+            json!({"member_id": "late", "option_ids": [a]}),
+        ),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN, "{}", late.text);
+    let results = c.results().await;
+    let through_b = send_to(
+        &other,
+        org_request(
+            &c.org,
+            Method::GET,
+            &format!("/api/v3/activitys_vote/{}/results", c.id),
+            Value::Null,
+        ),
+    )
+    .await
+    .json()["data"]
+        .clone();
+    assert_eq!(results, through_b);
+    assert_eq!(results["ballots"], 20);
+    let votes: Vec<i64> = results["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["votes"].as_i64().unwrap())
+        .collect();
+    assert_eq!(votes, vec![5, 15]);
+}

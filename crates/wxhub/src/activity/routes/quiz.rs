@@ -62,7 +62,14 @@ pub async fn member_quiz(
     Params(p): Params<MemberQuery>,
 ) -> Result<ActivityReply<QuizState>> {
     let row = activities::visible(&s.store, &caller, id).await?;
-    let view = quiz::for_member(&s.store, &caller, &row, p.member_id.as_deref()).await?;
+    let view = quiz::for_member(
+        &s.store,
+        &s.quiz_standings,
+        &caller,
+        &row,
+        p.member_id.as_deref(),
+    )
+    .await?;
     Ok(ActivityReply::new("查询成功", view))
 }
 
@@ -252,7 +259,7 @@ pub async fn quiz_state(
     let row = own_quiz(&s, &org, id).await?;
     Ok(ActivityReply::new(
         "查询成功",
-        quiz::state(&s.store, &row, None, 10).await?,
+        quiz::state(&s.store, &row, 10).await?,
     ))
 }
 

@@ -39,7 +39,7 @@ struct Live {
 }
 
 async fn live(state: &AppState, row: &ActivityRow, csrf: &str) -> Result<Live, Error> {
-    let s = quiz::state(&state.store, row, None, 10).await?;
+    let s = quiz::state(&state.store, row, 10).await?;
     let mut digest = format!("{}/{}/", s.asked, s.total);
     if let Some(q) = &s.question {
         digest.push_str(&format!(

@@ -17,6 +17,8 @@
 //! (departments of different sizes compete fairly), then by the least average time, then by
 //! name. Members without a department count for no department.
 
+pub mod standings;
+
 use super::events::Hub;
 use super::scope::Caller;
 use crate::checks::check_name;
@@ -684,19 +686,22 @@ pub async fn leaderboard(store: &Store, activity_id: i64, limit: i64) -> Result<
         .collect())
 }
 
-async fn public(
-    store: &Store,
+/// The question as everyone may see it at `now`, given how many answered it and (once it
+/// closed) each set of choices given with how many gave it.
+fn public_of(
     q: &QuestionRow,
     number: i64,
     total: i64,
     now: i64,
-) -> Result<PublicQuestion> {
+    answers: i64,
+    sets: &[(String, i64)],
+) -> PublicQuestion {
     let state = state_now(q, now);
     let choices = choices_of(q);
     let (correct, picked) = if state == "closed" {
         let mut picked = vec![0i64; choices.len()];
-        for (set, n) in sql::distribution(store, q.id).await? {
-            for i in indexes(&set) {
+        for (set, n) in sets {
+            for i in indexes(set) {
                 if let Some(p) = picked.get_mut(i) {
                     *p += n;
                 }
@@ -706,7 +711,7 @@ async fn public(
     } else {
         (Vec::new(), Vec::new())
     };
-    Ok(PublicQuestion {
+    PublicQuestion {
         question_id: q.id,
         number,
         total,
@@ -716,22 +721,31 @@ async fn public(
         seconds: q.seconds,
         state: state.to_string(),
         closes_at: q.closes_at.unwrap_or(now),
-        answers: sql::answer_count(store, q.id).await?,
+        answers,
         correct,
         picked,
-    })
+    }
 }
 
-/// The state for a screen (`member`: None) or a member. The leaderboard's names are the back
-/// office's; screens name people by the activity's name display (the caller's to apply).
-pub async fn state(
+async fn public(
     store: &Store,
-    activity: &ActivityRow,
-    member: Option<&str>,
-    top: i64,
-) -> Result<QuizState> {
-    let now = crate::time::now_ms();
-    let all = sql::questions(store, activity.id).await?;
+    q: &QuestionRow,
+    number: i64,
+    total: i64,
+    now: i64,
+) -> Result<PublicQuestion> {
+    let sets = if state_now(q, now) == "closed" {
+        sql::distribution(store, q.id).await?
+    } else {
+        Vec::new()
+    };
+    let answers = sql::answer_count(store, q.id).await?;
+    Ok(public_of(q, number, total, now, answers, &sets))
+}
+
+/// How many questions were asked, and the current one (the open one, else the last asked)
+/// with its index.
+fn current_of(all: &[QuestionRow], now: i64) -> (i64, Option<(usize, &QuestionRow)>) {
     let asked: Vec<(usize, &QuestionRow)> = all
         .iter()
         .enumerate()
@@ -742,40 +756,30 @@ pub async fn state(
         .find(|(_, q)| state_now(q, now) == "open")
         .or_else(|| asked.iter().max_by_key(|(_, q)| q.opened_at.unwrap_or(0)))
         .copied();
+    (asked.len() as i64, current)
+}
+
+/// The state for a screen, the console or the back office: the current question and the top
+/// `top` (the member's own fields empty). The leaderboard's names are the back office's;
+/// screens name people by the activity's name display (the caller's to apply).
+pub async fn state(store: &Store, activity: &ActivityRow, top: i64) -> Result<QuizState> {
+    let now = crate::time::now_ms();
+    let all = sql::questions(store, activity.id).await?;
+    let (asked, current) = current_of(&all, now);
     let question = match current {
         Some((i, q)) => Some(public(store, q, i as i64 + 1, all.len() as i64, now).await?),
         None => None,
     };
-    let board = if top > 0 {
-        leaderboard(store, activity.id, top).await?
-    } else {
-        Vec::new()
-    };
-    let (mut my_choices, mut my_correct, mut my_score, mut my_rank) = (Vec::new(), None, 0, None);
-    if let Some(member) = member {
-        if let Some(q) = &question {
-            if let Some((choices, correct, _)) =
-                sql::answer_of(store, q.question_id, member).await?
-            {
-                my_choices = letters(&indexes(&choices));
-                my_correct = (q.state == "closed").then_some(correct);
-            }
-        }
-        if let Some((score, _, rank)) = sql::standing_of(store, activity.id, member).await? {
-            my_score = score;
-            my_rank = Some(rank);
-        }
-    }
     Ok(QuizState {
         server_now: now,
-        asked: asked.len() as i64,
+        asked,
         total: all.len() as i64,
         question,
-        leaderboard: board,
-        my_choices,
-        my_correct,
-        my_score,
-        my_rank,
+        leaderboard: leaderboard(store, activity.id, top).await?,
+        my_choices: Vec::new(),
+        my_correct: None,
+        my_score: 0,
+        my_rank: None,
     })
 }
 
@@ -784,7 +788,7 @@ pub async fn state(
 /// and the first ten departments when members carry one.
 pub async fn for_screen(store: &Store, activity: &ActivityRow) -> Result<serde_json::Value> {
     let shown = super::names::of_activity(store, activity).await?;
-    let state = state(store, activity, None, 10).await?;
+    let state = state(store, activity, 10).await?;
     let mut departments = departments(store, activity.id).await?;
     departments.truncate(10);
     let board: Vec<serde_json::Value> = state
@@ -810,9 +814,13 @@ pub async fn for_screen(store: &Store, activity: &ActivityRow) -> Result<serde_j
     }))
 }
 
-/// The member's view (the H5 page).
+/// The member's view (the H5 page), without the top ten (the screen shows it): the questions
+/// and the member's own answer read for them; ranks, scores and counts from this server's
+/// snapshot of the quiz ([`standings`]: at most a second old), so that 5,000 phones reading
+/// every 2 s cost one ranking a second, not 2,500.
 pub async fn for_member(
     store: &Store,
+    standings: &standings::Standings,
     caller: &Caller,
     activity: &ActivityRow,
     member_id: Option<&str>,
@@ -821,8 +829,49 @@ pub async fn for_member(
         return Err(Error::bad_request("该活动不是答题"));
     }
     let member_id = super::members::member_for(caller, member_id)?;
-    // Without the top ten: every phone reads this every few seconds; the screen shows it.
-    state(store, activity, Some(&member_id), 0).await
+    let now = crate::time::now_ms();
+    let all = sql::questions(store, activity.id).await?;
+    let (asked, current) = current_of(&all, now);
+    let closed: Vec<i64> = all
+        .iter()
+        .filter(|q| q.state != "waiting" && state_now(q, now) == "closed")
+        .map(|q| q.id)
+        .collect();
+    let snapshot = standings
+        .get(
+            store,
+            activity.id,
+            current.map(|(_, q)| (q.id, state_now(q, now) == "closed")),
+            &closed,
+            now,
+        )
+        .await?;
+    let question = current.map(|(i, q)| {
+        let sets = snapshot.picked.get(&q.id).map_or(&[][..], Vec::as_slice);
+        let answers = snapshot.answers.get(&q.id).copied().unwrap_or(0);
+        public_of(q, i as i64 + 1, all.len() as i64, now, answers, sets)
+    });
+    let (mut my_choices, mut my_correct) = (Vec::new(), None);
+    if let Some(q) = &question {
+        if let Some((choices, correct, _)) =
+            sql::answer_of(store, q.question_id, &member_id).await?
+        {
+            my_choices = letters(&indexes(&choices));
+            my_correct = (q.state == "closed").then_some(correct);
+        }
+    }
+    let mine = snapshot.ranks.get(&member_id);
+    Ok(QuizState {
+        server_now: now,
+        asked,
+        total: all.len() as i64,
+        question,
+        leaderboard: Vec::new(),
+        my_choices,
+        my_correct,
+        my_score: mine.map_or(0, |(score, _)| *score),
+        my_rank: mine.map(|(_, rank)| *rank),
+    })
 }
 
 /// The leaderboard and every answer as .xlsx: sheets 排行 (名次, 参与者ID, 昵称, 姓名, 得分,
