@@ -46,18 +46,30 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/wall/{id}/queue", get(wall::queue_fragment))
         .route("/console/wall/{id}/moderate", post(wall::moderate))
         .route("/console/wall/{id}/{action}", post(wall::act))
-        .route("/console/quiz/{id}", get(quiz::page))
-        .route("/console/quiz/{id}/live", get(quiz::live_fragment))
-        .route("/console/quiz/{id}/export", get(quiz::export))
-        .route("/console/quiz/{id}/{action}", post(quiz::act))
-        .route("/console/shake/{id}", get(shake::page))
-        .route("/console/shake/{id}/live", get(shake::live_fragment))
-        .route("/console/shake/{id}/export", get(shake::export))
-        .route("/console/shake/{id}/{action}", post(shake::act))
-        .route("/console/vote/{id}", get(vote::page))
-        .route("/console/vote/{id}/totals", get(vote::totals_fragment))
-        .route("/console/vote/{id}/export", get(vote::export))
-        .route("/console/vote/{id}/{action}", post(vote::act))
+        .route("/console/quiz/{id}", get(page::<quiz::QuizForm>))
+        .route("/console/quiz/{id}/live", get(live_part::<quiz::QuizForm>))
+        .route("/console/quiz/{id}/export", get(export::<quiz::QuizForm>))
+        .route("/console/quiz/{id}/{action}", post(act::<quiz::QuizForm>))
+        .route("/console/shake/{id}", get(page::<shake::ShakeForm>))
+        .route(
+            "/console/shake/{id}/live",
+            get(live_part::<shake::ShakeForm>),
+        )
+        .route(
+            "/console/shake/{id}/export",
+            get(export::<shake::ShakeForm>),
+        )
+        .route(
+            "/console/shake/{id}/{action}",
+            post(act::<shake::ShakeForm>),
+        )
+        .route("/console/vote/{id}", get(page::<vote::VoteForm>))
+        .route(
+            "/console/vote/{id}/totals",
+            get(live_part::<vote::VoteForm>),
+        )
+        .route("/console/vote/{id}/export", get(export::<vote::VoteForm>))
+        .route("/console/vote/{id}/{action}", post(act::<vote::VoteForm>))
         .route("/console", get(dashboard::page))
         .route("/console/login", get(login::form).post(login::submit))
         .route("/console/logout", post(login::logout))
@@ -537,6 +549,151 @@ pub async fn host_or_admin_post<F: CsrfField>(
         org_admin_post(state, headers, form, what)
             .await
             .map(|(session, _, form)| (session, form))
+    }
+}
+
+/// The console page of a vote, a quiz or a shake race, by its form: its labels and notices, how
+/// it is drawn (whole, and its live part), and its export. The generic handlers [`page`],
+/// [`live_part`], [`act`] and [`export`] serve it.
+pub(crate) trait ActivityPage:
+    crate::web::screens::Hosted + serde::de::DeserializeOwned + 'static
+{
+    /// The forms' labels, by the parameter the domain names in its messages.
+    const LABELS: &'static [(&'static str, &'static str)];
+    /// The export, in words (staff are told they may not).
+    const EXPORT: &'static str;
+    /// What an org admin's `action` is, in words (staff are told they may not).
+    fn admin_action(action: &str) -> &'static str;
+    /// The notice after `done`.
+    fn done_notice(done: &str) -> Option<&'static str>;
+    /// The page, with a notice or a refusal.
+    fn render<'a>(
+        state: &'a AppState,
+        session: &'a Session,
+        id: i64,
+        notice: Option<String>,
+        refusal: Option<(StatusCode, String)>,
+    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a;
+    /// The live part: its version (it changes whenever the part does) and the part drawn.
+    fn live<'a>(
+        state: &'a AppState,
+        session: &'a Session,
+        row: &'a crate::store::activities::ActivityRow,
+    ) -> impl std::future::Future<Output = Result<(String, Response), Error>> + Send + 'a;
+    /// The results as .xlsx.
+    fn export<'a>(
+        state: &'a AppState,
+        row: &'a crate::store::activities::ActivityRow,
+    ) -> impl std::future::Future<Output = Result<Vec<u8>, Error>> + Send + 'a;
+}
+
+/// `GET /console/{vote|quiz|shake}/{id}`: the page (`?done=` names the action just done).
+pub(crate) async fn page<F: ActivityPage>(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    crate::http::params::PathParam(id): crate::http::params::PathParam<i64>,
+    query: Result<crate::http::params::Params<LiveQuery>, Error>,
+) -> Response {
+    let (state, notice) = (&state, LiveQuery::notice(&query, F::done_notice));
+    signed_get(state, &headers, |session| async move {
+        F::render(state, &session, id, notice, None).await
+    })
+    .await
+}
+
+/// `GET /console/{quiz|shake}/{id}/live?since=V` (the vote's `…/totals`): the live part, or 204
+/// when version V is current.
+pub(crate) async fn live_part<F: ActivityPage>(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    crate::http::params::PathParam(id): crate::http::params::PathParam<i64>,
+    query: Result<crate::http::params::Params<LiveQuery>, Error>,
+) -> Response {
+    let state = &state;
+    signed_get(state, &headers, |session| async move {
+        let row = activity_of::<F>(state, &session, id).await?;
+        let (version, part) = F::live(state, &session, &row).await?;
+        Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || part))
+    })
+    .await
+}
+
+/// `GET /console/{vote|quiz|shake}/{id}/export`: the results as .xlsx (org admins; audited as
+/// `{kind}.export`).
+pub(crate) async fn export<F: ActivityPage>(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    crate::http::client_ip::ClientAddress(address): crate::http::client_ip::ClientAddress,
+    crate::http::params::PathParam(id): crate::http::params::PathParam<i64>,
+) -> Response {
+    let state = &state;
+    signed_get(state, &headers, |session| async move {
+        let org_id = require_org_admin(&session, F::EXPORT)?;
+        let row = activity_of::<F>(state, &session, id).await?;
+        let bytes = F::export(state, &row).await?;
+        let (kind, words) = F::KIND;
+        Ok::<_, Error>(
+            audit::recorded_download(
+                state,
+                &session,
+                &address,
+                org_id,
+                (&format!("{kind}.export"), &format!("{words} {id}")),
+                &format!("{kind}_{id}.xlsx"),
+                bytes,
+            )
+            .await,
+        )
+    })
+    .await
+}
+
+/// The org's activity `id` of the page's kind, as the session may see it (another kind's, or
+/// another org's: not found).
+pub(crate) async fn activity_of<F: crate::web::screens::Hosted>(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+) -> Result<crate::store::activities::ActivityRow, Error> {
+    let row = activity::org_activity(state, session, id).await?;
+    if row.kind != F::KIND.0 {
+        return Err(Error::not_found(format!("{}活动不存在", F::KIND.1)));
+    }
+    Ok(row)
+}
+
+/// `POST /console/{vote|quiz|shake}/{id}/{action}`: the hosting actions (staff and admins) and
+/// the org admins' others, through the page's form; a redirect to the page after the POST, so a
+/// reload repeats nothing, or the page again with the refusal in the form's words.
+pub(crate) async fn act<F: ActivityPage>(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    crate::http::client_ip::ClientAddress(address): crate::http::client_ip::ClientAddress,
+    crate::http::params::PathParam((id, action)): crate::http::params::PathParam<(i64, String)>,
+    form: Result<crate::http::params::Params<F>, Error>,
+) -> Response {
+    let hosting = F::ACTIONS.contains(&action.as_str());
+    let (session, form) =
+        match host_or_admin_post(&state, &headers, form, hosting, F::admin_action(&action)).await {
+            Ok(posted) => posted,
+            Err(page) => return page,
+        };
+    let result = async {
+        let row = activity_of::<F>(&state, &session, id).await?;
+        F::perform(&state, &session, &address, &row, &action, form).await
+    }
+    .await;
+    match result {
+        Ok(_) => {
+            Redirect::to(&format!("/console/{}/{id}?done={action}", F::KIND.0)).into_response()
+        }
+        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
+            let message = worded(&e.message(), F::LABELS);
+            F::render(&state, &session, id, None, Some((e.status(), message)))
+                .await
+                .unwrap_or_else(|e| error_page(&e))
+        }
+        Err(e) => error_page(&e),
     }
 }
 

@@ -2,30 +2,22 @@
 //! watching the current question and the top ten refresh themselves every second (htmx,
 //! redrawn only when they changed); org admins write the questions and export the results.
 
-use super::{audit, error_page, required_int, CsrfField, Frame, LiveQuery};
+use super::{required_int, CsrfField, Frame};
 use crate::activity::quiz::{self, QuestionInput, QuestionView, QuizState};
 use crate::auth::accounts::Session;
 use crate::error::Error;
-use crate::http::client_ip::ClientAddress;
-use crate::http::params::{Params, PathParam};
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
-use crate::web::screens::Hosted;
 use crate::AppState;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 /// The forms' labels, by the parameter the domain names in its messages.
 const QUIZ_LABELS: &[(&str, &str)] = &[("question_id", "题目")];
 
 async fn quiz_of(state: &AppState, session: &Session, id: i64) -> Result<ActivityRow, Error> {
-    let row = super::activity::org_activity(state, session, id).await?;
-    if row.kind != "quiz" {
-        return Err(Error::not_found("答题活动不存在"));
-    }
-    Ok(row)
+    super::activity_of::<QuizForm>(state, session, id).await
 }
 
 /// The live part: the current question and the top ten, with a version that changes whenever
@@ -133,39 +125,6 @@ fn done_notice(done: &str) -> Option<&'static str> {
     })
 }
 
-/// `GET /console/quiz/{id}`.
-pub async fn page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<LiveQuery>, Error>,
-) -> Response {
-    let (state, notice) = (&state, LiveQuery::notice(&query, done_notice));
-    super::signed_get(state, &headers, |session| async move {
-        render(state, &session, id, notice, None).await
-    })
-    .await
-}
-
-/// `GET /console/quiz/{id}/live?since=V`: the live part, or 204 when version V is current.
-pub async fn live_fragment(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<LiveQuery>, Error>,
-) -> Response {
-    let state = &state;
-    super::signed_get(state, &headers, |session| async move {
-        let row = quiz_of(state, &session, id).await?;
-        let l = live(state, &row, &session.csrf_token).await?;
-        let version = l.version.clone();
-        Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
-            crate::web::render(&LiveFragment { l })
-        }))
-    })
-    .await
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct QuizForm {
@@ -234,82 +193,45 @@ async fn run(
     Ok(detail)
 }
 
+impl super::ActivityPage for QuizForm {
+    const LABELS: &'static [(&'static str, &'static str)] = QUIZ_LABELS;
+    fn admin_action(action: &str) -> &'static str {
+        if action == "to_lottery" {
+            "把答题前几名加入抽奖"
+        } else {
+            "编辑答题的题目"
+        }
+    }
+    const EXPORT: &'static str = "导出答题排行";
+    fn done_notice(done: &str) -> Option<&'static str> {
+        done_notice(done)
+    }
+    fn render<'a>(
+        state: &'a AppState,
+        session: &'a Session,
+        id: i64,
+        notice: Option<String>,
+        refusal: Option<(StatusCode, String)>,
+    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a {
+        render(state, session, id, notice, refusal)
+    }
+    async fn live(
+        state: &AppState,
+        session: &Session,
+        row: &ActivityRow,
+    ) -> Result<(String, Response), Error> {
+        let l = live(state, row, &session.csrf_token).await?;
+        let version = l.version.clone();
+        Ok((version, crate::web::render(&LiveFragment { l })))
+    }
+    async fn export(state: &AppState, row: &ActivityRow) -> Result<Vec<u8>, Error> {
+        quiz::export(&state.store, row.id).await
+    }
+}
+
 crate::web::screens::hosted!(
     QuizForm,
     ("quiz", "答题"),
     ["next", "close"],
     "大屏上只能出题与结束本题"
 );
-
-/// `POST /console/quiz/{id}/{action}`: next and close (staff and admins: the host);
-/// question_add and question_delete (org admins). Redirects to the page after the POST.
-pub async fn act(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ClientAddress(address): ClientAddress,
-    PathParam((id, action)): PathParam<(i64, String)>,
-    form: Result<Params<QuizForm>, Error>,
-) -> Response {
-    let hosting = matches!(action.as_str(), "next" | "close");
-    let (session, form) = match super::host_or_admin_post(
-        &state,
-        &headers,
-        form,
-        hosting,
-        if action == "to_lottery" {
-            "把答题前几名加入抽奖"
-        } else {
-            "编辑答题的题目"
-        },
-    )
-    .await
-    {
-        Ok(posted) => posted,
-        Err(page) => return page,
-    };
-    let result = async {
-        let row = quiz_of(&state, &session, id).await?;
-        QuizForm::perform(&state, &session, &address, &row, &action, form).await?;
-        Ok(())
-    }
-    .await;
-    match result {
-        Ok(()) => Redirect::to(&format!("/console/quiz/{id}?done={action}")).into_response(),
-        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
-            let message = super::worded(&e.message(), QUIZ_LABELS);
-            render(&state, &session, id, None, Some((e.status(), message)))
-                .await
-                .unwrap_or_else(|e| error_page(&e))
-        }
-        Err(e) => error_page(&e),
-    }
-}
-
-/// `GET /console/quiz/{id}/export`: the leaderboard and the questions as .xlsx (org admins;
-/// audited).
-pub async fn export(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ClientAddress(address): ClientAddress,
-    PathParam(id): PathParam<i64>,
-) -> Response {
-    let state = &state;
-    super::signed_get(state, &headers, |session| async move {
-        let org_id = super::require_org_admin(&session, "导出答题排行")?;
-        let row = quiz_of(state, &session, id).await?;
-        let bytes = quiz::export(&state.store, row.id).await?;
-        Ok::<_, Error>(
-            audit::recorded_download(
-                state,
-                &session,
-                &address,
-                org_id,
-                ("quiz.export", &format!("答题 {id}")),
-                &format!("quiz_{id}.xlsx"),
-                bytes,
-            )
-            .await,
-        )
-    })
-    .await
-}

@@ -2,27 +2,19 @@
 //! the countdown, the time left and the first ten refresh themselves every second (htmx,
 //! redrawn only when they changed); org admins change the settings and export the result.
 
-use super::{audit, error_page, CsrfField, Frame, LiveQuery};
+use super::{CsrfField, Frame};
 use crate::activity::shake::{self, SettingsInput, ShakeState};
 use crate::auth::accounts::Session;
 use crate::error::Error;
-use crate::http::client_ip::ClientAddress;
-use crate::http::params::{Params, PathParam};
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
-use crate::web::screens::Hosted;
 use crate::AppState;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 async fn shake_of(state: &AppState, session: &Session, id: i64) -> Result<ActivityRow, Error> {
-    let row = super::activity::org_activity(state, session, id).await?;
-    if row.kind != "shake" {
-        return Err(Error::not_found("摇一摇活动不存在"));
-    }
-    Ok(row)
+    super::activity_of::<ShakeForm>(state, session, id).await
 }
 
 /// The live part: the round and the first ten, with a version that changes whenever they do.
@@ -127,39 +119,6 @@ fn done_notice(done: &str) -> Option<&'static str> {
     })
 }
 
-/// `GET /console/shake/{id}`.
-pub async fn page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<LiveQuery>, Error>,
-) -> Response {
-    let (state, notice) = (&state, LiveQuery::notice(&query, done_notice));
-    super::signed_get(state, &headers, |session| async move {
-        render(state, &session, id, notice, None).await
-    })
-    .await
-}
-
-/// `GET /console/shake/{id}/live?since=V`: the live part, or 204 when version V is current.
-pub async fn live_fragment(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<LiveQuery>, Error>,
-) -> Response {
-    let state = &state;
-    super::signed_get(state, &headers, |session| async move {
-        let row = shake_of(state, &session, id).await?;
-        let l = live(state, &row, &session.csrf_token).await?;
-        let version = l.version.clone();
-        Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
-            crate::web::render(&LiveFragment { l })
-        }))
-    })
-    .await
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ShakeForm {
@@ -219,80 +178,45 @@ async fn run(
     Ok(detail)
 }
 
+impl super::ActivityPage for ShakeForm {
+    const LABELS: &'static [(&'static str, &'static str)] = &[];
+    fn admin_action(action: &str) -> &'static str {
+        if action == "to_lottery" {
+            "把摇一摇获奖者加入抽奖"
+        } else {
+            "修改摇一摇的设置"
+        }
+    }
+    const EXPORT: &'static str = "导出摇一摇排行";
+    fn done_notice(done: &str) -> Option<&'static str> {
+        done_notice(done)
+    }
+    fn render<'a>(
+        state: &'a AppState,
+        session: &'a Session,
+        id: i64,
+        notice: Option<String>,
+        refusal: Option<(StatusCode, String)>,
+    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a {
+        render(state, session, id, notice, refusal)
+    }
+    async fn live(
+        state: &AppState,
+        session: &Session,
+        row: &ActivityRow,
+    ) -> Result<(String, Response), Error> {
+        let l = live(state, row, &session.csrf_token).await?;
+        let version = l.version.clone();
+        Ok((version, crate::web::render(&LiveFragment { l })))
+    }
+    async fn export(state: &AppState, row: &ActivityRow) -> Result<Vec<u8>, Error> {
+        shake::export(&state.store, &state.shake_races, row).await
+    }
+}
+
 crate::web::screens::hosted!(
     ShakeForm,
     ("shake", "摇一摇"),
     ["start", "stop"],
     "大屏上只能开始与结束一轮"
 );
-
-/// `POST /console/shake/{id}/{action}`: start and stop (staff and admins: the host); settings
-/// (org admins). Redirects to the page after the POST.
-pub async fn act(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ClientAddress(address): ClientAddress,
-    PathParam((id, action)): PathParam<(i64, String)>,
-    form: Result<Params<ShakeForm>, Error>,
-) -> Response {
-    let hosting = matches!(action.as_str(), "start" | "stop");
-    let (session, form) = match super::host_or_admin_post(
-        &state,
-        &headers,
-        form,
-        hosting,
-        if action == "to_lottery" {
-            "把摇一摇获奖者加入抽奖"
-        } else {
-            "修改摇一摇的设置"
-        },
-    )
-    .await
-    {
-        Ok(posted) => posted,
-        Err(page) => return page,
-    };
-    let result = async {
-        let row = shake_of(&state, &session, id).await?;
-        ShakeForm::perform(&state, &session, &address, &row, &action, form).await?;
-        Ok(())
-    }
-    .await;
-    match result {
-        Ok(()) => Redirect::to(&format!("/console/shake/{id}?done={action}")).into_response(),
-        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
-            render(&state, &session, id, None, Some((e.status(), e.message())))
-                .await
-                .unwrap_or_else(|e| error_page(&e))
-        }
-        Err(e) => error_page(&e),
-    }
-}
-
-/// `GET /console/shake/{id}/export`: the last round's result as .xlsx (org admins; audited).
-pub async fn export(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ClientAddress(address): ClientAddress,
-    PathParam(id): PathParam<i64>,
-) -> Response {
-    let state = &state;
-    super::signed_get(state, &headers, |session| async move {
-        let org_id = super::require_org_admin(&session, "导出摇一摇排行")?;
-        let row = shake_of(state, &session, id).await?;
-        let bytes = shake::export(&state.store, &state.shake_races, &row).await?;
-        Ok::<_, Error>(
-            audit::recorded_download(
-                state,
-                &session,
-                &address,
-                org_id,
-                ("shake.export", &format!("摇一摇 {id}")),
-                &format!("shake_{id}.xlsx"),
-                bytes,
-            )
-            .await,
-        )
-    })
-    .await
-}

@@ -2,30 +2,22 @@
 //! admins; the totals refresh themselves every second, htmx, redrawn only when they changed);
 //! org admins edit the options and the settings and export the results.
 
-use super::{audit, error_page, required_int, CsrfField, Frame, LiveQuery};
+use super::{required_int, CsrfField, Frame};
 use crate::activity::vote::{self, OptionInput, SettingsInput, VoteResults, VoteSettings};
 use crate::auth::accounts::Session;
 use crate::error::Error;
-use crate::http::client_ip::ClientAddress;
-use crate::http::params::{Params, PathParam};
 use crate::store::activities::ActivityRow;
 use crate::web::assets;
-use crate::web::screens::Hosted;
 use crate::AppState;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 /// The forms' labels, by the parameter the domain names in its messages.
 const VOTE_LABELS: &[(&str, &str)] = &[("option_id", "选项"), ("lottery_id", "抽奖")];
 
 async fn vote_of(state: &AppState, session: &Session, id: i64) -> Result<ActivityRow, Error> {
-    let row = super::activity::org_activity(state, session, id).await?;
-    if row.kind != "vote" {
-        return Err(Error::not_found("投票活动不存在"));
-    }
-    Ok(row)
+    super::activity_of::<VoteForm>(state, session, id).await
 }
 
 /// The totals as the page shows them, with a version that changes whenever they do.
@@ -143,40 +135,6 @@ fn done_notice(done: &str) -> Option<&'static str> {
     })
 }
 
-/// `GET /console/vote/{id}`.
-pub async fn page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<LiveQuery>, Error>,
-) -> Response {
-    let (state, notice) = (&state, LiveQuery::notice(&query, done_notice));
-    super::signed_get(state, &headers, |session| async move {
-        render(state, &session, id, notice, None).await
-    })
-    .await
-}
-
-/// `GET /console/vote/{id}/totals?since=V`: the totals fragment, or 204 when version V is
-/// still current.
-pub async fn totals_fragment(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<LiveQuery>, Error>,
-) -> Response {
-    let state = &state;
-    super::signed_get(state, &headers, |session| async move {
-        let row = vote_of(state, &session, id).await?;
-        let t = totals(state, &row).await?;
-        let version = t.version.clone();
-        Ok::<_, Error>(LiveQuery::refreshed(&query, &version, || {
-            crate::web::render(&TotalsFragment { t })
-        }))
-    })
-    .await
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct VoteForm {
@@ -271,73 +229,45 @@ async fn run(
     Ok(detail)
 }
 
+impl super::ActivityPage for VoteForm {
+    const LABELS: &'static [(&'static str, &'static str)] = VOTE_LABELS;
+    fn admin_action(action: &str) -> &'static str {
+        if action == "to_lottery" {
+            "把投票者加入抽奖"
+        } else {
+            "修改投票的选项和设置"
+        }
+    }
+    const EXPORT: &'static str = "导出投票结果";
+    fn done_notice(done: &str) -> Option<&'static str> {
+        done_notice(done)
+    }
+    fn render<'a>(
+        state: &'a AppState,
+        session: &'a Session,
+        id: i64,
+        notice: Option<String>,
+        refusal: Option<(StatusCode, String)>,
+    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a {
+        render(state, session, id, notice, refusal)
+    }
+    async fn live(
+        state: &AppState,
+        _session: &Session,
+        row: &ActivityRow,
+    ) -> Result<(String, Response), Error> {
+        let t = totals(state, row).await?;
+        let version = t.version.clone();
+        Ok((version, crate::web::render(&TotalsFragment { t })))
+    }
+    async fn export(state: &AppState, row: &ActivityRow) -> Result<Vec<u8>, Error> {
+        vote::export(&state.store, row.id, &state.tz).await
+    }
+}
+
 crate::web::screens::hosted!(
     VoteForm,
     ("vote", "投票"),
     ["open", "close"],
     "大屏上只能开始与结束投票"
 );
-
-/// `POST /console/vote/{id}/{action}`: open and close (staff and admins: the host); settings,
-/// option_add, option_save and option_delete (org admins). Answers with a redirect to the page,
-/// so a reload repeats nothing.
-pub async fn act(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ClientAddress(address): ClientAddress,
-    PathParam((id, action)): PathParam<(i64, String)>,
-    form: Result<Params<VoteForm>, Error>,
-) -> Response {
-    let hosting = matches!(action.as_str(), "open" | "close");
-    let (session, form) =
-        match super::host_or_admin_post(&state, &headers, form, hosting, "修改投票的选项和设置")
-            .await
-        {
-            Ok(posted) => posted,
-            Err(page) => return page,
-        };
-    let result = async {
-        let row = vote_of(&state, &session, id).await?;
-        VoteForm::perform(&state, &session, &address, &row, &action, form).await?;
-        Ok(())
-    }
-    .await;
-    match result {
-        Ok(()) => Redirect::to(&format!("/console/vote/{id}?done={action}")).into_response(),
-        Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
-            let message = super::worded(&e.message(), VOTE_LABELS);
-            render(&state, &session, id, None, Some((e.status(), message)))
-                .await
-                .unwrap_or_else(|e| error_page(&e))
-        }
-        Err(e) => error_page(&e),
-    }
-}
-
-/// `GET /console/vote/{id}/export`: the results and ballots as .xlsx (org admins; audited).
-pub async fn export(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ClientAddress(address): ClientAddress,
-    PathParam(id): PathParam<i64>,
-) -> Response {
-    let state = &state;
-    super::signed_get(state, &headers, |session| async move {
-        let org_id = super::require_org_admin(&session, "导出投票结果")?;
-        let row = vote_of(state, &session, id).await?;
-        let bytes = vote::export(&state.store, row.id, &state.tz).await?;
-        Ok::<_, Error>(
-            audit::recorded_download(
-                state,
-                &session,
-                &address,
-                org_id,
-                ("vote.export", &format!("投票 {id}")),
-                &format!("vote_{id}.xlsx"),
-                bytes,
-            )
-            .await,
-        )
-    })
-    .await
-}
