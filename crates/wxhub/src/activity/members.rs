@@ -258,6 +258,8 @@ pub struct MemberView {
     pub member_nickname: String,
     pub member_real_name: String,
     pub member_phone: String,
+    /// 部门 ("" when none): the roster's, or given on joining.
+    pub member_department: String,
     /// wx (the H5 page or the API), scan (the sign-in code scanned in WeChat), desk, course
     /// or import
     pub source: String,
@@ -293,6 +295,7 @@ pub fn member_view(
         } else {
             phone
         },
+        member_department: m.department.clone(),
         source: m.source.clone(),
         join_time: crate::time::format_local(m.joined_at, tz),
         signin_time: m

@@ -101,7 +101,7 @@ async fn a_participant_enters_joins_with_a_phone_and_sees_the_sign_in() {
         .activity(
             &c.org,
             "signin",
-            json!({"activity_name": "2026 年度客户大会", "collect_info": "name,phone"}),
+            json!({"activity_name": "2026 年度客户大会", "collect_info": "name,phone,department"}),
         )
         .await;
     let Some(b) = phone(WECHAT_UA).await else {
@@ -120,6 +120,12 @@ async fn a_participant_enters_joins_with_a_phone_and_sees_the_sign_in() {
     b.fill("#phone", "1234").await;
     b.click("#join-button").await;
     b.wait_for_text("请填写正确的 11 位手机号码").await;
+    // The department, when the activity asks for it, is required in the page too.
+    b.fill("#phone", "13912345678").await;
+    b.click("#join-button").await;
+    b.wait_for_text("请填写部门").await;
+    b.fill("#department", "市场部").await;
+    b.fill("#phone", "1234").await;
     assert_eq!(c.members(id).await["total_count"], 0);
     b.screenshot("h5-join-form").await;
 
@@ -160,6 +166,7 @@ async fn a_participant_enters_joins_with_a_phone_and_sees_the_sign_in() {
     let member = &members["items"][0];
     assert_eq!(member["member_real_name"], "林小雨");
     assert_eq!(member["member_phone"], "13912345678");
+    assert_eq!(member["member_department"], "市场部");
     assert_ne!(member["signin_time"], "");
     let notice = wxhub::privacy::notice::of_org(&c.app.state.store, c.org_id)
         .await
