@@ -126,6 +126,8 @@ async fn a_participant_enters_joins_with_a_phone_and_sees_the_sign_in() {
     b.wait_for_text("请填写部门").await;
     b.fill("#department", "市场部").await;
     b.fill("#phone", "1234").await;
+    b.click("#join-button").await;
+    b.wait_for_text("请填写正确的 11 位手机号码").await;
     assert_eq!(c.members(id).await["total_count"], 0);
     b.screenshot("h5-join-form").await;
 
