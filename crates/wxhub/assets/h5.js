@@ -26,6 +26,20 @@
     show(el, !!text);
   }
 
+  // A view the page reads again and again (the vote, the quiz, the shake race): one read of
+  // it at a time, drawn by `render`.
+  var reading = {};
+  function read(path, render) {
+    if (reading[path]) { return Promise.resolve(); }
+    reading[path] = true;
+    return api('GET', path).then(function (r) {
+      reading[path] = false;
+      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
+      if (r.code !== 0) { return status(r.msg, true); }
+      render(r.data);
+    });
+  }
+
   // --- the token ---------------------------------------------------------------------------
 
   function expired(jwt) {
@@ -272,6 +286,15 @@
     e.preventDefault();
     join();
   });
+  // Correcting the field a message was about takes the message away at once.
+  var corrected = function (e) {
+    if (e.target.getAttribute('aria-invalid') === 'true') {
+      e.target.removeAttribute('aria-invalid');
+      show($('join-error'), false);
+    }
+  };
+  form.addEventListener('input', corrected);
+  form.addEventListener('change', corrected);
 
   // --- the wall ----------------------------------------------------------------------------
 
@@ -320,7 +343,6 @@
   // closing reach the page by themselves; a choice being made survives the refresh.
   var voteForm = $('vote-form');
   var vote = null;
-  var voteLoading = false;
 
   function chosen() {
     return Array.prototype.map.call(voteForm.querySelectorAll('input[name=option]:checked'),
@@ -391,16 +413,7 @@
     show(voteForm, true);
   }
 
-  function loadVote() {
-    if (voteLoading) { return Promise.resolve(); }
-    voteLoading = true;
-    return api('GET', '/vote').then(function (r) {
-      voteLoading = false;
-      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
-      if (r.code !== 0) { return status(r.msg, true); }
-      renderVote(r.data);
-    });
-  }
+  function loadVote() { return read('/vote', renderVote); }
 
   if (voteForm) {
     voteForm.addEventListener('change', function (e) {
@@ -447,7 +460,6 @@
   var quizForm = $('quiz-form');
   var quiz = null;
   var quizOffset = 0;
-  var quizLoading = false;
   var LETTERS = 'ABCDEFGH';
 
   function quizPicks() {
@@ -531,16 +543,7 @@
     }
   }
 
-  function loadQuiz() {
-    if (quizLoading) { return Promise.resolve(); }
-    quizLoading = true;
-    return api('GET', '/quiz').then(function (r) {
-      quizLoading = false;
-      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
-      if (r.code !== 0) { return status(r.msg, true); }
-      renderQuiz(r.data);
-    });
-  }
+  function loadQuiz() { return read('/quiz', renderQuiz); }
 
   if (quizForm) {
     quizForm.addEventListener('change', function () { show($('quiz-error'), false); });
@@ -582,7 +585,6 @@
   var shakeCount = 0;
   var shakeSent = -1;
   var shakeSending = false;
-  var shakeLoading = false;
   var shakeHeard = 0; // when the server last answered
   var lastJolt = 0;
   var motionSeen = false;
@@ -697,16 +699,7 @@
     });
   }
 
-  function loadShake() {
-    if (shakeLoading) { return Promise.resolve(); }
-    shakeLoading = true;
-    return api('GET', '/shake').then(function (r) {
-      shakeLoading = false;
-      if (r.status === 401) { return signedOut('登录已过期,请重新进入。'); }
-      if (r.code !== 0) { return status(r.msg, true); }
-      renderShake(r.data);
-    });
-  }
+  function loadShake() { return read('/shake', renderShake); }
 
   if (shakeCard) {
     $('shake-permission').addEventListener('click', function () {

@@ -790,75 +790,153 @@ async fn stage(args: &[String]) {
     );
 }
 
+/// A live activity's run (vote, quiz, shake): what every one is given, the client, and the
+/// activity's screen open in headless Chromium at 1920×1080 once everyone joined (not
+/// measured).
+struct Live {
+    base: String,
+    /// The org token's query string.
+    q: String,
+    activity: i64,
+    members: usize,
+    secs: u64,
+    http: reqwest::Client,
+    wd: String,
+    session: String,
+    driver: std::process::Child,
+    profile: std::path::PathBuf,
+}
+
+impl Live {
+    /// `args`: base URL, org token, activity, screen key, members, seconds. Member i joins
+    /// with the body `join(i)`; the screen is `/screens/{activity}/{kind}`.
+    async fn start(args: &[String], kind: &str, join: fn(usize) -> String) -> Live {
+        let base = args[0].clone();
+        let token = args[1].clone();
+        let activity: i64 = args[2].parse().unwrap();
+        let key = args[3].clone();
+        let members: usize = args[4].parse().unwrap();
+        let secs: u64 = args[5].parse().unwrap();
+        let q = format!("access_token={token}&access_type=org");
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .build()
+            .unwrap();
+        let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
+        let h = http.clone();
+        hammer(
+            64,
+            members,
+            Arc::new(move |i| {
+                h.post(&join_url)
+                    .header("content-type", "application/json")
+                    .body(join(i))
+            }),
+        )
+        .await;
+        let (wd, session, driver, profile) = chromium(&http, kind).await;
+        let live = Live {
+            base,
+            q,
+            activity,
+            members,
+            secs,
+            http,
+            wd,
+            session,
+            driver,
+            profile,
+        };
+        let url = format!("{}/screens/{activity}/{kind}?key={key}", live.base);
+        webdriver(
+            &live.http,
+            reqwest::Method::POST,
+            format!("{}/session/{}/url", live.wd, live.session),
+            Some(serde_json::json!({ "url": url })),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        live
+    }
+
+    /// Runs `script` in the screen's page; its value.
+    async fn run(&self, script: &str) -> serde_json::Value {
+        webdriver(
+            &self.http,
+            reqwest::Method::POST,
+            format!("{}/session/{}/execute/sync", self.wd, self.session),
+            Some(serde_json::json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// The JSON a request answers.
+    async fn json(&self, request: reqwest::RequestBuilder) -> serde_json::Value {
+        request.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// How long after `since` the screen's `script` first gave a value that `equal` accepts
+    /// (milliseconds; "null" if not within 30 s).
+    async fn screen_equal(
+        &self,
+        since: Instant,
+        equal: impl Fn(&serde_json::Value) -> bool,
+        script: &str,
+    ) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if equal(&self.run(script).await) {
+                return format!("{:.0}", since.elapsed().as_secs_f64() * 1000.0);
+            }
+            if Instant::now() > deadline {
+                return "null".into();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn close(self) {
+        close_chromium(
+            &self.http,
+            &self.wd,
+            &self.session,
+            self.driver,
+            self.profile,
+        )
+        .await;
+    }
+}
+
+/// The `p` quantile of sorted latencies, in milliseconds (0 for none).
+fn ms_at(latencies: &[Duration], p: f64) -> f64 {
+    latencies
+        .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
 async fn vote(args: &[String]) {
-    let base = args[0].clone();
-    let token = args[1].clone();
-    let activity: i64 = args[2].parse().unwrap();
-    let key = args[3].clone();
-    let members: usize = args[4].parse().unwrap();
-    let secs: u64 = args[5].parse().unwrap();
-    let q = format!("access_token={token}&access_type=org");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .build()
-        .unwrap();
-    // Everyone joins first (not measured).
-    let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
-    let h = http.clone();
-    hammer(
-        64,
-        members,
-        Arc::new(move |i| {
-            h.post(&join_url)
-                .header("content-type", "application/json")
-                .body(format!(
-                    r#"{{"member_id":"v{i}","member_nickname":"观众{i}"}}"#
-                ))
-        }),
-    )
+    let live = Live::start(args, "vote", |i| {
+        format!(r#"{{"member_id":"v{i}","member_nickname":"观众{i}"}}"#)
+    })
     .await;
-    let options: Vec<i64> = http
-        .get(format!(
+    let Live { base, q, http, .. } = &live;
+    let (activity, members) = (live.activity, live.members);
+    let options: Vec<i64> = live
+        .json(http.get(format!(
             "{base}/api/v3/activitys_vote/{activity}/options?{q}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["data"]
+        )))
+        .await["data"]
         .as_array()
         .unwrap()
         .iter()
         .map(|o| o["option_id"].as_i64().unwrap())
         .collect();
-
-    // The vote's screen, as the hall sees it.
-    let (wd, session, driver, profile) = chromium(&http, "vote").await;
-    let at = |path: &str| format!("{wd}/session/{session}{path}");
-    let run = |script: &str| {
-        webdriver(
-            &http,
-            reqwest::Method::POST,
-            at("/execute/sync"),
-            Some(serde_json::json!({"script": script, "args": []})),
-        )
-    };
-    webdriver(
-        &http,
-        reqwest::Method::POST,
-        at("/url"),
-        Some(serde_json::json!({"url": format!("{base}/screens/{activity}/vote?key={key}")})),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-
-    let rate = (members as f64 / secs as f64).ceil() as usize;
+    let rate = (members as f64 / live.secs as f64).ceil() as usize;
     // The baseline: the same number of requests at the same pace to the bare handler.
     let bare_url = format!("{base}/bench/bare");
     let h = http.clone();
     let (bare_failed, bare) = answered(paced(rate, members, move |_| h.get(&bare_url)).await).await;
-    // The ballots: member i chooses option i mod n (a few choose two when allowed: no).
+    // The ballots: member i chooses option (7i + i/3) mod n.
     let url = format!("{base}/api/v3/activitys_for_wx/{activity}/vote?{q}");
     let h = http.clone();
     let started = Instant::now();
@@ -875,16 +953,11 @@ async fn vote(args: &[String]) {
     let sending = started.elapsed();
     let last_answer = Instant::now();
     // Within what time of the last answer the screen shows the database's totals.
-    let database: serde_json::Value = http
-        .get(format!(
+    let database = live
+        .json(http.get(format!(
             "{base}/api/v3/activitys_vote/{activity}/results?{q}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        )))
+        .await;
     let totals = |v: &serde_json::Value| {
         v["options"]
             .as_array()
@@ -897,22 +970,13 @@ async fn vote(args: &[String]) {
     };
     let wanted = totals(&database["data"]);
     let counted = database["data"]["ballots"].as_i64().unwrap_or(0);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let screen_lag = loop {
-        let shown = run("var s = window.WxVote && window.WxVote.state(); return s || null").await;
-        if totals(&shown) == wanted && shown["ballots"].as_i64() == Some(counted) {
-            break Some(last_answer.elapsed());
-        }
-        if Instant::now() > deadline {
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    close_chromium(&http, &wd, &session, driver, profile).await;
-    let pct = |l: &[Duration], p: f64| {
-        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let screen_lag = live
+        .screen_equal(
+            last_answer,
+            |shown| totals(shown) == wanted && shown["ballots"].as_i64() == Some(counted),
+            "var s = window.WxVote && window.WxVote.state(); return s || null",
+        )
+        .await;
     println!(
         "{{\"ballots\": {members}, \"per_sec\": {:.0}, \"seconds\": {:.2}, \"failed\": {failed}, \
          \"counted\": {counted}, \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"bare_failed\": {bare_failed}, \
@@ -920,59 +984,23 @@ async fn vote(args: &[String]) {
          \"screen_equal_after_ms\": {}}}",
         members as f64 / sending.as_secs_f64(),
         sending.as_secs_f64(),
-        pct(&latencies, 0.5),
-        pct(&latencies, 0.99),
-        pct(&bare, 0.5),
-        pct(&bare, 0.99),
-        pct(&latencies, 0.99) / pct(&bare, 0.99).max(0.001),
-        screen_lag.map_or("null".to_string(), |d| format!("{:.0}", d.as_secs_f64() * 1000.0)),
+        ms_at(&latencies, 0.5),
+        ms_at(&latencies, 0.99),
+        ms_at(&bare, 0.5),
+        ms_at(&bare, 0.99),
+        ms_at(&latencies, 0.99) / ms_at(&bare, 0.99).max(0.001),
+        screen_lag,
     );
+    live.close().await;
 }
 
 async fn quiz(args: &[String]) {
-    let base = args[0].clone();
-    let token = args[1].clone();
-    let activity: i64 = args[2].parse().unwrap();
-    let key = args[3].clone();
-    let members: usize = args[4].parse().unwrap();
-    let secs: u64 = args[5].parse().unwrap();
-    let q = format!("access_token={token}&access_type=org");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .build()
-        .unwrap();
-    let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
-    let h = http.clone();
-    hammer(
-        64,
-        members,
-        Arc::new(move |i| {
-            h.post(&join_url)
-                .header("content-type", "application/json")
-                .body(format!(
-                    r#"{{"member_id":"q{i}","member_nickname":"选手{i}"}}"#
-                ))
-        }),
-    )
+    let live = Live::start(args, "quiz", |i| {
+        format!(r#"{{"member_id":"q{i}","member_nickname":"选手{i}"}}"#)
+    })
     .await;
-    let (wd, session, driver, profile) = chromium(&http, "quiz").await;
-    let at = |path: &str| format!("{wd}/session/{session}{path}");
-    let run = |script: &str| {
-        webdriver(
-            &http,
-            reqwest::Method::POST,
-            at("/execute/sync"),
-            Some(serde_json::json!({"script": script, "args": []})),
-        )
-    };
-    webdriver(
-        &http,
-        reqwest::Method::POST,
-        at("/url"),
-        Some(serde_json::json!({"url": format!("{base}/screens/{activity}/quiz?key={key}")})),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let Live { base, q, http, .. } = &live;
+    let (activity, members, secs) = (live.activity, live.members, live.secs);
     let rate = (members as f64 / secs as f64).ceil() as usize;
     // Beside the answers, every phone reads the quiz every 2 s (the H5 page's pace).
     let read_rate = members.div_ceil(2);
@@ -984,14 +1012,9 @@ async fn quiz(args: &[String]) {
     let (bare_failed, bare) =
         answered(paced(rate + read_rate, bare_total, move |_| h.get(&bare_url)).await).await;
     // The host opens the question (its time: SECS plus a margin), then everyone answers.
-    let opened: serde_json::Value = http
-        .post(format!("{base}/api/v3/activitys_quiz/{activity}/next?{q}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let opened = live
+        .json(http.post(format!("{base}/api/v3/activitys_quiz/{activity}/next?{q}")))
+        .await;
     let question = opened["data"]["question_id"]
         .as_i64()
         .expect("a question opens");
@@ -1018,33 +1041,18 @@ async fn quiz(args: &[String]) {
     let (reads_failed, read_latencies) = answered(read_sent).await;
     let reading = started.elapsed();
     let last_answer = Instant::now();
-    let state: serde_json::Value = http
-        .get(format!("{base}/api/v3/activitys_quiz/{activity}/state?{q}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let counted = state["data"]["question"]["answers"].as_i64().unwrap_or(0);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let screen_lag = loop {
-        let shown = run("var s = window.WxQuiz && window.WxQuiz.state(); \
-                         return s && s.question ? s.question.answers : -1")
+    let state = live
+        .json(http.get(format!("{base}/api/v3/activitys_quiz/{activity}/state?{q}")))
         .await;
-        if shown.as_i64() == Some(counted) {
-            break Some(last_answer.elapsed());
-        }
-        if Instant::now() > deadline {
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    close_chromium(&http, &wd, &session, driver, profile).await;
-    let pct = |l: &[Duration], p: f64| {
-        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let counted = state["data"]["question"]["answers"].as_i64().unwrap_or(0);
+    let screen_lag = live
+        .screen_equal(
+            last_answer,
+            |shown| shown.as_i64() == Some(counted),
+            "var s = window.WxQuiz && window.WxQuiz.state(); \
+             return s && s.question ? s.question.answers : -1",
+        )
+        .await;
     println!(
         "{{\"answers\": {members}, \"per_sec\": {:.0}, \"seconds\": {:.2}, \"failed\": {failed}, \
          \"counted\": {counted}, \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"bare_failed\": {bare_failed}, \
@@ -1054,83 +1062,44 @@ async fn quiz(args: &[String]) {
          \"read_p99_vs_bare\": {:.1}}}",
         members as f64 / sending.as_secs_f64(),
         sending.as_secs_f64(),
-        pct(&latencies, 0.5),
-        pct(&latencies, 0.99),
-        pct(&bare, 0.5),
-        pct(&bare, 0.99),
-        pct(&latencies, 0.99) / pct(&bare, 0.99).max(0.001),
-        screen_lag.map_or("null".to_string(), |d| format!("{:.0}", d.as_secs_f64() * 1000.0)),
+        ms_at(&latencies, 0.5),
+        ms_at(&latencies, 0.99),
+        ms_at(&bare, 0.5),
+        ms_at(&bare, 0.99),
+        ms_at(&latencies, 0.99) / ms_at(&bare, 0.99).max(0.001),
+        screen_lag,
         reads as f64 / reading.as_secs_f64(),
-        pct(&read_latencies, 0.5),
-        pct(&read_latencies, 0.99),
-        pct(&read_latencies, 0.99) / pct(&bare, 0.99).max(0.001),
+        ms_at(&read_latencies, 0.5),
+        ms_at(&read_latencies, 0.99),
+        ms_at(&read_latencies, 0.99) / ms_at(&bare, 0.99).max(0.001),
     );
+    live.close().await;
 }
 
 async fn shake(args: &[String]) {
-    let base = args[0].clone();
-    let token = args[1].clone();
-    let activity: i64 = args[2].parse().unwrap();
-    let key = args[3].clone();
-    let members: usize = args[4].parse().unwrap();
-    let secs: u64 = args[5].parse().unwrap();
-    let per_phone: usize = args[6].parse().unwrap();
-    let bases = [base.clone(), args.get(7).unwrap_or(&base).clone()];
-    let q = format!("access_token={token}&access_type=org");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(1024)
-        .build()
-        .unwrap();
-    let join_url = format!("{base}/api/v3/activitys_for_wx/{activity}/wx/userInfo?{q}");
-    let h = http.clone();
-    hammer(
-        64,
-        members,
-        Arc::new(move |i| {
-            h.post(&join_url)
-                .header("content-type", "application/json")
-                .body(format!(
-                    r#"{{"member_id":"s{i}","member_nickname":"选手{i}","member_real_name":"选手{i}"}}"#
-                ))
-        }),
-    )
-    .await;
-    let (wd, session, driver, profile) = chromium(&http, "shake").await;
-    let at = |path: &str| format!("{wd}/session/{session}{path}");
-    let run = |script: &str| {
-        webdriver(
-            &http,
-            reqwest::Method::POST,
-            at("/execute/sync"),
-            Some(serde_json::json!({"script": script, "args": []})),
+    let live = Live::start(args, "shake", |i| {
+        format!(
+            r#"{{"member_id":"s{i}","member_nickname":"选手{i}","member_real_name":"选手{i}"}}"#
         )
-    };
-    webdriver(
-        &http,
-        reqwest::Method::POST,
-        at("/url"),
-        Some(serde_json::json!({"url": format!("{base}/screens/{activity}/shake?key={key}")})),
-    )
+    })
     .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let Live { base, q, http, .. } = &live;
+    let (activity, members, secs) = (live.activity, live.members, live.secs);
+    let per_phone: usize = args[6].parse().unwrap();
+    let bases = [base.clone(), args.get(7).unwrap_or(base).clone()];
     let rate = members * per_phone;
     let bare_url = format!("{base}/bench/bare");
     let h = http.clone();
     let (bare_failed, bare) =
         answered(paced(rate, rate * 10, move |_| h.get(&bare_url)).await).await;
-    let started: serde_json::Value = http
-        .post(format!(
+    let started = live
+        .json(http.post(format!(
             "{base}/api/v3/activitys_shake/{activity}/start?{q}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        )))
+        .await;
     assert_eq!(started["code"], 0, "the round starts: {started}");
     let counters = "return [window.WxShake.frames(), window.WxShake.renders(), performance.now()]";
-    let before = run(counters).await;
+    let before = live.run(counters).await;
     let urls: Vec<String> = bases
         .iter()
         .map(|b| format!("{b}/api/v3/activitys_for_wx/{activity}/shake?{q}"))
@@ -1151,34 +1120,25 @@ async fn shake(args: &[String]) {
     .await;
     let (failed, latencies) = answered(sent).await;
     let sending = race_started.elapsed();
-    let after = run(counters).await;
+    let after = live.run(counters).await;
     http.post(format!("{base}/api/v3/activitys_shake/{activity}/stop?{q}"))
         .send()
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let result: serde_json::Value = http
-        .get(format!(
+    let result = live
+        .json(http.get(format!(
             "{base}/api/v3/activitys_shake/{activity}/result?limit=10&{q}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        )))
+        .await;
     let stored: Vec<i64> = result["data"]
         .as_array()
         .map(|a| a.iter().filter_map(|p| p["total"].as_i64()).collect())
         .unwrap_or_default();
-    let shown =
-        run("var s = window.WxShake.state(); return s ? s.board.map(p => p.total) : []").await;
+    let shown = live
+        .run("var s = window.WxShake.state(); return s ? s.board.map(p => p.total) : []")
+        .await;
     let shown: Vec<i64> = serde_json::from_value(shown).unwrap_or_default();
-    close_chromium(&http, &wd, &session, driver, profile).await;
-    let pct = |l: &[Duration], p: f64| {
-        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
     let f = |v: &serde_json::Value, i: usize| v[i].as_f64().unwrap_or(0.0);
     let span = (f(&after, 2) - f(&before, 2)).max(1.0) / 1000.0;
     println!(
@@ -1188,15 +1148,16 @@ async fn shake(args: &[String]) {
          \"screen_fps\": {:.1}, \"screen_reads_per_sec\": {:.1}, \"board_equal\": {}}}",
         total as f64 / sending.as_secs_f64(),
         sending.as_secs_f64(),
-        pct(&latencies, 0.5),
-        pct(&latencies, 0.99),
-        pct(&bare, 0.5),
-        pct(&bare, 0.99),
-        pct(&latencies, 0.99) / pct(&bare, 0.99).max(0.001),
+        ms_at(&latencies, 0.5),
+        ms_at(&latencies, 0.99),
+        ms_at(&bare, 0.5),
+        ms_at(&bare, 0.99),
+        ms_at(&latencies, 0.99) / ms_at(&bare, 0.99).max(0.001),
         (f(&after, 0) - f(&before, 0)) / span,
         (f(&after, 1) - f(&before, 1)) / span,
         !stored.is_empty() && stored == shown,
     );
+    live.close().await;
 }
 
 fn main() {

@@ -220,13 +220,14 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         config.wechat.avatar_hosts.clone(),
         std::time::Duration::from_millis(config.wechat.timeout_ms),
     );
+    let quiz_standings = activity::quiz::standings::Standings::start(&hub);
     Ok(AppState::from(Services {
         wechat,
         hub,
         avatars,
         rehearsals: Arc::default(),
         shake_races: activity::shake::race::Races::new(),
-        quiz_standings: activity::quiz::standings::Standings::new(),
+        quiz_standings,
         cors: Arc::new(http::cors::CorsOrigins::new(&config.cors_origins)),
         wall_filters: Arc::default(),
         wall_posts,

@@ -28,7 +28,15 @@ pub struct Hub {
     channel: String,
     /// Joins and sign-ins with their events, committed in groups (store/group.rs).
     members: GroupCommit<MemberWrite, (MemberRow, Option<EventRow>)>,
+    /// Told of each event as this instance learns of it (see [`Hub::watch`]).
+    watchers: std::sync::RwLock<Vec<Watcher>>,
 }
+
+/// What a watcher is told: an event with the time (epoch ms) from which it is surely seen in
+/// the database — at its commit this instance's clock then; as a notification from another
+/// instance, only when it was made (`created_at`: the commit came a little later) — or `None`
+/// when events may have been missed (a resync).
+pub type Watcher = Arc<dyn Fn(Option<(&EventRow, i64)>) + Send + Sync>;
 
 /// A join or sign-in to record: the member, and what its event shows.
 struct MemberWrite {
@@ -68,6 +76,7 @@ impl Hub {
                         Box::pin(async move { write_members(store, hub, writes).await })
                     }),
                 ),
+                watchers: Default::default(),
             }
         });
         if store.backend == Backend::Postgres {
@@ -88,12 +97,27 @@ impl Hub {
     /// Tells every stream to read on from the table: events were committed while this
     /// instance could not hear their notifications.
     fn resync(&self) {
+        self.tell(None);
         let _ = self.sender.send(Arc::new(LiveEvent {
             row: EventRow::default(),
             sse: std::sync::OnceLock::new(),
             screen_sse: Default::default(),
             resync: true,
         }));
+    }
+
+    /// Has `watcher` told of every event this instance learns of, as it learns of it: its own
+    /// at their commit, in the writer's task (so a read after the write sees its effect), and
+    /// on PostgreSQL every instance's as it arrives (its own a second time). For caches that
+    /// an event makes stale; a watcher must be quick.
+    pub fn watch(&self, watcher: Watcher) {
+        self.watchers.write().unwrap().push(watcher);
+    }
+
+    fn tell(&self, event: Option<(&EventRow, i64)>) {
+        for watcher in self.watchers.read().unwrap().iter() {
+            watcher(event);
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
@@ -123,6 +147,7 @@ impl Hub {
     /// After the commit: on SQLite the event goes to this process's screens now; on PostgreSQL
     /// it comes back through LISTEN, to this instance as to the others, exactly once each.
     pub fn committed(&self, event: EventRow) {
+        self.tell(Some((&event, crate::time::now_ms())));
         if self.backend == Backend::Sqlite {
             let _ = self.sender.send(LiveEvent::new(event));
         }
@@ -173,6 +198,7 @@ async fn listen(
         for line in sql::from_notifications(notification.payload()) {
             let id = match line {
                 Ok(event) => {
+                    hub.tell(Some((&event, event.created_at)));
                     let _ = hub.sender.send(LiveEvent::new(event));
                     continue;
                 }
@@ -182,6 +208,7 @@ async fn listen(
             // Too large to travel whole: read it back.
             match sql::get(&store, id).await {
                 Ok(Some(event)) => {
+                    hub.tell(Some((&event, event.created_at)));
                     let _ = hub.sender.send(LiveEvent::new(event));
                 }
                 Ok(None) => {}

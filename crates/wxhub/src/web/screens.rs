@@ -56,12 +56,12 @@ pub fn router() -> Router<AppState> {
         .route("/screens/{id}/stream", get(host_stream))
         .route("/screens/{id}/wall", get(wall))
         .route("/screens/{id}/wall/state", get(wall_state))
-        .route("/screens/{id}/vote", get(vote))
-        .route("/screens/{id}/vote/state", get(vote_state))
-        .route("/screens/{id}/quiz", get(quiz))
-        .route("/screens/{id}/quiz/state", get(quiz_state))
-        .route("/screens/{id}/shake", get(shake))
-        .route("/screens/{id}/shake/state", get(shake_state))
+        .route("/screens/{id}/vote", get(live_page::<VoteScreen>))
+        .route("/screens/{id}/vote/state", get(live_state::<VoteScreen>))
+        .route("/screens/{id}/quiz", get(live_page::<QuizScreen>))
+        .route("/screens/{id}/quiz/state", get(live_state::<QuizScreen>))
+        .route("/screens/{id}/shake", get(live_page::<ShakeScreen>))
+        .route("/screens/{id}/shake/state", get(live_state::<ShakeScreen>))
         .route("/screens/{id}/qr/{what}", get(qr))
         .layer(axum::middleware::from_fn(screen_headers))
 }
@@ -246,38 +246,86 @@ struct WallScreen<'a> {
     join_qr: String,
 }
 
-#[derive(askama::Template)]
-#[template(path = "screens/vote.html")]
-struct VoteScreen<'a> {
-    assets: &'a assets::Urls,
-    s: Shown,
-    state: String,
-    join_qr: String,
-    /// The host's controls, when a signed-in organiser opened the screen.
-    host: Option<StageHost>,
+/// Declares a live activity screen (vote, quiz, shake): its page's template, which holds the
+/// same fields for each, and how its state is read (`state(app, row)`, into JSON).
+macro_rules! live_screen {
+    ($name:ident, $path:literal, $kind:expr, $state:expr) => {
+        #[derive(askama::Template)]
+        #[template(path = $path)]
+        struct $name {
+            assets: &'static assets::Urls,
+            s: Shown,
+            state: String,
+            join_qr: String,
+            /// The host's controls, when a signed-in organiser opened the screen.
+            host: Option<StageHost>,
+        }
+
+        impl LiveScreen for $name {
+            const KIND: (&'static str, &'static str) = $kind;
+            fn page(s: Shown, state: String, join_qr: String, host: Option<StageHost>) -> Self {
+                $name {
+                    assets: assets::urls(),
+                    s,
+                    state,
+                    join_qr,
+                    host,
+                }
+            }
+            fn state<'a>(
+                app: &'a AppState,
+                row: &'a ActivityRow,
+            ) -> impl std::future::Future<Output = Result<serde_json::Value, Error>> + Send + 'a
+            {
+                $state(app, row)
+            }
+        }
+    };
 }
 
-#[derive(askama::Template)]
-#[template(path = "screens/quiz.html")]
-struct QuizScreen<'a> {
-    assets: &'a assets::Urls,
-    s: Shown,
-    state: String,
-    join_qr: String,
-    /// The host's controls, when a signed-in organiser opened the screen.
-    host: Option<StageHost>,
+/// A live activity screen: a page that reads its state again and again.
+trait LiveScreen: askama::Template + Sized {
+    /// The activity kind, and its name in words.
+    const KIND: (&'static str, &'static str);
+    fn page(s: Shown, state: String, join_qr: String, host: Option<StageHost>) -> Self;
+    fn state<'a>(
+        app: &'a AppState,
+        row: &'a ActivityRow,
+    ) -> impl std::future::Future<Output = Result<serde_json::Value, Error>> + Send + 'a;
 }
 
-#[derive(askama::Template)]
-#[template(path = "screens/shake.html")]
-struct ShakeScreen<'a> {
-    assets: &'a assets::Urls,
-    s: Shown,
-    state: String,
-    join_qr: String,
-    /// The host's controls, when a signed-in organiser opened the screen.
-    host: Option<StageHost>,
-}
+// The vote: the status, how many voted, each option with its votes (withheld while results
+// are hidden until the close), the screen style.
+live_screen!(
+    VoteScreen,
+    "screens/vote.html",
+    ("vote", "投票"),
+    |app: &'a AppState, row: &'a ActivityRow| async move {
+        let results = crate::activity::vote::results(&app.store, row.id, true).await?;
+        Ok(serde_json::to_value(results).unwrap_or_default())
+    }
+);
+// The quiz: the server's clock, the current question (its answer and counts once closed),
+// the top ten as the name display names them.
+live_screen!(
+    QuizScreen,
+    "screens/quiz.html",
+    ("quiz", "答题"),
+    |app: &'a AppState, row: &'a ActivityRow| crate::activity::quiz::for_screen(&app.store, row)
+);
+// The shake race: the server's clock, the round's phase and times, and the first ten as the
+// name display names them (ranked ten times a second).
+live_screen!(
+    ShakeScreen,
+    "screens/shake.html",
+    ("shake", "摇一摇"),
+    |app: &'a AppState, row: &'a ActivityRow| crate::activity::shake::for_screen(
+        &app.store,
+        &app.hub,
+        &app.shake_races,
+        row
+    )
+);
 
 #[derive(askama::Template)]
 #[template(path = "screens/error.html")]
@@ -613,99 +661,34 @@ pub async fn wall_state(
     Ok(Json(crate::activity::wall::on_screen(&state.store, row.id).await?).into_response())
 }
 
-/// `GET /screens/{id}/vote?key=`: the vote's results, live.
-pub async fn vote(
+/// `GET /screens/{id}/{vote|quiz|shake}?key=`: a live activity's screen.
+async fn live_page<S: LiveScreen>(
     State(state): State<AppState>,
     headers: HeaderMap,
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, PageError> {
-    let (row, access, s) = open_page(&state, &headers, id, query, Some(("vote", "投票"))).await?;
+    let (row, access, s) = open_page(&state, &headers, id, query, Some(S::KIND)).await?;
     let key = access.key();
-    Ok(crate::web::render(&VoteScreen {
-        assets: assets::urls(),
-        state: keyed(format!("/screens/{}/vote/state", row.id), key),
-        join_qr: qr_path(row.id, "join", key),
-        host: StageHost::of(&access, row.id, "vote", 0),
+    let kind = S::KIND.0;
+    Ok(crate::web::render(&S::page(
         s,
-    }))
+        keyed(format!("/screens/{}/{kind}/state", row.id), key),
+        qr_path(row.id, "join", key),
+        StageHost::of(&access, row.id, kind, 0),
+    )))
 }
 
-/// `GET /screens/{id}/vote/state?key=`: the status, how many voted, each option with its
-/// votes (withheld while results are hidden until the close), the screen style.
-pub async fn vote_state(
+/// `GET /screens/{id}/{vote|quiz|shake}/state?key=`: what the screen shows now (see each
+/// [`live_screen!`]).
+async fn live_state<S: LiveScreen>(
     State(state): State<AppState>,
     headers: HeaderMap,
     PathParam(id): PathParam<i64>,
     query: Result<Params<ScreenQuery>, Error>,
 ) -> Result<Response, Error> {
-    let (row, _) = opened(&state, &headers, id, query, Some(("vote", "投票"))).await?;
-    Ok(Json(crate::activity::vote::results(&state.store, row.id, true).await?).into_response())
-}
-
-/// `GET /screens/{id}/quiz?key=`: the quiz.
-pub async fn quiz(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<ScreenQuery>, Error>,
-) -> Result<Response, PageError> {
-    let (row, access, s) = open_page(&state, &headers, id, query, Some(("quiz", "答题"))).await?;
-    let key = access.key();
-    Ok(crate::web::render(&QuizScreen {
-        assets: assets::urls(),
-        state: keyed(format!("/screens/{}/quiz/state", row.id), key),
-        join_qr: qr_path(row.id, "join", key),
-        host: StageHost::of(&access, row.id, "quiz", 0),
-        s,
-    }))
-}
-
-/// `GET /screens/{id}/quiz/state?key=`: the server's clock, the current question (its answer
-/// and counts once closed), the top ten as the name display names them.
-pub async fn quiz_state(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<ScreenQuery>, Error>,
-) -> Result<Response, Error> {
-    let (row, _) = opened(&state, &headers, id, query, Some(("quiz", "答题"))).await?;
-    Ok(Json(crate::activity::quiz::for_screen(&state.store, &row).await?).into_response())
-}
-
-/// `GET /screens/{id}/shake?key=`: the shake race.
-pub async fn shake(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<ScreenQuery>, Error>,
-) -> Result<Response, PageError> {
-    let (row, access, s) =
-        open_page(&state, &headers, id, query, Some(("shake", "摇一摇"))).await?;
-    let key = access.key();
-    Ok(crate::web::render(&ShakeScreen {
-        assets: assets::urls(),
-        state: keyed(format!("/screens/{}/shake/state", row.id), key),
-        join_qr: qr_path(row.id, "join", key),
-        host: StageHost::of(&access, row.id, "shake", 0),
-        s,
-    }))
-}
-
-/// `GET /screens/{id}/shake/state?key=`: the server's clock, the round's phase and times, and
-/// the first ten as the name display names them (ranked ten times a second).
-pub async fn shake_state(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(id): PathParam<i64>,
-    query: Result<Params<ScreenQuery>, Error>,
-) -> Result<Response, Error> {
-    let (row, _) = opened(&state, &headers, id, query, Some(("shake", "摇一摇"))).await?;
-    Ok(Json(
-        crate::activity::shake::for_screen(&state.store, &state.hub, &state.shake_races, &row)
-            .await?,
-    )
-    .into_response())
+    let (row, _) = opened(&state, &headers, id, query, Some(S::KIND)).await?;
+    Ok(Json(S::state(&state, &row).await?).into_response())
 }
 
 /// The H5 join link of an activity (what participants scan).

@@ -188,6 +188,18 @@ impl TestApp {
         wxhub::build_state(config).await.expect("second instance")
     }
 
+    /// A second instance where several may share the database: PostgreSQL. SQLite serves one
+    /// instance (docs/deployment.md; a second process's transactions on the file may be
+    /// refused, database is locked), so there it says so and gives none: the test runs in the
+    /// PostgreSQL pass.
+    pub async fn another_instance_on_postgres(&self) -> Option<AppState> {
+        if self.state.store.backend != wxhub::store::Backend::Postgres {
+            eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL pass");
+            return None;
+        }
+        Some(self.another_instance().await)
+    }
+
     /// Serves this instance on a port of loopback (for what crosses the network: the
     /// simulator's pushes); returns its base URL.
     pub async fn live(&self) -> String {

@@ -484,10 +484,10 @@ async fn departments_are_ranked_by_their_members_average_score() {
     assert_eq!(sheets.len(), 3);
 }
 
-/// The phones' view takes ranks, scores and counts from a snapshot of the quiz made at most
-/// once a second per server (2,500 phone reads a second cost one ranking): a phone's own
-/// answer shows at once, its score and rank within a second, and a close brings the counts
-/// and the correct answer at once.
+/// The phones' view takes the questions, ranks, scores and counts from a snapshot of the quiz
+/// made at most once a second per server (2,500 phone reads a second cost one ranking): a
+/// phone's own answer shows at once, its score and rank within a second, and the host's close,
+/// new question and opening at once.
 #[tokio::test]
 async fn phones_read_ranks_at_most_a_second_old_and_a_close_at_once() {
     let c = Ctx::new().await;
@@ -530,6 +530,18 @@ async fn phones_read_ranks_at_most_a_second_old_and_a_close_at_once() {
     assert_eq!(view["question"]["picked"], json!([1, 1]));
     assert_eq!(view["my_correct"], false);
     assert_eq!(view["my_rank"], 2);
+    // The snapshot holds the questions too: what the host changes drops it, so a question
+    // added, then opened, shows at the next read, not a second later.
+    let q2 = c
+        .question(json!({"text": "二加二?", "choices": ["3", "4"], "correct": "B", "seconds": 60}))
+        .await;
+    let view = c.view("m1").await;
+    assert_eq!(view["total"], 2, "{view}");
+    c.office(Method::POST, "/next", Value::Null).await;
+    let view = c.view("m1").await;
+    assert_eq!(view["question"]["question_id"], q2, "{view}");
+    assert_eq!(view["question"]["state"], "open");
+    assert_eq!(view["my_choices"], json!([]));
 }
 
 /// Two instances share the phones (a load balancer's doing): a member's answers sent through
@@ -538,12 +550,10 @@ async fn phones_read_ranks_at_most_a_second_old_and_a_close_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_share_the_phones_and_agree() {
     let c = Ctx::new().await;
-    // Several instances share PostgreSQL; SQLite serves one instance (docs/deployment.md).
-    if c.app.state.store.backend != wxhub::store::Backend::Postgres {
-        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL pass");
+    let Some(other) = c.app.another_instance_on_postgres().await else {
         return;
-    }
-    let other = wxhub::app::router(c.app.another_instance().await);
+    };
+    let other = wxhub::app::router(other);
     let q = c
         .question(
             json!({"text": "一加一?", "choices": ["1", "2", "3"], "correct": "B", "seconds": 60}),

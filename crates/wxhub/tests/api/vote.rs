@@ -726,13 +726,10 @@ async fn voters_become_a_lotterys_participants_once_with_their_names_and_phones(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_share_the_phones_and_agree() {
     let c = Ctx::new().await;
-    // Several instances share PostgreSQL; SQLite serves one instance (docs/deployment.md): a
-    // second process's transactions on the same file may be refused (database is locked).
-    if c.app.state.store.backend != wxhub::store::Backend::Postgres {
-        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL pass");
+    let Some(other) = c.app.another_instance_on_postgres().await else {
         return;
-    }
-    let other = wxhub::app::router(c.app.another_instance().await);
+    };
+    let other = wxhub::app::router(other);
     let a = c.option("甲").await;
     let b = c.option("乙").await;
     c.office(Method::POST, "/open", Value::Null).await;

@@ -814,10 +814,10 @@ pub async fn for_screen(store: &Store, activity: &ActivityRow) -> Result<serde_j
     }))
 }
 
-/// The member's view (the H5 page), without the top ten (the screen shows it): the questions
-/// and the member's own answer read for them; ranks, scores and counts from this server's
-/// snapshot of the quiz ([`standings`]: at most a second old), so that 5,000 phones reading
-/// every 2 s cost one ranking a second, not 2,500.
+/// The member's view (the H5 page), without the top ten (the screen shows it): the member's
+/// own answer read for them; the questions, ranks, scores and counts from this server's
+/// snapshot of the quiz ([`standings`]: at most a second old, dropped when the host changes a
+/// question), so that 5,000 phones reading every 2 s cost one ranking a second, not 2,500.
 pub async fn for_member(
     store: &Store,
     standings: &standings::Standings,
@@ -830,22 +830,9 @@ pub async fn for_member(
     }
     let member_id = super::members::member_for(caller, member_id)?;
     let now = crate::time::now_ms();
-    let all = sql::questions(store, activity.id).await?;
-    let (asked, current) = current_of(&all, now);
-    let closed: Vec<i64> = all
-        .iter()
-        .filter(|q| q.state != "waiting" && state_now(q, now) == "closed")
-        .map(|q| q.id)
-        .collect();
-    let snapshot = standings
-        .get(
-            store,
-            activity.id,
-            current.map(|(_, q)| (q.id, state_now(q, now) == "closed")),
-            &closed,
-            now,
-        )
-        .await?;
+    let snapshot = standings.get(store, activity.id, now).await?;
+    let all = &snapshot.questions;
+    let (asked, current) = current_of(all, now);
     let question = current.map(|(i, q)| {
         let sets = snapshot.picked.get(&q.id).map_or(&[][..], Vec::as_slice);
         let answers = snapshot.answers.get(&q.id).copied().unwrap_or(0);

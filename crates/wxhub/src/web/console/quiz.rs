@@ -88,43 +88,6 @@ struct QuizPage<'a> {
     error: Option<String>,
 }
 
-async fn render(
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
-) -> Result<Response, Error> {
-    let row = quiz_of(state, session, id).await?;
-    let frame = Frame::of(state, session).await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-    let lotteries = super::org_lotteries(state, &frame, row.org_id).await?;
-    let mut resp = crate::web::render(&QuizPage {
-        assets: assets::urls(),
-        id: row.id,
-        name: row.name.clone(),
-        lotteries,
-        questions: quiz::questions(&state.store, row.id).await?,
-        l: live(state, &row, &frame.csrf).await?,
-        frame,
-        notice,
-        error: error.map(|(_, m)| m),
-    });
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-fn done_notice(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "next" => "已出题,倒计时开始",
-        "close" => "本题已结束",
-        "question_add" => "题目已添加",
-        "question_delete" => "题目已删除",
-        "to_lottery" => "已加入抽奖",
-        _ => return None,
-    })
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct QuizForm {
@@ -204,16 +167,39 @@ impl super::ActivityPage for QuizForm {
     }
     const EXPORT: &'static str = "导出答题排行";
     fn done_notice(done: &str) -> Option<&'static str> {
-        done_notice(done)
+        Some(match done {
+            "next" => "已出题,倒计时开始",
+            "close" => "本题已结束",
+            "question_add" => "题目已添加",
+            "question_delete" => "题目已删除",
+            "to_lottery" => "已加入抽奖",
+            _ => return None,
+        })
     }
-    fn render<'a>(
-        state: &'a AppState,
-        session: &'a Session,
+    async fn render(
+        state: &AppState,
+        session: &Session,
         id: i64,
         notice: Option<String>,
-        refusal: Option<(StatusCode, String)>,
-    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a {
-        render(state, session, id, notice, refusal)
+        error: Option<(StatusCode, String)>,
+    ) -> Result<Response, Error> {
+        let row = quiz_of(state, session, id).await?;
+        let frame = Frame::of(state, session).await?;
+        let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+        let lotteries = super::org_lotteries(state, &frame, row.org_id).await?;
+        let mut resp = crate::web::render(&QuizPage {
+            assets: assets::urls(),
+            id: row.id,
+            name: row.name.clone(),
+            lotteries,
+            questions: quiz::questions(&state.store, row.id).await?,
+            l: live(state, &row, &frame.csrf).await?,
+            frame,
+            notice,
+            error: error.map(|(_, m)| m),
+        });
+        *resp.status_mut() = status;
+        Ok(resp)
     }
     async fn live(
         state: &AppState,

@@ -84,41 +84,6 @@ struct ShakePage<'a> {
     error: Option<String>,
 }
 
-async fn render(
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
-) -> Result<Response, Error> {
-    let row = shake_of(state, session, id).await?;
-    let frame = Frame::of(state, session).await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-    let lotteries = super::org_lotteries(state, &frame, row.org_id).await?;
-    let mut resp = crate::web::render(&ShakePage {
-        assets: assets::urls(),
-        id: row.id,
-        name: row.name.clone(),
-        lotteries,
-        l: live(state, &row, &frame.csrf).await?,
-        frame,
-        notice,
-        error: error.map(|(_, m)| m),
-    });
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-fn done_notice(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "start" => "已开始,倒计时结束后开始计数",
-        "stop" => "本轮已结束",
-        "settings" => "设置已保存",
-        "to_lottery" => "已加入抽奖",
-        _ => return None,
-    })
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ShakeForm {
@@ -189,16 +154,37 @@ impl super::ActivityPage for ShakeForm {
     }
     const EXPORT: &'static str = "导出摇一摇排行";
     fn done_notice(done: &str) -> Option<&'static str> {
-        done_notice(done)
+        Some(match done {
+            "start" => "已开始,倒计时结束后开始计数",
+            "stop" => "本轮已结束",
+            "settings" => "设置已保存",
+            "to_lottery" => "已加入抽奖",
+            _ => return None,
+        })
     }
-    fn render<'a>(
-        state: &'a AppState,
-        session: &'a Session,
+    async fn render(
+        state: &AppState,
+        session: &Session,
         id: i64,
         notice: Option<String>,
-        refusal: Option<(StatusCode, String)>,
-    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a {
-        render(state, session, id, notice, refusal)
+        error: Option<(StatusCode, String)>,
+    ) -> Result<Response, Error> {
+        let row = shake_of(state, session, id).await?;
+        let frame = Frame::of(state, session).await?;
+        let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+        let lotteries = super::org_lotteries(state, &frame, row.org_id).await?;
+        let mut resp = crate::web::render(&ShakePage {
+            assets: assets::urls(),
+            id: row.id,
+            name: row.name.clone(),
+            lotteries,
+            l: live(state, &row, &frame.csrf).await?,
+            frame,
+            notice,
+            error: error.map(|(_, m)| m),
+        });
+        *resp.status_mut() = status;
+        Ok(resp)
     }
     async fn live(
         state: &AppState,

@@ -95,46 +95,6 @@ impl VotePage<'_> {
     }
 }
 
-async fn render(
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
-) -> Result<Response, Error> {
-    let row = vote_of(state, session, id).await?;
-    let frame = Frame::of(state, session).await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-    let lotteries = super::org_lotteries(state, &frame, row.org_id).await?;
-    let mut resp = crate::web::render(&VotePage {
-        assets: assets::urls(),
-        lotteries,
-        id: row.id,
-        name: row.name.clone(),
-        settings: vote::settings(&state.store, row.id).await?,
-        options: vote::options(&state.store, row.id).await?,
-        t: totals(state, &row).await?,
-        frame,
-        notice,
-        error: error.map(|(_, m)| m),
-    });
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-fn done_notice(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "open" => "投票已开始",
-        "close" => "投票已结束",
-        "settings" => "投票设置已保存",
-        "option_add" => "选项已添加",
-        "option_save" => "选项已保存",
-        "option_delete" => "选项已删除",
-        "to_lottery" => "投票人已加入抽奖(已在其中的不重复加入)",
-        _ => return None,
-    })
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct VoteForm {
@@ -240,16 +200,42 @@ impl super::ActivityPage for VoteForm {
     }
     const EXPORT: &'static str = "导出投票结果";
     fn done_notice(done: &str) -> Option<&'static str> {
-        done_notice(done)
+        Some(match done {
+            "open" => "投票已开始",
+            "close" => "投票已结束",
+            "settings" => "投票设置已保存",
+            "option_add" => "选项已添加",
+            "option_save" => "选项已保存",
+            "option_delete" => "选项已删除",
+            "to_lottery" => "投票人已加入抽奖(已在其中的不重复加入)",
+            _ => return None,
+        })
     }
-    fn render<'a>(
-        state: &'a AppState,
-        session: &'a Session,
+    async fn render(
+        state: &AppState,
+        session: &Session,
         id: i64,
         notice: Option<String>,
-        refusal: Option<(StatusCode, String)>,
-    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a {
-        render(state, session, id, notice, refusal)
+        error: Option<(StatusCode, String)>,
+    ) -> Result<Response, Error> {
+        let row = vote_of(state, session, id).await?;
+        let frame = Frame::of(state, session).await?;
+        let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+        let lotteries = super::org_lotteries(state, &frame, row.org_id).await?;
+        let mut resp = crate::web::render(&VotePage {
+            assets: assets::urls(),
+            lotteries,
+            id: row.id,
+            name: row.name.clone(),
+            settings: vote::settings(&state.store, row.id).await?,
+            options: vote::options(&state.store, row.id).await?,
+            t: totals(state, &row).await?,
+            frame,
+            notice,
+            error: error.map(|(_, m)| m),
+        });
+        *resp.status_mut() = status;
+        Ok(resp)
     }
     async fn live(
         state: &AppState,
