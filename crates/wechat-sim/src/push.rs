@@ -10,7 +10,7 @@ use wechat::xml::{push_cdata, push_number};
 pub struct PushRequest {
     pub appid: String,
     pub openid: String,
-    /// subscribe, unsubscribe, SCAN, text, CLICK, VIEW, LOCATION, TEMPLATESENDJOBFINISH
+    /// subscribe, unsubscribe, SCAN, text, image, CLICK, VIEW, LOCATION, TEMPLATESENDJOBFINISH
     pub event: String,
     #[serde(default)]
     pub content: Option<String>,
@@ -87,6 +87,16 @@ pub async fn push(sim: &Simulator, req: PushRequest) -> Result<PushResult, Strin
                 user.last_interaction_ms = Some(now_ms);
                 push_cdata(&mut xml, "MsgType", "text");
                 push_cdata(&mut xml, "Content", req.content.as_deref().unwrap_or(""));
+                let msg_id = req.msg_id.unwrap_or_else(|| {
+                    (1i64 << 54) + (u32::from_le_bytes(wechat::crypto::random_bytes::<4>()) as i64)
+                });
+                push_number(&mut xml, "MsgId", msg_id);
+            }
+            "image" => {
+                user.last_interaction_ms = Some(now_ms);
+                push_cdata(&mut xml, "MsgType", "image");
+                push_cdata(&mut xml, "PicUrl", "http://mmbiz.qpic.cn/sim/photo.jpg");
+                push_cdata(&mut xml, "MediaId", &random_alnum(24));
                 let msg_id = req.msg_id.unwrap_or_else(|| {
                     (1i64 << 54) + (u32::from_le_bytes(wechat::crypto::random_bytes::<4>()) as i64)
                 });

@@ -39,7 +39,7 @@ pub use api::{
     CustomBody, CustomMessage, MiniProgram, OAuthToken, OAuthUser, QrCode, Scope, Tag, TagFans,
     TemplateData, TemplateMessage, TemplateValue, UserInfo,
 };
-pub use callback::{CallbackQuery, Event, Message, MessageKind, Opened, Reply, Verifier};
+pub use callback::{Article, CallbackQuery, Event, Message, MessageKind, Opened, Reply, Verifier};
 pub use client::{next_reset_ms, App, Client, ClientConfig, TokenEndpoint, Usage};
 pub use error::{classify, describe, ApiError, CallbackError, Error, ErrorClass, Result};
 pub use token::{Counter, MemoryTokenStore, StoredToken, TokenStore};

@@ -78,6 +78,8 @@ pub struct Services {
     pub shake_races: Arc<activity::shake::race::Races>,
     /// Each quiz's ranks and counts as the phones read them (activity::quiz::standings).
     pub quiz_standings: Arc<activity::quiz::standings::Standings>,
+    /// Each port's auto-reply rules as this instance answers with them.
+    pub replies: Arc<platform::replies::Replies>,
     /// Rehearsals running on this instance.
     pub rehearsals: Arc<activity::rehearsal::Running>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
@@ -228,6 +230,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         rehearsals: Arc::default(),
         shake_races: activity::shake::race::Races::new(),
         quiz_standings,
+        replies: platform::replies::Replies::new(),
         cors: Arc::new(http::cors::CorsOrigins::new(&config.cors_origins)),
         wall_filters: Arc::default(),
         wall_posts,

@@ -7,4 +7,5 @@ pub mod message_routes;
 pub mod orgs;
 pub mod people_routes;
 pub mod ports;
+pub mod reply_routes;
 pub mod routes;

@@ -43,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rotate_key))
         .routes(routes!(retire_key))
         .merge(super::message_routes::router())
+        .merge(super::reply_routes::router())
         .merge(super::people_routes::router())
 }
 

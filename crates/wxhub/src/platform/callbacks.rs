@@ -1,7 +1,7 @@
 //! WeChat's pushes to each port (`/wx/callback/{appId}`): the GET handshake, POSTs in plain and
 //! safe mode, each push processed once whatever WeChat's retries (deduplicated durably), fans
 //! kept in step with subscribe and unsubscribe, scans of an activity's sign-in code answered
-//! with a passive reply.
+//! with a passive reply, and everything else with the port's auto-replies ([`super::replies`]).
 
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
@@ -242,7 +242,7 @@ pub async fn receive(
     tx.commit().await.map_err(StoreError::from)?;
     store.caches.fans_of_users.invalidate();
     let Some(activity_id) = scanned_activity else {
-        return Ok(SUCCESS.into());
+        return Ok(auto_reply(state, base, &port, &message, &verifier).await);
     };
     let scanned = crate::activity::scan::Scanned {
         port: &port,
@@ -252,11 +252,37 @@ pub async fn receive(
         base,
     };
     match crate::activity::scan::sign_in(state, &scanned, activity_id).await {
-        Some(text) => {
-            let now = crate::time::now_secs();
-            let reply = wechat::Reply::Text { content: text }.to_xml(&message, now);
-            Ok(verifier.seal(&reply, now, &wechat::crypto::random_alnum(10)))
-        }
+        Some(text) => Ok(sealed(
+            &verifier,
+            &message,
+            &wechat::Reply::Text { content: text },
+        )),
         None => Ok(SUCCESS.into()),
+    }
+}
+
+/// The passive reply as WeChat takes it: the XML, sealed in safe mode.
+fn sealed(verifier: &Verifier, message: &wechat::Message, reply: &wechat::Reply) -> String {
+    let now = crate::time::now_secs();
+    let xml = reply.to_xml(message, now);
+    verifier.seal(&xml, now, &wechat::crypto::random_alnum(10))
+}
+
+/// The port's auto-reply to a recorded push, else "success". A failure to read the rules
+/// costs the follower the reply, not the push (recorded already): "success", and a warning.
+async fn auto_reply(
+    state: &crate::AppState,
+    base: &str,
+    port: &PortRow,
+    message: &wechat::Message,
+    verifier: &Verifier,
+) -> String {
+    match super::replies::reply_to(state, base, port, message).await {
+        Ok(Some(reply)) => sealed(verifier, message, &reply),
+        Ok(None) => SUCCESS.into(),
+        Err(e) => {
+            tracing::warn!(app_id = %port.app_id, error = %e, "auto-reply unavailable");
+            SUCCESS.into()
+        }
     }
 }

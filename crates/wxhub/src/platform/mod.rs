@@ -9,6 +9,7 @@ pub mod jssdk;
 pub mod message_settings;
 pub mod oauth;
 pub mod ports;
+pub mod replies;
 pub mod routes;
 pub mod send;
 pub mod users;

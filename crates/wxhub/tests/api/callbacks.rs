@@ -6,17 +6,17 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use wechat_sim::{AccountSpec, Simulator, UserSpec};
 
-const APP_ID: &str = "wx32817247717e7333";
-const SAFE_APP_ID: &str = "wx0000000000000009";
+pub(crate) const APP_ID: &str = "wx32817247717e7333";
+pub(crate) const SAFE_APP_ID: &str = "wx0000000000000009";
 const SECRET: &str = "simsecret0123456789";
-const TOKEN: &str = "cbtoken2020";
-const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+pub(crate) const TOKEN: &str = "cbtoken2020";
+pub(crate) const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const UNION_ID: &str = "oZh4guLRAQKmsaXjkn4rEmIkMh3g";
 
-struct Ctx {
-    app: TestApp,
-    sim: Simulator,
-    sim_base: String,
+pub(crate) struct Ctx {
+    pub app: TestApp,
+    pub sim: Simulator,
+    pub sim_base: String,
 }
 
 async fn port(app: &TestApp, app_id: &str, aes: Option<&str>) {
@@ -36,7 +36,7 @@ async fn port(app: &TestApp, app_id: &str, aes: Option<&str>) {
     .unwrap();
 }
 
-async fn ctx() -> Ctx {
+pub(crate) async fn ctx() -> Ctx {
     let sim = Simulator::new();
     let sim_base = sim.spawn("127.0.0.1:0").await.unwrap();
     let app = TestApp::with(|c| c.wechat.api_base = sim_base.clone()).await;
@@ -74,7 +74,7 @@ async fn post_json(url: &str, body: &Value) -> Value {
 }
 
 impl Ctx {
-    async fn push(&self, body: Value) -> Value {
+    pub async fn push(&self, body: Value) -> Value {
         post_json(&format!("{}/sim/push", self.sim_base), &body).await
     }
 
@@ -91,7 +91,7 @@ impl Ctx {
     }
 }
 
-fn delivered(result: &Value) -> Vec<(i64, String)> {
+pub(crate) fn delivered(result: &Value) -> Vec<(i64, String)> {
     result["deliveries"]
         .as_array()
         .unwrap_or_else(|| panic!("{result}"))

@@ -30,6 +30,7 @@ mod people;
 mod processes;
 mod quiz;
 mod rekey;
+mod replies;
 mod retention;
 mod scan;
 mod screens;
@@ -42,3 +43,7 @@ mod vote;
 mod wall;
 mod wechat_tokens;
 mod xlsx;
+
+// wechatpy's side of the cross-checks, shared with the simulator's tests.
+#[path = "../../../wechat-sim/tests/wechatpy/support.rs"]
+mod wechatpy;
