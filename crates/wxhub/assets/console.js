@@ -27,3 +27,26 @@
     frame.src = select.value ? base + "?theme=" + encodeURIComponent(select.value) : base;
   });
 })();
+
+// An auto-reply's form: only the fields its trigger and reply type use are shown (without the
+// script all are, and the server ignores the others). A part marked data-for-on="keyword click"
+// shows for those triggers; data-for-type="news" for that reply type.
+(function () {
+  "use strict";
+  function update(form) {
+    var on = form.querySelector("[name=on]");
+    var type = form.querySelector("[name=reply_type]");
+    form.querySelectorAll("[data-for-on]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-for-on").split(" ").indexOf(on.value) < 0;
+    });
+    form.querySelectorAll("[data-for-type]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-for-type") !== type.value;
+    });
+  }
+  document.querySelectorAll("form[data-reply-form]").forEach(function (form) {
+    update(form);
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "on" || e.target.name === "reply_type") update(form);
+    });
+  });
+})();

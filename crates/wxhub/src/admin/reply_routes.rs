@@ -16,8 +16,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_rule, update_rule, delete_rule))
 }
 
-/// The port's auto-reply rules: by what fires them, keywords in the order they are tried
-/// (priority, the higher first; then the older first).
+/// The port's auto-reply rules: follows, keywords in the order they are tried (priority, the
+/// higher first; then the older first), clicks, the default.
 #[utoipa::path(get, path = "/admin/api/v1/ports/{id}/reply-rules", tag = "admin",
     params(("id" = i64, Path)), security(("sso_token" = [])),
     responses((status = 200, body = MarketingReply<Vec<RuleView>>), (status = 400, body = MarketingFailure),

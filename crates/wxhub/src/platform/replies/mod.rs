@@ -375,14 +375,21 @@ fn taken(e: StoreError, rule: &RuleRow) -> Error {
     }
 }
 
-/// The port's rules, keywords by priority.
+/// The port's rules as people read them: follows, keywords (in the order they are tried),
+/// clicks, the default.
 pub async fn list(store: &Store, port_id: i64) -> Result<Vec<RuleView>> {
     port_of(store, port_id).await?;
-    sql::of_port(store, port_id)
-        .await?
-        .iter()
-        .map(view)
-        .collect()
+    let mut rows = sql::of_port(store, port_id).await?;
+    let rank = |on: &str| match on {
+        "subscribe" => 0,
+        "keyword" => 1,
+        "click" => 2,
+        _ => 3,
+    };
+    rows.sort_by(|a, b| {
+        (rank(&a.fires_on), -a.priority, a.id).cmp(&(rank(&b.fires_on), -b.priority, b.id))
+    });
+    rows.iter().map(view).collect()
 }
 
 pub async fn get(store: &Store, port_id: i64, id: i64) -> Result<RuleView> {
@@ -471,6 +478,27 @@ impl Replies {
     pub fn changed(&self, port_id: i64) {
         self.held.lock().unwrap().remove(&port_id);
     }
+}
+
+/// What a follower would get for the text message `text`, in words (the console's try-out):
+/// the rule that fires and its reply, from the rules as stored now.
+pub async fn try_text(store: &Store, port_id: i64, text: &str) -> Result<String> {
+    let set = RuleSet::new(sql::of_port(store, port_id).await?);
+    let Some(rule) = set.fired(Push::Text(text)) else {
+        return Ok("没有规则回复这条消息(微信收到 success,粉丝看不到回复)".into());
+    };
+    let how = match rule.fires_on.as_str() {
+        "keyword" => format!("关键词「{}」", rule.pattern),
+        _ => "默认回复".to_string(),
+    };
+    let spec: ReplySpec = serde_json::from_str(&rule.reply)
+        .map_err(|e| Error::internal(format!("reply_rules {}: {e}", rule.id)))?;
+    let reply = match spec {
+        ReplySpec::Text { content } => format!("文字:{content}"),
+        ReplySpec::Image { media_id } => format!("图片:{media_id}"),
+        ReplySpec::News { title, url, .. } => format!("图文:{title}({url})"),
+    };
+    Ok(format!("{how}(规则 {})回复 {reply}", rule.id))
 }
 
 /// What the rules make of a push, if anything.

@@ -15,6 +15,7 @@ mod meeting_day;
 mod operator;
 mod privacy;
 mod quiz;
+mod replies;
 mod scan;
 mod screens;
 mod security;

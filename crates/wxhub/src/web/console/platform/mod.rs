@@ -11,6 +11,7 @@ pub mod messages;
 pub mod orgs;
 pub mod people;
 pub mod ports;
+pub mod replies;
 pub mod sends;
 
 use crate::auth::accounts::{Role, Session};
@@ -36,6 +37,14 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
             get(ports::page).post(ports::create),
         )
         .route("/console/platform/ports/{id}/{action}", post(ports::act))
+        .route(
+            "/console/platform/ports/{id}/replies",
+            get(replies::page).post(replies::create),
+        )
+        .route(
+            "/console/platform/ports/{id}/replies/{rule}/{action}",
+            post(replies::act),
+        )
         .route(
             "/console/platform/campaigns",
             get(campaigns::page)
