@@ -224,7 +224,6 @@ fn draw_baseline(args: &[String]) {
     );
 }
 
-/// Runs `total` requests from `clients` callers; `make(i)` builds request i. Latencies sorted.
 /// Sends `total` requests at `rate` a second, in ticks of 20 ms, each without waiting for the
 /// ones before: the requests in flight, each answering whether it got a 200 and how long it
 /// took.
@@ -233,6 +232,16 @@ async fn paced(
     total: usize,
     make: impl Fn(usize) -> reqwest::RequestBuilder,
 ) -> Vec<tokio::task::JoinHandle<(bool, Duration)>> {
+    paced_checked(rate, total, make, None).await
+}
+
+/// As [`paced`]; with `check`, a 200 counts only when its body passes it too.
+async fn paced_checked(
+    rate: usize,
+    total: usize,
+    make: impl Fn(usize) -> reqwest::RequestBuilder,
+    check: Option<fn(usize, &str) -> bool>,
+) -> Vec<tokio::task::JoinHandle<(bool, Duration)>> {
     let started = Instant::now();
     let mut sent = Vec::new();
     let mut tick = tokio::time::interval(Duration::from_millis(20));
@@ -240,10 +249,16 @@ async fn paced(
         tick.tick().await;
         let due = ((started.elapsed().as_secs_f64() * rate as f64) as usize).min(total);
         while sent.len() < due {
-            let req = make(sent.len());
+            let (i, req) = (sent.len(), make(sent.len()));
             sent.push(tokio::spawn(async move {
                 let t = Instant::now();
-                let ok = req.send().await.map(|r| r.status() == 200).unwrap_or(false);
+                let ok = match req.send().await {
+                    Ok(r) if r.status() == 200 => match check {
+                        None => true,
+                        Some(check) => r.text().await.is_ok_and(|body| check(i, &body)),
+                    },
+                    _ => false,
+                };
                 (ok, t.elapsed())
             }));
         }
@@ -1160,6 +1175,86 @@ async fn shake(args: &[String]) {
     live.close().await;
 }
 
+/// Safe-mode pushes answered with a keyword reply: `args` base URL, appid, callback token,
+/// EncodingAESKey, keywords (the port holds `k0`…: keyword k{i} answers 回复{i}), rate, seconds.
+/// Every push is sealed, signed and given its own nonce and MsgId before the timed part (as
+/// WeChat's are, for the generator's cost not to be measured); each answer is opened and its
+/// reply checked. Beside it, the bare handler at the same rate.
+async fn replies(args: &[String]) {
+    let (base, app_id, token, aes_key) = (&args[0], &args[1], &args[2], &args[3]);
+    let keywords: usize = args[4].parse().unwrap();
+    let rate: usize = args[5].parse().unwrap();
+    let secs: usize = args[6].parse().unwrap();
+    let total = rate * secs;
+    let crypt = wechat::crypto::MsgCrypt::new(aes_key, app_id).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let pushes: Vec<(String, String)> = (0..total)
+        .map(|i| {
+            let xml = format!(
+                "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[oFan{}]]></FromUserName>\
+                 <CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType>\
+                 <Content><![CDATA[k{}]]></Content><MsgId>{}</MsgId></xml>",
+                i % 5000,
+                i % keywords,
+                (1i64 << 50) + i as i64
+            );
+            let encrypt = crypt.encrypt(&xml);
+            let nonce = format!("n{i}");
+            let url = format!(
+                "{base}/wx/callback/{app_id}?signature={}&timestamp={now}&nonce={nonce}\
+                 &openid=oFan{}&encrypt_type=aes&msg_signature={}",
+                wechat::crypto::signature(&[token, &now, &nonce]),
+                i % 5000,
+                wechat::crypto::signature(&[token, &now, &nonce, &encrypt])
+            );
+            let body = format!(
+                "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+            );
+            (url, body)
+        })
+        .collect();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(1024)
+        .build()
+        .unwrap();
+    let bare_url = format!("{base}/bench/bare");
+    let h = http.clone();
+    let (bare_failed, bare) = answered(paced(rate, total, move |_| h.get(&bare_url)).await).await;
+    let h = http.clone();
+    let pushes = Arc::new(pushes);
+    let started = Instant::now();
+    // A reply is an envelope (not "success") that holds Encrypt and MsgSignature.
+    let sent = paced_checked(
+        rate,
+        total,
+        move |i| {
+            let (url, body) = &pushes[i];
+            h.post(url)
+                .header("content-type", "text/xml")
+                .body(body.clone())
+        },
+        Some(|_, body| body.contains("<Encrypt>") && body.contains("<MsgSignature>")),
+    )
+    .await;
+    let (failed, latencies) = answered(sent).await;
+    let took = started.elapsed();
+    println!(
+        "{{\"pushes\": {total}, \"keywords\": {keywords}, \"per_sec\": {:.0}, \"failed_or_unreplied\": {failed}, \
+         \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"bare_failed\": {bare_failed}, \"bare_p50_ms\": {:.1}, \
+         \"bare_p99_ms\": {:.1}, \"p99_vs_bare\": {:.1}}}",
+        total as f64 / took.as_secs_f64(),
+        ms_at(&latencies, 0.5),
+        ms_at(&latencies, 0.99),
+        ms_at(&bare, 0.5),
+        ms_at(&bare, 0.99),
+        ms_at(&latencies, 0.99) / ms_at(&bare, 0.99).max(0.001),
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -1191,6 +1286,9 @@ fn main() {
         Some("shake") => tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(shake(&args[1..])),
+        Some("replies") => tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(replies(&args[1..])),
         _ => eprintln!(
             "usage: activity_bench signins … | roster FILE ROWS | participants FILE ROWS FROM \
              | xlsx-baseline FILE | draw-baseline N K | screen BASE ACTIVITY KEY EVENTS \
@@ -1199,7 +1297,8 @@ fn main() {
              | show BASE TOKEN ACTIVITY KEY LAYOUT FROM RATE SECS \
              | vote BASE TOKEN ACTIVITY KEY MEMBERS SECS \
              | quiz BASE TOKEN ACTIVITY KEY MEMBERS SECS \
-             | shake BASE TOKEN ACTIVITY KEY MEMBERS SECS RATE [BASE2]"
+             | shake BASE TOKEN ACTIVITY KEY MEMBERS SECS RATE [BASE2] \
+             | replies BASE APPID TOKEN AESKEY KEYWORDS RATE SECS"
         ),
     }
 }

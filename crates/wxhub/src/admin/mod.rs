@@ -2,6 +2,7 @@
 //! platform part) applications and signing keys. Each resource's functions serve both the
 //! admin API (`routes`) and the CLI.
 
+pub mod channel_routes;
 pub mod clients;
 pub mod message_routes;
 pub mod orgs;

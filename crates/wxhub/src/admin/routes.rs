@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(retire_key))
         .merge(super::message_routes::router())
         .merge(super::reply_routes::router())
+        .merge(super::channel_routes::router())
         .merge(super::people_routes::router())
 }
 

@@ -6,6 +6,7 @@
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
 use crate::store::callbacks::{self as sql, EventRow};
+use crate::store::channel_codes;
 use crate::store::ports::PortRow;
 use crate::store::{ports, Store, StoreError};
 use std::time::Duration;
@@ -195,8 +196,21 @@ pub async fn receive(
         // A retry of a push already processed.
         return Ok(SUCCESS.into());
     }
+    // The day a channel code's counts go to (the configured zone's).
+    let day = &crate::time::format_local(now, &state.tz)[..10];
+    let channel = |scans, follows, unfollows| channel_codes::Counts {
+        scans,
+        follows,
+        unfollows,
+    };
     match &message.kind {
+        MessageKind::Event(Event::Scan { scene, .. }) => {
+            channel_codes::count(&mut tx, port.id, scene, day, &channel(1, 0, 0)).await?;
+        }
         MessageKind::Event(Event::Subscribe { scene, .. }) => {
+            if let Some(scene) = scene {
+                channel_codes::count(&mut tx, port.id, scene, day, &channel(1, 1, 0)).await?;
+            }
             let (scene_name, qr_scene, qr_scene_str) = match scene {
                 None => ("ADD_SCENE_SEARCH", "0".to_string(), String::new()),
                 Some(s) if s.parse::<i64>().is_ok() => {
@@ -219,6 +233,12 @@ pub async fn receive(
             .await?;
         }
         MessageKind::Event(Event::Unsubscribe) => {
+            // A follower a channel code brought leaves: its unfollow, today.
+            if let Some(scene) =
+                sql::subscribed_scene(&mut tx, &port.app_id, &message.from_user).await?
+            {
+                channel_codes::count(&mut tx, port.id, &scene, day, &channel(0, 0, 1)).await?;
+            }
             sql::unsubscribe(
                 &mut tx,
                 &port.app_id,

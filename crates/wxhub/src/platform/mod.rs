@@ -4,6 +4,7 @@
 pub mod access_logs;
 pub mod applications;
 pub mod callbacks;
+pub mod channels;
 pub mod fans;
 pub mod jssdk;
 pub mod message_settings;

@@ -146,6 +146,25 @@ pub async fn subscribe(
 }
 
 /// An unfollow at WeChat's time `event_time` (ms), unless a newer change was applied.
+/// The QR scene (its string) a subscribed fan followed from, if any.
+pub async fn subscribed_scene(
+    tx: &mut Transaction<'_, Any>,
+    app_id: &str,
+    open_id: &str,
+) -> StoreResult<Option<String>> {
+    let row = sqlx::query(
+        "SELECT qr_scene_str FROM fans WHERE app_id = $1 AND open_id = $2 AND subscribe = 1",
+    )
+    .bind(app_id)
+    .bind(open_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row
+        .map(|r| r.text("qr_scene_str"))
+        .transpose()?
+        .filter(|s| !s.is_empty()))
+}
+
 pub async fn unsubscribe(
     tx: &mut Transaction<'_, Any>,
     app_id: &str,

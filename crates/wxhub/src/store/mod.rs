@@ -12,6 +12,7 @@ pub mod avatars;
 pub mod cache;
 pub mod callbacks;
 pub mod campaigns;
+pub mod channel_codes;
 pub mod clients;
 pub mod console_audit;
 pub mod fans;
@@ -212,10 +213,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression", 24 "0024_campaigns", 25 "0025_fans_fillfactor", 26 "0026_lottery_id_runs", 27 "0027_send_outcomes", 28 "0028_fans_subscribe_known", 29 "0029_privacy_consent", 30 "0030_retention", 31 "0031_name_display", 32 "0032_screen_theme", 33 "0033_roster_retention", 34 "0034_votes", 35 "0035_quiz", 36 "0036_shake", 37 "0037_departments", 38 "0038_reply_rules")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression", 24 "0024_campaigns", 25 "0025_fans_fillfactor", 26 "0026_lottery_id_runs", 27 "0027_send_outcomes", 28 "0028_fans_subscribe_known", 29 "0029_privacy_consent", 30 "0030_retention", 31 "0031_name_display", 32 "0032_screen_theme", 33 "0033_roster_retention", 34 "0034_votes", 35 "0035_quiz", 36 "0036_shake", 37 "0037_departments", 38 "0038_reply_rules", 39 "0039_channel_codes")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression", 24 "0024_campaigns", 25 "0025_fans_fillfactor", 26 "0026_lottery_id_runs", 27 "0027_send_outcomes", 28 "0028_fans_subscribe_known", 29 "0029_privacy_consent", 30 "0030_retention", 31 "0031_name_display", 32 "0032_screen_theme", 33 "0033_roster_retention", 34 "0034_votes", 35 "0035_quiz", 36 "0036_shake", 37 "0037_departments", 38 "0038_reply_rules")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_wechat_tokens", 3 "0003_platform", 4 "0004_messages", 5 "0005_callbacks", 6 "0006_oauth_states", 7 "0007_activities", 8 "0008_activity_events", 9 "0009_wall", 10 "0010_lottery", 11 "0011_lottery_rules", 12 "0012_callback_replays", 13 "0013_org_ports", 14 "0014_console_accounts", 15 "0015_desk_and_console_audit", 16 "0016_images", 17 "0017_wall_screen_style", 18 "0018_avatars", 19 "0019_rehearsals", 20 "0020_activity_ports", 21 "0021_scan_codes", 22 "0022_pending_sends", 23 "0023_round_list_compression", 24 "0024_campaigns", 25 "0025_fans_fillfactor", 26 "0026_lottery_id_runs", 27 "0027_send_outcomes", 28 "0028_fans_subscribe_known", 29 "0029_privacy_consent", 30 "0030_retention", 31 "0031_name_display", 32 "0032_screen_theme", 33 "0033_roster_retention", 34 "0034_votes", 35 "0035_quiz", 36 "0036_shake", 37 "0037_departments", 38 "0038_reply_rules", 39 "0039_channel_codes")
         }
     };
     Migrator {
@@ -407,4 +408,44 @@ impl RowExt for AnyRow {
     fn opt_bytes(&self, col: &str) -> StoreResult<Option<Vec<u8>>> {
         Ok(self.try_get::<Option<Vec<u8>>, _>(col)?)
     }
+}
+
+/// The row `id` of a table kept per port (`table` and `columns`: the caller's constants, never
+/// input), if it is the port's.
+pub(crate) async fn port_row<T>(
+    store: &Store,
+    table: &str,
+    columns: &str,
+    port_id: i64,
+    id: i64,
+    read: fn(&sqlx::any::AnyRow) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    sqlx::query(&format!(
+        "SELECT {columns} FROM {table} WHERE port_id = $1 AND id = $2"
+    ))
+    .bind(port_id)
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?
+    .as_ref()
+    .map(read)
+    .transpose()
+}
+
+/// Deletes the row `id` of a table kept per port, if it is the port's.
+pub(crate) async fn delete_port_row(
+    store: &Store,
+    table: &str,
+    port_id: i64,
+    id: i64,
+) -> StoreResult<bool> {
+    Ok(sqlx::query(&format!(
+        "DELETE FROM {table} WHERE port_id = $1 AND id = $2"
+    ))
+    .bind(port_id)
+    .bind(id)
+    .execute(store.writer())
+    .await?
+    .rows_affected()
+        == 1)
 }

@@ -59,16 +59,7 @@ pub async fn of_port(store: &Store, port_id: i64) -> StoreResult<Vec<RuleRow>> {
 }
 
 pub async fn get(store: &Store, port_id: i64, id: i64) -> StoreResult<Option<RuleRow>> {
-    sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM reply_rules WHERE port_id = $1 AND id = $2"
-    ))
-    .bind(port_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?
-    .as_ref()
-    .map(rule)
-    .transpose()
+    super::port_row(store, "reply_rules", COLUMNS, port_id, id, rule).await
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -120,13 +111,5 @@ pub async fn update(store: &Store, r: &RuleRow, now: i64) -> StoreResult<Option<
 }
 
 pub async fn delete(store: &Store, port_id: i64, id: i64) -> StoreResult<bool> {
-    Ok(
-        sqlx::query("DELETE FROM reply_rules WHERE port_id = $1 AND id = $2")
-            .bind(port_id)
-            .bind(id)
-            .execute(store.writer())
-            .await?
-            .rows_affected()
-            == 1,
-    )
+    super::delete_port_row(store, "reply_rules", port_id, id).await
 }

@@ -75,7 +75,12 @@ async fn post_json(url: &str, body: &Value) -> Value {
 
 impl Ctx {
     pub async fn push(&self, body: Value) -> Value {
-        post_json(&format!("{}/sim/push", self.sim_base), &body).await
+        self.push_to("/sim/push", body).await
+    }
+
+    /// A simulator control that pushes (`/sim/push`, `/sim/scan`): its answer.
+    pub async fn push_to(&self, control: &str, body: Value) -> Value {
+        post_json(&format!("{}{control}", self.sim_base), &body).await
     }
 
     async fn fan(&self, app_id: &str, open_id: &str) -> Option<wxhub::store::fans::FanRow> {

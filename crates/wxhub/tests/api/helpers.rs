@@ -586,10 +586,23 @@ pub fn row_errors(body: &Value) -> Vec<(i64, String)> {
 
 /// A binary download through the router: status, content type, bytes.
 pub async fn bytes_of(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    bytes_as(app, path, None).await
+}
+
+/// A binary download with a marketing or admin token (the Sso-Token header).
+pub async fn bytes_as(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, String, Vec<u8>) {
+    let mut req = Request::get(path);
+    if let Some(token) = token {
+        req = req.header("Sso-Token", token);
+    }
     let resp = app
         .router
         .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .oneshot(req.body(Body::empty()).unwrap())
         .await
         .unwrap();
     let status = resp.status();

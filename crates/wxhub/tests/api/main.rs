@@ -10,6 +10,7 @@ mod browser;
 mod caches;
 mod callbacks;
 mod campaigns;
+mod channels;
 mod cli;
 mod console;
 mod cors;
