@@ -66,6 +66,7 @@ pub const TABLES: &[(&str, Treatment)] = &[
     ("clients", Treatment::NotPersonal),
     ("leases", Treatment::NotPersonal),
     ("scan_codes", Treatment::NotPersonal),
+    ("channel_codes", Treatment::NotPersonal),
 ];
 
 /// Who is looked for: one identifier, as the database compares it.

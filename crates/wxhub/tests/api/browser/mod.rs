@@ -8,6 +8,7 @@
 //! docs/console.md, docs/screens.md and docs/h5.md show).
 
 mod campaigns;
+mod channels;
 pub mod h5;
 mod hosting;
 mod long_content;

@@ -5,11 +5,13 @@
 
 pub mod applications;
 pub mod campaigns;
+pub mod channels;
 pub mod clients;
 pub mod keys;
 pub mod messages;
 pub mod orgs;
 pub mod people;
+pub mod port_pages;
 pub mod ports;
 pub mod replies;
 pub mod sends;
@@ -39,11 +41,27 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route("/console/platform/ports/{id}/{action}", post(ports::act))
         .route(
             "/console/platform/ports/{id}/replies",
-            get(replies::page).post(replies::create),
+            get(port_pages::page::<replies::Replies>).post(replies::create),
         )
         .route(
             "/console/platform/ports/{id}/replies/{rule}/{action}",
             post(replies::act),
+        )
+        .route(
+            "/console/platform/ports/{id}/channels",
+            get(port_pages::page::<channels::Channels>).post(channels::create),
+        )
+        .route(
+            "/console/platform/ports/{id}/channels/export",
+            get(channels::export),
+        )
+        .route(
+            "/console/platform/ports/{id}/channels/{code}/qr.svg",
+            get(channels::image),
+        )
+        .route(
+            "/console/platform/ports/{id}/channels/{code}/{action}",
+            post(channels::act),
         )
         .route(
             "/console/platform/campaigns",

@@ -2,17 +2,19 @@
 //! a form to add one, each rule's change, pause and deletion, and a try-out box that shows
 //! what a follower would get for a message. Over platform::replies, as the admin API is.
 
-use super::super::{audit, error_page, CsrfField, Frame};
+use super::super::{audit, CsrfField, Frame};
+use super::port_pages::{self, PortPage};
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::platform::replies::{self, ReplySpec, RuleInput, RuleView};
+use crate::store::ports::PortRow;
 use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -128,61 +130,54 @@ pub struct PageQuery {
     r#try: Option<String>,
 }
 
-async fn render(
-    state: &AppState,
-    session: &Session,
-    port_id: i64,
-    query: PageQuery,
-    form: ReplyForm,
-    error: Option<(StatusCode, String)>,
-) -> Result<Response, Error> {
-    let port = crate::store::ports::get(&state.store, port_id)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("端口 {port_id} 不存在")))?;
-    let views = replies::list(&state.store, port_id).await?;
-    let tried = match query.r#try.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() => Some(Tried {
-            text: text.to_string(),
-            answer: replies::try_text(&state.store, port_id, text).await?,
-        }),
-        _ => None,
-    };
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-    let mut resp = crate::web::render(&RepliesPage {
-        assets: assets::urls(),
-        frame: Frame::of(state, session).await?,
-        port_id,
-        port_name: port.name,
-        app_id: port.app_id,
-        rules: views.into_iter().map(shown).collect(),
-        tried,
-        notice: query
-            .done
-            .as_deref()
-            .and_then(done_notice)
-            .map(str::to_string),
-        error: error.map(|(_, m)| m),
-        form,
-    });
-    *resp.status_mut() = status;
-    Ok(resp)
-}
+/// The page (its routes: `port_pages::page::<Replies>` and the POSTs below).
+pub struct Replies;
 
-/// `GET /console/platform/ports/{id}/replies[?try=…]`.
-pub async fn page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathParam(port_id): PathParam<i64>,
-    query: Result<Params<PageQuery>, Error>,
-) -> Response {
-    let session = match super::platform_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    let query = query.map(|Params(q)| q).unwrap_or_default();
-    render(&state, &session, port_id, query, ReplyForm::fresh(), None)
-        .await
-        .unwrap_or_else(|e| error_page(&e))
+impl PortPage for Replies {
+    const PATH: &'static str = "replies";
+    type Query = PageQuery;
+    type Form = ReplyForm;
+
+    fn fresh_form() -> ReplyForm {
+        ReplyForm::fresh()
+    }
+
+    fn notice(query: &PageQuery) -> Option<&'static str> {
+        query.done.as_deref().and_then(done_notice)
+    }
+
+    async fn render(
+        state: &AppState,
+        session: &Session,
+        port: PortRow,
+        query: PageQuery,
+        form: ReplyForm,
+        error: Option<(StatusCode, String)>,
+    ) -> Result<Response, Error> {
+        let views = replies::list(&state.store, port.id).await?;
+        let tried = match query.r#try.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Some(Tried {
+                text: text.to_string(),
+                answer: replies::try_text(&state.store, port.id, text).await?,
+            }),
+            _ => None,
+        };
+        let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+        let mut resp = crate::web::render(&RepliesPage {
+            assets: assets::urls(),
+            frame: Frame::of(state, session).await?,
+            port_id: port.id,
+            port_name: port.name,
+            app_id: port.app_id,
+            rules: views.into_iter().map(shown).collect(),
+            tried,
+            notice: Self::notice(&query).map(str::to_string),
+            error: error.map(|(_, m)| m),
+            form,
+        });
+        *resp.status_mut() = status;
+        Ok(resp)
+    }
 }
 
 /// The add and change forms: the trigger, and the reply by its type.
@@ -271,8 +266,8 @@ pub async fn create(
     }
     .await;
     match added {
-        Ok(()) => done(port_id, "create"),
-        Err(e) => refused_page(&state, &session, port_id, form, e).await,
+        Ok(()) => port_pages::done::<Replies>(port_id, "create", ""),
+        Err(e) => port_pages::refused::<Replies>(&state, &session, port_id, form, e).await,
     }
 }
 
@@ -287,37 +282,6 @@ async fn record(state: &AppState, session: &Session, address: &str, action: &str
         &format!("{} {}", on_words(&r.on), r.pattern),
     )
     .await;
-}
-
-fn done(port_id: i64, what: &str) -> Response {
-    Redirect::to(&format!(
-        "/console/platform/ports/{port_id}/replies?done={what}"
-    ))
-    .into_response()
-}
-
-/// The page again with the form as posted and why it was refused; the error page for what is
-/// not a refusal.
-async fn refused_page(
-    state: &AppState,
-    session: &Session,
-    port_id: i64,
-    form: ReplyForm,
-    e: Error,
-) -> Response {
-    match super::refused(&e) {
-        Some(error) => render(
-            state,
-            session,
-            port_id,
-            PageQuery::default(),
-            form,
-            Some(error),
-        )
-        .await
-        .unwrap_or_else(|e| error_page(&e)),
-        None => error_page(&e),
-    }
 }
 
 /// `POST /console/platform/ports/{id}/replies/{rule}/{update|enable|disable|delete}`.
@@ -355,7 +319,9 @@ pub async fn act(
     }
     .await;
     match acted {
-        Ok(()) => done(port_id, &action),
-        Err(e) => refused_page(&state, &session, port_id, ReplyForm::fresh(), e).await,
+        Ok(()) => port_pages::done::<Replies>(port_id, &action, ""),
+        Err(e) => {
+            port_pages::refused::<Replies>(&state, &session, port_id, ReplyForm::fresh(), e).await
+        }
     }
 }

@@ -1,0 +1,104 @@
+//! What a port's own pages (自动回复 `replies`, 渠道二维码 `channels`) share: the page for a
+//! GET (a platform admin's session, the port, the `?done=` notice), the redirect after a
+//! POST, and the page again after a refused form (as posted, with the reason).
+
+use super::super::{error_page, CsrfField};
+use crate::auth::accounts::Session;
+use crate::error::Error;
+use crate::http::params::{Params, PathParam};
+use crate::store::ports::PortRow;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// A page of one port's.
+pub(crate) trait PortPage {
+    /// Its path under the port: `/console/platform/ports/{id}/{PATH}`.
+    const PATH: &'static str;
+    /// Its query (with `done`, what was just done).
+    type Query: serde::de::DeserializeOwned + Default + Send;
+    /// Its forms' fields.
+    type Form: CsrfField + serde::de::DeserializeOwned + Send;
+    /// The form as a fresh page shows it.
+    fn fresh_form() -> Self::Form;
+    /// What the query says was just done, in words.
+    fn notice(query: &Self::Query) -> Option<&'static str>;
+    /// The page, with a refusal's status and reason when there is one.
+    fn render<'a>(
+        state: &'a AppState,
+        session: &'a Session,
+        port: PortRow,
+        query: Self::Query,
+        form: Self::Form,
+        error: Option<(StatusCode, String)>,
+    ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a;
+}
+
+async fn render<P: PortPage>(
+    state: &AppState,
+    session: &Session,
+    port_id: i64,
+    query: P::Query,
+    form: P::Form,
+    error: Option<(StatusCode, String)>,
+) -> Result<Response, Error> {
+    let port = crate::store::ports::get(&state.store, port_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("端口 {port_id} 不存在")))?;
+    P::render(state, session, port, query, form, error).await
+}
+
+/// `GET /console/platform/ports/{id}/{PATH}`.
+pub(crate) async fn page<P: PortPage>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParam(port_id): PathParam<i64>,
+    query: Result<Params<P::Query>, Error>,
+) -> Response {
+    let session = match super::platform_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let query = query.map(|Params(q)| q).unwrap_or_default();
+    render::<P>(&state, &session, port_id, query, P::fresh_form(), None)
+        .await
+        .unwrap_or_else(|e| error_page(&e))
+}
+
+/// After a POST: back to the page, saying what was done (`more`: further query, `&…`).
+pub(crate) fn done<P: PortPage>(port_id: i64, what: &str, more: &str) -> Response {
+    Redirect::to(&format!(
+        "/console/platform/ports/{port_id}/{}?done={what}{more}",
+        P::PATH
+    ))
+    .into_response()
+}
+
+/// The page again with the form as posted and why it was refused (WeChat's refusal and its
+/// absence too: the operator can try again); the error page for anything else.
+pub(crate) async fn refused<P: PortPage>(
+    state: &AppState,
+    session: &Session,
+    port_id: i64,
+    form: P::Form,
+    e: Error,
+) -> Response {
+    let shown = match &e {
+        Error::WeChat(_) | Error::Unavailable(_) => Some((e.status(), e.message())),
+        _ => super::refused(&e),
+    };
+    match shown {
+        Some(error) => render::<P>(
+            state,
+            session,
+            port_id,
+            P::Query::default(),
+            form,
+            Some(error),
+        )
+        .await
+        .unwrap_or_else(|e| error_page(&e)),
+        None => error_page(&e),
+    }
+}
