@@ -23,6 +23,14 @@ pub fn router() -> Router<Simulator> {
         .route("/cgi-bin/user/info/batchget", post(user_info_batch))
         .route("/cgi-bin/tags/get", get(tags))
         .route("/cgi-bin/user/tag/get", post(tag_fans))
+        .route("/cgi-bin/tags/create", post(create_tag))
+        .route("/cgi-bin/tags/update", post(update_tag))
+        .route("/cgi-bin/tags/delete", post(delete_tag))
+        .route("/cgi-bin/tags/members/batchtagging", post(batch_tagging))
+        .route(
+            "/cgi-bin/tags/members/batchuntagging",
+            post(batch_untagging),
+        )
         .route("/cgi-bin/message/template/send", post(send_template))
         .route("/cgi-bin/message/custom/send", post(send_custom))
         .route("/sns/oauth2/access_token", get(oauth_access_token))
@@ -134,13 +142,7 @@ fn with_token(
 }
 
 async fn create_qr_code(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return wechat_error(47001, "data format error");
-    };
-    render(
-        with_token(&sim, &q, |w, appid| w.create_qr_code(appid, &body)),
-        false,
-    )
+    json_post(&sim, &q, &body, false, |w, a, b| w.create_qr_code(a, b))
 }
 
 async fn getticket(State(sim): State<Simulator>, Query(q): Params) -> Response {
@@ -174,13 +176,44 @@ async fn tags(State(sim): State<Simulator>, Query(q): Params) -> Response {
 }
 
 async fn tag_fans(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+    json_post(&sim, &q, &body, false, |w, a, b| w.tag_fans(a, b))
+}
+
+/// A POST whose JSON body `f` answers, with the account of its access token.
+fn json_post(
+    sim: &Simulator,
+    q: &HashMap<String, String>,
+    body: &[u8],
+    with_errcode: bool,
+    f: impl FnOnce(&mut crate::world::World, &str, &Value) -> Answer,
+) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
         return wechat_error(47001, "data format error");
     };
     render(
-        with_token(&sim, &q, |w, appid| w.tag_fans(appid, &body)),
-        false,
+        with_token(sim, q, |w, appid| f(w, appid, &body)),
+        with_errcode,
     )
+}
+
+async fn create_tag(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, false, |w, a, b| w.create_tag(a, b))
+}
+
+async fn update_tag(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, true, |w, a, b| w.update_tag(a, b))
+}
+
+async fn delete_tag(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, true, |w, a, b| w.delete_tag(a, b))
+}
+
+async fn batch_tagging(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, true, |w, a, b| w.batch_tag(a, b, true))
+}
+
+async fn batch_untagging(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, true, |w, a, b| w.batch_tag(a, b, false))
 }
 
 async fn send_template(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {

@@ -23,6 +23,24 @@ pub const CLIENT_MSG_ID_TTL_MS: i64 = 10 * 60 * 1000;
 /// WeChat's answer to a call: errcode 0 with fields, or an error.
 pub type Answer = Result<Value, (i64, String)>;
 
+/// The most tags an account may make (WeChat's limit).
+const MAX_TAGS: usize = 100;
+
+/// A tag's name as WeChat checks it: 1–30 bytes, not another tag's.
+fn check_tag_name(
+    tags: &[(i64, String)],
+    name: &str,
+    own: Option<i64>,
+) -> Result<(), (i64, String)> {
+    if name.is_empty() || name.len() > 30 {
+        return fail(45158, "tag name too long").map(|_| ());
+    }
+    if tags.iter().any(|(id, n)| n == name && Some(*id) != own) {
+        return fail(45157, "invalid tag name").map(|_| ());
+    }
+    Ok(())
+}
+
 fn fail(errcode: i64, errmsg: &str) -> Answer {
     Err((
         errcode,
@@ -530,6 +548,109 @@ impl World {
             })
             .collect();
         Ok(json!({ "tags": tags }))
+    }
+
+    /// tags/create `{"tag":{"name"}}`: a new tag (ids from 100; 0–2 are WeChat's own). WeChat's
+    /// refusals: 45157 a name taken, 45158 a name past 30 bytes, 45056 past 100 tags.
+    pub fn create_tag(&mut self, appid: &str, body: &Value) -> Answer {
+        let name = body["tag"]["name"].as_str().unwrap_or_default().trim();
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        check_tag_name(&account.spec.tags, name, None)?;
+        if account
+            .spec
+            .tags
+            .iter()
+            .filter(|(id, _)| *id >= 100)
+            .count()
+            >= MAX_TAGS
+        {
+            return fail(45056, "too many tags");
+        }
+        let id = account
+            .spec
+            .tags
+            .iter()
+            .map(|(id, _)| id + 1)
+            .max()
+            .unwrap_or(100)
+            .max(100);
+        account.spec.tags.push((id, name.to_string()));
+        Ok(json!({"tag": {"id": id, "name": name}}))
+    }
+
+    /// tags/update `{"tag":{"id","name"}}`: renames a tag (45058 for WeChat's own 0–2).
+    pub fn update_tag(&mut self, appid: &str, body: &Value) -> Answer {
+        let id = body["tag"]["id"].as_i64().unwrap_or(-1);
+        let name = body["tag"]["name"].as_str().unwrap_or_default().trim();
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        if (0..=2).contains(&id) {
+            return fail(45058, "can't modify sys tag");
+        }
+        let Some(at) = account.spec.tags.iter().position(|(t, _)| *t == id) else {
+            return fail(45159, "invalid tag id");
+        };
+        check_tag_name(&account.spec.tags, name, Some(id))?;
+        account.spec.tags[at].1 = name.to_string();
+        Ok(json!({}))
+    }
+
+    /// tags/delete `{"tag":{"id"}}`: removes a tag from the account and its followers.
+    pub fn delete_tag(&mut self, appid: &str, body: &Value) -> Answer {
+        let id = body["tag"]["id"].as_i64().unwrap_or(-1);
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        if (0..=2).contains(&id) {
+            return fail(45058, "can't modify sys tag");
+        }
+        if !account.spec.tags.iter().any(|(t, _)| *t == id) {
+            return fail(45159, "invalid tag id");
+        }
+        account.spec.tags.retain(|(t, _)| *t != id);
+        for user in account.users.values_mut() {
+            user.spec.tags.retain(|t| *t != id);
+        }
+        Ok(json!({}))
+    }
+
+    /// tags/members/batchtagging and batchuntagging `{"openid_list":[…],"tagid"}`: at most 50
+    /// openids a call (40032), each a user of the account (40003), none past 20 tags (45059);
+    /// all or nothing, as WeChat checks before it changes anything.
+    pub fn batch_tag(&mut self, appid: &str, body: &Value, tagging: bool) -> Answer {
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        let Some(tag) = body["tagid"].as_i64() else {
+            return fail(40032, "invalid tagid");
+        };
+        if !account.spec.tags.iter().any(|(t, _)| *t == tag) {
+            return fail(45159, "invalid tag id");
+        }
+        let openids: Vec<&str> = body["openid_list"]
+            .as_array()
+            .map(|l| l.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if openids.is_empty() {
+            return fail(40032, "invalid openid list");
+        }
+        if openids.len() > 50 {
+            return fail(40032, "invalid openid list size, should be less than 50");
+        }
+        for openid in &openids {
+            let Some(user) = account.users.get(*openid) else {
+                return fail(40003, "invalid openid");
+            };
+            if tagging && !user.spec.tags.contains(&tag) && user.spec.tags.len() >= 20 {
+                return fail(45059, "tag count of the user exceeds the limit");
+            }
+        }
+        for openid in openids {
+            let tags = &mut account.users.get_mut(openid).expect("checked").spec.tags;
+            if tagging {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            } else {
+                tags.retain(|t| *t != tag);
+            }
+        }
+        Ok(json!({}))
     }
 
     /// user/tag/get: a page of the tag's followers in the account's order, after

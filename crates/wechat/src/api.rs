@@ -88,6 +88,9 @@ pub struct QrCode {
     pub url: String,
 }
 
+/// The most followers one batchtagging or batchuntagging call takes (WeChat's limit).
+pub const TAG_BATCH: usize = 50;
+
 /// A user tag (标签) of an account, from `/cgi-bin/tags/get`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Tag {
@@ -482,6 +485,72 @@ impl Client {
                 detail: "no msgid".into(),
                 raw,
             })
+    }
+
+    /// `/cgi-bin/tags/create`: a new tag, with the id WeChat gave it.
+    pub async fn create_tag(&self, app: &App, name: &str) -> Result<Tag> {
+        let body = json!({ "tag": { "name": name } }).to_string();
+        let (mut value, raw) = self
+            .call(
+                app,
+                "/cgi-bin/tags/create",
+                &[],
+                Some(body),
+                Idempotence::Unsafe,
+            )
+            .await?;
+        decode(value["tag"].take(), &raw)
+    }
+
+    /// `/cgi-bin/tags/update`: renames a tag.
+    pub async fn rename_tag(&self, app: &App, id: i64, name: &str) -> Result<()> {
+        let body = json!({ "tag": { "id": id, "name": name } }).to_string();
+        self.call(
+            app,
+            "/cgi-bin/tags/update",
+            &[],
+            Some(body),
+            Idempotence::Safe,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `/cgi-bin/tags/delete`: removes a tag from the account and its followers.
+    pub async fn delete_tag(&self, app: &App, id: i64) -> Result<()> {
+        let body = json!({ "tag": { "id": id } }).to_string();
+        self.call(
+            app,
+            "/cgi-bin/tags/delete",
+            &[],
+            Some(body),
+            Idempotence::Safe,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `/cgi-bin/tags/members/batchtagging` (or `batchuntagging` when `tagging` is false):
+    /// gives or takes the tag of 1 to [`TAG_BATCH`] followers.
+    pub async fn tag_members(
+        &self,
+        app: &App,
+        tag_id: i64,
+        openids: &[&str],
+        tagging: bool,
+    ) -> Result<()> {
+        if openids.is_empty() || openids.len() > TAG_BATCH {
+            return Err(Error::Invalid(format!("1 to {TAG_BATCH} openids")));
+        }
+        let path = if tagging {
+            "/cgi-bin/tags/members/batchtagging"
+        } else {
+            "/cgi-bin/tags/members/batchuntagging"
+        };
+        let body = json!({ "openid_list": openids, "tagid": tag_id }).to_string();
+        self.call(app, path, &[], Some(body), Idempotence::Safe)
+            .await
+            .map(|_| ())
     }
 
     /// Sends a customer-service message.

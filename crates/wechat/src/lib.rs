@@ -37,7 +37,7 @@ pub mod xml;
 
 pub use api::{
     CustomBody, CustomMessage, MiniProgram, OAuthToken, OAuthUser, QrCode, Scope, Tag, TagFans,
-    TemplateData, TemplateMessage, TemplateValue, UserInfo,
+    TemplateData, TemplateMessage, TemplateValue, UserInfo, TAG_BATCH,
 };
 pub use callback::{Article, CallbackQuery, Event, Message, MessageKind, Opened, Reply, Verifier};
 pub use client::{next_reset_ms, App, Client, ClientConfig, TokenEndpoint, Usage};

@@ -80,6 +80,8 @@ pub struct Services {
     pub quiz_standings: Arc<activity::quiz::standings::Standings>,
     /// Each port's auto-reply rules as this instance answers with them.
     pub replies: Arc<platform::replies::Replies>,
+    /// WeChat's plain pushes (messages, clicks), recorded in groups.
+    pub push_writer: Arc<store::callbacks::PushWriter>,
     /// Rehearsals running on this instance.
     pub rehearsals: Arc<activity::rehearsal::Running>,
     /// Permits for .xlsx imports running at once (`max_concurrent_imports`).
@@ -231,6 +233,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         shake_races: activity::shake::race::Races::new(),
         quiz_standings,
         replies: platform::replies::Replies::new(),
+        push_writer: store::callbacks::start_push_writer(&store),
         cors: Arc::new(http::cors::CorsOrigins::new(&config.cors_origins)),
         wall_filters: Arc::default(),
         wall_posts,

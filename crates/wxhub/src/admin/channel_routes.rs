@@ -97,7 +97,7 @@ pub async fn get_code(
     Ok(MarketingReply::ok(channels::get(&s, id, code_id).await?))
 }
 
-/// Rename a code: `{name}` (its scene, and what it counts, stay).
+/// Change a code's name or tags: `{name?, tagIds?}` (its scene, and what it counts, stay).
 #[utoipa::path(put, path = "/admin/api/v1/ports/{id}/channel-codes/{code_id}", tag = "admin",
     params(("id" = i64, Path), ("code_id" = i64, Path)), request_body = CodeInput,
     security(("sso_token" = [])),
@@ -111,7 +111,7 @@ pub async fn rename_code(
     Params(input): Params<CodeInput>,
 ) -> Result<MarketingReply<CodeView>> {
     Ok(MarketingReply::ok(
-        channels::rename(&s, id, code_id, input.name.as_deref()).await?,
+        channels::update(&s, id, code_id, &input).await?,
     ))
 }
 

@@ -10,3 +10,4 @@ pub mod people_routes;
 pub mod ports;
 pub mod reply_routes;
 pub mod routes;
+pub mod tag_routes;

@@ -45,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(super::message_routes::router())
         .merge(super::reply_routes::router())
         .merge(super::channel_routes::router())
+        .merge(super::tag_routes::router())
         .merge(super::people_routes::router())
 }
 

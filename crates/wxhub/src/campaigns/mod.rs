@@ -254,6 +254,20 @@ pub async fn tags(s: &AppState, caller: &Caller, port: &PortRef) -> Result<Vec<w
         .map_err(crate::platform::wechat_client::failure)
 }
 
+/// The port's followers the segment names (and who it leaves out), with the activity's name
+/// for {activity}. Campaigns send to them; tags are given to them (platform::tags).
+pub async fn followers_of(
+    s: &AppState,
+    caller: &Caller,
+    port: &crate::store::ports::PortRow,
+    app: &wechat::App,
+    segment: &Segment,
+) -> Result<(segment::Materialised, String)> {
+    let (named, activity_name) = named_by(s, caller, app, segment).await?;
+    let materialised = segment::materialise(&s.store, port.id, segment, named).await?;
+    Ok((materialised, activity_name))
+}
+
 /// What the segment names beyond the port's own fans: an activity's people, a tag's
 /// followers; and the activity's name for {activity}.
 async fn named_by(
@@ -422,8 +436,7 @@ pub async fn create(s: &AppState, caller: &Caller, input: CampaignInput) -> Resu
         })?,
         None => now,
     };
-    let (named, activity_name) = named_by(s, caller, &app, &segment).await?;
-    let materialised = segment::materialise(&s.store, port.id, &segment, named).await?;
+    let (materialised, activity_name) = followers_of(s, caller, &port, &app, &segment).await?;
     if materialised.recipients.is_empty() {
         return Err(Error::bad_request(format!(
             "该人群在端口 {} 下没有可发送的关注者(未关注 {},无粉丝 {},非微信用户 {})",

@@ -5,7 +5,7 @@
 
 use crate::crypto::SecretBox;
 use crate::error::{Error, Result};
-use crate::store::callbacks::{self as sql, EventRow};
+use crate::store::callbacks::{self as sql, PushRecord};
 use crate::store::channel_codes;
 use crate::store::ports::PortRow;
 use crate::store::{ports, Store, StoreError};
@@ -91,20 +91,15 @@ pub async fn receive(
     }
     // A (timestamp, nonce) carries one body: a captured query replayed with another is refused.
     let now = crate::time::now_ms();
-    let body_hash = crate::crypto::hex(&crate::crypto::sha256(body.as_bytes()));
-    let seen = sql::remember_nonce(
-        store,
-        &port.app_id,
-        query.timestamp.trim().parse().unwrap_or_default(),
-        &query.nonce,
-        &body_hash,
-        now,
-        now - 2 * window_secs.max(1) * 1000,
-    )
-    .await?;
-    if seen == sql::NonceSeen::OtherBody {
-        return Err(Error::Unauthorized("重复使用的签名(nonce)".into()));
-    }
+    let nonce = sql::Nonce {
+        app_id: port.app_id.clone(),
+        timestamp: query.timestamp.trim().parse().unwrap_or_default(),
+        nonce: query.nonce.clone(),
+        body_hash: crate::crypto::hex(&crate::crypto::sha256(body.as_bytes())),
+        received_at: now,
+        forget_before: now - 2 * window_secs.max(1) * 1000,
+    };
+    let replayed = || Error::Unauthorized("重复使用的签名(nonce)".into());
     let message = opened.message;
     let kind = message
         .event_name()
@@ -126,8 +121,37 @@ pub async fn receive(
         MessageKind::Event(Event::View { url }) => url.clone(),
         _ => String::new(),
     };
-    let dedup_key = message.dedup_key();
-    if sql::recorded(store, &port.app_id, &dedup_key).await? {
+    let record = PushRecord {
+        app_id: port.app_id.clone(),
+        dedup_key: message.dedup_key(),
+        open_id: message.from_user.clone(),
+        kind,
+        event_key,
+        create_time: message.create_time,
+        received_at: now,
+    };
+    if is_plain(&message) {
+        // Its nonce and record in one transaction, shared with the plain pushes beside it.
+        return match state
+            .push_writer
+            .write(sql::PlainPush { nonce, record })
+            .await?
+        {
+            sql::PlainRecorded::Replayed => Err(replayed()),
+            sql::PlainRecorded::Retry => Ok(SUCCESS.into()),
+            sql::PlainRecorded::First => {
+                Ok(auto_reply(state, base, &port, &message, &verifier).await)
+            }
+        };
+    }
+    // Its nonce first, on its own: a forged body must not cost a look-up at WeChat.
+    let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
+    let seen = sql::remember_nonce(&mut tx, &nonce).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    if seen == sql::NonceSeen::OtherBody {
+        return Err(replayed());
+    }
+    if sql::recorded(store, &port.app_id, &record.dedup_key).await? {
         // A retry of a push already processed: no user-info look-up for it.
         return Ok(SUCCESS.into());
     }
@@ -179,19 +203,7 @@ pub async fn receive(
         _ => None,
     };
     let mut tx = store.writer().begin().await.map_err(StoreError::from)?;
-    let first = sql::record(
-        &mut tx,
-        &EventRow {
-            app_id: &port.app_id,
-            dedup_key: &dedup_key,
-            open_id: &message.from_user,
-            kind: &kind,
-            event_key: &event_key,
-            create_time: message.create_time,
-            received_at: now,
-        },
-    )
-    .await?;
+    let first = sql::record(&mut tx, &record).await?;
     if !first {
         // A retry of a push already processed.
         return Ok(SUCCESS.into());
@@ -261,6 +273,16 @@ pub async fn receive(
     }
     tx.commit().await.map_err(StoreError::from)?;
     store.caches.fans_of_users.invalidate();
+    if let MessageKind::Event(Event::Subscribe {
+        scene: Some(scene), ..
+    }) = &message.kind
+    {
+        // A channel code's tags, for a follow from one (not from a sign-in code).
+        if scanned_activity.is_none() {
+            super::channels::tag_follower(state, &port, scene, &message.from_user);
+        }
+    }
+
     let Some(activity_id) = scanned_activity else {
         return Ok(auto_reply(state, base, &port, &message, &verifier).await);
     };
@@ -279,6 +301,20 @@ pub async fn receive(
         )),
         None => Ok(SUCCESS.into()),
     }
+}
+
+/// Whether the push changes nothing but its own record: not a follow, an unfollow, a scan or
+/// a template message's delivery report.
+fn is_plain(message: &wechat::Message) -> bool {
+    !matches!(
+        &message.kind,
+        MessageKind::Event(
+            Event::Subscribe { .. }
+                | Event::Unsubscribe
+                | Event::Scan { .. }
+                | Event::TemplateSendJobFinish { .. }
+        )
+    )
 }
 
 /// The passive reply as WeChat takes it: the XML, sealed in safe mode.

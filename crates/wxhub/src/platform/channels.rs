@@ -58,6 +58,8 @@ pub struct CodeView {
     pub expires_at: Option<String>,
     pub expired: bool,
     pub created_at: String,
+    /// The user tags (标签) given to each follower the code brings.
+    pub tag_ids: Vec<i64>,
     /// Since it was made.
     pub total: CountsView,
 }
@@ -72,6 +74,7 @@ fn view(row: CodeRow, total: Counts) -> CodeView {
         expires_at: row.expires_at.map(crate::time::rfc3339),
         expired: row.expires_at.is_some_and(|t| t <= crate::time::now_ms()),
         created_at: crate::time::rfc3339(row.created_at),
+        tag_ids: tag_list(&row.tag_ids),
         id: row.id,
         port_id: row.port_id,
         name: row.name,
@@ -95,6 +98,74 @@ pub struct CodeInput {
     /// Days a temporary code lasts (1–30); absent or 0: permanent.
     #[serde(deserialize_with = "lenient::opt_i64")]
     pub expire_days: Option<i64>,
+    /// The user tags (ids, at most 20) given to each follower the code brings: a list, or
+    /// the ids comma separated; [] or "" for none.
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub tag_ids: Option<serde_json::Value>,
+}
+
+/// The most tags a code gives (WeChat's limit per follower).
+const MAX_CODE_TAGS: usize = 20;
+
+/// Stored tag ids as a list.
+pub fn tag_list(stored: &str) -> Vec<i64> {
+    stored
+        .split(',')
+        .filter_map(|t| t.trim().parse().ok())
+        .collect()
+}
+
+/// The tag ids given, checked against the account's tags (read from WeChat when any are
+/// given), as stored.
+async fn checked_tags(
+    state: &AppState,
+    port: &PortRow,
+    given: &serde_json::Value,
+) -> Result<String> {
+    let bad =
+        || Error::bad_request("标签 tagIds 应为标签 id 的列表(如 [101, 102])或以逗号分隔的 id");
+    let mut ids: Vec<i64> = match given {
+        serde_json::Value::Null => vec![],
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| {
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                    .ok_or_else(bad)
+            })
+            .collect::<Result<_>>()?,
+        serde_json::Value::String(text) => text
+            .split([',', ','])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse().map_err(|_| bad()))
+            .collect::<Result<_>>()?,
+        serde_json::Value::Number(n) => vec![n.as_i64().ok_or_else(bad)?],
+        _ => return Err(bad()),
+    };
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(String::new());
+    }
+    if ids.len() > MAX_CODE_TAGS {
+        return Err(Error::bad_request("一个渠道二维码最多打 20 个标签"));
+    }
+    let app = super::ports::require_wechat_app(port, &state.secrets)?;
+    let known = state
+        .wechat
+        .tags(&app)
+        .await
+        .map_err(super::wechat_client::failure)?;
+    if let Some(missing) = ids
+        .iter()
+        .find(|id| (0..=2).contains(*id) || !known.iter().any(|t| t.id == **id))
+    {
+        return Err(Error::bad_request(format!(
+            "标签 {missing} 不存在(或为微信保留的标签)"
+        )));
+    }
+    Ok(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
 }
 
 async fn port_of(state: &AppState, port_id: i64) -> Result<PortRow> {
@@ -140,6 +211,10 @@ pub async fn create(state: &AppState, port_id: i64, input: &CodeInput) -> Result
             s.to_string()
         }
     };
+    let tag_ids = match &input.tag_ids {
+        Some(given) => checked_tags(state, &port, given).await?,
+        None => String::new(),
+    };
     let expire_days = match input.expire_days {
         None | Some(0) => None,
         Some(d) if (1..=MAX_TEMPORARY_DAYS).contains(&d) => Some(d),
@@ -150,11 +225,7 @@ pub async fn create(state: &AppState, port_id: i64, input: &CodeInput) -> Result
         }
     };
     // Refused before asking WeChat; the unique indexes refuse a concurrent one alike.
-    if let Some((c, _)) = sql::of_port(&state.store, port_id)
-        .await?
-        .iter()
-        .find(|(c, _)| c.scene == scene || c.name == name)
-    {
+    if let Some(c) = sql::clashing(&state.store, port_id, &scene, &name).await? {
         let which = if c.scene == scene { "scene" } else { "name" };
         return Err(taken(StoreError::Conflict(which.into())));
     }
@@ -177,6 +248,7 @@ pub async fn create(state: &AppState, port_id: i64, input: &CodeInput) -> Result
             url: made.url,
             expires_at: expire_days.map(|_| now + made.expire_seconds.unwrap_or(0) * 1000),
             created_at: now,
+            tag_ids,
         },
     )
     .await
@@ -202,29 +274,67 @@ async fn found(state: &AppState, port_id: i64, id: i64) -> Result<CodeRow> {
 }
 
 pub async fn get(state: &AppState, port_id: i64, id: i64) -> Result<CodeView> {
-    let row = found(state, port_id, id).await?;
-    let total = sql::of_port(&state.store, port_id)
+    port_of(state, port_id).await?;
+    let (row, total) = sql::with_totals(&state.store, port_id, id)
         .await?
-        .into_iter()
-        .find(|(c, _)| c.id == id)
-        .map(|(_, t)| t)
-        .unwrap_or_default();
+        .ok_or_else(|| Error::not_found(format!("渠道二维码 {id} 不存在")))?;
     Ok(view(row, total))
 }
 
-/// Renames a code (its scene, and so what it counts, stays).
-pub async fn rename(
+/// Changes a code's name or tags (its scene, and so what it counts, stays); what is left out
+/// keeps its value.
+pub async fn update(
     state: &AppState,
     port_id: i64,
     id: i64,
-    name: Option<&str>,
+    input: &CodeInput,
 ) -> Result<CodeView> {
-    found(state, port_id, id).await?;
-    let name = check_name(name)?;
-    sql::rename(&state.store, port_id, id, &name)
+    let port = port_of(state, port_id).await?;
+    let code = found(state, port_id, id).await?;
+    let name = match input.name.as_deref() {
+        Some(name) => check_name(Some(name))?,
+        None => code.name,
+    };
+    let tag_ids = match &input.tag_ids {
+        Some(given) => checked_tags(state, &port, given).await?,
+        None => code.tag_ids,
+    };
+    sql::update(&state.store, port_id, id, &name, &tag_ids)
         .await
         .map_err(taken)?;
     get(state, port_id, id).await
+}
+
+/// Gives a new follower the tags of the code they followed from, in the background (the
+/// push is answered at once); a refusal is logged.
+pub fn tag_follower(state: &AppState, port: &PortRow, scene: &str, open_id: &str) {
+    let (state, port, scene, open_id) = (
+        state.clone(),
+        port.clone(),
+        scene.to_string(),
+        open_id.to_string(),
+    );
+    tokio::spawn(async move {
+        let tags = match sql::tags_of_scene(&state.store, port.id, &scene).await {
+            Ok(tags) => tag_list(&tags),
+            Err(e) => {
+                tracing::warn!(app_id = %port.app_id, error = %e, "channel tags unreadable");
+                return;
+            }
+        };
+        let Some(app) = super::ports::wechat_app(&port, &state.secrets) else {
+            return;
+        };
+        for tag in tags {
+            if let Err(e) = state
+                .wechat
+                .tag_members(&app, tag, &[open_id.as_str()], true)
+                .await
+            {
+                tracing::warn!(app_id = %port.app_id, tag, error = %e, "channel tag not given");
+            }
+        }
+    });
 }
 
 /// Forgets a code and its counts (a printed code keeps working in WeChat: its follows are no
@@ -279,16 +389,16 @@ pub async fn days(
     if span >= MAX_SPAN_DAYS {
         return Err(Error::bad_request("一次最多查询 366 天"));
     }
-    let stored = sql::days(&state.store, id, &from.to_string(), &to.to_string()).await?;
+    let mut stored: std::collections::HashMap<String, Counts> =
+        sql::days(&state.store, id, &from.to_string(), &to.to_string())
+            .await?
+            .into_iter()
+            .collect();
     let mut out = Vec::with_capacity(span as usize + 1);
     let mut day = from;
     loop {
         let key = day.to_string();
-        let counts = stored
-            .iter()
-            .find(|(d, _)| *d == key)
-            .map(|(_, c)| c.clone())
-            .unwrap_or_default();
+        let counts = stored.remove(&key).unwrap_or_default();
         out.push(DayView {
             day: key,
             counts: counts.into(),

@@ -13,6 +13,7 @@ pub mod ports;
 pub mod replies;
 pub mod routes;
 pub mod send;
+pub mod tags;
 pub mod users;
 pub mod values;
 pub mod wechat_client;

@@ -1,31 +1,35 @@
 //! SQL for WeChat's pushes: the deduplicated event record, and what subscribe and unsubscribe
 //! change on fans.
 
+use super::group::GroupCommit;
 use super::{RowExt, Store, StoreResult};
 use sqlx::{Any, Transaction};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
-pub struct EventRow<'a> {
-    pub app_id: &'a str,
-    pub dedup_key: &'a str,
-    pub open_id: &'a str,
-    pub kind: &'a str,
-    pub event_key: &'a str,
+/// A push as it is recorded.
+pub struct PushRecord {
+    pub app_id: String,
+    pub dedup_key: String,
+    pub open_id: String,
+    pub kind: String,
+    pub event_key: String,
     pub create_time: i64,
     pub received_at: i64,
 }
 
 /// Records the push; false when it was already recorded (a retry), in which case nothing else
 /// may be done with it.
-pub async fn record(tx: &mut Transaction<'_, Any>, e: &EventRow<'_>) -> StoreResult<bool> {
+pub async fn record(tx: &mut Transaction<'_, Any>, e: &PushRecord) -> StoreResult<bool> {
     let done = sqlx::query(
         "INSERT INTO callback_events (app_id, dedup_key, open_id, kind, event_key, create_time, \
          received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (app_id, dedup_key) DO NOTHING",
     )
-    .bind(e.app_id)
-    .bind(e.dedup_key)
-    .bind(e.open_id)
-    .bind(e.kind)
-    .bind(e.event_key)
+    .bind(&e.app_id)
+    .bind(&e.dedup_key)
+    .bind(&e.open_id)
+    .bind(&e.kind)
+    .bind(&e.event_key)
     .bind(e.create_time)
     .bind(e.received_at)
     .execute(&mut **tx)
@@ -44,31 +48,46 @@ pub enum NonceSeen {
     OtherBody,
 }
 
-/// Remembers the push's (timestamp, nonce) with its body's hash, forgetting those older than
-/// `forget_before` (outside the replay window, where the timestamp check refuses them anyway).
-pub async fn remember_nonce(
-    store: &Store,
-    app_id: &str,
-    timestamp: i64,
-    nonce: &str,
-    body_hash: &str,
-    now: i64,
-    forget_before: i64,
-) -> StoreResult<NonceSeen> {
-    sqlx::query("DELETE FROM callback_nonces WHERE received_at < $1")
-        .bind(forget_before)
-        .execute(store.writer())
-        .await?;
+/// A push's (timestamp, nonce) and its body's hash: a (timestamp, nonce) carries one body.
+pub struct Nonce {
+    pub app_id: String,
+    pub timestamp: i64,
+    pub nonce: String,
+    pub body_hash: String,
+    pub received_at: i64,
+    /// Nonces received before this are forgotten (outside the replay window, where the
+    /// timestamp check refuses them anyway).
+    pub forget_before: i64,
+}
+
+/// When this process last forgot old nonces (ms): at most once per [`FORGET_EVERY_MS`], not
+/// a delete per push.
+static FORGOTTEN_AT: AtomicI64 = AtomicI64::new(0);
+const FORGET_EVERY_MS: i64 = 10_000;
+
+/// Remembers the push's nonce with its body's hash, in the push's transaction.
+pub async fn remember_nonce(tx: &mut Transaction<'_, Any>, n: &Nonce) -> StoreResult<NonceSeen> {
+    let last = FORGOTTEN_AT.load(Ordering::Relaxed);
+    if n.received_at - last >= FORGET_EVERY_MS
+        && FORGOTTEN_AT
+            .compare_exchange(last, n.received_at, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        sqlx::query("DELETE FROM callback_nonces WHERE received_at < $1")
+            .bind(n.forget_before)
+            .execute(&mut **tx)
+            .await?;
+    }
     let inserted = sqlx::query(
         "INSERT INTO callback_nonces (app_id, timestamp, nonce, body_hash, received_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id, timestamp, nonce) DO NOTHING",
     )
-    .bind(app_id)
-    .bind(timestamp)
-    .bind(nonce)
-    .bind(body_hash)
-    .bind(now)
-    .execute(store.writer())
+    .bind(&n.app_id)
+    .bind(n.timestamp)
+    .bind(&n.nonce)
+    .bind(&n.body_hash)
+    .bind(n.received_at)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if inserted == 1 {
@@ -77,15 +96,57 @@ pub async fn remember_nonce(
     let stored: Option<String> = sqlx::query_scalar(
         "SELECT body_hash FROM callback_nonces WHERE app_id = $1 AND timestamp = $2 AND nonce = $3",
     )
-    .bind(app_id)
-    .bind(timestamp)
-    .bind(nonce)
-    .fetch_optional(store.writer())
+    .bind(&n.app_id)
+    .bind(n.timestamp)
+    .bind(&n.nonce)
+    .fetch_optional(&mut **tx)
     .await?;
     Ok(match stored {
-        Some(h) if h == body_hash => NonceSeen::SameBody,
+        Some(h) if h == n.body_hash => NonceSeen::SameBody,
         _ => NonceSeen::OtherBody,
     })
+}
+
+/// A push that changes nothing but its own record (a message, a menu click, a location…):
+/// its nonce and its record are written together, in groups ([`PushWriter`]).
+pub struct PlainPush {
+    pub nonce: Nonce,
+    pub record: PushRecord,
+}
+
+/// What became of a plain push.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PlainRecorded {
+    /// Recorded now: answer it.
+    First,
+    /// Recorded before: WeChat retrying.
+    Retry,
+    /// Its (timestamp, nonce) came before with another body: refused, nothing recorded.
+    Replayed,
+}
+
+/// Plain pushes committed in groups: a push costs a share of one commit, not two commits.
+pub type PushWriter = GroupCommit<PlainPush, PlainRecorded>;
+
+pub fn start_push_writer(store: &Store) -> Arc<PushWriter> {
+    Arc::new(GroupCommit::start(
+        store.clone(),
+        Arc::new(|store, pushes| Box::pin(write_plain(store, pushes))),
+    ))
+}
+
+async fn write_plain(store: &Store, pushes: &[PlainPush]) -> StoreResult<Vec<PlainRecorded>> {
+    let mut tx = store.writer().begin().await?;
+    let mut out = Vec::with_capacity(pushes.len());
+    for p in pushes {
+        out.push(match remember_nonce(&mut tx, &p.nonce).await? {
+            NonceSeen::OtherBody => PlainRecorded::Replayed,
+            _ if record(&mut tx, &p.record).await? => PlainRecorded::First,
+            _ => PlainRecorded::Retry,
+        });
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// Whether the push was already recorded (a retry): checked before anything costly (the
@@ -145,7 +206,6 @@ pub async fn subscribe(
     Ok(())
 }
 
-/// An unfollow at WeChat's time `event_time` (ms), unless a newer change was applied.
 /// The QR scene (its string) a subscribed fan followed from, if any.
 pub async fn subscribed_scene(
     tx: &mut Transaction<'_, Any>,
@@ -165,6 +225,7 @@ pub async fn subscribed_scene(
         .filter(|s| !s.is_empty()))
 }
 
+/// An unfollow at WeChat's time `event_time` (ms), unless a newer change was applied.
 pub async fn unsubscribe(
     tx: &mut Transaction<'_, Any>,
     app_id: &str,

@@ -14,6 +14,8 @@ pub struct CodeRow {
     pub url: String,
     pub expires_at: Option<i64>,
     pub created_at: i64,
+    /// The tags given to the followers it brings: WeChat tag ids, comma separated.
+    pub tag_ids: String,
 }
 
 /// A code's counts over a span (or a day).
@@ -24,7 +26,7 @@ pub struct Counts {
     pub unfollows: i64,
 }
 
-const COLUMNS: &str = "id, port_id, name, scene, ticket, url, expires_at, created_at";
+const COLUMNS: &str = "id, port_id, name, scene, ticket, url, expires_at, created_at, tag_ids";
 
 fn code(row: &AnyRow) -> StoreResult<CodeRow> {
     Ok(CodeRow {
@@ -36,6 +38,7 @@ fn code(row: &AnyRow) -> StoreResult<CodeRow> {
         url: row.text("url")?,
         expires_at: row.opt_int("expires_at")?,
         created_at: row.int("created_at")?,
+        tag_ids: row.text("tag_ids")?,
     })
 }
 
@@ -50,8 +53,8 @@ fn counts(row: &AnyRow) -> StoreResult<Counts> {
 /// Adds a code; a second with the port's scene or name is a unique violation.
 pub async fn insert(store: &Store, c: &CodeRow) -> StoreResult<CodeRow> {
     let row = sqlx::query(&format!(
-        "INSERT INTO channel_codes (port_id, name, scene, ticket, url, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+        "INSERT INTO channel_codes (port_id, name, scene, ticket, url, expires_at, created_at, \
+         tag_ids) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
     ))
     .bind(c.port_id)
     .bind(&c.name)
@@ -60,19 +63,22 @@ pub async fn insert(store: &Store, c: &CodeRow) -> StoreResult<CodeRow> {
     .bind(&c.url)
     .bind(c.expires_at)
     .bind(c.created_at)
+    .bind(&c.tag_ids)
     .fetch_one(store.writer())
     .await?;
     code(&row)
 }
 
+/// The code's counts since it was made, as columns scans, follows and unfollows of `c`.
+const TOTALS: &str = "\
+    (SELECT CAST(COALESCE(SUM(d.scans), 0) AS BIGINT) FROM channel_days d WHERE d.code_id = c.id) AS scans, \
+    (SELECT CAST(COALESCE(SUM(d.follows), 0) AS BIGINT) FROM channel_days d WHERE d.code_id = c.id) AS follows, \
+    (SELECT CAST(COALESCE(SUM(d.unfollows), 0) AS BIGINT) FROM channel_days d WHERE d.code_id = c.id) AS unfollows";
+
 /// The port's codes, the newest first, each with its counts since it was made.
 pub async fn of_port(store: &Store, port_id: i64) -> StoreResult<Vec<(CodeRow, Counts)>> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS}, \
-         (SELECT CAST(COALESCE(SUM(d.scans), 0) AS BIGINT) FROM channel_days d WHERE d.code_id = c.id) AS scans, \
-         (SELECT CAST(COALESCE(SUM(d.follows), 0) AS BIGINT) FROM channel_days d WHERE d.code_id = c.id) AS follows, \
-         (SELECT CAST(COALESCE(SUM(d.unfollows), 0) AS BIGINT) FROM channel_days d WHERE d.code_id = c.id) AS unfollows \
-         FROM channel_codes c WHERE port_id = $1 ORDER BY id DESC"
+        "SELECT {COLUMNS}, {TOTALS} FROM channel_codes c WHERE port_id = $1 ORDER BY id DESC"
     ))
     .bind(port_id)
     .fetch_all(store.reader())
@@ -82,21 +88,81 @@ pub async fn of_port(store: &Store, port_id: i64) -> StoreResult<Vec<(CodeRow, C
     .collect()
 }
 
+/// One code of the port with its counts since it was made.
+pub async fn with_totals(
+    store: &Store,
+    port_id: i64,
+    id: i64,
+) -> StoreResult<Option<(CodeRow, Counts)>> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS}, {TOTALS} FROM channel_codes c WHERE port_id = $1 AND id = $2"
+    ))
+    .bind(port_id)
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?
+    .map(|r| Ok((code(&r)?, counts(&r)?)))
+    .transpose()
+}
+
+/// The port's code that already has `scene` or `name`, if any.
+pub async fn clashing(
+    store: &Store,
+    port_id: i64,
+    scene: &str,
+    name: &str,
+) -> StoreResult<Option<CodeRow>> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM channel_codes WHERE port_id = $1 AND (scene = $2 OR name = $3) \
+         ORDER BY scene = $2 DESC LIMIT 1"
+    ))
+    .bind(port_id)
+    .bind(scene)
+    .bind(name)
+    .fetch_optional(store.reader())
+    .await?
+    .as_ref()
+    .map(code)
+    .transpose()
+}
+
 pub async fn get(store: &Store, port_id: i64, id: i64) -> StoreResult<Option<CodeRow>> {
     super::port_row(store, "channel_codes", COLUMNS, port_id, id, code).await
 }
 
-pub async fn rename(store: &Store, port_id: i64, id: i64, name: &str) -> StoreResult<bool> {
-    Ok(
-        sqlx::query("UPDATE channel_codes SET name = $3 WHERE port_id = $1 AND id = $2")
-            .bind(port_id)
-            .bind(id)
-            .bind(name)
-            .execute(store.writer())
-            .await?
-            .rows_affected()
-            == 1,
+/// Sets a code's name and tags.
+pub async fn update(
+    store: &Store,
+    port_id: i64,
+    id: i64,
+    name: &str,
+    tag_ids: &str,
+) -> StoreResult<bool> {
+    Ok(sqlx::query(
+        "UPDATE channel_codes SET name = $3, tag_ids = $4 WHERE port_id = $1 AND id = $2",
     )
+    .bind(port_id)
+    .bind(id)
+    .bind(name)
+    .bind(tag_ids)
+    .execute(store.writer())
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The tags the port's code for `scene` gives the followers it brings ('' for none, or no
+/// such code).
+pub async fn tags_of_scene(store: &Store, port_id: i64, scene: &str) -> StoreResult<String> {
+    let row = sqlx::query("SELECT tag_ids FROM channel_codes WHERE port_id = $1 AND scene = $2")
+        .bind(port_id)
+        .bind(scene)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(row
+        .map(|r| r.text("tag_ids"))
+        .transpose()?
+        .unwrap_or_default())
 }
 
 pub async fn delete(store: &Store, port_id: i64, id: i64) -> StoreResult<bool> {

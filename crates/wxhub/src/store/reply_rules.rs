@@ -58,6 +58,15 @@ pub async fn of_port(store: &Store, port_id: i64) -> StoreResult<Vec<RuleRow>> {
     .collect()
 }
 
+/// How many rules the port holds.
+pub async fn count_of_port(store: &Store, port_id: i64) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM reply_rules WHERE port_id = $1")
+        .bind(port_id)
+        .fetch_one(store.reader())
+        .await?;
+    row.int("n")
+}
+
 pub async fn get(store: &Store, port_id: i64, id: i64) -> StoreResult<Option<RuleRow>> {
     super::port_row(store, "reply_rules", COLUMNS, port_id, id, rule).await
 }

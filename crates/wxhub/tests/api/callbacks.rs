@@ -350,6 +350,37 @@ async fn safe_mode_takes_only_encrypted_pushes_and_a_query_carries_one_body() {
         (StatusCode::OK, "success")
     );
     assert_eq!(c.events(APP_ID).await, 1);
+
+    // Sixteen deliveries of one push at once, with their nonces (plain pushes are recorded in
+    // groups): one record, every delivery answered.
+    let again = text_push("oUser", "again", 103);
+    let answers =
+        futures_util::future::join_all((0..16).map(|_| post(APP_ID, "p3", again.clone()))).await;
+    for resp in &answers {
+        assert_eq!(
+            (resp.status, resp.text.as_str()),
+            (StatusCode::OK, "success")
+        );
+    }
+    assert_eq!(c.events(APP_ID).await, 2);
+
+    // A follow's captured query with a forged body is refused before any look-up at WeChat.
+    let follow = |from: &str| {
+        format!(
+            "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[{from}]]></FromUserName>\
+             <CreateTime>{}</CreateTime><MsgType><![CDATA[event]]></MsgType>\
+             <Event><![CDATA[subscribe]]></Event></xml>",
+            wxhub::time::now_secs()
+        )
+    };
+    let resp = post(APP_ID, "p2", follow("oFollower")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    let look_ups = c.sim.calls("/cgi-bin/user/info");
+    let resp = post(APP_ID, "p2", follow("oForged")).await;
+    assert_eq!(resp.json(), marketing_error(401, "重复使用的签名(nonce)"));
+    assert_eq!(c.sim.calls("/cgi-bin/user/info"), look_ups);
+    assert!(c.fan(APP_ID, "oForged").await.is_none());
+    assert_eq!(c.events(APP_ID).await, 3);
 }
 
 #[tokio::test]

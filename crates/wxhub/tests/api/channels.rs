@@ -324,3 +324,92 @@ async fn bad_codes_and_spans_are_refused_and_wechat_s_refusal_stores_nothing() {
             .await;
     assert_eq!(resp.json(), marketing_error(404, "端口 999999 不存在"));
 }
+
+#[tokio::test]
+async fn a_code_gives_its_tags_to_each_follower_it_brings() {
+    let ch = Channels::new().await;
+    let tags_path = format!("/admin/api/v1/ports/{}/tags", ch.port_id);
+    let mut tag_ids = vec![];
+    for name in ["展会", "2026"] {
+        let resp =
+            ch.c.app
+                .json(
+                    Method::POST,
+                    &tags_path,
+                    Some(&ch.admin),
+                    json!({"name": name}),
+                )
+                .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+        tag_ids.push(resp.json()["result"]["id"].as_i64().unwrap());
+    }
+    // Unknown, WeChat's own and too many tags: refused, no code made.
+    let many: Vec<i64> = (100..121).collect();
+    for (tags, message) in [
+        (json!([424242]), "标签 424242 不存在(或为微信保留的标签)"),
+        (json!("2"), "标签 2 不存在(或为微信保留的标签)"),
+        (json!(many), "一个渠道二维码最多打 20 个标签"),
+        (
+            json!("101,x"),
+            "标签 tagIds 应为标签 id 的列表(如 [101, 102])或以逗号分隔的 id",
+        ),
+    ] {
+        let resp = ch
+            .admin(Method::POST, "", json!({"name": "坏", "tagIds": tags}))
+            .await;
+        assert_eq!(resp.json(), marketing_error(400, message), "{tags}");
+    }
+    assert_eq!(ch.totals().await, []);
+
+    let code = ch
+        .made(json!({"name": "展会", "tagIds": format!("{},{}", tag_ids[1], tag_ids[0])}))
+        .await;
+    let mut sorted = tag_ids.clone();
+    sorted.sort();
+    assert_eq!(code["tagIds"], json!(sorted));
+    let ticket = ch.ticket(code["id"].as_i64().unwrap()).await;
+    ch.scan("oTagged1", &ticket, 2).await;
+    ch.scan("oTagged2", &ticket, 1).await;
+    // Given in the background: each tag's count reaches 2 (and stays there).
+    let counts = || async {
+        let list =
+            ch.c.app
+                .json(Method::GET, &tags_path, Some(&ch.admin), Value::Null)
+                .await
+                .json()["result"]
+                .clone();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["count"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while counts().await != [2, 2] {
+        assert!(std::time::Instant::now() < deadline, "{:?}", counts().await);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        ch.c.sim.calls("/cgi-bin/tags/members/batchtagging"),
+        4,
+        "two tags for each of two followers; WeChat's retry tagged no one again"
+    );
+    // The tags change (the later one only): the next follower gets that one alone (a task
+    // gives a code's tags in order, so the earlier one would have come first).
+    let resp = ch
+        .admin(
+            Method::PUT,
+            &format!("/{}", code["id"]),
+            json!({"tagIds": [sorted[1]]}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
+    assert_eq!(resp.json()["result"]["tagIds"], json!([sorted[1]]));
+    assert_eq!(resp.json()["result"]["name"], "展会");
+    ch.scan("oTagged3", &ticket, 1).await;
+    while counts().await != [2, 3] {
+        assert!(std::time::Instant::now() < deadline, "{:?}", counts().await);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(ch.c.sim.calls("/cgi-bin/tags/members/batchtagging"), 5);
+}

@@ -37,6 +37,7 @@ mod scan;
 mod screens;
 mod send_msg;
 mod shake;
+mod tags;
 mod tenants;
 mod token;
 mod token_checks;

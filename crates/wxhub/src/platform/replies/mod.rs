@@ -63,6 +63,15 @@ impl ReplySpec {
         }
     }
 
+    /// The reply in a line of words, as the console lists it: 文字:…, 图片:… or 图文:…(url).
+    pub fn summary(&self) -> String {
+        match self {
+            ReplySpec::Text { content } => format!("文字:{content}"),
+            ReplySpec::Image { media_id } => format!("图片:{media_id}"),
+            ReplySpec::News { title, url, .. } => format!("图文:{title}({url})"),
+        }
+    }
+
     fn mentions(&self, placeholder: &str) -> bool {
         match self {
             ReplySpec::Text { content } => content.contains(placeholder),
@@ -409,7 +418,7 @@ pub async fn create(
 ) -> Result<RuleView> {
     port_of(store, port_id).await?;
     let rule = merged(store, port_id, input, None).await?;
-    if sql::of_port(store, port_id).await?.len() >= MAX_RULES {
+    if sql::count_of_port(store, port_id).await? >= MAX_RULES as i64 {
         return Err(Error::conflict(format!(
             "每个端口最多 {MAX_RULES} 条自动回复规则"
         )));
@@ -493,12 +502,7 @@ pub async fn try_text(store: &Store, port_id: i64, text: &str) -> Result<String>
     };
     let spec: ReplySpec = serde_json::from_str(&rule.reply)
         .map_err(|e| Error::internal(format!("reply_rules {}: {e}", rule.id)))?;
-    let reply = match spec {
-        ReplySpec::Text { content } => format!("文字:{content}"),
-        ReplySpec::Image { media_id } => format!("图片:{media_id}"),
-        ReplySpec::News { title, url, .. } => format!("图文:{title}({url})"),
-    };
-    Ok(format!("{how}(规则 {})回复 {reply}", rule.id))
+    Ok(format!("{how}(规则 {})回复 {}", rule.id, spec.summary()))
 }
 
 /// What the rules make of a push, if anything.

@@ -18,6 +18,20 @@ async fn an_operator_makes_channel_codes_and_sees_the_followers_each_brought() {
         .unwrap()
         .unwrap()
         .id;
+    // A tag the account has, for the expo's followers.
+    let admin = c.app.admin_token().await;
+    let tag = c
+        .app
+        .json(
+            axum::http::Method::POST,
+            &format!("/admin/api/v1/ports/{port_id}/tags"),
+            Some(&admin),
+            json!({"name": "展会来宾"}),
+        )
+        .await
+        .json()["result"]["id"]
+        .as_i64()
+        .unwrap();
     let base = c.app.live().await;
     let Some(b) = browser(1920, 1080).await else {
         return;
@@ -26,9 +40,14 @@ async fn an_operator_makes_channel_codes_and_sees_the_followers_each_brought() {
     b.goto(&format!("{base}/console/platform/ports")).await;
     b.click(&format!("#port-{port_id} a[href$='/channels']"))
         .await;
-    b.wait_for_text("还没有渠道二维码").await;
+    let text = b.wait_for_text("还没有渠道二维码").await;
+    assert!(
+        text.contains(&format!("可用标签:展会来宾({tag})")),
+        "{text}"
+    );
     b.type_into("#channel-name", "展会").await;
     b.type_into("#channel-scene", "expo2026").await;
+    b.type_into("#channel-tags", &tag.to_string()).await;
     b.click("#channel-form button").await;
     b.wait_for_text("渠道二维码已生成").await;
     // The same name again: refused, with the reason, the form as typed.
@@ -73,8 +92,8 @@ async fn an_operator_makes_channel_codes_and_sees_the_followers_each_brought() {
         .await;
     let cells: Vec<&str> = row.as_str().unwrap().split('\t').map(str::trim).collect();
     assert_eq!(
-        cells[..7],
-        ["展会", "expo2026", "永久", "3", "3", "1", "2"],
+        cells[..8],
+        ["展会", "expo2026", "永久", "展会来宾", "3", "3", "1", "2"],
         "{text}"
     );
     // The chart: thirty days, today's bars drawn, the code's image loaded.

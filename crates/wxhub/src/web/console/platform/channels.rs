@@ -85,6 +85,8 @@ struct ChannelsPage<'a> {
     port_name: String,
     app_id: String,
     codes: Vec<CodeView>,
+    /// The account's tags (read from WeChat; none when it cannot be asked).
+    tags: Vec<crate::platform::tags::TagView>,
     chart: Option<Chart>,
     notice: Option<String>,
     error: Option<String>,
@@ -136,6 +138,9 @@ impl PortPage for Channels {
         error: Option<(StatusCode, String)>,
     ) -> Result<Response, Error> {
         let codes = channels::list(state, port.id).await?;
+        let tags = crate::platform::tags::list(state, port.id)
+            .await
+            .unwrap_or_default();
         let (mut error, mut status) = (
             error.as_ref().map(|(_, m)| m.clone()),
             error.as_ref().map_or(StatusCode::OK, |(s, _)| *s),
@@ -165,6 +170,7 @@ impl PortPage for Channels {
             port_name: port.name,
             app_id: port.app_id,
             codes,
+            tags,
             chart,
             notice: Self::notice(&query).map(str::to_string),
             error,
@@ -184,6 +190,8 @@ pub struct CodeForm {
     scene: String,
     /// Days a temporary code lasts; empty: permanent.
     expire_days: String,
+    /// The tags given to its followers: ids, comma separated.
+    tag_ids: String,
 }
 
 impl CsrfField for CodeForm {
@@ -198,6 +206,7 @@ impl CodeForm {
         Ok(CodeInput {
             name: Some(self.name.clone()),
             scene: Some(self.scene.clone()),
+            tag_ids: Some(serde_json::Value::String(self.tag_ids.clone())),
             expire_days: if days.is_empty() {
                 None
             } else {
@@ -260,7 +269,13 @@ pub async fn act(
     };
     let acted = async {
         let code = match action.as_str() {
-            "rename" => channels::rename(&state, port_id, code_id, Some(&form.name)).await?,
+            "rename" => {
+                let input = channels::CodeInput {
+                    name: Some(form.name.clone()),
+                    ..Default::default()
+                };
+                channels::update(&state, port_id, code_id, &input).await?
+            }
             "delete" => {
                 let code = channels::get(&state, port_id, code_id).await?;
                 channels::delete(&state, port_id, code_id).await?;

@@ -55,16 +55,15 @@ fn shown(v: RuleView) -> Shown {
         activity_id: v.activity_id.map(|a| a.to_string()).unwrap_or_default(),
         ..ReplyForm::default()
     };
-    let reply_words = match v.reply {
+    let reply_words = v.reply.summary();
+    match v.reply {
         ReplySpec::Text { content } => {
             form.reply_type = "text".into();
             form.content = content;
-            format!("文字:{}", form.content)
         }
         ReplySpec::Image { media_id } => {
             form.reply_type = "image".into();
             form.media_id = media_id;
-            format!("图片:{}", form.media_id)
         }
         ReplySpec::News {
             title,
@@ -72,13 +71,11 @@ fn shown(v: RuleView) -> Shown {
             url,
             pic_url,
         } => {
-            let words = format!("图文:{title}({url})");
             form.reply_type = "news".into();
             (form.title, form.description, form.url, form.pic_url) =
                 (title, description, url, pic_url);
-            words
         }
-    };
+    }
     Shown {
         id: v.id,
         on_words: on_words(&v.on),
