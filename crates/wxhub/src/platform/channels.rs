@@ -135,7 +135,7 @@ async fn checked_tags(
             })
             .collect::<Result<_>>()?,
         serde_json::Value::String(text) => text
-            .split([',', ','])
+            .split([',', '，'])
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(|t| t.parse().map_err(|_| bad()))

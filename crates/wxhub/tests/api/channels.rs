@@ -362,7 +362,7 @@ async fn a_code_gives_its_tags_to_each_follower_it_brings() {
     assert_eq!(ch.totals().await, []);
 
     let code = ch
-        .made(json!({"name": "展会", "tagIds": format!("{},{}", tag_ids[1], tag_ids[0])}))
+        .made(json!({"name": "展会", "tagIds": format!("{}\u{ff0c} {}", tag_ids[1], tag_ids[0])}))
         .await;
     let mut sorted = tag_ids.clone();
     sorted.sort();

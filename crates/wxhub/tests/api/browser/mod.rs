@@ -21,6 +21,7 @@ mod scan;
 mod screens;
 mod security;
 mod shake;
+mod tags;
 mod vote;
 
 use crate::helpers::*;

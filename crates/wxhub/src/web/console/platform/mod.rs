@@ -15,6 +15,7 @@ pub mod port_pages;
 pub mod ports;
 pub mod replies;
 pub mod sends;
+pub mod tags;
 
 use crate::auth::accounts::{Role, Session};
 use crate::error::Error;
@@ -46,6 +47,18 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route(
             "/console/platform/ports/{id}/replies/{rule}/{action}",
             post(replies::act),
+        )
+        .route(
+            "/console/platform/ports/{id}/tags",
+            get(port_pages::page::<tags::Tags>).post(tags::create),
+        )
+        .route(
+            "/console/platform/ports/{id}/tags/members",
+            post(tags::members),
+        )
+        .route(
+            "/console/platform/ports/{id}/tags/{tag}/{action}",
+            post(tags::act),
         )
         .route(
             "/console/platform/ports/{id}/channels",

@@ -1,6 +1,6 @@
-//! What a port's own pages (自动回复 `replies`, 渠道二维码 `channels`) share: the page for a
-//! GET (a platform admin's session, the port, the `?done=` notice), the redirect after a
-//! POST, and the page again after a refused form (as posted, with the reason).
+//! What a port's own pages (自动回复 `replies`, 渠道二维码 `channels`, 用户标签 `tags`)
+//! share: the page for a GET (a platform admin's session, the port, the `?done=` notice), the
+//! redirect after a POST, and the page again after a refused form (as posted, with the reason).
 
 use super::super::{error_page, CsrfField};
 use crate::auth::accounts::Session;
