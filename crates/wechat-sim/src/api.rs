@@ -24,6 +24,15 @@ pub fn router() -> Router<Simulator> {
         .route("/cgi-bin/tags/get", get(tags))
         .route("/cgi-bin/user/tag/get", post(tag_fans))
         .route("/cgi-bin/tags/create", post(create_tag))
+        .route(
+            "/cgi-bin/material/add_material",
+            // Past WeChat's 10 MB, so that WeChat's own refusal (40009) is what answers.
+            post(add_material).layer(axum::extract::DefaultBodyLimit::max(
+                crate::world::MATERIAL_IMAGE_MAX_BYTES + 1024 * 1024,
+            )),
+        )
+        .route("/cgi-bin/material/del_material", post(delete_material))
+        .route("/cgi-bin/material/batchget_material", post(materials))
         .route("/cgi-bin/tags/update", post(update_tag))
         .route("/cgi-bin/tags/delete", post(delete_tag))
         .route("/cgi-bin/tags/members/batchtagging", post(batch_tagging))
@@ -194,6 +203,60 @@ fn json_post(
         with_token(sim, q, |w, appid| f(w, appid, &body)),
         with_errcode,
     )
+}
+
+/// The file part of a multipart upload: its file name and size (the bytes are not kept).
+fn uploaded_file(headers: &axum::http::HeaderMap, body: &[u8]) -> Option<(String, usize)> {
+    let content_type = headers.get("content-type")?.to_str().ok()?;
+    let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
+    let opening = format!("--{boundary}\r\n");
+    let closing = format!("\r\n--{boundary}");
+    let start = find(body, opening.as_bytes())? + opening.len();
+    let rest = &body[start..];
+    let head_end = find(rest, b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&rest[..head_end]);
+    if !head.contains("name=\"media\"") {
+        return None;
+    }
+    let file_name = head
+        .split("filename=\"")
+        .nth(1)?
+        .split('"')
+        .next()?
+        .to_string();
+    let data = &rest[head_end + 4..];
+    let size = find(data, closing.as_bytes())?;
+    Some((file_name, size))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn add_material(
+    State(sim): State<Simulator>,
+    Query(q): Params,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some((file_name, size)) = uploaded_file(&headers, &body) else {
+        return wechat_error(41005, "media data missing");
+    };
+    let kind = param(&q, "type").to_string();
+    render(
+        with_token(&sim, &q, |w, appid| {
+            w.add_material(appid, &kind, &file_name, size)
+        }),
+        false,
+    )
+}
+
+async fn delete_material(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, true, |w, a, b| w.delete_material(a, b))
+}
+
+async fn materials(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, false, |w, a, b| w.materials(a, b))
 }
 
 async fn create_tag(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {

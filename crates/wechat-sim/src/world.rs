@@ -166,7 +166,22 @@ pub struct Account {
     pub users: HashMap<String, User>,
     /// openids in creation order (the default OAuth user is the first).
     pub order: Vec<String>,
+    /// Permanent images (material/add_material), the oldest first.
+    pub materials: Vec<Material>,
 }
+
+/// A permanent image of an account's.
+#[derive(Debug, Clone)]
+pub struct Material {
+    pub media_id: String,
+    pub name: String,
+    pub url: String,
+    pub update_time: i64,
+    pub size: usize,
+}
+
+/// WeChat's limit on a permanent image.
+pub const MATERIAL_IMAGE_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 struct IssuedToken {
@@ -331,9 +346,18 @@ impl World {
             spec.original_id = format!("gh_{}", &spec.appid.trim_start_matches("wx"));
         }
         let existing = self.accounts.remove(&spec.appid);
-        let (users, order) = existing.map(|a| (a.users, a.order)).unwrap_or_default();
-        self.accounts
-            .insert(spec.appid.clone(), Account { spec, users, order });
+        let (users, order, materials) = existing
+            .map(|a| (a.users, a.order, a.materials))
+            .unwrap_or_default();
+        self.accounts.insert(
+            spec.appid.clone(),
+            Account {
+                spec,
+                users,
+                order,
+                materials,
+            },
+        );
     }
 
     pub fn add_user(&mut self, appid: &str, mut spec: UserSpec) -> Option<String> {
@@ -651,6 +675,85 @@ impl World {
             }
         }
         Ok(json!({}))
+    }
+
+    /// material/add_material: a permanent image from an upload's `media` part (`file_name`,
+    /// `size` bytes). WeChat's refusals: 40004 a type other than image, 40005 a file that is
+    /// not bmp, png, jpeg, jpg or gif (by its name), 40009 an image past 10 MB.
+    pub fn add_material(
+        &mut self,
+        appid: &str,
+        kind: &str,
+        file_name: &str,
+        size: usize,
+    ) -> Answer {
+        if kind != "image" {
+            return fail(40004, "invalid media type");
+        }
+        let ext = file_name
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if !matches!(ext.as_str(), "bmp" | "png" | "jpeg" | "jpg" | "gif") || size == 0 {
+            return fail(40005, "invalid file type");
+        }
+        if size > MATERIAL_IMAGE_MAX_BYTES {
+            return fail(40009, "invalid image size");
+        }
+        let now = self.now_ms() / 1000;
+        let media_id = format!("M{}", wechat::crypto::random_alnum(42));
+        let url = format!(
+            "http://mmbiz.qpic.cn/mmbiz_{ext}/{}/0?wx_fmt={ext}",
+            wechat::crypto::random_alnum(32)
+        );
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        account.materials.push(Material {
+            media_id: media_id.clone(),
+            name: file_name.to_string(),
+            url: url.clone(),
+            update_time: now,
+            size,
+        });
+        Ok(json!({"media_id": media_id, "url": url}))
+    }
+
+    /// material/del_material `{"media_id"}` (40007 for an unknown one).
+    pub fn delete_material(&mut self, appid: &str, body: &Value) -> Answer {
+        let media_id = body["media_id"].as_str().unwrap_or_default();
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        let before = account.materials.len();
+        account.materials.retain(|m| m.media_id != media_id);
+        if account.materials.len() == before {
+            return fail(40007, "invalid media_id");
+        }
+        Ok(json!({}))
+    }
+
+    /// material/batchget_material `{"type":"image","offset","count"}`: 1–20 images from
+    /// `offset`, the newest first.
+    pub fn materials(&self, appid: &str, body: &Value) -> Answer {
+        if body["type"].as_str() != Some("image") {
+            return fail(40004, "invalid media type");
+        }
+        let offset = body["offset"].as_i64().unwrap_or(-1);
+        let count = body["count"].as_i64().unwrap_or(0);
+        if offset < 0 || !(1..=20).contains(&count) {
+            return fail(40097, "invalid args");
+        }
+        let account = &self.accounts[appid];
+        let item: Vec<Value> = account
+            .materials
+            .iter()
+            .rev()
+            .skip(offset as usize)
+            .take(count as usize)
+            .map(|m| {
+                json!({"media_id": m.media_id, "name": m.name, "update_time": m.update_time,
+                       "url": m.url, "tags": []})
+            })
+            .collect();
+        Ok(json!({"total_count": account.materials.len(), "item_count": item.len(), "item": item}))
     }
 
     /// user/tag/get: a page of the tag's followers in the account's order, after

@@ -1,6 +1,6 @@
 //! The endpoints: web OAuth, user info, template and customer-service messages.
 
-use crate::client::{App, Client, Idempotence, Request};
+use crate::client::{App, Body, Client, Idempotence, Request};
 use crate::error::{Error, Result};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -86,6 +86,35 @@ pub struct QrCode {
     #[serde(default)]
     pub expire_seconds: Option<i64>,
     pub url: String,
+}
+
+/// A permanent material (永久素材) WeChat keeps: its media_id and, for an image, its URL.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Material {
+    pub media_id: String,
+    #[serde(default)]
+    pub url: String,
+}
+
+/// One material of a page of `batchget_material`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MaterialItem {
+    pub media_id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub update_time: i64,
+    #[serde(default)]
+    pub url: String,
+}
+
+/// A page of materials and how many the account has of the kind.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MaterialPage {
+    #[serde(default)]
+    pub total_count: i64,
+    #[serde(default)]
+    pub item: Vec<MaterialItem>,
 }
 
 /// The most followers one batchtagging or batchuntagging call takes (WeChat's limit).
@@ -551,6 +580,62 @@ impl Client {
         self.call(app, path, &[], Some(body), Idempotence::Safe)
             .await
             .map(|_| ())
+    }
+
+    /// `/cgi-bin/material/add_material?type=image`: uploads an image as permanent material
+    /// (WeChat's limits: 10 MB; bmp, png, jpeg, jpg or gif).
+    pub async fn add_image_material(
+        &self,
+        app: &App,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<Material> {
+        let (value, raw) = self
+            .call_with(
+                app,
+                "/cgi-bin/material/add_material",
+                &[("type", "image")],
+                Some(Body::file(file_name, content_type, bytes)),
+                Idempotence::Unsafe,
+            )
+            .await?;
+        decode(value, &raw)
+    }
+
+    /// `/cgi-bin/material/del_material`: deletes a permanent material.
+    pub async fn delete_material(&self, app: &App, media_id: &str) -> Result<()> {
+        let body = json!({ "media_id": media_id }).to_string();
+        self.call(
+            app,
+            "/cgi-bin/material/del_material",
+            &[],
+            Some(body),
+            Idempotence::Safe,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `/cgi-bin/material/batchget_material`: a page (1–20) of the account's permanent images
+    /// from `offset`, the newest first, with how many there are.
+    pub async fn image_materials(
+        &self,
+        app: &App,
+        offset: i64,
+        count: i64,
+    ) -> Result<MaterialPage> {
+        let body = json!({ "type": "image", "offset": offset, "count": count }).to_string();
+        let (value, raw) = self
+            .call(
+                app,
+                "/cgi-bin/material/batchget_material",
+                &[],
+                Some(body),
+                Idempotence::Safe,
+            )
+            .await?;
+        decode(value, &raw)
     }
 
     /// Sends a customer-service message.

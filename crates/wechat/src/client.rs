@@ -572,8 +572,8 @@ impl Client {
                 .inner
                 .http
                 .post(&request.url)
-                .header("content-type", "application/json; charset=utf-8")
-                .body(body.clone()),
+                .header("content-type", &body.content_type)
+                .body(body.bytes.clone()),
             None => self.inner.http.get(&request.url),
         };
         let response = match builder.send().await {
@@ -685,6 +685,19 @@ impl Client {
         body: Option<String>,
         idempotence: Idempotence,
     ) -> Result<(Value, String)> {
+        self.call_with(app, path, query, body.map(Body::json), idempotence)
+            .await
+    }
+
+    /// [`Client::call`] with any body (a file upload's multipart form).
+    pub(crate) async fn call_with(
+        &self,
+        app: &App,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<Body>,
+        idempotence: Idempotence,
+    ) -> Result<(Value, String)> {
         self.check_blocked(&app.appid)?;
         let mut token = self.access_token(app).await?;
         let mut renewed = false;
@@ -729,7 +742,42 @@ enum Answer {
 
 pub(crate) struct Request {
     pub url: String,
-    pub body: Option<String>,
+    pub body: Option<Body>,
+}
+
+/// A POST's body and its content type.
+#[derive(Clone)]
+pub(crate) struct Body {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Body {
+    pub fn json(text: String) -> Body {
+        Body {
+            content_type: "application/json; charset=utf-8".into(),
+            bytes: text.into_bytes(),
+        }
+    }
+
+    /// A multipart form of one file, as WeChat's uploads take it (the part named `media`).
+    pub fn file(file_name: &str, content_type: &str, bytes: &[u8]) -> Body {
+        let boundary = format!("----wxhub{}", crate::crypto::random_alnum(24));
+        let mut out = Vec::with_capacity(bytes.len() + 256);
+        out.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; \
+                 filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Body {
+            content_type: format!("multipart/form-data; boundary={boundary}"),
+            bytes: out,
+        }
+    }
 }
 
 impl Request {
@@ -739,7 +787,7 @@ impl Request {
     pub fn post(url: String, body: String) -> Request {
         Request {
             url,
-            body: Some(body),
+            body: Some(Body::json(body)),
         }
     }
 }

@@ -36,8 +36,9 @@ pub mod token;
 pub mod xml;
 
 pub use api::{
-    CustomBody, CustomMessage, MiniProgram, OAuthToken, OAuthUser, QrCode, Scope, Tag, TagFans,
-    TemplateData, TemplateMessage, TemplateValue, UserInfo, TAG_BATCH,
+    CustomBody, CustomMessage, Material, MaterialItem, MaterialPage, MiniProgram, OAuthToken,
+    OAuthUser, QrCode, Scope, Tag, TagFans, TemplateData, TemplateMessage, TemplateValue, UserInfo,
+    TAG_BATCH,
 };
 pub use callback::{Article, CallbackQuery, Event, Message, MessageKind, Opened, Reply, Verifier};
 pub use client::{next_reset_ms, App, Client, ClientConfig, TokenEndpoint, Usage};

@@ -94,7 +94,8 @@ pub async fn upload(store: &Store, org_id: i64, bytes: &[u8], base: &str) -> Res
     keep(store, org_id, bytes, base, content_type, ext).await
 }
 
-async fn keep(
+/// Stores bytes already checked (their content type and extension decided) as [`upload`] does.
+pub(crate) async fn keep(
     store: &Store,
     org_id: i64,
     bytes: &[u8],
@@ -138,6 +139,7 @@ pub async fn get(store: &Store, name: &str) -> Result<(String, Vec<u8>)> {
         "audio/mp4" => "m4a",
         "audio/ogg" => "ogg",
         "audio/wav" => "wav",
+        "image/gif" => "gif",
         _ => "webp",
     };
     if ext != expected {

@@ -46,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(super::reply_routes::router())
         .merge(super::channel_routes::router())
         .merge(super::tag_routes::router())
+        .merge(super::material_routes::router())
         .merge(super::people_routes::router())
 }
 

@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod channels;
 pub mod fans;
 pub mod jssdk;
+pub mod materials;
 pub mod message_settings;
 pub mod oauth;
 pub mod ports;

@@ -67,6 +67,7 @@ pub const TABLES: &[(&str, Treatment)] = &[
     ("leases", Treatment::NotPersonal),
     ("scan_codes", Treatment::NotPersonal),
     ("channel_codes", Treatment::NotPersonal),
+    ("materials", Treatment::NotPersonal),
 ];
 
 /// Who is looked for: one identifier, as the database compares it.

@@ -8,7 +8,7 @@ use wechat_sim::{AccountSpec, Simulator, UserSpec};
 
 pub(crate) const APP_ID: &str = "wx32817247717e7333";
 pub(crate) const SAFE_APP_ID: &str = "wx0000000000000009";
-const SECRET: &str = "simsecret0123456789";
+pub(crate) const SECRET: &str = "simsecret0123456789";
 pub(crate) const TOKEN: &str = "cbtoken2020";
 pub(crate) const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const UNION_ID: &str = "oZh4guLRAQKmsaXjkn4rEmIkMh3g";

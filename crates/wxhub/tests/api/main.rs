@@ -23,6 +23,7 @@ mod h5;
 mod helpers;
 mod lottery;
 mod lottery_rules;
+mod materials;
 mod names;
 mod oauth;
 mod ops;

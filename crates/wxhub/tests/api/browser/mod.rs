@@ -12,6 +12,7 @@ mod channels;
 pub mod h5;
 mod hosting;
 mod long_content;
+mod materials;
 mod meeting_day;
 mod operator;
 mod privacy;

@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod channels;
 pub mod clients;
 pub mod keys;
+pub mod materials;
 pub mod messages;
 pub mod orgs;
 pub mod people;
@@ -47,6 +48,18 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route(
             "/console/platform/ports/{id}/replies/{rule}/{action}",
             post(replies::act),
+        )
+        .route(
+            "/console/platform/ports/{id}/materials",
+            get(port_pages::page::<materials::Materials>)
+                .post(materials::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::platform::materials::MAX_BYTES + 256 * 1024,
+                )),
+        )
+        .route(
+            "/console/platform/ports/{id}/materials/{material}/delete",
+            post(materials::delete),
         )
         .route(
             "/console/platform/ports/{id}/tags",

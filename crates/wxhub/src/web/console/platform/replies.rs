@@ -101,6 +101,8 @@ struct RepliesPage<'a> {
     port_name: String,
     app_id: String,
     rules: Vec<Shown>,
+    /// The port's media library, offered for image replies.
+    media: Vec<crate::platform::materials::MaterialView>,
     tried: Option<Tried>,
     notice: Option<String>,
     error: Option<String>,
@@ -167,6 +169,7 @@ impl PortPage for Replies {
             port_name: port.name,
             app_id: port.app_id,
             rules: views.into_iter().map(shown).collect(),
+            media: crate::platform::materials::list(state, port.id).await?,
             tried,
             notice: Self::notice(&query).map(str::to_string),
             error: error.map(|(_, m)| m),
