@@ -3,18 +3,16 @@
 //! follows and unfollows with a chart of its days, download the code and the .xlsx, rename or
 //! forget a code. Over platform::channels, as the admin API is.
 
-use super::super::{audit, error_page, CsrfField, Frame};
-use super::port_pages::{self, PortPage};
+use super::super::{audit, error_page, CsrfField};
+use super::port_pages::{self, PortHead, PortPage};
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{lenient, Params, PathParam};
 use crate::platform::channels::{self, CodeInput, CodeView, DayView};
-use crate::store::ports::PortRow;
-use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -78,20 +76,15 @@ fn chart(code: CodeView, days: Vec<DayView>) -> Chart {
 
 #[derive(askama::Template)]
 #[template(path = "console/platform/channels.html")]
-struct ChannelsPage<'a> {
-    assets: &'a assets::Urls,
-    frame: Frame,
-    port_id: i64,
-    port_name: String,
-    app_id: String,
+struct ChannelsPage {
+    head: PortHead,
     codes: Vec<CodeView>,
     /// The account's tags (read from WeChat; none when it cannot be asked).
     tags: Vec<crate::platform::tags::TagView>,
     chart: Option<Chart>,
-    notice: Option<String>,
-    error: Option<String>,
     form: CodeForm,
 }
+port_pages::port_head!(ChannelsPage);
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -121,41 +114,36 @@ impl PortPage for Channels {
     type Query = PageQuery;
     type Form = CodeForm;
 
-    fn fresh_form() -> CodeForm {
-        CodeForm::default()
-    }
-
-    fn notice(query: &PageQuery) -> Option<&'static str> {
-        query.done.as_deref().and_then(done_notice)
+    fn notice(query: &PageQuery) -> Option<String> {
+        query
+            .done
+            .as_deref()
+            .and_then(done_notice)
+            .map(str::to_string)
     }
 
     async fn render(
         state: &AppState,
-        session: &Session,
-        port: PortRow,
+        mut head: PortHead,
         query: PageQuery,
         form: CodeForm,
-        error: Option<(StatusCode, String)>,
     ) -> Result<Response, Error> {
-        let codes = channels::list(state, port.id).await?;
-        let tags = crate::platform::tags::list(state, port.id)
+        let port_id = head.port_id;
+        let codes = channels::list(state, port_id).await?;
+        let tags = crate::platform::tags::list(state, port_id)
             .await
             .unwrap_or_default();
-        let (mut error, mut status) = (
-            error.as_ref().map(|(_, m)| m.clone()),
-            error.as_ref().map_or(StatusCode::OK, |(s, _)| *s),
-        );
         let chosen = query.code.or(codes.first().map(|c| c.id));
         let chart = match chosen.and_then(|id| codes.iter().find(|c| c.id == id)) {
             Some(code) => {
                 let from = query.from.as_deref().filter(|f| !f.is_empty());
                 let to = query.to.as_deref().filter(|t| !t.is_empty());
-                let days = match channels::days(state, port.id, code.id, from, to).await {
+                let days = match channels::days(state, port_id, code.id, from, to).await {
                     Ok(days) => days,
                     // A span that is not one: said, and the last 30 days shown.
                     Err(e @ Error::BadRequest(_)) => {
-                        (error, status) = (Some(e.message()), StatusCode::BAD_REQUEST);
-                        channels::days(state, port.id, code.id, None, None).await?
+                        head.refuse(&e);
+                        channels::days(state, port_id, code.id, None, None).await?
                     }
                     Err(e) => return Err(e),
                 };
@@ -163,21 +151,13 @@ impl PortPage for Channels {
             }
             None => None,
         };
-        let mut resp = crate::web::render(&ChannelsPage {
-            assets: assets::urls(),
-            frame: Frame::of(state, session).await?,
-            port_id: port.id,
-            port_name: port.name,
-            app_id: port.app_id,
+        Ok(port_pages::respond(&ChannelsPage {
+            head,
             codes,
             tags,
             chart,
-            notice: Self::notice(&query).map(str::to_string),
-            error,
             form,
-        });
-        *resp.status_mut() = status;
-        Ok(resp)
+        }))
     }
 }
 

@@ -2,34 +2,27 @@
 //! permanent material, see each with its preview and media_id (what an image reply takes),
 //! delete one. Over platform::materials, as the admin API is.
 
-use super::super::{audit, CsrfField, Frame};
-use super::port_pages::{self, PortPage};
+use super::super::{audit, CsrfField};
+use super::port_pages::{self, PortHead, PortPage};
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::platform::materials::{self, MaterialView};
-use crate::store::ports::PortRow;
-use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(askama::Template)]
 #[template(path = "console/platform/materials.html")]
-struct MaterialsPage<'a> {
-    assets: &'a assets::Urls,
-    frame: Frame,
-    port_id: i64,
-    port_name: String,
-    app_id: String,
+struct MaterialsPage {
+    head: PortHead,
     images: Vec<MaterialView>,
-    notice: Option<String>,
-    error: Option<String>,
     form: MaterialForm,
 }
+port_pages::port_head!(MaterialsPage);
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -53,37 +46,22 @@ impl PortPage for Materials {
     type Query = PageQuery;
     type Form = MaterialForm;
 
-    fn fresh_form() -> MaterialForm {
-        MaterialForm::default()
-    }
-
-    fn notice(query: &PageQuery) -> Option<&'static str> {
-        query.done.as_deref().and_then(done_notice)
+    fn notice(query: &PageQuery) -> Option<String> {
+        query
+            .done
+            .as_deref()
+            .and_then(done_notice)
+            .map(str::to_string)
     }
 
     async fn render(
         state: &AppState,
-        session: &Session,
-        port: PortRow,
-        query: PageQuery,
+        head: PortHead,
+        _: PageQuery,
         form: MaterialForm,
-        error: Option<(StatusCode, String)>,
     ) -> Result<Response, Error> {
-        let images = materials::list(state, port.id).await?;
-        let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-        let mut resp = crate::web::render(&MaterialsPage {
-            assets: assets::urls(),
-            frame: Frame::of(state, session).await?,
-            port_id: port.id,
-            port_name: port.name,
-            app_id: port.app_id,
-            images,
-            notice: Self::notice(&query).map(str::to_string),
-            error: error.map(|(_, m)| m),
-            form,
-        });
-        *resp.status_mut() = status;
-        Ok(resp)
+        let images = materials::list(state, head.port_id).await?;
+        Ok(port_pages::respond(&MaterialsPage { head, images, form }))
     }
 }
 

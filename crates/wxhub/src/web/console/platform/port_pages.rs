@@ -2,15 +2,62 @@
 //! share: the page for a GET (a platform admin's session, the port, the `?done=` notice), the
 //! redirect after a POST, and the page again after a refused form (as posted, with the reason).
 
-use super::super::{error_page, CsrfField};
+use super::super::{error_page, CsrfField, Frame};
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::params::{Params, PathParam};
-use crate::store::ports::PortRow;
+use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+
+/// What every port page shows around its own part: the frame, the port, what was just done,
+/// and why a form was refused. A page's template struct holds it as `head` and derefs to it
+/// ([`port_head!`]), so its template names these fields as its own.
+pub(crate) struct PortHead {
+    pub assets: &'static assets::Urls,
+    pub frame: Frame,
+    pub port_id: i64,
+    pub port_name: String,
+    pub app_id: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// The page's status: 200, or the refusal's.
+    pub status: StatusCode,
+}
+
+impl PortHead {
+    /// Says why something the page reads was refused, unless a refused form is said already.
+    pub fn refuse(&mut self, e: &Error) {
+        if self.error.is_none() {
+            self.error = Some(e.message());
+            self.status = e.status();
+        }
+    }
+}
+
+/// Lets a port page's template reach its `head`'s fields as its own.
+macro_rules! port_head {
+    ($page:ident) => {
+        impl std::ops::Deref for $page {
+            type Target = super::port_pages::PortHead;
+            fn deref(&self) -> &Self::Target {
+                &self.head
+            }
+        }
+    };
+}
+pub(crate) use port_head;
+
+/// The page with its head's status.
+pub(crate) fn respond(
+    page: &(impl askama::Template + std::ops::Deref<Target = PortHead>),
+) -> Response {
+    let mut resp = crate::web::render(page);
+    *resp.status_mut() = page.status;
+    resp
+}
 
 /// A page of one port's.
 pub(crate) trait PortPage {
@@ -19,19 +66,19 @@ pub(crate) trait PortPage {
     /// Its query (with `done`, what was just done).
     type Query: serde::de::DeserializeOwned + Default + Send;
     /// Its forms' fields.
-    type Form: CsrfField + serde::de::DeserializeOwned + Send;
+    type Form: CsrfField + serde::de::DeserializeOwned + Default + Send;
     /// The form as a fresh page shows it.
-    fn fresh_form() -> Self::Form;
+    fn fresh_form() -> Self::Form {
+        Self::Form::default()
+    }
     /// What the query says was just done, in words.
-    fn notice(query: &Self::Query) -> Option<&'static str>;
-    /// The page, with a refusal's status and reason when there is one.
+    fn notice(query: &Self::Query) -> Option<String>;
+    /// The page: its head filled in, its own part to read.
     fn render<'a>(
         state: &'a AppState,
-        session: &'a Session,
-        port: PortRow,
+        head: PortHead,
         query: Self::Query,
         form: Self::Form,
-        error: Option<(StatusCode, String)>,
     ) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a;
 }
 
@@ -46,7 +93,17 @@ async fn render<P: PortPage>(
     let port = crate::store::ports::get(&state.store, port_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("端口 {port_id} 不存在")))?;
-    P::render(state, session, port, query, form, error).await
+    let head = PortHead {
+        assets: assets::urls(),
+        frame: Frame::of(state, session).await?,
+        port_id: port.id,
+        port_name: port.name,
+        app_id: port.app_id,
+        notice: P::notice(&query),
+        status: error.as_ref().map_or(StatusCode::OK, |(s, _)| *s),
+        error: error.map(|(_, m)| m),
+    };
+    P::render(state, head, query, form).await
 }
 
 /// `GET /console/platform/ports/{id}/{PATH}`.

@@ -2,18 +2,16 @@
 //! a form to add one, each rule's change, pause and deletion, and a try-out box that shows
 //! what a follower would get for a message. Over platform::replies, as the admin API is.
 
-use super::super::{audit, CsrfField, Frame};
-use super::port_pages::{self, PortPage};
+use super::super::{audit, CsrfField};
+use super::port_pages::{self, PortHead, PortPage};
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{Params, PathParam};
 use crate::platform::replies::{self, ReplySpec, RuleInput, RuleView};
-use crate::store::ports::PortRow;
-use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -94,21 +92,16 @@ struct Tried {
 
 #[derive(askama::Template)]
 #[template(path = "console/platform/replies.html")]
-struct RepliesPage<'a> {
-    assets: &'a assets::Urls,
-    frame: Frame,
-    port_id: i64,
-    port_name: String,
-    app_id: String,
+struct RepliesPage {
+    head: PortHead,
     rules: Vec<Shown>,
     /// The port's media library, offered for image replies.
     media: Vec<crate::platform::materials::MaterialView>,
     tried: Option<Tried>,
-    notice: Option<String>,
-    error: Option<String>,
     /// The add form as it was posted, when it was refused.
     form: ReplyForm,
 }
+port_pages::port_head!(RepliesPage);
 
 fn done_notice(done: &str) -> Option<&'static str> {
     Some(match done {
@@ -141,42 +134,36 @@ impl PortPage for Replies {
         ReplyForm::fresh()
     }
 
-    fn notice(query: &PageQuery) -> Option<&'static str> {
-        query.done.as_deref().and_then(done_notice)
+    fn notice(query: &PageQuery) -> Option<String> {
+        query
+            .done
+            .as_deref()
+            .and_then(done_notice)
+            .map(str::to_string)
     }
 
     async fn render(
         state: &AppState,
-        session: &Session,
-        port: PortRow,
+        head: PortHead,
         query: PageQuery,
         form: ReplyForm,
-        error: Option<(StatusCode, String)>,
     ) -> Result<Response, Error> {
-        let views = replies::list(&state.store, port.id).await?;
+        let port_id = head.port_id;
+        let views = replies::list(&state.store, port_id).await?;
         let tried = match query.r#try.as_deref().map(str::trim) {
             Some(text) if !text.is_empty() => Some(Tried {
                 text: text.to_string(),
-                answer: replies::try_text(&state.store, port.id, text).await?,
+                answer: replies::try_text(&state.store, port_id, text).await?,
             }),
             _ => None,
         };
-        let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
-        let mut resp = crate::web::render(&RepliesPage {
-            assets: assets::urls(),
-            frame: Frame::of(state, session).await?,
-            port_id: port.id,
-            port_name: port.name,
-            app_id: port.app_id,
+        Ok(port_pages::respond(&RepliesPage {
+            head,
             rules: views.into_iter().map(shown).collect(),
-            media: crate::platform::materials::list(state, port.id).await?,
+            media: crate::platform::materials::list(state, port_id).await?,
             tried,
-            notice: Self::notice(&query).map(str::to_string),
-            error: error.map(|(_, m)| m),
             form,
-        });
-        *resp.status_mut() = status;
-        Ok(resp)
+        }))
     }
 }
 

@@ -2,34 +2,27 @@
 //! follower counts as WeChat has them, a tag made, renamed or deleted, and a tag given to or
 //! taken from the followers whose openIds are pasted in. Over platform::tags, as the admin API is.
 
-use super::super::{audit, CsrfField, Frame};
-use super::port_pages::{self, PortPage};
+use super::super::{audit, CsrfField};
+use super::port_pages::{self, PortHead, PortPage};
 use crate::auth::accounts::Session;
 use crate::error::Error;
 use crate::http::client_ip::ClientAddress;
 use crate::http::params::{lenient, Params, PathParam};
 use crate::platform::tags::{self, MembersInput, TagInput, TagView};
-use crate::store::ports::PortRow;
-use crate::web::assets;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(askama::Template)]
 #[template(path = "console/platform/tags.html")]
-struct TagsPage<'a> {
-    assets: &'a assets::Urls,
-    frame: Frame,
-    port_id: i64,
-    port_name: String,
-    app_id: String,
+struct TagsPage {
+    head: PortHead,
     tags: Vec<TagView>,
-    notice: Option<String>,
-    error: Option<String>,
     form: TagForm,
 }
+port_pages::port_head!(TagsPage);
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -75,50 +68,26 @@ impl PortPage for Tags {
     type Query = PageQuery;
     type Form = TagForm;
 
-    fn fresh_form() -> TagForm {
-        TagForm::default()
-    }
-
-    fn notice(query: &PageQuery) -> Option<&'static str> {
-        query.done.as_deref().and_then(done_notice)
+    fn notice(query: &PageQuery) -> Option<String> {
+        notice_of(query)
     }
 
     async fn render(
         state: &AppState,
-        session: &Session,
-        port: PortRow,
-        query: PageQuery,
+        mut head: PortHead,
+        _: PageQuery,
         form: TagForm,
-        error: Option<(StatusCode, String)>,
     ) -> Result<Response, Error> {
-        let (mut error, mut status) = (
-            error.as_ref().map(|(_, m)| m.clone()),
-            error.as_ref().map_or(StatusCode::OK, |(s, _)| *s),
-        );
         // WeChat keeps the tags: when it cannot be asked, the page says why.
-        let tags = match tags::list(state, port.id).await {
+        let tags = match tags::list(state, head.port_id).await {
             Ok(tags) => tags,
             Err(e @ (Error::WeChat(_) | Error::Unavailable(_) | Error::Conflict(_))) => {
-                if error.is_none() {
-                    (error, status) = (Some(e.message()), e.status());
-                }
+                head.refuse(&e);
                 vec![]
             }
             Err(e) => return Err(e),
         };
-        let mut resp = crate::web::render(&TagsPage {
-            assets: assets::urls(),
-            frame: Frame::of(state, session).await?,
-            port_id: port.id,
-            port_name: port.name,
-            app_id: port.app_id,
-            tags,
-            notice: notice_of(&query),
-            error,
-            form,
-        });
-        *resp.status_mut() = status;
-        Ok(resp)
+        Ok(port_pages::respond(&TagsPage { head, tags, form }))
     }
 }
 
