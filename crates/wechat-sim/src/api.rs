@@ -24,6 +24,15 @@ pub fn router() -> Router<Simulator> {
         .route("/cgi-bin/tags/get", get(tags))
         .route("/cgi-bin/user/tag/get", post(tag_fans))
         .route("/cgi-bin/tags/create", post(create_tag))
+        .route("/cgi-bin/menu/create", post(create_menu))
+        .route("/cgi-bin/menu/get", get(menu))
+        .route("/cgi-bin/menu/delete", get(delete_menu))
+        .route("/cgi-bin/menu/addconditional", post(add_conditional_menu))
+        .route(
+            "/cgi-bin/menu/delconditional",
+            post(delete_conditional_menu),
+        )
+        .route("/cgi-bin/menu/trymatch", post(try_match_menu))
         .route(
             "/cgi-bin/material/add_material",
             // Past WeChat's 10 MB, so that WeChat's own refusal (40009) is what answers.
@@ -257,6 +266,42 @@ async fn delete_material(State(sim): State<Simulator>, Query(q): Params, body: B
 
 async fn materials(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
     json_post(&sim, &q, &body, false, |w, a, b| w.materials(a, b))
+}
+
+async fn create_menu(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, true, |w, a, b| w.create_menu(a, b))
+}
+
+async fn menu(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    render(with_token(&sim, &q, |w, appid| w.menu(appid)), false)
+}
+
+async fn delete_menu(State(sim): State<Simulator>, Query(q): Params) -> Response {
+    render(with_token(&sim, &q, |w, appid| w.delete_menu(appid)), true)
+}
+
+async fn add_conditional_menu(
+    State(sim): State<Simulator>,
+    Query(q): Params,
+    body: Bytes,
+) -> Response {
+    json_post(&sim, &q, &body, false, |w, a, b| {
+        w.add_conditional_menu(a, b)
+    })
+}
+
+async fn delete_conditional_menu(
+    State(sim): State<Simulator>,
+    Query(q): Params,
+    body: Bytes,
+) -> Response {
+    json_post(&sim, &q, &body, true, |w, a, b| {
+        w.delete_conditional_menu(a, b)
+    })
+}
+
+async fn try_match_menu(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {
+    json_post(&sim, &q, &body, false, |w, a, b| w.try_match_menu(a, b))
 }
 
 async fn create_tag(State(sim): State<Simulator>, Query(q): Params, body: Bytes) -> Response {

@@ -168,6 +168,106 @@ pub struct Account {
     pub order: Vec<String>,
     /// Permanent images (material/add_material), the oldest first.
     pub materials: Vec<Material>,
+    /// The menu (menu/create) and the conditional menus, the oldest first.
+    pub menus: Menus,
+}
+
+/// An account's menus as WeChat keeps them.
+#[derive(Debug, Clone, Default)]
+pub struct Menus {
+    /// `{"button": […]}`.
+    pub default: Option<Value>,
+    /// (menuid, `{"button"}`, `matchrule`).
+    pub conditional: Vec<(String, Value, Value)>,
+    pub next_id: i64,
+}
+
+/// What a menu button may be.
+const BUTTON_TYPES: &[&str] = &[
+    "click",
+    "view",
+    "scancode_push",
+    "scancode_waitmsg",
+    "pic_sysphoto",
+    "pic_photo_or_album",
+    "pic_weixin",
+    "location_select",
+    "media_id",
+    "article_id",
+    "article_view_limited",
+    "miniprogram",
+];
+
+/// A menu's buttons checked as WeChat checks them: 1–3 buttons, 1–5 under one; names of 16
+/// bytes (60 under a button); a known type with its key (128 bytes), url (1,024), media_id or
+/// miniprogram fields.
+fn check_buttons(buttons: &Value, materials: &[Material]) -> Result<(), (i64, String)> {
+    let Some(top) = buttons.as_array().filter(|b| (1..=3).contains(&b.len())) else {
+        return fail(40016, "invalid button size").map(|_| ());
+    };
+    for button in top {
+        let name = button["name"].as_str().unwrap_or_default();
+        if name.is_empty() || name.len() > 16 {
+            return fail(40018, "invalid button name size").map(|_| ());
+        }
+        match button["sub_button"].as_array() {
+            Some(subs) if !subs.is_empty() || button["type"].is_null() => {
+                if !(1..=5).contains(&subs.len()) {
+                    return fail(40023, "invalid sub button size").map(|_| ());
+                }
+                for sub in subs {
+                    let name = sub["name"].as_str().unwrap_or_default();
+                    if name.is_empty() || name.len() > 60 {
+                        return fail(40025, "invalid sub button name size").map(|_| ());
+                    }
+                    check_action(sub, materials, (40024, 40026, 40027))?;
+                }
+            }
+            _ => check_action(button, materials, (40017, 40019, 40027))?,
+        }
+    }
+    Ok(())
+}
+
+/// A button's action: (its type's, its key's and its url's errcodes).
+fn check_action(
+    button: &Value,
+    materials: &[Material],
+    (bad_type, bad_key, bad_url): (i64, i64, i64),
+) -> Result<(), (i64, String)> {
+    let kind = button["type"].as_str().unwrap_or_default();
+    if !BUTTON_TYPES.contains(&kind) {
+        return fail(bad_type, "invalid button type").map(|_| ());
+    }
+    let text = |field: &str| button[field].as_str().unwrap_or_default();
+    match kind {
+        "view" | "miniprogram" => {
+            let url = text("url");
+            if url.is_empty() || url.len() > 1024 {
+                return fail(bad_url, "invalid button url size").map(|_| ());
+            }
+            if kind == "miniprogram" && (text("appid").is_empty() || text("pagepath").is_empty()) {
+                return fail(40097, "invalid args").map(|_| ());
+            }
+        }
+        "media_id" => {
+            if !materials.iter().any(|m| m.media_id == text("media_id")) {
+                return fail(40007, "invalid media_id").map(|_| ());
+            }
+        }
+        "article_id" | "article_view_limited" => {
+            if text("article_id").is_empty() {
+                return fail(40097, "invalid args").map(|_| ());
+            }
+        }
+        _ => {
+            let key = text("key");
+            if key.is_empty() || key.len() > 128 {
+                return fail(bad_key, "invalid button key size").map(|_| ());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A permanent image of an account's.
@@ -346,8 +446,8 @@ impl World {
             spec.original_id = format!("gh_{}", &spec.appid.trim_start_matches("wx"));
         }
         let existing = self.accounts.remove(&spec.appid);
-        let (users, order, materials) = existing
-            .map(|a| (a.users, a.order, a.materials))
+        let (users, order, materials, menus) = existing
+            .map(|a| (a.users, a.order, a.materials, a.menus))
             .unwrap_or_default();
         self.accounts.insert(
             spec.appid.clone(),
@@ -356,6 +456,7 @@ impl World {
                 users,
                 order,
                 materials,
+                menus,
             },
         );
     }
@@ -754,6 +855,130 @@ impl World {
             })
             .collect();
         Ok(json!({"total_count": account.materials.len(), "item_count": item.len(), "item": item}))
+    }
+
+    /// menu/create `{"button": […]}`: the account's menu, checked as WeChat checks it.
+    pub fn create_menu(&mut self, appid: &str, body: &Value) -> Answer {
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        check_buttons(&body["button"], &account.materials)?;
+        account.menus.default = Some(json!({"button": body["button"]}));
+        Ok(json!({}))
+    }
+
+    /// menu/get: the menu and the conditional menus (46003 when there is no menu).
+    pub fn menu(&self, appid: &str) -> Answer {
+        let menus = &self.accounts[appid].menus;
+        let Some(default) = &menus.default else {
+            return fail(46003, "menu no exist");
+        };
+        let conditional: Vec<Value> = menus
+            .conditional
+            .iter()
+            .map(|(id, menu, rule)| {
+                json!({"button": menu["button"], "matchrule": rule, "menuid": id.parse::<i64>().unwrap_or(0)})
+            })
+            .collect();
+        let mut answer = json!({"menu": {"button": default["button"]}});
+        if !conditional.is_empty() {
+            answer["menu"]["menuid"] = json!(100);
+            answer["conditionalmenu"] = json!(conditional);
+        }
+        Ok(answer)
+    }
+
+    /// menu/delete: the menu and every conditional menu go.
+    pub fn delete_menu(&mut self, appid: &str) -> Answer {
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        account.menus.default = None;
+        account.menus.conditional.clear();
+        Ok(json!({}))
+    }
+
+    /// menu/addconditional `{"button", "matchrule"}`: 65303 without a menu, 65304 with an
+    /// empty rule, 65305 past 20 of them.
+    pub fn add_conditional_menu(&mut self, appid: &str, body: &Value) -> Answer {
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        if account.menus.default.is_none() {
+            return fail(
+                65303,
+                "there is no selfmenu, please create a default menu first",
+            );
+        }
+        let rule = &body["matchrule"];
+        let any = [
+            "tag_id",
+            "sex",
+            "country",
+            "province",
+            "city",
+            "client_platform_type",
+            "language",
+        ]
+        .iter()
+        .any(|f| rule[*f].as_str().is_some_and(|v| !v.is_empty()));
+        if !any {
+            return fail(65304, "match rule empty");
+        }
+        check_buttons(&body["button"], &account.materials)?;
+        if account.menus.conditional.len() >= 20 {
+            return fail(65305, "menu count limit");
+        }
+        account.menus.next_id += 1;
+        let id = (400_000_000 + account.menus.next_id).to_string();
+        account.menus.conditional.push((
+            id.clone(),
+            json!({"button": body["button"]}),
+            rule.clone(),
+        ));
+        Ok(json!({"menuid": id}))
+    }
+
+    /// menu/delconditional `{"menuid"}` (65301 for an unknown one).
+    pub fn delete_conditional_menu(&mut self, appid: &str, body: &Value) -> Answer {
+        let id = match &body["menuid"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        let account = self.accounts.get_mut(appid).expect("checked account");
+        let before = account.menus.conditional.len();
+        account.menus.conditional.retain(|(m, _, _)| *m != id);
+        if account.menus.conditional.len() == before {
+            return fail(65301, "no such menuid");
+        }
+        Ok(json!({}))
+    }
+
+    /// menu/trymatch `{"user_id"}`: the newest conditional menu whose rule the user meets (by
+    /// tag, sex, country, province, city; language zh_CN; no client platform is known here),
+    /// else the menu; 65302 for a user the account does not have.
+    pub fn try_match_menu(&self, appid: &str, body: &Value) -> Answer {
+        let account = &self.accounts[appid];
+        let user_id = body["user_id"].as_str().unwrap_or_default();
+        let Some(user) = account.users.get(user_id) else {
+            return fail(65302, "no such user");
+        };
+        let Some(default) = &account.menus.default else {
+            return fail(46003, "menu no exist");
+        };
+        let meets = |rule: &Value| {
+            let want = |f: &str| rule[f].as_str().filter(|v| !v.is_empty());
+            want("tag_id").is_none_or(|t| t.parse().is_ok_and(|t: i64| user.spec.tags.contains(&t)))
+                && want("sex").is_none_or(|s| s == user.spec.sex.to_string())
+                && want("country").is_none_or(|c| c == user.spec.country)
+                && want("province").is_none_or(|p| p == user.spec.province)
+                && want("city").is_none_or(|c| c == user.spec.city)
+                && want("language").is_none_or(|l| l == "zh_CN")
+                && want("client_platform_type").is_none()
+        };
+        let menu = account
+            .menus
+            .conditional
+            .iter()
+            .rev()
+            .find(|(_, _, rule)| meets(rule))
+            .map_or(default, |(_, menu, _)| menu);
+        Ok(json!({"button": menu["button"]}))
     }
 
     /// user/tag/get: a page of the tag's followers in the account's order, after

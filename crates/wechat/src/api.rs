@@ -638,6 +638,90 @@ impl Client {
         decode(value, &raw)
     }
 
+    /// `/cgi-bin/menu/create`: the account's menu (`{"button": […]}`), replacing the one it had.
+    pub async fn create_menu(&self, app: &App, menu: &Value) -> Result<()> {
+        self.call(
+            app,
+            "/cgi-bin/menu/create",
+            &[],
+            Some(menu.to_string()),
+            Idempotence::Safe,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `/cgi-bin/menu/get`: the menu WeChat has (`{"menu": {"button"}, "conditionalmenu":
+    /// […]}`), or `None` when the account has none (46003).
+    pub async fn menu(&self, app: &App) -> Result<Option<Value>> {
+        match self
+            .call(app, "/cgi-bin/menu/get", &[], None, Idempotence::Safe)
+            .await
+        {
+            Ok((value, _)) => Ok(Some(value)),
+            Err(Error::Api(api)) if api.errcode == 46003 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `/cgi-bin/menu/delete`: removes the menu and every conditional menu.
+    pub async fn delete_menu(&self, app: &App) -> Result<()> {
+        self.call(app, "/cgi-bin/menu/delete", &[], None, Idempotence::Safe)
+            .await
+            .map(|_| ())
+    }
+
+    /// `/cgi-bin/menu/addconditional`: a conditional menu (`{"button", "matchrule"}`); its
+    /// menuid.
+    pub async fn add_conditional_menu(&self, app: &App, menu: &Value) -> Result<String> {
+        let (value, raw) = self
+            .call(
+                app,
+                "/cgi-bin/menu/addconditional",
+                &[],
+                Some(menu.to_string()),
+                Idempotence::Unsafe,
+            )
+            .await?;
+        match &value["menuid"] {
+            Value::String(id) => Ok(id.clone()),
+            Value::Number(id) => Ok(id.to_string()),
+            _ => Err(Error::Decode {
+                detail: "no menuid".into(),
+                raw,
+            }),
+        }
+    }
+
+    /// `/cgi-bin/menu/delconditional`: removes a conditional menu.
+    pub async fn delete_conditional_menu(&self, app: &App, menu_id: &str) -> Result<()> {
+        let body = json!({ "menuid": menu_id }).to_string();
+        self.call(
+            app,
+            "/cgi-bin/menu/delconditional",
+            &[],
+            Some(body),
+            Idempotence::Safe,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `/cgi-bin/menu/trymatch`: the menu a user (openid or WeChat id) would see
+    /// (`{"button": […]}`).
+    pub async fn try_match_menu(&self, app: &App, user_id: &str) -> Result<Value> {
+        let body = json!({ "user_id": user_id }).to_string();
+        self.call(
+            app,
+            "/cgi-bin/menu/trymatch",
+            &[],
+            Some(body),
+            Idempotence::Safe,
+        )
+        .await
+        .map(|(value, _)| value)
+    }
+
     /// Sends a customer-service message.
     pub async fn send_custom(&self, app: &App, message: &CustomMessage) -> Result<()> {
         let body = message.to_json().to_string();

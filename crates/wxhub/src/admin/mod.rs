@@ -5,6 +5,7 @@
 pub mod channel_routes;
 pub mod clients;
 pub mod material_routes;
+pub mod menu_routes;
 pub mod message_routes;
 pub mod orgs;
 pub mod people_routes;

@@ -47,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(super::channel_routes::router())
         .merge(super::tag_routes::router())
         .merge(super::material_routes::router())
+        .merge(super::menu_routes::router())
         .merge(super::people_routes::router())
 }
 

@@ -8,6 +8,7 @@ pub mod channels;
 pub mod fans;
 pub mod jssdk;
 pub mod materials;
+pub mod menus;
 pub mod message_settings;
 pub mod oauth;
 pub mod ports;

@@ -68,6 +68,7 @@ pub const TABLES: &[(&str, Treatment)] = &[
     ("scan_codes", Treatment::NotPersonal),
     ("channel_codes", Treatment::NotPersonal),
     ("materials", Treatment::NotPersonal),
+    ("menus", Treatment::NotPersonal),
 ];
 
 /// Who is looked for: one identifier, as the database compares it.

@@ -54,6 +54,55 @@ pub(crate) async fn ctx() -> Ctx {
     Ctx { app, sim, sim_base }
 }
 
+/// The context's port (APP_ID) as a platform admin reaches it through the admin API.
+pub(crate) struct PortAdmin {
+    pub c: Ctx,
+    pub admin: String,
+    pub port_id: i64,
+}
+
+impl PortAdmin {
+    pub async fn new() -> PortAdmin {
+        let c = ctx().await;
+        let admin = c.app.admin_token().await;
+        let port_id = wxhub::store::ports::get_by_app_id(&c.app.state.store, APP_ID)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        PortAdmin { c, admin, port_id }
+    }
+
+    /// `method` on `/admin/api/v1/ports/{port}{rest}`, with `body` as JSON unless it is null.
+    pub async fn call(&self, method: axum::http::Method, rest: &str, body: Value) -> Resp {
+        let path = format!("/admin/api/v1/ports/{}{rest}", self.port_id);
+        if body.is_null() {
+            self.c
+                .app
+                .call(
+                    method,
+                    &path,
+                    Some(&self.admin),
+                    None,
+                    axum::body::Body::empty(),
+                )
+                .await
+        } else {
+            self.c
+                .app
+                .json(method, &path, Some(&self.admin), body)
+                .await
+        }
+    }
+
+    /// As [`PortAdmin::call`], answered 200: its `result`.
+    pub async fn ok(&self, method: axum::http::Method, rest: &str, body: Value) -> Value {
+        let resp = self.call(method, rest, body).await;
+        assert_eq!(resp.status, axum::http::StatusCode::OK, "{}", resp.text);
+        resp.json()["result"].clone()
+    }
+}
+
 /// A JSON POST over a plain TCP connection (the test has no HTTP client of its own).
 async fn post_json(url: &str, body: &Value) -> Value {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

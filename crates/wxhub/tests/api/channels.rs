@@ -3,27 +3,24 @@
 //! retries), unfollows among the people a code brought, a code's own welcome, the days and the
 //! export; each bad request refused and changing nothing, WeChat's refusal storing nothing.
 
-use crate::callbacks::{ctx, delivered, Ctx, APP_ID};
+use crate::callbacks::{delivered, PortAdmin, APP_ID};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-struct Channels {
-    c: Ctx,
-    admin: String,
-    port_id: i64,
+/// The port's channel codes.
+struct Channels(PortAdmin);
+
+impl std::ops::Deref for Channels {
+    type Target = PortAdmin;
+    fn deref(&self) -> &PortAdmin {
+        &self.0
+    }
 }
 
 impl Channels {
     async fn new() -> Channels {
-        let c = ctx().await;
-        let admin = c.app.admin_token().await;
-        let port_id = wxhub::store::ports::get_by_app_id(&c.app.state.store, APP_ID)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        Channels { c, admin, port_id }
+        Channels(PortAdmin::new().await)
     }
 
     fn path(&self, rest: &str) -> String {
@@ -31,19 +28,8 @@ impl Channels {
     }
 
     async fn admin(&self, method: Method, rest: &str, body: Value) -> Resp {
-        let (app, path) = (&self.c.app, self.path(rest));
-        if body.is_null() {
-            app.call(
-                method,
-                &path,
-                Some(&self.admin),
-                None,
-                axum::body::Body::empty(),
-            )
+        self.call(method, &format!("/channel-codes{rest}"), body)
             .await
-        } else {
-            app.json(method, &path, Some(&self.admin), body).await
-        }
     }
 
     async fn made(&self, body: Value) -> Value {

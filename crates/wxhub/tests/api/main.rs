@@ -24,6 +24,7 @@ mod helpers;
 mod lottery;
 mod lottery_rules;
 mod materials;
+mod menus;
 mod names;
 mod oauth;
 mod ops;

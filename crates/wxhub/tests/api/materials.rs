@@ -3,7 +3,7 @@
 //! from one, bad uploads refused before WeChat is asked, deletion at WeChat (and of one WeChat
 //! no longer has).
 
-use crate::callbacks::{ctx, delivered, Ctx, APP_ID};
+use crate::callbacks::{delivered, PortAdmin, APP_ID};
 use crate::fans::multipart;
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
@@ -16,22 +16,19 @@ fn png(seed: u8) -> Vec<u8> {
     bytes
 }
 
-struct Library {
-    c: Ctx,
-    admin: String,
-    port_id: i64,
+/// The port's media library.
+struct Library(PortAdmin);
+
+impl std::ops::Deref for Library {
+    type Target = PortAdmin;
+    fn deref(&self) -> &PortAdmin {
+        &self.0
+    }
 }
 
 impl Library {
     async fn new() -> Library {
-        let c = ctx().await;
-        let admin = c.app.admin_token().await;
-        let port_id = wxhub::store::ports::get_by_app_id(&c.app.state.store, APP_ID)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        Library { c, admin, port_id }
+        Library(PortAdmin::new().await)
     }
 
     fn path(&self, rest: &str) -> String {
@@ -52,25 +49,12 @@ impl Library {
     }
 
     async fn list(&self) -> Vec<Value> {
-        let resp = self
-            .c
-            .app
-            .json(Method::GET, &self.path(""), Some(&self.admin), Value::Null)
-            .await;
-        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text);
-        resp.json()["result"].as_array().unwrap().clone()
+        let listed = self.ok(Method::GET, "/materials", Value::Null).await;
+        listed.as_array().unwrap().clone()
     }
 
     async fn delete(&self, id: i64) -> Resp {
-        self.c
-            .app
-            .call(
-                Method::DELETE,
-                &self.path(&format!("/{id}")),
-                Some(&self.admin),
-                None,
-                axum::body::Body::empty(),
-            )
+        self.call(Method::DELETE, &format!("/materials/{id}"), Value::Null)
             .await
     }
 }
