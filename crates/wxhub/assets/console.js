@@ -50,3 +50,28 @@
     });
   });
 })();
+
+// A menu's editor: each button shows only the fields its type needs (data-for-type lists the
+// types), and the audience only for a conditional menu (data-for-kind). Without the script all
+// are shown, and the server keeps only each type's own fields.
+(function () {
+  "use strict";
+  function update(form) {
+    form.querySelectorAll("[data-button]").forEach(function (slot) {
+      var type = slot.querySelector("select[name$=_type]");
+      slot.querySelectorAll("[data-for-type]").forEach(function (part) {
+        part.hidden = part.getAttribute("data-for-type").split(" ").indexOf(type.value) < 0;
+      });
+    });
+    var kind = form.querySelector("[name=kind]");
+    form.querySelectorAll("[data-for-kind]").forEach(function (part) {
+      part.hidden = !kind || part.getAttribute("data-for-kind") !== kind.value;
+    });
+  }
+  document.querySelectorAll("form[data-menu-form]").forEach(function (form) {
+    update(form);
+    form.addEventListener("change", function (e) {
+      if (/_type$/.test(e.target.name) || e.target.name === "kind") update(form);
+    });
+  });
+})();

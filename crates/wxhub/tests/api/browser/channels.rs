@@ -3,41 +3,27 @@
 //! it through the simulator, the counts, the chart of its days, the code and the .xlsx to
 //! download.
 
-use super::{account, browser};
-use crate::callbacks::{ctx, delivered, APP_ID};
+use super::port_console;
+use crate::callbacks::{delivered, APP_ID};
 use serde_json::json;
-use wxhub::auth::accounts::Role;
 
 #[tokio::test]
 async fn an_operator_makes_channel_codes_and_sees_the_followers_each_brought() {
-    let c = ctx().await;
-    account(&c.app, "root", Role::PlatformAdmin, None).await;
-    let store = c.app.state.store.clone();
-    let port_id = wxhub::store::ports::get_by_app_id(&store, APP_ID)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    // A tag the account has, for the expo's followers.
-    let admin = c.app.admin_token().await;
-    let tag = c
-        .app
-        .json(
-            axum::http::Method::POST,
-            &format!("/admin/api/v1/ports/{port_id}/tags"),
-            Some(&admin),
-            json!({"name": "展会来宾"}),
-        )
-        .await
-        .json()["result"]["id"]
-        .as_i64()
-        .unwrap();
-    let base = c.app.live().await;
-    let Some(b) = browser(1920, 1080).await else {
+    let Some((p, base, b)) = port_console().await else {
         return;
     };
-    b.login(&base, "root").await;
-    b.goto(&format!("{base}/console/platform/ports")).await;
+    let (c, port_id) = (&p.c, p.port_id);
+    let store = c.app.state.store.clone();
+    // A tag the account has, for the expo's followers.
+    let tag = p
+        .ok(
+            axum::http::Method::POST,
+            "/tags",
+            json!({"name": "展会来宾"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
     b.click(&format!("#port-{port_id} a[href$='/channels']"))
         .await;
     let text = b.wait_for_text("还没有渠道二维码").await;

@@ -2,20 +2,15 @@
 //! is refused (the name kept), an image is uploaded to WeChat and shown from wxhub's copy, the
 //! auto-replies page offers it for an image reply, and it is deleted.
 
-use super::{account, browser};
-use crate::callbacks::{ctx, APP_ID};
+use super::port_console;
 use serde_json::json;
-use wxhub::auth::accounts::Role;
 
 #[tokio::test]
 async fn an_operator_uploads_an_image_offers_it_to_replies_and_deletes_it() {
-    let c = ctx().await;
-    account(&c.app, "root", Role::PlatformAdmin, None).await;
-    let port_id = wxhub::store::ports::get_by_app_id(&c.app.state.store, APP_ID)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let Some((p, base, b)) = port_console().await else {
+        return;
+    };
+    let (c, port_id) = (&p.c, p.port_id);
     let dir = tempfile::tempdir().unwrap();
     let webp = dir.path().join("poster.webp");
     std::fs::write(&webp, b"RIFF\0\0\0\0WEBPVP8 ").unwrap();
@@ -28,12 +23,6 @@ async fn an_operator_uploads_an_image_offers_it_to_replies_and_deletes_it() {
         &png,
     )
     .unwrap();
-    let base = c.app.live().await;
-    let Some(b) = browser(1920, 1080).await else {
-        return;
-    };
-    b.login(&base, "root").await;
-    b.goto(&format!("{base}/console/platform/ports")).await;
     b.click(&format!("#port-{port_id} a[href$='/materials']"))
         .await;
     b.wait_for_text("素材库还没有图片").await;

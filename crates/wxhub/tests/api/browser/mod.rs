@@ -14,6 +14,7 @@ mod hosting;
 mod long_content;
 mod materials;
 mod meeting_day;
+mod menus;
 mod operator;
 mod privacy;
 mod quiz;
@@ -441,6 +442,25 @@ impl Browser {
         }
         path
     }
+}
+
+/// The callback context's port (`APP_ID`) in the console: a platform admin, root, signed in on
+/// a 1920×1080 browser at the ports page; the port's admin API beside it and the server's base.
+/// None without Chromium.
+pub async fn port_console() -> Option<(crate::callbacks::PortAdmin, String, Browser)> {
+    let p = crate::callbacks::PortAdmin::new().await;
+    account(
+        &p.c.app,
+        "root",
+        wxhub::auth::accounts::Role::PlatformAdmin,
+        None,
+    )
+    .await;
+    let base = p.c.app.live().await;
+    let b = browser(1920, 1080).await?;
+    b.login(&base, "root").await;
+    b.goto(&format!("{base}/console/platform/ports")).await;
+    Some((p, base, b))
 }
 
 /// A console account with the tests' password.

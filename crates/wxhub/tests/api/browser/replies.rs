@@ -3,42 +3,29 @@
 //! what was typed), tries a message in the page, and a follower's message through the
 //! simulator gets the reply; a paused rule gives way to the default.
 
-use super::{account, browser};
-use crate::callbacks::{ctx, delivered, APP_ID};
+use super::port_console;
+use crate::callbacks::{delivered, APP_ID};
 use serde_json::json;
-use wxhub::auth::accounts::Role;
 
 #[tokio::test]
 async fn an_operator_sets_up_auto_replies_and_a_follower_gets_them() {
-    let c = ctx().await;
-    account(&c.app, "root", Role::PlatformAdmin, None).await;
-    let port_id = wxhub::store::ports::get_by_app_id(&c.app.state.store, APP_ID)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let base = c.app.live().await;
-    let Some(b) = browser(1920, 1080).await else {
+    let Some((p, _, b)) = port_console().await else {
         return;
     };
-    let follower_gets = |text: &'static str| {
-        let c = &c;
-        async move {
-            let result = c
-                .push(json!({"appid": APP_ID, "openid": "oFan", "event": "text", "content": text}))
-                .await;
-            let (status, body) = delivered(&result).remove(0);
-            assert_eq!(status, 200, "{body}");
-            if body == "success" {
-                return body;
-            }
-            let xml = wechat::xml::parse(&body).unwrap();
-            xml.child_text("Content").unwrap_or_default().to_string()
+    let (c, port_id) = (&p.c, p.port_id);
+    let follower_gets = |text: &'static str| async move {
+        let result = c
+            .push(json!({"appid": APP_ID, "openid": "oFan", "event": "text", "content": text}))
+            .await;
+        let (status, body) = delivered(&result).remove(0);
+        assert_eq!(status, 200, "{body}");
+        if body == "success" {
+            return body;
         }
+        let xml = wechat::xml::parse(&body).unwrap();
+        xml.child_text("Content").unwrap_or_default().to_string()
     };
 
-    b.login(&base, "root").await;
-    b.goto(&format!("{base}/console/platform/ports")).await;
     b.click(&format!("#port-{port_id} a[href$='/replies']"))
         .await;
     b.wait_for_text("还没有自动回复规则").await;

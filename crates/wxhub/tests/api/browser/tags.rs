@@ -3,32 +3,22 @@
 //! said so), takes it from one, renames it and deletes it — each count as WeChat (the
 //! simulator) has it.
 
-use super::{account, browser};
-use crate::callbacks::{ctx, delivered, APP_ID};
+use super::port_console;
+use crate::callbacks::{delivered, APP_ID};
 use serde_json::json;
-use wxhub::auth::accounts::Role;
 
 #[tokio::test]
 async fn an_operator_makes_a_tag_and_gives_it_to_followers() {
-    let c = ctx().await;
-    account(&c.app, "root", Role::PlatformAdmin, None).await;
-    let port_id = wxhub::store::ports::get_by_app_id(&c.app.state.store, APP_ID)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let Some((p, _, b)) = port_console().await else {
+        return;
+    };
+    let (c, port_id) = (&p.c, p.port_id);
     for openid in ["oTagA", "oTagB"] {
         let r = c
             .push(json!({"appid": APP_ID, "openid": openid, "event": "subscribe"}))
             .await;
         assert_eq!(delivered(&r)[0].0, 200);
     }
-    let base = c.app.live().await;
-    let Some(b) = browser(1920, 1080).await else {
-        return;
-    };
-    b.login(&base, "root").await;
-    b.goto(&format!("{base}/console/platform/ports")).await;
     b.click(&format!("#port-{port_id} a[href$='/tags']")).await;
     b.wait_for_text("还没有标签").await;
     b.type_into("#tag-name", "VIP客户").await;

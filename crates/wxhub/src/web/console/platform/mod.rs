@@ -9,6 +9,7 @@ pub mod channels;
 pub mod clients;
 pub mod keys;
 pub mod materials;
+pub mod menus;
 pub mod messages;
 pub mod orgs;
 pub mod people;
@@ -60,6 +61,14 @@ pub fn router(import_body_limit: usize) -> Router<AppState> {
         .route(
             "/console/platform/ports/{id}/materials/{material}/delete",
             post(materials::delete),
+        )
+        .route(
+            "/console/platform/ports/{id}/menus",
+            get(port_pages::page::<menus::Menus>).post(menus::save),
+        )
+        .route(
+            "/console/platform/ports/{id}/menus/{menu}/{action}",
+            post(menus::act),
         )
         .route(
             "/console/platform/ports/{id}/tags",
