@@ -152,14 +152,10 @@ async fn checked_tags(
         return Err(Error::bad_request("一个渠道二维码最多打 20 个标签"));
     }
     let app = super::ports::require_wechat_app(port, &state.secrets)?;
-    let known = state
-        .wechat
-        .tags(&app)
-        .await
-        .map_err(super::wechat_client::failure)?;
+    let known = super::tags::wechat_tags(state, &app).await?;
     if let Some(missing) = ids
         .iter()
-        .find(|id| (0..=2).contains(*id) || !known.iter().any(|t| t.id == **id))
+        .find(|id| super::tags::is_reserved(**id) || !known.iter().any(|t| t.id == **id))
     {
         return Err(Error::bad_request(format!(
             "标签 {missing} 不存在(或为微信保留的标签)"

@@ -145,8 +145,9 @@ pub async fn list(state: &AppState, port_id: i64) -> Result<Vec<MaterialView>> {
         .collect())
 }
 
-/// Deletes an image at WeChat and from the library (one WeChat no longer has goes too).
-pub async fn delete(state: &AppState, port_id: i64, id: i64) -> Result<()> {
+/// Deletes an image at WeChat and from the library (one WeChat no longer has goes too): what
+/// was deleted.
+pub async fn delete(state: &AppState, port_id: i64, id: i64) -> Result<MaterialView> {
     let port = port_of(state, port_id).await?;
     let row = sql::get(&state.store, port_id, id)
         .await?
@@ -159,5 +160,5 @@ pub async fn delete(state: &AppState, port_id: i64, id: i64) -> Result<()> {
         Err(e) => return Err(super::wechat_client::failure(e)),
     }
     sql::delete(&state.store, port_id, id).await?;
-    Ok(())
+    Ok(view(row))
 }

@@ -43,7 +43,8 @@ impl From<wechat::Tag> for TagView {
     }
 }
 
-fn is_reserved(id: i64) -> bool {
+/// WeChat's own tags (星标组 and the like), which cannot be changed or given.
+pub(crate) fn is_reserved(id: i64) -> bool {
     (0..=2).contains(&id)
 }
 
@@ -89,7 +90,8 @@ async fn port_and_app(state: &AppState, port_id: i64) -> Result<(PortRow, wechat
     Ok((port, app))
 }
 
-async fn wechat_tags(state: &AppState, app: &wechat::App) -> Result<Vec<wechat::Tag>> {
+/// The account's tags as WeChat has them now.
+pub(crate) async fn wechat_tags(state: &AppState, app: &wechat::App) -> Result<Vec<wechat::Tag>> {
     state
         .wechat
         .tags(app)
@@ -117,16 +119,25 @@ pub async fn list(state: &AppState, port_id: i64) -> Result<Vec<TagView>> {
         .collect())
 }
 
-/// The tag `id` of the account, or 404; WeChat's own tags refused for a change.
-async fn changeable(state: &AppState, app: &wechat::App, id: i64) -> Result<wechat::Tag> {
+fn refuse_reserved(id: i64) -> Result<()> {
     if is_reserved(id) {
         return Err(Error::bad_request("微信保留的标签(如星标组)不能修改或删除"));
     }
-    wechat_tags(state, app)
-        .await?
-        .into_iter()
+    Ok(())
+}
+
+/// The tag `id` among the account's, or 404.
+fn find(tags: &[wechat::Tag], id: i64) -> Result<wechat::Tag> {
+    tags.iter()
         .find(|t| t.id == id)
+        .cloned()
         .ok_or_else(|| Error::not_found(format!("标签 {id} 不存在")))
+}
+
+/// The tag `id` of the account, or 404; WeChat's own tags refused before WeChat is asked.
+async fn changeable(state: &AppState, app: &wechat::App, id: i64) -> Result<wechat::Tag> {
+    refuse_reserved(id)?;
+    find(&wechat_tags(state, app).await?, id)
 }
 
 fn clash(tags: &[wechat::Tag], name: &str, own: Option<i64>) -> Result<()> {
@@ -158,8 +169,11 @@ pub async fn create(state: &AppState, port_id: i64, input: &TagInput) -> Result<
 pub async fn rename(state: &AppState, port_id: i64, id: i64, input: &TagInput) -> Result<TagView> {
     let name = check_name(input.name.as_deref())?;
     let (_, app) = port_and_app(state, port_id).await?;
-    let tag = changeable(state, &app, id).await?;
-    clash(&wechat_tags(state, &app).await?, &name, Some(id))?;
+    refuse_reserved(id)?;
+    // One read of the account's tags for both checks.
+    let tags = wechat_tags(state, &app).await?;
+    let tag = find(&tags, id)?;
+    clash(&tags, &name, Some(id))?;
     state
         .wechat
         .rename_tag(&app, id, &name)

@@ -160,12 +160,7 @@ pub async fn delete(
         Err(page) => return page,
     };
     let deleted = async {
-        let listed = materials::list(&state, port_id).await?;
-        let m = listed
-            .into_iter()
-            .find(|m| m.id == material_id)
-            .ok_or_else(|| Error::not_found(format!("素材 {material_id} 不存在")))?;
-        materials::delete(&state, port_id, material_id).await?;
+        let m = materials::delete(&state, port_id, material_id).await?;
         record(&state, &session, &address, "delete", &m).await;
         Ok::<_, Error>(())
     }
